@@ -1,0 +1,77 @@
+/*
+ * The sync pipeline: read sources -> map -> resolve -> read target ->
+ * diff -> plan -> safety check -> apply.  The CLI (main.c) builds the
+ * inputs from configuration and calls ss_engine_run(); everything below
+ * this call works on data, not on configuration files.
+ */
+#ifndef SS_ENGINE_H
+#define SS_ENGINE_H
+
+#include <stdio.h>
+#include <scimsync/plugin.h>
+
+/* Process exit codes (documented in README and --help). */
+enum ss_exit {
+    SS_EXIT_OK = 0,
+    SS_EXIT_USAGE = 1,    /* usage or configuration error */
+    SS_EXIT_READ = 2,     /* source or target read failed: nothing applied */
+    SS_EXIT_PARTIAL = 3,  /* some operations failed */
+    SS_EXIT_SAFETY = 4    /* refused by a safety limit */
+};
+
+enum ss_on_missing {
+    SS_ON_MISSING_DEACTIVATE = 0,
+    SS_ON_MISSING_DELETE,
+    SS_ON_MISSING_IGNORE
+};
+
+/* One "field = template" line of a [mapping NAME] section. */
+struct ss_mapping_line {
+    const char *field;    /* schema field: userName, displayName, ..., group.displayName */
+    const char *template; /* "${givenName} ${sn}", "${mail|lower}" ... */
+    const char *where;    /* "file:line" for error messages */
+};
+
+struct ss_engine_source {
+    const char *name;                    /* [source NAME] */
+    const struct scimsync_plugin *plugin;
+    void *inst;                          /* created by the loader */
+    const struct ss_mapping_line *mapping; /* overrides of the defaults */
+    size_t nmapping;
+};
+
+struct ss_engine_target {
+    const char *name;                    /* [target NAME] */
+    const struct scimsync_plugin *plugin;
+    void *inst;
+};
+
+struct ss_engine_options {
+    enum ss_on_missing on_missing;
+    int adopt;                  /* adopt target objects without externalId by name */
+    long max_deletes;           /* -1: no limit */
+    double max_delete_percent;  /* <0: no limit */
+    int force_deletes;
+    int dry_run;                /* plan only */
+    int json;                   /* print the plan as JSON instead of text */
+    FILE *out;                  /* where plan and summary go (stdout) */
+};
+
+struct ss_summary {
+    size_t users_created, users_updated, users_deactivated, users_deleted;
+    size_t groups_created, groups_updated, groups_deleted;
+    size_t members_added, members_removed;
+    size_t failed;
+    size_t skipped;             /* source entries skipped (missing fields, conflicts) */
+};
+
+/* Runs one sync (or plan when dry_run).  Logs its own errors, prints the
+ * plan and the summary to opt->out, fills *sum, returns an ss_exit code. */
+int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
+                  const struct ss_engine_target *target,
+                  const struct ss_engine_options *opt, struct ss_summary *sum);
+
+/* Checks a source's mapping lines without reading anything (validate). */
+int ss_engine_check_mapping(const struct ss_engine_source *source);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * scimsync plugin ABI — the only header a plugin includes.
+ *
+ * A plugin is a shared object exporting exactly one symbol,
+ * SCIMSYNC_PLUGIN_SYMBOL ("scimsync_plugin_descriptor"), a const
+ * struct scimsync_plugin.  The host reads abi_major / abi_minor /
+ * struct_size before touching anything else: a different abi_major is
+ * refused, a newer abi_minor than the host knows is refused, and a
+ * struct_size smaller than the host expects for that minor is refused.
+ *
+ * Ownership rules (apply everywhere unless a comment says otherwise):
+ *  - Pointers the host passes IN are owned by the host and valid only for
+ *    the duration of the call (or, for the host table and config values,
+ *    for the lifetime of the plugin instance).
+ *  - Pointers a plugin passes OUT (entries, callback records) are owned by
+ *    the plugin and valid until the plugin's next call on the same
+ *    instance (for source entries) or until the callback returns (for
+ *    target listing callbacks).  The host copies what it keeps.
+ *  - Output buffers inside scimsync_op are owned by the host; the plugin
+ *    writes into them.
+ *
+ * Threading: the host calls an instance from one thread at a time.
+ * Return codes: 0 = ok, negative = one of enum scimsync_err.  A plugin logs
+ * the reason once (through host->log) where it knows it best.
+ */
+#ifndef SCIMSYNC_PLUGIN_H
+#define SCIMSYNC_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SCIMSYNC_ABI_MAJOR 1
+#define SCIMSYNC_ABI_MINOR 0
+
+#define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
+
+#if defined(__GNUC__)
+#define SCIMSYNC_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define SCIMSYNC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define SCIMSYNC_PLUGIN_EXPORT
+#define SCIMSYNC_PRINTF(fmt, args)
+#endif
+
+/* Largest target object id (including NUL) a target may return. */
+#define SCIMSYNC_ID_MAX 128
+/* Size of the error text buffer in a scimsync_op. */
+#define SCIMSYNC_ERROR_MAX 256
+
+enum scimsync_err {
+    SCIMSYNC_OK = 0,
+    SCIMSYNC_ERR = -1,          /* generic failure, already logged */
+    SCIMSYNC_ERR_NOMEM = -2,
+    SCIMSYNC_ERR_CONFIG = -3,   /* bad or missing configuration */
+    SCIMSYNC_ERR_IO = -4,       /* network / file / server failure */
+    SCIMSYNC_ERR_AUTH = -5,     /* credentials rejected: stop the run */
+    SCIMSYNC_ERR_INVALID = -6,  /* the peer rejected the data (e.g. 400) */
+    SCIMSYNC_ERR_CONFLICT = -7, /* object exists and is not ours */
+    SCIMSYNC_ERR_NOTFOUND = -8,
+    SCIMSYNC_ERR_STOPPED = -9,  /* host asked to stop (should_stop) */
+    SCIMSYNC_ERR_DATA = -10     /* malformed input data (source) */
+};
+
+enum scimsync_log_level {
+    SCIMSYNC_LOG_ERROR = 0,
+    SCIMSYNC_LOG_WARN = 1,
+    SCIMSYNC_LOG_INFO = 2,
+    SCIMSYNC_LOG_DEBUG = 3
+};
+
+enum scimsync_plugin_kind {
+    SCIMSYNC_PLUGIN_SOURCE = 1,
+    SCIMSYNC_PLUGIN_TARGET = 2
+};
+
+/* ------------------------------------------------------------------ */
+/* Configuration keys                                                  */
+
+enum scimsync_key_type {
+    SCIMSYNC_KEY_STRING = 1,
+    SCIMSYNC_KEY_INT = 2,     /* decimal, validated by the host */
+    SCIMSYNC_KEY_BOOL = 3,    /* true/false/yes/no/on/off/1/0 */
+    SCIMSYNC_KEY_SECRET = 4,  /* a reference (env:, file:, ...); the host
+                                 resolves it and never logs the value */
+    SCIMSYNC_KEY_PATH = 5,
+    SCIMSYNC_KEY_DOUBLE = 6
+};
+
+struct scimsync_config_key {
+    const char *name;
+    enum scimsync_key_type type;
+    int required;              /* nonzero: the host refuses a config without it */
+    const char *default_value; /* NULL: no default */
+    const char *help;          /* one line */
+};
+
+/* ------------------------------------------------------------------ */
+/* Services the host gives each plugin instance.  Valid for the whole
+ * lifetime of the instance.  */
+
+struct scimsync_host {
+    uint32_t struct_size; /* sizeof(struct scimsync_host) of the host */
+    void *ctx;            /* host-private; pass back unchanged */
+    const char *instance_name; /* "[source NAME]" -> "NAME" */
+
+    void (*log)(const struct scimsync_host *h, int level, const char *fmt, ...)
+        SCIMSYNC_PRINTF(3, 4);
+
+    /* Value of one of the plugin's declared keys after defaults and secret
+     * resolution; NULL when unset and without default.  Owned by the host,
+     * valid for the instance lifetime.  */
+    const char *(*config_get)(const struct scimsync_host *h, const char *key);
+    /* Typed helpers: return 0 and store the value, or log "file:line: key:
+     * reason" and return SCIMSYNC_ERR_CONFIG.  Unset keys without default
+     * leave *out untouched and return 0.  */
+    int (*config_get_int)(const struct scimsync_host *h, const char *key, long *out);
+    int (*config_get_bool)(const struct scimsync_host *h, const char *key, int *out);
+    int (*config_get_double)(const struct scimsync_host *h, const char *key, double *out);
+    /* "file:line" where the key was set (or "<default>"), for messages.  */
+    const char *(*config_where)(const struct scimsync_host *h, const char *key);
+
+    void *(*alloc)(size_t n); /* may return NULL */
+    void *(*realloc)(void *p, size_t n);
+    void (*free)(void *p);
+
+    /* Nonzero when the host wants the plugin to stop as soon as it can
+     * (signal received).  Long loops poll it and return SCIMSYNC_ERR_STOPPED. */
+    int (*should_stop)(const struct scimsync_host *h);
+};
+
+/* ------------------------------------------------------------------ */
+/* Sources: stream raw entries, one at a time.                         */
+
+enum scimsync_entry_kind {
+    SCIMSYNC_ENTRY_USER = 1,
+    SCIMSYNC_ENTRY_GROUP = 2
+};
+
+/* Entry flags */
+/* A group used only to resolve nested membership (e.g. an AD group outside
+ * group_name_pattern that sits between two synced groups).  The host
+ * flattens through it but never syncs it. */
+#define SCIMSYNC_ENTRY_HELPER 0x1u
+
+struct scimsync_attr {
+    const char *name;           /* attribute name as the source knows it */
+    const char *const *values;  /* UTF-8 strings (binary decoded by the plugin) */
+    size_t nvalues;
+};
+
+struct scimsync_entry {
+    enum scimsync_entry_kind kind;
+    unsigned flags;
+    const char *id;    /* stable source key, becomes externalId; required */
+    const char *ref;   /* how group members name this entry (a DN, a CSV id);
+                          NULL means the same as id */
+    const char *where; /* where it came from, for messages ("users.csv:12", a DN) */
+    const struct scimsync_attr *attrs;
+    size_t nattrs;
+    /* Groups: refs of direct members (users or groups).  Refs that name
+     * nothing the source returned are reported by the host. */
+    const char *const *members;
+    size_t nmembers;
+};
+
+struct scimsync_source_ops {
+    /* Start a read.  */
+    int (*open)(void *inst);
+    /* 1 and *out set: one entry, valid until the next call on inst.
+     * 0: end of data (complete).  <0: error; the run aborts. */
+    int (*next)(void *inst, const struct scimsync_entry **out);
+    void (*close)(void *inst);
+    /* Default mapping for this source kind: "field=template" lines,
+     * NULL-terminated; may be NULL (host defaults apply). */
+    const char *const *default_mapping;
+};
+
+/* ------------------------------------------------------------------ */
+/* The common schema, as seen by targets.                              */
+
+enum scimsync_user_field {
+    SCIMSYNC_F_USER_NAME = 0,
+    SCIMSYNC_F_DISPLAY_NAME,
+    SCIMSYNC_F_GIVEN_NAME,
+    SCIMSYNC_F_FAMILY_NAME,
+    SCIMSYNC_F_EMAIL,
+    SCIMSYNC_F_TITLE,
+    SCIMSYNC_F_EMPLOYEE_NUMBER,
+    SCIMSYNC_F_COST_CENTER,
+    SCIMSYNC_F_ORGANIZATION,
+    SCIMSYNC_F_DIVISION,
+    SCIMSYNC_F_DEPARTMENT,
+    SCIMSYNC_F_MANAGER,  /* target side: the manager's TARGET id */
+    SCIMSYNC_F_NICK_NAME,
+    SCIMSYNC_F_PREFERRED_LANGUAGE,
+    SCIMSYNC_F_LOCALE,
+    SCIMSYNC_F_TIMEZONE,
+    SCIMSYNC_F_USER_TYPE,
+    SCIMSYNC_F_PHONE,
+    SCIMSYNC_F_COUNT
+};
+/* Bit for `active` in a change mask (fields use bit (1u << field)). */
+#define SCIMSYNC_F_ACTIVE_BIT (1u << SCIMSYNC_F_COUNT)
+
+struct scimsync_user {
+    const char *id;          /* target id; NULL on the source side */
+    const char *external_id; /* NULL / "" when the target object has none */
+    const char *field[SCIMSYNC_F_COUNT]; /* NULL = absent */
+    int active;              /* 1 active, 0 inactive */
+};
+
+struct scimsync_group {
+    const char *id;          /* target id; NULL on the source side */
+    const char *external_id;
+    const char *display_name;
+};
+
+/* ------------------------------------------------------------------ */
+/* Targets: read current state, apply batches of operations.           */
+
+enum scimsync_op_kind {
+    SCIMSYNC_OP_CREATE_USER = 1,
+    SCIMSYNC_OP_UPDATE_USER,     /* send only fields in `changed` */
+    SCIMSYNC_OP_DEACTIVATE_USER,
+    SCIMSYNC_OP_DELETE_USER,
+    SCIMSYNC_OP_CREATE_GROUP,
+    SCIMSYNC_OP_RENAME_GROUP,
+    SCIMSYNC_OP_DELETE_GROUP,
+    SCIMSYNC_OP_ADD_MEMBERS,     /* any count: the plugin splits it */
+    SCIMSYNC_OP_REMOVE_MEMBERS
+};
+
+/* Result flags set by the target */
+#define SCIMSYNC_OP_ADOPTED 0x1u /* create hit an existing object it adopted */
+
+struct scimsync_op {
+    /* in (host-owned, valid during apply) */
+    enum scimsync_op_kind kind;
+    const char *target_id;              /* existing object: update/deactivate/
+                                           delete/rename/members */
+    const struct scimsync_user *user;   /* create/update: desired record */
+    uint32_t changed;                   /* update: (1u << field) | ACTIVE_BIT */
+    const struct scimsync_group *group; /* create/rename: desired group */
+    const char *const *member_ids;      /* members: target user ids */
+    size_t nmembers;
+    int adopt;                          /* create: on conflict, adopt an
+                                           existing object that has no
+                                           externalId (ours by name) */
+    /* out (written by the plugin) */
+    int status;                         /* 0 ok, <0 scimsync_err */
+    unsigned result_flags;
+    char new_id[SCIMSYNC_ID_MAX];       /* create: the target id */
+    char error[SCIMSYNC_ERROR_MAX];     /* failure text, no secrets */
+};
+
+typedef int (*scimsync_user_cb)(void *ctx, const struct scimsync_user *u);
+typedef int (*scimsync_group_cb)(void *ctx, const struct scimsync_group *g);
+/* index: position of the group in the group_ids array passed in. */
+typedef int (*scimsync_member_cb)(void *ctx, size_t index, const char *user_id);
+
+struct scimsync_target_ops {
+    /* Every user / group the target holds, page by page.  A callback
+     * returning nonzero stops the listing with that value.  An
+     * incomplete listing is an error, never a short success. */
+    int (*list_users)(void *inst, scimsync_user_cb cb, void *ctx);
+    int (*list_groups)(void *inst, scimsync_group_cb cb, void *ctx);
+    /* User-id members of each of the n groups (the plugin may read them
+     * concurrently). */
+    int (*list_members)(void *inst, const char *const *group_ids, size_t n,
+                        scimsync_member_cb cb, void *ctx);
+    /* Apply n independent operations (the plugin may run them
+     * concurrently, paced to its rate limit).  Each op gets its own
+     * status.  Returns 0 when every op was attempted, or <0 when the run
+     * must stop (e.g. SCIMSYNC_ERR_AUTH); ops not attempted then carry
+     * SCIMSYNC_ERR_STOPPED. */
+    int (*apply)(void *inst, struct scimsync_op *ops, size_t nops);
+};
+
+/* ------------------------------------------------------------------ */
+/* The descriptor                                                      */
+
+struct scimsync_plugin {
+    uint32_t abi_major;   /* SCIMSYNC_ABI_MAJOR */
+    uint32_t abi_minor;   /* SCIMSYNC_ABI_MINOR */
+    uint32_t struct_size; /* sizeof(struct scimsync_plugin) */
+    enum scimsync_plugin_kind kind;
+    const char *name;     /* "csv", "ldap", "scim", ... */
+    const char *version;
+    const char *description; /* one line */
+    const struct scimsync_config_key *keys; /* terminated by {NULL} */
+
+    /* Create an instance from its configuration (read through host).
+     * Must not do network I/O.  host outlives the instance. */
+    int (*create)(const struct scimsync_host *host, void **inst);
+    void (*destroy)(void *inst);
+
+    const struct scimsync_source_ops *source; /* kind == SOURCE */
+    const struct scimsync_target_ops *target; /* kind == TARGET */
+};
+
+/* Every plugin defines exactly this, e.g.
+ *   SCIMSYNC_PLUGIN_DEFINE = { .abi_major = SCIMSYNC_ABI_MAJOR, ... };  */
+#define SCIMSYNC_PLUGIN_DEFINE \
+    SCIMSYNC_PLUGIN_EXPORT const struct scimsync_plugin scimsync_plugin_descriptor
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SCIMSYNC_PLUGIN_H */
