@@ -1,0 +1,23 @@
+/* Secret references: "env:VAR", "file:/path", and more schemes registered
+ * in the table in secrets.c.  A value without a known scheme prefix is an
+ * error for SECRET keys: literals are not accepted.  Resolved values are
+ * never logged. */
+#ifndef SS_SECRETS_H
+#define SS_SECRETS_H
+
+#include <stddef.h>
+
+struct ss_secret_scheme {
+    const char *prefix; /* "env:" */
+    /* body: the reference without its prefix.  On success *out is a
+     * malloc'd NUL-terminated value.  On failure writes a message (no
+     * secret material) into err and returns <0. */
+    int (*resolve)(const char *body, char **out, char *err, size_t errlen);
+};
+
+/* Resolve a reference.  Returns 0 and a malloc'd *out, or <0 with err set. */
+int ss_secret_resolve(const char *ref, char **out, char *err, size_t errlen);
+/* Nonzero when ref starts with a known scheme prefix. */
+int ss_secret_is_reference(const char *ref);
+
+#endif
