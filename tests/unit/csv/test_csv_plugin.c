@@ -441,6 +441,43 @@ static void test_should_stop(void **state)
     plugin->destroy(inst);
 }
 
+/* The shipped demo data reads cleanly: 25 users, then 6 groups. */
+static void test_demo_data(void **state)
+{
+    struct fake *f = *state;
+    const struct scimsync_entry *e;
+    size_t users = 0, groups = 0, inactive = 0, nested = 0;
+    void *inst;
+    int rc;
+
+    set(f, "users_file", DEMO_DIR "/users.csv");
+    set(f, "groups_file", DEMO_DIR "/groups.csv");
+    inst = create(f);
+    assert_int_equal(plugin->source->open(inst), 0);
+    while ((rc = plugin->source->next(inst, &e)) == 1) {
+        if (e->kind == SCIMSYNC_ENTRY_USER) {
+            assert_int_equal(groups, 0); /* users first */
+            users++;
+            assert_non_null(attr(e, "userName"));
+            if (attr(e, "active") && !strcmp(attr(e, "active"), "false"))
+                inactive++;
+        } else {
+            groups++;
+            assert_true(e->nmembers > 0);
+            for (size_t i = 0; i < e->nmembers; i++)
+                nested += !strcmp(e->members[i], "g-backend");
+        }
+    }
+    if (rc != 0)
+        fail_msg("demo data: %s", f->log);
+    assert_int_equal(users, 25);
+    assert_int_equal(groups, 6);
+    assert_int_equal(inactive, 1);
+    assert_int_equal(nested, 1);
+    plugin->source->close(inst);
+    plugin->destroy(inst);
+}
+
 static void expect_config_error(struct fake *f, const char *key, const char *val, const char *msg)
 {
     void *inst = (void *)1;
@@ -480,6 +517,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_record_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_should_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_demo_data, setup, teardown),
     };
     int rc;
 
