@@ -1,0 +1,250 @@
+/* Arena-backed entry builder and one-block entry copies. */
+#include "entry_builder.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CHUNK_SIZE (64 * 1024)
+
+struct lsrc_chunk {
+    struct lsrc_chunk *next;
+    size_t size, used;
+    char data[];
+};
+
+void lsrc_eb_init(struct lsrc_entry_builder *eb, size_t arena_limit, size_t members_limit)
+{
+    memset(eb, 0, sizeof *eb);
+    eb->arena_limit = arena_limit;
+    eb->members_limit = members_limit;
+}
+
+void lsrc_eb_free(struct lsrc_entry_builder *eb)
+{
+    while (eb->chunks) {
+        struct lsrc_chunk *n = eb->chunks->next;
+        free(eb->chunks);
+        eb->chunks = n;
+    }
+    free(eb->attrs);
+    free(eb->members);
+    memset(eb, 0, sizeof *eb);
+}
+
+void lsrc_eb_reset(struct lsrc_entry_builder *eb)
+{
+    /* keep the oldest chunk (last in the list): steady state allocates nothing */
+    while (eb->chunks && eb->chunks->next) {
+        struct lsrc_chunk *n = eb->chunks->next;
+        eb->arena_bytes -= eb->chunks->size;
+        free(eb->chunks);
+        eb->chunks = n;
+    }
+    if (eb->chunks)
+        eb->chunks->used = 0;
+    eb->nattrs = 0;
+    eb->nmembers = 0;
+    memset(&eb->entry, 0, sizeof eb->entry);
+}
+
+static void *arena_alloc(struct lsrc_entry_builder *eb, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    struct lsrc_chunk *c = eb->chunks;
+    if (!c || c->size - c->used < n) {
+        size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+        if (eb->arena_bytes + size > eb->arena_limit)
+            return NULL;
+        c = malloc(sizeof *c + size);
+        if (!c)
+            return NULL;
+        c->size = size;
+        c->used = 0;
+        c->next = eb->chunks;
+        eb->chunks = c;
+        eb->arena_bytes += size;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+char *lsrc_eb_strndup(struct lsrc_entry_builder *eb, const char *s, size_t n)
+{
+    char *p = arena_alloc(eb, n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *lsrc_eb_strdup(struct lsrc_entry_builder *eb, const char *s)
+{
+    return lsrc_eb_strndup(eb, s, strlen(s));
+}
+
+static int attrs_room(struct lsrc_entry_builder *eb)
+{
+    if (eb->nattrs == eb->attrs_cap) {
+        size_t ncap = eb->attrs_cap ? eb->attrs_cap * 2 : 32;
+        if (ncap > 4096)
+            return -1; /* no sane entry has that many attribute types */
+        struct scimsync_attr *na = realloc(eb->attrs, ncap * sizeof *na);
+        if (!na)
+            return -1;
+        eb->attrs = na;
+        eb->attrs_cap = ncap;
+    }
+    return 0;
+}
+
+const char **lsrc_eb_values(struct lsrc_entry_builder *eb, size_t n)
+{
+    return arena_alloc(eb, (n ? n : 1) * sizeof(const char *));
+}
+
+int lsrc_eb_attach_attr(struct lsrc_entry_builder *eb, const char *name, const char **vals,
+                        size_t nvalues)
+{
+    if (attrs_room(eb) < 0)
+        return -1;
+    eb->attrs[eb->nattrs++] = (struct scimsync_attr){ .name = name, .values = vals,
+                                                      .nvalues = nvalues };
+    return 0;
+}
+
+int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name,
+                     const char *const *values, size_t nvalues)
+{
+    if (attrs_room(eb) < 0)
+        return -1;
+    const char **vals = arena_alloc(eb, (nvalues ? nvalues : 1) * sizeof *vals);
+    char *nm = lsrc_eb_strdup(eb, name);
+    if (!vals || !nm)
+        return -1;
+    for (size_t i = 0; i < nvalues; i++)
+        if (!(vals[i] = lsrc_eb_strdup(eb, values[i])))
+            return -1;
+    eb->attrs[eb->nattrs++] = (struct scimsync_attr){ .name = nm, .values = vals,
+                                                      .nvalues = nvalues };
+    return 0;
+}
+
+int lsrc_eb_add_attr1(struct lsrc_entry_builder *eb, const char *name, const char *value)
+{
+    return lsrc_eb_add_attr(eb, name, &value, 1);
+}
+
+const char *lsrc_eb_get1(const struct lsrc_entry_builder *eb, const char *name)
+{
+    for (size_t i = 0; i < eb->nattrs; i++)
+        if (strcasecmp(eb->attrs[i].name, name) == 0 && eb->attrs[i].nvalues)
+            return eb->attrs[i].values[0];
+    return NULL;
+}
+
+int lsrc_eb_add_member(struct lsrc_entry_builder *eb, const char *ref)
+{
+    if (eb->nmembers == eb->members_cap) {
+        if (eb->members_cap >= eb->members_limit)
+            return -2;
+        size_t ncap = eb->members_cap ? eb->members_cap * 2 : 256;
+        if (ncap > eb->members_limit)
+            ncap = eb->members_limit;
+        const char **nm = realloc(eb->members, ncap * sizeof *nm);
+        if (!nm)
+            return -1;
+        eb->members = nm;
+        eb->members_cap = ncap;
+    }
+    const char *copy = lsrc_eb_strdup(eb, ref);
+    if (!copy)
+        return -1;
+    eb->members[eb->nmembers++] = copy;
+    return 0;
+}
+
+struct scimsync_entry *lsrc_eb_finish(struct lsrc_entry_builder *eb)
+{
+    eb->entry.attrs = eb->attrs;
+    eb->entry.nattrs = eb->nattrs;
+    eb->entry.members = eb->members;
+    eb->entry.nmembers = eb->nmembers;
+    return &eb->entry;
+}
+
+int lsrc_eb_load(struct lsrc_entry_builder *eb, const struct scimsync_entry *e)
+{
+    lsrc_eb_reset(eb);
+    eb->entry.kind = e->kind;
+    eb->entry.flags = e->flags;
+    if (!(eb->entry.id = lsrc_eb_strdup(eb, e->id)))
+        return -1;
+    if (e->ref && !(eb->entry.ref = lsrc_eb_strdup(eb, e->ref)))
+        return -1;
+    if (e->where && !(eb->entry.where = lsrc_eb_strdup(eb, e->where)))
+        return -1;
+    for (size_t i = 0; i < e->nattrs; i++)
+        if (lsrc_eb_add_attr(eb, e->attrs[i].name, e->attrs[i].values, e->attrs[i].nvalues) < 0)
+            return -1;
+    for (size_t i = 0; i < e->nmembers; i++)
+        if (lsrc_eb_add_member(eb, e->members[i]) < 0)
+            return -1;
+    return 0;
+}
+
+/* One block: [entry][attrs][value and member pointer arrays][strings]. */
+static size_t str_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static char *put_str(char **pool, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = *pool;
+    memcpy(p, s, n);
+    *pool += n;
+    return p;
+}
+
+struct scimsync_entry *lsrc_entry_clone(const struct scimsync_entry *e)
+{
+    size_t nptr = e->nmembers, strs = str_size(e->id) + str_size(e->ref) + str_size(e->where);
+    for (size_t i = 0; i < e->nattrs; i++) {
+        nptr += e->attrs[i].nvalues;
+        strs += str_size(e->attrs[i].name);
+        for (size_t k = 0; k < e->attrs[i].nvalues; k++)
+            strs += str_size(e->attrs[i].values[k]);
+    }
+    for (size_t i = 0; i < e->nmembers; i++)
+        strs += str_size(e->members[i]);
+    size_t total = sizeof *e + e->nattrs * sizeof(struct scimsync_attr) + nptr * sizeof(char *) +
+                   strs;
+    struct scimsync_entry *c = malloc(total);
+    if (!c)
+        return NULL;
+    struct scimsync_attr *attrs = (struct scimsync_attr *)(c + 1);
+    const char **ptrs = (const char **)(attrs + e->nattrs);
+    char *pool = (char *)(ptrs + nptr);
+    *c = *e;
+    c->id = put_str(&pool, e->id);
+    c->ref = put_str(&pool, e->ref);
+    c->where = put_str(&pool, e->where);
+    c->attrs = attrs;
+    for (size_t i = 0; i < e->nattrs; i++) {
+        attrs[i].name = put_str(&pool, e->attrs[i].name);
+        attrs[i].nvalues = e->attrs[i].nvalues;
+        attrs[i].values = ptrs;
+        for (size_t k = 0; k < e->attrs[i].nvalues; k++)
+            *ptrs++ = put_str(&pool, e->attrs[i].values[k]);
+    }
+    c->members = ptrs;
+    for (size_t i = 0; i < e->nmembers; i++)
+        *ptrs++ = put_str(&pool, e->members[i]);
+    return c;
+}

@@ -1,0 +1,61 @@
+/*
+ * Builds one struct scimsync_entry at a time.  Every string and array of
+ * the entry lives in the builder's arena, so an entry handed to the host
+ * stays valid until the next reset (the ABI's "valid until the next call").
+ */
+#ifndef LSRC_ENTRY_BUILDER_H
+#define LSRC_ENTRY_BUILDER_H
+
+#include <stddef.h>
+#include <scimsync/plugin.h>
+
+struct lsrc_chunk;
+
+struct lsrc_entry_builder {
+    struct lsrc_chunk *chunks;   /* arena; the first chunk is kept on reset */
+    size_t arena_bytes;          /* bytes held by chunks */
+    size_t arena_limit;          /* refuse to hold more than this */
+    struct scimsync_attr *attrs;
+    size_t nattrs, attrs_cap;
+    const char **members;
+    size_t nmembers, members_cap;
+    size_t members_limit;
+    struct scimsync_entry entry;
+};
+
+/* Limits: arena bytes per entry and members per group. */
+void lsrc_eb_init(struct lsrc_entry_builder *eb, size_t arena_limit, size_t members_limit);
+void lsrc_eb_free(struct lsrc_entry_builder *eb);
+void lsrc_eb_reset(struct lsrc_entry_builder *eb);
+
+/* Copies into the arena.  NULL when the arena limit is reached or memory
+ * runs out. */
+char *lsrc_eb_strndup(struct lsrc_entry_builder *eb, const char *s, size_t n);
+char *lsrc_eb_strdup(struct lsrc_entry_builder *eb, const char *s);
+
+/* Adds an attribute; values are copied.  0 or -1. */
+int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name,
+                     const char *const *values, size_t nvalues);
+int lsrc_eb_add_attr1(struct lsrc_entry_builder *eb, const char *name, const char *value);
+/* Zero-copy variant: vals (from lsrc_eb_values) and the strings in it
+ * must already live in the arena. */
+const char **lsrc_eb_values(struct lsrc_entry_builder *eb, size_t n);
+int lsrc_eb_attach_attr(struct lsrc_entry_builder *eb, const char *name, const char **vals,
+                        size_t nvalues);
+/* First value of an attribute (exact name, case-insensitive), or NULL. */
+const char *lsrc_eb_get1(const struct lsrc_entry_builder *eb, const char *name);
+/* Appends a member ref (copied).  0, -1 out of memory, -2 members_limit. */
+int lsrc_eb_add_member(struct lsrc_entry_builder *eb, const char *ref);
+
+/* Points entry.attrs / entry.members at the collected data and returns the
+ * entry (kind, id, ref, where, flags are set by the caller). */
+struct scimsync_entry *lsrc_eb_finish(struct lsrc_entry_builder *eb);
+
+/* Loads a copy of e into the (reset) builder, e.g. a deferred entry. */
+int lsrc_eb_load(struct lsrc_entry_builder *eb, const struct scimsync_entry *e);
+
+/* A deep copy of an entry in one malloc'd block (free() it).  NULL on
+ * allocation failure. */
+struct scimsync_entry *lsrc_entry_clone(const struct scimsync_entry *e);
+
+#endif

@@ -1,0 +1,206 @@
+/* Connecting: the configured URIs in order, TLS, simple bind, RootDSE. */
+#include "source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Supported capability every Active Directory (and Samba AD DC) announces. */
+#define AD_CAPABILITY_OID "1.2.840.113556.1.4.800"
+
+int lsrc_fail(struct lsrc_source *s, const char *what, int rc, const char *diag)
+{
+    const struct scimsync_host *h = s->host;
+    h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: %s%s%s%s", s->uri ? s->uri : "ldap", what,
+           ldap_err2string(rc), diag && *diag ? " (" : "", diag && *diag ? diag : "",
+           diag && *diag ? ")" : "");
+    switch (rc) {
+    case LDAP_INVALID_CREDENTIALS:
+    case LDAP_INAPPROPRIATE_AUTH:
+    case LDAP_STRONG_AUTH_REQUIRED:
+    case LDAP_CONFIDENTIALITY_REQUIRED:
+    case LDAP_INSUFFICIENT_ACCESS:
+        return SCIMSYNC_ERR_AUTH;
+    case LDAP_NO_MEMORY:
+        return SCIMSYNC_ERR_NOMEM;
+    case LDAP_FILTER_ERROR:
+    case LDAP_NO_SUCH_OBJECT:
+    case LDAP_INVALID_DN_SYNTAX:
+    case LDAP_PARAM_ERROR:
+        return SCIMSYNC_ERR_CONFIG;
+    default:
+        return SCIMSYNC_ERR_IO;
+    }
+}
+
+static char *diagnostic(LDAP *ld)
+{
+    char *msg = NULL;
+    if (ld)
+        ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg);
+    return msg;
+}
+
+static int set_options(struct lsrc_source *s, LDAP *ld)
+{
+    const struct lsrc_conf *c = &s->conf;
+    int v3 = LDAP_VERSION3, require = c->verify_tls ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
+    int newctx = 0;
+    struct timeval tv = { .tv_sec = c->timeout, .tv_usec = 0 };
+    if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
+        ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
+        ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) != LDAP_OPT_SUCCESS ||
+        ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+        ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+        ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require) != LDAP_OPT_SUCCESS)
+        return -1;
+    if (c->ca_file && ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->ca_file) != LDAP_OPT_SUCCESS)
+        return -1;
+    /* TLS options set on a handle take effect only in a new context */
+    if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newctx) != LDAP_OPT_SUCCESS)
+        return -1;
+    return 0;
+}
+
+/* Errors worth trying the next server for. */
+static int is_unreachable(int rc)
+{
+    return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT ||
+           rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY;
+}
+
+/* One server: 0 bound, <0 error (logged); *next set when the next URI may
+ * help. */
+static int connect_one(struct lsrc_source *s, const char *uri, int *next)
+{
+    const struct lsrc_conf *c = &s->conf;
+    const struct scimsync_host *h = s->host;
+    LDAP *ld = NULL;
+    char *diag = NULL;
+    int rc, ret = SCIMSYNC_ERR_IO;
+    *next = 0;
+    s->uri = uri;
+    rc = ldap_initialize(&ld, uri);
+    if (rc != LDAP_SUCCESS) {
+        ret = lsrc_fail(s, "bad uri", rc, NULL);
+        ret = SCIMSYNC_ERR_CONFIG;
+        goto out;
+    }
+    if (set_options(s, ld) < 0) {
+        h->log(h, SCIMSYNC_LOG_ERROR, "%s: cannot set connection options", uri);
+        ret = SCIMSYNC_ERR_CONFIG;
+        goto out;
+    }
+    if (c->start_tls && strncasecmp(uri, "ldaps:", 6) != 0) {
+        rc = ldap_start_tls_s(ld, NULL, NULL);
+        if (rc != LDAP_SUCCESS) {
+            diag = diagnostic(ld);
+            *next = 1;
+            ret = lsrc_fail(s, "StartTLS failed", rc, diag);
+            goto out;
+        }
+    }
+    struct berval cred = { 0, NULL };
+    if (c->bind_password) {
+        cred.bv_val = (char *)c->bind_password;
+        cred.bv_len = strlen(c->bind_password);
+    }
+    rc = ldap_sasl_bind_s(ld, c->bind_dn ? c->bind_dn : "", LDAP_SASL_SIMPLE, &cred, NULL, NULL,
+                          NULL);
+    if (rc != LDAP_SUCCESS) {
+        char what[512];
+        snprintf(what, sizeof what, "bind as %s", c->bind_dn ? c->bind_dn : "anonymous");
+        diag = diagnostic(ld);
+        *next = is_unreachable(rc);
+        ret = lsrc_fail(s, what, rc, diag);
+        goto out;
+    }
+    h->log(h, SCIMSYNC_LOG_DEBUG, "%s: bound as %s", uri, c->bind_dn ? c->bind_dn : "anonymous");
+    s->ld = ld;
+    ld = NULL;
+    ret = 0;
+out:
+    if (diag)
+        ldap_memfree(diag);
+    if (ld)
+        ldap_unbind_ext_s(ld, NULL, NULL);
+    return ret;
+}
+
+int lsrc_connect(struct lsrc_source *s)
+{
+    int ret = SCIMSYNC_ERR_IO;
+    for (int i = 0; i < s->conf.nuris; i++) {
+        int next;
+        ret = connect_one(s, s->conf.uris[i], &next);
+        if (ret == 0 || !next)
+            return ret;
+        if (i + 1 < s->conf.nuris)
+            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s unreachable, trying %s",
+                         s->conf.uris[i], s->conf.uris[i + 1]);
+    }
+    return ret;
+}
+
+void lsrc_disconnect(struct lsrc_source *s)
+{
+    if (s->ld)
+        ldap_unbind_ext_s(s->ld, NULL, NULL);
+    s->ld = NULL;
+}
+
+static int has_value(struct berval **vals, const char *want)
+{
+    for (size_t i = 0; vals && vals[i]; i++)
+        if (vals[i]->bv_len == strlen(want) && memcmp(vals[i]->bv_val, want, vals[i]->bv_len) == 0)
+            return 1;
+    return 0;
+}
+
+int lsrc_read_rootdse(struct lsrc_source *s)
+{
+    const struct scimsync_host *h = s->host;
+    char *attrs[] = { "defaultNamingContext", "namingContexts", "supportedCapabilities", NULL };
+    LDAPMessage *res = NULL;
+    struct berval **caps = NULL, **dnc = NULL, **ncs = NULL;
+    int ret = lsrc_search_small(s, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, &res);
+    if (ret < 0)
+        goto out;
+    LDAPMessage *e = ldap_first_entry(s->ld, res);
+    if (e) {
+        caps = ldap_get_values_len(s->ld, e, "supportedCapabilities");
+        dnc = ldap_get_values_len(s->ld, e, "defaultNamingContext");
+        ncs = ldap_get_values_len(s->ld, e, "namingContexts");
+    }
+    s->dialect = s->conf.dialect;
+    if (s->dialect == LSRC_DIALECT_AUTO)
+        s->dialect = has_value(caps, AD_CAPABILITY_OID) ? LSRC_DIALECT_AD : LSRC_DIALECT_OPENLDAP;
+    if (s->conf.base_dn) {
+        s->base_dn = strdup(s->conf.base_dn);
+    } else if (dnc && dnc[0]) {
+        s->base_dn = strndup(dnc[0]->bv_val, dnc[0]->bv_len);
+    } else if (ncs && ncs[0] && !ncs[1]) {
+        s->base_dn = strndup(ncs[0]->bv_val, ncs[0]->bv_len);
+    } else {
+        h->log(h, SCIMSYNC_LOG_ERROR,
+               "%s: base_dn is not set and the server does not name a single naming context",
+               s->uri);
+        ret = SCIMSYNC_ERR_CONFIG;
+        goto out;
+    }
+    if (!s->base_dn) {
+        ret = SCIMSYNC_ERR_NOMEM;
+        goto out;
+    }
+    h->log(h, SCIMSYNC_LOG_DEBUG, "%s: dialect %s, base %s", s->uri,
+           s->dialect == LSRC_DIALECT_AD ? "ad" : "openldap", s->base_dn);
+    ret = 0;
+out:
+    ldap_value_free_len(caps);
+    ldap_value_free_len(dnc);
+    ldap_value_free_len(ncs);
+    if (res)
+        ldap_msgfree(res);
+    return ret;
+}

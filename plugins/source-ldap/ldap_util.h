@@ -1,0 +1,97 @@
+/*
+ * Pure helpers of the LDAP / AD source: no network, no host services.
+ * Linked by the plugin MODULE and by the unit tests (tests/unit/ldap/).
+ */
+#ifndef LSRC_LDAP_UTIL_H
+#define LSRC_LDAP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* ---- RFC 4515 filters ------------------------------------------------ */
+
+/* Escapes a value for use inside a filter: * ( ) \ NUL and control bytes
+ * become \XX.  Returns a malloc'd string, NULL on allocation failure. */
+char *lsrc_filter_escape(const char *value);
+
+/* "(attr=pattern)" where '*' in pattern is a wildcard and every other
+ * character is escaped.  "aws-*" -> "(cn=aws-*)".  NULL on a bad attribute
+ * name, an empty pattern or allocation failure. */
+char *lsrc_pattern_filter(const char *attr, const char *pattern);
+
+/* "(&A B)" of two filters (either may be NULL or ""); malloc'd. */
+char *lsrc_filter_and(const char *a, const char *b);
+
+/* ---- Active Directory binary and time values ------------------------- */
+
+#define LSRC_GUID_STR 37 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL */
+#define LSRC_SID_STR 192 /* S-1-<48-bit>-<15 x 32-bit> fits easily */
+
+/* objectGUID (16 bytes, first three fields little-endian) -> lowercase
+ * canonical form.  0 or -1 when len != 16. */
+int lsrc_guid_to_string(const unsigned char *b, size_t len, char out[LSRC_GUID_STR]);
+
+/* objectSid -> "S-1-5-21-...".  0 or -1 on a malformed value. */
+int lsrc_sid_to_string(const unsigned char *b, size_t len, char out[LSRC_SID_STR]);
+
+/* accountExpires (FILETIME, decimal).  0 and 0x7FFFFFFFFFFFFFFF mean never.
+ * Sets *expired (1 when the expiry is at or before now).  -1 when the value
+ * is not a decimal integer. */
+int lsrc_ad_account_expired(const char *value, time_t now, int *expired);
+
+/* userAccountControl: sets *disabled from bit 0x2.  -1 when not a number. */
+int lsrc_ad_uac_disabled(const char *value, int *disabled);
+
+/* ---- AD range retrieval ---------------------------------------------- */
+
+/* Parses an attribute description against base ("member"):
+ *   "member"                 -> 0 (plain attribute)
+ *   "member;range=0-1499"    -> 1, *lo = 0, *hi = 1499
+ *   "member;range=1500-*"    -> 1, *lo = 1500, *hi = -1 (last chunk)
+ * Case-insensitive.  -1 when desc is another attribute or malformed. */
+int lsrc_parse_range(const char *desc, const char *base, long *lo, long *hi);
+
+/* ---- DNs --------------------------------------------------------------- */
+
+/* Canonical form for comparing DNs: LDAPv3 string form (as libldap
+ * re-serializes it), ASCII lowercased.  malloc'd; NULL when dn does not
+ * parse or on allocation failure. */
+char *lsrc_dn_canonical(const char *dn);
+
+/* Nonzero when the value looks like a DN ("attr=value,...") rather than a
+ * name. */
+int lsrc_looks_like_dn(const char *s);
+
+/* ---- misc ------------------------------------------------------------------ */
+
+/* Nonzero when the len bytes are valid UTF-8 without NUL. */
+int lsrc_is_utf8(const unsigned char *s, size_t len);
+
+/* Standard base64 (RFC 4648) of len bytes; malloc'd, NUL-terminated. */
+char *lsrc_base64(const unsigned char *s, size_t len);
+
+/* Splits a list separated by spaces / commas into at most max words
+ * (malloc'd copies in out[]).  Returns the count or -1 (too many words /
+ * allocation failure; nothing left allocated). */
+int lsrc_split_words(const char *s, char **out, int max);
+
+/* ---- String map (open addressing, string keys, string or NULL values) ---- */
+
+struct lsrc_map {
+    char **keys;
+    char **vals;
+    size_t cap;   /* power of two, 0 when empty */
+    size_t count;
+    size_t limit; /* refuse to grow past this many keys */
+};
+
+void lsrc_map_init(struct lsrc_map *m, size_t limit);
+void lsrc_map_free(struct lsrc_map *m);
+/* Inserts or replaces (copies key and val; val may be NULL).
+ * 0 ok, -1 allocation failure, -2 limit reached. */
+int lsrc_map_put(struct lsrc_map *m, const char *key, const char *val);
+/* 1 and *val (may be NULL) when present, 0 when absent. */
+int lsrc_map_get(const struct lsrc_map *m, const char *key, const char **val);
+
+#endif
