@@ -2,6 +2,7 @@
  * the descriptor the host loads. */
 #include "source.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -180,9 +181,24 @@ static int source_create(const struct scimsync_host *host, void **inst)
     return 0;
 }
 
+/* libldap writes to its socket with write(): a server that closed the
+ * connection would kill the process with SIGPIPE instead of returning an
+ * error.  Ignore it unless the host installed its own handler. */
+static void ignore_sigpipe(const struct scimsync_host *h)
+{
+    struct sigaction old;
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+        struct sigaction ign = { .sa_handler = SIG_IGN };
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGPIPE, &ign, NULL);
+        h->log(h, SCIMSYNC_LOG_DEBUG, "SIGPIPE ignored: LDAP connection errors are reported instead");
+    }
+}
+
 static int source_open(void *inst)
 {
     struct lsrc_source *s = inst;
+    ignore_sigpipe(s->host);
     int ret = lsrc_read_open(s);
     if (ret < 0)
         lsrc_read_close(s);

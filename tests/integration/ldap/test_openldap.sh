@@ -1,0 +1,98 @@
+#!/bin/sh
+# The ldap source against a real OpenLDAP slapd on loopback: paging,
+# groupOfNames / groupOfUniqueNames / posixGroup, nesting with a cycle,
+# users_from_group, StartTLS, and the failures (bad password, unreachable
+# first URI, size limit, wrong CA, server stopped mid-read).
+#
+#   test_openldap.sh LDAP_DUMP LDAP_SO
+set -eu
+dump=$1
+plugin=$2
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=$here/../../fixtures/ldap
+work=$(mktemp -d /tmp/scimsync-ldap-ol.XXXXXX)
+srv=$work/slapd
+trap '"$fixtures/slapd-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
+. "$here/lib.sh"
+
+mkdir -p "$srv"
+python3 "$fixtures/gen_seed.py" openldap --base dc=example,dc=test --users 1200 \
+    --expect "$work/expect.json" >"$work/seed.ldif"
+"$fixtures/slapd-start.sh" "$srv" "$work/seed.ldif"
+. "$srv/env"
+export OL_PASSWORD
+common="bind_dn=$OL_BIND_DN bind_password=env:OL_PASSWORD start_tls=true ca_file=$OL_CA"
+
+# scoped read: transitive members of sync-all, groups app-*, 3 pages
+run scoped 0 uri="$OL_URI" $common users_from_group=sync-all group_name_pattern='app-*' &&
+    check scoped "$work/expect.json" openldap
+grep -q '"users 1201' "$work/scoped.err" || true
+
+# the same with a tiny page (many pages), the scope group given as a DN
+run small_pages 0 uri="$OL_URI" $common page_size=7 \
+    users_from_group="cn=sync-all,ou=groups,$OL_BASE" group_name_pattern='app-*' &&
+    check small_pages "$work/expect.json" openldap
+
+# no scope: every user and group, no helpers
+if run everything 0 --count uri="$OL_URI" $common; then
+    got=$(cat "$work/everything.json")
+    [ "$got" = "users 1202 groups 14 helpers 0" ] && pass "everything: $got" ||
+        fail "everything: $got, want users 1202 groups 14 helpers 0"
+fi
+
+# nested_groups=false: direct members only, no helper groups
+if run flat 0 uri="$OL_URI" $common users_from_group=sync-a group_name_pattern='app-*' \
+    nested_groups=false; then
+    got=$(grep -c '"helper":true' "$work/flat.json" || true)
+    users=$(grep -c '"kind":"user"' "$work/flat.json" || true)
+    [ "$got" = 0 ] && [ "$users" = 600 ] && pass "flat: 600 users, no helpers" ||
+        fail "flat: $users users, $got helpers"
+fi
+
+# a name pattern with filter metacharacters is escaped, not injected
+run injection 0 --count uri="$OL_URI" $common group_name_pattern='app-*)(cn=*' &&
+    { grep -q "groups 0 helpers 0" "$work/injection.json" && pass "injection: matched nothing" ||
+        fail "injection: $(cat "$work/injection.json")"; }
+
+# failures
+export BAD_PW=not-the-password-42
+run wrong_password 2 uri="$OL_URI" bind_dn="$OL_BIND_DN" bind_password=env:BAD_PW start_tls=true \
+    ca_file="$OL_CA" && { expect_err wrong_password "Invalid credentials";
+    expect_err wrong_password "$OL_URI"; no_secret wrong_password "$BAD_PW"; }
+
+dead=ldap://127.0.0.1:$(python3 "$fixtures/port.py" free)
+run fallback 0 uri="$dead $OL_URI" $common users_from_group=sync-all group_name_pattern='app-*' &&
+    { check fallback "$work/expect.json" openldap; expect_err fallback "$dead unreachable"; }
+
+run all_dead 2 uri="$dead" $common && expect_err all_dead "Can't contact LDAP server"
+
+run size_limit 2 uri="$OL_URI" bind_dn="$OL_LIMITED_DN" bind_password=env:OL_PASSWORD \
+    start_tls=true ca_file="$OL_CA" && expect_err size_limit "Size limit exceeded"
+
+"$fixtures/mkcert.sh" "$work/other"
+run wrong_ca 2 uri="$OL_URI" $common ca_file="$work/other/tls/ca.pem" &&
+    expect_err wrong_ca "StartTLS failed"
+
+run no_such_group 2 uri="$OL_URI" $common users_from_group=does-not-exist &&
+    expect_err no_such_group "0 groups match"
+
+# the server goes away between two pages: an error, never a short success
+pause=$work/go
+set +e
+"$dump" --pause-after 700 "$pause" "$plugin" uri="$OL_URI" $common page_size=500 \
+    >"$work/dropped.json" 2>"$work/dropped.err" &
+dpid=$!
+i=0
+while [ ! -f "$pause.paused" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM "$(cat "$srv/slapd.pid")"
+while kill -0 "$(cat "$srv/slapd.pid")" 2>/dev/null; do sleep 0.05; done
+touch "$pause"
+wait $dpid
+rc=$?
+set -e
+[ "$rc" = 2 ] && pass "dropped: exit 2" || fail "dropped: exit $rc, want 2"
+expect_err dropped "$OL_URI"
+expect_err dropped "Can't contact LDAP server"
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]
