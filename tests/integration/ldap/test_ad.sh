@@ -1,0 +1,61 @@
+#!/bin/sh
+# The ldap source against a real Samba AD DC on loopback: objectGUID /
+# objectSid, disabled and expired accounts, users_from_group through the
+# in-chain rule, aws-* groups with nesting and cycles, range retrieval of a
+# 1,600-member group, LDAPS and StartTLS, and the failures (bad password,
+# bind without TLS, unreachable first URI).
+#
+#   test_ad.sh LDAP_DUMP LDAP_SO
+#
+# Samba listens on the fixed ports 389/636: the test fails clearly when
+# they are taken (ctest runs AD tests under one RESOURCE_LOCK).
+set -eu
+dump=$1
+plugin=$2
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=$here/../../fixtures/ldap
+work=$(mktemp -d /tmp/scimsync-ldap-ad.XXXXXX)
+srv=$work/ad
+trap '"$fixtures/ad-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
+. "$here/lib.sh"
+
+"$fixtures/ad-start.sh" "$srv"
+"$fixtures/ad-seed.sh" "$srv"
+. "$srv/env"
+export AD_PASSWORD
+groups="OU=Groups,OU=scimsync,$AD_BASE"
+common="bind_dn=$AD_BIND_DN bind_password=env:AD_PASSWORD ca_file=$AD_CA"
+scope="users_from_group=sync-all group_name_pattern=aws-* group_base_dn=$groups"
+
+# LDAPS, members read in ranges of 1,000 (aws-big has 1,600 direct members)
+run ldaps 0 uri="$AD_URI" $common $scope member_range_step=1000 &&
+    check ldaps "$srv/expect.json" ad
+
+# StartTLS on 389, objectSid as the id, the server's own member limit
+run starttls_sid 0 uri=ldap://127.0.0.1 start_tls=true $common $scope external_id=objectSid \
+    page_size=1000 && check starttls_sid "$srv/expect.json" ad --id objectSid
+
+# range requests of 100 values: 16 rounds for aws-big
+run ranges 0 uri="$AD_URI" $common $scope member_range_step=100 &&
+    check ranges "$srv/expect.json" ad
+
+# failures
+export BAD_PW=not-the-password-42
+run wrong_password 2 uri="$AD_URI" bind_dn="$AD_BIND_DN" bind_password=env:BAD_PW \
+    ca_file="$AD_CA" && { expect_err wrong_password "Invalid credentials";
+    expect_err wrong_password "$AD_URI"; no_secret wrong_password "$BAD_PW"; }
+
+run no_tls 2 uri=ldap://127.0.0.1 $common && expect_err no_tls "Strong(er) authentication required"
+
+run fallback 0 uri="ldaps://127.0.0.1:$(python3 "$fixtures/port.py" free) $AD_URI" $common $scope &&
+    { check fallback "$srv/expect.json" ad; expect_err fallback "unreachable, trying $AD_URI"; }
+
+# a certificate from another CA is refused unless verify_tls=false
+"$fixtures/mkcert.sh" "$work/other"
+run wrong_ca 2 uri="$AD_URI" $common ca_file="$work/other/tls/ca.pem" &&
+    expect_err wrong_ca "$AD_URI: bind as $AD_BIND_DN: Can't contact LDAP server"
+run no_verify 0 --count uri="$AD_URI" $common ca_file="$work/other/tls/ca.pem" verify_tls=false &&
+    pass "no_verify: $(cat "$work/no_verify.json")"
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]
