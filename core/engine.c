@@ -1,25 +1,152 @@
-/* The sync pipeline (placeholder until the full engine lands). */
+/* The sync pipeline: sources -> mapping -> resolution -> target state ->
+ * diff -> plan -> safety -> apply.  Each step lives in its own file; this
+ * one only sequences them and turns failures into exit codes. */
 #include "engine.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "collect.h"
+#include "diff.h"
 #include "log.h"
+#include "mapping.h"
+#include "model.h"
+#include "plan.h"
+#include "plan_print.h"
+#include "resolve.h"
+#include "safety.h"
+#include "target_read.h"
+
+static int check_source(const struct ss_engine_source *s)
+{
+    if (!s->plugin || s->plugin->kind != SCIMSYNC_PLUGIN_SOURCE || !s->plugin->source ||
+        !s->plugin->source->open || !s->plugin->source->next || !s->plugin->source->close) {
+        ss_error("source %s: the plugin is not a usable source plugin",
+                 s->name ? s->name : "?");
+        return -1;
+    }
+    return 0;
+}
+
+static int check_target(const struct ss_engine_target *t)
+{
+    const struct scimsync_target_ops *ops = t->plugin ? t->plugin->target : NULL;
+    if (!t->plugin || t->plugin->kind != SCIMSYNC_PLUGIN_TARGET || !ops || !ops->list_users ||
+        !ops->list_groups || !ops->list_members || !ops->apply) {
+        ss_error("target %s: the plugin is not a usable target plugin",
+                 t->name ? t->name : "?");
+        return -1;
+    }
+    return 0;
+}
+
+int ss_engine_check_mapping(const struct ss_engine_source *source)
+{
+    struct ss_mapping m;
+    if (check_source(source) < 0)
+        return SS_EXIT_USAGE;
+    if (ss_mapping_build(&m, source->name, source->plugin->source->default_mapping,
+                         source->mapping, source->nmapping) < 0)
+        return SS_EXIT_USAGE;
+    ss_mapping_free(&m);
+    return SS_EXIT_OK;
+}
+
+static int print_plan(const struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out)
+{
+    int r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
+    fflush(out);
+    return r;
+}
 
 int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
                   const struct ss_engine_target *target,
                   const struct ss_engine_options *opt, struct ss_summary *sum)
 {
-    (void)sources;
-    (void)nsources;
-    (void)target;
-    (void)opt;
-    if (sum)
-        *sum = (struct ss_summary){0};
-    ss_error("sync engine not implemented yet");
-    return SS_EXIT_USAGE;
-}
+    int rc = SS_EXIT_USAGE;
+    FILE *out = opt->out ? opt->out : stdout;
+    struct ss_mapping *maps = NULL;
+    size_t nmaps = 0;
+    struct ss_dir src, tgt;
+    struct ss_collector col;
+    struct ss_plan plan;
+    int have_plan = 0;
 
-int ss_engine_check_mapping(const struct ss_engine_source *source)
-{
-    (void)source;
-    ss_error("mapping check not implemented yet");
-    return SS_EXIT_USAGE;
+    memset(sum, 0, sizeof(*sum));
+    ss_dir_init(&src);
+    ss_dir_init(&tgt);
+    ss_collector_init(&col, &src);
+    if (nsources == 0) {
+        ss_error("no source configured");
+        goto out;
+    }
+    if (check_target(target) < 0)
+        goto out;
+    maps = calloc(nsources, sizeof(*maps));
+    if (!maps) {
+        ss_error("out of memory");
+        goto out;
+    }
+    for (; nmaps < nsources; nmaps++) {
+        const struct ss_engine_source *s = &sources[nmaps];
+        if (check_source(s) < 0 ||
+            ss_mapping_build(&maps[nmaps], s->name, s->plugin->source->default_mapping,
+                             s->mapping, s->nmapping) < 0)
+            goto out;
+    }
+
+    /* Read everything before planning: a failed or partial read must
+     * never turn into deletions. */
+    rc = SS_EXIT_READ;
+    for (size_t i = 0; i < nsources; i++) {
+        if (ss_collect_source(&col, &sources[i], &maps[i]) < 0)
+            goto out;
+    }
+    if (ss_resolve(&col) < 0)
+        goto out;
+    sum->skipped = col.skipped;
+    ss_info("sources: %zu users and %zu groups to sync, %zu entries skipped", src.nusers,
+            src.ngroups, col.skipped);
+    ss_collector_free(&col);
+    if (ss_target_read(target, &src, opt->adopt, &tgt) < 0)
+        goto out;
+
+    if (ss_plan_init(&plan, &src, &tgt) < 0)
+        goto out;
+    have_plan = 1;
+    if (ss_diff(&src, &tgt, opt, &plan) < 0)
+        goto out;
+    sum->skipped += plan.blocked;
+    if (print_plan(&plan, opt, out) < 0)
+        goto out;
+
+    struct ss_plan_counts counts;
+    struct ss_safety_verdict verdict;
+    ss_plan_count(&plan, &counts);
+    if (ss_safety_check(&counts, plan.owned_users, plan.owned_groups, opt, &verdict) != 0) {
+        rc = SS_EXIT_SAFETY;
+        goto out;
+    }
+    if (opt->dry_run) {
+        rc = SS_EXIT_OK;
+        goto out;
+    }
+    int r = counts.total_ops ? ss_apply(&plan, target, sum) : 0;
+    ss_summary_print(sum, opt->json, out);
+    fflush(out);
+    if (r < 0)
+        rc = SS_EXIT_PARTIAL;
+    else
+        rc = r > 0 ? SS_EXIT_PARTIAL : SS_EXIT_OK;
+out:
+    if (have_plan)
+        ss_plan_free(&plan);
+    ss_collector_free(&col);
+    for (size_t i = 0; i < nmaps; i++)
+        ss_mapping_free(&maps[i]);
+    free(maps);
+    ss_dir_free(&src);
+    ss_dir_free(&tgt);
+    return rc;
 }

@@ -1,0 +1,329 @@
+#include "apply.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "warncap.h"
+
+/* Per-wave scratch: the ABI ops and what they point to. */
+struct wave_buf {
+    struct scimsync_op *ops;
+    struct ss_plan_op **plan_ops;
+    struct scimsync_user *users;
+    struct scimsync_group *groups;
+    size_t n;
+};
+
+struct applier {
+    struct ss_plan *p;
+    const struct ss_engine_target *t;
+    struct ss_summary *sum;
+    struct ss_warncap w_fail;
+    int stopped;
+};
+
+static const char *op_verb(enum scimsync_op_kind k)
+{
+    switch (k) {
+    case SCIMSYNC_OP_CREATE_USER:
+        return "create user";
+    case SCIMSYNC_OP_UPDATE_USER:
+        return "update user";
+    case SCIMSYNC_OP_DEACTIVATE_USER:
+        return "deactivate user";
+    case SCIMSYNC_OP_DELETE_USER:
+        return "delete user";
+    case SCIMSYNC_OP_CREATE_GROUP:
+        return "create group";
+    case SCIMSYNC_OP_RENAME_GROUP:
+        return "rename group";
+    case SCIMSYNC_OP_DELETE_GROUP:
+        return "delete group";
+    case SCIMSYNC_OP_ADD_MEMBERS:
+        return "add members to group";
+    case SCIMSYNC_OP_REMOVE_MEMBERS:
+        return "remove members from group";
+    }
+    return "?";
+}
+
+static const char *op_object(const struct ss_plan *p, const struct ss_plan_op *op)
+{
+    switch (op->kind) {
+    case SCIMSYNC_OP_CREATE_USER:
+    case SCIMSYNC_OP_UPDATE_USER:
+        return p->src->users[op->user].field[SCIMSYNC_F_USER_NAME];
+    case SCIMSYNC_OP_DEACTIVATE_USER:
+    case SCIMSYNC_OP_DELETE_USER: {
+        const struct ss_user_rec *u = &p->tgt->users[op->user];
+        return u->field[SCIMSYNC_F_USER_NAME] ? u->field[SCIMSYNC_F_USER_NAME] : u->id;
+    }
+    case SCIMSYNC_OP_DELETE_GROUP: {
+        const struct ss_group_rec *g = &p->tgt->groups[op->group];
+        return g->display_name ? g->display_name : g->id;
+    }
+    default:
+        return p->src->groups[op->group].display_name;
+    }
+}
+
+static void fail_op(struct applier *a, struct ss_plan_op *op, enum ss_op_state st,
+                    const char *why)
+{
+    op->state = st;
+    op->error = ss_arena_strdup(&a->p->arena, why);
+    a->sum->failed++;
+    ss_warncap_log(&a->w_fail, "%s %s %s: %s", op_verb(op->kind), op_object(a->p, op),
+                   st == SS_OP_FAILED ? "failed" : "not attempted", why);
+}
+
+/* The desired record of source user s as the target sees it. */
+static void fill_user(const struct ss_plan *p, uint32_t s, struct scimsync_user *u)
+{
+    const struct ss_user_rec *r = &p->src->users[s];
+    memset(u, 0, sizeof(*u));
+    u->id = p->user_tid[s];
+    u->external_id = r->external_id;
+    for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
+        if ((r->managed >> f) & 1u)
+            u->field[f] = r->field[f];
+    }
+    u->field[SCIMSYNC_F_MANAGER] = p->mgr_tid[s];
+    u->active = r->active;
+}
+
+/* Prepares ABI op i of the wave from plan op po.  Returns 0 ready, 1 when
+ * a prerequisite is missing (op marked), <0 on no memory. */
+static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_plan_op *po)
+{
+    struct ss_plan *p = a->p;
+    struct scimsync_op *op = &wb->ops[i];
+    memset(op, 0, sizeof(*op));
+    op->kind = po->kind;
+    switch (po->kind) {
+    case SCIMSYNC_OP_CREATE_USER:
+        fill_user(p, po->user, &wb->users[i]);
+        op->user = &wb->users[i];
+        op->adopt = po->adopt;
+        break;
+    case SCIMSYNC_OP_UPDATE_USER:
+        if (!p->user_tid[po->user]) {
+            fail_op(a, po, SS_OP_NOT_ATTEMPTED, "the user was not created");
+            return 1;
+        }
+        fill_user(p, po->user, &wb->users[i]);
+        if (po->fixup) {
+            const char *m = p->user_tid[po->manager];
+            if (!m) {
+                fail_op(a, po, SS_OP_NOT_ATTEMPTED, "its manager was not created");
+                return 1;
+            }
+            wb->users[i].field[SCIMSYNC_F_MANAGER] = m;
+        }
+        op->target_id = p->user_tid[po->user];
+        op->user = &wb->users[i];
+        op->changed = po->changed;
+        break;
+    case SCIMSYNC_OP_DEACTIVATE_USER:
+    case SCIMSYNC_OP_DELETE_USER:
+        op->target_id = p->tgt->users[po->user].id;
+        break;
+    case SCIMSYNC_OP_CREATE_GROUP:
+    case SCIMSYNC_OP_RENAME_GROUP: {
+        const struct ss_group_rec *g = &p->src->groups[po->group];
+        wb->groups[i] = (struct scimsync_group){p->group_tid[po->group], g->external_id,
+                                                g->display_name};
+        op->group = &wb->groups[i];
+        op->adopt = po->adopt;
+        if (po->kind == SCIMSYNC_OP_RENAME_GROUP)
+            op->target_id = p->group_tid[po->group];
+        break;
+    }
+    case SCIMSYNC_OP_DELETE_GROUP:
+        op->target_id = p->tgt->groups[po->group].id;
+        break;
+    case SCIMSYNC_OP_ADD_MEMBERS:
+    case SCIMSYNC_OP_REMOVE_MEMBERS: {
+        const char *gid = p->group_tid[po->group];
+        if (!gid) {
+            fail_op(a, po, SS_OP_NOT_ATTEMPTED, "the group was not created");
+            return 1;
+        }
+        const char **ids = ss_arena_alloc(&p->arena, po->nmembers * sizeof(*ids));
+        if (!ids) {
+            ss_error("out of memory (apply)");
+            return -1;
+        }
+        size_t n = 0;
+        for (size_t k = 0; k < po->nmembers; k++) {
+            uint32_t r = po->members[k];
+            const char *id = r < p->src->nusers ? p->user_tid[r]
+                                                : p->tgt->users[r - p->src->nusers].id;
+            if (id)
+                ids[n++] = id;
+        }
+        if (n < po->nmembers)
+            ss_warn("group %s: %zu of %zu member changes left out: their user was not created",
+                    p->src->groups[po->group].display_name, po->nmembers - n, po->nmembers);
+        if (n == 0) {
+            fail_op(a, po, SS_OP_NOT_ATTEMPTED, "none of its users were created");
+            return 1;
+        }
+        po->members_done = n;
+        op->target_id = gid;
+        op->member_ids = ids;
+        op->nmembers = n;
+        break;
+    }
+    }
+    return 0;
+}
+
+static void count_done(struct applier *a, const struct ss_plan_op *po, unsigned flags)
+{
+    struct ss_summary *s = a->sum;
+    (void)flags;
+    switch (po->kind) {
+    case SCIMSYNC_OP_CREATE_USER:
+        s->users_created++;
+        break;
+    case SCIMSYNC_OP_UPDATE_USER:
+        s->users_updated++;
+        break;
+    case SCIMSYNC_OP_DEACTIVATE_USER:
+        s->users_deactivated++;
+        break;
+    case SCIMSYNC_OP_DELETE_USER:
+        s->users_deleted++;
+        break;
+    case SCIMSYNC_OP_CREATE_GROUP:
+        s->groups_created++;
+        break;
+    case SCIMSYNC_OP_RENAME_GROUP:
+        s->groups_updated++;
+        break;
+    case SCIMSYNC_OP_DELETE_GROUP:
+        s->groups_deleted++;
+        break;
+    case SCIMSYNC_OP_ADD_MEMBERS:
+        s->members_added += po->members_done;
+        break;
+    case SCIMSYNC_OP_REMOVE_MEMBERS:
+        s->members_removed += po->members_done;
+        break;
+    }
+}
+
+/* Records the result of one attempted op. */
+static int record(struct applier *a, struct scimsync_op *op, struct ss_plan_op *po)
+{
+    struct ss_plan *p = a->p;
+    op->error[SCIMSYNC_ERROR_MAX - 1] = '\0';
+    if (op->status == SCIMSYNC_ERR_STOPPED && a->stopped) {
+        fail_op(a, po, SS_OP_NOT_ATTEMPTED, "the run stopped");
+        return 0;
+    }
+    if (op->status != 0) {
+        if (op->status == SCIMSYNC_ERR_AUTH)
+            a->stopped = 1;
+        fail_op(a, po, SS_OP_FAILED, op->error[0] ? op->error : "error");
+        return 0;
+    }
+    if (po->kind == SCIMSYNC_OP_CREATE_USER || po->kind == SCIMSYNC_OP_CREATE_GROUP) {
+        op->new_id[SCIMSYNC_ID_MAX - 1] = '\0';
+        if (!op->new_id[0]) {
+            fail_op(a, po, SS_OP_FAILED, "the target returned no id for the new object");
+            return 0;
+        }
+        const char *id = ss_arena_strdup(&p->arena, op->new_id);
+        if (!id) {
+            ss_error("out of memory (apply)");
+            return -1;
+        }
+        if (po->kind == SCIMSYNC_OP_CREATE_USER)
+            p->user_tid[po->user] = id;
+        else
+            p->group_tid[po->group] = id;
+        if (op->result_flags & SCIMSYNC_OP_ADOPTED)
+            ss_info("%s %s: adopted the existing object", op_verb(po->kind), op_object(p, po));
+    }
+    po->state = SS_OP_DONE;
+    count_done(a, po, op->result_flags);
+    return 0;
+}
+
+static int run_wave(struct applier *a, enum ss_wave w)
+{
+    struct ss_plan *p = a->p;
+    size_t n = p->nops[w], ready = 0;
+    int rc = -1;
+    struct wave_buf wb = {0};
+    if (n == 0)
+        return 0;
+    if (a->stopped) {
+        for (size_t i = 0; i < n; i++)
+            fail_op(a, &p->ops[w][i], SS_OP_NOT_ATTEMPTED, "the run stopped");
+        return 0;
+    }
+    wb.ops = calloc(n, sizeof(*wb.ops));
+    wb.plan_ops = calloc(n, sizeof(*wb.plan_ops));
+    wb.users = calloc(n, sizeof(*wb.users));
+    wb.groups = calloc(n, sizeof(*wb.groups));
+    if (!wb.ops || !wb.plan_ops || !wb.users || !wb.groups) {
+        ss_error("out of memory (apply)");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct ss_plan_op *po = &p->ops[w][i];
+        int r = prepare(a, &wb, ready, po);
+        if (r < 0)
+            goto out;
+        if (r == 0)
+            wb.plan_ops[ready++] = po;
+    }
+    if (ready > 0) {
+        int r = a->t->plugin->target->apply(a->t->inst, wb.ops, ready);
+        if (r < 0) {
+            a->stopped = 1;
+            ss_error("target %s: %s; the run stops here", a->t->name,
+                     r == SCIMSYNC_ERR_AUTH ? "credentials rejected" : "apply failed");
+        }
+        for (size_t i = 0; i < ready; i++) {
+            if (record(a, &wb.ops[i], wb.plan_ops[i]) < 0)
+                goto out;
+        }
+        if (a->stopped && r >= 0)
+            ss_error("target %s: credentials rejected; the run stops here", a->t->name);
+    }
+    rc = 0;
+out:
+    free(wb.ops);
+    free(wb.plan_ops);
+    free(wb.users);
+    free(wb.groups);
+    return rc;
+}
+
+int ss_apply(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum)
+{
+    struct applier a = {
+        .p = p,
+        .t = t,
+        .sum = sum,
+        .w_fail = SS_WARNCAP_INIT("failed operations", SCIMSYNC_LOG_ERROR),
+    };
+    int rc = 0;
+    size_t failed_before = sum->failed;
+    a.w_fail.limit = 50;
+    for (int w = 0; w < SS_WAVE_COUNT; w++) {
+        if (run_wave(&a, (enum ss_wave)w) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    ss_warncap_total(&a.w_fail);
+    if (rc < 0)
+        return rc;
+    return sum->failed > failed_before ? 1 : 0;
+}

@@ -1,0 +1,55 @@
+/* Mapping: "schemaField = template" lines turned into compiled templates,
+ * and their application to one raw source entry. */
+#ifndef SS_MAPPING_H
+#define SS_MAPPING_H
+
+#include <stddef.h>
+#include <scimsync/plugin.h>
+
+#include "arena.h"
+#include "engine.h"
+#include "model.h"
+#include "template.h"
+
+/* Pseudo field indexes beside the user fields. */
+#define SS_MAP_ACTIVE SCIMSYNC_F_COUNT
+#define SS_MAP_GROUP_NAME (SCIMSYNC_F_COUNT + 1)
+#define SS_MAP_NFIELDS (SCIMSYNC_F_COUNT + 2)
+
+struct ss_mapping {
+    struct ss_template tpl[SS_MAP_NFIELDS];
+    unsigned char set[SS_MAP_NFIELDS]; /* nonzero: the field has a template */
+    const char *where[SS_MAP_NFIELDS]; /* where the template came from */
+    uint32_t managed; /* user field bits the mapping sets */
+};
+
+/* The mapping used when a source plugin gives none: identity on the schema
+ * names.  NULL-terminated "field=template" lines. */
+extern const char *const ss_default_mapping[];
+
+/* Field index (0..SS_MAP_NFIELDS-1) of a mapping field name, or -1. */
+int ss_mapping_field_by_name(const char *name);
+
+/* Builds a mapping from the defaults (plugin's, or ss_default_mapping when
+ * NULL), then the override lines.  An override with an empty template
+ * removes the field from the mapping (it is then left alone in the target).
+ * Errors (unknown field, bad template, missing required field) are logged
+ * with their `where`; returns 0 or <0.  `source` names the source in
+ * messages. */
+int ss_mapping_build(struct ss_mapping *m, const char *source, const char *const *defaults,
+                     const struct ss_mapping_line *lines, size_t nlines);
+void ss_mapping_free(struct ss_mapping *m);
+
+/* Maps a user entry into u (strings copied into a).  Returns 0 on success;
+ * 1 when the entry must be skipped, with the reason in why (naming the
+ * field); <0 on no memory.  Does not log. */
+int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e,
+                    struct ss_arena *a, struct ss_user_rec *u, char *why, size_t whylen);
+/* Same for a group: only its display name. */
+int ss_mapping_group(const struct ss_mapping *m, const struct scimsync_entry *e,
+                     struct ss_arena *a, struct ss_group_rec *g, char *why, size_t whylen);
+
+/* Parses true/false/yes/no/1/0 (ASCII case-insensitive): 1, 0, or -1. */
+int ss_parse_bool(const char *s);
+
+#endif

@@ -1,0 +1,100 @@
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "vec.h"
+
+int ss_plan_init(struct ss_plan *p, const struct ss_dir *src, const struct ss_dir *tgt)
+{
+    memset(p, 0, sizeof(*p));
+    p->src = src;
+    p->tgt = tgt;
+    ss_arena_init(&p->arena, 0);
+    p->user_tid = calloc(src->nusers ? src->nusers : 1, sizeof(*p->user_tid));
+    p->group_tid = calloc(src->ngroups ? src->ngroups : 1, sizeof(*p->group_tid));
+    p->mgr_tid = calloc(src->nusers ? src->nusers : 1, sizeof(*p->mgr_tid));
+    if (!p->user_tid || !p->group_tid || !p->mgr_tid) {
+        ss_error("out of memory (plan)");
+        ss_plan_free(p);
+        return -1;
+    }
+    return 0;
+}
+
+void ss_plan_free(struct ss_plan *p)
+{
+    for (int w = 0; w < SS_WAVE_COUNT; w++)
+        free(p->ops[w]);
+    free(p->user_tid);
+    free(p->group_tid);
+    free(p->mgr_tid);
+    ss_arena_free(&p->arena);
+    memset(p, 0, sizeof(*p));
+}
+
+struct ss_plan_op *ss_plan_add(struct ss_plan *p, enum ss_wave w, enum scimsync_op_kind kind)
+{
+    if (SS_VEC_PUSH_ROOM(p->ops[w], p->nops[w], p->cap[w]) < 0) {
+        ss_error("out of memory (plan)");
+        return NULL;
+    }
+    struct ss_plan_op *op = &p->ops[w][p->nops[w]++];
+    memset(op, 0, sizeof(*op));
+    op->kind = kind;
+    op->user = op->tuser = op->group = op->tgroup = op->manager = SS_NONE;
+    return op;
+}
+
+void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
+{
+    memset(c, 0, sizeof(*c));
+    for (int w = 0; w < SS_WAVE_COUNT; w++) {
+        for (size_t i = 0; i < p->nops[w]; i++) {
+            const struct ss_plan_op *op = &p->ops[w][i];
+            c->total_ops++;
+            switch (op->kind) {
+            case SCIMSYNC_OP_CREATE_USER:
+                c->users_create++;
+                break;
+            case SCIMSYNC_OP_UPDATE_USER:
+                if (op->fixup)
+                    c->manager_fixups++;
+                else
+                    c->users_update++;
+                break;
+            case SCIMSYNC_OP_DEACTIVATE_USER:
+                c->users_deactivate++;
+                break;
+            case SCIMSYNC_OP_DELETE_USER:
+                c->users_delete++;
+                break;
+            case SCIMSYNC_OP_CREATE_GROUP:
+                c->groups_create++;
+                break;
+            case SCIMSYNC_OP_RENAME_GROUP:
+                c->groups_rename++;
+                break;
+            case SCIMSYNC_OP_DELETE_GROUP:
+                c->groups_delete++;
+                break;
+            case SCIMSYNC_OP_ADD_MEMBERS:
+                c->members_add += op->nmembers;
+                break;
+            case SCIMSYNC_OP_REMOVE_MEMBERS:
+                c->members_remove += op->nmembers;
+                break;
+            }
+        }
+    }
+}
+
+const char *ss_plan_member_name(const struct ss_plan *p, uint32_t ref)
+{
+    const struct ss_user_rec *u = ref < p->src->nusers ? &p->src->users[ref]
+                                                       : &p->tgt->users[ref - p->src->nusers];
+    if (u->field[SCIMSYNC_F_USER_NAME])
+        return u->field[SCIMSYNC_F_USER_NAME];
+    return u->id ? u->id : "?";
+}

@@ -1,0 +1,93 @@
+/* The plan: the ordered operations one sync would apply, as data.  It is
+ * printed, counted and checked against the safety limits before anything
+ * is applied.  Ops are grouped in waves; the ops of one wave are
+ * independent of each other and go to the target in one apply() call. */
+#ifndef SS_PLAN_H
+#define SS_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <scimsync/plugin.h>
+
+#include "arena.h"
+#include "model.h"
+
+enum ss_wave {
+    SS_WAVE_CREATE_USERS = 0,
+    SS_WAVE_UPDATE_USERS,
+    SS_WAVE_CREATE_GROUPS,
+    SS_WAVE_RENAME_GROUPS,
+    SS_WAVE_ADD_MEMBERS,
+    SS_WAVE_REMOVE_MEMBERS,
+    SS_WAVE_REMOVE_USERS,   /* deactivate or delete */
+    SS_WAVE_DELETE_GROUPS,
+    SS_WAVE_MANAGER_FIXUPS, /* managers created in this run */
+    SS_WAVE_COUNT
+};
+
+enum ss_op_state {
+    SS_OP_PENDING = 0,
+    SS_OP_DONE,
+    SS_OP_FAILED,        /* the target reported an error */
+    SS_OP_NOT_ATTEMPTED  /* an op it depends on failed, or the run stopped */
+};
+
+struct ss_plan_op {
+    enum scimsync_op_kind kind;
+    /* create/update/fixup: source user; deactivate/delete: target user */
+    uint32_t user;
+    /* update: the matched target user (old values) or SS_NONE */
+    uint32_t tuser;
+    /* create/rename/members: source group; delete: target group */
+    uint32_t group;
+    /* rename and members of existing groups: the target group, else SS_NONE */
+    uint32_t tgroup;
+    uint32_t changed;  /* update: field bits | SCIMSYNC_F_ACTIVE_BIT */
+    uint32_t manager;  /* fixup: source user index of the new manager */
+    int adopt;
+    int fixup;         /* manager fix-up update */
+    /* members: sorted refs; r < src->nusers is a source user, else the
+     * target user r - src->nusers */
+    uint32_t *members;
+    size_t nmembers;
+    /* result */
+    enum ss_op_state state;
+    size_t members_done; /* members ops: how many were sent */
+    const char *error;   /* arena string, no secrets */
+};
+
+struct ss_plan {
+    const struct ss_dir *src, *tgt;
+    struct ss_plan_op *ops[SS_WAVE_COUNT];
+    size_t nops[SS_WAVE_COUNT], cap[SS_WAVE_COUNT];
+    /* Per source user / group: its target id (NULL until created). */
+    const char **user_tid;
+    const char **group_tid;
+    /* Per source user: the manager's target id to send (NULL: none). */
+    const char **mgr_tid;
+    /* Owned target population, for the percent limit. */
+    size_t owned_users, owned_groups;
+    /* Source entries not synced because of target state (not adopted). */
+    size_t blocked;
+    struct ss_arena arena;
+};
+
+struct ss_plan_counts {
+    size_t users_create, users_update, users_deactivate, users_delete;
+    size_t groups_create, groups_rename, groups_delete;
+    size_t members_add, members_remove;
+    size_t manager_fixups;
+    size_t total_ops;
+};
+
+int ss_plan_init(struct ss_plan *p, const struct ss_dir *src, const struct ss_dir *tgt);
+void ss_plan_free(struct ss_plan *p);
+/* Appends a zeroed op (user/tuser/group/tgroup/manager = SS_NONE) to a
+ * wave; NULL on no memory (logged). */
+struct ss_plan_op *ss_plan_add(struct ss_plan *p, enum ss_wave w, enum scimsync_op_kind kind);
+void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c);
+
+/* Display name of a member ref (its userName). */
+const char *ss_plan_member_name(const struct ss_plan *p, uint32_t ref);
+
+#endif

@@ -1,0 +1,210 @@
+#include "target_read.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "strmap.h"
+#include "vec.h"
+
+struct read_ctx {
+    struct ss_dir *d;
+    const char *target;
+    int failed; /* our own failure (no memory, bad record) */
+};
+
+static int copy_str(struct ss_arena *a, const char *s, const char **out)
+{
+    *out = NULL;
+    if (ss_str_empty(s))
+        return 0;
+    *out = ss_arena_strdup(a, s);
+    return *out ? 0 : -1;
+}
+
+static int on_user(void *vctx, const struct scimsync_user *u)
+{
+    struct read_ctx *ctx = vctx;
+    if (!u || ss_str_empty(u->id)) {
+        ss_error("target %s: listed a user without id", ctx->target);
+        ctx->failed = 1;
+        return 1;
+    }
+    struct ss_user_rec *r = ss_dir_add_user(ctx->d);
+    if (!r)
+        goto nomem;
+    r->active = u->active ? 1 : 0;
+    if (copy_str(&ctx->d->arena, u->id, &r->id) < 0 ||
+        copy_str(&ctx->d->arena, u->external_id, &r->external_id) < 0)
+        goto nomem;
+    for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
+        if (copy_str(&ctx->d->arena, u->field[f], &r->field[f]) < 0)
+            goto nomem;
+    }
+    return 0;
+nomem:
+    ss_error("target %s: out of memory listing users", ctx->target);
+    ctx->failed = 1;
+    return 1;
+}
+
+static int on_group(void *vctx, const struct scimsync_group *g)
+{
+    struct read_ctx *ctx = vctx;
+    if (!g || ss_str_empty(g->id)) {
+        ss_error("target %s: listed a group without id", ctx->target);
+        ctx->failed = 1;
+        return 1;
+    }
+    struct ss_group_rec *r = ss_dir_add_group(ctx->d);
+    if (!r)
+        goto nomem;
+    if (copy_str(&ctx->d->arena, g->id, &r->id) < 0 ||
+        copy_str(&ctx->d->arena, g->external_id, &r->external_id) < 0 ||
+        copy_str(&ctx->d->arena, g->display_name, &r->display_name) < 0)
+        goto nomem;
+    return 0;
+nomem:
+    ss_error("target %s: out of memory listing groups", ctx->target);
+    ctx->failed = 1;
+    return 1;
+}
+
+int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt)
+{
+    struct read_ctx ctx = {tgt, t->name, 0};
+    int r = t->plugin->target->list_users(t->inst, on_user, &ctx);
+    if (r != 0 || ctx.failed) {
+        if (!ctx.failed)
+            ss_error("target %s: listing users failed (%d); nothing will be applied", t->name, r);
+        return -1;
+    }
+    ss_info("target %s: %zu users", t->name, tgt->nusers);
+    return 0;
+}
+
+int ss_target_read_groups(const struct ss_engine_target *t, struct ss_dir *tgt)
+{
+    struct read_ctx ctx = {tgt, t->name, 0};
+    int r = t->plugin->target->list_groups(t->inst, on_group, &ctx);
+    if (r != 0 || ctx.failed) {
+        if (!ctx.failed)
+            ss_error("target %s: listing groups failed (%d); nothing will be applied", t->name,
+                     r);
+        return -1;
+    }
+    ss_info("target %s: %zu groups", t->name, tgt->ngroups);
+    return 0;
+}
+
+struct member_ctx {
+    const char *target;
+    const uint32_t *listed; /* listed index -> group index */
+    size_t nlisted;
+    struct ss_strmap *user_by_id;
+    struct ss_pair *pairs;
+    size_t npairs, cap;
+    size_t unknown;
+    int failed;
+};
+
+static int on_member(void *vctx, size_t index, const char *user_id)
+{
+    struct member_ctx *ctx = vctx;
+    uint32_t u;
+    if (index >= ctx->nlisted) {
+        ss_error("target %s: member callback for group #%zu of %zu", ctx->target, index,
+                 ctx->nlisted);
+        ctx->failed = 1;
+        return 1;
+    }
+    if (!user_id || !ss_strmap_get(ctx->user_by_id, user_id, &u)) {
+        /* A user the listing did not return (created meanwhile): never
+         * ours to remove this run. */
+        ctx->unknown++;
+        return 0;
+    }
+    if (SS_VEC_PUSH_ROOM(ctx->pairs, ctx->npairs, ctx->cap) < 0) {
+        ss_error("target %s: out of memory listing members", ctx->target);
+        ctx->failed = 1;
+        return 1;
+    }
+    ctx->pairs[ctx->npairs++] = (struct ss_pair){ctx->listed[index], u};
+    return 0;
+}
+
+int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir *src,
+                           int adopt, struct ss_dir *tgt)
+{
+    int rc = -1;
+    struct ss_strmap src_names, by_id;
+    ss_strmap_init(&src_names, 1);
+    ss_strmap_init(&by_id, 0);
+    const char **ids = malloc((tgt->ngroups ? tgt->ngroups : 1) * sizeof(*ids));
+    uint32_t *listed = malloc((tgt->ngroups ? tgt->ngroups : 1) * sizeof(*listed));
+    struct member_ctx mc = {.target = t->name, .user_by_id = &by_id};
+    free(tgt->members_known);
+    tgt->members_known = calloc(tgt->ngroups ? tgt->ngroups : 1, 1);
+    if (!ids || !listed || !tgt->members_known)
+        goto nomem;
+    for (uint32_t i = 0; i < tgt->nusers; i++) {
+        if (ss_strmap_put(&by_id, tgt->users[i].id, i, NULL) < 0)
+            goto nomem;
+    }
+    if (adopt && src) {
+        for (uint32_t i = 0; i < src->ngroups; i++) {
+            if (ss_strmap_put(&src_names, src->groups[i].display_name, i, NULL) < 0)
+                goto nomem;
+        }
+    }
+    size_t n = 0;
+    for (uint32_t g = 0; g < tgt->ngroups; g++) {
+        const struct ss_group_rec *gr = &tgt->groups[g];
+        int managed = !ss_str_empty(gr->external_id) ||
+                      (adopt && gr->display_name && ss_strmap_get(&src_names, gr->display_name, NULL));
+        if (!managed)
+            continue;
+        ids[n] = gr->id;
+        listed[n] = g;
+        tgt->members_known[g] = 1;
+        n++;
+    }
+    mc.listed = listed;
+    mc.nlisted = n;
+    if (n > 0) {
+        int r = t->plugin->target->list_members(t->inst, ids, n, on_member, &mc);
+        if (r != 0 || mc.failed) {
+            if (!mc.failed)
+                ss_error("target %s: listing group members failed (%d); nothing will be "
+                         "applied",
+                         t->name, r);
+            goto out;
+        }
+    }
+    if (mc.unknown)
+        ss_info("target %s: %zu members are users the user listing did not return; left alone",
+                t->name, mc.unknown);
+    if (ss_dir_set_members(tgt, mc.pairs, mc.npairs) < 0)
+        goto out;
+    ss_info("target %s: %zu memberships in %zu managed groups", t->name, mc.npairs, n);
+    rc = 0;
+    goto out;
+nomem:
+    ss_error("target %s: out of memory", t->name);
+out:
+    ss_strmap_free(&src_names);
+    ss_strmap_free(&by_id);
+    free(ids);
+    free(listed);
+    free(mc.pairs);
+    return rc;
+}
+
+int ss_target_read(const struct ss_engine_target *t, const struct ss_dir *src, int adopt,
+                   struct ss_dir *tgt)
+{
+    if (ss_target_read_users(t, tgt) < 0 || ss_target_read_groups(t, tgt) < 0 ||
+        ss_target_read_members(t, src, adopt, tgt) < 0)
+        return -1;
+    return 0;
+}

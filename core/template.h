@@ -1,0 +1,48 @@
+/* Mapping templates: literal text with ${attr} references and transform
+ * chains, e.g. "${givenName} ${sn}" or "${mail|trim|lower}".  A multi-valued
+ * attribute contributes its first value; an absent one contributes "". */
+#ifndef SS_TEMPLATE_H
+#define SS_TEMPLATE_H
+
+#include <stddef.h>
+#include <scimsync/plugin.h>
+
+#define SS_TPL_MAX_XFORMS 8
+/* Longest value a template may render (bytes, without NUL). */
+#define SS_VALUE_MAX 8192
+
+enum ss_xform { SS_X_LOWER = 1, SS_X_UPPER, SS_X_TRIM };
+
+struct ss_tpl_part {
+    int is_attr;
+    char *text; /* literal text, or the attribute name */
+    size_t len;
+    unsigned char nx;
+    unsigned char x[SS_TPL_MAX_XFORMS];
+};
+
+struct ss_template {
+    struct ss_tpl_part *parts;
+    size_t nparts;
+};
+
+/* Parses text.  On a syntax error returns <0 and writes a reason into err. */
+int ss_template_parse(const char *text, struct ss_template *t, char *err, size_t errlen);
+void ss_template_free(struct ss_template *t);
+
+/* Renders t for entry e into buf (NUL-terminated), then trims surrounding
+ * ASCII whitespace.  Returns the length, or -1 when the value would exceed
+ * bufsz - 1 bytes. */
+long ss_template_render(const struct ss_template *t, const struct scimsync_entry *e, char *buf,
+                        size_t bufsz);
+
+/* The transforms, exposed for tests.  ASCII-only case mapping: bytes >= 0x80
+ * (UTF-8 sequences) are copied unchanged and never corrupted. */
+void ss_ascii_lower(char *s, size_t n);
+void ss_ascii_upper(char *s, size_t n);
+/* Trims ASCII whitespace in place; returns the new length. */
+size_t ss_ascii_trim(char *s, size_t n);
+/* Nonzero when s[0..n) is well-formed UTF-8. */
+int ss_utf8_valid(const char *s, size_t n);
+
+#endif
