@@ -1,0 +1,49 @@
+/* DN canonicalization: the same entry however the server spells it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "ldap_util.h"
+
+static void same(const char *a, const char *b)
+{
+    char *ca = lsrc_dn_canonical(a), *cb = lsrc_dn_canonical(b);
+    assert_non_null(ca);
+    assert_non_null(cb);
+    assert_string_equal(ca, cb);
+    free(ca);
+    free(cb);
+}
+
+static void test_canonical(void **state)
+{
+    (void)state;
+    char *c = lsrc_dn_canonical("CN=User 1,OU=People,DC=corp,DC=example");
+    assert_string_equal(c, "cn=user 1,ou=people,dc=corp,dc=example");
+    free(c);
+    same("CN=User 1,OU=People,DC=corp", "cn=user 1, ou=people, dc=CORP");
+    same("cn=Smith\\, John,dc=x", "CN=smith\\2C john,DC=x");
+    same("cn=Zoë Øster,dc=x", "CN=Zoë Øster,dc=x");
+    assert_null(lsrc_dn_canonical("not a dn"));
+    assert_null(lsrc_dn_canonical("cn=x,,dc=y"));
+}
+
+static void test_looks_like_dn(void **state)
+{
+    (void)state;
+    assert_true(lsrc_looks_like_dn("CN=sync-all,OU=Groups,DC=corp"));
+    assert_false(lsrc_looks_like_dn("sync-all"));
+    assert_false(lsrc_looks_like_dn("aws-*"));
+    assert_false(lsrc_looks_like_dn("=x"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_canonical),
+        cmocka_unit_test(test_looks_like_dn),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
