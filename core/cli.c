@@ -1,0 +1,427 @@
+/* Command line parsing and the commands. */
+#include "cli.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_runtime.h"
+#include "daemon.h"
+#include "log.h"
+
+enum {
+    OPT_CONF_DIR = 256,
+    OPT_LOG_FORMAT,
+    OPT_DRY_RUN,
+    OPT_FORCE_DELETES,
+    OPT_JSON,
+    OPT_KEYS
+};
+
+struct cli_args {
+    struct ss_cli_opts o;
+    int help;
+    int dry_run;
+    int force_deletes;
+    int json;
+    const char *keys;
+    const char *cmd;
+    char **pos; /* positional arguments after the command */
+    int npos;
+};
+
+static void on_stop_signal(int sig)
+{
+    if (ss_host_stop_requested()) {
+        /* Second signal: the user insists, stop now. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    ss_host_request_stop();
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "scimsync: %s%s%s\nTry 'scimsync --help'.\n", msg, arg ? " " : "",
+            arg ? arg : "");
+    return SS_EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv, struct cli_args *a)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"conf-dir", required_argument, NULL, OPT_CONF_DIR},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"force-deletes", no_argument, NULL, OPT_FORCE_DELETES},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"keys", required_argument, NULL, OPT_KEYS},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    memset(a, 0, sizeof(*a));
+    a->o.config = SCIMSYNC_DEFAULT_CONFIG;
+    a->o.conf_dir = SCIMSYNC_DEFAULT_CONF_DIR;
+    a->o.log_level = -1;
+    a->o.log_format = -1;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":c:vqhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            a->o.config = optarg;
+            a->o.config_explicit = 1;
+            break;
+        case OPT_CONF_DIR:
+            a->o.conf_dir = optarg;
+            a->o.dir_explicit = 1;
+            break;
+        case 'v':
+            a->o.log_level = SCIMSYNC_LOG_DEBUG;
+            break;
+        case 'q':
+            a->o.log_level = SCIMSYNC_LOG_ERROR;
+            break;
+        case OPT_LOG_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                a->o.log_format = SS_LOG_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                a->o.log_format = SS_LOG_JSON;
+            else
+                return usage_error("--log-format takes text or json, not", optarg);
+            break;
+        case 'h':
+            a->help = 1;
+            break;
+        case 'V':
+            a->cmd = "version";
+            break;
+        case OPT_DRY_RUN:
+            a->dry_run = 1;
+            break;
+        case OPT_FORCE_DELETES:
+            a->force_deletes = 1;
+            break;
+        case OPT_JSON:
+            a->json = 1;
+            break;
+        case OPT_KEYS:
+            a->keys = optarg;
+            break;
+        case ':':
+            return usage_error("missing argument for", argv[optind - 1]);
+        default:
+            return usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        a->cmd = argv[optind];
+        a->pos = argv + optind + 1;
+        a->npos = argc - optind - 1;
+    }
+    return SS_EXIT_OK;
+}
+
+/* Command options given to a command that does not take them. */
+static int check_options(const struct cli_args *a)
+{
+    const char *cmd = a->cmd;
+    int sync = strcmp(cmd, "sync") == 0;
+    int daemon = strcmp(cmd, "daemon") == 0;
+
+    if (a->dry_run && !sync)
+        return usage_error("--dry-run is an option of sync, not of", cmd);
+    if (a->force_deletes && !sync && !daemon)
+        return usage_error("--force-deletes is an option of sync and daemon, not of", cmd);
+    if (a->json && strcmp(cmd, "plan") != 0)
+        return usage_error("--json is an option of plan, not of", cmd);
+    if (a->keys && strcmp(cmd, "plugins") != 0)
+        return usage_error("--keys is an option of plugins, not of", cmd);
+    if (a->npos > 0 && strcmp(cmd, "help") != 0)
+        return usage_error("unexpected argument", a->pos[0]);
+    return SS_EXIT_OK;
+}
+
+static int cmd_run(const struct cli_args *a, int dry_run, int json)
+{
+    struct ss_runtime rt;
+    struct ss_engine_options opt;
+    struct ss_summary sum;
+    int rc;
+
+    rc = ss_runtime_open(&rt, &a->o, SS_RT_RUN);
+    if (rc != SS_EXIT_OK)
+        return rc;
+    ss_runtime_engine_options(&rt, &opt);
+    opt.dry_run = dry_run;
+    opt.json = json;
+    opt.force_deletes = a->force_deletes;
+    rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);
+    fflush(stdout);
+    ss_runtime_close(&rt);
+    return rc;
+}
+
+static int cmd_validate(const struct cli_args *a)
+{
+    struct ss_runtime rt;
+    int rc, failed = 0;
+
+    rc = ss_runtime_open(&rt, &a->o, SS_RT_CHECK);
+    if (rc != SS_EXIT_OK)
+        return rc;
+    for (size_t i = 0; i < rt.nsrc; i++) {
+        if (ss_engine_check_mapping(&rt.esrc[i]) != 0)
+            failed = 1;
+    }
+    if (!failed) {
+        for (size_t i = 0; i < rt.cfg.nfiles; i++)
+            printf("file     %s\n", rt.cfg.files[i]);
+        for (size_t i = 0; i < rt.nsrc; i++) {
+            const struct ss_rt_part *p = &rt.src[i];
+            printf("source   %-16s plugin %s %s (%s), %zu mapping line(s)\n", p->section->name,
+                   p->ph.desc->name, p->ph.desc->version ? p->ph.desc->version : "?", p->ph.path,
+                   p->nmapping);
+        }
+        printf("target   %-16s plugin %s %s (%s)\n", rt.tgt.section->name, rt.tgt.ph.desc->name,
+               rt.tgt.ph.desc->version ? rt.tgt.ph.desc->version : "?", rt.tgt.ph.path);
+        printf("configuration is valid\n");
+    }
+    ss_runtime_close(&rt);
+    return failed ? SS_EXIT_USAGE : SS_EXIT_OK;
+}
+
+/* Search path for the plugins commands: configuration only when asked for
+ * explicitly, so listing works on a machine without any. */
+static int plugins_search_path(const struct cli_args *a, struct ss_search_path *sp)
+{
+    struct ss_config cfg;
+    int rc;
+
+    ss_cli_apply_logging(&a->o, NULL);
+    if (!a->o.config_explicit && !a->o.dir_explicit)
+        return ss_loader_search_path(NULL, sp);
+    if (ss_config_load(&cfg, a->o.config, a->o.config_explicit, a->o.conf_dir,
+                       a->o.dir_explicit) < 0) {
+        ss_config_free(&cfg);
+        return -1;
+    }
+    rc = ss_loader_search_path(cfg.engine.plugin_path, sp);
+    ss_config_free(&cfg);
+    return rc;
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The *.so names of one folder, sorted; caller frees. */
+static char **list_so(const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t cap = 0;
+
+    *n = 0;
+    if (!d)
+        return NULL;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 4 || strcmp(de->d_name + len - 3, ".so") != 0)
+            continue;
+        if (*n >= 4096)
+            break; /* a plugin folder, not a dump: cap it */
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char **nn = realloc(names, ncap * sizeof(*nn));
+            if (!nn)
+                break;
+            names = nn;
+            cap = ncap;
+        }
+        names[*n] = strdup(de->d_name);
+        if (!names[*n])
+            break;
+        (*n)++;
+    }
+    closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof(*names), cmp_names);
+    return names;
+}
+
+static int print_plugin_keys(const struct ss_search_path *sp, const char *spec)
+{
+    struct ss_plugin_handle h;
+    char err[1024];
+    char *path = ss_loader_find(sp, spec, NULL, err, sizeof(err));
+    const struct scimsync_plugin *d;
+
+    if (!path) {
+        ss_error("%s", err);
+        return SS_EXIT_USAGE;
+    }
+    if (ss_loader_open(path, 0, &h, err, sizeof(err)) < 0) {
+        ss_error("%s", err);
+        free(path);
+        return SS_EXIT_USAGE;
+    }
+    free(path);
+    d = h.desc;
+    printf("%s %s: %s plugin, ABI %u.%u\n", d->name, d->version ? d->version : "?",
+           ss_plugin_kind_name(d->kind), (unsigned)d->abi_major, (unsigned)d->abi_minor);
+    if (d->description)
+        printf("%s\n", d->description);
+    printf("file: %s\n\nKeys of [%s NAME]:\n", h.path, ss_plugin_kind_name(d->kind));
+    ss_cli_print_keys(stdout, d->kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys
+                                                                 : ss_target_core_keys,
+                      d->keys);
+    if (d->kind == SCIMSYNC_PLUGIN_SOURCE && d->source->default_mapping) {
+        printf("\nDefault mapping (override in [mapping NAME]):\n");
+        for (const char *const *m = d->source->default_mapping; *m; m++)
+            printf("  %s\n", *m);
+    }
+    ss_loader_close(&h);
+    return SS_EXIT_OK;
+}
+
+static int cmd_plugins(const struct cli_args *a, const char *keys)
+{
+    struct ss_search_path sp;
+    int rc = SS_EXIT_OK;
+
+    if (plugins_search_path(a, &sp) < 0)
+        return SS_EXIT_USAGE;
+    if (keys) {
+        rc = print_plugin_keys(&sp, keys);
+        ss_loader_search_path_free(&sp);
+        return rc;
+    }
+    printf("%-12s %-7s %-10s %-5s %s\n", "NAME", "KIND", "VERSION", "ABI", "FILE");
+    for (size_t i = 0; i < sp.n; i++) {
+        size_t n;
+        char **names = list_so(sp.dirs[i], &n);
+        for (size_t j = 0; j < n; j++) {
+            struct ss_plugin_handle h;
+            char err[1024];
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s", sp.dirs[i], names[j]);
+            if (ss_loader_open(path, 0, &h, err, sizeof(err)) < 0) {
+                printf("%-12s %-7s %-10s %-5s %s (unusable: %s)\n", "-", "-", "-", "-", path,
+                       err);
+            } else {
+                char abi[16];
+                snprintf(abi, sizeof(abi), "%u.%u", (unsigned)h.desc->abi_major,
+                         (unsigned)h.desc->abi_minor);
+                printf("%-12s %-7s %-10s %-5s %s\n", h.desc->name,
+                       ss_plugin_kind_name(h.desc->kind),
+                       h.desc->version ? h.desc->version : "?", abi, h.path);
+                ss_loader_close(&h);
+            }
+            free(names[j]);
+        }
+        free(names);
+    }
+    printf("search path:");
+    for (size_t i = 0; i < sp.n; i++)
+        printf("%s%s", i ? ":" : " ", sp.dirs[i]);
+    printf("\n");
+    ss_loader_search_path_free(&sp);
+    return rc;
+}
+
+static int cmd_help(const struct cli_args *a)
+{
+    if (a->npos == 0)
+        return ss_cli_print_help(stdout, NULL), SS_EXIT_OK;
+    if (strcmp(a->pos[0], "plugin") == 0) {
+        if (a->npos != 2)
+            return usage_error("usage: scimsync help plugin NAME", NULL);
+        return cmd_plugins(a, a->pos[1]);
+    }
+    if (strcmp(a->pos[0], "config") == 0) {
+        printf("Keys of [engine]:\n");
+        ss_cli_print_keys(stdout, NULL, ss_engine_keys);
+        printf("\nCore keys of [source NAME] (plus the plugin's keys: help plugin NAME):\n");
+        ss_cli_print_keys(stdout, NULL, ss_source_core_keys);
+        printf("\nCore keys of [target NAME] (plus the plugin's keys):\n");
+        ss_cli_print_keys(stdout, NULL, ss_target_core_keys);
+        printf("\n[mapping NAME]: one line per schema field, field = template\n");
+        return SS_EXIT_OK;
+    }
+    if (a->npos > 1 || ss_cli_print_help(stdout, a->pos[0]) < 0)
+        return usage_error("no help on", a->pos[0]);
+    return SS_EXIT_OK;
+}
+
+int ss_cli_main(int argc, char **argv)
+{
+    struct cli_args a;
+    int rc = parse_args(argc, argv, &a);
+
+    if (rc != SS_EXIT_OK)
+        return rc;
+    if (!a.cmd) {
+        if (a.help) {
+            ss_cli_print_help(stdout, NULL);
+            return SS_EXIT_OK;
+        }
+        return usage_error("no command given", NULL);
+    }
+    if (a.help) {
+        if (ss_cli_print_help(stdout, a.cmd) < 0)
+            return usage_error("unknown command", a.cmd);
+        return SS_EXIT_OK;
+    }
+    if (strcmp(a.cmd, "help") == 0 || strcmp(a.cmd, "version") == 0 ||
+        strcmp(a.cmd, "sync") == 0 || strcmp(a.cmd, "plan") == 0 ||
+        strcmp(a.cmd, "validate") == 0 || strcmp(a.cmd, "plugins") == 0 ||
+        strcmp(a.cmd, "daemon") == 0) {
+        rc = check_options(&a);
+        if (rc != SS_EXIT_OK)
+            return rc;
+    } else {
+        return usage_error("unknown command", a.cmd);
+    }
+    install_signals();
+    if (strcmp(a.cmd, "help") == 0)
+        return cmd_help(&a);
+    if (strcmp(a.cmd, "version") == 0) {
+        printf("scimsync %s (plugin ABI %d.%d)\n", SCIMSYNC_VERSION, SCIMSYNC_ABI_MAJOR,
+               SCIMSYNC_ABI_MINOR);
+        return SS_EXIT_OK;
+    }
+    if (strcmp(a.cmd, "sync") == 0)
+        return cmd_run(&a, a.dry_run, 0);
+    if (strcmp(a.cmd, "plan") == 0)
+        return cmd_run(&a, 1, a.json);
+    if (strcmp(a.cmd, "validate") == 0)
+        return cmd_validate(&a);
+    if (strcmp(a.cmd, "plugins") == 0)
+        return cmd_plugins(&a, a.keys);
+    return ss_daemon_run(&a.o, a.force_deletes);
+}

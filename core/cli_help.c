@@ -1,0 +1,150 @@
+/* Help texts and key tables. */
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+
+#define SS_HELP_EXIT_CODES                                                                         \
+    "Exit codes:\n"                                                                                \
+    "  0  success (sync: nothing failed; plan/validate: configuration is fine)\n"                   \
+    "  1  usage or configuration error (bad option, file, key, plugin or secret)\n"               \
+    "  2  a source or the target could not be read: nothing was applied\n"                        \
+    "  3  some operations failed (the others were applied)\n"                                     \
+    "  4  refused by a safety limit (max_deletes / max_delete_percent); see --force-deletes\n"
+
+static const char global_help[] =
+    "Usage: scimsync [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
+    "\n"
+    "Synchronizes users and groups from sources (CSV, LDAP / Active Directory) into a\n"
+    "SCIM 2.0 target such as AWS IAM Identity Center.\n"
+    "\n"
+    "Commands:\n"
+    "  sync       read sources and target, apply the changes\n"
+    "  plan       print the changes a sync would make; writes nothing\n"
+    "  validate   check configuration, plugins and mappings (no network, no secrets read)\n"
+    "  plugins    list the plugins found in the plugin search path\n"
+    "  daemon     run sync every [engine] interval seconds until SIGTERM / SIGINT\n"
+    "  version    print the version and plugin ABI\n"
+    "  help       help on a command (help sync), the [engine] keys (help config)\n"
+    "             or a plugin's keys (help plugin NAME)\n"
+    "\n"
+    "Options (before or after the command):\n"
+    "  -c, --config FILE      main configuration file (default " SCIMSYNC_DEFAULT_CONFIG ")\n"
+    "      --conf-dir DIR     drop-in folder, *.ini read in lexical order after the main\n"
+    "                         file (default " SCIMSYNC_DEFAULT_CONF_DIR ")\n"
+    "  -v, --verbose          log debug messages (overrides [engine] log_level)\n"
+    "  -q, --quiet            log errors only (overrides [engine] log_level)\n"
+    "      --log-format FMT   text or json (overrides [engine] log_format)\n"
+    "  -h, --help             this help; COMMAND --help for a command's help\n"
+    "\n"
+    "Plugin search path: $SCIMSYNC_PLUGIN_PATH, [engine] plugin_path, <binary>/../plugins,\n"
+    "then " SCIMSYNC_DEFAULT_PLUGIN_DIR ".\n"
+    "\n" SS_HELP_EXIT_CODES;
+
+struct cmd_help {
+    const char *name;
+    const char *text;
+};
+
+static const struct cmd_help cmd_helps[] = {
+    {"sync", "Usage: scimsync [OPTIONS] sync [--dry-run] [--force-deletes]\n"
+             "\n"
+             "Reads every source and the target, prints the plan and applies it.\n"
+             "\n"
+             "  --dry-run        print the plan only; write nothing (same as plan)\n"
+             "  --force-deletes  apply even when the plan exceeds max_deletes or\n"
+             "                   max_delete_percent\n"
+             "\n" SS_HELP_EXIT_CODES},
+    {"plan", "Usage: scimsync [OPTIONS] plan [--json]\n"
+             "\n"
+             "Reads every source and the target and prints the changes a sync would make.\n"
+             "Never writes to the target.\n"
+             "\n"
+             "  --json   print the plan as one JSON document on stdout\n"
+             "\n" SS_HELP_EXIT_CODES},
+    {"validate", "Usage: scimsync [OPTIONS] validate\n"
+                 "\n"
+                 "Reads the configuration, loads every configured plugin, checks every key\n"
+                 "against the plugin's key table and every mapping line.  Contacts no server\n"
+                 "and reads no secret (secret references are only checked for their form).\n"
+                 "\n"
+                 "Exit codes: 0 valid, 1 not valid (each problem printed as file:line: ...).\n"},
+    {"plugins", "Usage: scimsync [OPTIONS] plugins [--keys NAME]\n"
+                "\n"
+                "Lists every plugin in the search path: name, kind, version, ABI, file.\n"
+                "A file that cannot be used is listed with the reason.  The configuration is\n"
+                "read only when -c or --conf-dir is given (for [engine] plugin_path).\n"
+                "\n"
+                "  --keys NAME   print plugin NAME's configuration keys (same as\n"
+                "                scimsync help plugin NAME)\n"
+                "\n"
+                "Exit codes: 0 listed, 1 usage error or plugin NAME not usable.\n"},
+    {"daemon", "Usage: scimsync [OPTIONS] daemon [--force-deletes]\n"
+               "\n"
+               "Runs a sync, then one every [engine] interval seconds plus a random delay of\n"
+               "up to [engine] jitter seconds.  A failed run is logged and retried at the\n"
+               "next interval.  SIGTERM / SIGINT: finish the run in flight, start no new\n"
+               "one, exit 0.  SIGHUP: re-read the configuration and reload plugins before\n"
+               "the next run (a configuration that does not load is logged; the previous\n"
+               "one stays in use).\n"
+               "\n"
+               "Exit codes: 0 stopped by a signal, 1 configuration error at start.\n"},
+    {"version", "Usage: scimsync version\n\nPrints the version and the plugin ABI version.\n"},
+    {"help", "Usage: scimsync help [COMMAND | config | plugin NAME]\n"
+             "\n"
+             "  help COMMAND      the help of one command\n"
+             "  help config       the keys of [engine], [source NAME], [target NAME]\n"
+             "  help plugin NAME  the configuration keys of plugin NAME\n"},
+};
+
+int ss_cli_print_help(FILE *out, const char *cmd)
+{
+    if (!cmd) {
+        fputs(global_help, out);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(cmd_helps) / sizeof(cmd_helps[0]); i++) {
+        if (strcmp(cmd, cmd_helps[i].name) == 0) {
+            fputs(cmd_helps[i].text, out);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static const char *type_name(enum scimsync_key_type t)
+{
+    switch (t) {
+    case SCIMSYNC_KEY_STRING:
+        return "string";
+    case SCIMSYNC_KEY_INT:
+        return "int";
+    case SCIMSYNC_KEY_BOOL:
+        return "bool";
+    case SCIMSYNC_KEY_SECRET:
+        return "secret";
+    case SCIMSYNC_KEY_PATH:
+        return "path";
+    case SCIMSYNC_KEY_DOUBLE:
+        return "number";
+    }
+    return "?";
+}
+
+static void print_rows(FILE *out, const struct scimsync_config_key *k)
+{
+    for (; k && k->name; k++) {
+        fprintf(out, "  %-22s %-7s %-9s %-12s %s\n", k->name, type_name(k->type),
+                k->required ? "yes" : "no", k->default_value ? k->default_value : "-",
+                k->help ? k->help : "");
+    }
+}
+
+void ss_cli_print_keys(FILE *out, const struct scimsync_config_key *core,
+                       const struct scimsync_config_key *keys)
+{
+    fprintf(out, "  %-22s %-7s %-9s %-12s %s\n", "KEY", "TYPE", "REQUIRED", "DEFAULT",
+            "DESCRIPTION");
+    print_rows(out, core);
+    print_rows(out, keys);
+}

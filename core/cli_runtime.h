@@ -1,0 +1,56 @@
+/*
+ * Everything one run needs, built from configuration: loaded plugins,
+ * their instances, mapping lines and the engine's inputs.  sync, plan,
+ * validate and the daemon share it.
+ */
+#ifndef SS_CLI_RUNTIME_H
+#define SS_CLI_RUNTIME_H
+
+#include "config.h"
+#include "engine.h"
+#include "host.h"
+#include "loader.h"
+
+struct ss_cli_opts {
+    const char *config;   /* main file */
+    int config_explicit;  /* given with -c: must exist */
+    const char *conf_dir;
+    int dir_explicit;     /* given with --conf-dir: must exist */
+    int log_level;        /* from -v / -q; -1: take the configuration's */
+    int log_format;       /* from --log-format; -1: take the configuration's */
+};
+
+struct ss_rt_part {
+    const struct ss_conf_section *section;
+    struct ss_plugin_handle ph;
+    struct ss_instance *inst;
+    struct ss_mapping_line *mapping;
+    size_t nmapping;
+};
+
+struct ss_runtime {
+    struct ss_config cfg;
+    struct ss_search_path sp;
+    struct ss_rt_part *src;
+    size_t nsrc;
+    struct ss_rt_part tgt;
+    struct ss_engine_source *esrc; /* nsrc entries */
+    struct ss_engine_target etgt;
+};
+
+enum ss_rt_mode {
+    SS_RT_CHECK = 0, /* load and check, resolve no secret, create nothing */
+    SS_RT_RUN = 1    /* resolve secrets and create every instance */
+};
+
+/* Applies the log settings of the options / configuration. */
+void ss_cli_apply_logging(const struct ss_cli_opts *o, const struct ss_engine_conf *e);
+
+/* Returns SS_EXIT_OK, or SS_EXIT_USAGE after logging every problem found. */
+int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_rt_mode mode);
+void ss_runtime_close(struct ss_runtime *rt);
+
+/* Engine options from [engine] plus the command line. */
+void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_options *opt);
+
+#endif

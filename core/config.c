@@ -1,0 +1,837 @@
+/* Configuration files: reading (inih), merging, and key checks. */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "secrets.h"
+
+#define SS_ENGINE_DEFAULT_MAX_DELETES "50"
+#define SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT "10"
+
+const struct scimsync_config_key ss_engine_keys[] = {
+    {"log_level", SCIMSYNC_KEY_STRING, 0, "info", "error, warn, info or debug (-v / -q override it)"},
+    {"log_format", SCIMSYNC_KEY_STRING, 0, "text", "text or json (--log-format overrides it)"},
+    {"on_missing", SCIMSYNC_KEY_STRING, 0, "deactivate",
+     "what happens to a managed user no source has any more: deactivate, delete or ignore"},
+    {"adopt", SCIMSYNC_KEY_BOOL, 0, "false",
+     "take over target objects without externalId whose userName / group name matches"},
+    {"max_deletes", SCIMSYNC_KEY_INT, 0, SS_ENGINE_DEFAULT_MAX_DELETES,
+     "refuse a run that would delete or deactivate more objects than this (-1: no limit)"},
+    {"max_delete_percent", SCIMSYNC_KEY_DOUBLE, 0, SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT,
+     "refuse a run that would delete or deactivate more than this percentage of managed "
+     "objects (-1: no limit)"},
+    {"plugin_path", SCIMSYNC_KEY_STRING, 0, NULL,
+     "colon-separated folders searched for plugins after $SCIMSYNC_PLUGIN_PATH"},
+    {"interval", SCIMSYNC_KEY_INT, 0, "3600", "daemon: seconds between the starts of two runs"},
+    {"jitter", SCIMSYNC_KEY_INT, 0, "60", "daemon: up to this many random seconds added to each wait"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+const struct scimsync_config_key ss_source_core_keys[] = {
+    {"plugin", SCIMSYNC_KEY_STRING, 1, NULL, "source plugin: a name (csv, ldap, ...) or a path to a .so"},
+    {"mapping", SCIMSYNC_KEY_STRING, 0, NULL,
+     "name of the [mapping NAME] section to use (default: the source's own name)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+const struct scimsync_config_key ss_target_core_keys[] = {
+    {"plugin", SCIMSYNC_KEY_STRING, 1, NULL, "target plugin: a name (scim, ...) or a path to a .so"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+/* ------------------------------------------------------------------ */
+/* Value parsers                                                       */
+
+int ss_conf_parse_long(const char *s, long *out)
+{
+    char *end;
+    long v;
+
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int ss_conf_parse_bool(const char *s, int *out)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = 1;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int ss_conf_parse_double(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sections                                                            */
+
+static const char *kind_word(enum ss_section_kind k)
+{
+    switch (k) {
+    case SS_SEC_ENGINE:
+        return "engine";
+    case SS_SEC_SOURCE:
+        return "source";
+    case SS_SEC_TARGET:
+        return "target";
+    case SS_SEC_MAPPING:
+        return "mapping";
+    }
+    return "?";
+}
+
+size_t ss_config_count(const struct ss_config *cfg, enum ss_section_kind kind)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < cfg->nsections; i++)
+        n += cfg->sections[i].kind == kind;
+    return n;
+}
+
+struct ss_conf_section *ss_config_nth(const struct ss_config *cfg, enum ss_section_kind kind,
+                                      size_t n)
+{
+    for (size_t i = 0; i < cfg->nsections; i++) {
+        if (cfg->sections[i].kind == kind && n-- == 0)
+            return &cfg->sections[i];
+    }
+    return NULL;
+}
+
+struct ss_conf_section *ss_config_find(const struct ss_config *cfg, enum ss_section_kind kind,
+                                       const char *name)
+{
+    for (size_t i = 0; i < cfg->nsections; i++) {
+        struct ss_conf_section *s = &cfg->sections[i];
+        if (s->kind != kind)
+            continue;
+        if ((!name && !s->name) || (name && s->name && strcmp(name, s->name) == 0))
+            return s;
+    }
+    return NULL;
+}
+
+const struct ss_conf_kv *ss_conf_get(const struct ss_conf_section *s, const char *key)
+{
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < s->nkv; i++) {
+        if (strcmp(s->kv[i].key, key) == 0)
+            return &s->kv[i];
+    }
+    return NULL;
+}
+
+static char *xasprintf(const char *fmt, ...) SCIMSYNC_PRINTF(1, 2);
+static char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* A section name is one word of letters, digits, '_', '-', '.'. */
+static int valid_name(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+            return 0;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading one file                                                    */
+
+struct parse_ctx {
+    struct ss_config *cfg;
+    FILE *fp;
+    const char *file;
+    int lineno;        /* line the reader is in */
+    int at_line_start;
+    size_t line_len;
+    int too_long_line; /* first over-long line, 0 if none */
+    int errors;
+    int oom;
+    char bad_section[256]; /* last unknown section reported, to say it once */
+};
+
+/* fgets-style reader that counts lines, so the handler knows where it is
+ * (this inih is built without INI_HANDLER_LINENO). */
+static char *counting_reader(char *str, int num, void *stream)
+{
+    struct parse_ctx *p = stream;
+    char *r = fgets(str, num, p->fp);
+    size_t n;
+
+    if (!r)
+        return NULL;
+    if (p->at_line_start) {
+        p->lineno++;
+        p->line_len = 0;
+    }
+    n = strlen(r);
+    p->line_len += n;
+    p->at_line_start = n > 0 && r[n - 1] == '\n';
+    if (p->line_len > SS_CONF_MAX_LINE && !p->too_long_line)
+        p->too_long_line = p->lineno;
+    return r;
+}
+
+static struct ss_conf_section *section_get(struct parse_ctx *p, enum ss_section_kind kind,
+                                           const char *name)
+{
+    struct ss_config *cfg = p->cfg;
+    struct ss_conf_section *s = ss_config_find(cfg, kind, name);
+
+    if (s)
+        return s;
+    if (cfg->nsections == cfg->cap) {
+        size_t ncap = cfg->cap ? cfg->cap * 2 : 8;
+        struct ss_conf_section *n;
+        if (cfg->nsections >= SS_CONF_MAX_SECTIONS) {
+            ss_error("%s:%d: more than %d sections", p->file, p->lineno, SS_CONF_MAX_SECTIONS);
+            p->errors++;
+            return NULL;
+        }
+        n = realloc(cfg->sections, ncap * sizeof(*n));
+        if (!n) {
+            p->oom = 1;
+            return NULL;
+        }
+        cfg->sections = n;
+        cfg->cap = ncap;
+    }
+    s = &cfg->sections[cfg->nsections];
+    memset(s, 0, sizeof(*s));
+    s->kind = kind;
+    s->file = p->file;
+    s->line = p->lineno;
+    if (name) {
+        s->name = strdup(name);
+        s->label = xasprintf("[%s %s]", kind_word(kind), name);
+        s->component = xasprintf("%s %s", kind_word(kind), name);
+    } else {
+        s->label = xasprintf("[%s]", kind_word(kind));
+        s->component = strdup(kind_word(kind));
+    }
+    cfg->nsections++;
+    if ((name && !s->name) || !s->label || !s->component) {
+        p->oom = 1;
+        return NULL;
+    }
+    return s;
+}
+
+static int kv_set(struct parse_ctx *p, struct ss_conf_section *s, const char *key,
+                  const char *value)
+{
+    struct ss_conf_kv *kv = (struct ss_conf_kv *)ss_conf_get(s, key);
+    char *nvalue = strdup(value);
+    char *where = xasprintf("%s:%d", p->file, p->lineno);
+
+    if (!nvalue || !where)
+        goto oom;
+    if (!kv) {
+        if (s->nkv >= SS_CONF_MAX_KEYS) {
+            ss_error("%s:%d: %s has more than %d keys", p->file, p->lineno, s->label,
+                     SS_CONF_MAX_KEYS);
+            p->errors++;
+            free(nvalue);
+            free(where);
+            return 0;
+        }
+        if (s->nkv == s->cap) {
+            size_t ncap = s->cap ? s->cap * 2 : 8;
+            struct ss_conf_kv *n = realloc(s->kv, ncap * sizeof(*n));
+            if (!n)
+                goto oom;
+            s->kv = n;
+            s->cap = ncap;
+        }
+        kv = &s->kv[s->nkv];
+        memset(kv, 0, sizeof(*kv));
+        kv->key = strdup(key);
+        if (!kv->key)
+            goto oom;
+        s->nkv++;
+    }
+    free(kv->value);
+    free(kv->where);
+    kv->value = nvalue;
+    kv->where = where;
+    kv->file = p->file;
+    kv->line = p->lineno;
+    return 0;
+oom:
+    free(nvalue);
+    free(where);
+    p->oom = 1;
+    return -1;
+}
+
+/* "source corp" -> kind + name; logs and returns <0 when it is not a
+ * section scimsync knows. */
+static int split_section(struct parse_ctx *p, const char *section, enum ss_section_kind *kind,
+                         char *name, size_t namelen)
+{
+    static const enum ss_section_kind kinds[] = {SS_SEC_ENGINE, SS_SEC_SOURCE, SS_SEC_TARGET,
+                                                 SS_SEC_MAPPING};
+    char word[32];
+    const char *s = section;
+    size_t n = 0;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    while (*s && !isspace((unsigned char)*s) && n + 1 < sizeof(word))
+        word[n++] = *s++;
+    word[n] = '\0';
+    while (isspace((unsigned char)*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n >= namelen)
+        n = namelen - 1;
+    memcpy(name, s, n);
+    name[n] = '\0';
+
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(word, kind_word(kinds[i])) != 0)
+            continue;
+        *kind = kinds[i];
+        if (kinds[i] == SS_SEC_ENGINE) {
+            if (*name) {
+                ss_error("%s:%d: [engine] takes no name (found [%s])", p->file, p->lineno,
+                         section);
+                return -1;
+            }
+            return 0;
+        }
+        if (!valid_name(name)) {
+            ss_error("%s:%d: [%s] needs one NAME of letters, digits, '_', '-' or '.' "
+                     "(found [%s])",
+                     p->file, p->lineno, word, section);
+            return -1;
+        }
+        return 0;
+    }
+    ss_error("%s:%d: unknown section [%s] (known: [engine], [source NAME], [target NAME], "
+             "[mapping NAME])",
+             p->file, p->lineno, section);
+    return -1;
+}
+
+static int ini_handler_cb(void *user, const char *section, const char *key, const char *value)
+{
+    struct parse_ctx *p = user;
+    enum ss_section_kind kind;
+    char name[256];
+    struct ss_conf_section *s;
+
+    if (p->oom)
+        return 0;
+    if (!*section) {
+        ss_error("%s:%d: key '%s' is outside of any section", p->file, p->lineno, key);
+        p->errors++;
+        return 1; /* keep reading: report every error of the file */
+    }
+    if (strncmp(p->bad_section, section, sizeof(p->bad_section)) == 0) {
+        p->errors++; /* already reported for this section */
+        return 1;
+    }
+    if (split_section(p, section, &kind, name, sizeof(name)) < 0) {
+        snprintf(p->bad_section, sizeof(p->bad_section), "%s", section);
+        p->errors++;
+        return 1;
+    }
+    s = section_get(p, kind, kind == SS_SEC_ENGINE ? NULL : name);
+    if (!s)
+        return p->oom ? 0 : 1;
+    if (kv_set(p, s, key, value) < 0)
+        return 0;
+    return 1;
+}
+
+static int parse_file(struct ss_config *cfg, const char *path)
+{
+    struct parse_ctx p = {.cfg = cfg, .at_line_start = 1};
+    char *owned = NULL;
+    char **nfiles;
+    int rc;
+
+    if (cfg->nfiles >= SS_CONF_MAX_FILES) {
+        ss_error("%s: more than %d configuration files", path, SS_CONF_MAX_FILES);
+        return -1;
+    }
+    p.fp = fopen(path, "r");
+    if (!p.fp) {
+        ss_error("%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    owned = strdup(path);
+    nfiles = realloc(cfg->files, (cfg->nfiles + 1) * sizeof(*nfiles));
+    if (!owned || !nfiles) {
+        free(owned);
+        if (nfiles)
+            cfg->files = nfiles;
+        fclose(p.fp);
+        ss_error("out of memory");
+        return -1;
+    }
+    cfg->files = nfiles;
+    cfg->files[cfg->nfiles++] = owned;
+    p.file = owned;
+    ss_debug("reading %s", path);
+
+    rc = ini_parse_stream(counting_reader, &p, ini_handler_cb, &p);
+    fclose(p.fp);
+    if (p.oom) {
+        ss_error("out of memory reading %s", path);
+        return -1;
+    }
+    if (p.too_long_line) {
+        ss_error("%s:%d: line longer than %d bytes", path, p.too_long_line, SS_CONF_MAX_LINE);
+        return -1;
+    }
+    if (rc < 0) {
+        ss_error("%s: cannot parse (out of memory)", path);
+        return -1;
+    }
+    if (rc > 0) {
+        /* Our handler never fails a line, so this is a syntax error inih saw
+         * (no '=' / no closing ']'); inih gives only the first one. */
+        ss_error("%s:%d: syntax error (expected [section] or key = value)", path, rc);
+        return -1;
+    }
+    return p.errors ? -1 : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The *.ini files of dir in lexical (byte) order. */
+static int parse_dir(struct ss_config *cfg, const char *dir, int explicit, int *nread)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+
+    if (!d) {
+        if (errno == ENOENT && !explicit)
+            return 0;
+        ss_error("%s: cannot open folder: %s", dir, strerror(errno));
+        return -1;
+    }
+    while ((de = readdir(d))) {
+        struct stat st;
+        char *path;
+        if (de->d_name[0] == '.' || !ends_with(de->d_name, ".ini"))
+            continue;
+        path = xasprintf("%s/%s", dir, de->d_name);
+        if (!path) {
+            rc = -1;
+            goto out;
+        }
+        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+            free(path);
+            continue;
+        }
+        if (n >= SS_CONF_MAX_FILES) {
+            free(path);
+            ss_error("%s: more than %d *.ini files", dir, SS_CONF_MAX_FILES);
+            rc = -1;
+            goto out;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char **nn = realloc(names, ncap * sizeof(*nn));
+            if (!nn) {
+                free(path);
+                rc = -1;
+                goto out;
+            }
+            names = nn;
+            cap = ncap;
+        }
+        names[n++] = path;
+    }
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (parse_file(cfg, names[i]) < 0)
+            rc = -1;
+        (*nread)++;
+    }
+out:
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    closedir(d);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checks                                                              */
+
+static const struct scimsync_config_key *find_key(const struct scimsync_config_key *keys,
+                                                  const char *name)
+{
+    for (; keys && keys->name; keys++) {
+        if (strcmp(keys->name, name) == 0)
+            return keys;
+    }
+    return NULL;
+}
+
+static int check_value(const struct ss_conf_section *s, const struct ss_conf_kv *kv,
+                       const struct scimsync_config_key *k)
+{
+    long l;
+    int b;
+    double d;
+
+    switch (k->type) {
+    case SCIMSYNC_KEY_INT:
+        if (ss_conf_parse_long(kv->value, &l) == 0)
+            return 0;
+        ss_error("%s: %s %s: '%.64s' is not an integer", kv->where, s->label, kv->key, kv->value);
+        return 1;
+    case SCIMSYNC_KEY_BOOL:
+        if (ss_conf_parse_bool(kv->value, &b) == 0)
+            return 0;
+        ss_error("%s: %s %s: '%.64s' is not a boolean (true/false/yes/no/on/off/1/0)", kv->where,
+                 s->label, kv->key, kv->value);
+        return 1;
+    case SCIMSYNC_KEY_DOUBLE:
+        if (ss_conf_parse_double(kv->value, &d) == 0)
+            return 0;
+        ss_error("%s: %s %s: '%.64s' is not a number", kv->where, s->label, kv->key, kv->value);
+        return 1;
+    case SCIMSYNC_KEY_SECRET: {
+        const char *colon = strchr(kv->value, ':');
+        /* Never echo the value: it may be a pasted literal secret. */
+        if (!ss_secret_is_reference(kv->value)) {
+            ss_error("%s: %s %s: must be a secret reference (env:VAR, file:/path, "
+                     "aws-secretsmanager:NAME[#key], aws-ssm:/name); literal "
+                     "secrets are not accepted in configuration",
+                     kv->where, s->label, kv->key);
+            return 1;
+        }
+        if (!colon || !colon[1]) {
+            ss_error("%s: %s %s: empty secret reference", kv->where, s->label, kv->key);
+            return 1;
+        }
+        return 0;
+    }
+    case SCIMSYNC_KEY_PATH:
+        if (*kv->value)
+            return 0;
+        ss_error("%s: %s %s: empty path", kv->where, s->label, kv->key);
+        return 1;
+    case SCIMSYNC_KEY_STRING:
+        return 0;
+    }
+    return 0;
+}
+
+int ss_config_check_section(const struct ss_conf_section *s,
+                            const struct scimsync_config_key *core_keys,
+                            const struct scimsync_config_key *keys)
+{
+    int problems = 0;
+
+    for (size_t i = 0; i < s->nkv; i++) {
+        const struct ss_conf_kv *kv = &s->kv[i];
+        const struct scimsync_config_key *k = find_key(core_keys, kv->key);
+        if (!k)
+            k = find_key(keys, kv->key);
+        if (!k) {
+            ss_error("%s: %s: unknown key '%s'", kv->where, s->label, kv->key);
+            problems++;
+            continue;
+        }
+        problems += check_value(s, kv, k);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        const struct scimsync_config_key *k = pass == 0 ? core_keys : keys;
+        for (; k && k->name; k++) {
+            if (k->required && !ss_conf_get(s, k->name)) {
+                ss_error("%s:%d: %s: required key '%s' is missing", s->file, s->line, s->label,
+                         k->name);
+                problems++;
+            }
+        }
+    }
+    return problems;
+}
+
+char *ss_config_resolve_path(const char *value, const char *file)
+{
+    const char *slash;
+
+    if (value[0] == '/' || !file)
+        return strdup(value);
+    slash = strrchr(file, '/');
+    if (!slash)
+        return strdup(value); /* the file is in the current folder */
+    return xasprintf("%.*s/%s", (int)(slash - file), file, value);
+}
+
+/* ------------------------------------------------------------------ */
+/* [engine]                                                            */
+
+static const char *engine_value(const struct ss_conf_section *s, const char *key)
+{
+    const struct ss_conf_kv *kv = ss_conf_get(s, key);
+    const struct scimsync_config_key *k = find_key(ss_engine_keys, key);
+
+    if (kv)
+        return kv->value;
+    return k ? k->default_value : NULL;
+}
+
+/* Index of value in words[], or -1 after logging where it was set. */
+static int engine_enum(const struct ss_conf_section *s, const char *key,
+                       const char *const *words, size_t nwords)
+{
+    const char *v = engine_value(s, key);
+    const struct ss_conf_kv *kv = ss_conf_get(s, key);
+
+    for (size_t i = 0; i < nwords; i++) {
+        if (strcmp(v, words[i]) == 0)
+            return (int)i;
+    }
+    ss_error("%s: [engine] %s: '%.64s' is not one of the accepted values", kv ? kv->where : "?",
+             key, v);
+    return -1;
+}
+
+static int engine_conf(struct ss_config *cfg)
+{
+    static const char *const levels[] = {"error", "warn", "info", "debug"};
+    static const char *const formats[] = {"text", "json"};
+    static const char *const missing[] = {"deactivate", "delete", "ignore"};
+    const struct ss_conf_section *s = ss_config_find(cfg, SS_SEC_ENGINE, NULL);
+    struct ss_engine_conf *e = &cfg->engine;
+    int problems = 0;
+    int v;
+
+    if (s && ss_config_check_section(s, NULL, ss_engine_keys))
+        return -1;
+    e->log_level = -1;
+    e->log_format = -1;
+    if (s && ss_conf_get(s, "log_level")) {
+        v = engine_enum(s, "log_level", levels, 4);
+        problems += v < 0;
+        e->log_level = v;
+    }
+    if (s && ss_conf_get(s, "log_format")) {
+        v = engine_enum(s, "log_format", formats, 2);
+        problems += v < 0;
+        e->log_format = v;
+    }
+    v = s ? engine_enum(s, "on_missing", missing, 3) : 0;
+    problems += v < 0;
+    e->on_missing = v < 0 ? SS_ON_MISSING_DEACTIVATE : (enum ss_on_missing)v;
+    ss_conf_parse_bool(s ? engine_value(s, "adopt") : "false", &e->adopt);
+    ss_conf_parse_long(s ? engine_value(s, "max_deletes") : SS_ENGINE_DEFAULT_MAX_DELETES,
+                  &e->max_deletes);
+    ss_conf_parse_double(s ? engine_value(s, "max_delete_percent")
+                      : SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT,
+                    &e->max_delete_percent);
+    ss_conf_parse_long(s ? engine_value(s, "interval") : "3600", &e->interval);
+    ss_conf_parse_long(s ? engine_value(s, "jitter") : "60", &e->jitter);
+    if (e->interval < 1) {
+        ss_error("%s: [engine] interval must be at least 1 second",
+                 ss_conf_get(s, "interval")->where);
+        problems++;
+    }
+    if (e->jitter < 0) {
+        ss_error("%s: [engine] jitter must not be negative", ss_conf_get(s, "jitter")->where);
+        problems++;
+    }
+    if (e->max_delete_percent > 100) {
+        ss_error("%s: [engine] max_delete_percent must be at most 100",
+                 ss_conf_get(s, "max_delete_percent")->where);
+        problems++;
+    }
+    if (s && ss_conf_get(s, "plugin_path")) {
+        e->plugin_path = strdup(engine_value(s, "plugin_path"));
+        if (!e->plugin_path)
+            return -1;
+    }
+    return problems ? -1 : 0;
+}
+
+/* Sources, target and mapping references that must hold together. */
+static int check_layout(const struct ss_config *cfg)
+{
+    size_t nsrc = ss_config_count(cfg, SS_SEC_SOURCE);
+    size_t ntgt = ss_config_count(cfg, SS_SEC_TARGET);
+    const char *first = cfg->nfiles ? cfg->files[0] : "configuration";
+    int problems = 0;
+
+    if (nsrc == 0) {
+        ss_error("%s: no [source NAME] section: at least one source is needed", first);
+        problems++;
+    }
+    if (ntgt == 0) {
+        ss_error("%s: no [target NAME] section: exactly one target is needed", first);
+        problems++;
+    } else if (ntgt > 1) {
+        const struct ss_conf_section *second = ss_config_nth(cfg, SS_SEC_TARGET, 1);
+        ss_error("%s:%d: %s: only one target is supported (the first is %s)", second->file,
+                 second->line, second->label, ss_config_nth(cfg, SS_SEC_TARGET, 0)->label);
+        problems++;
+    }
+    for (size_t i = 0; i < nsrc; i++) {
+        const struct ss_conf_section *s = ss_config_nth(cfg, SS_SEC_SOURCE, i);
+        const struct ss_conf_kv *m = ss_conf_get(s, "mapping");
+        if (m && !ss_config_find(cfg, SS_SEC_MAPPING, m->value)) {
+            ss_error("%s: %s mapping: no [mapping %.64s] section", m->where, s->label, m->value);
+            problems++;
+        }
+    }
+    for (size_t i = 0; i < ss_config_count(cfg, SS_SEC_MAPPING); i++) {
+        const struct ss_conf_section *m = ss_config_nth(cfg, SS_SEC_MAPPING, i);
+        int used = 0;
+        for (size_t j = 0; j < nsrc && !used; j++) {
+            const struct ss_conf_section *s = ss_config_nth(cfg, SS_SEC_SOURCE, j);
+            const struct ss_conf_kv *kv = ss_conf_get(s, "mapping");
+            used = strcmp(kv ? kv->value : s->name, m->name) == 0;
+        }
+        if (!used)
+            ss_warn("%s:%d: %s is not used by any source", m->file, m->line, m->label);
+    }
+    return problems ? -1 : 0;
+}
+
+int ss_config_load(struct ss_config *cfg, const char *main_file, int main_explicit,
+                   const char *conf_dir, int dir_explicit)
+{
+    struct stat st;
+    int nread = 0;
+    int rc = 0;
+
+    memset(cfg, 0, sizeof(*cfg));
+    /* Long lines (templates) grow the line buffer up to our cap instead of
+     * being split; indented lines are not continuations (a stray indent
+     * must not glue two keys together). */
+    ini_use_stack = false;
+    ini_allow_realloc = true;
+    ini_max_line = SS_CONF_MAX_LINE + 3;
+    ini_allow_multiline = false;
+
+    if (main_file) {
+        if (stat(main_file, &st) == 0 || main_explicit || errno != ENOENT) {
+            if (parse_file(cfg, main_file) < 0)
+                rc = -1;
+            nread++;
+        } else {
+            ss_debug("%s does not exist; using %s only", main_file,
+                     conf_dir ? conf_dir : "no other file");
+        }
+    }
+    if (conf_dir && parse_dir(cfg, conf_dir, dir_explicit, &nread) < 0)
+        rc = -1;
+    if (rc < 0)
+        return -1;
+    if (nread == 0) {
+        ss_error("no configuration: %s does not exist and %s holds no *.ini file",
+                 main_file ? main_file : "(no main file)", conf_dir ? conf_dir : "(no folder)");
+        return -1;
+    }
+    if (engine_conf(cfg) < 0)
+        rc = -1;
+    if (check_layout(cfg) < 0)
+        rc = -1;
+    return rc;
+}
+
+void ss_config_free(struct ss_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nsections; i++) {
+        struct ss_conf_section *s = &cfg->sections[i];
+        for (size_t j = 0; j < s->nkv; j++) {
+            free(s->kv[j].key);
+            free(s->kv[j].value);
+            free(s->kv[j].where);
+        }
+        free(s->kv);
+        free(s->name);
+        free(s->label);
+        free(s->component);
+    }
+    free(cfg->sections);
+    for (size_t i = 0; i < cfg->nfiles; i++)
+        free(cfg->files[i]);
+    free(cfg->files);
+    free(cfg->engine.plugin_path);
+    memset(cfg, 0, sizeof(*cfg));
+}

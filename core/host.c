@@ -1,0 +1,254 @@
+/* The services table handed to each plugin instance. */
+#include "host.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "secrets.h"
+
+static volatile sig_atomic_t g_stop;
+
+void ss_host_request_stop(void)
+{
+    g_stop = 1;
+}
+
+int ss_host_stop_requested(void)
+{
+    return g_stop != 0;
+}
+
+void ss_host_clear_stop(void)
+{
+    g_stop = 0;
+}
+
+static struct ss_instance *self(const struct scimsync_host *h)
+{
+    return h->ctx;
+}
+
+static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    ss_logv(level, self(h)->section->component, fmt, ap);
+    va_end(ap);
+}
+
+static struct ss_host_value *lookup(const struct scimsync_host *h, const char *key)
+{
+    struct ss_instance *in = self(h);
+
+    for (size_t i = 0; key && i < in->nvalues; i++) {
+        if (strcmp(in->values[i].decl->name, key) == 0)
+            return &in->values[i];
+    }
+    ss_log(SCIMSYNC_LOG_DEBUG, in->section->component,
+           "plugin asked for key '%s' it does not declare", key ? key : "(null)");
+    return NULL;
+}
+
+static const char *host_config_get(const struct scimsync_host *h, const char *key)
+{
+    struct ss_host_value *v = lookup(h, key);
+    return v ? v->value : NULL;
+}
+
+static const char *host_config_where(const struct scimsync_host *h, const char *key)
+{
+    struct ss_host_value *v = lookup(h, key);
+    return v ? v->where : "<unknown key>";
+}
+
+static int host_get_int(const struct scimsync_host *h, const char *key, long *out)
+{
+    struct ss_host_value *v = lookup(h, key);
+
+    if (!v || !v->value)
+        return 0;
+    if (ss_conf_parse_long(v->value, out) == 0)
+        return 0;
+    ss_log(SCIMSYNC_LOG_ERROR, self(h)->section->component, "%s: %s: '%.64s' is not an integer",
+           v->where, key, v->value);
+    return SCIMSYNC_ERR_CONFIG;
+}
+
+static int host_get_bool(const struct scimsync_host *h, const char *key, int *out)
+{
+    struct ss_host_value *v = lookup(h, key);
+
+    if (!v || !v->value)
+        return 0;
+    if (ss_conf_parse_bool(v->value, out) == 0)
+        return 0;
+    ss_log(SCIMSYNC_LOG_ERROR, self(h)->section->component, "%s: %s: '%.64s' is not a boolean",
+           v->where, key, v->value);
+    return SCIMSYNC_ERR_CONFIG;
+}
+
+static int host_get_double(const struct scimsync_host *h, const char *key, double *out)
+{
+    struct ss_host_value *v = lookup(h, key);
+
+    if (!v || !v->value)
+        return 0;
+    if (ss_conf_parse_double(v->value, out) == 0)
+        return 0;
+    ss_log(SCIMSYNC_LOG_ERROR, self(h)->section->component, "%s: %s: '%.64s' is not a number",
+           v->where, key, v->value);
+    return SCIMSYNC_ERR_CONFIG;
+}
+
+static int host_should_stop(const struct scimsync_host *h)
+{
+    (void)h;
+    return ss_host_stop_requested();
+}
+
+static void *host_alloc(size_t n)
+{
+    return malloc(n);
+}
+
+static void *host_realloc(void *p, size_t n)
+{
+    return realloc(p, n);
+}
+
+static void host_free(void *p)
+{
+    free(p);
+}
+
+/* Value of one declared key: what the section set, else the default; PATH
+ * made absolute, SECRET resolved.  Logs and returns <0 on failure. */
+static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v,
+                      int resolve_secrets)
+{
+    const struct ss_conf_kv *kv = ss_conf_get(s, v->decl->name);
+    const char *raw = kv ? kv->value : v->decl->default_value;
+    char err[512];
+
+    v->where = kv ? kv->where : "<default>";
+    if (!raw)
+        return 0;
+    switch (v->decl->type) {
+    case SCIMSYNC_KEY_PATH:
+        v->value = ss_config_resolve_path(raw, kv ? kv->file : NULL);
+        break;
+    case SCIMSYNC_KEY_SECRET: {
+        char *ref = NULL;
+        int rc;
+        if (!resolve_secrets)
+            return 0;
+        /* file: references may be relative to the config file, like PATH. */
+        if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && kv) {
+            char *p = ss_config_resolve_path(raw + 5, kv->file);
+            size_t n = p ? strlen(p) + 6 : 0;
+            ref = p ? malloc(n) : NULL;
+            if (ref)
+                snprintf(ref, n, "file:%s", p);
+            free(p);
+            if (!ref)
+                goto oom;
+        }
+        rc = ss_secret_resolve(ref ? ref : raw, &v->value, err, sizeof(err));
+        free(ref);
+        if (rc < 0) {
+            ss_error("%s: %s %s: %s", v->where, s->label, v->decl->name, err);
+            return -1;
+        }
+        return 0;
+    }
+    default:
+        v->value = strdup(raw);
+        break;
+    }
+    if (!v->value)
+        goto oom;
+    return 0;
+oom:
+    ss_error("out of memory");
+    return -1;
+}
+
+int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
+                    int resolve_secrets, struct ss_instance **out)
+{
+    struct ss_instance *in = calloc(1, sizeof(*in));
+    size_t n = 0;
+
+    *out = NULL;
+    if (!in)
+        goto oom;
+    in->section = section;
+    in->plugin = plugin;
+    in->host = (struct scimsync_host){
+        .struct_size = sizeof(struct scimsync_host),
+        .ctx = in,
+        .instance_name = section->name,
+        .log = host_log,
+        .config_get = host_config_get,
+        .config_get_int = host_get_int,
+        .config_get_bool = host_get_bool,
+        .config_get_double = host_get_double,
+        .config_where = host_config_where,
+        .alloc = host_alloc,
+        .realloc = host_realloc,
+        .free = host_free,
+        .should_stop = host_should_stop,
+    };
+    for (const struct scimsync_config_key *k = plugin->keys; k && k->name; k++)
+        n++;
+    in->values = calloc(n ? n : 1, sizeof(*in->values));
+    if (!in->values)
+        goto oom;
+    in->nvalues = n;
+    for (size_t i = 0; i < n; i++) {
+        in->values[i].decl = &plugin->keys[i];
+        if (fill_value(section, &in->values[i], resolve_secrets) < 0)
+            goto fail;
+    }
+    *out = in;
+    return 0;
+oom:
+    ss_error("out of memory");
+fail:
+    ss_instance_free(in);
+    return -1;
+}
+
+int ss_instance_create(struct ss_instance *in)
+{
+    int rc = in->plugin->create(&in->host, &in->inst);
+
+    if (rc < 0 || !in->inst) {
+        in->inst = NULL;
+        ss_error("%s:%d: %s: plugin %s could not start (error %d)", in->section->file,
+                 in->section->line, in->section->label, in->plugin->name, rc);
+        return -1;
+    }
+    return 0;
+}
+
+void ss_instance_free(struct ss_instance *in)
+{
+    if (!in)
+        return;
+    if (in->inst)
+        in->plugin->destroy(in->inst);
+    for (size_t i = 0; i < in->nvalues; i++) {
+        char *v = in->values[i].value;
+        if (v && in->values[i].decl->type == SCIMSYNC_KEY_SECRET)
+            memset(v, 0, strlen(v));
+        free(v);
+    }
+    free(in->values);
+    free(in);
+}

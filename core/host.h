@@ -1,0 +1,43 @@
+/*
+ * Plugin instances and the services table each one gets: logging with the
+ * instance as component, its configuration (defaults applied, PATH values
+ * made absolute, secrets resolved), allocation and the stop flag.
+ */
+#ifndef SS_HOST_H
+#define SS_HOST_H
+
+#include <scimsync/plugin.h>
+
+#include "config.h"
+
+struct ss_host_value {
+    const struct scimsync_config_key *decl;
+    char *value;       /* NULL: unset without default (or unresolved secret) */
+    const char *where; /* "file:line" or "<default>" */
+};
+
+struct ss_instance {
+    struct scimsync_host host; /* host.ctx points back here */
+    const struct ss_conf_section *section;
+    const struct scimsync_plugin *plugin;
+    struct ss_host_value *values; /* one per declared key */
+    size_t nvalues;
+    void *inst; /* the plugin's instance once created */
+};
+
+/* Builds the configuration view of an instance.  The section must already
+ * have passed ss_config_check_section.  resolve_secrets = 0 leaves SECRET
+ * keys unset (validate).  Logs and returns <0 on failure. */
+int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
+                    int resolve_secrets, struct ss_instance **out);
+/* plugin->create(); logs and returns <0 when the plugin refuses. */
+int ss_instance_create(struct ss_instance *in);
+/* destroy() when created, scrub secret values, free. */
+void ss_instance_free(struct ss_instance *in);
+
+/* The stop flag: set from signal handlers, read by plugins and the daemon. */
+void ss_host_request_stop(void);
+int ss_host_stop_requested(void);
+void ss_host_clear_stop(void);
+
+#endif

@@ -1,0 +1,98 @@
+/* Logging to stderr, one line per message: text or one JSON object. */
+#include "log.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Longest message kept; longer ones are cut (a log line, not a payload). */
+#define SS_LOG_MSG_MAX 4096
+
+static int g_level = SCIMSYNC_LOG_INFO;
+static enum ss_log_format g_format = SS_LOG_TEXT;
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+void ss_log_set_level(int level)
+{
+    if (level < SCIMSYNC_LOG_ERROR)
+        level = SCIMSYNC_LOG_ERROR;
+    if (level > SCIMSYNC_LOG_DEBUG)
+        level = SCIMSYNC_LOG_DEBUG;
+    g_level = level;
+}
+
+int ss_log_get_level(void)
+{
+    return g_level;
+}
+
+void ss_log_set_format(enum ss_log_format f)
+{
+    g_format = f;
+}
+
+static void format_ts(char *buf, size_t len)
+{
+    struct timespec now;
+    struct tm tm;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void write_json(const char *ts, const char *level, const char *component, const char *msg)
+{
+    json_object *o = json_object_new_object();
+
+    if (!o)
+        return;
+    json_object_object_add(o, "ts", json_object_new_string(ts));
+    json_object_object_add(o, "level", json_object_new_string(level));
+    json_object_object_add(o, "component", json_object_new_string(component ? component : "core"));
+    json_object_object_add(o, "msg", json_object_new_string(msg));
+    fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+}
+
+void ss_logv(int level, const char *component, const char *fmt, va_list ap)
+{
+    char msg[SS_LOG_MSG_MAX];
+    char ts[32];
+    const char *lname;
+
+    if (level > g_level)
+        return;
+    if (level < SCIMSYNC_LOG_ERROR)
+        level = SCIMSYNC_LOG_ERROR;
+    if (level > SCIMSYNC_LOG_DEBUG)
+        level = SCIMSYNC_LOG_DEBUG;
+    lname = level_names[level];
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    /* One message, one line: a stray newline would split a JSON/text record. */
+    for (char *p = msg; *p; p++) {
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    }
+    format_ts(ts, sizeof(ts));
+    if (g_format == SS_LOG_JSON) {
+        write_json(ts, lname, component, msg);
+        return;
+    }
+    if (component)
+        fprintf(stderr, "%s %s %s: %s\n", ts, lname, component, msg);
+    else
+        fprintf(stderr, "%s %s %s\n", ts, lname, msg);
+}
+
+void ss_log(int level, const char *component, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    ss_logv(level, component, fmt, ap);
+    va_end(ap);
+}
