@@ -1,0 +1,321 @@
+/* End-to-end engine runs through in-process fake source and target
+ * plugins: exit codes, idempotence, dependent ops, waves, managers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "fakes.h"
+#include "log.h"
+
+struct world {
+    struct fake_source src;
+    struct fake_target tgt;
+    struct fake_run run;
+};
+
+#define U(id, uname, given, family) \
+    fake_source_user(&w->src, id, "userName", uname, "givenName", given, "familyName", family, \
+                     "displayName", given " " family, NULL)
+
+static int setup(void **state)
+{
+    struct world *w = calloc(1, sizeof(*w));
+    if (!w)
+        return -1;
+    fake_source_reset(&w->src);
+    fake_run_init(&w->run, &w->src, &w->tgt);
+    ss_log_set_level(SCIMSYNC_LOG_ERROR);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct world *w = *state;
+    fake_source_free(&w->src);
+    fake_target_free(&w->tgt);
+    fake_run_free(&w->run);
+    free(w);
+    return 0;
+}
+
+static void basic_directory(struct world *w)
+{
+    U("1", "alice@x", "Alice", "Smith");
+    U("2", "bob@x", "Bob", "Jones");
+    U("3", "carol@x", "Carol", "King");
+    fake_source_group(&w->src, "g1", "aws-admins", 0, "1", "2", NULL);
+    fake_source_group(&w->src, "g2", "aws-devs", 0, "3", "g1", NULL);
+}
+
+static void test_first_sync_then_noop(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.users_created, 3);
+    assert_int_equal(w->run.sum.groups_created, 2);
+    assert_int_equal(w->run.sum.members_added, 2 + 3);
+    assert_int_equal(w->run.sum.failed, 0);
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "alice@x")); /* nested */
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "carol@x"));
+    assert_false(fake_target_is_member(&w->tgt, "aws-admins", "carol@x"));
+    assert_non_null(strstr(w->run.out, "+ user alice@x (Alice Smith)\n"));
+    assert_non_null(strstr(w->run.out, "Summary: users 3 created"));
+    /* Every apply call carries one kind of op: one wave. */
+    for (size_t i = 0; i < w->tgt.calls_recorded; i++)
+        assert_int_equal(w->tgt.kinds_per_call[i], 1);
+
+    size_t calls = w->tgt.apply_calls;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->tgt.apply_calls, calls);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
+}
+
+static void test_update_only_changed(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    fake_source_reset(&w->src);
+    U("1", "alice@x", "Alice", "Smith-Jones");
+    U("2", "bob@x", "Bob", "Jones");
+    U("3", "carol@x", "Carol", "King");
+    fake_source_group(&w->src, "g1", "aws-admins", 0, "1", NULL);
+    fake_source_group(&w->src, "g2", "aws-developers", 0, "3", "g1", NULL);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.users_updated, 1);
+    assert_int_equal(w->run.sum.groups_updated, 1);
+    assert_int_equal(w->run.sum.members_removed, 2); /* bob from both */
+    assert_non_null(strstr(w->run.out, "~ user alice@x: displayName \"Alice Smith\" -> \"Alice "
+                                       "Smith-Jones\", familyName \"Smith\" -> \"Smith-Jones\"\n"));
+    assert_non_null(strstr(w->run.out, "~ group aws-devs -> aws-developers\n"));
+    assert_non_null(strstr(w->run.out, "- member aws-admins: bob@x\n"));
+    assert_string_equal(fake_target_user_by_name(&w->tgt, "alice@x")
+                            ->field[SCIMSYNC_F_FAMILY_NAME],
+                        "Smith-Jones");
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
+}
+
+static void test_deactivate_once_and_delete(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    fake_source_reset(&w->src);
+    U("1", "alice@x", "Alice", "Smith");
+    U("2", "bob@x", "Bob", "Jones");
+    fake_source_group(&w->src, "g1", "aws-admins", 0, "1", "2", NULL);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.users_deactivated, 1);
+    assert_int_equal(w->run.sum.groups_deleted, 1);
+    assert_non_null(strstr(w->run.out, "- user carol@x (deactivate)\n"));
+    assert_non_null(strstr(w->run.out, "- group aws-devs\n"));
+    assert_int_equal(fake_target_user_by_name(&w->tgt, "carol@x")->active, 0);
+    /* Second run: already inactive -> nothing. */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
+    /* on_missing = delete removes her. */
+    w->run.opt.on_missing = SS_ON_MISSING_DELETE;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.users_deleted, 1);
+    assert_null(fake_target_user_by_name(&w->tgt, "carol@x"));
+}
+
+static void test_source_failures_exit_2(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    fake_target_add_user(&w->tgt, "9", "old@x", "O", "Ld", "O Ld", 1);
+    w->src.fail_open = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_READ);
+    w->src.fail_open = 0;
+    w->src.fail_at = 2;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_READ);
+    w->src.fail_at = -1;
+    w->src.stop_at_end = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_READ);
+    w->src.stop_at_end = 0;
+    w->tgt.fail_list_users = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_READ);
+    w->tgt.fail_list_users = 0;
+    w->tgt.fail_list_members = 1;
+    fake_target_add_group(&w->tgt, "g9", "owned");
+    assert_int_equal(fake_run(&w->run), SS_EXIT_READ);
+    assert_int_equal(w->tgt.apply_calls, 0);
+    assert_int_equal(fake_target_user_by_name(&w->tgt, "old@x")->active, 1);
+}
+
+static void test_safety_limits(void **state)
+{
+    struct world *w = *state;
+    char ext[8], name[16];
+    for (int i = 0; i < 10; i++) {
+        snprintf(ext, sizeof(ext), "%d", i);
+        snprintf(name, sizeof(name), "u%d@x", i);
+        fake_target_add_user(&w->tgt, ext, name, "G", "F", "G F", 1);
+    }
+    fake_source_user(&w->src, "0", "userName", "u0@x", "givenName", "G", "familyName", "F",
+                     "displayName", "G F", NULL);
+    w->run.opt.max_deletes = 5;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
+    assert_int_equal(w->tgt.apply_calls, 0);
+    w->run.opt.max_deletes = -1;
+    w->run.opt.max_delete_percent = 50;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
+    w->run.opt.dry_run = 1;
+    w->run.opt.max_delete_percent = 95;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->tgt.apply_calls, 0);
+    w->run.opt.dry_run = 0;
+    w->run.opt.max_delete_percent = 50;
+    w->run.opt.force_deletes = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.users_deactivated, 9);
+}
+
+static void test_dependent_ops_not_attempted(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    fake_source_group(&w->src, "g3", "aws-ro", 0, "1", NULL);
+    w->tgt.fail_group = "aws-admins";
+    w->tgt.fail_user = "carol@x";
+    assert_int_equal(fake_run(&w->run), SS_EXIT_PARTIAL);
+    /* aws-admins create failed + its member op not attempted + carol. */
+    assert_int_equal(w->run.sum.failed, 3);
+    assert_int_equal(w->run.sum.groups_created, 2);
+    assert_int_equal(w->run.sum.users_created, 2);
+    assert_true(fake_target_is_member(&w->tgt, "aws-ro", "alice@x"));
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "alice@x"));
+    assert_null(fake_target_user_by_name(&w->tgt, "carol@x"));
+    /* Fixed target: the next run completes the work. */
+    w->tgt.fail_group = NULL;
+    w->tgt.fail_user = NULL;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_true(fake_target_is_member(&w->tgt, "aws-admins", "bob@x"));
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "carol@x"));
+}
+
+static void test_auth_failure_stops(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    w->tgt.auth_fail_kind = SCIMSYNC_OP_CREATE_GROUP;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_PARTIAL);
+    assert_int_equal(w->run.sum.users_created, 3);
+    assert_int_equal(w->run.sum.groups_created, 0);
+    /* users wave + the group wave that failed, nothing after. */
+    assert_int_equal(w->tgt.apply_calls, 2);
+    assert_int_equal(w->run.sum.failed, 2 + 2);
+}
+
+static void test_manager_created_in_run(void **state)
+{
+    struct world *w = *state;
+    fake_source_user(&w->src, "1", "userName", "boss@x", "givenName", "Big", "familyName",
+                     "Boss", "displayName", "Big Boss", NULL);
+    fake_source_user(&w->src, "2", "userName", "emp@x", "givenName", "E", "familyName", "Mp",
+                     "displayName", "E Mp", "manager", "1", NULL);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "~ user emp@x: manager -> \"boss@x\" (after create)\n"));
+    struct fake_tuser *boss = fake_target_user_by_name(&w->tgt, "boss@x");
+    struct fake_tuser *emp = fake_target_user_by_name(&w->tgt, "emp@x");
+    assert_string_equal(emp->field[SCIMSYNC_F_MANAGER], boss->id);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
+}
+
+static void test_adopt_and_ownership(void **state)
+{
+    struct world *w = *state;
+    size_t hand = fake_target_add_user(&w->tgt, NULL, "alice@x", "Alice", "Smith", "Alice Smith",
+                                       1);
+    size_t other = fake_target_add_user(&w->tgt, NULL, "zed@x", "Z", "Ed", "Z Ed", 1);
+    size_t g = fake_target_add_group(&w->tgt, NULL, "aws-admins");
+    fake_target_add_member(&w->tgt, g, other);
+    (void)hand;
+    U("1", "alice@x", "Alice", "Smith");
+    fake_source_group(&w->src, "g1", "aws-admins", 0, "1", NULL);
+    /* Without adopt: both left alone, counted as skipped, nothing to do. */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.skipped, 2);
+    assert_int_equal(w->tgt.apply_calls, 0);
+    /* With adopt: taken over; the hand-added member zed stays. */
+    w->run.opt.adopt = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "+ user alice@x (Alice Smith) (adopt existing)\n"));
+    assert_string_equal(fake_target_user_by_name(&w->tgt, "alice@x")->ext, "1");
+    assert_string_equal(fake_target_group_by_name(&w->tgt, "aws-admins")->ext, "g1");
+    assert_true(fake_target_is_member(&w->tgt, "aws-admins", "alice@x"));
+    assert_true(fake_target_is_member(&w->tgt, "aws-admins", "zed@x"));
+    assert_int_equal(fake_target_live_users(&w->tgt), 2);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
+    /* Unowned zed is never deactivated. */
+    assert_int_equal(fake_target_user_by_name(&w->tgt, "zed@x")->active, 1);
+}
+
+static void test_skipped_entry_protected(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    fake_source_reset(&w->src);
+    U("1", "alice@x", "Alice", "Smith");
+    U("2", "bob@x", "Bob", "Jones");
+    /* carol lost her family name: skipped, but never deactivated. */
+    fake_source_user(&w->src, "3", "userName", "carol@x", "givenName", "Carol", "displayName",
+                     "Carol", NULL);
+    fake_source_group(&w->src, "g1", "aws-admins", 0, "1", "2", NULL);
+    fake_source_group(&w->src, "g2", "aws-devs", 0, "3", "g1", NULL);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.skipped, 1);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
+    assert_int_equal(fake_target_user_by_name(&w->tgt, "carol@x")->active, 1);
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "carol@x"));
+}
+
+static void test_json_plan(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    w->run.opt.dry_run = 1;
+    w->run.opt.json = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->tgt.apply_calls, 0);
+    json_object *root = json_tokener_parse(w->run.out);
+    assert_non_null(root);
+    json_object *ops, *counts, *n;
+    assert_true(json_object_object_get_ex(root, "ops", &ops));
+    assert_int_equal(json_object_array_length(ops), 3 + 2 + 2);
+    assert_true(json_object_object_get_ex(root, "counts", &counts));
+    assert_true(json_object_object_get_ex(counts, "membersAdd", &n));
+    assert_int_equal(json_object_get_int(n), 5);
+    json_object_put(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_first_sync_then_noop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_only_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deactivate_once_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_failures_exit_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_safety_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dependent_ops_not_attempted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth_failure_stops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manager_created_in_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_adopt_and_ownership, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_skipped_entry_protected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_plan, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
