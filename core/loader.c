@@ -80,8 +80,9 @@ int ss_loader_search_path(const char *config_path, struct ss_search_path *sp)
         slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
+            char real[PATH_MAX];
             snprintf(build, sizeof(build), "%s/../plugins", exe);
-            if (is_dir(build) && add_dir(sp, build, strlen(build)) < 0)
+            if (is_dir(build) && realpath(build, real) && add_dir(sp, real, strlen(real)) < 0)
                 goto oom;
         }
     }
