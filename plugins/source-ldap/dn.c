@@ -6,20 +6,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Printable ASCII, no escapes or multi-valued RDNs, one '=' per RDN and
+ * no spaces around separators: libldap would print it back unchanged, so
+ * lowercasing is the whole job (the common case, and a hot path). */
+static int is_simple(const char *dn)
+{
+    int eqs = 0;
+    char prev = ',';
+    if (!*dn)
+        return 0;
+    for (const char *p = dn; *p; p++) {
+        char c = *p;
+        if (c < 0x20 || c > 0x7e || strchr("\\\"+#;<>", c))
+            return 0;
+        if (c == ' ' && (prev == ',' || prev == '=' || p[1] == ',' || p[1] == '=' || !p[1]))
+            return 0;
+        if (c == '=' && (prev == ',' || ++eqs > 1))
+            return 0;
+        if (c == ',') {
+            if (eqs != 1 || prev == '=')
+                return 0;
+            eqs = 0;
+        }
+        prev = c;
+    }
+    return eqs == 1 && prev != '=';
+}
+
+static char *lowercase_dup(const char *s)
+{
+    char *out = strdup(s);
+    if (out)
+        for (char *p = out; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    return out;
+}
+
 char *lsrc_dn_canonical(const char *dn)
 {
+    if (is_simple(dn))
+        return lowercase_dup(dn);
     LDAPDN parsed = NULL;
     char *str = NULL, *out = NULL;
     if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS)
         goto out;
-    if (ldap_dn2str(parsed, &str, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || !str)
+    if (ldap_dn2str(parsed, &str, LDAP_DN_FORMAT_LDAPV3 | LDAP_DN_PRETTY) != LDAP_SUCCESS || !str)
         goto out;
-    out = strdup(str);
-    if (!out)
-        goto out;
-    for (char *p = out; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
+    out = lowercase_dup(str);
 out:
     if (str)
         ldap_memfree(str);

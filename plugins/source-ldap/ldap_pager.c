@@ -1,5 +1,5 @@
-/* Simple paged results (RFC 2696): one page in memory at a time, freed
- * before the next is requested. */
+/* Simple paged results (RFC 2696): entries are handed out one message at a
+ * time and freed on the next call; a page is never held whole. */
 #include "source.h"
 
 #include <stdio.h>
@@ -9,28 +9,33 @@
 int lsrc_pager_start(struct lsrc_source *s, struct lsrc_pager *p, const char *base, int scope,
                      const char *filter, char **attrs)
 {
-    (void)s;
     memset(p, 0, sizeof *p);
     p->base = strdup(base);
     p->filter = strdup(filter);
     p->scope = scope;
     p->attrs = attrs;
+    p->msgid = -1;
+    snprintf(p->what, sizeof p->what, "search %.400s under %.400s", filter, base);
     if (!p->base || !p->filter) {
-        lsrc_pager_end(p);
+        lsrc_pager_end(s, p);
         return SCIMSYNC_ERR_NOMEM;
     }
     return 0;
 }
 
-void lsrc_pager_end(struct lsrc_pager *p)
+void lsrc_pager_end(struct lsrc_source *s, struct lsrc_pager *p)
 {
+    /* a search still running (error or close mid-read): tell the server */
+    if (p->base && p->msgid >= 0 && s->ld)
+        ldap_abandon_ext(s->ld, p->msgid, NULL, NULL);
     free(p->base);
     free(p->filter);
     if (p->cookie)
         ber_bvfree(p->cookie);
-    if (p->page)
-        ldap_msgfree(p->page);
+    if (p->msg)
+        ldap_msgfree(p->msg);
     memset(p, 0, sizeof *p);
+    p->msgid = -1;
 }
 
 /* Checks the result of a finished search; 0 ok, <0 error (logged). */
@@ -50,107 +55,106 @@ static int check_result(struct lsrc_source *s, LDAPMessage *res, const char *wha
     return ret;
 }
 
-/* Sends the search for the next page and waits for all of it. */
-static int fetch_page(struct lsrc_source *s, struct lsrc_pager *p)
+/* Sends the search for the next page. */
+static int send_page(struct lsrc_source *s, struct lsrc_pager *p)
 {
-    LDAPControl *page_ctrl = NULL, **resp_ctrls = NULL;
-    LDAPMessage *res = NULL;
-    int msgid, rc, ret;
-    char what[1024];
-    snprintf(what, sizeof what, "search %s under %s (page %lu)", p->filter, p->base, p->pages + 1);
-
+    LDAPControl *page_ctrl = NULL;
     struct berval empty = { 0, NULL };
-    rc = ldap_create_page_control(s->ld, (ber_int_t)s->conf.page_size,
-                                  p->cookie ? p->cookie : &empty, 1, &page_ctrl);
-    if (rc != LDAP_SUCCESS) {
-        ret = lsrc_fail(s, what, rc, NULL);
-        goto out;
-    }
-    LDAPControl *sctrls[] = { page_ctrl, NULL };
     struct timeval tv = { .tv_sec = s->conf.timeout, .tv_usec = 0 };
-    rc = ldap_search_ext(s->ld, p->base, p->scope, p->filter, p->attrs, 0, sctrls, NULL, &tv,
-                         LDAP_NO_LIMIT, &msgid);
-    if (rc != LDAP_SUCCESS) {
-        ret = lsrc_fail(s, what, rc, NULL);
-        goto out;
+    int rc = ldap_create_page_control(s->ld, (ber_int_t)s->conf.page_size,
+                                      p->cookie ? p->cookie : &empty, 1, &page_ctrl);
+    if (rc == LDAP_SUCCESS) {
+        LDAPControl *sctrls[] = { page_ctrl, NULL };
+        rc = ldap_search_ext(s->ld, p->base, p->scope, p->filter, p->attrs, 0, sctrls, NULL, &tv,
+                             LDAP_NO_LIMIT, &p->msgid);
+        ldap_control_free(page_ctrl);
     }
-    rc = ldap_result(s->ld, msgid, LDAP_MSG_ALL, &tv, &res);
-    if (rc <= 0) {
-        if (rc == 0)
-            ldap_abandon_ext(s->ld, msgid, NULL, NULL);
-        int err = LDAP_TIMEOUT;
-        if (rc < 0)
-            ldap_get_option(s->ld, LDAP_OPT_RESULT_CODE, &err);
-        ret = lsrc_fail(s, what, err, NULL);
-        goto out;
-    }
-    ret = check_result(s, res, what, &resp_ctrls);
+    if (rc != LDAP_SUCCESS)
+        return lsrc_fail(s, p->what, rc, NULL);
+    p->pages++;
+    return 0;
+}
+
+/* The page ended: check its result and take the cookie for the next. */
+static int end_page(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage *res)
+{
+    LDAPControl **ctrls = NULL;
+    int ret = check_result(s, res, p->what, &ctrls);
     if (ret < 0)
         goto out;
-    LDAPControl *resp = resp_ctrls ? ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, resp_ctrls, NULL)
-                                   : NULL;
     if (p->cookie) {
         ber_bvfree(p->cookie);
         p->cookie = NULL;
     }
+    LDAPControl *resp = ctrls ? ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL) : NULL;
     if (resp) {
         ber_int_t estimate;
         struct berval cookie = { 0, NULL };
-        rc = ldap_parse_pageresponse_control(s->ld, resp, &estimate, &cookie);
+        int rc = ldap_parse_pageresponse_control(s->ld, resp, &estimate, &cookie);
         if (rc != LDAP_SUCCESS) {
-            ret = lsrc_fail(s, what, rc, "bad paged results response");
+            ret = lsrc_fail(s, p->what, rc, "bad paged results response");
             goto out;
         }
-        if (cookie.bv_len > 0) {
-            p->cookie = ber_bvdup(&cookie);
-            if (!p->cookie)
-                ret = SCIMSYNC_ERR_NOMEM;
-        }
+        if (cookie.bv_len > 0 && !(p->cookie = ber_bvdup(&cookie)))
+            ret = SCIMSYNC_ERR_NOMEM;
         ber_memfree(cookie.bv_val);
-        if (ret < 0)
-            goto out;
     }
     p->done = p->cookie == NULL;
-    p->pages++;
-    p->page = res;
-    res = NULL;
-    ret = 0;
 out:
-    if (page_ctrl)
-        ldap_control_free(page_ctrl);
-    if (resp_ctrls)
-        ldap_controls_free(resp_ctrls);
-    if (res)
-        ldap_msgfree(res);
+    if (ctrls)
+        ldap_controls_free(ctrls);
     return ret;
 }
 
+/* Entries are taken one message at a time as they arrive, so building an
+ * entry overlaps with the server sending the rest of the page, and only
+ * the entry being built is held. */
 int lsrc_pager_next(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage **e)
 {
+    if (p->msg) {
+        ldap_msgfree(p->msg);
+        p->msg = NULL;
+    }
     for (;;) {
         if (s->host->should_stop && s->host->should_stop(s->host))
             return SCIMSYNC_ERR_STOPPED;
-        if (p->cur)
-            p->cur = ldap_next_entry(s->ld, p->cur);
-        else if (p->page && !p->started)
-            p->cur = ldap_first_entry(s->ld, p->page);
-        p->started = 1;
-        if (p->cur) {
+        if (p->msgid < 0) {
+            if (p->done)
+                return 0;
+            int ret = send_page(s, p);
+            if (ret < 0)
+                return ret;
+        }
+        struct timeval tv = { .tv_sec = s->conf.timeout, .tv_usec = 0 };
+        LDAPMessage *msg = NULL;
+        int rc = ldap_result(s->ld, p->msgid, LDAP_MSG_ONE, &tv, &msg);
+        if (rc <= 0) {
+            int err = LDAP_TIMEOUT;
+            if (rc < 0)
+                ldap_get_option(s->ld, LDAP_OPT_RESULT_CODE, &err);
+            else
+                ldap_abandon_ext(s->ld, p->msgid, NULL, NULL);
+            p->msgid = -1;
+            p->done = 1;
+            return lsrc_fail(s, p->what, err, NULL);
+        }
+        if (rc == LDAP_RES_SEARCH_ENTRY) {
+            p->msg = msg;
             p->entries++;
-            *e = p->cur;
+            *e = msg;
             return 1;
         }
-        if (p->page) {
-            ldap_msgfree(p->page);
-            p->page = NULL;
+        int ret = 0;
+        if (rc == LDAP_RES_SEARCH_RESULT) {
+            p->msgid = -1;
+            ret = end_page(s, p, msg);
+            if (ret < 0)
+                p->done = 1;
         }
-        if (p->done && p->pages > 0)
-            return 0;
-        int ret = fetch_page(s, p);
+        /* search references (referrals are not followed) are skipped */
+        ldap_msgfree(msg);
         if (ret < 0)
             return ret;
-        p->started = 0;
-        p->cur = NULL;
     }
 }
 

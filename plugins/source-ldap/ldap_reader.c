@@ -210,10 +210,11 @@ static int add_member_uid(struct lsrc_source *s, const struct berval *bv, const 
     return ret;
 }
 
-static int add_member_values(struct lsrc_source *s, struct berval **vals, const char *dn)
+static int add_member_values(struct lsrc_source *s, const struct berval *vals, size_t n,
+                             const char *dn)
 {
-    for (size_t i = 0; vals && vals[i]; i++) {
-        int ret = add_member_dn(s, vals[i]->bv_val, vals[i]->bv_len, dn);
+    for (size_t i = 0; i < n; i++) {
+        int ret = add_member_dn(s, vals[i].bv_val, vals[i].bv_len, dn);
         if (ret < 0)
             return ret;
     }
@@ -253,7 +254,8 @@ static int fetch_member_ranges(struct lsrc_source *s, const char *dn, long hi)
                     ret = SCIMSYNC_ERR_DATA;
                 } else {
                     struct berval **vals = ldap_get_values_len(s->ld, e, a);
-                    ret = add_member_values(s, vals, dn);
+                    for (size_t i = 0; ret == 0 && vals && vals[i]; i++)
+                        ret = add_member_dn(s, vals[i]->bv_val, vals[i]->bv_len, dn);
                     ldap_value_free_len(vals);
                     hi = rhi;
                 }
@@ -272,57 +274,78 @@ static int fetch_member_ranges(struct lsrc_source *s, const char *dn, long hi)
 /* ------------------------------------------------------------------ */
 /* entries                                                              */
 
+static size_t count_values(const struct berval *vals)
+{
+    size_t n = 0;
+    while (vals && vals[n].bv_val)
+        n++;
+    return n;
+}
+
 /* Copies the attributes of e into the builder (members of groups go to
- * the member list).  Sets *id to the decoded external id. */
+ * the member list).  Sets *id to the decoded external id.  One pass over
+ * the entry's BER (ldap_get_attribute_ber), values not copied twice. */
 static int collect_attrs(struct lsrc_source *s, LDAPMessage *e, const char *dn, int group,
                          const char **id)
 {
     BerElement *ber = NULL;
-    int ret = 0;
+    struct berval bdn, battr, *vals = NULL;
+    int ret = 0, rc;
     long range_hi = -1;
     *id = NULL;
-    for (char *a = ldap_first_attribute(s->ld, e, &ber); a;
-         a = ldap_next_attribute(s->ld, e, ber)) {
-        struct berval **vals = ret == 0 ? ldap_get_values_len(s->ld, e, a) : NULL;
+    rc = ldap_get_dn_ber(s->ld, e, &ber, &bdn);
+    if (rc != LDAP_SUCCESS) {
+        ret = lsrc_fail(s, dn, rc, "cannot decode the entry");
+        goto out;
+    }
+    for (rc = ldap_get_attribute_ber(s->ld, e, ber, &battr, &vals);
+         rc == LDAP_SUCCESS && battr.bv_val; rc = ldap_get_attribute_ber(s->ld, e, ber, &battr, &vals)) {
+        size_t n = count_values(vals);
         long lo, hi;
-        size_t n = ldap_count_values_len(vals);
-        if (ret < 0 || !vals) {
-            /* after an error: only release what the iteration hands out */
+        char *a = lsrc_eb_strndup(&s->eb, battr.bv_val, battr.bv_len);
+        if (!a) {
+            ret = no_memory(s, dn);
         } else if (group && (strcasecmp(a, "member") == 0 || strcasecmp(a, "uniqueMember") == 0)) {
-            ret = add_member_values(s, vals, dn);
+            ret = add_member_values(s, vals, n, dn);
         } else if (group && strcasecmp(a, "memberUid") == 0) {
             for (size_t i = 0; ret == 0 && i < n; i++)
-                ret = add_member_uid(s, vals[i], dn);
+                ret = add_member_uid(s, &vals[i], dn);
         } else if (group && lsrc_parse_range(a, "member", &lo, &hi) == 1) {
-            ret = add_member_values(s, vals, dn);
+            ret = add_member_values(s, vals, n, dn);
             range_hi = hi;
         } else {
             const char **out = lsrc_eb_values(&s->eb, n);
-            char *name = lsrc_eb_strdup(&s->eb, a);
-            if (!out || !name) {
+            if (!out) {
                 ret = no_memory(s, dn);
             } else {
                 for (size_t i = 0; ret == 0 && i < n; i++)
-                    if (!(out[i] = decode_value(s, a, vals[i], dn)))
+                    if (!(out[i] = decode_value(s, a, &vals[i], dn)))
                         ret = SCIMSYNC_ERR_DATA;
-                if (ret == 0 && lsrc_eb_attach_attr(&s->eb, name, out, n) < 0)
+                if (ret == 0 && lsrc_eb_attach_attr(&s->eb, a, out, n) < 0)
                     ret = no_memory(s, dn);
-                if (ret == 0 && strcasecmp(a, s->id_attr) == 0 && n > 0)
+                if (ret == 0 && n > 0 && strcasecmp(a, s->id_attr) == 0)
                     *id = out[0];
             }
         }
-        ldap_value_free_len(vals);
-        ldap_memfree(a);
+        ber_memfree(vals);
+        vals = NULL;
+        if (ret < 0)
+            goto out;
     }
-    if (ber)
-        ber_free(ber, 0);
-    if (ret == 0 && range_hi >= 0)
-        ret = fetch_member_ranges(s, dn, range_hi);
-    if (ret == 0 && !*id) {
+    if (rc != LDAP_SUCCESS) {
+        ret = lsrc_fail(s, dn, rc, "cannot decode the entry");
+        goto out;
+    }
+    if (range_hi >= 0 && (ret = fetch_member_ranges(s, dn, range_hi)) < 0)
+        goto out;
+    if (!*id) {
         s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: %s: no %s (the external_id attribute)",
                      s->uri, dn, s->id_attr);
         ret = SCIMSYNC_ERR_DATA;
     }
+out:
+    if (ber)
+        ber_free(ber, 0);
     return ret;
 }
 
@@ -575,7 +598,7 @@ static int build_group_index(struct lsrc_source *s)
         if (ret < 0)
             break;
     }
-    lsrc_pager_end(&p);
+    lsrc_pager_end(s, &p);
     return ret;
 }
 
@@ -790,7 +813,7 @@ int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out)
             } else if (ret == 0) {
                 s->host->log(s->host, SCIMSYNC_LOG_INFO, "%s: %zu users in %lu pages", s->uri,
                              s->user_ids.count, s->pager.pages);
-                lsrc_pager_end(&s->pager);
+                lsrc_pager_end(s, &s->pager);
                 s->phase = LSRC_PH_DEFERRED;
                 continue;
             }
@@ -811,7 +834,7 @@ int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out)
             } else if (ret == 0) {
                 s->host->log(s->host, SCIMSYNC_LOG_INFO, "%s: %zu groups matched", s->uri,
                              s->emitted.count);
-                lsrc_pager_end(&s->pager);
+                lsrc_pager_end(s, &s->pager);
                 s->phase = LSRC_PH_HELPERS;
                 continue;
             }
@@ -839,7 +862,7 @@ int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out)
 
 void lsrc_read_close(struct lsrc_source *s)
 {
-    lsrc_pager_end(&s->pager);
+    lsrc_pager_end(s, &s->pager);
     lsrc_disconnect(s);
     lsrc_eb_free(&s->eb);
     lsrc_map_free(&s->user_ids);

@@ -38,16 +38,17 @@ struct lsrc_conf {
     int nextra_attrs;
 };
 
-/* A paged search (RFC 2696): holds one page at a time. */
+/* A paged search (RFC 2696), read one entry at a time. */
 struct lsrc_pager {
     char *base, *filter;
     int scope;
     char **attrs;           /* borrowed */
-    struct berval *cookie;
-    LDAPMessage *page;
-    LDAPMessage *cur;
-    int started, done;
+    struct berval *cookie;  /* from the last page; NULL before the first */
+    int msgid;              /* the page being received, -1 between pages */
+    LDAPMessage *msg;       /* the entry handed out last */
+    int done;
     unsigned long pages, entries;
+    char what[1024];        /* "search FILTER under BASE", for messages */
 };
 
 enum lsrc_phase {
@@ -105,7 +106,7 @@ int lsrc_pager_start(struct lsrc_source *s, struct lsrc_pager *p, const char *ba
                      const char *filter, char **attrs);
 /* 1 and *e (valid until the next call), 0 at the end, <0 error (logged). */
 int lsrc_pager_next(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage **e);
-void lsrc_pager_end(struct lsrc_pager *p);
+void lsrc_pager_end(struct lsrc_source *s, struct lsrc_pager *p);
 /* One synchronous search whose whole result is small (base lookups). */
 int lsrc_search_small(struct lsrc_source *s, const char *base, int scope, const char *filter,
                       char **attrs, LDAPMessage **res);

@@ -26,6 +26,14 @@ static void test_canonical(void **state)
     same("CN=User 1,OU=People,DC=corp", "cn=user 1, ou=people, dc=CORP");
     same("cn=Smith\\, John,dc=x", "CN=smith\\2C john,DC=x");
     same("cn=Zoë Øster,dc=x", "CN=Zoë Øster,dc=x");
+    /* the lowercase fast path and the libldap path agree */
+    same("cn=a,dc=b", "cn=a, dc=b");
+    same("uid=u00001,ou=people,dc=example,dc=test", "UID=u00001 , ou=People,dc=example, dc=test");
+    same("cn=x y z,dc=b", "cn=x y z,dc=b ");
+    same("cn=a+sn=b,dc=c", "CN=a + SN=b,DC=c");
+    c = lsrc_dn_canonical("cn=a=b,dc=c");
+    assert_non_null(c);
+    free(c);
     assert_null(lsrc_dn_canonical("not a dn"));
     assert_null(lsrc_dn_canonical("cn=x,,dc=y"));
 }
