@@ -1,0 +1,248 @@
+/* Diff rules on hand-built snapshots: creates, changed-only updates,
+ * deactivate once, delete, ignore, ownership, adoption, renames and
+ * membership set differences. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "log.h"
+#include "plan.h"
+
+struct world {
+    struct ss_dir src, tgt;
+    struct ss_pair spairs[64], tpairs[64];
+    size_t nsp, ntp;
+    struct ss_engine_options opt;
+    struct ss_plan plan;
+};
+
+static int setup(void **state)
+{
+    struct world *w = calloc(1, sizeof(*w));
+    if (!w)
+        return -1;
+    ss_dir_init(&w->src);
+    ss_dir_init(&w->tgt);
+    w->opt.max_deletes = -1;
+    w->opt.max_delete_percent = -1;
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct world *w = *state;
+    ss_plan_free(&w->plan);
+    ss_dir_free(&w->src);
+    ss_dir_free(&w->tgt);
+    free(w);
+    return 0;
+}
+
+#define ALL_FIELDS ((1u << SCIMSYNC_F_COUNT) - 1u)
+
+static uint32_t src_user(struct world *w, const char *ext, const char *uname, const char *title)
+{
+    struct ss_user_rec *u = ss_dir_add_user(&w->src);
+    u->external_id = ext;
+    u->field[SCIMSYNC_F_USER_NAME] = uname;
+    u->field[SCIMSYNC_F_GIVEN_NAME] = "G";
+    u->field[SCIMSYNC_F_FAMILY_NAME] = "F";
+    u->field[SCIMSYNC_F_DISPLAY_NAME] = "G F";
+    u->field[SCIMSYNC_F_TITLE] = title;
+    u->active = 1;
+    u->managed = ALL_FIELDS;
+    u->where = "test";
+    return (uint32_t)(w->src.nusers - 1);
+}
+
+static uint32_t tgt_user(struct world *w, const char *id, const char *ext, const char *uname,
+                         const char *title, int active)
+{
+    struct ss_user_rec *u = ss_dir_add_user(&w->tgt);
+    u->id = id;
+    u->external_id = ext;
+    u->field[SCIMSYNC_F_USER_NAME] = uname;
+    u->field[SCIMSYNC_F_GIVEN_NAME] = "G";
+    u->field[SCIMSYNC_F_FAMILY_NAME] = "F";
+    u->field[SCIMSYNC_F_DISPLAY_NAME] = "G F";
+    u->field[SCIMSYNC_F_TITLE] = title;
+    u->field[SCIMSYNC_F_LOCALE] = "en"; /* unmapped fields are never touched */
+    u->active = active;
+    return (uint32_t)(w->tgt.nusers - 1);
+}
+
+static uint32_t src_group(struct world *w, const char *ext, const char *name)
+{
+    struct ss_group_rec *g = ss_dir_add_group(&w->src);
+    g->external_id = ext;
+    g->display_name = name;
+    return (uint32_t)(w->src.ngroups - 1);
+}
+
+static uint32_t tgt_group(struct world *w, const char *id, const char *ext, const char *name)
+{
+    struct ss_group_rec *g = ss_dir_add_group(&w->tgt);
+    g->id = id;
+    g->external_id = ext;
+    g->display_name = name;
+    return (uint32_t)(w->tgt.ngroups - 1);
+}
+
+static void diff(struct world *w)
+{
+    assert_int_equal(ss_dir_set_members(&w->src, w->spairs, w->nsp), 0);
+    assert_int_equal(ss_dir_set_members(&w->tgt, w->tpairs, w->ntp), 0);
+    w->tgt.members_known = calloc(w->tgt.ngroups + 1, 1);
+    memset(w->tgt.members_known, 1, w->tgt.ngroups);
+    /* src lists members as user indexes; remove all users from src field
+     * locale so the LOCALE field is not managed. */
+    for (size_t i = 0; i < w->src.nusers; i++)
+        w->src.users[i].managed &= ~(1u << SCIMSYNC_F_LOCALE);
+    assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+}
+
+static void test_create_update_changed_only(void **state)
+{
+    struct world *w = *state;
+    src_user(w, "1", "alice@x", "Engineer");
+    src_user(w, "2", "bob@x", "Boss");
+    src_user(w, "3", "carol@x", NULL);
+    tgt_user(w, "t2", "2", "bob@x", "Intern", 1);
+    tgt_user(w, "t3", "3", "carol@x", NULL, 0);
+    diff(w);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_USERS], 1);
+    assert_int_equal(w->plan.ops[SS_WAVE_CREATE_USERS][0].user, 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_UPDATE_USERS], 2);
+    assert_int_equal(w->plan.ops[SS_WAVE_UPDATE_USERS][0].changed, 1u << SCIMSYNC_F_TITLE);
+    assert_int_equal(w->plan.ops[SS_WAVE_UPDATE_USERS][1].changed, SCIMSYNC_F_ACTIVE_BIT);
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_USERS], 0);
+}
+
+static void test_missing_users(void **state)
+{
+    struct world *w = *state;
+    tgt_user(w, "t1", "1", "gone-active@x", NULL, 1);
+    tgt_user(w, "t2", "2", "gone-inactive@x", NULL, 0);
+    tgt_user(w, "t3", NULL, "hand-made@x", NULL, 1);
+    tgt_user(w, "t4", "", "empty-ext@x", NULL, 1);
+    diff(w);
+    /* deactivate: only the active one; unowned never. */
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_USERS], 1);
+    assert_int_equal(w->plan.ops[SS_WAVE_REMOVE_USERS][0].kind, SCIMSYNC_OP_DEACTIVATE_USER);
+    assert_int_equal(w->plan.ops[SS_WAVE_REMOVE_USERS][0].user, 0);
+    assert_int_equal(w->plan.owned_users, 2);
+    ss_plan_free(&w->plan);
+
+    w->opt.on_missing = SS_ON_MISSING_DELETE;
+    assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_USERS], 2);
+    assert_int_equal(w->plan.ops[SS_WAVE_REMOVE_USERS][1].kind, SCIMSYNC_OP_DELETE_USER);
+    ss_plan_free(&w->plan);
+
+    w->opt.on_missing = SS_ON_MISSING_IGNORE;
+    assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_USERS], 0);
+}
+
+static void test_protected_and_blocked(void **state)
+{
+    struct world *w = *state;
+    src_user(w, "1", "alice@x", NULL);
+    tgt_user(w, "t1", NULL, "ALICE@x", NULL, 1); /* unowned, same name */
+    tgt_user(w, "t2", "2", "skipped@x", NULL, 1);
+    tgt_user(w, "t3", "3", "dup-a@x", NULL, 1);
+    tgt_user(w, "t4", "3", "dup-b@x", NULL, 1);
+    assert_int_equal(ss_strmap_put(&w->src.skipped_user_ext, "2", 0, NULL), 0);
+    diff(w);
+    assert_int_equal(w->plan.blocked, 1);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_USERS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_USERS], 0); /* skipped + ambiguous kept */
+    ss_plan_free(&w->plan);
+
+    w->opt.adopt = 1;
+    assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_USERS], 1);
+    assert_int_equal(w->plan.ops[SS_WAVE_CREATE_USERS][0].adopt, 1);
+    assert_int_equal(w->plan.ops[SS_WAVE_CREATE_USERS][0].tuser, 0);
+}
+
+static void test_groups_and_members(void **state)
+{
+    struct world *w = *state;
+    uint32_t a = src_user(w, "1", "a@x", NULL);
+    uint32_t b = src_user(w, "2", "b@x", NULL);
+    uint32_t c = src_user(w, "3", "c@x", NULL);
+    uint32_t ta = tgt_user(w, "ta", "1", "a@x", NULL, 1);
+    uint32_t tb = tgt_user(w, "tb", "2", "b@x", NULL, 1);
+    uint32_t tx = tgt_user(w, "tx", NULL, "hand@x", NULL, 1);
+    uint32_t to = tgt_user(w, "to", "9", "orphan@x", NULL, 1);
+    uint32_t g1 = src_group(w, "g1", "new-name");
+    uint32_t g2 = src_group(w, "g2", "fresh");
+    uint32_t tg1 = tgt_group(w, "T1", "g1", "old-name");
+    tgt_group(w, "T9", "g9", "gone");
+    tgt_group(w, "TX", NULL, "not-ours");
+    w->spairs[w->nsp++] = (struct ss_pair){g1, a};
+    w->spairs[w->nsp++] = (struct ss_pair){g1, c};
+    w->spairs[w->nsp++] = (struct ss_pair){g2, b};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg1, ta};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg1, tb};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg1, tx};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg1, to};
+    diff(w);
+    assert_int_equal(w->plan.nops[SS_WAVE_RENAME_GROUPS], 1);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_GROUPS], 1);
+    assert_int_equal(w->plan.ops[SS_WAVE_CREATE_GROUPS][0].group, g2);
+    assert_int_equal(w->plan.nops[SS_WAVE_DELETE_GROUPS], 1);
+    assert_int_equal(w->plan.ops[SS_WAVE_DELETE_GROUPS][0].group, 1);
+    /* adds: c to g1, b to g2 */
+    assert_int_equal(w->plan.nops[SS_WAVE_ADD_MEMBERS], 2);
+    assert_int_equal(w->plan.ops[SS_WAVE_ADD_MEMBERS][0].nmembers, 1);
+    assert_int_equal(w->plan.ops[SS_WAVE_ADD_MEMBERS][0].members[0], c);
+    /* removes from g1: b (ours) and the orphan; never hand@x */
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_MEMBERS], 1);
+    const struct ss_plan_op *rm = &w->plan.ops[SS_WAVE_REMOVE_MEMBERS][0];
+    assert_int_equal(rm->nmembers, 2);
+    assert_int_equal(rm->members[0], b);
+    assert_int_equal(rm->members[1], w->src.nusers + to);
+}
+
+static void test_set_minus(void **state)
+{
+    (void)state;
+    uint32_t a[] = {1, 3, 5, 7, 9}, b[] = {0, 3, 4, 9, 10}, out[5];
+    assert_int_equal(ss_set_minus(a, 5, b, 5, out), 3);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 5);
+    assert_int_equal(out[2], 7);
+    assert_int_equal(ss_set_minus(a, 5, NULL, 0, out), 5);
+    assert_int_equal(ss_set_minus(NULL, 0, b, 5, out), 0);
+    uint32_t big[300];
+    for (int i = 0; i < 300; i++)
+        big[i] = (uint32_t)((i * 7919) % 300);
+    assert_int_equal(ss_sort_u32(big, 300), 0);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(big[i], i);
+}
+
+int main(void)
+{
+    ss_log_set_level(-1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_create_update_changed_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_protected_and_blocked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_groups_and_members, setup, teardown),
+        cmocka_unit_test(test_set_minus),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
