@@ -682,8 +682,14 @@ static int engine_conf(struct ss_config *cfg)
     int problems = 0;
     int v;
 
-    if (s && ss_config_check_section(s, NULL, ss_engine_keys))
-        return -1;
+    /* Defaults first: a bad value below leaves the default in place while
+     * the remaining keys are still checked. */
+    ss_conf_parse_long(SS_ENGINE_DEFAULT_MAX_DELETES, &e->max_deletes);
+    ss_conf_parse_double(SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT, &e->max_delete_percent);
+    e->interval = 3600;
+    e->jitter = 60;
+    if (s)
+        problems += ss_config_check_section(s, NULL, ss_engine_keys);
     e->log_level = -1;
     e->log_format = -1;
     if (s && ss_conf_get(s, "log_level")) {
@@ -800,8 +806,9 @@ int ss_config_load(struct ss_config *cfg, const char *main_file, int main_explic
     }
     if (conf_dir && parse_dir(cfg, conf_dir, dir_explicit, &nread) < 0)
         rc = -1;
-    if (rc < 0)
+    if (rc < 0 && cfg->nfiles == 0)
         return -1;
+    /* Go on after errors in a file that was read: report every problem. */
     if (nread == 0) {
         ss_error("no configuration: %s does not exist and %s holds no *.ini file",
                  main_file ? main_file : "(no main file)", conf_dir ? conf_dir : "(no folder)");

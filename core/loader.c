@@ -191,8 +191,13 @@ int ss_loader_open(const char *path, int want_kind, struct ss_plugin_handle *h, 
     dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
-        /* dlerror already names the file (and a missing dependency). */
-        snprintf(err, errlen, "cannot load plugin: %s", why ? why : path);
+        if (!why)
+            why = "unknown dlopen error";
+        /* dlerror names the file itself, or only a missing dependency. */
+        if (strncmp(why, path, strlen(path)) == 0)
+            snprintf(err, errlen, "cannot load plugin %s", why);
+        else
+            snprintf(err, errlen, "%s: cannot load plugin: %s", path, why);
         return -1;
     }
     dlerror();

@@ -1,0 +1,524 @@
+/* Configuration: drop-in order, later wins, file:line errors, key checks,
+ * secret references, relative paths, and the host's view of values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "host.h"
+
+static char g_dir[256];
+static char g_confd[300];
+static char g_main[300];
+
+/* ---- helpers ------------------------------------------------------ */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void write_dropin(const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", g_confd, name);
+    write_file(path, text);
+}
+
+/* Runs ss_config_load with stderr captured into *log (malloc'd). */
+static int load_capture(struct ss_config *cfg, const char *main_file, int main_explicit,
+                        const char *dir, int dir_explicit, char **log)
+{
+    char path[512];
+    int saved, fd, rc;
+    FILE *fp;
+    long n;
+
+    snprintf(path, sizeof(path), "%s/stderr.txt", g_dir);
+    fflush(stderr);
+    saved = dup(2);
+    fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    assert_true(fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+    rc = ss_config_load(cfg, main_file, main_explicit, dir, dir_explicit);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fp = fopen(path, "r");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    rewind(fp);
+    *log = calloc(1, (size_t)n + 1);
+    assert_int_equal(fread(*log, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    unlink(path);
+    return rc;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof(g_dir), "/tmp/ss_config_test.XXXXXX");
+    assert_non_null(mkdtemp(g_dir));
+    snprintf(g_confd, sizeof(g_confd), "%s/conf.d", g_dir);
+    snprintf(g_main, sizeof(g_main), "%s/scimsync.ini", g_dir);
+    assert_int_equal(mkdir(g_confd, 0700), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[600];
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static const char minimal[] = "[source hr]\nplugin = csv\n\n[target idc]\nplugin = scim\n";
+
+/* ---- loading ------------------------------------------------------ */
+
+static void test_dropins_lexical_later_wins(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    const struct ss_conf_kv *kv;
+    (void)state;
+
+    write_file(g_main, "[engine]\nmax_deletes = 5\n");
+    write_dropin("20-b.ini", "[engine]\n\nmax_deletes = 7\n");
+    write_dropin("10-a.ini", "[engine]\nmax_deletes = 6\nadopt = yes\n");
+    write_dropin("00-layout.ini", minimal);
+    write_dropin("30-c.ini.example", "[engine]\nmax_deletes = 99\n"); /* not *.ini */
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_int_equal(cfg.nfiles, 4);
+    assert_string_equal(strrchr(cfg.files[1], '/'), "/00-layout.ini");
+    assert_string_equal(strrchr(cfg.files[3], '/'), "/20-b.ini");
+    assert_int_equal(cfg.engine.max_deletes, 7);
+    assert_int_equal(cfg.engine.adopt, 1);
+    kv = ss_conf_get(ss_config_find(&cfg, SS_SEC_ENGINE, NULL), "max_deletes");
+    assert_non_null(strstr(kv->where, "20-b.ini:3"));
+    assert_int_equal(kv->line, 3);
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_defaults(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_dropin("00-layout.ini", minimal);
+    /* the main file does not exist and was not named explicitly: fine */
+    assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 0, &log), 0);
+    assert_int_equal(cfg.engine.on_missing, SS_ON_MISSING_DEACTIVATE);
+    assert_int_equal(cfg.engine.adopt, 0);
+    assert_int_equal(cfg.engine.max_deletes, 50);
+    assert_true(cfg.engine.max_delete_percent == 10.0);
+    assert_int_equal(cfg.engine.interval, 3600);
+    assert_int_equal(cfg.engine.jitter, 60);
+    assert_int_equal(cfg.engine.log_level, -1);
+    assert_null(cfg.engine.plugin_path);
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_missing_explicit_main_is_error(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_dropin("00-layout.ini", minimal);
+    assert_true(load_capture(&cfg, g_main, 1, g_confd, 0, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini: cannot read"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_nothing_at_all_is_error(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    assert_true(load_capture(&cfg, g_main, 0, g_confd, 0, &log) < 0);
+    assert_non_null(strstr(log, "no configuration"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_unknown_section_and_engine_key(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_file(g_main, "[source hr]\nplugin = csv\n[target t]\nplugin = x\n"
+                       "[engine]\ncolour = blue\n[sauce x]\na = 1\nb = 2\n");
+    assert_true(load_capture(&cfg, g_main, 1, NULL, 0, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:6: [engine]: unknown key 'colour'"));
+    assert_non_null(strstr(log, "scimsync.ini:8: unknown section [sauce x]"));
+    /* said once per section, not once per key */
+    assert_null(strstr(log, "scimsync.ini:9: unknown section"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_bad_section_names(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_file(g_main, "[source]\nplugin = csv\n[engine x]\nadopt = 1\n"
+                       "[target a b]\nplugin = y\nkey_before = 1\n");
+    assert_true(load_capture(&cfg, g_main, 1, NULL, 0, &log) < 0);
+    assert_non_null(strstr(log, ":2: [source] needs one NAME"));
+    assert_non_null(strstr(log, ":4: [engine] takes no name"));
+    assert_non_null(strstr(log, ":6: [target] needs one NAME"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_engine_type_errors(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_file(g_main, "[engine]\nmax_deletes = many\nadopt = perhaps\nmax_delete_percent = 1x\n"
+                       "on_missing = shred\nlog_level = loud\ninterval = 0\n");
+    write_dropin("00-layout.ini", minimal);
+    assert_true(load_capture(&cfg, g_main, 1, g_confd, 1, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:2: [engine] max_deletes: 'many' is not an integer"));
+    assert_non_null(strstr(log, "scimsync.ini:3: [engine] adopt: 'perhaps' is not a boolean"));
+    assert_non_null(strstr(log, "scimsync.ini:4: [engine] max_delete_percent: '1x' is not a number"));
+    assert_non_null(strstr(log, "scimsync.ini:5: [engine] on_missing"));
+    assert_non_null(strstr(log, "scimsync.ini:6: [engine] log_level"));
+    assert_non_null(strstr(log, "scimsync.ini:7: [engine] interval must be at least 1"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_engine_values(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_file(g_main, "[engine]\non_missing = delete\nlog_level = debug\nlog_format = json\n"
+                       "max_deletes = -1\nmax_delete_percent = 2.5\nplugin_path = /a:/b\n"
+                       "interval = 1\njitter = 0\n");
+    write_dropin("00-layout.ini", minimal);
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_int_equal(cfg.engine.on_missing, SS_ON_MISSING_DELETE);
+    assert_int_equal(cfg.engine.log_level, SCIMSYNC_LOG_DEBUG);
+    assert_int_equal(cfg.engine.log_format, SS_LOG_JSON);
+    assert_int_equal(cfg.engine.max_deletes, -1);
+    assert_true(cfg.engine.max_delete_percent == 2.5);
+    assert_string_equal(cfg.engine.plugin_path, "/a:/b");
+    assert_int_equal(cfg.engine.interval, 1);
+    assert_int_equal(cfg.engine.jitter, 0);
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_layout_rules(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_file(g_main, "[target a]\nplugin = x\n[target b]\nplugin = y\n");
+    assert_true(load_capture(&cfg, g_main, 1, NULL, 0, &log) < 0);
+    assert_non_null(strstr(log, "no [source NAME] section"));
+    assert_non_null(strstr(log, "scimsync.ini:4: [target b]: only one target"));
+    ss_config_free(&cfg);
+    free(log);
+
+    write_file(g_main, "[source a]\nplugin = x\nmapping = nope\n[target b]\nplugin = y\n");
+    assert_true(load_capture(&cfg, g_main, 1, NULL, 0, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:3: [source a] mapping: no [mapping nope] section"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_syntax_and_long_lines(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    char *big;
+    (void)state;
+
+    write_file(g_main, "[source a]\nplugin = x\n[target b]\nplugin = y\njust words\n");
+    assert_true(load_capture(&cfg, g_main, 1, NULL, 0, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:5: syntax error"));
+    ss_config_free(&cfg);
+    free(log);
+
+    big = malloc(SS_CONF_MAX_LINE + 200);
+    memset(big, 'x', SS_CONF_MAX_LINE + 100);
+    memcpy(big, "[source a]\nplugin = x\nk = ", 26);
+    strcpy(big + SS_CONF_MAX_LINE + 100, "\n[target b]\nplugin = y\n");
+    write_file(g_main, big);
+    free(big);
+    assert_true(load_capture(&cfg, g_main, 1, NULL, 0, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:3: line longer than"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_long_template_and_indent(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    char text[2048];
+    const struct ss_conf_section *m;
+    (void)state;
+
+    /* a 600-byte value is one value; an indented line is a key of its own */
+    snprintf(text, sizeof(text),
+             "[source a]\nplugin = x\n[target b]\nplugin = y\n[mapping a]\n"
+             "displayName = %0600d\n  title = ${title}\n",
+             0);
+    write_file(g_main, text);
+    assert_int_equal(load_capture(&cfg, g_main, 1, NULL, 0, &log), 0);
+    m = ss_config_find(&cfg, SS_SEC_MAPPING, "a");
+    assert_non_null(m);
+    assert_int_equal(m->nkv, 2);
+    assert_int_equal(strlen(ss_conf_get(m, "displayName")->value), 600);
+    assert_string_equal(ss_conf_get(m, "title")->value, "${title}");
+    assert_int_equal(ss_conf_get(m, "title")->line, 7);
+    ss_config_free(&cfg);
+    free(log);
+}
+
+/* ---- plugin key checks -------------------------------------------- */
+
+static const struct scimsync_config_key test_keys[] = {
+    {"url", SCIMSYNC_KEY_STRING, 1, NULL, "endpoint"},
+    {"token", SCIMSYNC_KEY_SECRET, 1, NULL, "bearer token"},
+    {"rate", SCIMSYNC_KEY_DOUBLE, 0, "20", "requests per second"},
+    {"retries", SCIMSYNC_KEY_INT, 0, "5", "attempts"},
+    {"verify", SCIMSYNC_KEY_BOOL, 0, "true", "check TLS"},
+    {"ca_file", SCIMSYNC_KEY_PATH, 0, NULL, "CA bundle"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+/* Loads g_main and checks [target t] against test_keys, capturing stderr. */
+static int check_target(const char *text, char **log)
+{
+    struct ss_config cfg;
+    char path[512];
+    int saved, fd, problems;
+    FILE *fp;
+    long n;
+    char *load_log;
+
+    write_file(g_main, text);
+    assert_int_equal(load_capture(&cfg, g_main, 1, NULL, 0, &load_log), 0);
+    free(load_log);
+    snprintf(path, sizeof(path), "%s/stderr2.txt", g_dir);
+    fflush(stderr);
+    saved = dup(2);
+    fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    dup2(fd, 2);
+    close(fd);
+    problems = ss_config_check_section(ss_config_find(&cfg, SS_SEC_TARGET, "t"),
+                                       ss_target_core_keys, test_keys);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fp = fopen(path, "r");
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    rewind(fp);
+    *log = calloc(1, (size_t)n + 1);
+    assert_int_equal(fread(*log, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    ss_config_free(&cfg);
+    return problems;
+}
+
+static void test_plugin_keys_ok(void **state)
+{
+    char *log;
+    (void)state;
+
+    assert_int_equal(check_target("[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                                  "url = https://x\ntoken = env:TOKEN\nrate = 2.5\n"
+                                  "retries = 3\nverify = off\nca_file = ca.pem\n",
+                                  &log),
+                     0);
+    assert_string_equal(log, "");
+    free(log);
+}
+
+static void test_plugin_key_errors(void **state)
+{
+    char *log;
+    (void)state;
+
+    assert_int_equal(check_target("[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                                  "retries = three\nverify = sometimes\nrate = fast\n"
+                                  "bogus = 1\n",
+                                  &log),
+                     6);
+    assert_non_null(strstr(log, "scimsync.ini:5: [target t] retries: 'three' is not an integer"));
+    assert_non_null(strstr(log, "scimsync.ini:6: [target t] verify: 'sometimes' is not a boolean"));
+    assert_non_null(strstr(log, "scimsync.ini:7: [target t] rate: 'fast' is not a number"));
+    assert_non_null(strstr(log, "scimsync.ini:8: [target t]: unknown key 'bogus'"));
+    assert_non_null(strstr(log, "[target t]: required key 'url' is missing"));
+    assert_non_null(strstr(log, "[target t]: required key 'token' is missing"));
+    free(log);
+}
+
+static void test_literal_secret_refused_without_echo(void **state)
+{
+    char *log;
+    (void)state;
+
+    assert_int_equal(check_target("[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                                  "url = https://x\ntoken = hunter2-literal\n",
+                                  &log),
+                     1);
+    assert_non_null(strstr(log, "scimsync.ini:6: [target t] token: must be a secret reference"));
+    assert_null(strstr(log, "hunter2"));
+    free(log);
+
+    assert_int_equal(check_target("[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                                  "url = https://x\ntoken = file:\n",
+                                  &log),
+                     1);
+    assert_non_null(strstr(log, "empty secret reference"));
+    free(log);
+}
+
+/* ---- paths and the host's view -------------------------------------- */
+
+static void test_resolve_path(void **state)
+{
+    char *p;
+    (void)state;
+
+    p = ss_config_resolve_path("data/users.csv", "/etc/scimsync/conf.d/10-hr.ini");
+    assert_string_equal(p, "/etc/scimsync/conf.d/data/users.csv");
+    free(p);
+    p = ss_config_resolve_path("/abs/users.csv", "/etc/scimsync/conf.d/10-hr.ini");
+    assert_string_equal(p, "/abs/users.csv");
+    free(p);
+    p = ss_config_resolve_path("users.csv", "local.ini");
+    assert_string_equal(p, "users.csv");
+    free(p);
+}
+
+static int fake_create(const struct scimsync_host *h, void **inst)
+{
+    (void)h;
+    *inst = NULL;
+    return 0;
+}
+
+static void fake_destroy(void *inst)
+{
+    (void)inst;
+}
+
+static void test_host_values(void **state)
+{
+    static const struct scimsync_plugin fake = {
+        .abi_major = SCIMSYNC_ABI_MAJOR,
+        .struct_size = sizeof(struct scimsync_plugin),
+        .kind = SCIMSYNC_PLUGIN_TARGET,
+        .name = "fake",
+        .keys = test_keys,
+        .create = fake_create,
+        .destroy = fake_destroy,
+    };
+    struct ss_config cfg;
+    struct ss_instance *in;
+    const struct scimsync_host *h;
+    char secret_path[400], expect[400];
+    char *log;
+    long l = -1;
+    int b = -1;
+    double d = 0;
+    (void)state;
+
+    snprintf(secret_path, sizeof(secret_path), "%s/token.txt", g_dir);
+    write_file(secret_path, "tok-from-file\n");
+    chmod(secret_path, 0600);
+    write_dropin("10-t.ini", "[source s]\nplugin = a\n[target t]\nplugin = b\nurl = https://x\n"
+                             "token = file:../token.txt\nretries = 9\nca_file = certs/ca.pem\n");
+    assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 1, &log), 0);
+    free(log);
+    assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 1, &in), 0);
+    h = &in->host;
+    assert_int_equal(h->struct_size, sizeof(struct scimsync_host));
+    assert_string_equal(h->instance_name, "t");
+    assert_string_equal(h->config_get(h, "url"), "https://x");
+    /* file: relative to the file that set it; one trailing newline gone */
+    assert_string_equal(h->config_get(h, "token"), "tok-from-file");
+    snprintf(expect, sizeof(expect), "%s/certs/ca.pem", g_confd);
+    assert_string_equal(h->config_get(h, "ca_file"), expect);
+    assert_int_equal(h->config_get_int(h, "retries", &l), 0);
+    assert_int_equal(l, 9);
+    assert_int_equal(h->config_get_bool(h, "verify", &b), 0);
+    assert_int_equal(b, 1);
+    assert_int_equal(h->config_get_double(h, "rate", &d), 0);
+    assert_true(d == 20.0);
+    assert_non_null(strstr(h->config_where(h, "retries"), "10-t.ini:7"));
+    assert_string_equal(h->config_where(h, "verify"), "<default>");
+    assert_null(h->config_get(h, "undeclared"));
+    assert_int_equal(h->should_stop(h), 0);
+    ss_host_request_stop();
+    assert_int_equal(h->should_stop(h), 1);
+    ss_host_clear_stop();
+    ss_instance_free(in);
+
+    /* validate mode: secrets stay unresolved */
+    assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 0, &in), 0);
+    assert_null(in->host.config_get(&in->host, "token"));
+    ss_instance_free(in);
+    ss_config_free(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_dropins_lexical_later_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_explicit_main_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nothing_at_all_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_section_and_engine_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_section_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_type_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layout_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_syntax_and_long_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_template_and_indent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plugin_keys_ok, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plugin_key_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_literal_secret_refused_without_echo, setup, teardown),
+        cmocka_unit_test(test_resolve_path),
+        cmocka_unit_test_setup_teardown(test_host_values, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
