@@ -110,8 +110,13 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
                           NULL);
     if (rc != LDAP_SUCCESS) {
         char what[512];
-        snprintf(what, sizeof what, "bind as %s", c->bind_dn ? c->bind_dn : "anonymous");
+        int tls = c->start_tls || strncasecmp(uri, "ldaps:", 6) == 0;
         diag = diagnostic(ld);
+        /* libldap reports a refused certificate as "Can't contact" */
+        snprintf(what, sizeof what, "bind as %s%s", c->bind_dn ? c->bind_dn : "anonymous",
+                 rc == LDAP_SERVER_DOWN && tls && !(diag && *diag)
+                     ? " (server down, or its TLS certificate is not trusted: check ca_file)"
+                     : "");
         *next = is_unreachable(rc);
         ret = lsrc_fail(s, what, rc, diag);
         goto out;
