@@ -25,7 +25,11 @@ struct csv_reader {
     char **fields;      /* pointers handed out, rebuilt per record */
     size_t nfields, fcap;
 
+    char *const *names; /* column names for messages (not owned), or NULL */
+    size_t nnames;
+
     char err[CSV_ERR_MAX];
+    char label[160];
 };
 
 static void *def_alloc(size_t n)
@@ -163,6 +167,24 @@ const char *csv_reader_name(const struct csv_reader *r)
     return r->name;
 }
 
+void csv_reader_set_names(struct csv_reader *r, char *const *names, size_t n)
+{
+    r->names = names;
+    r->nnames = n;
+}
+
+/* "column 'title'" once the header is known, "field 7" before or beyond it. */
+static const char *field_label(struct csv_reader *r)
+{
+    size_t i = r->nfields; /* 1-based index of the field being read */
+
+    if (i >= 1 && i <= r->nnames)
+        snprintf(r->label, sizeof(r->label), "column '%.100s'", r->names[i - 1]);
+    else
+        snprintf(r->label, sizeof(r->label), "field %zu", i);
+    return r->label;
+}
+
 /* Appends one byte to the record, growing the buffer up to the cap. */
 static int put(struct csv_reader *r, char c, long start)
 {
@@ -274,9 +296,8 @@ static int read_record(struct csv_reader *r, long *start_out)
             r->eof = 1;
             if (st == ST_QUOTED)
                 return fail(r, CSV_ERR_DATA, start,
-                            "unterminated quoted field (field %zu opens a quote that is never "
-                            "closed)",
-                            r->nfields);
+                            "unterminated quoted field (%s opens a quote that is never closed)",
+                            field_label(r));
             if (!any)
                 return 0;
             if ((rc = end_field(r, start)) < 0)
@@ -284,7 +305,7 @@ static int read_record(struct csv_reader *r, long *start_out)
             return 1;
         }
         if (c == '\0')
-            return fail(r, CSV_ERR_DATA, r->line, "NUL byte in field %zu", r->nfields);
+            return fail(r, CSV_ERR_DATA, r->line, "NUL byte in %s", field_label(r));
 
         switch (st) {
         case ST_QUOTED:
@@ -306,8 +327,8 @@ static int read_record(struct csv_reader *r, long *start_out)
             }
             if (c != r->opts.delimiter && c != '\n' && c != '\r')
                 return fail(r, CSV_ERR_DATA, r->line,
-                            "unexpected character after the closing quote of field %zu",
-                            r->nfields);
+                            "unexpected character after the closing quote of %s",
+                            field_label(r));
             break; /* delimiter or line end: handled below */
         case ST_FIELD_START:
             if (c == '"') {
@@ -319,9 +340,9 @@ static int read_record(struct csv_reader *r, long *start_out)
         case ST_UNQUOTED:
             if (c == '"')
                 return fail(r, CSV_ERR_DATA, r->line,
-                            "quote inside unquoted field %zu (quote the whole field and "
-                            "double the quote)",
-                            r->nfields);
+                            "quote inside unquoted %s (quote the whole field and double "
+                            "the quote)",
+                            field_label(r));
             break;
         }
 

@@ -66,6 +66,9 @@ void csv_reader_close(struct csv_reader *r);
 int csv_reader_next(struct csv_reader *r, struct csv_record *rec);
 
 const char *csv_reader_error(const struct csv_reader *r);
+/* Column names to use in messages instead of field numbers; names must
+ * outlive the reader (the header table owns them). */
+void csv_reader_set_names(struct csv_reader *r, char *const *names, size_t n);
 const char *csv_reader_name(const struct csv_reader *r);
 /* Records a data error at line (for checks made above the tokenizer, such
  * as field counts) so it is reported like the reader's own; returns

@@ -78,6 +78,7 @@ static int take_header(struct csv_table *t, const struct csv_record *rec)
                                       t->names[i], j + 1, i + 1);
     }
     t->ncols = rec->nfields;
+    csv_reader_set_names(t->r, t->names, t->ncols);
     return 0;
 }
 

@@ -370,15 +370,16 @@ static void test_data_errors(void **state)
 
     write_file(f->users, "id,userName\nu1,\"a\nb\"\nu2,\"c\"d\n");
     expect_read_error(f, SCIMSYNC_ERR_DATA,
-                      "/users.csv:4: unexpected character after the closing quote of field 2");
+                      "/users.csv:4: unexpected character after the closing quote of column "
+                      "'userName'");
 
     write_file(f->users, "id,userName\nu1,a\nu2,b,c\n");
     expect_read_error(f, SCIMSYNC_ERR_DATA, "/users.csv:3: 3 fields, but the header has 2 columns");
 
     write_file(f->users, "id,userName\nu1,\"never closed\n\n");
     expect_read_error(f, SCIMSYNC_ERR_DATA,
-                      "/users.csv:2: unterminated quoted field (field 2 opens a quote that is "
-                      "never closed)");
+                      "/users.csv:2: unterminated quoted field (column 'userName' opens a quote "
+                      "that is never closed)");
 
     write_file(f->users, "id,displayName\nu1,ok\nu2,bad\xE0\x80\xAF\n");
     expect_read_error(f, SCIMSYNC_ERR_DATA,

@@ -371,6 +371,17 @@ static void test_table_rows(void **state)
     expect_table_error(t, "users.csv:4: column 'name': invalid UTF-8 at byte 1");
     csv_table_close(t);
 
+    /* Tokenizer errors name the column once the header is known. */
+    t = table(MEM("id,name\n1,\"a\nb\"\n2,x\"y\n"), NULL);
+    assert_int_equal(csv_table_next(t, &rec), 1);
+    expect_table_error(t, "users.csv:4: quote inside unquoted column 'name' (quote the whole "
+                          "field and double the quote)");
+    csv_table_close(t);
+    t = table(MEM("id,name\n1,a,\"b\n"), NULL);
+    expect_table_error(t, "users.csv:2: unterminated quoted field (field 3 opens a quote that "
+                          "is never closed)");
+    csv_table_close(t);
+
     t = table(MEM("id,name\n1,x,y\n"), NULL);
     expect_table_error(t, "users.csv:2: 3 fields, but the header has 2 columns");
     csv_table_close(t);
