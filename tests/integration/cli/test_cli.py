@@ -334,6 +334,11 @@ plugin = {plugin}
             self.assertIsNone(proc.poll())
             self.write("users.csv", users_csv(USERS + [("u5", "erin", "Erin", "Ellis", "true")]))
             self.wait_for(lambda: len(self.load_state()["users"]) == 5)
+            # SIGHUP with a broken configuration: logged, the previous one stays
+            self.write("scimsync.ini", self.read_ini() + "\n[bogus]\nx = 1\n")
+            proc.send_signal(signal.SIGHUP)
+            self.wait_for(lambda: "keeping the previous one" in self.read(log))
+            self.assertIsNone(proc.poll())
             # SIGHUP: the new configuration (fail_read) is used from the next run
             self.config(engine="interval = 1\njitter = 0", target_extra="fail_read = true")
             proc.send_signal(signal.SIGHUP)
