@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
 #include "log.h"
 #include "warncap.h"
 
@@ -261,6 +262,10 @@ static int run_wave(struct applier *a, enum ss_wave w)
     struct wave_buf wb = {0};
     if (n == 0)
         return 0;
+    if (!a->stopped && ss_host_stop_requested()) {
+        ss_error("stop requested; the remaining operations are not attempted");
+        a->stopped = 1;
+    }
     if (a->stopped) {
         for (size_t i = 0; i < n; i++)
             fail_op(a, &p->ops[w][i], SS_OP_NOT_ATTEMPTED, "the run stopped");

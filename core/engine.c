@@ -9,6 +9,7 @@
 #include "apply.h"
 #include "collect.h"
 #include "diff.h"
+#include "host.h"
 #include "log.h"
 #include "mapping.h"
 #include "model.h"
@@ -111,6 +112,10 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     ss_collector_free(&col);
     if (ss_target_read(target, &src, opt->adopt, &tgt) < 0)
         goto out;
+    if (ss_host_stop_requested()) {
+        ss_error("stop requested while reading; nothing applied");
+        goto out;
+    }
 
     if (ss_plan_init(&plan, &src, &tgt) < 0)
         goto out;

@@ -1,5 +1,7 @@
 #include "fakes.h"
 
+#include "host.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +273,8 @@ static int tgt_list_users(void *inst, scimsync_user_cb cb, void *ctx)
 static int tgt_list_groups(void *inst, scimsync_group_cb cb, void *ctx)
 {
     struct fake_target *t = inst;
+    if (t->stop_on_list)
+        ss_host_request_stop();
     for (size_t i = 0; i < t->ngroups; i++) {
         struct fake_tgroup *g = &t->groups[i];
         if (!g->live)
@@ -434,6 +438,8 @@ static int tgt_apply(void *inst, struct scimsync_op *ops, size_t n)
         if (ops[i].status)
             snprintf(ops[i].error, sizeof(ops[i].error), "fake error %d", ops[i].status);
     }
+    if (t->stop_after_calls && t->apply_calls == t->stop_after_calls)
+        ss_host_request_stop();
     if (t->calls_recorded < 32)
         t->kinds_per_call[t->calls_recorded++] = (size_t)__builtin_popcount(kinds);
     return stop ? SCIMSYNC_ERR_AUTH : 0;

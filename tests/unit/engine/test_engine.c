@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "fakes.h"
+#include "host.h"
 #include "log.h"
 
 struct world {
@@ -302,6 +303,56 @@ static void test_json_plan(void **state)
     json_object_put(root);
 }
 
+static void test_stop_requested(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    w->tgt.stop_on_list = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_READ);
+    assert_int_equal(w->tgt.apply_calls, 0);
+    ss_host_clear_stop();
+    w->tgt.stop_on_list = 0;
+    w->tgt.stop_after_calls = 1; /* after the user creates */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_PARTIAL);
+    ss_host_clear_stop();
+    assert_int_equal(w->tgt.apply_calls, 1);
+    assert_int_equal(w->run.sum.users_created, 3);
+    assert_int_equal(w->run.sum.failed, 4); /* 2 group creates + 2 member ops */
+    w->tgt.stop_after_calls = 0;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.groups_created, 2);
+}
+
+static void test_two_sources(void **state)
+{
+    struct world *w = *state;
+    static struct fake_source hr;
+    struct ss_engine_source srcs[2];
+    fake_source_reset(&hr);
+    U("1", "alice@x", "Alice", "Smith");
+    fake_source_group(&w->src, "g1", "team", 0, "1", "2", NULL); /* "2" is not in this source */
+    fake_source_user(&hr, "2", "userName", "bob@x", "givenName", "Bob", "familyName", "Jones",
+                     "displayName", "Bob Jones", "manager", "1", NULL);
+    fake_source_user(&hr, "1", "userName", "alice2@x", "givenName", "A", "familyName", "B",
+                     "displayName", "A B", NULL); /* id collides across sources */
+    srcs[0] = w->run.src;
+    srcs[1] = w->run.src;
+    srcs[1].name = "hr";
+    srcs[1].inst = &hr;
+    FILE *f = open_memstream(&w->run.out, &w->run.outlen);
+    assert_non_null(f);
+    w->run.opt.out = f;
+    int rc = ss_engine_run(srcs, 2, &w->run.tgt, &w->run.opt, &w->run.sum);
+    fclose(f);
+    assert_int_equal(rc, SS_EXIT_OK);
+    assert_int_equal(w->run.sum.skipped, 2); /* both entries with id "1" */
+    assert_int_equal(w->run.sum.users_created, 1);
+    assert_non_null(fake_target_user_by_name(&w->tgt, "bob@x"));
+    assert_null(fake_target_user_by_name(&w->tgt, "alice@x"));
+    assert_false(fake_target_is_member(&w->tgt, "team", "bob@x")); /* refs are per source */
+    fake_source_free(&hr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +367,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_adopt_and_ownership, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skipped_entry_protected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_plan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_requested, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_sources, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
