@@ -5,13 +5,16 @@
 # 1,600-member group, LDAPS and StartTLS, and the failures (bad password,
 # bind without TLS, unreachable first URI).
 #
-#   test_ad.sh LDAP_DUMP LDAP_SO
+#   test_ad.sh LDAP_DUMP LDAP_SO [SCIMSYNC_BIN TEST_PLUGIN_DIR]
 #
+# With the binary and the test plugins (memory.so), also syncs end to end.
 # Samba listens on the fixed ports 389/636: the test fails clearly when
 # they are taken (ctest runs AD tests under one RESOURCE_LOCK).
 set -eu
 dump=$1
 plugin=$2
+bin=${3:-}
+test_plugins=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../../fixtures/ldap
 work=$(mktemp -d /tmp/scimsync-ldap-ad.XXXXXX)
@@ -38,6 +41,46 @@ run starttls_sid 0 uri=ldap://127.0.0.1 start_tls=true $common $scope external_i
 # range requests of 100 values: 16 rounds for aws-big
 run ranges 0 uri="$AD_URI" $common $scope member_range_step=100 &&
     check ranges "$srv/expect.json" ad
+
+# end to end: the binary, this source (the predecessor's mapping from
+# conf.d), the memory target; a second run writes nothing; a wrong password
+# applies nothing
+if [ -n "$bin" ]; then
+    cat >"$work/source.ini" <<EOS
+[source ad]
+plugin = ldap
+uri = $AD_URI
+bind_dn = $AD_BIND_DN
+bind_password = env:AD_PASSWORD
+ca_file = $AD_CA
+users_from_group = sync-all
+group_name_pattern = aws-*
+group_base_dn = $groups
+external_id = objectSid
+
+[mapping ad]
+userName = \${userPrincipalName}
+email = \${userPrincipalName}
+givenName = \${givenName}
+familyName = \${sn}
+displayName = \${displayName}
+title = \${title}
+organization = \${company}
+department = \${department}
+manager = \${managerId}
+active = \${active}
+group.displayName = \${cn}
+EOS
+    mkdir -p "$work/e2e"
+    if python3 "$here/e2e_sync.py" --bin "$bin" --test-plugins "$test_plugins" \
+        --source-ini "$work/source.ini" --expect "$srv/expect.json" --work "$work/e2e" \
+        --secret-env AD_PASSWORD >"$work/e2e.log" 2>&1; then
+        pass "end to end: $(tail -1 "$work/e2e.log")"
+    else
+        fail "end to end"
+        sed 's/^/    /' "$work/e2e.log" | tail -30
+    fi
+fi
 
 # failures
 export BAD_PW=not-the-password-42

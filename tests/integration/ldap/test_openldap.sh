@@ -4,10 +4,14 @@
 # users_from_group, StartTLS, and the failures (bad password, unreachable
 # first URI, size limit, wrong CA, server stopped mid-read).
 #
-#   test_openldap.sh LDAP_DUMP LDAP_SO
+#   test_openldap.sh LDAP_DUMP LDAP_SO [SCIMSYNC_BIN TEST_PLUGIN_DIR]
+#
+# With the binary and the test plugins (memory.so), also syncs end to end.
 set -eu
 dump=$1
 plugin=$2
+bin=${3:-}
+test_plugins=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../../fixtures/ldap
 work=$(mktemp -d /tmp/scimsync-ldap-ol.XXXXXX)
@@ -53,6 +57,31 @@ fi
 run injection 0 --count uri="$OL_URI" $common group_name_pattern='app-*)(cn=*' &&
     { grep -q "groups 0 helpers 0" "$work/injection.json" && pass "injection: matched nothing" ||
         fail "injection: $(cat "$work/injection.json")"; }
+
+# end to end: the binary, this source, the memory target; a second run
+# writes nothing; a wrong password applies nothing
+if [ -n "$bin" ]; then
+    cat >"$work/source.ini" <<EOS
+[source directory]
+plugin = ldap
+uri = ldap://127.0.0.1:$(python3 "$fixtures/port.py" free) $OL_URI
+bind_dn = $OL_BIND_DN
+bind_password = env:OL_PASSWORD
+start_tls = true
+ca_file = $OL_CA
+users_from_group = sync-all
+group_name_pattern = app-*
+EOS
+    mkdir -p "$work/e2e"
+    if python3 "$here/e2e_sync.py" --bin "$bin" --test-plugins "$test_plugins" \
+        --source-ini "$work/source.ini" --expect "$work/expect.json" --work "$work/e2e" \
+        --secret-env OL_PASSWORD >"$work/e2e.log" 2>&1; then
+        pass "end to end: $(tail -1 "$work/e2e.log")"
+    else
+        fail "end to end"
+        sed 's/^/    /' "$work/e2e.log" | tail -30
+    fi
+fi
 
 # failures
 export BAD_PW=not-the-password-42
