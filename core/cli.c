@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_runtime.h"
 #include "daemon.h"
@@ -309,6 +310,19 @@ static int print_plugin_keys(const struct ss_search_path *sp, const char *spec)
     return SS_EXIT_OK;
 }
 
+/* Nonzero when a folder before sp->dirs[i] holds the same file name: the
+ * name then loads that one. */
+static int shadowed(const struct ss_search_path *sp, size_t i, const char *name, char *first,
+                    size_t firstlen)
+{
+    for (size_t k = 0; k < i; k++) {
+        snprintf(first, firstlen, "%s/%s", sp->dirs[k], name);
+        if (access(first, F_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int cmd_plugins(const struct cli_args *a, const char *keys)
 {
     struct ss_search_path sp;
@@ -329,10 +343,17 @@ static int cmd_plugins(const struct cli_args *a, const char *keys)
             struct ss_plugin_handle h;
             char err[1024];
             char path[4096];
+            char first[1024];
             snprintf(path, sizeof(path), "%s/%s", sp.dirs[i], names[j]);
+            if (shadowed(&sp, i, names[j], first, sizeof(first))) {
+                printf("%-12s %-7s %-10s %-5s %s (shadowed by %s)\n", "-", "-", "-", "-", path,
+                       first);
+                free(names[j]);
+                continue;
+            }
             if (ss_loader_open(path, 0, &h, err, sizeof(err)) < 0) {
-                printf("%-12s %-7s %-10s %-5s %s (unusable: %s)\n", "-", "-", "-", "-", path,
-                       err);
+                /* err starts with the file name */
+                printf("%-12s %-7s %-10s %-5s %s\n", "-", "-", "-", "-", err);
             } else {
                 char abi[16];
                 snprintf(abi, sizeof(abi), "%u.%u", (unsigned)h.desc->abi_major,

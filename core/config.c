@@ -411,6 +411,7 @@ static int ini_handler_cb(void *user, const char *section, const char *key, cons
 static int parse_file(struct ss_config *cfg, const char *path)
 {
     struct parse_ctx p = {.cfg = cfg, .at_line_start = 1};
+    struct stat st;
     char *owned = NULL;
     char **nfiles;
     int rc;
@@ -422,6 +423,11 @@ static int parse_file(struct ss_config *cfg, const char *path)
     p.fp = fopen(path, "r");
     if (!p.fp) {
         ss_error("%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fileno(p.fp), &st) < 0 || !S_ISREG(st.st_mode)) {
+        ss_error("%s: not a regular file", path);
+        fclose(p.fp);
         return -1;
     }
     owned = strdup(path);

@@ -246,7 +246,7 @@ void ss_instance_free(struct ss_instance *in)
     for (size_t i = 0; i < in->nvalues; i++) {
         char *v = in->values[i].value;
         if (v && in->values[i].decl->type == SCIMSYNC_KEY_SECRET)
-            memset(v, 0, strlen(v));
+            explicit_bzero(v, strlen(v));
         free(v);
     }
     free(in->values);

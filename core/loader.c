@@ -1,7 +1,9 @@
 /* dlopen, descriptor checks and the plugin search path. */
+#define _GNU_SOURCE /* dladdr1: the size of the descriptor symbol */
 #include "loader.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,12 +33,23 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int add_dir(struct ss_search_path *sp, const char *dir, size_t len)
+static int add_dir(struct ss_search_path *sp, const char *given, size_t len)
 {
+    char buf[PATH_MAX], real[PATH_MAX];
+    const char *dir = given;
     char *d;
 
     if (len == 0)
         return 0;
+    /* One spelling per folder, so duplicates and shadowing are real. */
+    if (len < sizeof(buf)) {
+        memcpy(buf, given, len);
+        buf[len] = '\0';
+        if (realpath(buf, real)) {
+            dir = real;
+            len = strlen(real);
+        }
+    }
     for (size_t i = 0; i < sp->n; i++) {
         if (strlen(sp->dirs[i]) == len && strncmp(sp->dirs[i], dir, len) == 0)
             return 0;
@@ -80,9 +93,8 @@ int ss_loader_search_path(const char *config_path, struct ss_search_path *sp)
         slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            char real[PATH_MAX];
             snprintf(build, sizeof(build), "%s/../plugins", exe);
-            if (is_dir(build) && realpath(build, real) && add_dir(sp, real, strlen(real)) < 0)
+            if (is_dir(build) && add_dir(sp, build, strlen(build)) < 0)
                 goto oom;
         }
     }
@@ -195,7 +207,7 @@ int ss_loader_open(const char *path, int want_kind, struct ss_plugin_handle *h, 
             why = "unknown dlopen error";
         /* dlerror names the file itself, or only a missing dependency. */
         if (strncmp(why, path, strlen(path)) == 0)
-            snprintf(err, errlen, "cannot load plugin %s", why);
+            snprintf(err, errlen, "%s", why);
         else
             snprintf(err, errlen, "%s: cannot load plugin: %s", path, why);
         return -1;
@@ -206,6 +218,23 @@ int ss_loader_open(const char *path, int want_kind, struct ss_plugin_handle *h, 
         snprintf(err, errlen, "%s: not a scimsync plugin (no %s symbol)", path,
                  SCIMSYNC_PLUGIN_SYMBOL);
         goto fail;
+    }
+    {
+        /* The symbol's own size, when the ELF table has it: never read past
+         * a descriptor that is smaller than the fields it claims. */
+        Dl_info info;
+        const ElfW(Sym) *sym = NULL;
+        if (dladdr1(d, &info, (void **)&sym, RTLD_DL_SYMENT) && sym && sym->st_size &&
+            sym->st_size < 3 * sizeof(uint32_t)) {
+            snprintf(err, errlen, "%s: %s is %zu bytes, too small to be a descriptor", path,
+                     SCIMSYNC_PLUGIN_SYMBOL, (size_t)sym->st_size);
+            goto fail;
+        }
+        if (sym && sym->st_size && sym->st_size < d->struct_size) {
+            snprintf(err, errlen, "%s: descriptor claims %u bytes but the symbol has %zu", path,
+                     (unsigned)d->struct_size, (size_t)sym->st_size);
+            goto fail;
+        }
     }
     if (d->abi_major != SCIMSYNC_ABI_MAJOR || d->abi_minor > SCIMSYNC_ABI_MINOR) {
         snprintf(err, errlen, "%s: built for ABI %u.%u, this scimsync speaks %d.%d", path,

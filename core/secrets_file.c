@@ -67,7 +67,7 @@ int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errle
 out:
     if (buf) {
         /* Scrub whatever part of the secret was read before failing. */
-        memset(buf, 0, SS_SECRET_MAX + 2);
+        explicit_bzero(buf, SS_SECRET_MAX + 2);
         free(buf);
     }
     if (fd >= 0)
