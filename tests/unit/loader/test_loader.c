@@ -36,6 +36,18 @@ static void test_abi_mismatch(void **state)
     expect_refused("abi99.so", 0, "built for ABI 99.0, this scimsync speaks 1.0");
 }
 
+static void test_newer_minor(void **state)
+{
+    (void)state;
+    expect_refused("minor99.so", 0, "built for ABI 1.99, this scimsync speaks 1.0");
+}
+
+static void test_small_descriptor(void **state)
+{
+    (void)state;
+    expect_refused("small.so", 0, "descriptor is 16 bytes, ABI 1.0 needs at least");
+}
+
 static void test_no_descriptor(void **state)
 {
     (void)state;
@@ -120,7 +132,8 @@ static void test_search_path_and_find(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_abi_mismatch),     cmocka_unit_test(test_no_descriptor),
+        cmocka_unit_test(test_abi_mismatch),     cmocka_unit_test(test_newer_minor),
+        cmocka_unit_test(test_small_descriptor), cmocka_unit_test(test_no_descriptor),
         cmocka_unit_test(test_missing_dependency), cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_wrong_kind),       cmocka_unit_test(test_good_plugin),
         cmocka_unit_test(test_search_path_and_find),

@@ -1,5 +1,6 @@
-/* A plugin built for an ABI this host does not speak: must be refused
- * before any of its functions is called. */
+/* Plugins whose descriptor header this host must refuse before calling
+ * any of their functions.  Built several times with different
+ * VARIANT_MAJOR / VARIANT_MINOR / VARIANT_SIZE (see CMakeLists.txt). */
 #include <stdlib.h>
 
 #include <scimsync/plugin.h>
@@ -18,13 +19,13 @@ static void never_destroy(void *inst)
 }
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = 99,
-    .abi_minor = 0,
-    .struct_size = sizeof(struct scimsync_plugin),
+    .abi_major = VARIANT_MAJOR,
+    .abi_minor = VARIANT_MINOR,
+    .struct_size = VARIANT_SIZE,
     .kind = SCIMSYNC_PLUGIN_TARGET,
-    .name = "abi99",
+    .name = VARIANT_NAME,
     .version = "0.0.1",
-    .description = "test plugin built for ABI 99.0",
+    .description = "test plugin with a descriptor header the host refuses",
     .create = never_create,
     .destroy = never_destroy,
 };
