@@ -10,7 +10,7 @@
 #include "log.h"
 #include "secrets_aws.h"
 
-/* How often the wait between runs looks at the signal flags. */
+/* How often the wait between runs looks at the stop flag. */
 #define SS_DAEMON_TICK_NS (100 * 1000 * 1000L)
 
 static volatile sig_atomic_t g_reload;
@@ -29,9 +29,8 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Sleeps until seconds have passed, a stop is requested or (when
- * wake_on_reload) a reload is.  Short ticks: a signal between a check and
- * the sleep costs at most one tick. */
+/* Sleeps until seconds have passed or a stop is requested.  Short ticks: a
+ * signal between a check and the sleep costs at most one tick. */
 static void wait_for(double seconds)
 {
     double end = now_s() + seconds;
@@ -41,67 +40,116 @@ static void wait_for(double seconds)
         nanosleep(&tick, NULL);
 }
 
-static void reload(struct ss_runtime *rt, const struct ss_cli_opts *o)
+struct daemon {
+    const struct ss_cli_opts *o;
+    struct ss_runtime rt;
+    int open;       /* rt holds loaded plugins and instances */
+    long interval;  /* of the last configuration that loaded */
+    long jitter;
+};
+
+/* (Re)builds the runtime; on failure the daemon has none until the next
+ * attempt, one interval later. */
+static int start(struct daemon *d)
 {
-    struct ss_runtime next;
+    /* Secrets are fetched afresh: a reload is how rotated values get in. */
+    ss_secret_aws_forget();
+    if (ss_runtime_open(&d->rt, d->o, SS_RT_RUN) != SS_EXIT_OK)
+        return -1;
+    d->open = 1;
+    d->interval = d->rt.cfg.engine.interval;
+    d->jitter = d->rt.cfg.engine.jitter;
+    return 0;
+}
+
+static void reload(struct daemon *d)
+{
+    struct ss_runtime check;
 
     g_reload = 0;
     ss_info("SIGHUP: reloading configuration and plugins");
-    /* Fetch secrets afresh: a reload is how rotated values get in. */
-    ss_secret_aws_forget();
-    if (ss_runtime_open(&next, o, SS_RT_RUN) != SS_EXIT_OK) {
+    /* Check the new configuration before dropping the running one. */
+    if (ss_runtime_open(&check, d->o, SS_RT_CHECK) != SS_EXIT_OK) {
         ss_error("the new configuration does not load; keeping the previous one");
-        ss_cli_apply_logging(o, &rt->cfg.engine);
+        if (d->open)
+            ss_cli_apply_logging(d->o, &d->rt.cfg.engine);
         return;
     }
-    ss_runtime_close(rt);
-    *rt = next;
+    for (size_t i = 0; i < check.nsrc; i++) {
+        if (ss_engine_check_mapping(&check.esrc[i]) != 0) {
+            ss_error("the new mapping is not valid; keeping the previous configuration");
+            ss_runtime_close(&check);
+            if (d->open)
+                ss_cli_apply_logging(d->o, &d->rt.cfg.engine);
+            return;
+        }
+    }
+    ss_runtime_close(&check);
+    /* Unload the old plugins first, so changed .so files are really
+     * loaded again. */
+    if (d->open) {
+        ss_runtime_close(&d->rt);
+        d->open = 0;
+    }
+    if (start(d) < 0) {
+        ss_error("plugins could not start with the new configuration; retrying at the next "
+                 "interval");
+        return;
+    }
     ss_info("configuration reloaded");
+}
+
+static int run_once(struct daemon *d, int force_deletes)
+{
+    struct ss_engine_options opt;
+    struct ss_summary sum;
+    int rc;
+
+    if (!d->open && start(d) < 0)
+        return SS_EXIT_USAGE;
+    ss_runtime_engine_options(&d->rt, &opt);
+    opt.force_deletes = force_deletes;
+    rc = ss_engine_run(d->rt.esrc, d->rt.nsrc, &d->rt.etgt, &opt, &sum);
+    fflush(stdout);
+    return rc;
 }
 
 int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes)
 {
-    struct ss_runtime rt;
+    struct daemon d = {.o = o};
     struct sigaction sa;
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-    int rc;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_hup;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGHUP, &sa, NULL);
 
-    rc = ss_runtime_open(&rt, o, SS_RT_RUN);
-    if (rc != SS_EXIT_OK)
-        return rc;
-    ss_info("daemon started: a sync every %ld s (+ up to %ld s jitter)", rt.cfg.engine.interval,
-            rt.cfg.engine.jitter);
+    if (start(&d) < 0)
+        return SS_EXIT_USAGE;
+    ss_info("daemon started: a sync every %ld s (+ up to %ld s jitter)", d.interval, d.jitter);
     while (!ss_host_stop_requested()) {
-        struct ss_engine_options opt;
-        struct ss_summary sum;
         double started, wait;
+        int rc;
 
         if (g_reload)
-            reload(&rt, o);
-
-        ss_runtime_engine_options(&rt, &opt);
-        opt.force_deletes = force_deletes;
+            reload(&d);
         started = now_s();
-        rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);
-        fflush(stdout);
+        rc = run_once(&d, force_deletes);
         if (rc == SS_EXIT_OK)
             ss_info("run finished");
         else
             ss_warn("run failed (exit code %d); next attempt at the next interval", rc);
         if (ss_host_stop_requested())
             break;
-        wait = (double)rt.cfg.engine.interval - (now_s() - started);
-        if (rt.cfg.engine.jitter > 0)
-            wait += (double)(rand_r(&seed) % (rt.cfg.engine.jitter + 1));
+        wait = (double)d.interval - (now_s() - started);
+        if (d.jitter > 0)
+            wait += (double)(rand_r(&seed) % (unsigned long)(d.jitter + 1));
         if (wait > 0)
             wait_for(wait);
     }
     ss_info("stop requested: daemon exits");
-    ss_runtime_close(&rt);
+    if (d.open)
+        ss_runtime_close(&d.rt);
     return SS_EXIT_OK;
 }
