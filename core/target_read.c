@@ -10,8 +10,20 @@
 struct read_ctx {
     struct ss_dir *d;
     const char *target;
+    struct ss_strmap seen; /* ids listed so far: a page overlap must not
+                              make one object look like two */
+    size_t dups;
     int failed; /* our own failure (no memory, bad record) */
 };
+
+/* 1 when id was listed before, 0 when new (recorded), <0 on no memory. */
+static int seen_before(struct read_ctx *ctx, const char *id, uint32_t idx)
+{
+    int r = ss_strmap_put(&ctx->seen, id, idx, NULL);
+    if (r == 1)
+        ctx->dups++;
+    return r;
+}
 
 static int copy_str(struct ss_arena *a, const char *s, const char **out)
 {
@@ -30,12 +42,17 @@ static int on_user(void *vctx, const struct scimsync_user *u)
         ctx->failed = 1;
         return 1;
     }
+    if (ss_strmap_get(&ctx->seen, u->id, NULL)) {
+        ctx->dups++;
+        return 0;
+    }
     struct ss_user_rec *r = ss_dir_add_user(ctx->d);
     if (!r)
         goto nomem;
     r->active = u->active ? 1 : 0;
     if (copy_str(&ctx->d->arena, u->id, &r->id) < 0 ||
-        copy_str(&ctx->d->arena, u->external_id, &r->external_id) < 0)
+        copy_str(&ctx->d->arena, u->external_id, &r->external_id) < 0 ||
+        seen_before(ctx, r->id, (uint32_t)(ctx->d->nusers - 1)) < 0)
         goto nomem;
     for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
         if (copy_str(&ctx->d->arena, u->field[f], &r->field[f]) < 0)
@@ -56,10 +73,15 @@ static int on_group(void *vctx, const struct scimsync_group *g)
         ctx->failed = 1;
         return 1;
     }
+    if (ss_strmap_get(&ctx->seen, g->id, NULL)) {
+        ctx->dups++;
+        return 0;
+    }
     struct ss_group_rec *r = ss_dir_add_group(ctx->d);
     if (!r)
         goto nomem;
     if (copy_str(&ctx->d->arena, g->id, &r->id) < 0 ||
+        seen_before(ctx, r->id, (uint32_t)(ctx->d->ngroups - 1)) < 0 ||
         copy_str(&ctx->d->arena, g->external_id, &r->external_id) < 0 ||
         copy_str(&ctx->d->arena, g->display_name, &r->display_name) < 0)
         goto nomem;
@@ -72,8 +94,13 @@ nomem:
 
 int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt)
 {
-    struct read_ctx ctx = {tgt, t->name, 0};
+    struct read_ctx ctx = {.d = tgt, .target = t->name};
+    ss_strmap_init(&ctx.seen, 0);
     int r = t->plugin->target->list_users(t->inst, on_user, &ctx);
+    ss_strmap_free(&ctx.seen);
+    if (ctx.dups)
+        ss_warn("target %s: the listing returned %zu users more than once; counted once",
+                t->name, ctx.dups);
     if (r != 0 || ctx.failed) {
         if (!ctx.failed)
             ss_error("target %s: listing users failed (%d); nothing will be applied", t->name, r);
@@ -85,8 +112,13 @@ int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt)
 
 int ss_target_read_groups(const struct ss_engine_target *t, struct ss_dir *tgt)
 {
-    struct read_ctx ctx = {tgt, t->name, 0};
+    struct read_ctx ctx = {.d = tgt, .target = t->name};
+    ss_strmap_init(&ctx.seen, 0);
     int r = t->plugin->target->list_groups(t->inst, on_group, &ctx);
+    ss_strmap_free(&ctx.seen);
+    if (ctx.dups)
+        ss_warn("target %s: the listing returned %zu groups more than once; counted once",
+                t->name, ctx.dups);
     if (r != 0 || ctx.failed) {
         if (!ctx.failed)
             ss_error("target %s: listing groups failed (%d); nothing will be applied", t->name,

@@ -257,8 +257,8 @@ static int tgt_list_users(void *inst, scimsync_user_cb cb, void *ctx)
     struct fake_target *t = inst;
     if (t->fail_list_users)
         return SCIMSYNC_ERR_IO;
-    for (size_t i = 0; i < t->nusers; i++) {
-        struct fake_tuser *u = &t->users[i];
+    for (size_t k = 0; k < t->nusers * (t->list_twice ? 2 : 1); k++) {
+        struct fake_tuser *u = &t->users[k % t->nusers];
         if (!u->live)
             continue;
         struct scimsync_user su = {.id = u->id, .external_id = u->ext, .active = u->active};
@@ -275,8 +275,8 @@ static int tgt_list_groups(void *inst, scimsync_group_cb cb, void *ctx)
     struct fake_target *t = inst;
     if (t->stop_on_list)
         ss_host_request_stop();
-    for (size_t i = 0; i < t->ngroups; i++) {
-        struct fake_tgroup *g = &t->groups[i];
+    for (size_t k = 0; k < t->ngroups * (t->list_twice ? 2 : 1); k++) {
+        struct fake_tgroup *g = &t->groups[k % t->ngroups];
         if (!g->live)
             continue;
         struct scimsync_group sg = {g->id, g->ext, g->name};

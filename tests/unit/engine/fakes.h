@@ -54,6 +54,7 @@ struct fake_target {
     const char *fail_group;  /* displayName whose create fails */
     int auth_fail_kind;      /* op kind that gets SCIMSYNC_ERR_AUTH */
     int fail_list_users, fail_list_members;
+    int list_twice;              /* listings repeat every object (page overlap) */
     int stop_on_list;            /* a signal arrives while listing groups */
     size_t stop_after_calls;     /* ... or after this many apply calls (0: never) */
     size_t apply_calls, ops_seen;

@@ -77,6 +77,12 @@ static void test_first_sync_then_noop(void **state)
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_int_equal(w->tgt.apply_calls, calls);
     assert_non_null(strstr(w->run.out, "No changes.\n"));
+    /* A listing that repeats objects (page overlap) changes nothing. */
+    w->tgt.list_twice = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->tgt.apply_calls, calls);
+    assert_int_equal(w->run.sum.skipped, 0);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
 }
 
 static void test_update_only_changed(void **state)
