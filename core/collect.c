@@ -102,6 +102,11 @@ static int add_group(struct ss_collector *c, uint32_t source, const struct ss_ma
     int r = ss_mapping_group(m, e, a, &g->rec, why, sizeof(why));
     if (r < 0)
         goto nomem;
+    if (r > 0 && (e->flags & SCIMSYNC_ENTRY_HELPER)) {
+        /* A helper is never synced: its name only labels messages. */
+        g->rec.display_name = g->rec.where;
+        r = 0;
+    }
     if (r > 0) {
         g->skip = 1;
         c->skipped++;

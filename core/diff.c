@@ -27,7 +27,7 @@ struct differ {
     uint32_t *sg_target;
     unsigned char *sg_blocked;
     struct ss_strmap src_user_ext, tgt_user_ext;
-    struct ss_warncap w_blocked, w_manager, w_dup;
+    struct ss_warncap w_blocked, w_manager, w_dup, w_partial;
     uint32_t *tmp_cur, *tmp_out;
 };
 
@@ -412,6 +412,15 @@ static int plan_members(struct differ *d)
         size_t nadd = ss_set_minus(want, nwant, d->tmp_cur, ncur, diff);
         if (add_member_op(d, SS_WAVE_ADD_MEMBERS, SCIMSYNC_OP_ADD_MEMBERS, s, diff, nadd) < 0)
             return -1;
+        if (src->members_partial && src->members_partial[s]) {
+            /* Some members could not be read: removing "missing" ones
+             * could remove people who are still members. */
+            ss_warncap_log(&d->w_partial,
+                           "group %s: its member list is incomplete (see above); members are "
+                           "added but none removed this run",
+                           src->groups[s].display_name);
+            continue;
+        }
         size_t nrem = ss_set_minus(d->tmp_cur, ncur, want, nwant, diff);
         if (add_member_op(d, SS_WAVE_REMOVE_MEMBERS, SCIMSYNC_OP_REMOVE_MEMBERS, s, diff, nrem) <
             0)
@@ -434,6 +443,7 @@ int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt,
                                      SCIMSYNC_LOG_WARN),
         .w_manager = SS_WARNCAP_INIT("unresolved managers", SCIMSYNC_LOG_WARN),
         .w_dup = SS_WARNCAP_INIT("duplicate target externalIds", SCIMSYNC_LOG_WARN),
+        .w_partial = SS_WARNCAP_INIT("groups with incomplete member lists", SCIMSYNC_LOG_WARN),
     };
     size_t nu = src->nusers ? src->nusers : 1, ng = src->ngroups ? src->ngroups : 1;
     size_t ntu = tgt->nusers ? tgt->nusers : 1, ntg = tgt->ngroups ? tgt->ngroups : 1;
@@ -475,6 +485,7 @@ out:
     ss_warncap_total(&d.w_blocked);
     ss_warncap_total(&d.w_manager);
     ss_warncap_total(&d.w_dup);
+    ss_warncap_total(&d.w_partial);
     ss_strmap_free(&d.src_user_ext);
     ss_strmap_free(&d.tgt_user_ext);
     free(d.tu_state);

@@ -63,6 +63,7 @@ void ss_dir_free(struct ss_dir *d)
     free(d->mem_off);
     free(d->mem);
     free(d->members_known);
+    free(d->members_partial);
     ss_strmap_free(&d->skipped_user_ext);
     ss_strmap_free(&d->skipped_group_ext);
     ss_arena_free(&d->arena);

@@ -43,6 +43,10 @@ struct ss_dir {
     uint32_t *mem;
     /* Target side: nonzero for groups whose members were listed. */
     unsigned char *members_known;
+    /* Source side: nonzero for groups whose member list is incomplete (a
+     * nested group was skipped, a member ref was ambiguous): members are
+     * added but never removed. */
+    unsigned char *members_partial;
     /* Source side: externalIds of entries that were skipped (bad data,
      * conflicts).  Target objects carrying them are left untouched: an
      * entry we could not read must never be deactivated or deleted. */

@@ -141,6 +141,7 @@ static int build_ref_maps(struct resolver *r, struct ss_strmap *maps)
 struct edges {
     size_t *uoff, *goff; /* ngroups + 1 */
     uint32_t *uidx, *gidx;
+    unsigned char *partial; /* per collected group: a member could not be placed */
 };
 
 static void free_edges(struct edges *e)
@@ -149,6 +150,7 @@ static void free_edges(struct edges *e)
     free(e->goff);
     free(e->uidx);
     free(e->gidx);
+    free(e->partial);
 }
 
 static int resolve_edges(struct resolver *r, struct ss_strmap *maps, const uint32_t *final_user,
@@ -159,7 +161,8 @@ static int resolve_edges(struct resolver *r, struct ss_strmap *maps, const uint3
     memset(e, 0, sizeof(*e));
     e->uoff = calloc(c->ngroups + 1, sizeof(*e->uoff));
     e->goff = calloc(c->ngroups + 1, sizeof(*e->goff));
-    if (!e->uoff || !e->goff)
+    e->partial = calloc(c->ngroups + 1, 1);
+    if (!e->uoff || !e->goff || !e->partial)
         goto nomem;
     for (uint32_t i = 0; i < c->ngroups; i++) {
         struct ss_cgroup *g = &c->groups[i];
@@ -178,12 +181,16 @@ static int resolve_edges(struct resolver *r, struct ss_strmap *maps, const uint3
                                ref);
                 continue;
             }
-            if (v == REF_AMBIGUOUS)
-                continue; /* reported when the maps were built */
+            if (v == REF_AMBIGUOUS) {
+                e->partial[i] = 1; /* reported when the maps were built */
+                continue;
+            }
             if (v & REF_GROUP) {
                 uint32_t sub = v & ~REF_GROUP;
-                if (c->groups[sub].skip)
-                    continue; /* reported when it was skipped */
+                if (c->groups[sub].skip) {
+                    e->partial[i] = 1; /* reported when it was skipped */
+                    continue;
+                }
                 if (ss_vec_reserve((void **)&e->gidx, &gcap, ng + 1, sizeof(*e->gidx)) < 0)
                     goto nomem;
                 e->gidx[ng++] = sub;
@@ -214,7 +221,7 @@ struct frame {
  * group, each group visited once per walk (stamp), with an on-stack mark to
  * report cycles; members of a cycle are all still reached. */
 static int flatten(struct resolver *r, const struct edges *e, const uint32_t *final_group,
-                   struct ss_pair **pairs_out, size_t *npairs_out)
+                   unsigned char *partial_out, struct ss_pair **pairs_out, size_t *npairs_out)
 {
     struct ss_collector *c = r->c;
     int rc = -1;
@@ -230,6 +237,7 @@ static int flatten(struct resolver *r, const struct edges *e, const uint32_t *fi
         uint32_t fg = final_group[root];
         if (fg == SS_NONE)
             continue;
+        partial_out[fg] = e->partial[root];
         if (e->goff[root] == e->goff[root + 1]) {
             /* Flat group: the common case, no walk needed. */
             size_t n = e->uoff[root + 1] - e->uoff[root];
@@ -249,6 +257,7 @@ static int flatten(struct resolver *r, const struct edges *e, const uint32_t *fi
             struct frame *f = &stack[depth - 1];
             uint32_t g = f->group;
             if (f->next == e->goff[g]) {
+                partial_out[fg] |= e->partial[g];
                 size_t n = e->uoff[g + 1] - e->uoff[g];
                 if (ss_vec_reserve((void **)&pairs, &pcap, npairs + n, sizeof(*pairs)) < 0)
                     goto nomem;
@@ -373,7 +382,12 @@ int ss_resolve(struct ss_collector *c)
         goto out;
     if (resolve_edges(&r, maps, final_user, &e) < 0)
         goto out;
-    if (flatten(&r, &e, final_group, &pairs, &npairs) < 0)
+    c->out->members_partial = calloc(c->out->ngroups ? c->out->ngroups : 1, 1);
+    if (!c->out->members_partial) {
+        ss_error("out of memory");
+        goto out;
+    }
+    if (flatten(&r, &e, final_group, c->out->members_partial, &pairs, &npairs) < 0)
         goto out;
     if (ss_dir_set_members(c->out, pairs, npairs) < 0)
         goto out;

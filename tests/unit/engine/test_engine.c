@@ -290,6 +290,32 @@ static void test_skipped_entry_protected(void **state)
     assert_true(fake_target_is_member(&w->tgt, "aws-devs", "carol@x"));
 }
 
+static void test_partial_group_keeps_members(void **state)
+{
+    struct world *w = *state;
+    basic_directory(w);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "alice@x"));
+    /* aws-admins (nested in aws-devs) now collides with another group's
+     * name: skipped, so aws-devs' list is incomplete and nothing is
+     * removed from it, while carol leaving it would normally be. */
+    fake_source_reset(&w->src);
+    U("1", "alice@x", "Alice", "Smith");
+    U("2", "bob@x", "Bob", "Jones");
+    U("3", "carol@x", "Carol", "King");
+    U("4", "dave@x", "Dave", "Lee");
+    fake_source_group(&w->src, "g1", "aws-admins", 0, "1", "2", NULL);
+    fake_source_group(&w->src, "g9", "aws-admins", 0, NULL);
+    fake_source_group(&w->src, "g2", "aws-devs", 0, "4", "g1", NULL);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.skipped, 2);
+    assert_int_equal(w->run.sum.members_removed, 0);
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "alice@x"));
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "carol@x"));
+    assert_true(fake_target_is_member(&w->tgt, "aws-devs", "dave@x"));
+    assert_true(fake_target_is_member(&w->tgt, "aws-admins", "bob@x"));
+}
+
 static void test_json_plan(void **state)
 {
     struct world *w = *state;
@@ -373,6 +399,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_adopt_and_ownership, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skipped_entry_protected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_plan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_group_keeps_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_requested, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_sources, setup, teardown),
     };

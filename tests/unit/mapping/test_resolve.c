@@ -157,6 +157,31 @@ static void test_duplicates_skip_all(void **state)
     assert_false(ss_strmap_get(&w->dir.skipped_user_ext, "4", NULL));
 }
 
+static void test_partial_member_lists(void **state)
+{
+    struct world *w = *state;
+    user(w, "u1", "a");
+    user(w, "u2", "b");
+    fake_source_group(&w->fs, "gs", "dup", 0, "u2", NULL);
+    fake_source_group(&w->fs, "gs2", "dup", 0, "u2", NULL);  /* both skipped */
+    fake_source_group(&w->fs, "top", "top", 0, "u1", "mid", NULL);
+    fake_source_group(&w->fs, "mid", "mid", 0, "gs", NULL);
+    fake_source_group(&w->fs, "ok", "ok", 0, "u1", NULL);
+    fake_source_group(&w->fs, "h", NULL, SCIMSYNC_ENTRY_HELPER, "u2", NULL); /* no name */
+    fake_source_group(&w->fs, "viahelper", "viahelper", 0, "h", NULL);
+    resolve(w);
+    assert_int_equal(w->col.skipped, 2);
+    assert_int_equal(w->dir.ngroups, 4);
+    for (uint32_t g = 0; g < w->dir.ngroups; g++) {
+        const char *n = w->dir.groups[g].display_name;
+        int want = strcmp(n, "top") == 0 || strcmp(n, "mid") == 0;
+        assert_int_equal(w->dir.members_partial[g], want);
+    }
+    char buf[64];
+    members(w, "viahelper", buf, sizeof(buf));
+    assert_string_equal(buf, "b");
+}
+
 static void test_entry_without_id(void **state)
 {
     struct world *w = *state;
@@ -177,6 +202,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_and_ambiguous_refs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicates_skip_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entry_without_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_member_lists, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
