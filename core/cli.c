@@ -13,14 +13,7 @@
 #include "daemon.h"
 #include "log.h"
 
-enum {
-    OPT_CONF_DIR = 256,
-    OPT_LOG_FORMAT,
-    OPT_DRY_RUN,
-    OPT_FORCE_DELETES,
-    OPT_JSON,
-    OPT_KEYS
-};
+enum { OPT_CONF_DIR = 256, OPT_LOG_FORMAT, OPT_DRY_RUN, OPT_FORCE_DELETES, OPT_JSON, OPT_KEYS };
 
 struct cli_args {
     struct ss_cli_opts o;
@@ -224,8 +217,8 @@ static int plugins_search_path(const struct cli_args *a, struct ss_search_path *
     ss_cli_apply_logging(&a->o, NULL);
     if (!a->o.config_explicit && !a->o.dir_explicit)
         return ss_loader_search_path(NULL, sp);
-    if (ss_config_load(&cfg, a->o.config, a->o.config_explicit, a->o.conf_dir,
-                       a->o.dir_explicit) < 0) {
+    if (ss_config_load(&cfg, a->o.config, a->o.config_explicit, a->o.conf_dir, a->o.dir_explicit) <
+        0) {
         ss_config_free(&cfg);
         return -1;
     }
@@ -298,8 +291,8 @@ static int print_plugin_keys(const struct ss_search_path *sp, const char *spec)
     if (d->description)
         printf("%s\n", d->description);
     printf("file: %s\n\nKeys of [%s NAME]:\n", h.path, ss_plugin_kind_name(d->kind));
-    ss_cli_print_keys(stdout, d->kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys
-                                                                 : ss_target_core_keys,
+    ss_cli_print_keys(stdout,
+                      d->kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys : ss_target_core_keys,
                       d->keys);
     if (d->kind == SCIMSYNC_PLUGIN_SOURCE && d->source->default_mapping) {
         printf("\nDefault mapping (override in [mapping NAME]):\n");
@@ -359,8 +352,8 @@ static int cmd_plugins(const struct cli_args *a, const char *keys)
                 snprintf(abi, sizeof(abi), "%u.%u", (unsigned)h.desc->abi_major,
                          (unsigned)h.desc->abi_minor);
                 printf("%-12s %-7s %-10s %-5s %s\n", h.desc->name,
-                       ss_plugin_kind_name(h.desc->kind),
-                       h.desc->version ? h.desc->version : "?", abi, h.path);
+                       ss_plugin_kind_name(h.desc->kind), h.desc->version ? h.desc->version : "?",
+                       abi, h.path);
                 ss_loader_close(&h);
             }
             free(names[j]);
@@ -418,10 +411,9 @@ int ss_cli_main(int argc, char **argv)
             return usage_error("unknown command", a.cmd);
         return SS_EXIT_OK;
     }
-    if (strcmp(a.cmd, "help") == 0 || strcmp(a.cmd, "version") == 0 ||
-        strcmp(a.cmd, "sync") == 0 || strcmp(a.cmd, "plan") == 0 ||
-        strcmp(a.cmd, "validate") == 0 || strcmp(a.cmd, "plugins") == 0 ||
-        strcmp(a.cmd, "daemon") == 0) {
+    if (strcmp(a.cmd, "help") == 0 || strcmp(a.cmd, "version") == 0 || strcmp(a.cmd, "sync") == 0 ||
+        strcmp(a.cmd, "plan") == 0 || strcmp(a.cmd, "validate") == 0 ||
+        strcmp(a.cmd, "plugins") == 0 || strcmp(a.cmd, "daemon") == 0) {
         rc = check_options(&a);
         if (rc != SS_EXIT_OK)
             return rc;

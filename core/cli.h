@@ -2,8 +2,8 @@
 #ifndef SS_CLI_H
 #define SS_CLI_H
 
-#include <stdio.h>
 #include <scimsync/plugin.h>
+#include <stdio.h>
 
 int ss_cli_main(int argc, char **argv);
 

@@ -6,10 +6,10 @@
 
 #define SS_HELP_EXIT_CODES                                                                         \
     "Exit codes:\n"                                                                                \
-    "  0  success (sync: nothing failed; plan/validate: configuration is fine)\n"                   \
-    "  1  usage or configuration error (bad option, file, key, plugin or secret)\n"               \
-    "  2  a source or the target could not be read: nothing was applied\n"                        \
-    "  3  some operations failed (the others were applied)\n"                                     \
+    "  0  success (sync: nothing failed; plan/validate: configuration is fine)\n"                  \
+    "  1  usage or configuration error (bad option, file, key, plugin or secret)\n"                \
+    "  2  a source or the target could not be read: nothing was applied\n"                         \
+    "  3  some operations failed (the others were applied)\n"                                      \
     "  4  refused by a safety limit (max_deletes / max_delete_percent); see --force-deletes\n"
 
 static const char global_help[] =

@@ -83,8 +83,7 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
 
     memset(rt, 0, sizeof(*rt));
     ss_cli_apply_logging(o, NULL);
-    if (ss_config_load(&rt->cfg, o->config, o->config_explicit, o->conf_dir, o->dir_explicit) <
-        0)
+    if (ss_config_load(&rt->cfg, o->config, o->config_explicit, o->conf_dir, o->dir_explicit) < 0)
         goto fail;
     ss_cli_apply_logging(o, &rt->cfg.engine);
     if (ss_loader_search_path(rt->cfg.engine.plugin_path, &rt->sp) < 0)

@@ -12,12 +12,12 @@
 #include "loader.h"
 
 struct ss_cli_opts {
-    const char *config;   /* main file */
-    int config_explicit;  /* given with -c: must exist */
+    const char *config;  /* main file */
+    int config_explicit; /* given with -c: must exist */
     const char *conf_dir;
-    int dir_explicit;     /* given with --conf-dir: must exist */
-    int log_level;        /* from -v / -q; -1: take the configuration's */
-    int log_format;       /* from --log-format; -1: take the configuration's */
+    int dir_explicit; /* given with --conf-dir: must exist */
+    int log_level;    /* from -v / -q; -1: take the configuration's */
+    int log_format;   /* from --log-format; -1: take the configuration's */
 };
 
 struct ss_rt_part {

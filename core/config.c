@@ -18,7 +18,8 @@
 #define SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT "10"
 
 const struct scimsync_config_key ss_engine_keys[] = {
-    {"log_level", SCIMSYNC_KEY_STRING, 0, "info", "error, warn, info or debug (-v / -q override it)"},
+    {"log_level", SCIMSYNC_KEY_STRING, 0, "info",
+     "error, warn, info or debug (-v / -q override it)"},
     {"log_format", SCIMSYNC_KEY_STRING, 0, "text", "text or json (--log-format overrides it)"},
     {"on_missing", SCIMSYNC_KEY_STRING, 0, "deactivate",
      "what happens to a managed user no source has any more: deactivate, delete or ignore"},
@@ -32,19 +33,22 @@ const struct scimsync_config_key ss_engine_keys[] = {
     {"plugin_path", SCIMSYNC_KEY_STRING, 0, NULL,
      "colon-separated folders searched for plugins after $SCIMSYNC_PLUGIN_PATH"},
     {"interval", SCIMSYNC_KEY_INT, 0, "3600", "daemon: seconds between the starts of two runs"},
-    {"jitter", SCIMSYNC_KEY_INT, 0, "60", "daemon: up to this many random seconds added to each wait"},
+    {"jitter", SCIMSYNC_KEY_INT, 0, "60",
+     "daemon: up to this many random seconds added to each wait"},
     {NULL, 0, 0, NULL, NULL},
 };
 
 const struct scimsync_config_key ss_source_core_keys[] = {
-    {"plugin", SCIMSYNC_KEY_STRING, 1, NULL, "source plugin: a name (csv, ldap, ...) or a path to a .so"},
+    {"plugin", SCIMSYNC_KEY_STRING, 1, NULL,
+     "source plugin: a name (csv, ldap, ...) or a path to a .so"},
     {"mapping", SCIMSYNC_KEY_STRING, 0, NULL,
      "name of the [mapping NAME] section to use (default: the source's own name)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
 const struct scimsync_config_key ss_target_core_keys[] = {
-    {"plugin", SCIMSYNC_KEY_STRING, 1, NULL, "target plugin: a name (scim, ...) or a path to a .so"},
+    {"plugin", SCIMSYNC_KEY_STRING, 1, NULL,
+     "target plugin: a name (scim, ...) or a path to a .so"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -202,7 +206,7 @@ struct parse_ctx {
     struct ss_config *cfg;
     FILE *fp;
     const char *file;
-    int lineno;        /* line the reader is in */
+    int lineno; /* line the reader is in */
     int at_line_start;
     size_t line_len;
     int too_long_line; /* first over-long line, 0 if none */
@@ -357,8 +361,7 @@ static int split_section(struct parse_ctx *p, const char *section, enum ss_secti
         *kind = kinds[i];
         if (kinds[i] == SS_SEC_ENGINE) {
             if (*name) {
-                ss_error("%s:%d: [engine] takes no name (found [%s])", p->file, p->lineno,
-                         section);
+                ss_error("%s:%d: [engine] takes no name (found [%s])", p->file, p->lineno, section);
                 return -1;
             }
             return 0;
@@ -663,8 +666,8 @@ static const char *engine_value(const struct ss_conf_section *s, const char *key
 }
 
 /* Index of value in words[], or -1 after logging where it was set. */
-static int engine_enum(const struct ss_conf_section *s, const char *key,
-                       const char *const *words, size_t nwords)
+static int engine_enum(const struct ss_conf_section *s, const char *key, const char *const *words,
+                       size_t nwords)
 {
     const char *v = engine_value(s, key);
     const struct ss_conf_kv *kv = ss_conf_get(s, key);
@@ -713,10 +716,10 @@ static int engine_conf(struct ss_config *cfg)
     e->on_missing = v < 0 ? SS_ON_MISSING_DEACTIVATE : (enum ss_on_missing)v;
     ss_conf_parse_bool(s ? engine_value(s, "adopt") : "false", &e->adopt);
     ss_conf_parse_long(s ? engine_value(s, "max_deletes") : SS_ENGINE_DEFAULT_MAX_DELETES,
-                  &e->max_deletes);
+                       &e->max_deletes);
     ss_conf_parse_double(s ? engine_value(s, "max_delete_percent")
-                      : SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT,
-                    &e->max_delete_percent);
+                           : SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT,
+                         &e->max_delete_percent);
     ss_conf_parse_long(s ? engine_value(s, "interval") : "3600", &e->interval);
     ss_conf_parse_long(s ? engine_value(s, "jitter") : "60", &e->jitter);
     if (e->interval < 1) {

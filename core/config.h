@@ -8,8 +8,8 @@
 #ifndef SS_CONFIG_H
 #define SS_CONFIG_H
 
-#include <stddef.h>
 #include <scimsync/plugin.h>
+#include <stddef.h>
 
 #include "engine.h"
 #include "log.h"
@@ -17,22 +17,17 @@
 /* Caps on what a configuration may grow to. */
 #define SS_CONF_MAX_FILES 1024
 #define SS_CONF_MAX_SECTIONS 4096
-#define SS_CONF_MAX_KEYS 4096       /* per section */
+#define SS_CONF_MAX_KEYS 4096        /* per section */
 #define SS_CONF_MAX_LINE (16 * 1024) /* bytes per line */
 
-enum ss_section_kind {
-    SS_SEC_ENGINE = 1,
-    SS_SEC_SOURCE,
-    SS_SEC_TARGET,
-    SS_SEC_MAPPING
-};
+enum ss_section_kind { SS_SEC_ENGINE = 1, SS_SEC_SOURCE, SS_SEC_TARGET, SS_SEC_MAPPING };
 
 struct ss_conf_kv {
     char *key;
     char *value;
     const char *file; /* owned by struct ss_config (files[]) */
     int line;
-    char *where;      /* "file:line" */
+    char *where; /* "file:line" */
 };
 
 struct ss_conf_section {
@@ -47,19 +42,19 @@ struct ss_conf_section {
 };
 
 struct ss_engine_conf {
-    int log_level;     /* SCIMSYNC_LOG_*; -1 when not configured */
-    int log_format;    /* enum ss_log_format; -1 when not configured */
+    int log_level;  /* SCIMSYNC_LOG_*; -1 when not configured */
+    int log_format; /* enum ss_log_format; -1 when not configured */
     enum ss_on_missing on_missing;
     int adopt;
-    long max_deletes;  /* -1: no limit */
+    long max_deletes;          /* -1: no limit */
     double max_delete_percent; /* <0: no limit */
-    char *plugin_path; /* colon-separated; NULL when unset */
-    long interval;     /* daemon: seconds between runs */
-    long jitter;       /* daemon: up to this many extra random seconds */
+    char *plugin_path;         /* colon-separated; NULL when unset */
+    long interval;             /* daemon: seconds between runs */
+    long jitter;               /* daemon: up to this many extra random seconds */
 };
 
 struct ss_config {
-    char **files;      /* every file read, in order */
+    char **files; /* every file read, in order */
     size_t nfiles;
     struct ss_conf_section *sections;
     size_t nsections, cap;

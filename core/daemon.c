@@ -43,8 +43,8 @@ static void wait_for(double seconds)
 struct daemon {
     const struct ss_cli_opts *o;
     struct ss_runtime rt;
-    int open;       /* rt holds loaded plugins and instances */
-    long interval;  /* of the last configuration that loaded */
+    int open;      /* rt holds loaded plugins and instances */
+    long interval; /* of the last configuration that loaded */
     long jitter;
 };
 

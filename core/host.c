@@ -128,8 +128,7 @@ static void host_free(void *p)
 
 /* Value of one declared key: what the section set, else the default; PATH
  * made absolute, SECRET resolved.  Logs and returns <0 on failure. */
-static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v,
-                      int resolve_secrets)
+static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v, int resolve_secrets)
 {
     const struct ss_conf_kv *kv = ss_conf_get(s, v->decl->name);
     const char *raw = kv ? kv->value : v->decl->default_value;

@@ -3,9 +3,9 @@
 #include "loader.h"
 
 #include <dlfcn.h>
-#include <link.h>
 #include <errno.h>
 #include <limits.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

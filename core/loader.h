@@ -5,8 +5,8 @@
 #ifndef SS_LOADER_H
 #define SS_LOADER_H
 
-#include <stddef.h>
 #include <scimsync/plugin.h>
+#include <stddef.h>
 
 #define SS_LOADER_MAX_DIRS 64
 

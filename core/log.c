@@ -53,7 +53,9 @@ static void write_json(const char *ts, const char *level, const char *component,
     json_object_object_add(o, "level", json_object_new_string(level));
     json_object_object_add(o, "component", json_object_new_string(component ? component : "core"));
     json_object_object_add(o, "msg", json_object_new_string(msg));
-    fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    fprintf(
+        stderr, "%s\n",
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
 }
 

@@ -39,8 +39,9 @@ int ss_secret_resolve(const char *ref, char **out, char *err, size_t errlen)
     *out = NULL;
     if (!s) {
         /* Never echo the value: it may be a pasted literal secret. */
-        snprintf(err, errlen, "not a secret reference (expected env:VAR, file:/path, "
-                           "aws-secretsmanager:NAME[#key] or aws-ssm:/name)");
+        snprintf(err, errlen,
+                 "not a secret reference (expected env:VAR, file:/path, "
+                 "aws-secretsmanager:NAME[#key] or aws-ssm:/name)");
         return -1;
     }
     body = ref + strlen(s->prefix);

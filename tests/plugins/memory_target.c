@@ -19,9 +19,9 @@
 #include <scimsync/plugin.h>
 
 static const char *const field_names[SCIMSYNC_F_COUNT] = {
-    "userName", "displayName", "givenName", "familyName", "email", "title",
-    "employeeNumber", "costCenter", "organization", "division", "department", "manager",
-    "nickName", "preferredLanguage", "locale", "timezone", "userType", "phone",
+    "userName",       "displayName",       "givenName",    "familyName", "email",      "title",
+    "employeeNumber", "costCenter",        "organization", "division",   "department", "manager",
+    "nickName",       "preferredLanguage", "locale",       "timezone",   "userType",   "phone",
 };
 
 struct mem {
@@ -468,10 +468,11 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .create = mem_create,
     .destroy = mem_destroy,
     .source = NULL,
-    .target = &(const struct scimsync_target_ops){
-        .list_users = mem_list_users,
-        .list_groups = mem_list_groups,
-        .list_members = mem_list_members,
-        .apply = mem_apply,
-    },
+    .target =
+        &(const struct scimsync_target_ops){
+            .list_users = mem_list_users,
+            .list_groups = mem_list_groups,
+            .list_members = mem_list_members,
+            .apply = mem_apply,
+        },
 };

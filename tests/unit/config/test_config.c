@@ -1,9 +1,11 @@
 /* Configuration: drop-in order, later wins, file:line errors, key checks,
  * secret references, relative paths, and the host's view of values. */
+/* cmocka needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <fcntl.h>
@@ -209,7 +211,8 @@ static void test_engine_type_errors(void **state)
     assert_true(load_capture(&cfg, g_main, 1, g_confd, 1, &log) < 0);
     assert_non_null(strstr(log, "scimsync.ini:2: [engine] max_deletes: 'many' is not an integer"));
     assert_non_null(strstr(log, "scimsync.ini:3: [engine] adopt: 'perhaps' is not a boolean"));
-    assert_non_null(strstr(log, "scimsync.ini:4: [engine] max_delete_percent: '1x' is not a number"));
+    assert_non_null(
+        strstr(log, "scimsync.ini:4: [engine] max_delete_percent: '1x' is not a number"));
     assert_non_null(strstr(log, "scimsync.ini:5: [engine] on_missing"));
     assert_non_null(strstr(log, "scimsync.ini:6: [engine] log_level"));
     assert_non_null(strstr(log, "scimsync.ini:7: [engine] interval must be at least 1"));

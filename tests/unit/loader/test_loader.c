@@ -1,9 +1,11 @@
 /* Loader: each bad plugin gives one line naming the file and the reason,
  * never a crash; a good plugin loads; names are found on the search path. */
+/* cmocka needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -24,8 +26,8 @@ static void expect_refused(const char *file, int kind, const char *reason)
     assert_true(ss_loader_open(path, kind, &h, err, sizeof(err)) < 0);
     assert_null(h.dl);
     assert_null(h.desc);
-    assert_non_null(strstr(err, path));   /* names the file */
-    assert_null(strchr(err, '\n'));       /* one line */
+    assert_non_null(strstr(err, path)); /* names the file */
+    assert_null(strchr(err, '\n'));     /* one line */
     if (!strstr(err, reason))
         fail_msg("'%s' does not contain '%s'", err, reason);
 }
@@ -132,10 +134,10 @@ static void test_search_path_and_find(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_abi_mismatch),     cmocka_unit_test(test_newer_minor),
-        cmocka_unit_test(test_small_descriptor), cmocka_unit_test(test_no_descriptor),
-        cmocka_unit_test(test_missing_dependency), cmocka_unit_test(test_missing_file),
-        cmocka_unit_test(test_wrong_kind),       cmocka_unit_test(test_good_plugin),
+        cmocka_unit_test(test_abi_mismatch),         cmocka_unit_test(test_newer_minor),
+        cmocka_unit_test(test_small_descriptor),     cmocka_unit_test(test_no_descriptor),
+        cmocka_unit_test(test_missing_dependency),   cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_wrong_kind),           cmocka_unit_test(test_good_plugin),
         cmocka_unit_test(test_search_path_and_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,10 @@
 /* Secret references: env:, file:, unknown schemes and literals. */
+/* cmocka needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
