@@ -158,14 +158,21 @@ static void src_close(void *inst)
 }
 
 static const char *const bench_mapping[] = {
-    "userName=${mail|lower}",     "displayName=${givenName} ${sn}", "givenName=${givenName}",
-    "familyName=${sn}",           "email=${mail|trim|lower}",       "title=${title}",
-    "department=${department}",   "employeeNumber=${employeeNumber}", "manager=${manager}",
-    "group.displayName=${cn}",    NULL,
+    "userName=${mail|lower}",
+    "displayName=${givenName} ${sn}",
+    "givenName=${givenName}",
+    "familyName=${sn}",
+    "email=${mail|trim|lower}",
+    "title=${title}",
+    "department=${department}",
+    "employeeNumber=${employeeNumber}",
+    "manager=${manager}",
+    "group.displayName=${cn}",
+    NULL,
 };
 
-static const struct scimsync_source_ops gen_source_ops = {
-    src_open, src_next, src_close, bench_mapping};
+static const struct scimsync_source_ops gen_source_ops = {src_open, src_next, src_close,
+                                                          bench_mapping};
 static const struct scimsync_plugin gen_source = {
     .abi_major = SCIMSYNC_ABI_MAJOR,
     .abi_minor = SCIMSYNC_ABI_MINOR,
@@ -325,9 +332,8 @@ int main(int argc, char **argv)
     gs.member_buf = calloc(members_per_group() + 1, 24);
     struct ss_engine_source src = {.name = "bench", .plugin = &gen_source, .inst = &gs};
     struct ss_engine_target tgt = {.name = "bench", .plugin = &gen_target, .inst = NULL};
-    struct ss_engine_options opt = {.on_missing = SS_ON_MISSING_DEACTIVATE,
-                                    .max_deletes = -1,
-                                    .max_delete_percent = -1};
+    struct ss_engine_options opt = {
+        .on_missing = SS_ON_MISSING_DEACTIVATE, .max_deletes = -1, .max_delete_percent = -1};
     struct ss_mapping map;
     struct ss_dir sdir, tdir;
     struct ss_collector col;

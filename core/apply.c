@@ -69,8 +69,7 @@ static const char *op_object(const struct ss_plan *p, const struct ss_plan_op *o
     }
 }
 
-static void fail_op(struct applier *a, struct ss_plan_op *op, enum ss_op_state st,
-                    const char *why)
+static void fail_op(struct applier *a, struct ss_plan_op *op, enum ss_op_state st, const char *why)
 {
     op->state = st;
     op->error = ss_arena_strdup(&a->p->arena, why);
@@ -133,8 +132,8 @@ static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_p
     case SCIMSYNC_OP_CREATE_GROUP:
     case SCIMSYNC_OP_RENAME_GROUP: {
         const struct ss_group_rec *g = &p->src->groups[po->group];
-        wb->groups[i] = (struct scimsync_group){p->group_tid[po->group], g->external_id,
-                                                g->display_name};
+        wb->groups[i] =
+            (struct scimsync_group){p->group_tid[po->group], g->external_id, g->display_name};
         op->group = &wb->groups[i];
         op->adopt = po->adopt;
         if (po->kind == SCIMSYNC_OP_RENAME_GROUP)
@@ -159,8 +158,8 @@ static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_p
         size_t n = 0;
         for (size_t k = 0; k < po->nmembers; k++) {
             uint32_t r = po->members[k];
-            const char *id = r < p->src->nusers ? p->user_tid[r]
-                                                : p->tgt->users[r - p->src->nusers].id;
+            const char *id =
+                r < p->src->nusers ? p->user_tid[r] : p->tgt->users[r - p->src->nusers].id;
             if (id)
                 ids[n++] = id;
         }

@@ -3,9 +3,9 @@
 #ifndef SS_COLLECT_H
 #define SS_COLLECT_H
 
+#include <scimsync/plugin.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <scimsync/plugin.h>
 
 #include "engine.h"
 #include "mapping.h"
@@ -16,14 +16,14 @@ struct ss_cuser {
     struct ss_user_rec rec; /* rec.external_id = entry id */
     const char *ref;
     uint32_t source;
-    unsigned char skip;     /* not synced (reported) */
+    unsigned char skip; /* not synced (reported) */
 };
 
 struct ss_cgroup {
     struct ss_group_rec rec;
     const char *ref;
     uint32_t source;
-    unsigned flags;         /* SCIMSYNC_ENTRY_* */
+    unsigned flags; /* SCIMSYNC_ENTRY_* */
     unsigned char skip;
     size_t mref_off, nmref; /* member refs in ss_collector.mrefs */
 };

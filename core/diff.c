@@ -21,7 +21,7 @@ struct differ {
     struct ss_plan *plan;
     uint32_t nsu; /* source users: member refs below this are source users */
     unsigned char *tu_state, *tg_state;
-    uint32_t *tu_match; /* target user -> source user */
+    uint32_t *tu_match;  /* target user -> source user */
     uint32_t *su_target; /* source user -> target user (matched or adopted) */
     unsigned char *su_blocked, *su_pending, *tu_deleted;
     uint32_t *sg_target;
@@ -207,8 +207,7 @@ static int plan_user_updates(struct differ *d)
             if (!((u->managed >> f) & 1u))
                 continue;
             if (f == SCIMSYNC_F_MANAGER) {
-                if (mgr_managed && m == SS_NONE &&
-                    !ss_str_same(d->plan->mgr_tid[s], t->field[f]))
+                if (mgr_managed && m == SS_NONE && !ss_str_same(d->plan->mgr_tid[s], t->field[f]))
                     changed |= 1u << f;
                 continue;
             }
@@ -239,10 +238,9 @@ static int plan_missing_users(struct differ *d)
             continue;
         if (how == SS_ON_MISSING_DEACTIVATE && !d->tgt->users[t].active)
             continue; /* already done: a second run is a no-op */
-        struct ss_plan_op *op = ss_plan_add(d->plan, SS_WAVE_REMOVE_USERS,
-                                            how == SS_ON_MISSING_DELETE
-                                                ? SCIMSYNC_OP_DELETE_USER
-                                                : SCIMSYNC_OP_DEACTIVATE_USER);
+        struct ss_plan_op *op = ss_plan_add(
+            d->plan, SS_WAVE_REMOVE_USERS,
+            how == SS_ON_MISSING_DELETE ? SCIMSYNC_OP_DELETE_USER : SCIMSYNC_OP_DEACTIVATE_USER);
         if (!op)
             return -1;
         op->user = t;
@@ -299,8 +297,8 @@ static int match_groups(struct differ *d)
             d->sg_target[s] = t;
             d->plan->group_tid[s] = tgt->groups[t].id;
             if (!ss_str_same(g->display_name, tgt->groups[t].display_name)) {
-                struct ss_plan_op *op = ss_plan_add(d->plan, SS_WAVE_RENAME_GROUPS,
-                                                    SCIMSYNC_OP_RENAME_GROUP);
+                struct ss_plan_op *op =
+                    ss_plan_add(d->plan, SS_WAVE_RENAME_GROUPS, SCIMSYNC_OP_RENAME_GROUP);
                 if (!op)
                     goto out;
                 op->group = s;
@@ -321,7 +319,8 @@ static int match_groups(struct differ *d)
             d->tg_state[t] = T_MATCHED;
             d->sg_target[s] = t;
         }
-        struct ss_plan_op *op = ss_plan_add(d->plan, SS_WAVE_CREATE_GROUPS, SCIMSYNC_OP_CREATE_GROUP);
+        struct ss_plan_op *op =
+            ss_plan_add(d->plan, SS_WAVE_CREATE_GROUPS, SCIMSYNC_OP_CREATE_GROUP);
         if (!op)
             goto out;
         op->group = s;
@@ -331,7 +330,8 @@ static int match_groups(struct differ *d)
     for (uint32_t t = 0; t < tgt->ngroups; t++) {
         if (d->tg_state[t] != T_ORPHAN)
             continue;
-        struct ss_plan_op *op = ss_plan_add(d->plan, SS_WAVE_DELETE_GROUPS, SCIMSYNC_OP_DELETE_GROUP);
+        struct ss_plan_op *op =
+            ss_plan_add(d->plan, SS_WAVE_DELETE_GROUPS, SCIMSYNC_OP_DELETE_GROUP);
         if (!op)
             goto out;
         op->group = t;
@@ -363,8 +363,8 @@ static size_t current_refs(struct differ *d, uint32_t tg, uint32_t *out)
     return n;
 }
 
-static int add_member_op(struct differ *d, enum ss_wave w, enum scimsync_op_kind kind,
-                         uint32_t s, const uint32_t *refs, size_t n)
+static int add_member_op(struct differ *d, enum ss_wave w, enum scimsync_op_kind kind, uint32_t s,
+                         const uint32_t *refs, size_t n)
 {
     if (n == 0)
         return 0;
@@ -422,15 +422,14 @@ static int plan_members(struct differ *d)
             continue;
         }
         size_t nrem = ss_set_minus(d->tmp_cur, ncur, want, nwant, diff);
-        if (add_member_op(d, SS_WAVE_REMOVE_MEMBERS, SCIMSYNC_OP_REMOVE_MEMBERS, s, diff, nrem) <
-            0)
+        if (add_member_op(d, SS_WAVE_REMOVE_MEMBERS, SCIMSYNC_OP_REMOVE_MEMBERS, s, diff, nrem) < 0)
             return -1;
     }
     return 0;
 }
 
-int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt,
-            const struct ss_engine_options *opt, struct ss_plan *plan)
+int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_engine_options *opt,
+            struct ss_plan *plan)
 {
     int rc = -1;
     struct differ d = {
@@ -439,8 +438,8 @@ int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt,
         .opt = opt,
         .plan = plan,
         .nsu = (uint32_t)src->nusers,
-        .w_blocked = SS_WARNCAP_INIT("source entries blocked by unowned target objects",
-                                     SCIMSYNC_LOG_WARN),
+        .w_blocked =
+            SS_WARNCAP_INIT("source entries blocked by unowned target objects", SCIMSYNC_LOG_WARN),
         .w_manager = SS_WARNCAP_INIT("unresolved managers", SCIMSYNC_LOG_WARN),
         .w_dup = SS_WARNCAP_INIT("duplicate target externalIds", SCIMSYNC_LOG_WARN),
         .w_partial = SS_WARNCAP_INIT("groups with incomplete member lists", SCIMSYNC_LOG_WARN),

@@ -9,8 +9,8 @@
 #include "plan.h"
 
 /* plan must be initialized on (src, tgt).  Returns 0 or <0 (logged). */
-int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt,
-            const struct ss_engine_options *opt, struct ss_plan *plan);
+int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_engine_options *opt,
+            struct ss_plan *plan);
 
 /* Set difference of two sorted, duplicate-free arrays: a \ b into out
  * (room for na).  Returns the count. */

@@ -23,8 +23,7 @@ static int check_source(const struct ss_engine_source *s)
 {
     if (!s->plugin || s->plugin->kind != SCIMSYNC_PLUGIN_SOURCE || !s->plugin->source ||
         !s->plugin->source->open || !s->plugin->source->next || !s->plugin->source->close) {
-        ss_error("source %s: the plugin is not a usable source plugin",
-                 s->name ? s->name : "?");
+        ss_error("source %s: the plugin is not a usable source plugin", s->name ? s->name : "?");
         return -1;
     }
     return 0;
@@ -35,8 +34,7 @@ static int check_target(const struct ss_engine_target *t)
     const struct scimsync_target_ops *ops = t->plugin ? t->plugin->target : NULL;
     if (!t->plugin || t->plugin->kind != SCIMSYNC_PLUGIN_TARGET || !ops || !ops->list_users ||
         !ops->list_groups || !ops->list_members || !ops->apply) {
-        ss_error("target %s: the plugin is not a usable target plugin",
-                 t->name ? t->name : "?");
+        ss_error("target %s: the plugin is not a usable target plugin", t->name ? t->name : "?");
         return -1;
     }
     return 0;
@@ -47,8 +45,8 @@ int ss_engine_check_mapping(const struct ss_engine_source *source)
     struct ss_mapping m;
     if (check_source(source) < 0)
         return SS_EXIT_USAGE;
-    if (ss_mapping_build(&m, source->name, source->plugin->source->default_mapping,
-                         source->mapping, source->nmapping) < 0)
+    if (ss_mapping_build(&m, source->name, source->plugin->source->default_mapping, source->mapping,
+                         source->nmapping) < 0)
         return SS_EXIT_USAGE;
     ss_mapping_free(&m);
     return SS_EXIT_OK;
@@ -62,8 +60,8 @@ static int print_plan(const struct ss_plan *plan, const struct ss_engine_options
 }
 
 int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
-                  const struct ss_engine_target *target,
-                  const struct ss_engine_options *opt, struct ss_summary *sum)
+                  const struct ss_engine_target *target, const struct ss_engine_options *opt,
+                  struct ss_summary *sum)
 {
     int rc = SS_EXIT_USAGE;
     FILE *out = opt->out ? opt->out : stdout;
@@ -92,8 +90,8 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     for (; nmaps < nsources; nmaps++) {
         const struct ss_engine_source *s = &sources[nmaps];
         if (check_source(s) < 0 ||
-            ss_mapping_build(&maps[nmaps], s->name, s->plugin->source->default_mapping,
-                             s->mapping, s->nmapping) < 0)
+            ss_mapping_build(&maps[nmaps], s->name, s->plugin->source->default_mapping, s->mapping,
+                             s->nmapping) < 0)
             goto out;
     }
 

@@ -112,8 +112,7 @@ int ss_mapping_build(struct ss_mapping *m, const char *source, const char *const
         const char *line = defaults[i], *eq = strchr(line, '=');
         char field[64];
         if (!eq) {
-            ss_error("source %s: default mapping line %zu has no '=': \"%s\"", source, i + 1,
-                     line);
+            ss_error("source %s: default mapping line %zu has no '=': \"%s\"", source, i + 1, line);
             goto out;
         }
         const char *fs = line, *fe = eq, *ts = eq + 1, *te = eq + strlen(eq);
@@ -198,8 +197,8 @@ static int render(const struct ss_mapping *m, int f, const struct scimsync_entry
     return *out ? 0 : -1;
 }
 
-int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e,
-                    struct ss_arena *a, struct ss_user_rec *u, char *why, size_t whylen)
+int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e, struct ss_arena *a,
+                    struct ss_user_rec *u, char *why, size_t whylen)
 {
     int r;
     for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
@@ -231,8 +230,8 @@ int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e,
     return 0;
 }
 
-int ss_mapping_group(const struct ss_mapping *m, const struct scimsync_entry *e,
-                     struct ss_arena *a, struct ss_group_rec *g, char *why, size_t whylen)
+int ss_mapping_group(const struct ss_mapping *m, const struct scimsync_entry *e, struct ss_arena *a,
+                     struct ss_group_rec *g, char *why, size_t whylen)
 {
     int r = render(m, SS_MAP_GROUP_NAME, e, a, &g->display_name, why, whylen);
     if (r != 0)

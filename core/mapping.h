@@ -3,8 +3,8 @@
 #ifndef SS_MAPPING_H
 #define SS_MAPPING_H
 
-#include <stddef.h>
 #include <scimsync/plugin.h>
+#include <stddef.h>
 
 #include "arena.h"
 #include "engine.h"
@@ -20,7 +20,7 @@ struct ss_mapping {
     struct ss_template tpl[SS_MAP_NFIELDS];
     unsigned char set[SS_MAP_NFIELDS]; /* nonzero: the field has a template */
     const char *where[SS_MAP_NFIELDS]; /* where the template came from */
-    uint32_t managed; /* user field bits the mapping sets */
+    uint32_t managed;                  /* user field bits the mapping sets */
 };
 
 /* The mapping used when a source plugin gives none: identity on the schema
@@ -43,11 +43,11 @@ void ss_mapping_free(struct ss_mapping *m);
 /* Maps a user entry into u (strings copied into a).  Returns 0 on success;
  * 1 when the entry must be skipped, with the reason in why (naming the
  * field); <0 on no memory.  Does not log. */
-int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e,
-                    struct ss_arena *a, struct ss_user_rec *u, char *why, size_t whylen);
+int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e, struct ss_arena *a,
+                    struct ss_user_rec *u, char *why, size_t whylen);
 /* Same for a group: only its display name. */
-int ss_mapping_group(const struct ss_mapping *m, const struct scimsync_entry *e,
-                     struct ss_arena *a, struct ss_group_rec *g, char *why, size_t whylen);
+int ss_mapping_group(const struct ss_mapping *m, const struct scimsync_entry *e, struct ss_arena *a,
+                     struct ss_group_rec *g, char *why, size_t whylen);
 
 /* Parses true/false/yes/no/1/0 (ASCII case-insensitive): 1, 0, or -1. */
 int ss_parse_bool(const char *s);

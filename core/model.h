@@ -6,9 +6,9 @@
 #ifndef SS_MODEL_H
 #define SS_MODEL_H
 
+#include <scimsync/plugin.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <scimsync/plugin.h>
 
 #include "arena.h"
 #include "strmap.h"
@@ -16,11 +16,11 @@
 #define SS_NONE UINT32_MAX
 
 struct ss_user_rec {
-    const char *id;          /* target id (target side) */
-    const char *external_id; /* source id (source side) / externalId (target) */
+    const char *id;                      /* target id (target side) */
+    const char *external_id;             /* source id (source side) / externalId (target) */
     const char *field[SCIMSYNC_F_COUNT]; /* NULL = absent */
     int active;
-    uint32_t managed; /* source side: bits of fields the mapping sets */
+    uint32_t managed;  /* source side: bits of fields the mapping sets */
     const char *where; /* source side: entry location for messages */
 };
 

@@ -92,8 +92,8 @@ void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
 
 const char *ss_plan_member_name(const struct ss_plan *p, uint32_t ref)
 {
-    const struct ss_user_rec *u = ref < p->src->nusers ? &p->src->users[ref]
-                                                       : &p->tgt->users[ref - p->src->nusers];
+    const struct ss_user_rec *u =
+        ref < p->src->nusers ? &p->src->users[ref] : &p->tgt->users[ref - p->src->nusers];
     if (u->field[SCIMSYNC_F_USER_NAME])
         return u->field[SCIMSYNC_F_USER_NAME];
     return u->id ? u->id : "?";

@@ -5,9 +5,9 @@
 #ifndef SS_PLAN_H
 #define SS_PLAN_H
 
+#include <scimsync/plugin.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <scimsync/plugin.h>
 
 #include "arena.h"
 #include "model.h"
@@ -19,7 +19,7 @@ enum ss_wave {
     SS_WAVE_RENAME_GROUPS,
     SS_WAVE_ADD_MEMBERS,
     SS_WAVE_REMOVE_MEMBERS,
-    SS_WAVE_REMOVE_USERS,   /* deactivate or delete */
+    SS_WAVE_REMOVE_USERS, /* deactivate or delete */
     SS_WAVE_DELETE_GROUPS,
     SS_WAVE_MANAGER_FIXUPS, /* managers created in this run */
     SS_WAVE_COUNT
@@ -28,8 +28,8 @@ enum ss_wave {
 enum ss_op_state {
     SS_OP_PENDING = 0,
     SS_OP_DONE,
-    SS_OP_FAILED,        /* the target reported an error */
-    SS_OP_NOT_ATTEMPTED  /* an op it depends on failed, or the run stopped */
+    SS_OP_FAILED,       /* the target reported an error */
+    SS_OP_NOT_ATTEMPTED /* an op it depends on failed, or the run stopped */
 };
 
 struct ss_plan_op {
@@ -42,10 +42,10 @@ struct ss_plan_op {
     uint32_t group;
     /* rename and members of existing groups: the target group, else SS_NONE */
     uint32_t tgroup;
-    uint32_t changed;  /* update: field bits | SCIMSYNC_F_ACTIVE_BIT */
-    uint32_t manager;  /* fixup: source user index of the new manager */
+    uint32_t changed; /* update: field bits | SCIMSYNC_F_ACTIVE_BIT */
+    uint32_t manager; /* fixup: source user index of the new manager */
     int adopt;
-    int fixup;         /* manager fix-up update */
+    int fixup; /* manager fix-up update */
     /* members: sorted refs; r < src->nusers is a source user, else the
      * target user r - src->nusers */
     uint32_t *members;

@@ -182,8 +182,8 @@ void ss_plan_print_counts(const struct ss_plan_counts *c, FILE *out)
             "groups %zu to create, %zu to rename, %zu to delete; members %zu to add, %zu to "
             "remove; %zu manager fix-ups.\n",
             c->users_create, c->users_update, c->users_deactivate, c->users_delete,
-            c->groups_create, c->groups_rename, c->groups_delete, c->members_add,
-            c->members_remove, c->manager_fixups);
+            c->groups_create, c->groups_rename, c->groups_delete, c->members_add, c->members_remove,
+            c->manager_fixups);
 }
 
 int ss_plan_print_text(const struct ss_plan *p, FILE *out)
@@ -328,8 +328,7 @@ static json_object *op_json(struct jb *b, const struct ss_plan *p, const struct 
         }
         if (op->fixup) {
             jadd(b, o, "afterCreate", json_object_new_boolean(1));
-            jadd(b, ch, "manager",
-                 change(b, NULL, user_name(&p->src->users[op->manager])));
+            jadd(b, ch, "manager", change(b, NULL, user_name(&p->src->users[op->manager])));
         }
         for (int f = 0; !op->fixup && f < SCIMSYNC_F_COUNT; f++) {
             if (!((op->changed >> f) & 1u))
@@ -339,8 +338,7 @@ static json_object *op_json(struct jb *b, const struct ss_plan *p, const struct 
                      change(b, t ? manager_name(p, ids, t->field[f]) : NULL,
                             manager_name(p, ids, p->mgr_tid[op->user])));
             else
-                jadd(b, ch, ss_user_field_name(f),
-                     change(b, t ? t->field[f] : NULL, u->field[f]));
+                jadd(b, ch, ss_user_field_name(f), change(b, t ? t->field[f] : NULL, u->field[f]));
         }
         if (!op->fixup && (op->changed & SCIMSYNC_F_ACTIVE_BIT)) {
             json_object *a = json_object_new_object();
@@ -456,8 +454,8 @@ int ss_plan_print_json(const struct ss_plan *p, FILE *out)
     jadd(&b, root, "counts", counts_json(&b, &c));
     if (b.failed)
         goto out;
-    const char *text = json_object_to_json_string_ext(
-        root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
     if (!text)
         goto out;
     fputs(text, out);
@@ -493,7 +491,8 @@ void ss_summary_print(const struct ss_summary *s, int json, FILE *out)
             jadd(&b, o, "skipped", jsize(s->skipped));
             jadd(&b, root, "summary", o);
         }
-        const char *text = b.failed ? NULL : json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+        const char *text =
+            b.failed ? NULL : json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
         if (text)
             fprintf(out, "%s\n", text);
         else

@@ -177,8 +177,7 @@ static int resolve_edges(struct resolver *r, struct ss_strmap *maps, const uint3
                 ss_warncap_log(&r->w_ref,
                                "source %s: group %s (%s): member \"%s\" names no entry the "
                                "source returned; ignored",
-                               c->source_names[g->source], g->rec.display_name, g->rec.where,
-                               ref);
+                               c->source_names[g->source], g->rec.display_name, g->rec.where, ref);
                 continue;
             }
             if (v == REF_AMBIGUOUS) {

@@ -99,8 +99,8 @@ int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt)
     int r = t->plugin->target->list_users(t->inst, on_user, &ctx);
     ss_strmap_free(&ctx.seen);
     if (ctx.dups)
-        ss_warn("target %s: the listing returned %zu users more than once; counted once",
-                t->name, ctx.dups);
+        ss_warn("target %s: the listing returned %zu users more than once; counted once", t->name,
+                ctx.dups);
     if (r != 0 || ctx.failed) {
         if (!ctx.failed)
             ss_error("target %s: listing users failed (%d); nothing will be applied", t->name, r);
@@ -117,12 +117,11 @@ int ss_target_read_groups(const struct ss_engine_target *t, struct ss_dir *tgt)
     int r = t->plugin->target->list_groups(t->inst, on_group, &ctx);
     ss_strmap_free(&ctx.seen);
     if (ctx.dups)
-        ss_warn("target %s: the listing returned %zu groups more than once; counted once",
-                t->name, ctx.dups);
+        ss_warn("target %s: the listing returned %zu groups more than once; counted once", t->name,
+                ctx.dups);
     if (r != 0 || ctx.failed) {
         if (!ctx.failed)
-            ss_error("target %s: listing groups failed (%d); nothing will be applied", t->name,
-                     r);
+            ss_error("target %s: listing groups failed (%d); nothing will be applied", t->name, r);
         return -1;
     }
     ss_info("target %s: %zu groups", t->name, tgt->ngroups);
@@ -165,8 +164,8 @@ static int on_member(void *vctx, size_t index, const char *user_id)
     return 0;
 }
 
-int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir *src,
-                           int adopt, struct ss_dir *tgt)
+int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir *src, int adopt,
+                           struct ss_dir *tgt)
 {
     int rc = -1;
     struct ss_strmap src_names, by_id;
@@ -192,8 +191,9 @@ int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir
     size_t n = 0;
     for (uint32_t g = 0; g < tgt->ngroups; g++) {
         const struct ss_group_rec *gr = &tgt->groups[g];
-        int managed = !ss_str_empty(gr->external_id) ||
-                      (adopt && gr->display_name && ss_strmap_get(&src_names, gr->display_name, NULL));
+        int managed =
+            !ss_str_empty(gr->external_id) ||
+            (adopt && gr->display_name && ss_strmap_get(&src_names, gr->display_name, NULL));
         if (!managed)
             continue;
         ids[n] = gr->id;

@@ -17,7 +17,7 @@ int ss_target_read(const struct ss_engine_target *t, const struct ss_dir *src, i
 /* The three steps, for callers that feed their own data (benchmarks). */
 int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt);
 int ss_target_read_groups(const struct ss_engine_target *t, struct ss_dir *tgt);
-int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir *src,
-                           int adopt, struct ss_dir *tgt);
+int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir *src, int adopt,
+                           struct ss_dir *tgt);
 
 #endif

@@ -80,8 +80,7 @@ int ss_utf8_valid(const char *str, size_t n)
     return 1;
 }
 
-static int add_part(struct ss_template *t, size_t *cap, int is_attr, const char *text,
-                    size_t len)
+static int add_part(struct ss_template *t, size_t *cap, int is_attr, const char *text, size_t len)
 {
     if (SS_VEC_PUSH_ROOM(t->parts, t->nparts, *cap) < 0)
         return -1;
@@ -111,8 +110,8 @@ static int parse_xform(const char *name, size_t len)
 
 static int valid_attr_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == ';' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ';' || c == ':';
 }
 
 int ss_template_parse(const char *text, struct ss_template *t, char *err, size_t errlen)
@@ -139,8 +138,7 @@ int ss_template_parse(const char *text, struct ss_template *t, char *err, size_t
             }
         }
         if (nlen == 0) {
-            snprintf(err, errlen, "empty attribute name at column %zu",
-                     (size_t)(p - text) + 1);
+            snprintf(err, errlen, "empty attribute name at column %zu", (size_t)(p - text) + 1);
             goto fail;
         }
         if (add_part(t, &cap, 1, name, nlen) < 0)

@@ -4,8 +4,8 @@
 #ifndef SS_TEMPLATE_H
 #define SS_TEMPLATE_H
 
-#include <stddef.h>
 #include <scimsync/plugin.h>
+#include <stddef.h>
 
 #define SS_TPL_MAX_XFORMS 8
 /* Longest value a template may render (bytes, without NUL). */

@@ -11,7 +11,7 @@
  * Returns 0, or -1 on no memory / over SS_VEC_MAX_ELEMS. */
 int ss_vec_reserve(void **p, size_t *cap, size_t need, size_t elsize);
 
-#define SS_VEC_PUSH_ROOM(arr, n, cap) \
+#define SS_VEC_PUSH_ROOM(arr, n, cap)                                                              \
     ss_vec_reserve((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
 
 #endif

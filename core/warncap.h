@@ -3,8 +3,8 @@
 #ifndef SS_WARNCAP_H
 #define SS_WARNCAP_H
 
-#include <stddef.h>
 #include <scimsync/plugin.h>
+#include <stddef.h>
 
 #define SS_WARNCAP_DEFAULT 20
 
@@ -15,7 +15,10 @@ struct ss_warncap {
     size_t count;
 };
 
-#define SS_WARNCAP_INIT(what_, level_) {(what_), (level_), SS_WARNCAP_DEFAULT, 0}
+#define SS_WARNCAP_INIT(what_, level_)                                                             \
+    {                                                                                              \
+        (what_), (level_), SS_WARNCAP_DEFAULT, 0                                                   \
+    }
 
 void ss_warncap_log(struct ss_warncap *w, const char *fmt, ...) SCIMSYNC_PRINTF(2, 3);
 /* Logs "N <what> in total (M not shown)" when some were suppressed. */

@@ -1,10 +1,12 @@
 /* Diff rules on hand-built snapshots: creates, changed-only updates,
  * deactivate once, delete, ignore, ownership, adoption, renames and
  * membership set differences. */
+/* cmocka.h needs these before it */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>

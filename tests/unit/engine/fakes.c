@@ -53,8 +53,7 @@ void fake_source_user(struct fake_source *s, const char *id, ...)
     e->attrs = attrs;
 }
 
-void fake_source_group(struct fake_source *s, const char *id, const char *name, unsigned flags,
-                       ...)
+void fake_source_group(struct fake_source *s, const char *id, const char *name, unsigned flags, ...)
 {
     struct scimsync_entry *e = &s->entries[s->n++];
     struct scimsync_attr *attrs = xcalloc(1, sizeof(*attrs));
@@ -164,8 +163,7 @@ static struct fake_tgroup *tgroup_by_id(struct fake_target *t, const char *id)
 }
 
 size_t fake_target_add_user(struct fake_target *t, const char *ext, const char *user_name,
-                            const char *given, const char *family, const char *display,
-                            int active)
+                            const char *given, const char *family, const char *display, int active)
 {
     size_t i = t->nusers++;
     struct fake_tuser *u = &t->users[i];

@@ -16,7 +16,7 @@ struct fake_source {
     struct scimsync_entry entries[FAKE_MAX];
     size_t n, pos;
     int fail_open;
-    long fail_at; /* next() returns an error at this position; -1: never */
+    long fail_at;    /* next() returns an error at this position; -1: never */
     int stop_at_end; /* next() returns SCIMSYNC_ERR_STOPPED instead of 0 */
     const char *const *default_mapping;
 };
@@ -50,13 +50,13 @@ struct fake_target {
     struct fake_tgroup groups[FAKE_MAX];
     size_t ngroups;
     int next_id;
-    const char *fail_user;   /* userName whose create / update fails */
-    const char *fail_group;  /* displayName whose create fails */
-    int auth_fail_kind;      /* op kind that gets SCIMSYNC_ERR_AUTH */
+    const char *fail_user;  /* userName whose create / update fails */
+    const char *fail_group; /* displayName whose create fails */
+    int auth_fail_kind;     /* op kind that gets SCIMSYNC_ERR_AUTH */
     int fail_list_users, fail_list_members;
-    int list_twice;              /* listings repeat every object (page overlap) */
-    int stop_on_list;            /* a signal arrives while listing groups */
-    size_t stop_after_calls;     /* ... or after this many apply calls (0: never) */
+    int list_twice;          /* listings repeat every object (page overlap) */
+    int stop_on_list;        /* a signal arrives while listing groups */
+    size_t stop_after_calls; /* ... or after this many apply calls (0: never) */
     size_t apply_calls, ops_seen;
     size_t kinds_per_call[32]; /* distinct op kinds in each apply call */
     size_t calls_recorded;
@@ -64,8 +64,7 @@ struct fake_target {
 
 /* Direct state helpers (return the slot index). */
 size_t fake_target_add_user(struct fake_target *t, const char *ext, const char *user_name,
-                            const char *given, const char *family, const char *display,
-                            int active);
+                            const char *given, const char *family, const char *display, int active);
 size_t fake_target_add_group(struct fake_target *t, const char *ext, const char *name);
 void fake_target_add_member(struct fake_target *t, size_t group, size_t user);
 struct fake_tuser *fake_target_user_by_name(struct fake_target *t, const char *user_name);

@@ -1,14 +1,15 @@
 /* End-to-end engine runs through in-process fake source and target
  * plugins: exit codes, idempotence, dependent ops, waves, managers. */
+/* cmocka.h needs these before it */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 #include "fakes.h"
 #include "host.h"
@@ -20,8 +21,8 @@ struct world {
     struct fake_run run;
 };
 
-#define U(id, uname, given, family) \
-    fake_source_user(&w->src, id, "userName", uname, "givenName", given, "familyName", family, \
+#define U(id, uname, given, family)                                                                \
+    fake_source_user(&w->src, id, "userName", uname, "givenName", given, "familyName", family,     \
                      "displayName", given " " family, NULL)
 
 static int setup(void **state)
@@ -104,8 +105,7 @@ static void test_update_only_changed(void **state)
                                        "Smith-Jones\", familyName \"Smith\" -> \"Smith-Jones\"\n"));
     assert_non_null(strstr(w->run.out, "~ group aws-devs -> aws-developers\n"));
     assert_non_null(strstr(w->run.out, "- member aws-admins: bob@x\n"));
-    assert_string_equal(fake_target_user_by_name(&w->tgt, "alice@x")
-                            ->field[SCIMSYNC_F_FAMILY_NAME],
+    assert_string_equal(fake_target_user_by_name(&w->tgt, "alice@x")->field[SCIMSYNC_F_FAMILY_NAME],
                         "Smith-Jones");
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_non_null(strstr(w->run.out, "No changes.\n"));
@@ -227,8 +227,8 @@ static void test_auth_failure_stops(void **state)
 static void test_manager_created_in_run(void **state)
 {
     struct world *w = *state;
-    fake_source_user(&w->src, "1", "userName", "boss@x", "givenName", "Big", "familyName",
-                     "Boss", "displayName", "Big Boss", NULL);
+    fake_source_user(&w->src, "1", "userName", "boss@x", "givenName", "Big", "familyName", "Boss",
+                     "displayName", "Big Boss", NULL);
     fake_source_user(&w->src, "2", "userName", "emp@x", "givenName", "E", "familyName", "Mp",
                      "displayName", "E Mp", "manager", "1", NULL);
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
@@ -243,8 +243,8 @@ static void test_manager_created_in_run(void **state)
 static void test_adopt_and_ownership(void **state)
 {
     struct world *w = *state;
-    size_t hand = fake_target_add_user(&w->tgt, NULL, "alice@x", "Alice", "Smith", "Alice Smith",
-                                       1);
+    size_t hand =
+        fake_target_add_user(&w->tgt, NULL, "alice@x", "Alice", "Smith", "Alice Smith", 1);
     size_t other = fake_target_add_user(&w->tgt, NULL, "zed@x", "Z", "Ed", "Z Ed", 1);
     size_t g = fake_target_add_group(&w->tgt, NULL, "aws-admins");
     fake_target_add_member(&w->tgt, g, other);

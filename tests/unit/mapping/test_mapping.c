@@ -1,9 +1,11 @@
 /* Templates, transforms, UTF-8 safety, mapping build errors, required
  * fields. */
+/* cmocka.h needs these before it */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <string.h>
 
@@ -19,7 +21,7 @@ static const char *const v_active[] = {"No"};
 static const char *const v_bad_utf[] = {"a\xc3"};
 
 static const struct scimsync_attr attrs[] = {
-    {"givenName", v_given, 1}, {"sn", v_sn, 2},        {"mail", v_mail, 1},
+    {"givenName", v_given, 1}, {"sn", v_sn, 2},          {"mail", v_mail, 1},
     {"uni", v_utf, 1},         {"enabled", v_active, 1}, {"broken", v_bad_utf, 1},
 };
 
@@ -67,8 +69,8 @@ static void test_utf8_transforms(void **state)
     assert_string_equal(s, "héllo");
     assert_true(ss_utf8_valid("Ünï", strlen("Ünï")));
     assert_false(ss_utf8_valid("a\xc3", 2));
-    assert_false(ss_utf8_valid("\xc0\xaf", 2));       /* overlong */
-    assert_false(ss_utf8_valid("\xed\xa0\x80", 3));   /* surrogate */
+    assert_false(ss_utf8_valid("\xc0\xaf", 2));     /* overlong */
+    assert_false(ss_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
 }
 
 static void test_template_errors(void **state)
@@ -170,8 +172,7 @@ static void test_mapping_build_errors(void **state)
     const struct ss_mapping_line unmapped[] = {{"userName", "", "m.ini:11"}};
     assert_true(ss_mapping_build(&m, "t", NULL, unmapped, 1) < 0);
     static const char *const plugin_defaults[] = {"userName=${uid}", "givenName = ${givenName}",
-                                                  "familyName=${sn}", "displayName=${cn}",
-                                                  NULL};
+                                                  "familyName=${sn}", "displayName=${cn}", NULL};
     assert_int_equal(ss_mapping_build(&m, "t", plugin_defaults, NULL, 0), 0);
     assert_int_equal(m.managed, (1u << SCIMSYNC_F_USER_NAME) | (1u << SCIMSYNC_F_GIVEN_NAME) |
                                     (1u << SCIMSYNC_F_FAMILY_NAME) |
@@ -196,10 +197,14 @@ int main(void)
 {
     ss_log_set_level(-1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_templates),       cmocka_unit_test(test_utf8_transforms),
-        cmocka_unit_test(test_template_errors), cmocka_unit_test(test_render_too_long),
-        cmocka_unit_test(test_mapping_apply),   cmocka_unit_test(test_mapping_skip_reasons),
-        cmocka_unit_test(test_mapping_build_errors), cmocka_unit_test(test_parse_bool),
+        cmocka_unit_test(test_templates),
+        cmocka_unit_test(test_utf8_transforms),
+        cmocka_unit_test(test_template_errors),
+        cmocka_unit_test(test_render_too_long),
+        cmocka_unit_test(test_mapping_apply),
+        cmocka_unit_test(test_mapping_skip_reasons),
+        cmocka_unit_test(test_mapping_build_errors),
+        cmocka_unit_test(test_parse_bool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

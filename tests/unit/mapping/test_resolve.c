@@ -1,9 +1,11 @@
 /* Source resolution: nested groups, cycles, helper groups, unknown and
  * ambiguous refs, duplicate ids / userNames / group names. */
+/* cmocka.h needs these before it */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +72,7 @@ static void members(struct world *w, const char *name, char *out, size_t outlen)
         for (size_t i = 0; i < ss_dir_nmembers(&w->dir, g); i++) {
             if (i)
                 strncat(out, ",", outlen - strlen(out) - 1);
-            strncat(out, w->dir.users[m[i]].field[SCIMSYNC_F_USER_NAME],
-                    outlen - strlen(out) - 1);
+            strncat(out, w->dir.users[m[i]].field[SCIMSYNC_F_USER_NAME], outlen - strlen(out) - 1);
         }
         return;
     }
@@ -163,7 +164,7 @@ static void test_partial_member_lists(void **state)
     user(w, "u1", "a");
     user(w, "u2", "b");
     fake_source_group(&w->fs, "gs", "dup", 0, "u2", NULL);
-    fake_source_group(&w->fs, "gs2", "dup", 0, "u2", NULL);  /* both skipped */
+    fake_source_group(&w->fs, "gs2", "dup", 0, "u2", NULL); /* both skipped */
     fake_source_group(&w->fs, "top", "top", 0, "u1", "mid", NULL);
     fake_source_group(&w->fs, "mid", "mid", 0, "gs", NULL);
     fake_source_group(&w->fs, "ok", "ok", 0, "u1", NULL);

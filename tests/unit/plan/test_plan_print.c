@@ -1,8 +1,10 @@
 /* Plan output: text golden strings and JSON that parses. */
+/* cmocka.h needs these before it */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -68,8 +70,7 @@ static void group(struct ss_dir *d, const char *id, const char *ext, const char 
     g->display_name = name;
 }
 
-static void build(struct world *w, struct ss_pair *sp, size_t nsp, struct ss_pair *tp,
-                  size_t ntp)
+static void build(struct world *w, struct ss_pair *sp, size_t nsp, struct ss_pair *tp, size_t ntp)
 {
     assert_int_equal(ss_dir_set_members(&w->src, sp, nsp), 0);
     assert_int_equal(ss_dir_set_members(&w->tgt, tp, ntp), 0);
@@ -86,8 +87,7 @@ static const char *print(struct world *w, int json)
     free(w->out);
     FILE *f = open_memstream(&w->out, &w->outlen);
     assert_non_null(f);
-    assert_int_equal(json ? ss_plan_print_json(&w->plan, f) : ss_plan_print_text(&w->plan, f),
-                     0);
+    assert_int_equal(json ? ss_plan_print_json(&w->plan, f) : ss_plan_print_text(&w->plan, f), 0);
     fclose(f);
     return w->out;
 }

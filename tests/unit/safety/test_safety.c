@@ -1,8 +1,10 @@
 /* Safety limits: count, percent, force, empty population. */
+/* cmocka.h needs these before it */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "log.h"
