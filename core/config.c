@@ -340,6 +340,13 @@ static int split_section(struct parse_ctx *p, const char *section, enum ss_secti
     const char *s = section;
     size_t n = 0;
 
+    /* inih keeps at most SS_CONF_MAX_SECTION_LEN bytes of a section header
+     * and drops the rest silently: two long names could merge. */
+    if (strlen(section) >= SS_CONF_MAX_SECTION_LEN) {
+        ss_error("%s:%d: section header [%s...] is longer than %d characters", p->file, p->lineno,
+                 section, SS_CONF_MAX_SECTION_LEN - 1);
+        return -1;
+    }
     while (isspace((unsigned char)*s))
         s++;
     while (*s && !isspace((unsigned char)*s) && n + 1 < sizeof(word))
@@ -350,8 +357,10 @@ static int split_section(struct parse_ctx *p, const char *section, enum ss_secti
     n = strlen(s);
     while (n > 0 && isspace((unsigned char)s[n - 1]))
         n--;
-    if (n >= namelen)
-        n = namelen - 1;
+    if (n >= namelen) {
+        ss_error("%s:%d: section name longer than %zu bytes", p->file, p->lineno, namelen - 1);
+        return -1;
+    }
     memcpy(name, s, n);
     name[n] = '\0';
 

@@ -19,6 +19,9 @@
 #define SS_CONF_MAX_SECTIONS 4096
 #define SS_CONF_MAX_KEYS 4096        /* per section */
 #define SS_CONF_MAX_LINE (16 * 1024) /* bytes per line */
+/* inih's fixed section buffer (MAX_SECTION 50, NUL included): a header of
+ * this many bytes may have been cut. */
+#define SS_CONF_MAX_SECTION_LEN 49
 
 enum ss_section_kind { SS_SEC_ENGINE = 1, SS_SEC_SOURCE, SS_SEC_TARGET, SS_SEC_MAPPING };
 

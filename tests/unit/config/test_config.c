@@ -199,6 +199,24 @@ static void test_bad_section_names(void **state)
     free(log);
 }
 
+static void test_long_section_header(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    char text[256];
+    (void)state;
+
+    /* 48 characters pass; longer headers are cut by inih, so refused */
+    snprintf(text, sizeof(text), "[source %041d]\nplugin = x\n[target %050d]\nplugin = y\n", 0, 0);
+    write_file(g_main, text);
+    assert_true(load_capture(&cfg, g_main, 1, NULL, 0, &log) < 0);
+    assert_null(strstr(log, ":2: section header"));
+    assert_non_null(strstr(log, ":4: section header [target 0000"));
+    assert_non_null(strstr(log, "longer than 48 characters"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
 static void test_engine_type_errors(void **state)
 {
     struct ss_config cfg;
@@ -512,6 +530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nothing_at_all_is_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_section_and_engine_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_section_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_section_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_type_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_layout_rules, setup, teardown),
