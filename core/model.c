@@ -92,9 +92,20 @@ struct ss_group_rec *ss_dir_add_group(struct ss_dir *d)
     return g;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 int ss_sort_u32(uint32_t *v, size_t n)
 {
-    if (n < 64) {
+    if (n >= 32 && n < 4096) {
+        /* Radix passes cost 8 KiB of counters each: not worth it here. */
+        qsort(v, n, sizeof(*v), cmp_u32);
+        return 0;
+    }
+    if (n < 32) {
         for (size_t i = 1; i < n; i++) {
             uint32_t x = v[i];
             size_t j = i;

@@ -36,7 +36,12 @@ static uint32_t hash_str(const char *s, int icase)
         for (; *p; p++)
             h = (h ^ *p) * 1099511628211ull;
     }
-    return (uint32_t)(h ^ (h >> 32));
+    /* FNV's low bits are weak for short similar keys ("u1", "u2"...):
+     * mix before the table masks them. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return (uint32_t)h;
 }
 
 static int keys_equal(const struct ss_strmap *m, const char *a, const char *b)
