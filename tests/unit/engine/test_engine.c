@@ -316,6 +316,24 @@ static void test_partial_group_keeps_members(void **state)
     assert_true(fake_target_is_member(&w->tgt, "aws-admins", "bob@x"));
 }
 
+static void test_mapping_errors_exit_1(void **state)
+{
+    struct world *w = *state;
+    static const struct ss_mapping_line good[] = {{"title", "${title|upper}", "m.ini:2"}};
+    static const struct ss_mapping_line bad[] = {{"title", "${title|shout}", "m.ini:3"}};
+    static const struct ss_mapping_line unknown[] = {{"jobTitle", "${title}", "m.ini:4"}};
+    basic_directory(w);
+    w->run.src.mapping = good;
+    w->run.src.nmapping = 1;
+    assert_int_equal(ss_engine_check_mapping(&w->run.src), SS_EXIT_OK);
+    w->run.src.mapping = bad;
+    assert_int_equal(ss_engine_check_mapping(&w->run.src), SS_EXIT_USAGE);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_USAGE);
+    w->run.src.mapping = unknown;
+    assert_int_equal(ss_engine_check_mapping(&w->run.src), SS_EXIT_USAGE);
+    assert_int_equal(w->tgt.apply_calls, 0);
+}
+
 static void test_json_plan(void **state)
 {
     struct world *w = *state;
@@ -399,6 +417,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_adopt_and_ownership, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skipped_entry_protected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_plan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mapping_errors_exit_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_group_keeps_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_requested, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_sources, setup, teardown),
