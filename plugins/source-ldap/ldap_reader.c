@@ -736,9 +736,6 @@ int lsrc_read_open(struct lsrc_source *s)
         return ret;
     int ad = s->dialect == LSRC_DIALECT_AD;
     s->id_attr = s->conf.external_id ? s->conf.external_id : ad ? "objectGUID" : "entryUUID";
-    s->id_kind = strcasecmp(s->id_attr, "objectGUID") == 0  ? LSRC_ID_GUID
-                 : strcasecmp(s->id_attr, "objectSid") == 0 ? LSRC_ID_SID
-                                                            : LSRC_ID_TEXT;
     s->login_attr = s->conf.login_attribute ? s->conf.login_attribute
                     : ad                    ? "userPrincipalName"
                                             : "uid";

@@ -16,8 +16,6 @@
 
 enum lsrc_dialect { LSRC_DIALECT_AUTO = 0, LSRC_DIALECT_AD, LSRC_DIALECT_OPENLDAP };
 
-/* How an external id is decoded. */
-enum lsrc_id_kind { LSRC_ID_GUID, LSRC_ID_SID, LSRC_ID_TEXT };
 
 struct lsrc_conf {
     char *uris[LSRC_MAX_URIS];
@@ -67,8 +65,7 @@ struct lsrc_source {
     const char *uri;           /* the server in use, for messages */
     enum lsrc_dialect dialect; /* resolved */
     char *base_dn;             /* resolved (config or RootDSE) */
-    const char *id_attr;
-    enum lsrc_id_kind id_kind;
+    const char *id_attr;       /* objectGUID / objectSid are decoded like any value */
     const char *login_attr;
     char *user_attrs[LSRC_MAX_ATTRS + 32];
     char *group_attrs[LSRC_MAX_ATTRS + 32];
