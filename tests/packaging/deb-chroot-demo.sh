@@ -1,0 +1,1 @@
+demo_sync_in_root() { echo "(demo pending)"; }
