@@ -73,3 +73,16 @@ int lsrc_looks_like_dn(const char *s)
     ldap_dnfree(parsed);
     return 1;
 }
+
+size_t lsrc_strip_optional_uid(const char *value, size_t len)
+{
+    /* ...#'<binary digits>'B */
+    if (len < 4 || value[len - 1] != 'B' || value[len - 2] != '\'')
+        return len;
+    size_t i = len - 2;
+    while (i > 0 && (value[i - 1] == '0' || value[i - 1] == '1'))
+        i--;
+    if (i < 2 || value[i - 1] != '\'' || value[i - 2] != '#')
+        return len;
+    return i - 2;
+}

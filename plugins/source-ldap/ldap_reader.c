@@ -305,8 +305,12 @@ static int collect_attrs(struct lsrc_source *s, LDAPMessage *e, const char *dn, 
         char *a = lsrc_eb_strndup(&s->eb, battr.bv_val, battr.bv_len);
         if (!a) {
             ret = no_memory(s, dn);
-        } else if (group && (strcasecmp(a, "member") == 0 || strcasecmp(a, "uniqueMember") == 0)) {
+        } else if (group && strcasecmp(a, "member") == 0) {
             ret = add_member_values(s, vals, n, dn);
+        } else if (group && strcasecmp(a, "uniqueMember") == 0) {
+            for (size_t i = 0; ret == 0 && i < n; i++)
+                ret = add_member_dn(s, vals[i].bv_val,
+                                    lsrc_strip_optional_uid(vals[i].bv_val, vals[i].bv_len), dn);
         } else if (group && strcasecmp(a, "memberUid") == 0) {
             for (size_t i = 0; ret == 0 && i < n; i++)
                 ret = add_member_uid(s, &vals[i], dn);
@@ -627,7 +631,10 @@ static int walk_scope_group(struct lsrc_source *s)
         for (int k = 0; e && ret == 0 && attrs[k]; k++) {
             struct berval **vals = ldap_get_values_len(s->ld, e, attrs[k]);
             for (size_t i = 0; vals && vals[i] && ret == 0; i++) {
-                char *v = strndup(vals[i]->bv_val, vals[i]->bv_len);
+                size_t vlen = vals[i]->bv_len;
+                if (k == 1)
+                    vlen = lsrc_strip_optional_uid(vals[i]->bv_val, vlen);
+                char *v = strndup(vals[i]->bv_val, vlen);
                 char *canon = (v && k < 2) ? lsrc_dn_canonical(v) : NULL;
                 if (!v) {
                     ret = SCIMSYNC_ERR_NOMEM;

@@ -59,6 +59,10 @@ int lsrc_parse_range(const char *desc, const char *base, long *lo, long *hi);
  * parse or on allocation failure. */
 char *lsrc_dn_canonical(const char *dn);
 
+/* uniqueMember values may end in an optional UID ("cn=x,dc=y#'0101'B",
+ * RFC 4517 NameAndOptionalUID): the length without it. */
+size_t lsrc_strip_optional_uid(const char *value, size_t len);
+
 /* Nonzero when the value looks like a DN ("attr=value,...") rather than a
  * name. */
 int lsrc_looks_like_dn(const char *s);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "ldap_util.h"
@@ -47,11 +48,29 @@ static void test_looks_like_dn(void **state)
     assert_false(lsrc_looks_like_dn("=x"));
 }
 
+static void test_optional_uid(void **state)
+{
+    (void)state;
+    const char *v = "cn=x,dc=y#'0101'B";
+    assert_int_equal(lsrc_strip_optional_uid(v, strlen(v)), strlen("cn=x,dc=y"));
+    v = "cn=x,dc=y#''B";
+    assert_int_equal(lsrc_strip_optional_uid(v, strlen(v)), strlen("cn=x,dc=y"));
+    v = "cn=x,dc=y";
+    assert_int_equal(lsrc_strip_optional_uid(v, strlen(v)), strlen(v));
+    v = "cn=B";
+    assert_int_equal(lsrc_strip_optional_uid(v, strlen(v)), strlen(v));
+    v = "cn=x'2'B";
+    assert_int_equal(lsrc_strip_optional_uid(v, strlen(v)), strlen(v));
+    v = "'01'B";
+    assert_int_equal(lsrc_strip_optional_uid(v, strlen(v)), strlen(v));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical),
         cmocka_unit_test(test_looks_like_dn),
+        cmocka_unit_test(test_optional_uid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
