@@ -104,6 +104,15 @@ static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_p
     switch (po->kind) {
     case SCIMSYNC_OP_CREATE_USER:
         fill_user(p, po->user, &wb->users[i]);
+        if (po->manager != SS_NONE) {
+            /* Its manager was created by an earlier call of this wave. */
+            const char *m = p->user_tid[po->manager];
+            if (!m)
+                ss_warn("user %s: created without its manager %s, whose create failed",
+                        p->src->users[po->user].field[SCIMSYNC_F_USER_NAME],
+                        p->src->users[po->manager].field[SCIMSYNC_F_USER_NAME]);
+            wb->users[i].field[SCIMSYNC_F_MANAGER] = m;
+        }
         op->user = &wb->users[i];
         op->adopt = po->adopt;
         break;
@@ -253,21 +262,23 @@ static int record(struct applier *a, struct scimsync_op *op, struct ss_plan_op *
     return 0;
 }
 
-static int run_wave(struct applier *a, enum ss_wave w)
+/* One apply() call: the ops of wave w at the given level (user creates
+ * come in levels, managers first; every other wave has level 0 only). */
+static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
 {
     struct ss_plan *p = a->p;
     size_t n = p->nops[w], ready = 0;
     int rc = -1;
     struct wave_buf wb = {0};
-    if (n == 0)
-        return 0;
     if (!a->stopped && ss_host_stop_requested()) {
         ss_error("stop requested; the remaining operations are not attempted");
         a->stopped = 1;
     }
     if (a->stopped) {
-        for (size_t i = 0; i < n; i++)
-            fail_op(a, &p->ops[w][i], SS_OP_NOT_ATTEMPTED, "the run stopped");
+        for (size_t i = 0; i < n; i++) {
+            if (p->ops[w][i].level == level)
+                fail_op(a, &p->ops[w][i], SS_OP_NOT_ATTEMPTED, "the run stopped");
+        }
         return 0;
     }
     wb.ops = calloc(n, sizeof(*wb.ops));
@@ -280,6 +291,8 @@ static int run_wave(struct applier *a, enum ss_wave w)
     }
     for (size_t i = 0; i < n; i++) {
         struct ss_plan_op *po = &p->ops[w][i];
+        if (po->level != level)
+            continue;
         int r = prepare(a, &wb, ready, po);
         if (r < 0)
             goto out;
@@ -307,6 +320,20 @@ out:
     free(wb.users);
     free(wb.groups);
     return rc;
+}
+
+static int run_wave(struct applier *a, enum ss_wave w)
+{
+    uint32_t top = 0;
+    for (size_t i = 0; i < a->p->nops[w]; i++) {
+        if (a->p->ops[w][i].level > top)
+            top = a->p->ops[w][i].level;
+    }
+    for (uint32_t level = 0; a->p->nops[w] && level <= top; level++) {
+        if (run_batch(a, w, level) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int ss_apply(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum)

@@ -24,6 +24,8 @@ struct differ {
     uint32_t *tu_match;  /* target user -> source user */
     uint32_t *su_target; /* source user -> target user (matched or adopted) */
     unsigned char *su_blocked, *su_pending, *tu_deleted;
+    uint32_t *su_create;  /* source user -> its create op in the wave, or SS_NONE */
+    uint32_t *su_new_mgr; /* created user -> its manager, created in this run too */
     uint32_t *sg_target;
     unsigned char *sg_blocked;
     struct ss_strmap src_user_ext, tgt_user_ext;
@@ -135,6 +137,7 @@ static int match_users(struct differ *d)
         op->tuser = d->su_target[s];
         op->adopt = d->opt->adopt;
         d->su_pending[s] = 1; /* its id is known only after the create */
+        d->su_create[s] = (uint32_t)(d->plan->nops[SS_WAVE_CREATE_USERS] - 1);
     }
     rc = 0;
     goto out;
@@ -196,10 +199,14 @@ static int plan_user_updates(struct differ *d)
             continue;
         int mgr_managed;
         uint32_t m = resolve_manager(d, s, &mgr_managed);
+        if (d->su_pending[s]) {
+            /* Created (or adopted) with its full record; a manager created
+             * in this run too is ordered before it (create_levels). */
+            d->su_new_mgr[s] = m;
+            continue;
+        }
         if (m != SS_NONE && add_fixup(d, s, m) < 0)
             return -1;
-        if (d->su_pending[s])
-            continue; /* created (or adopted) with its full record */
         const struct ss_user_rec *u = &src->users[s];
         const struct ss_user_rec *t = &tgt->users[d->su_target[s]];
         uint32_t changed = 0;
@@ -226,6 +233,65 @@ static int plan_user_updates(struct differ *d)
         op->changed = changed;
     }
     return 0;
+}
+
+/* Orders user creates so that a manager created in this run is created
+ * in an earlier apply call than its reports (level = depth in the chain of
+ * new managers), which gives every new user its manager in the create
+ * itself.  A cycle of new managers, or a chain deeper than
+ * SS_CREATE_LEVELS_MAX, is cut: that user gets a manager fix-up after all
+ * waves instead. */
+static int create_levels(struct differ *d)
+{
+    const struct ss_dir *src = d->src;
+    int rc = -1;
+    uint32_t *path = malloc((src->nusers ? src->nusers : 1) * sizeof(*path));
+    uint32_t *level = calloc(src->nusers ? src->nusers : 1, sizeof(*level));
+    unsigned char *state = calloc(src->nusers ? src->nusers : 1, 1); /* 1 walking, 2 done */
+    if (!path || !level || !state) {
+        ss_error("out of memory (diff)");
+        goto out;
+    }
+    for (uint32_t s0 = 0; s0 < src->nusers; s0++) {
+        if (!d->su_pending[s0] || state[s0])
+            continue;
+        size_t n = 0;
+        uint32_t cur = s0;
+        while (state[cur] == 0) {
+            state[cur] = 1;
+            path[n++] = cur;
+            if (d->su_new_mgr[cur] == SS_NONE)
+                break;
+            cur = d->su_new_mgr[cur];
+        }
+        if (state[cur] == 1 && d->su_new_mgr[cur] != SS_NONE) {
+            /* cur is on this walk twice: a cycle.  Create cur without
+             * its manager and fix it up afterwards. */
+            if (add_fixup(d, cur, d->su_new_mgr[cur]) < 0)
+                goto out;
+            d->su_new_mgr[cur] = SS_NONE;
+        }
+        while (n > 0) {
+            uint32_t p = path[--n];
+            uint32_t m = d->su_new_mgr[p];
+            if (m != SS_NONE && level[m] + 1 >= SS_CREATE_LEVELS_MAX) {
+                if (add_fixup(d, p, m) < 0)
+                    goto out;
+                d->su_new_mgr[p] = m = SS_NONE;
+            }
+            level[p] = m == SS_NONE ? 0 : level[m] + 1;
+            state[p] = 2;
+            struct ss_plan_op *op = &d->plan->ops[SS_WAVE_CREATE_USERS][d->su_create[p]];
+            op->level = level[p];
+            op->manager = m;
+        }
+    }
+    rc = 0;
+out:
+    free(path);
+    free(level);
+    free(state);
+    return rc;
 }
 
 static int plan_missing_users(struct differ *d)
@@ -463,21 +529,26 @@ int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_
     d.su_target = malloc(nu * sizeof(*d.su_target));
     d.su_blocked = calloc(nu, 1);
     d.su_pending = calloc(nu, 1);
+    d.su_create = malloc(nu * sizeof(*d.su_create));
+    d.su_new_mgr = malloc(nu * sizeof(*d.su_new_mgr));
     d.sg_target = malloc(ng * sizeof(*d.sg_target));
     d.sg_blocked = calloc(ng, 1);
     d.tmp_cur = malloc(maxmem * sizeof(*d.tmp_cur));
     d.tmp_out = malloc(2 * maxmem * sizeof(*d.tmp_out));
     if (!d.tu_state || !d.tu_deleted || !d.tu_match || !d.tg_state || !d.su_target ||
-        !d.su_blocked || !d.su_pending || !d.sg_target || !d.sg_blocked || !d.tmp_cur ||
-        !d.tmp_out) {
+        !d.su_blocked || !d.su_pending || !d.su_create || !d.su_new_mgr || !d.sg_target ||
+        !d.sg_blocked || !d.tmp_cur || !d.tmp_out) {
         ss_error("out of memory (diff)");
         goto out;
     }
     memset(d.tu_match, 0xff, ntu * sizeof(*d.tu_match));
     memset(d.su_target, 0xff, nu * sizeof(*d.su_target));
+    memset(d.su_create, 0xff, nu * sizeof(*d.su_create));
+    memset(d.su_new_mgr, 0xff, nu * sizeof(*d.su_new_mgr));
     memset(d.sg_target, 0xff, ng * sizeof(*d.sg_target));
     if (index_target_users(&d) < 0 || match_users(&d) < 0 || plan_user_updates(&d) < 0 ||
-        plan_missing_users(&d) < 0 || match_groups(&d) < 0 || plan_members(&d) < 0)
+        create_levels(&d) < 0 || plan_missing_users(&d) < 0 || match_groups(&d) < 0 ||
+        plan_members(&d) < 0)
         goto out;
     rc = 0;
 out:
@@ -494,6 +565,8 @@ out:
     free(d.su_target);
     free(d.su_blocked);
     free(d.su_pending);
+    free(d.su_create);
+    free(d.su_new_mgr);
     free(d.sg_target);
     free(d.sg_blocked);
     free(d.tmp_cur);

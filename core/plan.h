@@ -25,6 +25,10 @@ enum ss_wave {
     SS_WAVE_COUNT
 };
 
+/* Deepest chain of managers created in one run that is ordered by create
+ * calls; deeper reports get a manager fix-up instead. */
+#define SS_CREATE_LEVELS_MAX 32
+
 enum ss_op_state {
     SS_OP_PENDING = 0,
     SS_OP_DONE,
@@ -43,7 +47,10 @@ struct ss_plan_op {
     /* rename and members of existing groups: the target group, else SS_NONE */
     uint32_t tgroup;
     uint32_t changed; /* update: field bits | SCIMSYNC_F_ACTIVE_BIT */
-    uint32_t manager; /* fixup: source user index of the new manager */
+    /* fixup, and create of a user whose manager is created in this run:
+     * source user index of that manager */
+    uint32_t manager;
+    uint32_t level; /* create users: apply call order (managers first) */
     int adopt;
     int fixup; /* manager fix-up update */
     /* members: sorted refs; r < src->nusers is a source user, else the

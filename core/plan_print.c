@@ -259,8 +259,9 @@ static json_object *jsize(size_t n)
 }
 
 static json_object *user_attrs(struct jb *b, const struct ss_plan *p, const struct ss_strmap *ids,
-                               uint32_t s)
+                               const struct ss_plan_op *op)
 {
+    uint32_t s = op->user;
     const struct ss_user_rec *u = &p->src->users[s];
     json_object *o = json_object_new_object();
     if (!o) {
@@ -271,7 +272,9 @@ static json_object *user_attrs(struct jb *b, const struct ss_plan *p, const stru
         if (!((u->managed >> f) & 1u) || ss_str_empty(u->field[f]))
             continue;
         if (f == SCIMSYNC_F_MANAGER) {
-            const char *m = manager_name(p, ids, p->mgr_tid[s]);
+            const char *m = op->manager != SS_NONE
+                                ? user_name(&p->src->users[op->manager]) /* created first */
+                                : manager_name(p, ids, p->mgr_tid[s]);
             if (m)
                 jadd_str(b, o, "manager", m);
             continue;
@@ -311,7 +314,7 @@ static json_object *op_json(struct jb *b, const struct ss_plan *p, const struct 
         jadd(b, o, "adopt", json_object_new_boolean(op->tuser != SS_NONE));
         if (op->tuser != SS_NONE)
             jadd_str(b, o, "targetId", p->tgt->users[op->tuser].id);
-        jadd(b, o, "attributes", user_attrs(b, p, ids, op->user));
+        jadd(b, o, "attributes", user_attrs(b, p, ids, op));
         break;
     }
     case SCIMSYNC_OP_UPDATE_USER: {

@@ -227,17 +227,66 @@ static void test_auth_failure_stops(void **state)
 static void test_manager_created_in_run(void **state)
 {
     struct world *w = *state;
+    fake_source_user(&w->src, "3", "userName", "emp@x", "givenName", "E", "familyName", "Mp",
+                     "displayName", "E Mp", "manager", "2", NULL);
+    fake_source_user(&w->src, "2", "userName", "mid@x", "givenName", "M", "familyName", "Id",
+                     "displayName", "M Id", "manager", "1", NULL);
+    fake_source_user(&w->src, "1", "userName", "boss@x", "givenName", "Big", "familyName", "Boss",
+                     "displayName", "Big Boss", NULL);
+    fake_source_user(&w->src, "4", "userName", "a@x", "givenName", "A", "familyName", "A",
+                     "displayName", "A A", "manager", "5", NULL);
+    fake_source_user(&w->src, "5", "userName", "b@x", "givenName", "B", "familyName", "B",
+                     "displayName", "B B", "manager", "4", NULL);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    /* Managers are created first (one apply call per level): no fix-up,
+     * except to cut the a <-> b cycle. */
+    assert_null(strstr(w->run.out, "emp@x: manager"));
+    assert_null(strstr(w->run.out, "mid@x: manager"));
+    assert_non_null(strstr(w->run.out, "(after create)\n"));
+    assert_int_equal(w->run.sum.users_created, 5);
+    assert_int_equal(w->run.sum.users_updated, 1);
+    assert_int_equal(w->tgt.apply_calls, 3 + 1);
+    struct fake_tuser *boss = fake_target_user_by_name(&w->tgt, "boss@x");
+    struct fake_tuser *mid = fake_target_user_by_name(&w->tgt, "mid@x");
+    struct fake_tuser *emp = fake_target_user_by_name(&w->tgt, "emp@x");
+    struct fake_tuser *a = fake_target_user_by_name(&w->tgt, "a@x");
+    struct fake_tuser *b = fake_target_user_by_name(&w->tgt, "b@x");
+    assert_string_equal(emp->field[SCIMSYNC_F_MANAGER], mid->id);
+    assert_string_equal(mid->field[SCIMSYNC_F_MANAGER], boss->id);
+    assert_null(boss->field[SCIMSYNC_F_MANAGER]);
+    assert_string_equal(a->field[SCIMSYNC_F_MANAGER], b->id);
+    assert_string_equal(b->field[SCIMSYNC_F_MANAGER], a->id);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
+
+    /* An existing user whose new manager is created in this run: fix-up. */
+    fake_source_reset(&w->src);
+    fake_source_user(&w->src, "1", "userName", "boss@x", "givenName", "Big", "familyName", "Boss",
+                     "displayName", "Big Boss", "manager", "9", NULL);
+    fake_source_user(&w->src, "9", "userName", "ceo@x", "givenName", "C", "familyName", "Eo",
+                     "displayName", "C Eo", NULL);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "~ user boss@x: manager -> \"ceo@x\" (after create)\n"));
+    assert_string_equal(boss->field[SCIMSYNC_F_MANAGER],
+                        fake_target_user_by_name(&w->tgt, "ceo@x")->id);
+}
+
+static void test_manager_create_failed(void **state)
+{
+    struct world *w = *state;
     fake_source_user(&w->src, "1", "userName", "boss@x", "givenName", "Big", "familyName", "Boss",
                      "displayName", "Big Boss", NULL);
     fake_source_user(&w->src, "2", "userName", "emp@x", "givenName", "E", "familyName", "Mp",
                      "displayName", "E Mp", "manager", "1", NULL);
-    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
-    assert_non_null(strstr(w->run.out, "~ user emp@x: manager -> \"boss@x\" (after create)\n"));
-    struct fake_tuser *boss = fake_target_user_by_name(&w->tgt, "boss@x");
+    w->tgt.fail_user = "boss@x";
+    assert_int_equal(fake_run(&w->run), SS_EXIT_PARTIAL);
     struct fake_tuser *emp = fake_target_user_by_name(&w->tgt, "emp@x");
-    assert_string_equal(emp->field[SCIMSYNC_F_MANAGER], boss->id);
+    assert_non_null(emp);
+    assert_null(emp->field[SCIMSYNC_F_MANAGER]);
+    w->tgt.fail_user = NULL;
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
-    assert_non_null(strstr(w->run.out, "No changes.\n"));
+    assert_string_equal(emp->field[SCIMSYNC_F_MANAGER],
+                        fake_target_user_by_name(&w->tgt, "boss@x")->id);
 }
 
 static void test_adopt_and_ownership(void **state)
@@ -414,6 +463,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dependent_ops_not_attempted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_failure_stops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manager_created_in_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manager_create_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_adopt_and_ownership, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skipped_entry_protected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_plan, setup, teardown),
