@@ -14,6 +14,7 @@ bind_password = env:VAR; VAR must be set.  The users the engine skips
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -26,6 +27,7 @@ def main():
     ap.add_argument("--expect", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--secret-env", required=True)
+    ap.add_argument("--cut-uri", help="a URI whose connection drops mid-read (cut_proxy.py)")
     args = ap.parse_args()
     errors = []
     expect = json.load(open(args.expect, encoding="utf-8"))
@@ -34,9 +36,13 @@ def main():
     confd = os.path.join(args.work, "conf.d")
     os.makedirs(confd, exist_ok=True)
     ini = os.path.join(args.work, "scimsync.ini")
-    with open(ini, "w", encoding="utf-8") as f:
-        f.write("[engine]\nmax_deletes = -1\nmax_delete_percent = -1\n\n" + source +
-                "\n[target idc]\nplugin = memory\nstate_file = %s\n" % state)
+
+    def write_ini(src):
+        with open(ini, "w", encoding="utf-8") as f:
+            f.write("[engine]\nmax_deletes = -1\nmax_delete_percent = -1\n\n" + src +
+                    "\n[target idc]\nplugin = memory\nstate_file = %s\n" % state)
+
+    write_ini(source)
     env = dict(os.environ, SCIMSYNC_PLUGIN_PATH=args.test_plugins)
     secret = env[args.secret_env]
     outputs = []
@@ -53,6 +59,23 @@ def main():
     def load():
         with open(state, encoding="utf-8") as f:
             return json.load(f)
+
+    def writes():
+        return len(load()["writes"]) if os.path.exists(state) else 0
+
+    if args.cut_uri:
+        # the connection drops in the middle of the user pages: exit 2 and
+        # nothing written to the (empty) target
+        write_ini(re.sub(r"(?m)^uri\s*=.*$", "uri = " + args.cut_uri, source))
+        p = sync("dropped connection", 2)
+        print("e2e: dropped connection: " + " | ".join(
+            l for l in p.stderr.splitlines() if " error " in l or "entries read" in l)[:600])
+        if writes():
+            errors.append("dropped connection: %d writes applied" % writes())
+        if args.cut_uri not in p.stderr:
+            errors.append("dropped connection: the message does not name the server:\n" +
+                          p.stderr[-1500:])
+        write_ini(source)
 
     sync("first sync", 0)
     s = load()

@@ -19,7 +19,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../../fixtures/ldap
 work=$(mktemp -d /tmp/scimsync-ldap-ad.XXXXXX)
 srv=$work/ad
-trap '"$fixtures/ad-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
+proxy=""
+trap '[ -n "$proxy" ] && kill "$proxy"; "$fixtures/ad-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
 . "$here/lib.sh"
 
 "$fixtures/ad-start.sh" "$srv"
@@ -72,10 +73,17 @@ active = \${active}
 group.displayName = \${cn}
 EOS
     mkdir -p "$work/e2e"
+    # LDAPS through a relay that drops the connection after 400 kB
+    python3 "$fixtures/cut_proxy.py" 636 400000 "$work/proxy.port" &
+    proxy=$!
+    python3 "$fixtures/port.py" wait-file "$work/proxy.port" 10
     if python3 "$here/e2e_sync.py" --bin "$bin" --test-plugins "$test_plugins" \
         --source-ini "$work/source.ini" --expect "$srv/expect.json" --work "$work/e2e" \
-        --secret-env AD_PASSWORD >"$work/e2e.log" 2>&1; then
+        --secret-env AD_PASSWORD --cut-uri "ldaps://127.0.0.1:$(cat "$work/proxy.port")" \
+        >"$work/e2e.log" 2>&1; then
         pass "end to end: $(tail -1 "$work/e2e.log")"
+        grep "dropped connection" "$work/e2e.log" | sed 's/^/    /'
+
     else
         fail "end to end"
         sed 's/^/    /' "$work/e2e.log" | tail -30

@@ -16,7 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../../fixtures/ldap
 work=$(mktemp -d /tmp/scimsync-ldap-ol.XXXXXX)
 srv=$work/slapd
-trap '"$fixtures/slapd-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
+proxy=""
+trap '[ -n "$proxy" ] && kill "$proxy"; "$fixtures/slapd-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
 . "$here/lib.sh"
 
 mkdir -p "$srv"
@@ -73,10 +74,17 @@ users_from_group = sync-all
 group_name_pattern = app-*
 EOS
     mkdir -p "$work/e2e"
+    # a relay that drops the connection after 150 kB: in the middle of the users
+    python3 "$fixtures/cut_proxy.py" "$OL_PORT" 150000 "$work/proxy.port" &
+    proxy=$!
+    python3 "$fixtures/port.py" wait-file "$work/proxy.port" 10
     if python3 "$here/e2e_sync.py" --bin "$bin" --test-plugins "$test_plugins" \
         --source-ini "$work/source.ini" --expect "$work/expect.json" --work "$work/e2e" \
-        --secret-env OL_PASSWORD >"$work/e2e.log" 2>&1; then
+        --secret-env OL_PASSWORD --cut-uri "ldap://127.0.0.1:$(cat "$work/proxy.port")" \
+        >"$work/e2e.log" 2>&1; then
         pass "end to end: $(tail -1 "$work/e2e.log")"
+        grep "dropped connection" "$work/e2e.log" | sed 's/^/    /'
+
     else
         fail "end to end"
         sed 's/^/    /' "$work/e2e.log" | tail -30
