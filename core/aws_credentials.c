@@ -298,7 +298,7 @@ static int fetch_document(const char *what, const struct ss_aws_http_req *rq,
     char why[512];
 
     if (ss_aws_http(rq, resp, why, sizeof(why)) < 0) {
-        snprintf(err, errlen, "%s: %s", what, why);
+        snprintf(err, errlen, "%s: %.300s", what, why);
         return -1;
     }
     if (resp->status != 200) {
@@ -401,7 +401,7 @@ static int from_imds(struct ss_aws_creds *out, char *err, size_t errlen)
     if (fetch_document("EC2 instance metadata credentials", &rq, &resp, err, errlen) < 0)
         goto out;
     if (ss_aws_creds_from_json(resp.body, resp.len, out, why, sizeof(why)) < 0) {
-        snprintf(err, errlen, "EC2 instance metadata credentials for role %s: %s", role, why);
+        snprintf(err, errlen, "EC2 instance metadata credentials for role %.64s: %.200s", role, why);
         goto out;
     }
     out->source = "EC2 instance metadata";
