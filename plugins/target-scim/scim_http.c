@@ -1,0 +1,379 @@
+/* The transport: libcurl multi, several transfers in flight (keep-alive
+ * connections shared through the multi handle), every attempt paced by
+ * one token bucket, 429 / 5xx / connection failures retried with
+ * backoff.  Single-threaded: callbacks run on the caller's thread. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scim_parse.h"
+#include "scim_target.h"
+
+#define BACKOFF_BASE_S 0.5
+#define BACKOFF_CAP_S 30.0
+#define RETRY_AFTER_CAP_S 120.0
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int scim_req_set(struct scim_req *r, const char *method, char *path, char *body)
+{
+    free(r->path);
+    free(r->body);
+    r->path = path;
+    r->body = body;
+    r->method = method;
+    r->attempt = 0;
+    r->not_before = 0;
+    r->status = 0;
+    r->cc = CURLE_OK;
+    r->too_big = 0;
+    r->resp_len = 0;
+    if (r->resp)
+        r->resp[0] = '\0';
+    return path ? 0 : -1;
+}
+
+void scim_req_clear(struct scim_req *r)
+{
+    free(r->path);
+    free(r->body);
+    free(r->resp);
+    r->path = r->body = r->resp = NULL;
+    r->resp_len = r->resp_cap = 0;
+}
+
+void scim_job_free(struct scim_job *j)
+{
+    scim_req_clear(&j->req);
+    free(j->filter);
+    free(j->cursor);
+    j->filter = j->cursor = NULL;
+}
+
+void scim_redact(const struct scim *s, char *buf)
+{
+    size_t tl;
+    char *p;
+
+    if (!s->token || (tl = strlen(s->token)) < 4)
+        return;
+    while ((p = strstr(buf, s->token)) != NULL) {
+        memset(p, '*', 3);
+        memmove(p + 3, p + tl, strlen(p + tl) + 1);
+    }
+}
+
+void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf, size_t cap)
+{
+    if (r->too_big) {
+        snprintf(buf, cap, "the response was larger than %u bytes", SCIM_MAX_RESPONSE);
+    } else if (r->status == 0) {
+        snprintf(buf, cap, "connection failed: %s%s",
+                 r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc),
+                 r->attempt > 0 ? " (retries exhausted)" : "");
+    } else {
+        struct scim_error e;
+        scim_parse_error(r->resp, r->resp_len, r->status, &e);
+        snprintf(buf, cap, "HTTP %ld%s: %s", r->status,
+                 (r->status == 429 || r->status >= 500) && r->attempt > 0 ? " (retries exhausted)"
+                                                                          : "",
+                 e.detail);
+    }
+    scim_redact(s, buf);
+}
+
+static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct scim_req *r = userp;
+    size_t n = size * nmemb;
+    if (r->resp_len + n + 1 > SCIM_MAX_RESPONSE) {
+        r->too_big = 1;
+        return 0;
+    }
+    if (r->resp_len + n + 1 > r->resp_cap) {
+        size_t cap = r->resp_cap ? r->resp_cap : 4096;
+        while (cap < r->resp_len + n + 1)
+            cap *= 2;
+        if (cap > SCIM_MAX_RESPONSE)
+            cap = SCIM_MAX_RESPONSE;
+        char *nb = realloc(r->resp, cap);
+        if (!nb)
+            return 0;
+        r->resp = nb;
+        r->resp_cap = cap;
+    }
+    memcpy(r->resp + r->resp_len, data, n);
+    r->resp_len += n;
+    r->resp[r->resp_len] = '\0';
+    return n;
+}
+
+/* Creates and adds the easy handle for job j's request. */
+static int start(struct scim *s, struct scim_job *j)
+{
+    struct scim_req *r = &j->req;
+    size_t ulen = strlen(s->url.base) + strlen(r->path) + 1;
+    char *url = malloc(ulen);
+    CURL *e = curl_easy_init();
+    int rc = -1;
+
+    if (!url || !e)
+        goto out;
+    snprintf(url, ulen, "%s%s", s->url.base, r->path);
+    r->hdrs = curl_slist_append(NULL, "Accept: application/scim+json, application/json");
+    if (r->hdrs && r->body) {
+        struct curl_slist *h2 = curl_slist_append(r->hdrs, "Content-Type: application/scim+json");
+        if (!h2)
+            goto out;
+        r->hdrs = h2;
+    }
+    if (!r->hdrs)
+        goto out;
+    r->status = 0;
+    r->cc = CURLE_OK;
+    r->too_big = 0;
+    r->resp_len = 0;
+    r->retry_after = -1;
+    r->errbuf[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* the token never follows a redirect */
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+    curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, s->token);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "scimsync/" SCIM_PLUGIN_VERSION);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, s->timeout_s);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, s->timeout_s < 10 ? s->timeout_s : 10L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s->verify_tls ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s->verify_tls ? 2L : 0L);
+    if (s->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
+    if (!strcmp(r->method, "POST")) {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+    } else if (strcmp(r->method, "GET") != 0) {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+    }
+    if (r->body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
+    }
+    if (curl_multi_add_handle(s->multi, e) != CURLM_OK)
+        goto out;
+    r->easy = e;
+    e = NULL;
+    s->stats.requests++;
+    rc = 0;
+out:
+    if (e) {
+        curl_easy_cleanup(e);
+        curl_slist_free_all(r->hdrs);
+        r->hdrs = NULL;
+    }
+    free(url);
+    return rc;
+}
+
+static void finish_transfer(struct scim *s, struct scim_req *r)
+{
+    struct curl_header *hdr;
+    if (!r->easy)
+        return;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    if (r->status && curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &hdr) ==
+                         CURLHE_OK)
+        r->retry_after = scim_retry_after(hdr->value, time(NULL), RETRY_AFTER_CAP_S);
+    curl_multi_remove_handle(s->multi, r->easy);
+    curl_easy_cleanup(r->easy);
+    curl_slist_free_all(r->hdrs);
+    r->easy = NULL;
+    r->hdrs = NULL;
+}
+
+/* A fixed-size FIFO of job pointers (each job is queued at most once). */
+struct fifo {
+    struct scim_job **v;
+    size_t cap, head, len;
+};
+
+static void fifo_push(struct fifo *q, struct scim_job *j)
+{
+    q->v[(q->head + q->len) % q->cap] = j;
+    q->len++;
+}
+
+static struct scim_job *fifo_pop(struct fifo *q)
+{
+    struct scim_job *j = q->v[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+    return j;
+}
+
+static int retryable(const struct scim_req *r)
+{
+    if (r->too_big)
+        return 0;
+    if (r->status == 0)
+        return r->cc != CURLE_OK;
+    return r->status == 429 || r->status >= 500;
+}
+
+static void count_retry(struct scim *s, const struct scim_req *r)
+{
+    if (r->status == 429)
+        s->stats.throttled++;
+    else if (r->status >= 500)
+        s->stats.server_errors++;
+    else
+        s->stats.conn_errors++;
+}
+
+int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
+{
+    struct fifo ready = {0};
+    struct scim_job **delayed = NULL;
+    size_t ndelayed = 0, remaining = n, inflight = 0;
+    int rc = 0;
+
+    if (n == 0)
+        return 0;
+    ready.v = malloc(n * sizeof(*ready.v));
+    delayed = malloc(n * sizeof(*delayed));
+    if (!ready.v || !delayed) {
+        rc = SCIMSYNC_ERR_NOMEM;
+        goto out;
+    }
+    ready.cap = n;
+    if (!s->multi) {
+        s->multi = curl_multi_init();
+        if (!s->multi) {
+            rc = SCIMSYNC_ERR_NOMEM;
+            goto out;
+        }
+        curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, s->max_conn);
+        curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, s->max_conn);
+        curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, s->max_conn);
+    }
+    if (!s->bucket_ready) {
+        /* burst 1: requests are spread evenly, so no one-second window
+         * ever holds more than the configured rate */
+        scim_bucket_init(&s->bucket, s->rate, 1.0, now_s());
+        s->bucket_ready = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        jobs[i].finished = 0;
+        fifo_push(&ready, &jobs[i]);
+    }
+    while (remaining > 0 && rc == 0) {
+        double now = now_s(), wait = 1.0;
+        int progressed = 0, running = 0;
+        CURLMsg *msg;
+        int left;
+
+        if (s->h->should_stop && s->h->should_stop(s->h)) {
+            rc = SCIMSYNC_ERR_STOPPED;
+            break;
+        }
+        for (size_t k = 0; k < ndelayed;) {
+            if (delayed[k]->req.not_before <= now) {
+                fifo_push(&ready, delayed[k]);
+                delayed[k] = delayed[--ndelayed];
+                continue;
+            }
+            if (delayed[k]->req.not_before - now < wait)
+                wait = delayed[k]->req.not_before - now;
+            k++;
+        }
+        while (ready.len > 0 && inflight < (size_t)s->max_conn) {
+            double w = scim_bucket_take(&s->bucket, now);
+            if (w > 0) {
+                if (w < wait)
+                    wait = w;
+                break;
+            }
+            struct scim_job *j = fifo_pop(&ready);
+            if (start(s, j) < 0) {
+                rc = SCIMSYNC_ERR_NOMEM;
+                break;
+            }
+            inflight++;
+        }
+        if (rc)
+            break;
+        curl_multi_perform(s->multi, &running);
+        while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
+            struct scim_job *j = NULL;
+            struct scim_req *r;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+            r = &j->req;
+            r->cc = msg->data.result;
+            finish_transfer(s, r);
+            inflight--;
+            progressed = 1;
+            s->h->log(s->h, SCIMSYNC_LOG_DEBUG, "%s %s -> %ld", r->method, r->path, r->status);
+            if (retryable(r) && r->attempt < s->retries) {
+                count_retry(s, r);
+                r->attempt++;
+                r->not_before = now_s() + scim_backoff(r->attempt, r->retry_after, BACKOFF_BASE_S,
+                                                       BACKOFF_CAP_S, (double)random() / RAND_MAX);
+                delayed[ndelayed++] = j;
+                continue;
+            }
+            if (retryable(r))
+                s->stats.gave_up++;
+            if (r->status == 401) {
+                if (!s->auth_failed)
+                    s->h->log(s->h, SCIMSYNC_LOG_ERROR,
+                              "SCIM token rejected (expired or wrong tenant?): HTTP 401 from %s",
+                              s->url.base);
+                s->auth_failed = 1;
+                j->got_401 = 1;
+                rc = SCIMSYNC_ERR_AUTH;
+                break;
+            }
+            enum scim_job_result res = j->on_response(s, j);
+            if (res == SCIM_JOB_AGAIN) {
+                fifo_push(&ready, j);
+            } else if (res == SCIM_JOB_DONE) {
+                j->finished = 1;
+                remaining--;
+            } else {
+                rc = j->result ? j->result : SCIMSYNC_ERR;
+                break;
+            }
+        }
+        if (rc || remaining == 0)
+            break;
+        if (!progressed) {
+            int ms = (int)(wait * 1000.0) + 1;
+            if (ms > 1000)
+                ms = 1000;
+            curl_multi_poll(s->multi, NULL, 0, ms, NULL);
+        }
+    }
+out:
+    /* abandon what is still in flight (stop, 401, fatal error) */
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].req.easy)
+            finish_transfer(s, &jobs[i].req);
+    }
+    free(ready.v);
+    free(delayed);
+    return rc;
+}

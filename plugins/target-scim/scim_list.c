@@ -1,0 +1,276 @@
+/* Reading the target: every user and group page by page, and the members
+ * of many groups concurrently.  A listing that ends early is an error. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scim_filter.h"
+#include "scim_parse.h"
+#include "scim_target.h"
+
+/* 100 per page: ten million objects.  Beyond that a server loops. */
+#define MAX_PAGES 100000
+
+enum list_kind { LIST_USERS = 1, LIST_GROUPS, LIST_MEMBERS_FILTER, LIST_MEMBERS_GROUP };
+
+static const char *kind_name(int kind)
+{
+    switch (kind) {
+    case LIST_USERS:
+        return "users";
+    case LIST_GROUPS:
+        return "groups";
+    default:
+        return "group members";
+    }
+}
+
+static int use_cursor(const struct scim *s)
+{
+    return s->profile == SCIM_PROFILE_IDENTITY_CENTER;
+}
+
+static char *page_path(const struct scim *s, const struct scim_job *j)
+{
+    const char *res = j->state == LIST_GROUPS ? "/Groups" : "/Users";
+    if (use_cursor(s))
+        return scim_list_path(res, j->filter, j->cursor ? j->cursor : "", 0, SCIM_PAGE_SIZE);
+    return scim_list_path(res, j->filter, NULL, j->start_index, SCIM_PAGE_SIZE);
+}
+
+static enum scim_job_result fail(struct scim *s, struct scim_job *j, int code, const char *fmt,
+                                 ...) SCIMSYNC_PRINTF(4, 5);
+
+/* Logs "listing <what>..." once and stops the run with code. */
+static enum scim_job_result fail(struct scim *s, struct scim_job *j, int code, const char *fmt,
+                                 ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    scim_redact(s, msg);
+    s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s", msg);
+    j->result = code;
+    return SCIM_JOB_FAIL;
+}
+
+static int member_cb(void *ctx, const char *id)
+{
+    struct scim_job *j = ctx;
+    return j->cb.member(j->cb_ctx, j->index, id);
+}
+
+/* Hands one resource to the caller's callback; nonzero stops. */
+static int deliver(struct scim_job *j, json_object *res)
+{
+    if (j->state == LIST_USERS) {
+        struct scimsync_user u;
+        if (scim_parse_user(res, &u) < 0)
+            return SCIMSYNC_ERR_IO;
+        return j->cb.user(j->cb_ctx, &u);
+    }
+    if (j->state == LIST_GROUPS) {
+        struct scimsync_group g;
+        if (scim_parse_group(res, &g) < 0)
+            return SCIMSYNC_ERR_IO;
+        return j->cb.group(j->cb_ctx, &g);
+    }
+    json_object *id;
+    if (!json_object_object_get_ex(res, "id", &id) || !json_object_is_type(id, json_type_string))
+        return SCIMSYNC_ERR_IO;
+    return j->cb.member(j->cb_ctx, j->index, json_object_get_string(id));
+}
+
+static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
+{
+    char why[320];
+    struct scim_page page;
+    enum scim_job_result res = SCIM_JOB_FAIL;
+    json_object *obj = NULL;
+
+    if (j->req.status != 200) {
+        scim_req_describe(s, &j->req, why, sizeof(why));
+        return fail(s, j, j->req.status == 404 ? SCIMSYNC_ERR_NOTFOUND : SCIMSYNC_ERR_IO,
+                    "listing %s failed: %s", kind_name(j->state), why);
+    }
+    obj = scim_parse_body(j->req.resp, j->req.resp_len);
+    if (j->state == LIST_MEMBERS_GROUP) {
+        int r;
+        if (!obj)
+            return fail(s, j, SCIMSYNC_ERR_IO, "listing %s: the response is not JSON", kind_name(j->state));
+        r = scim_each_member(obj, member_cb, j);
+        json_object_put(obj);
+        if (r) {
+            j->result = r;
+            return SCIM_JOB_FAIL;
+        }
+        return SCIM_JOB_DONE;
+    }
+    if (scim_parse_page(obj, &page) < 0) {
+        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s: the response is not a SCIM list", kind_name(j->state));
+        goto out;
+    }
+    for (size_t i = 0; i < page.count; i++) {
+        int r = deliver(j, json_object_array_get_idx(page.resources, i));
+        if (r == SCIMSYNC_ERR_IO) {
+            res = fail(s, j, r, "listing %s: an entry without id", kind_name(j->state));
+            goto out;
+        }
+        if (r) {
+            j->result = r;
+            goto out;
+        }
+    }
+    j->received += page.count;
+    if (++j->pages > MAX_PAGES) {
+        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s: more than 100000 pages; giving up", kind_name(j->state));
+        goto out;
+    }
+    if (use_cursor(s)) {
+        if (page.next_cursor) {
+            if (j->cursor && !strcmp(j->cursor, page.next_cursor)) {
+                res = fail(s, j, SCIMSYNC_ERR_IO,
+                           "listing %s: the server returned the same cursor twice", kind_name(j->state));
+                goto out;
+            }
+            free(j->cursor);
+            j->cursor = strdup(page.next_cursor);
+            if (!j->cursor || scim_req_set(&j->req, "GET", page_path(s, j), NULL) < 0) {
+                res = fail(s, j, SCIMSYNC_ERR_NOMEM, "listing %s: out of memory", kind_name(j->state));
+                goto out;
+            }
+            res = SCIM_JOB_AGAIN;
+            goto out;
+        }
+        if (page.items_per_page < 0 && page.count >= 50) {
+            /* an endpoint that ignores cursor paging caps lists silently */
+            res = fail(s, j, SCIMSYNC_ERR_IO,
+                       "listing %s: the endpoint does not page with cursors; refusing a "
+                       "listing that may be truncated", kind_name(j->state));
+            goto out;
+        }
+    } else if (page.count > 0 && (page.total_results < 0 || j->received < (size_t)page.total_results)) {
+        j->start_index += (long)page.count;
+        if (scim_req_set(&j->req, "GET", page_path(s, j), NULL) < 0) {
+            res = fail(s, j, SCIMSYNC_ERR_NOMEM, "listing %s: out of memory", kind_name(j->state));
+            goto out;
+        }
+        res = SCIM_JOB_AGAIN;
+        goto out;
+    }
+    if (page.total_results > 0 && j->received < (size_t)page.total_results) {
+        snprintf(why, sizeof(why), " (%zu of %ld)", j->received, page.total_results);
+        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s ended early%s: refusing an incomplete listing",
+                   kind_name(j->state), why);
+        goto out;
+    }
+    res = SCIM_JOB_DONE;
+out:
+    json_object_put(obj);
+    return res;
+}
+
+static int init_list_job(struct scim *s, struct scim_job *j, int kind)
+{
+    memset(j, 0, sizeof(*j));
+    j->state = kind;
+    j->start_index = 1;
+    j->on_response = on_page;
+    return scim_req_set(&j->req, "GET", page_path(s, j), NULL);
+}
+
+void scim_log_stats(struct scim *s, const char *what)
+{
+    struct scim_stats *st = &s->stats;
+    if (st->throttled || st->server_errors || st->conn_errors)
+        s->h->log(s->h, SCIMSYNC_LOG_INFO,
+                  "%s: %lu requests, retried %lu throttled (429), %lu server errors, %lu "
+                  "connection failures; %lu gave up",
+                  what, st->requests, st->throttled, st->server_errors, st->conn_errors,
+                  st->gave_up);
+    else
+        s->h->log(s->h, SCIMSYNC_LOG_DEBUG, "%s: %lu requests", what, st->requests);
+    memset(st, 0, sizeof(*st));
+}
+
+static int list_all(struct scim *s, int kind, struct scim_job *j)
+{
+    int rc;
+    if (s->auth_failed)
+        return SCIMSYNC_ERR_AUTH;
+    rc = scim_run(s, j, 1);
+    scim_job_free(j);
+    scim_log_stats(s, kind == LIST_USERS ? "listing users" : "listing groups");
+    return rc;
+}
+
+int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx)
+{
+    struct scim *s = inst;
+    struct scim_job j;
+    if (init_list_job(s, &j, LIST_USERS) < 0) {
+        scim_job_free(&j);
+        return SCIMSYNC_ERR_NOMEM;
+    }
+    j.cb.user = cb;
+    j.cb_ctx = ctx;
+    return list_all(s, LIST_USERS, &j);
+}
+
+int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx)
+{
+    struct scim *s = inst;
+    struct scim_job j;
+    if (init_list_job(s, &j, LIST_GROUPS) < 0) {
+        scim_job_free(&j);
+        return SCIMSYNC_ERR_NOMEM;
+    }
+    j.cb.group = cb;
+    j.cb_ctx = ctx;
+    return list_all(s, LIST_GROUPS, &j);
+}
+
+int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsync_member_cb cb,
+                      void *ctx)
+{
+    struct scim *s = inst;
+    struct scim_job *jobs;
+    int rc = SCIMSYNC_ERR_NOMEM;
+
+    if (s->auth_failed)
+        return SCIMSYNC_ERR_AUTH;
+    if (n == 0)
+        return 0;
+    jobs = calloc(n, sizeof(*jobs));
+    if (!jobs)
+        return SCIMSYNC_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        struct scim_job *j = &jobs[i];
+        j->index = i;
+        j->cb.member = cb;
+        j->cb_ctx = ctx;
+        j->start_index = 1;
+        j->on_response = on_page;
+        if (s->profile == SCIM_PROFILE_IDENTITY_CENTER) {
+            /* Identity Center never returns members with a group */
+            j->state = LIST_MEMBERS_FILTER;
+            j->filter = scim_filter_eq("groups.value", group_ids[i]);
+            if (!j->filter || scim_req_set(&j->req, "GET", page_path(s, j), NULL) < 0)
+                goto out;
+        } else {
+            j->state = LIST_MEMBERS_GROUP;
+            if (scim_req_set(&j->req, "GET", scim_object_path("/Groups", group_ids[i]), NULL) < 0)
+                goto out;
+        }
+    }
+    rc = scim_run(s, jobs, n);
+    scim_log_stats(s, "listing group members");
+out:
+    for (size_t i = 0; i < n; i++)
+        scim_job_free(&jobs[i]);
+    free(jobs);
+    return rc;
+}

@@ -1,0 +1,80 @@
+#include "scim_pace.h"
+
+#include <curl/curl.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+
+void scim_bucket_init(struct scim_bucket *b, double rate, double burst, double now)
+{
+    b->rate = rate;
+    b->burst = burst < 1.0 ? 1.0 : burst;
+    b->tokens = b->burst;
+    b->last = now;
+}
+
+double scim_bucket_take(struct scim_bucket *b, double now)
+{
+    if (b->rate <= 0)
+        return 0;
+    if (now > b->last) {
+        b->tokens += (now - b->last) * b->rate;
+        if (b->tokens > b->burst)
+            b->tokens = b->burst;
+        b->last = now;
+    }
+    if (b->tokens >= 1.0) {
+        b->tokens -= 1.0;
+        return 0;
+    }
+    return (1.0 - b->tokens) / b->rate;
+}
+
+double scim_backoff(int attempt, double retry_after_s, double base_s, double cap_s,
+                    double rand01)
+{
+    double d;
+
+    if (attempt < 1)
+        attempt = 1;
+    if (attempt > 30)
+        attempt = 30;
+    d = base_s * ldexp(1.0, attempt - 1);
+    if (d > cap_s)
+        d = cap_s;
+    if (rand01 < 0)
+        rand01 = 0;
+    if (rand01 >= 1)
+        rand01 = 0.999999;
+    d = d / 2 + d / 2 * rand01;
+    if (retry_after_s >= 0 && d < retry_after_s)
+        d = retry_after_s + d * 0.1; /* spread the herd that waited on the same header */
+    return d;
+}
+
+double scim_retry_after(const char *value, time_t now, double cap_s)
+{
+    const char *p = value;
+    double secs;
+
+    if (!value)
+        return -1;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!*p)
+        return -1;
+    if (isdigit((unsigned char)*p)) {
+        char *end;
+        secs = strtod(p, &end);
+        while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+            end++;
+        if (*end || secs < 0)
+            return -1;
+    } else {
+        time_t t = curl_getdate(p, NULL);
+        if (t == (time_t)-1)
+            return -1;
+        secs = t > now ? (double)(t - now) : 0;
+    }
+    return secs > cap_s ? cap_s : secs;
+}

@@ -1,0 +1,32 @@
+/* Pacing and retry timing, as pure functions of the clock passed in. */
+#ifndef SCIM_PACE_H
+#define SCIM_PACE_H
+
+#include <time.h>
+
+/* Token bucket: `rate` tokens a second, at most `burst` saved up.  One
+ * token is one HTTP request (retries included).  rate <= 0: unlimited. */
+struct scim_bucket {
+    double rate;
+    double burst;
+    double tokens;
+    double last; /* seconds, monotonic */
+};
+
+void scim_bucket_init(struct scim_bucket *b, double rate, double burst, double now);
+/* 0 when a token was taken; otherwise the seconds until one is available
+ * (nothing taken). */
+double scim_bucket_take(struct scim_bucket *b, double now);
+
+/* Seconds to wait before retry number `attempt` (1 = first retry):
+ * exponential from base_s, capped at cap_s, with "equal jitter" (half
+ * fixed, half random from rand01 in [0,1)).  A Retry-After the server
+ * sent (retry_after_s >= 0) is honoured: never wait less than it. */
+double scim_backoff(int attempt, double retry_after_s, double base_s, double cap_s,
+                    double rand01);
+
+/* Retry-After header value: delta-seconds or an HTTP date (relative to
+ * now).  -1 when absent or unreadable; capped at cap_s. */
+double scim_retry_after(const char *value, time_t now, double cap_s);
+
+#endif

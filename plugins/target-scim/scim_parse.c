@@ -1,0 +1,212 @@
+#include "scim_parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scim_profile.h"
+
+json_object *scim_parse_body(const char *body, size_t len)
+{
+    json_tokener *tok;
+    json_object *obj;
+
+    if (!body || len == 0 || len > (size_t)0x7fffffff)
+        return NULL;
+    tok = json_tokener_new_ex(32);
+    if (!tok)
+        return NULL;
+    obj = json_tokener_parse_ex(tok, body, (int)len);
+    if (obj && (json_tokener_get_error(tok) != json_tokener_success ||
+                (size_t)json_tokener_get_parse_end(tok) < len)) {
+        /* trailing bytes after the document: only whitespace is fine */
+        size_t end = json_tokener_get_parse_end(tok);
+        for (; end < len; end++) {
+            if (body[end] != ' ' && body[end] != '\n' && body[end] != '\r' && body[end] != '\t') {
+                json_object_put(obj);
+                obj = NULL;
+                break;
+            }
+        }
+    }
+    json_tokener_free(tok);
+    if (obj && !json_object_is_type(obj, json_type_object)) {
+        json_object_put(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static json_object *get(json_object *o, const char *key, json_type t)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, t))
+        return NULL;
+    return v;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+    json_object *v = get(o, key, json_type_string);
+    const char *s = v ? json_object_get_string(v) : NULL;
+    return s && *s ? s : NULL;
+}
+
+static long get_long(json_object *o, const char *key)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v))
+        return -1;
+    if (json_object_is_type(v, json_type_int))
+        return (long)json_object_get_int64(v);
+    if (json_object_is_type(v, json_type_string)) {
+        char *end;
+        long n = strtol(json_object_get_string(v), &end, 10);
+        return *end ? -1 : n;
+    }
+    return -1;
+}
+
+/* The value of the primary entry of a multi-valued attribute, else the first. */
+static const char *multi_value(json_object *o, const char *key)
+{
+    json_object *arr = get(o, key, json_type_array);
+    const char *first = NULL;
+    size_t n = arr ? json_object_array_length(arr) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(arr, i);
+        const char *v = get_str(e, "value");
+        json_object *prim = get(e, "primary", json_type_boolean);
+        if (!v)
+            continue;
+        if (prim && json_object_get_boolean(prim))
+            return v;
+        if (!first)
+            first = v;
+    }
+    return first;
+}
+
+int scim_parse_user(json_object *res, struct scimsync_user *u)
+{
+    json_object *name = get(res, "name", json_type_object);
+    json_object *ent = get(res, SCIM_SCHEMA_ENTERPRISE, json_type_object);
+    json_object *active = get(res, "active", json_type_boolean);
+
+    memset(u, 0, sizeof(*u));
+    u->id = get_str(res, "id");
+    if (!u->id)
+        return -1;
+    u->external_id = get_str(res, "externalId");
+    u->field[SCIMSYNC_F_USER_NAME] = get_str(res, "userName");
+    u->field[SCIMSYNC_F_DISPLAY_NAME] = get_str(res, "displayName");
+    u->field[SCIMSYNC_F_GIVEN_NAME] = get_str(name, "givenName");
+    u->field[SCIMSYNC_F_FAMILY_NAME] = get_str(name, "familyName");
+    u->field[SCIMSYNC_F_EMAIL] = multi_value(res, "emails");
+    u->field[SCIMSYNC_F_TITLE] = get_str(res, "title");
+    u->field[SCIMSYNC_F_EMPLOYEE_NUMBER] = get_str(ent, "employeeNumber");
+    u->field[SCIMSYNC_F_COST_CENTER] = get_str(ent, "costCenter");
+    u->field[SCIMSYNC_F_ORGANIZATION] = get_str(ent, "organization");
+    u->field[SCIMSYNC_F_DIVISION] = get_str(ent, "division");
+    u->field[SCIMSYNC_F_DEPARTMENT] = get_str(ent, "department");
+    u->field[SCIMSYNC_F_MANAGER] = get_str(get(ent, "manager", json_type_object), "value");
+    u->field[SCIMSYNC_F_NICK_NAME] = get_str(res, "nickName");
+    u->field[SCIMSYNC_F_PREFERRED_LANGUAGE] = get_str(res, "preferredLanguage");
+    u->field[SCIMSYNC_F_LOCALE] = get_str(res, "locale");
+    u->field[SCIMSYNC_F_TIMEZONE] = get_str(res, "timezone");
+    u->field[SCIMSYNC_F_USER_TYPE] = get_str(res, "userType");
+    u->field[SCIMSYNC_F_PHONE] = multi_value(res, "phoneNumbers");
+    /* absent means active (RFC 7643 leaves it optional) */
+    u->active = active ? json_object_get_boolean(active) != 0 : 1;
+    return 0;
+}
+
+int scim_parse_group(json_object *res, struct scimsync_group *g)
+{
+    memset(g, 0, sizeof(*g));
+    g->id = get_str(res, "id");
+    if (!g->id)
+        return -1;
+    g->external_id = get_str(res, "externalId");
+    g->display_name = get_str(res, "displayName");
+    return 0;
+}
+
+int scim_each_member(json_object *res, int (*cb)(void *ctx, const char *id), void *ctx)
+{
+    json_object *arr = get(res, "members", json_type_array);
+    size_t n = arr ? json_object_array_length(arr) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *m = json_object_array_get_idx(arr, i);
+        const char *v = get_str(m, "value"), *type = get_str(m, "type");
+        if (!v || (type && strcmp(type, "User") != 0))
+            continue;
+        int r = cb(ctx, v);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int scim_parse_page(json_object *obj, struct scim_page *p)
+{
+    json_object *res;
+
+    memset(p, 0, sizeof(*p));
+    if (!obj)
+        return -1;
+    if (json_object_object_get_ex(obj, "Resources", &res) && res &&
+        !json_object_is_type(res, json_type_array))
+        return -1;
+    p->resources = get(obj, "Resources", json_type_array);
+    p->count = p->resources ? json_object_array_length(p->resources) : 0;
+    p->next_cursor = get_str(obj, "nextCursor");
+    p->total_results = get_long(obj, "totalResults");
+    p->start_index = get_long(obj, "startIndex");
+    p->items_per_page = get_long(obj, "itemsPerPage");
+    return 0;
+}
+
+/* Copies s into dst as printable single-line text. */
+static void copy_text(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\0')
+            break;
+        dst[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    }
+    /* never end in the middle of a UTF-8 sequence */
+    while (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
+        o--;
+    if (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0xc0)
+        o--;
+    dst[o] = '\0';
+}
+
+void scim_parse_error(const char *body, size_t len, long http_status, struct scim_error *e)
+{
+    json_object *obj = scim_parse_body(body, len);
+    const char *s;
+
+    memset(e, 0, sizeof(*e));
+    if (obj) {
+        long st = get_long(obj, "status");
+        e->status = st > 0 && st < 1000 ? (int)st : 0;
+        if ((s = get_str(obj, "detail")) != NULL)
+            copy_text(e->detail, sizeof(e->detail), s, strlen(s));
+        else if ((s = get_str(obj, "message")) != NULL)
+            copy_text(e->detail, sizeof(e->detail), s, strlen(s));
+        if ((s = get_str(obj, "scimType")) != NULL)
+            copy_text(e->scim_type, sizeof(e->scim_type), s, strlen(s));
+        json_object_put(obj);
+    } else if (body && len > 0) {
+        size_t i = 0;
+        while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r'))
+            i++;
+        copy_text(e->detail, sizeof(e->detail), body + i, len - i);
+    }
+    if (!e->detail[0])
+        snprintf(e->detail, sizeof(e->detail), "HTTP %ld without details", http_status);
+}

@@ -1,0 +1,152 @@
+/* The SCIM 2.0 target (IAM Identity Center and generic servers): the
+ * descriptor, configuration and instance lifetime. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <scimsync/plugin.h>
+
+#include "scim_target.h"
+
+static const struct scimsync_config_key scim_keys[] = {
+    {"url", SCIMSYNC_KEY_STRING, 1, NULL,
+     "SCIM base URL, e.g. https://scim.eu-west-1.amazonaws.com/<tenant>/scim/v2/"},
+    {"token", SCIMSYNC_KEY_SECRET, 1, NULL, "bearer token reference (env:VAR, file:/path, ...)"},
+    {"profile", SCIMSYNC_KEY_STRING, 0, NULL,
+     "identity-center or generic; default: identity-center for scim.<region>.amazonaws.com"},
+    {"rate_limit", SCIMSYNC_KEY_DOUBLE, 0, NULL,
+     "requests per second, retries included; 0 = unpaced; default 20 (identity-center), 50"},
+    {"max_connections", SCIMSYNC_KEY_INT, 0, "10", "HTTP transfers in flight at once (1-64)"},
+    {"timeout", SCIMSYNC_KEY_INT, 0, "30", "seconds one HTTP request may take (1-600)"},
+    {"retries", SCIMSYNC_KEY_INT, 0, "6",
+     "retries of a request after 429, 5xx or a connection failure (0-20)"},
+    {"ca_file", SCIMSYNC_KEY_PATH, 0, NULL, "CA bundle to verify the server with"},
+    {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true",
+     "verify the server certificate; off exposes the token to anyone on the path"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static int config_error(struct scim *s, const char *key, const char *why)
+{
+    s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s: %s: %s", s->h->config_where(s->h, key), key, why);
+    return SCIMSYNC_ERR_CONFIG;
+}
+
+static int int_in_range(struct scim *s, const char *key, long lo, long hi, long *out)
+{
+    char why[64];
+    if (s->h->config_get_int(s->h, key, out) < 0)
+        return SCIMSYNC_ERR_CONFIG;
+    if (*out < lo || *out > hi) {
+        snprintf(why, sizeof(why), "must be between %ld and %ld", lo, hi);
+        return config_error(s, key, why);
+    }
+    return 0;
+}
+
+static int read_config(struct scim *s)
+{
+    const struct scimsync_host *h = s->h;
+    const char *url = h->config_get(h, "url"), *profile = h->config_get(h, "profile");
+    char why[160];
+    int rc = 0;
+
+    if (scim_base_url_parse(url, &s->url, why, sizeof(why)) < 0)
+        return config_error(s, "url", why);
+    s->token = h->config_get(h, "token");
+    if (!s->token || !*s->token)
+        return config_error(s, "token", "the secret is empty");
+    if (strpbrk(s->token, "\r\n"))
+        return config_error(s, "token", "the secret contains a line break");
+    if (!profile || !*profile)
+        s->profile = s->url.aws_scim ? SCIM_PROFILE_IDENTITY_CENTER : SCIM_PROFILE_GENERIC;
+    else if (!strcmp(profile, "identity-center"))
+        s->profile = SCIM_PROFILE_IDENTITY_CENTER;
+    else if (!strcmp(profile, "generic"))
+        s->profile = SCIM_PROFILE_GENERIC;
+    else
+        return config_error(s, "profile", "must be identity-center or generic");
+    s->rate = s->profile == SCIM_PROFILE_IDENTITY_CENTER ? 20.0 : 50.0;
+    if (h->config_get_double(h, "rate_limit", &s->rate) < 0)
+        return SCIMSYNC_ERR_CONFIG;
+    if (!(s->rate >= 0 && s->rate <= 10000))
+        return config_error(s, "rate_limit", "must be between 0 and 10000 requests per second");
+    if ((rc = int_in_range(s, "max_connections", 1, 64, &s->max_conn)) < 0 ||
+        (rc = int_in_range(s, "timeout", 1, 600, &s->timeout_s)) < 0 ||
+        (rc = int_in_range(s, "retries", 0, 20, &s->retries)) < 0)
+        return rc;
+    s->ca_file = h->config_get(h, "ca_file");
+    if (h->config_get_bool(h, "verify_tls", &s->verify_tls) < 0)
+        return SCIMSYNC_ERR_CONFIG;
+    if (!s->verify_tls && s->url.https)
+        h->log(h, SCIMSYNC_LOG_WARN,
+               "%s: verify_tls is OFF: the server's certificate is not checked, so anyone on "
+               "the network path can impersonate %s and read the token",
+               h->config_where(h, "verify_tls"), s->url.base);
+    if (!s->url.https && !s->url.loopback)
+        h->log(h, SCIMSYNC_LOG_WARN,
+               "%s: url is plain http: the token crosses the network unencrypted",
+               h->config_where(h, "url"));
+    h->log(h, SCIMSYNC_LOG_DEBUG, "target %s: profile %s, %g requests/s, %ld connections",
+           s->url.base, s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center" : "generic",
+           s->rate, s->max_conn);
+    return 0;
+}
+
+static void scim_destroy(void *inst)
+{
+    struct scim *s = inst;
+    if (!s)
+        return;
+    if (s->multi)
+        curl_multi_cleanup(s->multi);
+    scim_base_url_free(&s->url);
+    free(s);
+    curl_global_cleanup();
+}
+
+static int scim_create(const struct scimsync_host *h, void **inst)
+{
+    struct scim *s;
+    int rc;
+
+    *inst = NULL;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        h->log(h, SCIMSYNC_LOG_ERROR, "libcurl failed to initialize");
+        return SCIMSYNC_ERR;
+    }
+    s = calloc(1, sizeof(*s));
+    if (!s) {
+        curl_global_cleanup();
+        return SCIMSYNC_ERR_NOMEM;
+    }
+    s->h = h;
+    rc = read_config(s);
+    if (rc < 0) {
+        scim_destroy(s);
+        return rc;
+    }
+    *inst = s;
+    return 0;
+}
+
+static const struct scimsync_target_ops scim_target_ops = {
+    .list_users = scim_list_users,
+    .list_groups = scim_list_groups,
+    .list_members = scim_list_members,
+    .apply = scim_apply,
+};
+
+SCIMSYNC_PLUGIN_DEFINE = {
+    .abi_major = SCIMSYNC_ABI_MAJOR,
+    .abi_minor = SCIMSYNC_ABI_MINOR,
+    .struct_size = sizeof(struct scimsync_plugin),
+    .kind = SCIMSYNC_PLUGIN_TARGET,
+    .name = "scim",
+    .version = SCIM_PLUGIN_VERSION,
+    .description = "SCIM 2.0 target: AWS IAM Identity Center or a generic SCIM server",
+    .keys = scim_keys,
+    .create = scim_create,
+    .destroy = scim_destroy,
+    .target = &scim_target_ops,
+};

@@ -1,0 +1,124 @@
+/* Internal to the SCIM target plugin: the instance, its HTTP jobs and the
+ * runner that executes them concurrently, paced and retried. */
+#ifndef SCIM_TARGET_H
+#define SCIM_TARGET_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <scimsync/plugin.h>
+
+#include "scim_pace.h"
+#include "scim_profile.h"
+#include "scim_url.h"
+
+/* A hostile or broken server must not make us allocate without bound. */
+#define SCIM_MAX_RESPONSE (16u * 1024u * 1024u)
+
+struct scim_stats {
+    unsigned long requests, throttled, server_errors, conn_errors, gave_up;
+};
+
+struct scim {
+    const struct scimsync_host *h;
+    struct scim_base_url url;
+    const char *token;   /* host-owned; only ever handed to libcurl */
+    enum scim_profile profile;
+    double rate;
+    long max_conn, timeout_s, retries;
+    const char *ca_file;
+    int verify_tls;
+    CURLM *multi;
+    struct scim_bucket bucket;
+    int bucket_ready;
+    int auth_failed;     /* a 401 was seen: the run stops */
+    struct scim_stats stats;
+};
+
+struct scim_req {
+    const char *method;  /* "GET", "POST", "PATCH", "DELETE" */
+    char *path;          /* owned, appended to the base URL */
+    char *body;          /* owned JSON text or NULL */
+    /* result of the last attempt */
+    long status;         /* HTTP status; 0 when no response arrived */
+    CURLcode cc;
+    int too_big;
+    char *resp;          /* owned, NUL-terminated */
+    size_t resp_len, resp_cap;
+    double retry_after;
+    char errbuf[CURL_ERROR_SIZE];
+    /* runner state */
+    int attempt;
+    double not_before;
+    CURL *easy;
+    struct curl_slist *hdrs;
+};
+
+enum scim_job_result {
+    SCIM_JOB_DONE = 0,  /* finished (successfully or with its own error) */
+    SCIM_JOB_AGAIN = 1, /* req holds the next request */
+    SCIM_JOB_FAIL = 2   /* the whole run stops; job->result says why */
+};
+
+struct scim_job;
+typedef enum scim_job_result (*scim_job_fn)(struct scim *s, struct scim_job *j);
+
+struct scim_job {
+    struct scim_req req;
+    scim_job_fn on_response; /* called once req has its final answer */
+    int finished;
+    int got_401;
+    int result;              /* with SCIM_JOB_FAIL: the run's return value */
+    /* per-kind data */
+    int state;
+    struct scimsync_op *op;
+    size_t index;            /* list_members: group index; apply: chunk start */
+    size_t chunk_len;
+    char *filter;            /* owned */
+    char *cursor;            /* owned */
+    long start_index;
+    size_t received;
+    size_t pages;
+    char conflict[192];      /* detail of a 409, kept for the message */
+    union {
+        scimsync_user_cb user;
+        scimsync_group_cb group;
+        scimsync_member_cb member;
+    } cb;
+    void *cb_ctx;
+};
+
+/* Sets the job's request (takes ownership of path and body; either may
+ * be freed on failure).  -1 on no memory. */
+int scim_req_set(struct scim_req *r, const char *method, char *path, char *body);
+void scim_req_clear(struct scim_req *r);
+
+/* Runs jobs[0..n) to completion: each job's req must be set.  Returns 0
+ * when every job finished, else SCIMSYNC_ERR_AUTH (a 401), _STOPPED,
+ * _NOMEM, or the result of a job that answered SCIM_JOB_FAIL.
+ * Unfinished jobs keep finished == 0. */
+int scim_run(struct scim *s, struct scim_job *jobs, size_t n);
+
+/* "HTTP 400: detail" / "connection failed: reason" for the last answer
+ * of r, with any trace of the token removed. */
+void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf, size_t cap);
+
+/* Removes every occurrence of the token from buf (defence in depth:
+ * server text is echoed into messages). */
+void scim_redact(const struct scim *s, char *buf);
+
+void scim_job_free(struct scim_job *j);
+
+
+
+/* scim_list.c */
+int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx);
+int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx);
+int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsync_member_cb cb,
+                      void *ctx);
+/* scim_apply.c */
+int scim_apply(void *inst, struct scimsync_op *ops, size_t nops);
+/* Logs the retry counters of the last run (and resets them). */
+void scim_log_stats(struct scim *s, const char *what);
+#endif
