@@ -138,6 +138,14 @@ static int no_memory(struct lsrc_source *s, const char *dn)
     return SCIMSYNC_ERR_NOMEM;
 }
 
+static int bad_dn(struct lsrc_source *s, const char *dn)
+{
+    if (!dn)
+        return no_memory(s, "entry");
+    s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: entry DN does not parse: %s", s->uri, dn);
+    return SCIMSYNC_ERR_DATA;
+}
+
 /* ------------------------------------------------------------------ */
 /* group members                                                        */
 
@@ -441,7 +449,7 @@ static int build_user(struct lsrc_source *s, LDAPMessage *e)
     int ret, pending;
     lsrc_eb_reset(&s->eb);
     if (!dn || !(canon = lsrc_dn_canonical(dn))) {
-        ret = no_memory(s, dn ? dn : "entry");
+        ret = bad_dn(s, dn);
         goto out;
     }
     if ((ret = collect_attrs(s, e, dn, 0, &id)) < 0)
@@ -493,7 +501,7 @@ static int build_group(struct lsrc_source *s, LDAPMessage *e, unsigned flags)
     int ret;
     lsrc_eb_reset(&s->eb);
     if (!dn || !(canon = lsrc_dn_canonical(dn))) {
-        ret = no_memory(s, dn ? dn : "entry");
+        ret = bad_dn(s, dn);
         goto out;
     }
     /* mark first: a group listing itself (directly or through a helper)
@@ -534,7 +542,8 @@ static int resolve_scope_group(struct lsrc_source *s)
     char *attrs[] = { "1.1", NULL };
     int ret;
     if (lsrc_looks_like_dn(g)) {
-        /* make sure it exists: a typo must not mean "nobody" */
+        /* make sure it exists: a typo must not mean "nobody" (the failed
+         * search names the DN and says "No such object") */
         ret = lsrc_search_small(s, g, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, &res);
         if (ret == 0 && !(s->scope_group_dn = strdup(g)))
             ret = SCIMSYNC_ERR_NOMEM;
@@ -571,8 +580,6 @@ static int resolve_scope_group(struct lsrc_source *s)
     if (!dn || !(s->scope_group_dn = strdup(dn)))
         ret = SCIMSYNC_ERR_NOMEM;
 out:
-    if (ret == SCIMSYNC_ERR_CONFIG && !s->scope_group_dn && lsrc_looks_like_dn(g))
-        h->log(h, SCIMSYNC_LOG_ERROR, "users_from_group %s does not exist", g);
     if (dn)
         ldap_memfree(dn);
     if (res)
