@@ -43,6 +43,12 @@ run starttls_sid 0 uri=ldap://127.0.0.1 start_tls=true $common $scope external_i
 run ranges 0 uri="$AD_URI" $common $scope member_range_step=100 &&
     check ranges "$srv/expect.json" ad
 
+# nested_groups=false: (memberOf=...) instead of the in-chain rule, no helpers
+run flat 0 --count uri="$AD_URI" $common users_from_group=sync-a group_name_pattern='aws-*' \
+    group_base_dn="$groups" nested_groups=false &&
+    { [ "$(cat "$work/flat.json")" = "users 1300 groups 6 helpers 0" ] &&
+        pass "flat: $(cat "$work/flat.json")" || fail "flat: $(cat "$work/flat.json")"; }
+
 # end to end: the binary, this source (the predecessor's mapping from
 # conf.d), the memory target; a second run writes nothing; a wrong password
 # applies nothing
