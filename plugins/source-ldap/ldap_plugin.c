@@ -200,8 +200,10 @@ static int source_open(void *inst)
     struct lsrc_source *s = inst;
     ignore_sigpipe(s->host);
     int ret = lsrc_read_open(s);
-    if (ret < 0)
+    if (ret < 0) {
         lsrc_read_close(s);
+        s->failed = ret;
+    }
     return ret;
 }
 

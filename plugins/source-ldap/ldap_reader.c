@@ -813,6 +813,13 @@ int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out)
 {
     LDAPMessage *e;
     int ret;
+    /* after a failure every call fails: never a short "end of data" */
+    if (s->failed)
+        return s->failed;
+    if (!s->ld) {
+        s->host->log(s->host, SCIMSYNC_LOG_ERROR, "read requested without a successful open");
+        return SCIMSYNC_ERR;
+    }
     for (;;) {
         switch (s->phase) {
         case LSRC_PH_USERS:
@@ -867,6 +874,8 @@ int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out)
         }
         if (ret == 1)
             *out = &s->eb.entry;
+        else if (ret < 0)
+            s->failed = ret;
         return ret;
     }
 }
@@ -901,5 +910,6 @@ void lsrc_read_close(struct lsrc_source *s)
     s->scope_group_dn = NULL;
     s->scope_walked = 0;
     s->dropped_members = 0;
+    s->failed = 0;
     s->uri = NULL;
 }

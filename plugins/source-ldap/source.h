@@ -86,6 +86,7 @@ struct lsrc_source {
     struct scimsync_entry **deferred; /* users whose manager was not read yet */
     size_t ndeferred, deferred_cap, deferred_pos;
     unsigned long dropped_members;
+    int failed;                 /* the error that ended this read, sticky */
     time_t now;
 };
 
