@@ -14,9 +14,9 @@ int lsrc_guid_to_string(const unsigned char *b, size_t len, char out[LSRC_GUID_S
         return -1;
     /* Data1..Data3 are stored little-endian, Data4 as bytes. */
     snprintf(out, LSRC_GUID_STR,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[3], b[2],
+             b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
     return 0;
 }
 
@@ -38,8 +38,8 @@ int lsrc_sid_to_string(const unsigned char *b, size_t len, char out[LSRC_SID_STR
         o += (size_t)snprintf(out, LSRC_SID_STR, "S-%u-%" PRIu64, rev, auth);
     for (unsigned i = 0; i < count; i++) {
         const unsigned char *s = b + 8 + 4 * i;
-        uint32_t v = (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 |
-                     (uint32_t)s[3] << 24;
+        uint32_t v =
+            (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
         o += (size_t)snprintf(out + o, LSRC_SID_STR - o, "-%" PRIu32, v);
     }
     return 0;

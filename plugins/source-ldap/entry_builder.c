@@ -110,13 +110,13 @@ int lsrc_eb_attach_attr(struct lsrc_entry_builder *eb, const char *name, const c
 {
     if (attrs_room(eb) < 0)
         return -1;
-    eb->attrs[eb->nattrs++] = (struct scimsync_attr){ .name = name, .values = vals,
-                                                      .nvalues = nvalues };
+    eb->attrs[eb->nattrs++] =
+        (struct scimsync_attr){.name = name, .values = vals, .nvalues = nvalues};
     return 0;
 }
 
-int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name,
-                     const char *const *values, size_t nvalues)
+int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name, const char *const *values,
+                     size_t nvalues)
 {
     if (attrs_room(eb) < 0)
         return -1;
@@ -127,8 +127,8 @@ int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name,
     for (size_t i = 0; i < nvalues; i++)
         if (!(vals[i] = lsrc_eb_strdup(eb, values[i])))
             return -1;
-    eb->attrs[eb->nattrs++] = (struct scimsync_attr){ .name = nm, .values = vals,
-                                                      .nvalues = nvalues };
+    eb->attrs[eb->nattrs++] =
+        (struct scimsync_attr){.name = nm, .values = vals, .nvalues = nvalues};
     return 0;
 }
 
@@ -223,8 +223,8 @@ struct scimsync_entry *lsrc_entry_clone(const struct scimsync_entry *e)
     }
     for (size_t i = 0; i < e->nmembers; i++)
         strs += str_size(e->members[i]);
-    size_t total = sizeof *e + e->nattrs * sizeof(struct scimsync_attr) + nptr * sizeof(char *) +
-                   strs;
+    size_t total =
+        sizeof *e + e->nattrs * sizeof(struct scimsync_attr) + nptr * sizeof(char *) + strs;
     struct scimsync_entry *c = malloc(total);
     if (!c)
         return NULL;

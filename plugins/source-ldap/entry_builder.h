@@ -6,15 +6,15 @@
 #ifndef LSRC_ENTRY_BUILDER_H
 #define LSRC_ENTRY_BUILDER_H
 
-#include <stddef.h>
 #include <scimsync/plugin.h>
+#include <stddef.h>
 
 struct lsrc_chunk;
 
 struct lsrc_entry_builder {
-    struct lsrc_chunk *chunks;   /* arena; the first chunk is kept on reset */
-    size_t arena_bytes;          /* bytes held by chunks */
-    size_t arena_limit;          /* refuse to hold more than this */
+    struct lsrc_chunk *chunks; /* arena; the first chunk is kept on reset */
+    size_t arena_bytes;        /* bytes held by chunks */
+    size_t arena_limit;        /* refuse to hold more than this */
     struct scimsync_attr *attrs;
     size_t nattrs, attrs_cap;
     const char **members;
@@ -34,8 +34,8 @@ char *lsrc_eb_strndup(struct lsrc_entry_builder *eb, const char *s, size_t n);
 char *lsrc_eb_strdup(struct lsrc_entry_builder *eb, const char *s);
 
 /* Adds an attribute; values are copied.  0 or -1. */
-int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name,
-                     const char *const *values, size_t nvalues);
+int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name, const char *const *values,
+                     size_t nvalues);
 int lsrc_eb_add_attr1(struct lsrc_entry_builder *eb, const char *name, const char *value);
 /* Zero-copy variant: vals (from lsrc_eb_values) and the strings in it
  * must already live in the arena. */

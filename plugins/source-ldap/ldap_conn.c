@@ -47,7 +47,7 @@ static int set_options(struct lsrc_source *s, LDAP *ld)
     const struct lsrc_conf *c = &s->conf;
     int v3 = LDAP_VERSION3, require = c->verify_tls ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
     int newctx = 0;
-    struct timeval tv = { .tv_sec = c->timeout, .tv_usec = 0 };
+    struct timeval tv = {.tv_sec = c->timeout, .tv_usec = 0};
     if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
         ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
         ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) != LDAP_OPT_SUCCESS ||
@@ -55,7 +55,8 @@ static int set_options(struct lsrc_source *s, LDAP *ld)
         ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
         ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require) != LDAP_OPT_SUCCESS)
         return -1;
-    if (c->ca_file && ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->ca_file) != LDAP_OPT_SUCCESS)
+    if (c->ca_file &&
+        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->ca_file) != LDAP_OPT_SUCCESS)
         return -1;
     /* TLS options set on a handle take effect only in a new context */
     if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newctx) != LDAP_OPT_SUCCESS)
@@ -101,7 +102,7 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
             goto out;
         }
     }
-    struct berval cred = { 0, NULL };
+    struct berval cred = {0, NULL};
     if (c->bind_password) {
         cred.bv_val = (char *)c->bind_password;
         cred.bv_len = strlen(c->bind_password);
@@ -142,8 +143,8 @@ int lsrc_connect(struct lsrc_source *s)
         if (ret == 0 || !next)
             return ret;
         if (i + 1 < s->conf.nuris)
-            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s unreachable, trying %s",
-                         s->conf.uris[i], s->conf.uris[i + 1]);
+            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s unreachable, trying %s", s->conf.uris[i],
+                         s->conf.uris[i + 1]);
     }
     return ret;
 }
@@ -166,7 +167,7 @@ static int has_value(struct berval **vals, const char *want)
 int lsrc_read_rootdse(struct lsrc_source *s)
 {
     const struct scimsync_host *h = s->host;
-    char *attrs[] = { "defaultNamingContext", "namingContexts", "supportedCapabilities", NULL };
+    char *attrs[] = {"defaultNamingContext", "namingContexts", "supportedCapabilities", NULL};
     LDAPMessage *res = NULL;
     struct berval **caps = NULL, **dnc = NULL, **ncs = NULL;
     int ret = lsrc_search_small(s, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, &res);

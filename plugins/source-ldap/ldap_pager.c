@@ -59,12 +59,12 @@ static int check_result(struct lsrc_source *s, LDAPMessage *res, const char *wha
 static int send_page(struct lsrc_source *s, struct lsrc_pager *p)
 {
     LDAPControl *page_ctrl = NULL;
-    struct berval empty = { 0, NULL };
-    struct timeval tv = { .tv_sec = s->conf.timeout, .tv_usec = 0 };
+    struct berval empty = {0, NULL};
+    struct timeval tv = {.tv_sec = s->conf.timeout, .tv_usec = 0};
     int rc = ldap_create_page_control(s->ld, (ber_int_t)s->conf.page_size,
                                       p->cookie ? p->cookie : &empty, 1, &page_ctrl);
     if (rc == LDAP_SUCCESS) {
-        LDAPControl *sctrls[] = { page_ctrl, NULL };
+        LDAPControl *sctrls[] = {page_ctrl, NULL};
         rc = ldap_search_ext(s->ld, p->base, p->scope, p->filter, p->attrs, 0, sctrls, NULL, &tv,
                              LDAP_NO_LIMIT, &p->msgid);
         ldap_control_free(page_ctrl);
@@ -89,7 +89,7 @@ static int end_page(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage *re
     LDAPControl *resp = ctrls ? ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL) : NULL;
     if (resp) {
         ber_int_t estimate;
-        struct berval cookie = { 0, NULL };
+        struct berval cookie = {0, NULL};
         int rc = ldap_parse_pageresponse_control(s->ld, resp, &estimate, &cookie);
         if (rc != LDAP_SUCCESS) {
             ret = lsrc_fail(s, p->what, rc, "bad paged results response");
@@ -125,7 +125,7 @@ int lsrc_pager_next(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage **e
             if (ret < 0)
                 return ret;
         }
-        struct timeval tv = { .tv_sec = s->conf.timeout, .tv_usec = 0 };
+        struct timeval tv = {.tv_sec = s->conf.timeout, .tv_usec = 0};
         LDAPMessage *msg = NULL;
         int rc = ldap_result(s->ld, p->msgid, LDAP_MSG_ONE, &tv, &msg);
         if (rc <= 0) {
@@ -161,12 +161,12 @@ int lsrc_pager_next(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage **e
 int lsrc_search_small(struct lsrc_source *s, const char *base, int scope, const char *filter,
                       char **attrs, LDAPMessage **res)
 {
-    struct timeval tv = { .tv_sec = s->conf.timeout, .tv_usec = 0 };
+    struct timeval tv = {.tv_sec = s->conf.timeout, .tv_usec = 0};
     char what[1024];
     snprintf(what, sizeof what, "search %s at %s", filter, *base ? base : "the RootDSE");
     *res = NULL;
-    int rc = ldap_search_ext_s(s->ld, base, scope, filter, attrs, 0, NULL, NULL, &tv,
-                               LDAP_NO_LIMIT, res);
+    int rc = ldap_search_ext_s(s->ld, base, scope, filter, attrs, 0, NULL, NULL, &tv, LDAP_NO_LIMIT,
+                               res);
     if (rc != LDAP_SUCCESS) {
         char *diag = NULL;
         ldap_get_option(s->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);

@@ -8,52 +8,54 @@
 #include <strings.h>
 
 static const struct scimsync_config_key keys[] = {
-    { "uri", SCIMSYNC_KEY_STRING, 1, NULL,
-      "server URIs, space separated, tried in order (ldaps://dc1 ldaps://dc2)" },
-    { "bind_dn", SCIMSYNC_KEY_STRING, 0, NULL, "DN or UPN to bind as (empty: anonymous)" },
-    { "bind_password", SCIMSYNC_KEY_SECRET, 0, NULL, "password of bind_dn (env:VAR, file:/path, ...)" },
-    { "start_tls", SCIMSYNC_KEY_BOOL, 0, "false", "StartTLS on ldap:// URIs" },
-    { "ca_file", SCIMSYNC_KEY_PATH, 0, NULL, "CA certificates (PEM) that sign the server certificate" },
-    { "verify_tls", SCIMSYNC_KEY_BOOL, 0, "true", "verify the server certificate and name" },
-    { "base_dn", SCIMSYNC_KEY_STRING, 0, NULL, "search base for users (default: from the RootDSE)" },
-    { "group_base_dn", SCIMSYNC_KEY_STRING, 0, NULL, "search base for synced groups (default: base_dn)" },
-    { "user_filter", SCIMSYNC_KEY_STRING, 0, NULL, "LDAP filter selecting users (default per dialect)" },
-    { "group_filter", SCIMSYNC_KEY_STRING, 0, NULL, "LDAP filter selecting groups (default per dialect)" },
-    { "users_from_group", SCIMSYNC_KEY_STRING, 0, NULL,
-      "sync only the (transitive) members of this group: a DN or a group name" },
-    { "group_name_pattern", SCIMSYNC_KEY_STRING, 0, NULL,
-      "sync only groups whose cn matches this wildcard (aws-*)" },
-    { "nested_groups", SCIMSYNC_KEY_BOOL, 0, "true", "resolve groups nested in groups" },
-    { "dialect", SCIMSYNC_KEY_STRING, 0, "auto", "ad, openldap or auto (from the RootDSE)" },
-    { "external_id", SCIMSYNC_KEY_STRING, 0, NULL,
-      "attribute that becomes externalId (default: objectGUID on AD, entryUUID on OpenLDAP)" },
-    { "login_attribute", SCIMSYNC_KEY_STRING, 0, NULL,
-      "attribute exposed as loginName (default: userPrincipalName on AD, uid on OpenLDAP)" },
-    { "attributes", SCIMSYNC_KEY_STRING, 0, NULL, "more attributes to read, space separated" },
-    { "page_size", SCIMSYNC_KEY_INT, 0, "500", "entries per page (simple paged results)" },
-    { "member_range_step", SCIMSYNC_KEY_INT, 0, "0",
-      "AD: group members per request (0: the server's MaxValRange)" },
-    { "timeout", SCIMSYNC_KEY_INT, 0, "30", "seconds for connecting and for each request" },
-    { NULL, 0, 0, NULL, NULL }
-};
+    {"uri", SCIMSYNC_KEY_STRING, 1, NULL,
+     "server URIs, space separated, tried in order (ldaps://dc1 ldaps://dc2)"},
+    {"bind_dn", SCIMSYNC_KEY_STRING, 0, NULL, "DN or UPN to bind as (empty: anonymous)"},
+    {"bind_password", SCIMSYNC_KEY_SECRET, 0, NULL,
+     "password of bind_dn (env:VAR, file:/path, ...)"},
+    {"start_tls", SCIMSYNC_KEY_BOOL, 0, "false", "StartTLS on ldap:// URIs"},
+    {"ca_file", SCIMSYNC_KEY_PATH, 0, NULL,
+     "CA certificates (PEM) that sign the server certificate"},
+    {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true", "verify the server certificate and name"},
+    {"base_dn", SCIMSYNC_KEY_STRING, 0, NULL, "search base for users (default: from the RootDSE)"},
+    {"group_base_dn", SCIMSYNC_KEY_STRING, 0, NULL,
+     "search base for synced groups (default: base_dn)"},
+    {"user_filter", SCIMSYNC_KEY_STRING, 0, NULL,
+     "LDAP filter selecting users (default per dialect)"},
+    {"group_filter", SCIMSYNC_KEY_STRING, 0, NULL,
+     "LDAP filter selecting groups (default per dialect)"},
+    {"users_from_group", SCIMSYNC_KEY_STRING, 0, NULL,
+     "sync only the (transitive) members of this group: a DN or a group name"},
+    {"group_name_pattern", SCIMSYNC_KEY_STRING, 0, NULL,
+     "sync only groups whose cn matches this wildcard (aws-*)"},
+    {"nested_groups", SCIMSYNC_KEY_BOOL, 0, "true", "resolve groups nested in groups"},
+    {"dialect", SCIMSYNC_KEY_STRING, 0, "auto", "ad, openldap or auto (from the RootDSE)"},
+    {"external_id", SCIMSYNC_KEY_STRING, 0, NULL,
+     "attribute that becomes externalId (default: objectGUID on AD, entryUUID on OpenLDAP)"},
+    {"login_attribute", SCIMSYNC_KEY_STRING, 0, NULL,
+     "attribute exposed as loginName (default: userPrincipalName on AD, uid on OpenLDAP)"},
+    {"attributes", SCIMSYNC_KEY_STRING, 0, NULL, "more attributes to read, space separated"},
+    {"page_size", SCIMSYNC_KEY_INT, 0, "500", "entries per page (simple paged results)"},
+    {"member_range_step", SCIMSYNC_KEY_INT, 0, "0",
+     "AD: group members per request (0: the server's MaxValRange)"},
+    {"timeout", SCIMSYNC_KEY_INT, 0, "30", "seconds for connecting and for each request"},
+    {NULL, 0, 0, NULL, NULL}};
 
 /* Works for Active Directory as is; on OpenLDAP the plugin derives the AD
  * names (loginName, displayName, company, employeeID, department). */
-static const char *const default_mapping[] = {
-    "userName=${loginName}",
-    "givenName=${givenName}",
-    "familyName=${sn}",
-    "displayName=${displayName}",
-    "email=${mail}",
-    "title=${title}",
-    "department=${department}",
-    "organization=${company}",
-    "employeeNumber=${employeeID}",
-    "manager=${managerId}",
-    "active=${active}",
-    "group.displayName=${cn}",
-    NULL
-};
+static const char *const default_mapping[] = {"userName=${loginName}",
+                                              "givenName=${givenName}",
+                                              "familyName=${sn}",
+                                              "displayName=${displayName}",
+                                              "email=${mail}",
+                                              "title=${title}",
+                                              "department=${department}",
+                                              "organization=${company}",
+                                              "employeeNumber=${employeeID}",
+                                              "manager=${managerId}",
+                                              "active=${active}",
+                                              "group.displayName=${cn}",
+                                              NULL};
 
 static int get_int(const struct scimsync_host *h, const char *key, long min, long max, long *out)
 {
@@ -93,8 +95,8 @@ static int read_conf(const struct scimsync_host *h, struct lsrc_conf *c)
     const char *uri = nonempty(h, "uri");
     c->nuris = uri ? lsrc_split_words(uri, c->uris, LSRC_MAX_URIS) : 0;
     if (c->nuris <= 0) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: uri: give 1 to %d server URIs", h->config_where(h, "uri"),
-               LSRC_MAX_URIS);
+        h->log(h, SCIMSYNC_LOG_ERROR, "%s: uri: give 1 to %d server URIs",
+               h->config_where(h, "uri"), LSRC_MAX_URIS);
         return SCIMSYNC_ERR_CONFIG;
     }
     for (int i = 0; i < c->nuris; i++) {
@@ -108,8 +110,8 @@ static int read_conf(const struct scimsync_host *h, struct lsrc_conf *c)
     c->nextra_attrs = attrs ? lsrc_split_words(attrs, c->extra_attrs, LSRC_MAX_ATTRS) : 0;
     if (c->nextra_attrs < 0) {
         c->nextra_attrs = 0;
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: attributes: at most %d", h->config_where(h, "attributes"),
-               LSRC_MAX_ATTRS);
+        h->log(h, SCIMSYNC_LOG_ERROR, "%s: attributes: at most %d",
+               h->config_where(h, "attributes"), LSRC_MAX_ATTRS);
         return SCIMSYNC_ERR_CONFIG;
     }
     c->bind_dn = nonempty(h, "bind_dn");
@@ -188,10 +190,11 @@ static void ignore_sigpipe(const struct scimsync_host *h)
 {
     struct sigaction old;
     if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
-        struct sigaction ign = { .sa_handler = SIG_IGN };
+        struct sigaction ign = {.sa_handler = SIG_IGN};
         sigemptyset(&ign.sa_mask);
         sigaction(SIGPIPE, &ign, NULL);
-        h->log(h, SCIMSYNC_LOG_DEBUG, "SIGPIPE ignored: LDAP connection errors are reported instead");
+        h->log(h, SCIMSYNC_LOG_DEBUG,
+               "SIGPIPE ignored: LDAP connection errors are reported instead");
     }
 }
 

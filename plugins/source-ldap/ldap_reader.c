@@ -12,31 +12,61 @@
 #include <strings.h>
 #include <time.h>
 
-#define MAP_LIMIT (20u * 1000u * 1000u)    /* DNs kept for one read */
-#define ARENA_LIMIT ((size_t)512 << 20)    /* bytes of one entry */
-#define MEMBERS_LIMIT ((size_t)5000000)    /* members of one group */
-#define RANGE_ROUNDS_LIMIT 100000          /* range requests for one group */
+#define MAP_LIMIT (20u * 1000u * 1000u) /* DNs kept for one read */
+#define ARENA_LIMIT ((size_t)512 << 20) /* bytes of one entry */
+#define MEMBERS_LIMIT ((size_t)5000000) /* members of one group */
+#define RANGE_ROUNDS_LIMIT 100000       /* range requests for one group */
 
 /* AD: LDAP_MATCHING_RULE_IN_CHAIN, transitive membership evaluated by the DC */
 #define AD_IN_CHAIN "1.2.840.113556.1.4.1941"
 
-static const char *const ad_user_attrs[] = {
-    "objectGUID", "objectSid", "userPrincipalName", "sAMAccountName", "cn", "givenName", "sn",
-    "displayName", "mail", "title", "department", "company", "division", "employeeID",
-    "employeeNumber", "employeeType", "manager", "userAccountControl", "accountExpires",
-    "telephoneNumber", "mobile", "preferredLanguage", "physicalDeliveryOfficeName", NULL
-};
-static const char *const ad_group_attrs[] = {
-    "objectGUID", "objectSid", "cn", "name", "sAMAccountName", "description", NULL
-};
-static const char *const ol_user_attrs[] = {
-    "entryUUID", "uid", "cn", "givenName", "sn", "displayName", "mail", "title",
-    "departmentNumber", "ou", "o", "employeeNumber", "employeeType", "manager",
-    "telephoneNumber", "mobile", "preferredLanguage", "pwdAccountLockedTime", NULL
-};
-static const char *const ol_group_attrs[] = {
-    "entryUUID", "cn", "description", "member", "uniqueMember", "memberUid", NULL
-};
+static const char *const ad_user_attrs[] = {"objectGUID",
+                                            "objectSid",
+                                            "userPrincipalName",
+                                            "sAMAccountName",
+                                            "cn",
+                                            "givenName",
+                                            "sn",
+                                            "displayName",
+                                            "mail",
+                                            "title",
+                                            "department",
+                                            "company",
+                                            "division",
+                                            "employeeID",
+                                            "employeeNumber",
+                                            "employeeType",
+                                            "manager",
+                                            "userAccountControl",
+                                            "accountExpires",
+                                            "telephoneNumber",
+                                            "mobile",
+                                            "preferredLanguage",
+                                            "physicalDeliveryOfficeName",
+                                            NULL};
+static const char *const ad_group_attrs[] = {"objectGUID",     "objectSid",   "cn", "name",
+                                             "sAMAccountName", "description", NULL};
+static const char *const ol_user_attrs[] = {"entryUUID",
+                                            "uid",
+                                            "cn",
+                                            "givenName",
+                                            "sn",
+                                            "displayName",
+                                            "mail",
+                                            "title",
+                                            "departmentNumber",
+                                            "ou",
+                                            "o",
+                                            "employeeNumber",
+                                            "employeeType",
+                                            "manager",
+                                            "telephoneNumber",
+                                            "mobile",
+                                            "preferredLanguage",
+                                            "pwdAccountLockedTime",
+                                            NULL};
+static const char *const ol_group_attrs[] = {"entryUUID",    "cn",        "description", "member",
+                                             "uniqueMember", "memberUid", NULL};
 
 /* ------------------------------------------------------------------ */
 /* attribute lists                                                      */
@@ -112,8 +142,8 @@ static char *decode_value(struct lsrc_source *s, const char *attr, const struct 
         char buf[LSRC_GUID_STR];
         if (lsrc_guid_to_string(b, bv->bv_len, buf) == 0)
             return lsrc_eb_strdup(eb, buf);
-        s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: %s: objectGUID is %zu bytes, not 16",
-                     s->uri, dn, (size_t)bv->bv_len);
+        s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: %s: objectGUID is %zu bytes, not 16", s->uri,
+                     dn, (size_t)bv->bv_len);
         return NULL;
     }
     if (strcasecmp(attr, "objectSid") == 0) {
@@ -175,8 +205,8 @@ static int add_member_dn(struct lsrc_source *s, const char *value, size_t len, c
     int ret = 0;
     if (!canon) {
         if (raw)
-            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s: %s: member value is not a DN: %s",
-                         s->uri, dn, raw);
+            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s: %s: member value is not a DN: %s", s->uri,
+                         dn, raw);
         ret = raw ? 0 : SCIMSYNC_ERR_NOMEM;
         s->dropped_members++;
         goto out;
@@ -244,7 +274,7 @@ static int fetch_member_ranges(struct lsrc_source *s, const char *dn, long hi)
             snprintf(want, sizeof want, "member;range=%ld-%ld", lo, lo + step - 1);
         else
             snprintf(want, sizeof want, "member;range=%ld-*", lo);
-        char *attrs[] = { want, NULL };
+        char *attrs[] = {want, NULL};
         LDAPMessage *res = NULL;
         int ret = lsrc_search_small(s, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, &res);
         if (ret < 0)
@@ -307,7 +337,8 @@ static int collect_attrs(struct lsrc_source *s, LDAPMessage *e, const char *dn, 
         goto out;
     }
     for (rc = ldap_get_attribute_ber(s->ld, e, ber, &battr, &vals);
-         rc == LDAP_SUCCESS && battr.bv_val; rc = ldap_get_attribute_ber(s->ld, e, ber, &battr, &vals)) {
+         rc == LDAP_SUCCESS && battr.bv_val;
+         rc = ldap_get_attribute_ber(s->ld, e, ber, &battr, &vals)) {
         size_t n = count_values(vals);
         long lo, hi;
         char *a = lsrc_eb_strndup(&s->eb, battr.bv_val, battr.bv_len);
@@ -399,7 +430,8 @@ static int derive_user_attrs(struct lsrc_source *s, const char *dn)
     }
     const char *login = lsrc_eb_get1(eb, s->login_attr);
     if (lsrc_eb_add_attr1(eb, "active", active ? "true" : "false") < 0 ||
-        lsrc_eb_add_attr1(eb, "dn", dn) < 0 || (login && lsrc_eb_add_attr1(eb, "loginName", login) < 0))
+        lsrc_eb_add_attr1(eb, "dn", dn) < 0 ||
+        (login && lsrc_eb_add_attr1(eb, "loginName", login) < 0))
         return no_memory(s, dn);
     return 0;
 }
@@ -539,7 +571,7 @@ static int resolve_scope_group(struct lsrc_source *s)
     const struct scimsync_host *h = s->host;
     char *esc = NULL, *byname = NULL, *filter = NULL, *dn = NULL;
     LDAPMessage *res = NULL;
-    char *attrs[] = { "1.1", NULL };
+    char *attrs[] = {"1.1", NULL};
     int ret;
     if (lsrc_looks_like_dn(g)) {
         /* make sure it exists: a typo must not mean "nobody" (the failed
@@ -571,8 +603,8 @@ static int resolve_scope_group(struct lsrc_source *s)
         goto out;
     int count = ldap_count_entries(s->ld, res);
     if (count != 1) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: users_from_group %s: %d groups match under %s",
-               s->uri, g, count, s->base_dn);
+        h->log(h, SCIMSYNC_LOG_ERROR, "%s: users_from_group %s: %d groups match under %s", s->uri,
+               g, count, s->base_dn);
         ret = SCIMSYNC_ERR_CONFIG;
         goto out;
     }
@@ -593,7 +625,7 @@ out:
 /* Every group DN under base_dn, so member DNs can be told apart from users. */
 static int build_group_index(struct lsrc_source *s)
 {
-    char *attrs[] = { "1.1", NULL };
+    char *attrs[] = {"1.1", NULL};
     struct lsrc_pager p;
     LDAPMessage *e;
     int ret = lsrc_pager_start(s, &p, s->base_dn, LDAP_SCOPE_SUBTREE, s->conf.group_filter, attrs);
@@ -617,7 +649,7 @@ static int build_group_index(struct lsrc_source *s)
  * nested groups (visited set) collecting member DNs and memberUids. */
 static int walk_scope_group(struct lsrc_source *s)
 {
-    char *attrs[] = { "member", "uniqueMember", "memberUid", NULL };
+    char *attrs[] = {"member", "uniqueMember", "memberUid", NULL};
     struct lsrc_map visited;
     char **queue = NULL;
     size_t nq = 0, cap = 0, pos = 0;
@@ -796,8 +828,8 @@ static int next_helper(struct lsrc_source *s)
         if (lsrc_map_get(&s->emitted, dn, NULL))
             continue;
         LDAPMessage *res = NULL;
-        int ret = lsrc_search_small(s, dn, LDAP_SCOPE_BASE, s->conf.group_filter, s->group_attrs,
-                                    &res);
+        int ret =
+            lsrc_search_small(s, dn, LDAP_SCOPE_BASE, s->conf.group_filter, s->group_attrs, &res);
         if (ret < 0)
             return ret;
         LDAPMessage *e = ldap_first_entry(s->ld, res);

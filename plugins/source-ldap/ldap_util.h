@@ -85,7 +85,7 @@ int lsrc_split_words(const char *s, char **out, int max);
 struct lsrc_map {
     char **keys;
     char **vals;
-    size_t cap;   /* power of two, 0 when empty */
+    size_t cap; /* power of two, 0 when empty */
     size_t count;
     size_t limit; /* refuse to grow past this many keys */
 };

@@ -16,7 +16,6 @@
 
 enum lsrc_dialect { LSRC_DIALECT_AUTO = 0, LSRC_DIALECT_AD, LSRC_DIALECT_OPENLDAP };
 
-
 struct lsrc_conf {
     char *uris[LSRC_MAX_URIS];
     int nuris;
@@ -28,7 +27,7 @@ struct lsrc_conf {
     const char *user_filter, *group_filter;
     long page_size, timeout, member_range_step;
     enum lsrc_dialect dialect;
-    const char *external_id;  /* NULL: dialect default */
+    const char *external_id; /* NULL: dialect default */
     const char *login_attribute;
     int nested_groups;
     const char *users_from_group, *group_name_pattern;
@@ -40,13 +39,13 @@ struct lsrc_conf {
 struct lsrc_pager {
     char *base, *filter;
     int scope;
-    char **attrs;           /* borrowed */
-    struct berval *cookie;  /* from the last page; NULL before the first */
-    int msgid;              /* the page being received, -1 between pages */
-    LDAPMessage *msg;       /* the entry handed out last */
+    char **attrs;          /* borrowed */
+    struct berval *cookie; /* from the last page; NULL before the first */
+    int msgid;             /* the page being received, -1 between pages */
+    LDAPMessage *msg;      /* the entry handed out last */
     int done;
     unsigned long pages, entries;
-    char what[1024];        /* "search FILTER under BASE", for messages */
+    char what[1024]; /* "search FILTER under BASE", for messages */
 };
 
 enum lsrc_phase {
@@ -69,7 +68,7 @@ struct lsrc_source {
     const char *login_attr;
     char *user_attrs[LSRC_MAX_ATTRS + 32];
     char *group_attrs[LSRC_MAX_ATTRS + 32];
-    char *scope_group_dn;      /* users_from_group resolved to a DN */
+    char *scope_group_dn; /* users_from_group resolved to a DN */
     enum lsrc_phase phase;
     struct lsrc_pager pager;
     struct lsrc_entry_builder eb;
@@ -79,14 +78,14 @@ struct lsrc_source {
     struct lsrc_map scope_uids; /*   ... and memberUid values */
     int scope_walked;
     struct lsrc_map group_index; /* canonical DNs of every group (nesting) */
-    struct lsrc_map emitted;    /* groups already streamed */
-    struct lsrc_map queued;     /* groups queued as nesting helpers */
+    struct lsrc_map emitted;     /* groups already streamed */
+    struct lsrc_map queued;      /* groups queued as nesting helpers */
     char **helper_queue;
     size_t nhelpers, helpers_cap, helper_pos;
     struct scimsync_entry **deferred; /* users whose manager was not read yet */
     size_t ndeferred, deferred_cap, deferred_pos;
     unsigned long dropped_members;
-    int failed;                 /* the error that ended this read, sticky */
+    int failed; /* the error that ended this read, sticky */
     time_t now;
 };
 

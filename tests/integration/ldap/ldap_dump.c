@@ -117,7 +117,7 @@ static const char *cfg_where(const struct scimsync_host *h, const char *key)
 
 static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
-    static const char *names[] = { "error", "warn", "info", "debug" };
+    static const char *names[] = {"error", "warn", "info", "debug"};
     (void)h;
     if (level > SCIMSYNC_LOG_INFO && !getenv("LDAP_DUMP_DEBUG"))
         return;
@@ -138,8 +138,8 @@ static int never_stop(const struct scimsync_host *h)
 static void dump(const struct scimsync_entry *e)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "kind", json_object_new_string(e->kind == SCIMSYNC_ENTRY_USER ? "user"
-                                                                                           : "group"));
+    json_object_object_add(
+        o, "kind", json_object_new_string(e->kind == SCIMSYNC_ENTRY_USER ? "user" : "group"));
     json_object_object_add(o, "helper", json_object_new_boolean(e->flags & SCIMSYNC_ENTRY_HELPER));
     json_object_object_add(o, "id", json_object_new_string(e->id));
     json_object_object_add(o, "ref", e->ref ? json_object_new_string(e->ref) : NULL);
@@ -156,7 +156,8 @@ static void dump(const struct scimsync_entry *e)
     for (size_t i = 0; i < e->nmembers; i++)
         json_object_array_add(members, json_object_new_string(e->members[i]));
     json_object_object_add(o, "members", members);
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    puts(
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
 }
 
@@ -185,7 +186,8 @@ int main(int argc, char **argv)
         }
     }
     if (!so_path) {
-        fprintf(stderr, "usage: ldap_dump [--count] [--pause-after N FILE] PLUGIN.so key=value...\n");
+        fprintf(stderr,
+                "usage: ldap_dump [--count] [--pause-after N FILE] PLUGIN.so key=value...\n");
         return 1;
     }
     void *so = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
@@ -194,7 +196,8 @@ int main(int argc, char **argv)
         return 1;
     }
     plugin = dlsym(so, SCIMSYNC_PLUGIN_SYMBOL);
-    if (!plugin || plugin->abi_major != SCIMSYNC_ABI_MAJOR || plugin->kind != SCIMSYNC_PLUGIN_SOURCE) {
+    if (!plugin || plugin->abi_major != SCIMSYNC_ABI_MAJOR ||
+        plugin->kind != SCIMSYNC_PLUGIN_SOURCE) {
         fprintf(stderr, "not a source plugin of ABI %d\n", SCIMSYNC_ABI_MAJOR);
         goto out;
     }
@@ -216,10 +219,18 @@ int main(int argc, char **argv)
         nkv++;
     }
     struct scimsync_host host = {
-        .struct_size = sizeof host, .instance_name = "test", .log = host_log,
-        .config_get = cfg_get, .config_get_int = cfg_int, .config_get_bool = cfg_bool,
-        .config_get_double = cfg_double, .config_where = cfg_where,
-        .alloc = malloc, .realloc = realloc, .free = free, .should_stop = never_stop,
+        .struct_size = sizeof host,
+        .instance_name = "test",
+        .log = host_log,
+        .config_get = cfg_get,
+        .config_get_int = cfg_int,
+        .config_get_bool = cfg_bool,
+        .config_get_double = cfg_double,
+        .config_where = cfg_where,
+        .alloc = malloc,
+        .realloc = realloc,
+        .free = free,
+        .should_stop = never_stop,
     };
     void *inst = NULL;
     int rc = plugin->create(&host, &inst);

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #include "ldap_util.h"
@@ -25,24 +26,22 @@ static void test_sid(void **state)
     (void)state;
     char out[LSRC_SID_STR];
     const unsigned char domain_admins[] = {
-        0x01, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x15, 0x00, 0x00, 0x00,
-        0xdc, 0xf4, 0xdc, 0x3b, 0x83, 0x3d, 0x2b, 0x46, 0x82, 0x8b, 0xa6, 0x28,
-        0x00, 0x02, 0x00, 0x00
-    };
+        0x01, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x15, 0x00, 0x00, 0x00, 0xdc, 0xf4,
+        0xdc, 0x3b, 0x83, 0x3d, 0x2b, 0x46, 0x82, 0x8b, 0xa6, 0x28, 0x00, 0x02, 0x00, 0x00};
     assert_int_equal(lsrc_sid_to_string(domain_admins, sizeof domain_admins, out), 0);
     assert_string_equal(out, "S-1-5-21-1004336348-1177238915-682003330-512");
-    const unsigned char everyone[] = { 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+    const unsigned char everyone[] = {1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
     assert_int_equal(lsrc_sid_to_string(everyone, sizeof everyone, out), 0);
     assert_string_equal(out, "S-1-1-0");
-    const unsigned char big_auth[] = { 1, 0, 0x01, 0, 0, 0, 0, 0 };
+    const unsigned char big_auth[] = {1, 0, 0x01, 0, 0, 0, 0, 0};
     assert_int_equal(lsrc_sid_to_string(big_auth, sizeof big_auth, out), 0);
     assert_string_equal(out, "S-1-0x010000000000");
     /* length must match the sub-authority count; revision 1 only */
     assert_int_equal(lsrc_sid_to_string(domain_admins, sizeof domain_admins - 1, out), -1);
     assert_int_equal(lsrc_sid_to_string(everyone, 7, out), -1);
-    const unsigned char rev2[] = { 2, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+    const unsigned char rev2[] = {2, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
     assert_int_equal(lsrc_sid_to_string(rev2, sizeof rev2, out), -1);
-    unsigned char too_many[8 + 4 * 16] = { 1, 16 };
+    unsigned char too_many[8 + 4 * 16] = {1, 16};
     assert_int_equal(lsrc_sid_to_string(too_many, sizeof too_many, out), -1);
 }
 

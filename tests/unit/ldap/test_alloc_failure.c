@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "entry_builder.h"
@@ -91,7 +92,7 @@ static int map_scenario(void)
 static int builder_scenario(void)
 {
     struct lsrc_entry_builder eb, eb2;
-    const char *vals[] = { "a", "b", "c" };
+    const char *vals[] = {"a", "b", "c"};
     struct scimsync_entry *c = NULL;
     int rc = 0;
     lsrc_eb_init(&eb, 1 << 20, 10000);

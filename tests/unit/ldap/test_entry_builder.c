@@ -4,13 +4,14 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "entry_builder.h"
 
 static void fill(struct lsrc_entry_builder *eb)
 {
-    const char *mail[] = { "a@x", "b@x" };
+    const char *mail[] = {"a@x", "b@x"};
     eb->entry.kind = SCIMSYNC_ENTRY_GROUP;
     eb->entry.id = lsrc_eb_strdup(eb, "id-1");
     eb->entry.ref = lsrc_eb_strdup(eb, "cn=g,dc=x");

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "ldap_util.h"
@@ -18,7 +19,7 @@ static void test_utf8(void **state)
     (void)state;
     assert_true(utf8("plain", 5));
     assert_true(utf8("Zoë Øster-Müller", strlen("Zoë Øster-Müller")));
-    assert_true(utf8("\xf0\x9f\x98\x80", 4));  /* U+1F600 */
+    assert_true(utf8("\xf0\x9f\x98\x80", 4)); /* U+1F600 */
     assert_false(utf8("a\0b", 3));
     assert_false(utf8("\xc3", 1));             /* truncated */
     assert_false(utf8("\xe2\x82", 2));         /* truncated */
@@ -32,8 +33,8 @@ static void test_utf8(void **state)
 static void test_base64(void **state)
 {
     (void)state;
-    const char *in[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
-    const char *out[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+    const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    const char *out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     for (int i = 0; i < 7; i++) {
         char *b = lsrc_base64((const unsigned char *)in[i], strlen(in[i]));
         assert_string_equal(b, out[i]);
