@@ -130,8 +130,73 @@ done
 [ -f "$root/usr/lib/systemd/system/scimsync.timer" ] || fail "scimsync.timer not installed"
 [ -d "$root/etc/scimsync/conf.d" ] || fail "/etc/scimsync/conf.d not installed"
 
-. "$top/tests/packaging/deb-chroot-demo.sh"
-demo_sync_in_root
+# --- the demo sync ----------------------------------------------------------------
+# The emulator runs outside the root; the package's own demo data
+# (/etc/scimsync/conf.d/demo) is the source.
+say "demo sync in the root against the SCIM emulator on 127.0.0.1"
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+python3 "$top/tests/fixtures/scim_emulator.py" --port 0 --port-file "$work/port" \
+    --token "$token" --tenant t-deb >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+i=0
+while [ ! -s "$work/port" ]; do
+    kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; fail "SCIM emulator did not start"; }
+    i=$((i + 1))
+    [ "$i" -lt 100 ] || fail "SCIM emulator did not report its port"
+    sleep 0.1
+done
+port=$(cat "$work/port")
+admin=http://127.0.0.1:$port/_admin
+
+(umask 077 && printf '%s\n' "$token" >"$root/etc/scimsync/scim-token")
+cat >"$root/etc/scimsync/conf.d/10-demo.ini" <<EOF
+[source hr]
+plugin = csv
+users_file = demo/users.csv
+groups_file = demo/groups.csv
+
+[target idc]
+plugin = scim
+url = http://127.0.0.1:$port/t-deb/scim/v2/
+token = file:/etc/scimsync/scim-token
+profile = identity-center
+rate_limit = 0
+EOF
+
+in_root scimsync validate || fail "scimsync validate in the root"
+in_root scimsync sync >"$work/sync1.log" 2>&1 || { cat "$work/sync1.log" >&2; fail "first sync in the root"; }
+tail -n 3 "$work/sync1.log" | sed 's/^/   /'
+! grep -q "$token" "$work/sync1.log" || fail "the token appears in the sync output"
+expected_users=$(($(wc -l <"$top/conf.d/demo/users.csv") - 1))
+expected_groups=$(($(wc -l <"$top/conf.d/demo/groups.csv") - 1))
+python3 - "$admin" "$expected_users" "$expected_groups" <<'EOF' || fail "the emulator does not hold the demo directory"
+import json, sys, urllib.request
+admin, users, groups = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+state = json.load(urllib.request.urlopen(admin + "/state"))
+got_u, got_g = len(state["users"]), len(state["groups"])
+members = sum(len(g.get("members", [])) for g in state["groups"])
+print(f"   emulator: {got_u} users, {got_g} groups, {members} memberships")
+assert got_u == users and got_g == groups, (got_u, got_g)
+assert members > 0
+EOF
+
+# A second run finds nothing to change and writes nothing.
+python3 - "$admin" <<'EOF'
+import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/clear_log", data=b"", method="POST"))
+EOF
+in_root scimsync sync >"$work/sync2.log" 2>&1 || { cat "$work/sync2.log" >&2; fail "second sync in the root"; }
+python3 - "$admin" <<'EOF' || fail "the second sync wrote to the target"
+import json, sys, urllib.request
+log = json.load(urllib.request.urlopen(sys.argv[1] + "/log"))
+writes = [e for e in log if e["method"] != "GET"]
+print(f"   second run: {len(log)} requests, {len(writes)} writes")
+assert not writes, writes[:5]
+EOF
+kill "$emulator_pid" 2>/dev/null
+wait "$emulator_pid" 2>/dev/null || true
+emulator_pid=
+synced=$(date +%s)
 
 in_root apt-get purge -y -q scimsync >>"$work/apt.log" 2>&1 || fail "apt-get purge scimsync"
 [ ! -e "$root/usr/bin/scimsync" ] || fail "/usr/bin/scimsync left after purge"
@@ -140,4 +205,4 @@ in_root apt-get purge -y -q scimsync >>"$work/apt.log" 2>&1 || fail "apt-get pur
 end=$(date +%s)
 echo "PASS: .deb installed and synced in a clean $suite root" \
     "(build $((built - start)) s, root $((rooted - built)) s," \
-    "install $((installed - rooted)) s, total $((end - start)) s)"
+    "install $((installed - rooted)) s, demo $((synced - installed)) s, total $((end - start)) s)"

@@ -1,1 +1,0 @@
-demo_sync_in_root() { echo "(demo pending)"; }
