@@ -3,7 +3,7 @@
 Center emulator.  One case a run, so ctest can run them in parallel.
 
 Usage: test_scim_sync.py --scimsync BIN --plugins DIR --case NAME
-Cases: lifecycle, members250, converge, throttle, auth, adopt, paging
+Cases: lifecycle, members250, converge, throttle, auth, adopt, paging, generic
 """
 import argparse
 import collections
@@ -259,7 +259,25 @@ def case_paging(ws, emu):
           and not writes(emu.log()), p)
 
 
-CASES = {"lifecycle": case_lifecycle, "members250": case_members250, "converge": case_converge,
+def case_generic(ws, emu):
+    """profile = generic against a plain RFC 7644 server: startIndex paging,
+    members read from the group."""
+    emu.config(generic=True, short_pages=True)
+    ws.target["profile"] = "generic"
+    ws.make_users(230)
+    ws.groups = [("g1", "many", ["u%05d" % i for i in range(1, 151)])]
+    p = ws.run(emu, "sync")
+    check("generic: first sync", p.returncode == 0 and len(emu.state()["users"]) == 230, p)
+    emu.clear_log()
+    p = ws.run(emu, "sync")
+    log = emu.log()
+    check("generic: second sync reads with startIndex, members from the group, no writes",
+          p.returncode == 0 and "No changes." in p.stdout and not writes(log)
+          and any("startIndex=" in e["path"] for e in log)
+          and not any("groups.value" in e["path"] for e in log), p, str(log))
+
+
+CASES = {"generic": case_generic, "lifecycle": case_lifecycle, "members250": case_members250, "converge": case_converge,
          "throttle": case_throttle, "auth": case_auth, "adopt": case_adopt,
          "paging": case_paging}
 
