@@ -35,6 +35,7 @@ for t in $SCIMSYNC_CONFIG_TEMPLATES; do
     case $out in *.ini) ;; *) out=$out.ini ;; esac
     # Values are concatenated, never used as patterns or replacement text.
     awk '
+    /^[ \t]*[;#]/ { print; next }   # comments stay as they are
     {
         line = $0; done = ""
         while (match(line, /\$\{env:[A-Za-z_][A-Za-z0-9_]*\}/)) {

@@ -198,6 +198,32 @@ wait "$emulator_pid" 2>/dev/null || true
 emulator_pid=
 synced=$(date +%s)
 
+# --- the container image's final stage, imitated ----------------------------------
+# No Docker engine here: repeat the Dockerfile's last stage in the root (same
+# user, entrypoint and template paths) and render the ECS configuration as
+# the unprivileged user.  Run the RUN line of the Dockerfile itself so the
+# two cannot drift apart.
+say "container final stage imitated in the root (user 10001, entrypoint, template)"
+useradd_line=$(sed -n 's/^ *&& \(useradd .*\)\\$/\1/p; s/^ *\(--shell .*scimsync\)$/\1/p' "$top/packaging/Dockerfile" | tr '\n' ' ')
+case $useradd_line in useradd*--uid\ 10001*) ;; *) fail "cannot find the useradd line in packaging/Dockerfile" ;; esac
+in_root sh -c "$useradd_line" || fail "the Dockerfile's useradd fails on $suite"
+install -m 0755 "$top/packaging/docker/entrypoint.sh" "$root/usr/local/bin/scimsync-entrypoint"
+mkdir -p "$root/usr/share/scimsync"
+cp -r "$top/packaging/docker/templates" "$root/usr/share/scimsync/"
+rm -f "$root/etc/scimsync/conf.d/10-demo.ini"
+chroot --userspec=10001:10001 "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin \
+    SCIMSYNC_CONFIG_TEMPLATES=/usr/share/scimsync/templates/predecessor-compatible.ini.in \
+    DOMAIN_CONTROLLER=corp.example.com AD_BIND_USER=svc-scimsync@corp.example.com \
+    AD_CREDENTIALS_SECRET=arn:aws:secretsmanager:eu-west-1:123456789012:secret:IAM-IDC/AD-RO-UserCreds-AbCdEf \
+    AD_GROUP_NAME="AWS Users" AD_GROUP_PREFIX='aws-*' AD_SEARCH_BASE=OU=AWS,DC=corp,DC=example,DC=com \
+    SCIM_URI=https://scim.eu-west-1.amazonaws.com/abcd/scim/v2/ \
+    SCIM_TOKEN_SECRET=arn:aws:secretsmanager:eu-west-1:123456789012:secret:IAM-IDC/SCIM-API-Token-AbCdEf \
+    /usr/local/bin/scimsync-entrypoint --log-format json validate >"$work/entrypoint.log" 2>&1 ||
+    { cat "$work/entrypoint.log" >&2; fail "entrypoint + predecessor-compatible template as user 10001"; }
+grep -q 'configuration is valid' "$work/entrypoint.log" || { cat "$work/entrypoint.log" >&2; fail "entrypoint validate"; }
+sed 's/^/   /' "$work/entrypoint.log"
+imaged=$(date +%s)
+
 in_root apt-get purge -y -q scimsync >>"$work/apt.log" 2>&1 || fail "apt-get purge scimsync"
 [ ! -e "$root/usr/bin/scimsync" ] || fail "/usr/bin/scimsync left after purge"
 [ ! -e "$root/etc/scimsync/conf.d/10-csv-source.ini.example" ] || fail "conffiles left after purge"
@@ -205,4 +231,4 @@ in_root apt-get purge -y -q scimsync >>"$work/apt.log" 2>&1 || fail "apt-get pur
 end=$(date +%s)
 echo "PASS: .deb installed and synced in a clean $suite root" \
     "(build $((built - start)) s, root $((rooted - built)) s," \
-    "install $((installed - rooted)) s, demo $((synced - installed)) s, total $((end - start)) s)"
+    "install $((installed - rooted)) s, demo $((synced - installed)) s, image $((imaged - synced)) s, total $((end - start)) s)"
