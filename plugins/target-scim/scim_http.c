@@ -189,13 +189,15 @@ out:
 
 static void finish_transfer(struct scim *s, struct scim_req *r)
 {
-    struct curl_header *hdr;
+    struct curl_header *hdr = NULL;
     if (!r->easy)
         return;
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
-    if (r->status && curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &hdr) ==
-                         CURLHE_OK)
-        r->retry_after = scim_retry_after(hdr->value, time(NULL), RETRY_AFTER_CAP_S);
+    if (r->status &&
+        curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK && hdr) {
+        const char *value = hdr->value;
+        r->retry_after = scim_retry_after(value, time(NULL), RETRY_AFTER_CAP_S);
+    }
     curl_multi_remove_handle(s->multi, r->easy);
     curl_easy_cleanup(r->easy);
     curl_slist_free_all(r->hdrs);
