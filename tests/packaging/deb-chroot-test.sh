@@ -212,7 +212,7 @@ mkdir -p "$root/usr/share/scimsync"
 cp -r "$top/packaging/docker/templates" "$root/usr/share/scimsync/"
 rm -f "$root/etc/scimsync/conf.d/10-demo.ini"
 chroot --userspec=10001:10001 "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin \
-    SCIMSYNC_CONFIG_TEMPLATES=/usr/share/scimsync/templates/predecessor-compatible.ini.in \
+    SCIMSYNC_CONFIG_TEMPLATE=/usr/share/scimsync/templates/predecessor-compatible.ini.in \
     DOMAIN_CONTROLLER=corp.example.com AD_BIND_USER=svc-scimsync@corp.example.com \
     AD_CREDENTIALS_SECRET=arn:aws:secretsmanager:eu-west-1:123456789012:secret:IAM-IDC/AD-RO-UserCreds-AbCdEf \
     AD_GROUP_NAME="AWS Users" AD_GROUP_PREFIX='aws-*' AD_SEARCH_BASE=OU=AWS,DC=corp,DC=example,DC=com \
