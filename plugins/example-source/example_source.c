@@ -98,10 +98,13 @@ static int add_user(struct example_source *s, const char *domain, const char *st
             return SCIMSYNC_ERR_CONFIG;
         }
     }
-    if ((size_t)snprintf(u->id, sizeof u->id, "example:%s", u->name) >= sizeof u->id ||
-        (size_t)snprintf(u->upn, sizeof u->upn, "%s@%s", u->name, domain) >= sizeof u->upn ||
-        (size_t)snprintf(u->display, sizeof u->display, "%s %s", u->name, s->family_name) >=
-            sizeof u->display) {
+    /* Formatted from the configuration text, not from u->name: the
+     * destination and the argument must not share an object. */
+    if ((size_t)snprintf(u->id, sizeof u->id, "example:%.*s", (int)len, start) >= sizeof u->id ||
+        (size_t)snprintf(u->upn, sizeof u->upn, "%.*s@%s", (int)len, start, domain) >=
+            sizeof u->upn ||
+        (size_t)snprintf(u->display, sizeof u->display, "%.*s %s", (int)len, start,
+                         s->family_name) >= sizeof u->display) {
         s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s: users: '%s': domain or family_name too long",
                   where, u->name);
         return SCIMSYNC_ERR_CONFIG;

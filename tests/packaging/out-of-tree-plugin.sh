@@ -44,6 +44,7 @@ echo "pkg-config: $cflags, plugindir=$plugindir"
 
 # The example is built as a third party would: only the installed header.
 cmake -S "$src/plugins/example-source" -B "$tmp/example" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_FLAGS=-Werror \
     >"$tmp/example.log" 2>&1 &&
     cmake --build "$tmp/example" >>"$tmp/example.log" 2>&1 &&
     cmake --install "$tmp/example" >>"$tmp/example.log" 2>&1 ||
@@ -86,4 +87,15 @@ groups = [g for g in state["groups"] if g.get("displayName") == "example-users"]
 assert names == ["alice@example.test", "bob@example.test"], names
 assert len(groups) == 1 and len(groups[0]["members"]) == 2, groups
 EOF
+# A configuration error in the plugin is reported with its place, exit 1.
+sed -i 's/^users = .*/users = alice, alice/' "$tmp/etc/scimsync.ini"
+if run plan >"$tmp/bad.out" 2>&1; then
+    fail "a duplicate name in users was accepted"
+else
+    rc=$?
+fi
+[ "$rc" -eq 1 ] || { cat "$tmp/bad.out" >&2; fail "a plugin configuration error exits $rc, not 1"; }
+grep -q "scimsync.ini:.*users: 'alice' listed twice" "$tmp/bad.out" ||
+    { cat "$tmp/bad.out" >&2; fail "the plugin's configuration error does not name file, line and key"; }
+
 echo "PASS: out-of-tree example plugin built against the install, loaded and synced"
