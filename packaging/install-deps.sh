@@ -3,8 +3,8 @@
 # Usage: packaging/install-deps.sh [build|test]   (default: test = build + test servers)
 set -eu
 what=${1:-test}
-build_pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libldap-dev libjson-c-dev libinih-dev libcmocka-dev"
-test_pkgs="python3 slapd ldap-utils samba samba-ad-dc krb5-user debootstrap file"
+build_pkgs="build-essential cmake pkg-config file libcurl4-openssl-dev libldap-dev libjson-c-dev libinih-dev libcmocka-dev"
+test_pkgs="python3 slapd ldap-utils samba samba-ad-dc krb5-user debootstrap"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
 missing=""
