@@ -2,6 +2,7 @@
  * connections shared through the multi handle), every attempt paced by
  * one token bucket, 429 / 5xx / connection failures retried with
  * backoff.  Single-threaded: callbacks run on the caller's thread. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,9 +272,10 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
         curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, s->max_conn);
     }
     if (!s->bucket_ready) {
-        /* burst 1: requests are spread evenly, so no one-second window
-         * ever holds more than the configured rate */
-        scim_bucket_init(&s->bucket, s->rate, 1.0, now_s());
+        /* Requests are spread evenly (no bursts), so no one-second
+         * window holds more than the configured rate; the 5 ms of
+         * catch-up only make up for waking late from poll. */
+        scim_bucket_init(&s->bucket, s->rate, 1.0 + s->rate * 0.005, now_s());
         s->bucket_ready = 1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -363,7 +365,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
         if (rc || remaining == 0)
             break;
         if (!progressed) {
-            int ms = (int)(wait * 1000.0) + 1;
+            int ms = (int)ceil(wait * 1000.0);
             if (ms > 1000)
                 ms = 1000;
             curl_multi_poll(s->multi, NULL, 0, ms, NULL);
