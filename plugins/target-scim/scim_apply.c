@@ -215,7 +215,7 @@ static enum scim_job_result on_lookup(struct scim *s, struct scim_job *j)
         scim_req_describe(s, &j->req, why, sizeof(why));
         op_fail(s, j, SCIMSYNC_ERR_CONFLICT,
                 "%s exists in the target (HTTP 409: %s); looking it up failed: %s", label,
-                j->conflict, why);
+                j->conflict ? j->conflict : "", why);
         return SCIM_JOB_DONE;
     }
     obj = scim_parse_body(j->req.resp, j->req.resp_len);
@@ -241,7 +241,7 @@ static enum scim_job_result on_lookup(struct scim *s, struct scim_job *j)
         op_fail(s, j, SCIMSYNC_ERR_CONFLICT,
                 "%s conflicts with an existing object that could not be found by %s "
                 "(HTTP 409: %s)",
-                label, attr, j->conflict);
+                label, attr, j->conflict ? j->conflict : "");
         goto out;
     }
     json_object *idv, *extv;
@@ -297,7 +297,8 @@ static enum scim_job_result on_op(struct scim *s, struct scim_job *j)
             if (st == 409) {
                 struct scim_error e;
                 scim_parse_error(j->req.resp, j->req.resp_len, st, &e);
-                snprintf(j->conflict, sizeof(j->conflict), "%s", e.detail);
+                free(j->conflict);
+                j->conflict = strdup(e.detail);
                 return start_lookup(s, j, 0);
             }
             return http_fail(s, j);
@@ -358,6 +359,11 @@ static int first_request(struct scim_job *j, struct scimsync_op *op)
                                                 op->member_ids + j->index, j->chunk_len));
     }
     return -1;
+}
+
+static int prepare_op(struct scim_job *j)
+{
+    return first_request(j, j->op);
 }
 
 static int op_valid(const struct scimsync_op *op)
@@ -421,15 +427,8 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
                                    ? op->nmembers - j->index
                                    : SCIM_MEMBERS_PER_PATCH;
             }
-            int r = first_request(j, op);
-            if (r < 0) {
-                scim_job_free(j);
-                op->status = SCIMSYNC_ERR_NOMEM;
-                snprintf(op->error, sizeof(op->error), "out of memory");
-                break;
-            }
-            if (r == 0)
-                njobs++;
+            j->prepare = prepare_op;
+            njobs++;
         }
     }
     rc = scim_run(s, jobs, njobs);

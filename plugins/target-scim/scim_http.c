@@ -46,8 +46,14 @@ void scim_req_clear(struct scim_req *r)
     free(r->path);
     free(r->body);
     free(r->resp);
-    r->path = r->body = r->resp = NULL;
+    free(r->errbuf);
+    r->path = r->body = r->resp = r->errbuf = NULL;
     r->resp_len = r->resp_cap = 0;
+}
+
+void scim_job_release(struct scim_job *j)
+{
+    scim_req_clear(&j->req);
 }
 
 void scim_job_free(struct scim_job *j)
@@ -55,7 +61,8 @@ void scim_job_free(struct scim_job *j)
     scim_req_clear(&j->req);
     free(j->filter);
     free(j->cursor);
-    j->filter = j->cursor = NULL;
+    free(j->conflict);
+    j->filter = j->cursor = j->conflict = NULL;
 }
 
 void scim_redact(const struct scim *s, char *buf)
@@ -77,7 +84,7 @@ void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf
         snprintf(buf, cap, "the response was larger than %u bytes", SCIM_MAX_RESPONSE);
     } else if (r->status == 0) {
         snprintf(buf, cap, "connection failed: %s%s",
-                 r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc),
+                 r->errbuf && r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc),
                  r->attempt > 0 ? " (retries exhausted)" : "");
     } else {
         struct scim_error e;
@@ -125,7 +132,9 @@ static int start(struct scim *s, struct scim_job *j)
     CURL *e = curl_easy_init();
     int rc = -1;
 
-    if (!url || !e)
+    if (!r->errbuf)
+        r->errbuf = malloc(CURL_ERROR_SIZE);
+    if (!url || !e || !r->errbuf)
         goto out;
     snprintf(url, ulen, "%s%s", s->url.base, r->path);
     r->hdrs = curl_slist_append(NULL, "Accept: application/scim+json, application/json");
@@ -310,6 +319,18 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 break;
             }
             struct scim_job *j = fifo_pop(&ready);
+            if (j->prepare && !j->req.path) {
+                int p = j->prepare(j);
+                if (p < 0) {
+                    rc = SCIMSYNC_ERR_NOMEM;
+                    break;
+                }
+                if (p > 0) { /* nothing to send after all */
+                    j->finished = 1;
+                    remaining--;
+                    continue;
+                }
+            }
             if (start(s, j) < 0) {
                 rc = SCIMSYNC_ERR_NOMEM;
                 break;
@@ -356,6 +377,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 fifo_push(&ready, j);
             } else if (res == SCIM_JOB_DONE) {
                 j->finished = 1;
+                scim_job_release(j);
                 remaining--;
             } else {
                 rc = j->result ? j->result : SCIMSYNC_ERR;

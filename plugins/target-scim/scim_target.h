@@ -47,7 +47,7 @@ struct scim_req {
     char *resp;          /* owned, NUL-terminated */
     size_t resp_len, resp_cap;
     double retry_after;
-    char errbuf[CURL_ERROR_SIZE];
+    char *errbuf;        /* CURL_ERROR_SIZE bytes while a transfer exists */
     /* runner state */
     int attempt;
     double not_before;
@@ -66,6 +66,10 @@ typedef enum scim_job_result (*scim_job_fn)(struct scim *s, struct scim_job *j);
 
 struct scim_job {
     struct scim_req req;
+    /* Sets req when the job is about to start, so a long queue of jobs
+     * holds no request bodies (NULL: req was set up front).  Returns 0,
+     * or SCIM_JOB_DONE-style completion (1: nothing to send), -1 no memory. */
+    int (*prepare)(struct scim_job *j);
     scim_job_fn on_response; /* called once req has its final answer */
     int finished;
     int got_401;
@@ -80,7 +84,7 @@ struct scim_job {
     long start_index;
     size_t received;
     size_t pages;
-    char conflict[192];      /* detail of a 409, kept for the message */
+    char *conflict;          /* owned: detail of a 409, kept for the message */
     union {
         scimsync_user_cb user;
         scimsync_group_cb group;
@@ -88,6 +92,9 @@ struct scim_job {
     } cb;
     void *cb_ctx;
 };
+
+/* Frees what a finished job no longer needs (its request and answer). */
+void scim_job_release(struct scim_job *j);
 
 /* Sets the job's request (takes ownership of path and body; either may
  * be freed on failure).  -1 on no memory. */
