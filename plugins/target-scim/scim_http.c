@@ -235,12 +235,30 @@ static struct scim_job *fifo_pop(struct fifo *q)
     return j;
 }
 
+/* Failures that another attempt cannot fix. */
+static int permanent(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_WRITE_ERROR:
+    case CURLE_OUT_OF_MEMORY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int retryable(const struct scim_req *r)
 {
     if (r->too_big)
         return 0;
     if (r->status == 0)
-        return r->cc != CURLE_OK;
+        return r->cc != CURLE_OK && !permanent(r->cc);
     return r->status == 429 || r->status >= 500;
 }
 

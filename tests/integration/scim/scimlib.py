@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -23,6 +24,8 @@ USER_COLUMNS = ["id", "userName", "givenName", "familyName", "displayName", "ema
 class Emulator:
     def __init__(self, workdir, *args):
         self.port_file = os.path.join(workdir, "emulator.port")
+        if os.path.exists(self.port_file):
+            os.unlink(self.port_file)  # a previous emulator's
         self.proc = subprocess.Popen(
             ["python3", EMULATOR, "--port", "0", "--port-file", self.port_file,
              "--token", TOKEN, *args],
@@ -34,13 +37,18 @@ class Emulator:
             time.sleep(0.05)
         with open(self.port_file) as f:
             self.port = int(f.read())
-        self.url = "http://127.0.0.1:%d/t-0123456789/scim/v2/" % self.port
+        self.scheme = "https" if "--tls-cert" in args else "http"
+        self.ssl = None
+        if self.scheme == "https":
+            self.ssl = ssl.create_default_context(cafile=args[list(args).index("--tls-cert") + 1])
+        self.url = "%s://127.0.0.1:%d/t-0123456789/scim/v2/" % (self.scheme, self.port)
 
     def admin(self, path, body=None):
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request("http://127.0.0.1:%d/_admin/%s" % (self.port, path),
+        req = urllib.request.Request("%s://127.0.0.1:%d/_admin/%s" % (self.scheme, self.port,
+                                                                       path),
                                      data=data, method="GET" if body is None else "POST")
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=30, context=self.ssl) as r:
             return json.load(r)
 
     def log(self):

@@ -3,10 +3,12 @@
 Center emulator.  One case a run, so ctest can run them in parallel.
 
 Usage: test_scim_sync.py --scimsync BIN --plugins DIR --case NAME
-Cases: lifecycle, members250, converge, throttle, auth, adopt, paging, generic
+Cases: lifecycle, members250, converge, throttle, auth, adopt, paging, generic, tls
 """
 import argparse
 import collections
+import os
+import subprocess
 import sys
 import time
 
@@ -277,7 +279,36 @@ def case_generic(ws, emu):
           and not any("groups.value" in e["path"] for e in log), p, str(log))
 
 
-CASES = {"generic": case_generic, "lifecycle": case_lifecycle, "members250": case_members250, "converge": case_converge,
+def case_tls(ws, emu):
+    """https: a certificate the system does not trust is refused (no
+    retries), ca_file trusts it, verify_tls = false warns loudly."""
+    emu.stop()
+    cert, key = os.path.join(ws.dir, "cert.pem"), os.path.join(ws.dir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    tls = Emulator(ws.dir, "--tls-cert", cert, "--tls-key", key)
+    try:
+        ws.make_users(3)
+        p = ws.run(tls, "sync")
+        check("untrusted certificate: exit 2, the reason, no retries",
+              p.returncode == 2 and "certificate" in p.stderr and not tls.log()
+              and "retried" not in p.stderr, p)
+        ws.target["ca_file"] = cert
+        p = ws.run(tls, "sync")
+        check("ca_file: the sync runs over https", p.returncode == 0
+              and len(tls.state()["users"]) == 3, p)
+        del ws.target["ca_file"]
+        ws.target["verify_tls"] = "false"
+        p = ws.run(tls, "sync")
+        check("verify_tls = false: works, with a loud warning",
+              p.returncode == 0 and "verify_tls is OFF" in p.stderr, p)
+    finally:
+        tls.stop()
+
+
+CASES = {"tls": case_tls, "generic": case_generic, "lifecycle": case_lifecycle, "members250": case_members250, "converge": case_converge,
          "throttle": case_throttle, "auth": case_auth, "adopt": case_adopt,
          "paging": case_paging}
 
