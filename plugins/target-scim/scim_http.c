@@ -374,7 +374,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 count_retry(s, r);
                 r->attempt++;
                 r->not_before = now_s() + scim_backoff(r->attempt, r->retry_after, BACKOFF_BASE_S,
-                                                       BACKOFF_CAP_S, (double)random() / RAND_MAX);
+                                                       BACKOFF_CAP_S, scim_rand01(&s->rng));
                 delayed[ndelayed++] = j;
                 continue;
             }

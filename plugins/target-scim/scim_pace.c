@@ -78,3 +78,13 @@ double scim_retry_after(const char *value, time_t now, double cap_s)
     }
     return secs > cap_s ? cap_s : secs;
 }
+
+double scim_rand01(uint64_t *state)
+{
+    uint64_t x = *state ? *state : 0x9e3779b97f4a7c15ull;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return (double)(x >> 11) / 9007199254740992.0; /* 2^53 */
+}

@@ -2,6 +2,7 @@
 #ifndef SCIM_PACE_H
 #define SCIM_PACE_H
 
+#include <stdint.h>
 #include <time.h>
 
 /* Token bucket: `rate` tokens a second, at most `burst` saved up.  One
@@ -28,5 +29,9 @@ double scim_backoff(int attempt, double retry_after_s, double base_s, double cap
 /* Retry-After header value: delta-seconds or an HTTP date (relative to
  * now).  -1 when absent or unreadable; capped at cap_s. */
 double scim_retry_after(const char *value, time_t now, double cap_s);
+
+/* Uniform in [0,1) from a per-instance xorshift state (never 0), so
+ * jitter neither touches nor depends on the process-wide random(). */
+double scim_rand01(uint64_t *state);
 
 #endif

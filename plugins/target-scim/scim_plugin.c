@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <scimsync/plugin.h>
 
@@ -121,6 +123,8 @@ static int scim_create(const struct scimsync_host *h, void **inst)
         return SCIMSYNC_ERR_NOMEM;
     }
     s->h = h;
+    /* different jitter in every process, so clients never retry in step */
+    s->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)s;
     rc = read_config(s);
     if (rc < 0) {
         scim_destroy(s);

@@ -33,6 +33,7 @@ struct scim {
     struct scim_bucket bucket;
     int bucket_ready;
     int auth_failed;     /* a 401 was seen: the run stops */
+    uint64_t rng;        /* backoff jitter */
     struct scim_stats stats;
 };
 

@@ -144,6 +144,20 @@ static void test_backoff(void **state)
     assert_true(d > 11.9);
 }
 
+static void test_rand01(void **state)
+{
+    (void)state;
+    uint64_t st = 0, st2 = 12345;
+    double sum = 0, a = scim_rand01(&st2);
+    for (int i = 0; i < 10000; i++) {
+        double r = scim_rand01(&st);
+        assert_true(r >= 0 && r < 1);
+        sum += r;
+    }
+    assert_true(sum / 10000 > 0.45 && sum / 10000 < 0.55);
+    assert_true(a != scim_rand01(&st2)); /* the state moves on */
+}
+
 static void test_retry_after(void **state)
 {
     (void)state;
@@ -476,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_identity_center_host),
         cmocka_unit_test(test_bucket_paces_to_rate),
         cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_rand01),
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_user_create_body),
         cmocka_unit_test(test_user_patch_only_changed),
