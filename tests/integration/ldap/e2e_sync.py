@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""The scimsync binary end to end with the ldap source: sync into the memory
-test target (tests/plugins, a JSON state file), compare what landed with the
-seed's expectation, sync again (no writes), then break the bind password
-(exit 2, nothing applied, password never printed).
+"""The scimsync binary end to end with the ldap source: sync into the IAM
+Identity Center emulator (tests/fixtures/scim_emulator.py, through the scim
+target) or into the memory test target (tests/plugins, a JSON state file),
+compare what landed with the seed's expectation, sync again (no writes),
+then break the bind password (exit 2, nothing applied, password never
+printed).  With --cut-uri, first a sync whose LDAP connection drops
+mid-read (exit 2, nothing applied).
 
-    e2e_sync.py --bin SCIMSYNC --test-plugins DIR --source-ini FILE
-                --expect EXPECT.json --work DIR [--secret-env VAR]
+    e2e_sync.py --bin SCIMSYNC --target scim|memory --test-plugins DIR
+                --source-ini FILE --expect EXPECT.json --work DIR
+                --secret-env VAR [--cut-uri URI]
 
 --source-ini holds the [source NAME] section (plugin = ldap, ...), with
 bind_password = env:VAR; VAR must be set.  The users the engine skips
@@ -15,13 +19,108 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMULATOR = os.path.join(HERE, "..", "..", "fixtures", "scim_emulator.py")
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+SCIM_TOKEN = "tok-ldap-e2e-" + os.urandom(8).hex()
+
+
+class MemoryTarget:
+    """tests/plugins memory.so: state and write log in one JSON file."""
+
+    def __init__(self, work):
+        self.file = os.path.join(work, "state.json")
+
+    def section(self):
+        return "[target idc]\nplugin = memory\nstate_file = %s\n" % self.file
+
+    def load(self):
+        if not os.path.exists(self.file):
+            return {"users": [], "groups": [], "writes": []}
+        with open(self.file, encoding="utf-8") as f:
+            return json.load(f)
+
+    def users(self):
+        return [{"id": u["id"], "userName": u["userName"], "givenName": u.get("givenName"),
+                 "familyName": u.get("familyName"), "active": u["active"],
+                 "externalId": u.get("externalId"), "manager": u.get("manager")}
+                for u in self.load()["users"]]
+
+    def groups(self):
+        return {g["displayName"]: g["members"] for g in self.load()["groups"]}
+
+    def writes(self):
+        return len(self.load()["writes"])
+
+    def stop(self):
+        pass
+
+
+class ScimTarget:
+    """The Identity Center emulator as a child process, read through its
+    admin interface."""
+
+    def __init__(self, work):
+        port_file = os.path.join(work, "emulator.port")
+        self.err = open(os.path.join(work, "emulator.err"), "w")
+        self.proc = subprocess.Popen(["python3", EMULATOR, "--port", "0", "--port-file", port_file,
+                                      "--token", SCIM_TOKEN], stdout=subprocess.DEVNULL,
+                                     stderr=self.err)
+        deadline = time.time() + 15
+        while not os.path.exists(port_file):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the SCIM emulator did not start")
+            time.sleep(0.05)
+        with open(port_file) as f:
+            self.port = int(f.read())
+
+    def section(self):
+        return ("[target idc]\nplugin = scim\nurl = http://127.0.0.1:%d/t-0123456789/scim/v2/\n"
+                "token = env:LDAP_E2E_SCIM_TOKEN\nprofile = identity-center\nrate_limit = 0\n"
+                "max_connections = 8\n" % self.port)
+
+    def admin(self, path):
+        with urllib.request.urlopen("http://127.0.0.1:%d/_admin/%s" % (self.port, path),
+                                    timeout=60) as r:
+            return json.load(r)
+
+    def users(self):
+        out = []
+        for u in self.admin("state")["users"]:
+            name = u.get("name", {})
+            out.append({"id": u["id"], "userName": u["userName"], "givenName": name.get("givenName"),
+                        "familyName": name.get("familyName"), "active": u.get("active"),
+                        "externalId": u.get("externalId"),
+                        "manager": u.get(ENTERPRISE, {}).get("manager", {}).get("value")})
+        return out
+
+    def groups(self):
+        return {g["displayName"]: g.get("members", []) for g in self.admin("state")["groups"]}
+
+    def writes(self):
+        return sum(1 for e in self.admin("log") if e["method"] != "GET")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.err.close()
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
+    ap.add_argument("--target", choices=["scim", "memory"], required=True)
     ap.add_argument("--test-plugins", required=True)
     ap.add_argument("--source-ini", required=True)
     ap.add_argument("--expect", required=True)
@@ -29,39 +128,42 @@ def main():
     ap.add_argument("--secret-env", required=True)
     ap.add_argument("--cut-uri", help="a URI whose connection drops mid-read (cut_proxy.py)")
     args = ap.parse_args()
+    target = ScimTarget(args.work) if args.target == "scim" else MemoryTarget(args.work)
+    try:
+        return run(args, target)
+    finally:
+        target.stop()
+
+
+def run(args, target):
     errors = []
     expect = json.load(open(args.expect, encoding="utf-8"))
     source = open(args.source_ini, encoding="utf-8").read()
-    state = os.path.join(args.work, "state.json")
     confd = os.path.join(args.work, "conf.d")
     os.makedirs(confd, exist_ok=True)
     ini = os.path.join(args.work, "scimsync.ini")
 
     def write_ini(src):
         with open(ini, "w", encoding="utf-8") as f:
-            f.write("[engine]\nmax_deletes = -1\nmax_delete_percent = -1\n\n" + src +
-                    "\n[target idc]\nplugin = memory\nstate_file = %s\n" % state)
+            f.write("[engine]\nmax_deletes = -1\nmax_delete_percent = -1\n\n" + src + "\n" +
+                    target.section())
 
     write_ini(source)
-    env = dict(os.environ, SCIMSYNC_PLUGIN_PATH=args.test_plugins)
+    env = dict(os.environ, SCIMSYNC_PLUGIN_PATH=args.test_plugins, LDAP_E2E_SCIM_TOKEN=SCIM_TOKEN)
     secret = env[args.secret_env]
     outputs = []
 
     def sync(label, want_rc, extra_env=None):
-        p = subprocess.run([args.bin, "-c", ini, "--conf-dir", confd, "sync"], env=dict(env, **(extra_env or {})),
-                           capture_output=True, text=True, timeout=300)
+        t0 = time.time()
+        p = subprocess.run([args.bin, "-c", ini, "--conf-dir", confd, "sync"],
+                           env=dict(env, **(extra_env or {})), capture_output=True, text=True,
+                           timeout=600)
         outputs.append(p.stdout + p.stderr)
+        print("e2e: %s: exit %d in %.1f s" % (label, p.returncode, time.time() - t0))
         if p.returncode != want_rc:
             errors.append("%s: exit %d, want %d\n%s" % (label, p.returncode, want_rc,
                                                         (p.stdout + p.stderr)[-3000:]))
         return p
-
-    def load():
-        with open(state, encoding="utf-8") as f:
-            return json.load(f)
-
-    def writes():
-        return len(load()["writes"]) if os.path.exists(state) else 0
 
     if args.cut_uri:
         # the connection drops in the middle of the user pages: exit 2 and
@@ -70,20 +172,20 @@ def main():
         p = sync("dropped connection", 2)
         print("e2e: dropped connection: " + " | ".join(
             l for l in p.stderr.splitlines() if " error " in l or "entries read" in l)[:600])
-        if writes():
-            errors.append("dropped connection: %d writes applied" % writes())
+        if target.writes():
+            errors.append("dropped connection: %d writes applied" % target.writes())
         if args.cut_uri not in p.stderr:
             errors.append("dropped connection: the message does not name the server:\n" +
                           p.stderr[-1500:])
         write_ini(source)
 
     sync("first sync", 0)
-    s = load()
-    writes_after_first = len(s["writes"])
+    writes_after_first = target.writes()
     skipped = {k for k, v in expect["users"].items() if not v["givenName"]}
     want_users = {k: v for k, v in expect["users"].items() if k not in skipped}
-    users = {u["userName"]: u for u in s["users"]}
-    by_id = {u["id"]: u["userName"] for u in s["users"]}
+    landed = target.users()
+    users = {u["userName"]: u for u in landed}
+    by_id = {u["id"]: u["userName"] for u in landed}
     if set(users) != set(want_users):
         errors.append("users: missing %s extra %s" % (sorted(set(want_users) - set(users))[:5],
                                                       sorted(set(users) - set(want_users))[:5]))
@@ -93,21 +195,22 @@ def main():
             continue
         if u["active"] != want["active"]:
             errors.append("%s: active %s, want %s" % (name, u["active"], want["active"]))
-        if u.get("givenName") != want["givenName"] or u.get("familyName") != want["sn"]:
-            errors.append("%s: name %r %r" % (name, u.get("givenName"), u.get("familyName")))
-        mgr = by_id.get(u.get("manager"))
+        if u["givenName"] != want["givenName"] or u["familyName"] != want["sn"]:
+            errors.append("%s: name %r %r" % (name, u["givenName"], u["familyName"]))
+        mgr = by_id.get(u["manager"])
         if mgr != want["manager"]:
             errors.append("%s: manager %r, want %r" % (name, mgr, want["manager"]))
-        if not u.get("externalId"):
+        if not u["externalId"]:
             errors.append("%s: no externalId" % name)
-    groups = {g["displayName"]: g for g in s["groups"]}
+    groups = target.groups()
     if set(groups) != set(expect["groups"]):
         errors.append("groups: got %s want %s" % (sorted(groups), sorted(expect["groups"])))
+    memberships = 0
     for name, members in expect["groups"].items():
-        g = groups.get(name)
-        if g is None:
+        if name not in groups:
             continue
-        got = sorted(by_id.get(m, m) for m in g["members"])
+        got = sorted(by_id.get(m, m) for m in groups[name])
+        memberships += len(got)
         want = sorted(m for m in members if m not in skipped)
         if got != want:
             errors.append("group %s: %d members, want %d; missing %s extra %s" % (
@@ -118,23 +221,24 @@ def main():
             errors.append("helper group %s was synced" % helper)
 
     sync("second sync", 0)
-    if len(load()["writes"]) != writes_after_first:
-        errors.append("second sync wrote %d times" % (len(load()["writes"]) - writes_after_first))
+    if target.writes() != writes_after_first:
+        errors.append("second sync wrote %d times" % (target.writes() - writes_after_first))
 
     p = sync("wrong password", 2, {args.secret_env: "wrong-" + secret})
-    if len(load()["writes"]) != writes_after_first:
+    if target.writes() != writes_after_first:
         errors.append("a failed read still wrote to the target")
     if "Invalid credentials" not in p.stderr:
         errors.append("wrong password: no clear message:\n" + p.stderr[-1500:])
 
     for text in outputs:
-        if secret in text:
-            errors.append("the bind password appeared in the output")
+        if secret in text or SCIM_TOKEN in text:
+            errors.append("a password or token appeared in the output")
             break
     for e in errors:
         print("e2e: " + e)
-    print("e2e: %d users, %d groups, %d writes on the first sync, %d problems" % (
-        len(users), len(groups), writes_after_first, len(errors)))
+    print("e2e: %s target: %d users, %d groups, %d memberships, %d writes on the first sync, "
+          "%d problems" % (args.target, len(users), len(groups), memberships, writes_after_first,
+                           len(errors)))
     return 1 if errors else 0
 
 

@@ -4,14 +4,16 @@
 # users_from_group, StartTLS, and the failures (bad password, unreachable
 # first URI, size limit, wrong CA, server stopped mid-read).
 #
-#   test_openldap.sh LDAP_DUMP LDAP_SO [SCIMSYNC_BIN TEST_PLUGIN_DIR]
+#   test_openldap.sh LDAP_DUMP LDAP_SO [SCIMSYNC_BIN TEST_PLUGIN_DIR scim|memory]
 #
-# With the binary and the test plugins (memory.so), also syncs end to end.
+# With the binary and the test plugins (memory.so), also syncs end to end,
+# into the Identity Center emulator (scim) or the memory test target.
 set -eu
 dump=$1
 plugin=$2
 bin=${3:-}
 test_plugins=${4:-}
+e2e_target=${5:-memory}
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../../fixtures/ldap
 work=$(mktemp -d /tmp/scimsync-ldap-ol.XXXXXX)
@@ -78,12 +80,12 @@ EOS
     python3 "$fixtures/cut_proxy.py" "$OL_PORT" 150000 "$work/proxy.port" &
     proxy=$!
     python3 "$fixtures/port.py" wait-file "$work/proxy.port" 10
-    if python3 "$here/e2e_sync.py" --bin "$bin" --test-plugins "$test_plugins" \
+    if python3 "$here/e2e_sync.py" --bin "$bin" --target "$e2e_target" --test-plugins "$test_plugins" \
         --source-ini "$work/source.ini" --expect "$work/expect.json" --work "$work/e2e" \
         --secret-env OL_PASSWORD --cut-uri "ldap://127.0.0.1:$(cat "$work/proxy.port")" \
         >"$work/e2e.log" 2>&1; then
         pass "end to end: $(tail -1 "$work/e2e.log")"
-        grep "dropped connection" "$work/e2e.log" | sed 's/^/    /'
+        grep -E "dropped connection: |: exit " "$work/e2e.log" | sed 's/^/    /'
 
     else
         fail "end to end"
