@@ -12,7 +12,8 @@ import sys
 import tempfile
 import shutil
 
-import scimlib
+sys.dont_write_bytecode = True  # keep the source tree clean
+import scimlib  # noqa: E402
 
 failures = 0
 

@@ -12,7 +12,8 @@ import subprocess
 import sys
 import time
 
-import scimlib
+sys.dont_write_bytecode = True  # keep the source tree clean
+import scimlib  # noqa: E402
 from scimlib import Emulator, Workspace, writes, max_per_second
 
 failures = 0
