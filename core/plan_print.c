@@ -426,48 +426,54 @@ static json_object *counts_json(struct jb *b, const struct ss_plan_counts *c)
     return o;
 }
 
+/* Streams the document one operation at a time: a plan of 100,000 creates
+ * must not hold a JSON tree of every operation in memory at once. */
+static int put_json(json_object *o, FILE *out)
+{
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (!text)
+        return -1;
+    fputs(text, out);
+    return 0;
+}
+
 int ss_plan_print_json(const struct ss_plan *p, FILE *out)
 {
     struct jb b = {0};
     struct ss_strmap ids;
     struct ss_plan_counts c;
+    const char *sep = "\n  ";
     int rc = -1;
-    json_object *root = json_object_new_object();
-    json_object *ops = json_object_new_array();
+
     if (build_id_names(p, &ids) < 0) {
-        json_object_put(root);
-        json_object_put(ops);
+        ss_error("out of memory printing the plan as JSON");
         return -1;
     }
-    if (!root || !ops) {
-        json_object_put(ops);
-        goto out;
-    }
-    for (int w = 0; w < SS_WAVE_COUNT && !b.failed; w++) {
-        for (size_t i = 0; i < p->nops[w] && !b.failed; i++) {
+    fputs("{\"ops\": [", out);
+    for (int w = 0; w < SS_WAVE_COUNT; w++) {
+        for (size_t i = 0; i < p->nops[w]; i++) {
             json_object *o = op_json(&b, p, &ids, &p->ops[w][i]);
-            if (!o || json_object_array_add(ops, o) != 0) {
-                json_object_put(o);
-                b.failed = 1;
-            }
+            fputs(sep, out);
+            int bad = b.failed || !o || put_json(o, out) < 0;
+            json_object_put(o);
+            if (bad)
+                goto out;
+            sep = ",\n  ";
         }
     }
-    jadd(&b, root, "ops", ops);
     ss_plan_count(p, &c);
-    jadd(&b, root, "counts", counts_json(&b, &c));
-    if (b.failed)
+    json_object *counts = counts_json(&b, &c);
+    fputs("\n],\n\"counts\": ", out);
+    int bad = b.failed || !counts || put_json(counts, out) < 0;
+    json_object_put(counts);
+    if (bad)
         goto out;
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!text)
-        goto out;
-    fputs(text, out);
-    fputc('\n', out);
+    fputs("}\n", out);
     rc = 0;
 out:
     if (rc < 0)
         ss_error("out of memory printing the plan as JSON");
-    json_object_put(root);
     ss_strmap_free(&ids);
     return rc;
 }
