@@ -211,6 +211,9 @@ int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx)
 {
     struct scim *s = inst;
     struct scim_job j;
+    /* A run starts with the user listing: a daemon's next run tries the
+     * token again instead of inheriting the last run's 401. */
+    s->auth_failed = 0;
     if (init_list_job(s, &j, LIST_USERS) < 0) {
         scim_job_free(&j);
         return SCIMSYNC_ERR_NOMEM;
