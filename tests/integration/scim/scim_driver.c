@@ -7,12 +7,15 @@
  *   create-user USERNAME EXTERNAL_ID ADOPT(0|1) FAMILY_NAME(- = absent)
  *   create-group NAME EXTERNAL_ID ADOPT(0|1)
  *   members GROUP_ID...
+ *   create-many N          N users at once; with SCIM_DRIVER_STOP_AFTER=S
+ *                          the host asks to stop after S seconds
  * Prints one line a result; exit 0 when the call returned 0. */
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <scimsync/plugin.h>
 
@@ -79,10 +82,19 @@ static const char *h_where(const struct scimsync_host *h, const char *key)
     return "driver.ini:1";
 }
 
+static double stop_at; /* CLOCK_MONOTONIC seconds; 0: never */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int h_stop(const struct scimsync_host *h)
 {
     (void)h;
-    return 0;
+    return stop_at > 0 && now_s() >= stop_at;
 }
 
 static int on_user(void *ctx, const struct scimsync_user *u)
@@ -171,6 +183,36 @@ int main(int argc, char **argv)
         op.adopt = atoi(argv[i + 2]);
         rc = plugin->target->apply(inst, &op, 1);
         print_op(&op);
+    } else if (!strcmp(cmd, "create-many") && argc - i == 1) {
+        size_t n = (size_t)atoi(argv[i]), done = 0, stopped = 0;
+        struct scimsync_user *u = calloc(n, sizeof(*u));
+        struct scimsync_op *ops = calloc(n, sizeof(*ops));
+        char (*names)[48] = calloc(n, sizeof(*names));
+        const char *stop = getenv("SCIM_DRIVER_STOP_AFTER");
+        if (!u || !ops || !names)
+            return 2;
+        for (size_t k = 0; k < n; k++) {
+            snprintf(names[k], sizeof(names[k]), "many%zu@example.com", k);
+            u[k].external_id = names[k];
+            u[k].field[SCIMSYNC_F_USER_NAME] = names[k];
+            u[k].field[SCIMSYNC_F_DISPLAY_NAME] = "Many";
+            u[k].field[SCIMSYNC_F_GIVEN_NAME] = "Ma";
+            u[k].field[SCIMSYNC_F_FAMILY_NAME] = "Ny";
+            u[k].active = 1;
+            ops[k].kind = SCIMSYNC_OP_CREATE_USER;
+            ops[k].user = &u[k];
+        }
+        if (stop)
+            stop_at = now_s() + atof(stop);
+        rc = plugin->target->apply(inst, ops, n);
+        for (size_t k = 0; k < n; k++) {
+            done += ops[k].status == 0 && ops[k].new_id[0];
+            stopped += ops[k].status == SCIMSYNC_ERR_STOPPED;
+        }
+        printf("rc %d done %zu stopped %zu\n", rc, done, stopped);
+        free(u);
+        free(ops);
+        free(names);
     } else if (!strcmp(cmd, "members") && argc - i >= 1 && argc - i <= 64) {
         rc = plugin->target->list_members(inst, (const char *const *)argv + i, (size_t)(argc - i),
                                           on_member, NULL);

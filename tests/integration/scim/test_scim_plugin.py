@@ -7,6 +7,7 @@ object and the server's detail, a failing member read stops the listing.
 Usage: test_scim_plugin.py --driver BIN --plugin scim.so
 """
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -36,10 +37,11 @@ def main():
     try:
         emu = scimlib.Emulator(work)
 
-        def drive(*cmd):
+        def drive(*cmd, rate="0", env=None):
             p = subprocess.run([a.driver, a.plugin, "url=" + emu.url, "token=" + scimlib.TOKEN,
-                                "profile=identity-center", "rate_limit=0", "--", *cmd],
-                               capture_output=True, text=True, timeout=60)
+                                "profile=identity-center", "rate_limit=" + rate, "--", *cmd],
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(os.environ, **(env or {})))
             out = p.stdout + p.stderr
             if scimlib.TOKEN in out:
                 raise AssertionError("the token appeared in the driver's output")
@@ -85,6 +87,16 @@ def main():
         check("a member listing that fails stops the read (404)",
               rc == 1 and out == "rc -8 0 0" and "listing group members failed: HTTP 404" in full,
               full)
+        emu.clear_log()
+        rc, out, full = drive("create-many", "40", rate="10",
+                              env={"SCIM_DRIVER_STOP_AFTER": "1.0"})
+        posts = [e for e in emu.log() if e["method"] == "POST"]
+        parts = out.split()
+        check("a stop request ends apply: done ops keep their ids, the rest are "
+              "SCIMSYNC_ERR_STOPPED, nothing more is sent (one may have been in flight)",
+              len(parts) == 6 and parts[1] == "-9" and 5 <= int(parts[3]) <= 15
+              and int(parts[3]) + int(parts[5]) == 40
+              and int(parts[3]) <= len(posts) <= int(parts[3]) + 1, full)
         emu.config(token="rotated")
         rc, out, full = drive("list-users")
         check("401 on a listing: SCIMSYNC_ERR_AUTH and the token message",
