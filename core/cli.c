@@ -11,6 +11,7 @@
 
 #include "cli_runtime.h"
 #include "daemon.h"
+#include "mapping.h"
 #include "log.h"
 
 enum { OPT_CONF_DIR = 256, OPT_LOG_FORMAT, OPT_DRY_RUN, OPT_FORCE_DELETES, OPT_JSON, OPT_KEYS };
@@ -294,9 +295,12 @@ static int print_plugin_keys(const struct ss_search_path *sp, const char *spec)
     ss_cli_print_keys(stdout,
                       d->kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys : ss_target_core_keys,
                       d->keys);
-    if (d->kind == SCIMSYNC_PLUGIN_SOURCE && d->source->default_mapping) {
+    if (d->kind == SCIMSYNC_PLUGIN_SOURCE) {
+        /* A plugin without its own defaults gets the engine's. */
+        const char *const *m = d->source->default_mapping ? d->source->default_mapping
+                                                          : ss_default_mapping;
         printf("\nDefault mapping (override in [mapping NAME]):\n");
-        for (const char *const *m = d->source->default_mapping; *m; m++)
+        for (; *m; m++)
             printf("  %s\n", *m);
     }
     ss_loader_close(&h);
