@@ -567,6 +567,23 @@ static const struct scimsync_config_key *find_key(const struct scimsync_config_k
     return NULL;
 }
 
+/* A STRING / PATH value may be a reference, resolved when the instance is
+ * created; here only its form is checked (validate reads nothing). */
+static int check_plain_reference(const struct ss_conf_section *s, const struct ss_conf_kv *kv)
+{
+    const char *colon;
+
+    if (!ss_secret_is_reference(kv->value))
+        return 0;
+    colon = strchr(kv->value, ':');
+    if (colon[1])
+        return 0;
+    ss_error("%s: %s %s: empty %.*s reference (write %s%s for that literal value)", kv->where,
+             s->label, kv->key, (int)(colon - kv->value + 1), kv->value, SS_LITERAL_PREFIX,
+             kv->value);
+    return 1;
+}
+
 static int check_value(const struct ss_conf_section *s, const struct ss_conf_kv *kv,
                        const struct scimsync_config_key *k)
 {
@@ -608,12 +625,13 @@ static int check_value(const struct ss_conf_section *s, const struct ss_conf_kv 
         return 0;
     }
     case SCIMSYNC_KEY_PATH:
-        if (*kv->value)
-            return 0;
-        ss_error("%s: %s %s: empty path", kv->where, s->label, kv->key);
-        return 1;
+        if (!*kv->value) {
+            ss_error("%s: %s %s: empty path", kv->where, s->label, kv->key);
+            return 1;
+        }
+        return check_plain_reference(s, kv);
     case SCIMSYNC_KEY_STRING:
-        return 0;
+        return check_plain_reference(s, kv);
     }
     return 0;
 }

@@ -32,13 +32,48 @@ static struct ss_instance *self(const struct scimsync_host *h)
     return h->ctx;
 }
 
+/* Copies msg into out with every secret value of the instance masked: a
+ * plugin may name its bind DN in an error, and that DN may have come from
+ * a store of secrets. */
+static void mask_secrets(const struct ss_instance *in, const char *msg, char *out, size_t cap)
+{
+    static const char mask[] = "(secret)";
+    size_t o = 0;
+
+    while (*msg && o + 1 < cap) {
+        size_t skip = 0;
+        for (size_t i = 0; i < in->nvalues && !skip; i++) {
+            const char *v = in->values[i].value;
+            size_t n = v ? strlen(v) : 0;
+            if (in->values[i].secret && n && strncmp(msg, v, n) == 0)
+                skip = n;
+        }
+        if (skip) {
+            size_t n = strlen(mask) < cap - 1 - o ? strlen(mask) : cap - 1 - o;
+            memcpy(out + o, mask, n);
+            o += n;
+            msg += skip;
+        } else {
+            out[o++] = *msg++;
+        }
+    }
+    out[o] = '\0';
+}
+
 static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
+    struct ss_instance *in = self(h);
+    char msg[SS_LOG_MSG_MAX], masked[SS_LOG_MSG_MAX];
     va_list ap;
 
+    if (level > ss_log_get_level())
+        return;
     va_start(ap, fmt);
-    ss_logv(level, self(h)->section->component, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    mask_secrets(in, msg, masked, sizeof(masked));
+    explicit_bzero(msg, sizeof(msg));
+    ss_log(level, in->section->component, "%s", masked);
 }
 
 static struct ss_host_value *lookup(const struct scimsync_host *h, const char *key)
@@ -126,55 +161,104 @@ static void host_free(void *p)
     free(p);
 }
 
+/* Resolves a reference set at kv (NULL for a default); a relative file:
+ * path is taken against the config file's folder, like PATH values.
+ * Errors name the place and the reference, never a value. */
+static int resolve_ref(const struct ss_conf_section *s, const struct ss_host_value *v,
+                       const struct ss_conf_kv *kv, const char *raw, char **out)
+{
+    char err[512];
+    char *ref = NULL;
+    int rc;
+
+    if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && kv) {
+        char *p = ss_config_resolve_path(raw + 5, kv->file);
+        size_t n = p ? strlen(p) + 6 : 0;
+        ref = p ? malloc(n) : NULL;
+        if (ref)
+            snprintf(ref, n, "file:%s", p);
+        free(p);
+        if (!ref) {
+            ss_error("out of memory");
+            return -1;
+        }
+    }
+    rc = ss_secret_resolve(ref ? ref : raw, out, err, sizeof(err));
+    free(ref);
+    if (rc < 0) {
+        ss_error("%s: %s %s: %s", v->where, s->label, v->decl->name, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* A STRING / PATH value set to a reference: resolved like a secret. */
+static int fill_plain_reference(const struct ss_conf_section *s, struct ss_host_value *v,
+                                const struct ss_conf_kv *kv)
+{
+    char *val = NULL;
+
+    v->secret = ss_secret_ref_is_secret(kv->value);
+    if (resolve_ref(s, v, kv, kv->value, &val) < 0)
+        return -1;
+    if (v->decl->type == SCIMSYNC_KEY_PATH) {
+        if (!*val) {
+            ss_error("%s: %s %s: %s: empty path", v->where, s->label, v->decl->name, kv->value);
+            free(val);
+            return -1;
+        }
+        v->value = ss_config_resolve_path(val, kv->file);
+        free(val);
+        if (!v->value) {
+            ss_error("out of memory");
+            return -1;
+        }
+    } else {
+        v->value = val;
+    }
+    ss_debug("%s: %s %s read from %s", v->where, s->label, v->decl->name, kv->value);
+    return 0;
+}
+
 /* Value of one declared key: what the section set, else the default; PATH
- * made absolute, SECRET resolved.  Logs and returns <0 on failure. */
+ * made absolute, references resolved.  Logs and returns <0 on failure. */
 static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v, int resolve_secrets)
 {
     const struct ss_conf_kv *kv = ss_conf_get(s, v->decl->name);
     const char *raw = kv ? kv->value : v->decl->default_value;
-    char err[512];
 
     v->where = kv ? kv->where : "<default>";
     if (!raw)
         return 0;
     switch (v->decl->type) {
-    case SCIMSYNC_KEY_PATH:
-        v->value = ss_config_resolve_path(raw, kv ? kv->file : NULL);
-        break;
-    case SCIMSYNC_KEY_SECRET: {
-        char *ref = NULL;
-        int rc;
+    case SCIMSYNC_KEY_SECRET:
+        v->secret = 1;
         if (!resolve_secrets)
             return 0;
-        /* file: references may be relative to the config file, like PATH. */
-        if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && kv) {
-            char *p = ss_config_resolve_path(raw + 5, kv->file);
-            size_t n = p ? strlen(p) + 6 : 0;
-            ref = p ? malloc(n) : NULL;
-            if (ref)
-                snprintf(ref, n, "file:%s", p);
-            free(p);
-            if (!ref)
-                goto oom;
+        return resolve_ref(s, v, kv, raw, &v->value);
+    case SCIMSYNC_KEY_PATH:
+    case SCIMSYNC_KEY_STRING:
+        if (kv && ss_secret_is_reference(raw)) {
+            if (!resolve_secrets)
+                return 0;
+            return fill_plain_reference(s, v, kv);
         }
-        rc = ss_secret_resolve(ref ? ref : raw, &v->value, err, sizeof(err));
-        free(ref);
-        if (rc < 0) {
-            ss_error("%s: %s %s: %s", v->where, s->label, v->decl->name, err);
-            return -1;
-        }
-        return 0;
-    }
+        if (kv && strncmp(raw, SS_LITERAL_PREFIX, strlen(SS_LITERAL_PREFIX)) == 0)
+            raw += strlen(SS_LITERAL_PREFIX);
+        if (v->decl->type == SCIMSYNC_KEY_PATH)
+            v->value = ss_config_resolve_path(raw, kv ? kv->file : NULL);
+        else
+            v->value = strdup(raw);
+        break;
     default:
         v->value = strdup(raw);
         break;
     }
-    if (!v->value)
-        goto oom;
+    if (!v->value) {
+        ss_error("out of memory");
+        return -1;
+    }
     return 0;
-oom:
-    ss_error("out of memory");
-    return -1;
 }
 
 int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
@@ -244,7 +328,7 @@ void ss_instance_free(struct ss_instance *in)
         in->plugin->destroy(in->inst);
     for (size_t i = 0; i < in->nvalues; i++) {
         char *v = in->values[i].value;
-        if (v && in->values[i].decl->type == SCIMSYNC_KEY_SECRET)
+        if (v && in->values[i].secret)
             explicit_bzero(v, strlen(v));
         free(v);
     }

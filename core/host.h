@@ -1,7 +1,7 @@
 /*
  * Plugin instances and the services table each one gets: logging with the
  * instance as component, its configuration (defaults applied, PATH values
- * made absolute, secrets resolved), allocation and the stop flag.
+ * made absolute, references resolved), allocation and the stop flag.
  */
 #ifndef SS_HOST_H
 #define SS_HOST_H
@@ -14,6 +14,8 @@ struct ss_host_value {
     const struct scimsync_config_key *decl;
     char *value;       /* NULL: unset without default (or unresolved secret) */
     const char *where; /* "file:line" or "<default>" */
+    int secret;        /* a SECRET key, or read from a store of secrets: scrubbed, and
+                          masked in the plugin's log lines */
 };
 
 struct ss_instance {
@@ -27,7 +29,8 @@ struct ss_instance {
 
 /* Builds the configuration view of an instance.  The section must already
  * have passed ss_config_check_section.  resolve_secrets = 0 leaves SECRET
- * keys unset (validate).  Logs and returns <0 on failure. */
+ * keys and keys set to a reference unset (validate reads nothing).  Logs
+ * and returns <0 on failure. */
 int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
                     int resolve_secrets, struct ss_instance **out);
 /* plugin->create(); logs and returns <0 when the plugin refuses. */

@@ -6,9 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Longest message kept; longer ones are cut (a log line, not a payload). */
-#define SS_LOG_MSG_MAX 4096
-
 static int g_level = SCIMSYNC_LOG_INFO;
 static enum ss_log_format g_format = SS_LOG_TEXT;
 

@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <scimsync/plugin.h>
 
+/* Longest message kept; longer ones are cut (a log line, not a payload). */
+#define SS_LOG_MSG_MAX 4096
+
 enum ss_log_format { SS_LOG_TEXT = 0, SS_LOG_JSON = 1 };
 
 void ss_log_set_level(int level);            /* SCIMSYNC_LOG_* */

@@ -9,10 +9,10 @@
 #include "secrets_schemes.h"
 
 static const struct ss_secret_scheme schemes[] = {
-    {"env:", ss_secret_env_resolve},
-    {"file:", ss_secret_file_resolve},
-    {"aws-secretsmanager:", ss_secret_aws_sm_resolve},
-    {"aws-ssm:", ss_secret_aws_ssm_resolve},
+    {"env:", ss_secret_env_resolve, 0},
+    {"file:", ss_secret_file_resolve, 0},
+    {"aws-secretsmanager:", ss_secret_aws_sm_resolve, 1},
+    {"aws-ssm:", ss_secret_aws_ssm_resolve, 0},
 };
 
 static const struct ss_secret_scheme *find_scheme(const char *ref)
@@ -29,6 +29,12 @@ static const struct ss_secret_scheme *find_scheme(const char *ref)
 int ss_secret_is_reference(const char *ref)
 {
     return find_scheme(ref) != NULL;
+}
+
+int ss_secret_ref_is_secret(const char *ref)
+{
+    const struct ss_secret_scheme *s = find_scheme(ref);
+    return s && s->always_secret;
 }
 
 int ss_secret_resolve(const char *ref, char **out, char *err, size_t errlen)

@@ -1,5 +1,6 @@
 /* Configuration: drop-in order, later wins, file:line errors, key checks,
- * secret references, relative paths, and the host's view of values. */
+ * secret references, references in plain keys, relative paths, and the
+ * host's view of values. */
 /* cmocka needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -521,6 +522,157 @@ static void test_host_values(void **state)
     ss_config_free(&cfg);
 }
 
+/* ---- references in plain (STRING / PATH) keys ------------------------- */
+
+static int g_saved_stderr = -1;
+static char g_capture[400];
+
+static void capture_begin(void)
+{
+    int fd;
+    snprintf(g_capture, sizeof(g_capture), "%s/captured.txt", g_dir);
+    fflush(stderr);
+    g_saved_stderr = dup(2);
+    fd = open(g_capture, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    assert_true(fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+}
+
+/* Returns what was written to stderr since capture_begin (malloc'd). */
+static char *capture_end(void)
+{
+    FILE *fp;
+    long n;
+    char *log;
+
+    fflush(stderr);
+    dup2(g_saved_stderr, 2);
+    close(g_saved_stderr);
+    fp = fopen(g_capture, "r");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    rewind(fp);
+    log = calloc(1, (size_t)n + 1);
+    assert_int_equal(fread(log, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    unlink(g_capture);
+    return log;
+}
+
+static void test_plain_reference_form(void **state)
+{
+    char *log;
+    (void)state;
+
+    /* validate checks the form only */
+    assert_int_equal(check_target("[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                                  "url = aws-ssm:/IAM-IDC/SCIM-URI\ntoken = env:T\n"
+                                  "ca_file = env:CA\n",
+                                  &log),
+                     0);
+    free(log);
+    assert_int_equal(check_target("[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                                  "url = aws-ssm:\ntoken = env:T\nca_file = file:\n",
+                                  &log),
+                     2);
+    assert_non_null(strstr(log, "scimsync.ini:5: [target t] url: empty aws-ssm: reference "
+                                "(write literal:aws-ssm: for that literal value)"));
+    assert_non_null(strstr(log, "scimsync.ini:7: [target t] ca_file: empty file: reference"));
+    free(log);
+}
+
+static int logging_create(const struct scimsync_host *h, void **inst)
+{
+    h->log(h, SCIMSYNC_LOG_ERROR, "bind as %s to %s failed", h->config_get(h, "url"),
+           h->config_get(h, "ca_file"));
+    h->log(h, SCIMSYNC_LOG_ERROR, "token %s", h->config_get(h, "token"));
+    *inst = NULL;
+    return -1;
+}
+
+static void test_plain_references_resolved(void **state)
+{
+    static const struct scimsync_plugin fake = {
+        .abi_major = SCIMSYNC_ABI_MAJOR,
+        .struct_size = sizeof(struct scimsync_plugin),
+        .kind = SCIMSYNC_PLUGIN_TARGET,
+        .name = "fake",
+        .keys = test_keys,
+        .create = logging_create,
+        .destroy = fake_destroy,
+    };
+    struct ss_config cfg;
+    struct ss_instance *in;
+    const struct scimsync_host *h;
+    char path[400], expect[400];
+    char *log;
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s/url.txt", g_dir);
+    write_file(path, "https://from-file.example/scim/v2\n");
+    setenv("SS_TEST_TOKEN", "tok-from-env", 1);
+    setenv("SS_TEST_CA", "certs/ca.pem", 1);
+    write_dropin("10-t.ini", "[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                             "url = file:../url.txt\ntoken = env:SS_TEST_TOKEN\n"
+                             "ca_file = env:SS_TEST_CA\n");
+    assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 1, &log), 0);
+    free(log);
+    assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 1, &in), 0);
+    h = &in->host;
+    assert_string_equal(h->config_get(h, "url"), "https://from-file.example/scim/v2");
+    /* a PATH read from a reference is relative to the file that set the key */
+    snprintf(expect, sizeof(expect), "%s/certs/ca.pem", g_confd);
+    assert_string_equal(h->config_get(h, "ca_file"), expect);
+    /* the plugin may log plain values, never secrets */
+    capture_begin();
+    assert_int_equal(ss_instance_create(in), -1);
+    log = capture_end();
+    assert_non_null(strstr(log, "bind as https://from-file.example/scim/v2 to"));
+    assert_non_null(strstr(log, "token (secret)"));
+    assert_null(strstr(log, "tok-from-env"));
+    free(log);
+    ss_instance_free(in);
+
+    /* validate mode: references stay unresolved */
+    assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 0, &in), 0);
+    assert_null(in->host.config_get(&in->host, "url"));
+    assert_null(in->host.config_get(&in->host, "ca_file"));
+    ss_instance_free(in);
+    ss_config_free(&cfg);
+
+    /* literal: keeps a value that reads like a reference; a failed
+     * reference names the place and the reference */
+    write_dropin("10-t.ini", "[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                             "url = literal:env:NOT_READ\ntoken = env:SS_TEST_TOKEN\n"
+                             "ca_file = literal:file:x\n");
+    assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 1, &log), 0);
+    free(log);
+    assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 1, &in), 0);
+    assert_string_equal(in->host.config_get(&in->host, "url"), "env:NOT_READ");
+    snprintf(expect, sizeof(expect), "%s/file:x", g_confd);
+    assert_string_equal(in->host.config_get(&in->host, "ca_file"), expect);
+    ss_instance_free(in);
+    ss_config_free(&cfg);
+
+    unsetenv("SS_TEST_UNSET_URL");
+    write_dropin("10-t.ini", "[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                             "url = env:SS_TEST_UNSET_URL\ntoken = env:SS_TEST_TOKEN\n");
+    assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 1, &log), 0);
+    free(log);
+    capture_begin();
+    assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 1, &in),
+                     -1);
+    log = capture_end();
+    assert_non_null(strstr(log, "10-t.ini:5: [target t] url: "));
+    assert_non_null(strstr(log, "SS_TEST_UNSET_URL"));
+    free(log);
+    ss_config_free(&cfg);
+    unsetenv("SS_TEST_TOKEN");
+    unsetenv("SS_TEST_CA");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +693,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_literal_secret_refused_without_echo, setup, teardown),
         cmocka_unit_test(test_resolve_path),
         cmocka_unit_test_setup_teardown(test_host_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_reference_form, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_references_resolved, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
