@@ -17,36 +17,37 @@ struct resolver {
     unsigned char *user_reported, *group_reported;
 };
 
+/* Skips an entry whose id or name collides; reports it once even when it
+ * collides on several keys. */
+static void skip_entry(struct resolver *r, const char *kind, unsigned char *skip,
+                       unsigned char *reported, uint32_t source, const char *where,
+                       const char *external_id, const char *what, const char *value)
+{
+    if (!*skip) {
+        *skip = 1;
+        r->c->skipped++;
+    }
+    if (*reported)
+        return;
+    *reported = 1;
+    ss_warncap_log(&r->w_conflict,
+                   "source %s: %s %s (id %s) skipped: %s \"%s\" is not unique; every entry "
+                   "sharing it is skipped",
+                   r->c->source_names[source], kind, where, external_id, what, value);
+}
+
 static void skip_user(struct resolver *r, uint32_t i, const char *what, const char *value)
 {
     struct ss_cuser *u = &r->c->users[i];
-    if (!u->skip) {
-        u->skip = 1;
-        r->c->skipped++;
-    }
-    if (r->user_reported[i])
-        return;
-    r->user_reported[i] = 1;
-    ss_warncap_log(&r->w_conflict,
-                   "source %s: user %s (id %s) skipped: %s \"%s\" is not unique; every entry "
-                   "sharing it is skipped",
-                   r->c->source_names[u->source], u->rec.where, u->rec.external_id, what, value);
+    skip_entry(r, "user", &u->skip, &r->user_reported[i], u->source, u->rec.where,
+               u->rec.external_id, what, value);
 }
 
 static void skip_group(struct resolver *r, uint32_t i, const char *what, const char *value)
 {
     struct ss_cgroup *g = &r->c->groups[i];
-    if (!g->skip) {
-        g->skip = 1;
-        r->c->skipped++;
-    }
-    if (r->group_reported[i])
-        return;
-    r->group_reported[i] = 1;
-    ss_warncap_log(&r->w_conflict,
-                   "source %s: group %s (id %s) skipped: %s \"%s\" is not unique; every entry "
-                   "sharing it is skipped",
-                   r->c->source_names[g->source], g->rec.where, g->rec.external_id, what, value);
+    skip_entry(r, "group", &g->skip, &r->group_reported[i], g->source, g->rec.where,
+               g->rec.external_id, what, value);
 }
 
 /* Marks every user / group sharing a key; only_live limits the check to
