@@ -16,15 +16,6 @@ struct read_ctx {
     int failed; /* our own failure (no memory, bad record) */
 };
 
-/* 1 when id was listed before, 0 when new (recorded), <0 on no memory. */
-static int seen_before(struct read_ctx *ctx, const char *id, uint32_t idx)
-{
-    int r = ss_strmap_put(&ctx->seen, id, idx, NULL);
-    if (r == 1)
-        ctx->dups++;
-    return r;
-}
-
 static int copy_str(struct ss_arena *a, const char *s, const char **out)
 {
     *out = NULL;
@@ -52,7 +43,7 @@ static int on_user(void *vctx, const struct scimsync_user *u)
     r->active = u->active ? 1 : 0;
     if (copy_str(&ctx->d->arena, u->id, &r->id) < 0 ||
         copy_str(&ctx->d->arena, u->external_id, &r->external_id) < 0 ||
-        seen_before(ctx, r->id, (uint32_t)(ctx->d->nusers - 1)) < 0)
+        ss_strmap_put(&ctx->seen, r->id, (uint32_t)(ctx->d->nusers - 1), NULL) < 0)
         goto nomem;
     for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
         if (copy_str(&ctx->d->arena, u->field[f], &r->field[f]) < 0)
@@ -81,7 +72,7 @@ static int on_group(void *vctx, const struct scimsync_group *g)
     if (!r)
         goto nomem;
     if (copy_str(&ctx->d->arena, g->id, &r->id) < 0 ||
-        seen_before(ctx, r->id, (uint32_t)(ctx->d->ngroups - 1)) < 0 ||
+        ss_strmap_put(&ctx->seen, r->id, (uint32_t)(ctx->d->ngroups - 1), NULL) < 0 ||
         copy_str(&ctx->d->arena, g->external_id, &r->external_id) < 0 ||
         copy_str(&ctx->d->arena, g->display_name, &r->display_name) < 0)
         goto nomem;
@@ -92,22 +83,30 @@ nomem:
     return 1;
 }
 
+/* Ends a listing of users or groups: counts, and one message for a failure
+ * not reported yet (ours are logged where they happen). */
+static int end_listing(struct read_ctx *ctx, int r, const char *what, size_t n)
+{
+    ss_strmap_free(&ctx->seen);
+    if (ctx->dups)
+        ss_warn("target %s: the listing returned %zu %s more than once; counted once",
+                ctx->target, ctx->dups, what);
+    if (r != 0 || ctx->failed) {
+        if (!ctx->failed)
+            ss_error("target %s: listing %s failed (%d); nothing will be applied", ctx->target,
+                     what, r);
+        return -1;
+    }
+    ss_info("target %s: %zu %s", ctx->target, n, what);
+    return 0;
+}
+
 int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt)
 {
     struct read_ctx ctx = {.d = tgt, .target = t->name};
     ss_strmap_init(&ctx.seen, 0);
     int r = t->plugin->target->list_users(t->inst, on_user, &ctx);
-    ss_strmap_free(&ctx.seen);
-    if (ctx.dups)
-        ss_warn("target %s: the listing returned %zu users more than once; counted once", t->name,
-                ctx.dups);
-    if (r != 0 || ctx.failed) {
-        if (!ctx.failed)
-            ss_error("target %s: listing users failed (%d); nothing will be applied", t->name, r);
-        return -1;
-    }
-    ss_info("target %s: %zu users", t->name, tgt->nusers);
-    return 0;
+    return end_listing(&ctx, r, "users", tgt->nusers);
 }
 
 int ss_target_read_groups(const struct ss_engine_target *t, struct ss_dir *tgt)
@@ -115,17 +114,7 @@ int ss_target_read_groups(const struct ss_engine_target *t, struct ss_dir *tgt)
     struct read_ctx ctx = {.d = tgt, .target = t->name};
     ss_strmap_init(&ctx.seen, 0);
     int r = t->plugin->target->list_groups(t->inst, on_group, &ctx);
-    ss_strmap_free(&ctx.seen);
-    if (ctx.dups)
-        ss_warn("target %s: the listing returned %zu groups more than once; counted once", t->name,
-                ctx.dups);
-    if (r != 0 || ctx.failed) {
-        if (!ctx.failed)
-            ss_error("target %s: listing groups failed (%d); nothing will be applied", t->name, r);
-        return -1;
-    }
-    ss_info("target %s: %zu groups", t->name, tgt->ngroups);
-    return 0;
+    return end_listing(&ctx, r, "groups", tgt->ngroups);
 }
 
 struct member_ctx {
