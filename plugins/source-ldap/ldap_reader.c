@@ -179,18 +179,28 @@ static int bad_dn(struct lsrc_source *s, const char *dn)
 /* ------------------------------------------------------------------ */
 /* group members                                                        */
 
+/* Room for element n of a doubling array of *cap elements of size elem
+ * (first: the capacity of its first allocation).  0, or -1 on no memory. */
+static int room_for(void **arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *na = realloc(*arr, ncap * elem);
+    if (!na)
+        return -1;
+    *arr = na;
+    *cap = ncap;
+    return 0;
+}
+
 static int queue_helper(struct lsrc_source *s, const char *canon)
 {
     if (lsrc_map_get(&s->emitted, canon, NULL) || lsrc_map_get(&s->queued, canon, NULL))
         return 0;
-    if (s->nhelpers == s->helpers_cap) {
-        size_t ncap = s->helpers_cap ? s->helpers_cap * 2 : 64;
-        char **nq = realloc(s->helper_queue, ncap * sizeof *nq);
-        if (!nq)
-            return SCIMSYNC_ERR_NOMEM;
-        s->helper_queue = nq;
-        s->helpers_cap = ncap;
-    }
+    if (room_for((void **)&s->helper_queue, &s->helpers_cap, s->nhelpers,
+                 sizeof *s->helper_queue, 64) < 0)
+        return SCIMSYNC_ERR_NOMEM;
     if (!(s->helper_queue[s->nhelpers] = strdup(canon)))
         return SCIMSYNC_ERR_NOMEM;
     s->nhelpers++;
@@ -459,14 +469,9 @@ static int resolve_manager(struct lsrc_source *s, int *pending)
 
 static int defer_user(struct lsrc_source *s, const struct scimsync_entry *e)
 {
-    if (s->ndeferred == s->deferred_cap) {
-        size_t ncap = s->deferred_cap ? s->deferred_cap * 2 : 256;
-        struct scimsync_entry **nd = realloc(s->deferred, ncap * sizeof *nd);
-        if (!nd)
-            return SCIMSYNC_ERR_NOMEM;
-        s->deferred = nd;
-        s->deferred_cap = ncap;
-    }
+    if (room_for((void **)&s->deferred, &s->deferred_cap, s->ndeferred, sizeof *s->deferred,
+                 256) < 0)
+        return SCIMSYNC_ERR_NOMEM;
     if (!(s->deferred[s->ndeferred] = lsrc_entry_clone(e)))
         return SCIMSYNC_ERR_NOMEM;
     s->ndeferred++;
@@ -656,7 +661,7 @@ static int walk_scope_group(struct lsrc_source *s)
     int ret = 0;
     lsrc_map_init(&visited, MAP_LIMIT);
     char *start = lsrc_dn_canonical(s->scope_group_dn);
-    if (!start || !(queue = malloc(sizeof *queue * (cap = 64)))) {
+    if (!start || room_for((void **)&queue, &cap, nq, sizeof *queue, 64) < 0) {
         free(start);
         ret = SCIMSYNC_ERR_NOMEM;
         goto out;
@@ -684,13 +689,8 @@ static int walk_scope_group(struct lsrc_source *s)
                                  s->uri, queue[pos], v);
                 } else if (lsrc_map_get(&s->group_index, canon, NULL)) {
                     if (s->conf.nested_groups && !lsrc_map_get(&visited, canon, NULL)) {
-                        if (nq == cap) {
-                            char **nqueue = realloc(queue, sizeof *queue * (cap *= 2));
-                            if (!nqueue)
-                                ret = SCIMSYNC_ERR_NOMEM;
-                            else
-                                queue = nqueue;
-                        }
+                        if (room_for((void **)&queue, &cap, nq, sizeof *queue, 64) < 0)
+                            ret = SCIMSYNC_ERR_NOMEM;
                         if (ret == 0 && lsrc_map_put(&visited, canon, NULL) == 0) {
                             queue[nq++] = canon;
                             canon = NULL;
