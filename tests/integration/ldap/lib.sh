@@ -45,3 +45,25 @@ check() {
         sed 's/^/    /' "$work/$name.check" | tail -20
     fi
 }
+
+# e2e EXPECT SECRET_VAR PORT CUT_BYTES SCHEME : the binary end to end
+# (e2e_sync.py, $bin into $e2e_target) with the source in $work/source.ini;
+# its cut run reads through a relay to 127.0.0.1:PORT, spoken to as SCHEME://,
+# that drops the connection after CUT_BYTES.  The relay's pid is left in
+# $proxy for the caller's trap.
+e2e() {
+    mkdir -p "$work/e2e"
+    python3 "$fixtures/cut_proxy.py" "$3" "$4" "$work/proxy.port" &
+    proxy=$!
+    python3 "$fixtures/port.py" wait-file "$work/proxy.port" 10
+    if python3 "$here/e2e_sync.py" --bin "$bin" --target "$e2e_target" --test-plugins "$test_plugins" \
+        --source-ini "$work/source.ini" --expect "$1" --work "$work/e2e" \
+        --secret-env "$2" --cut-uri "$5://127.0.0.1:$(cat "$work/proxy.port")" \
+        >"$work/e2e.log" 2>&1; then
+        pass "end to end: $(tail -1 "$work/e2e.log")"
+        grep -E "dropped connection: |: exit " "$work/e2e.log" | sed 's/^/    /'
+    else
+        fail "end to end"
+        sed 's/^/    /' "$work/e2e.log" | tail -30
+    fi
+}

@@ -75,22 +75,8 @@ ca_file = $OL_CA
 users_from_group = sync-all
 group_name_pattern = app-*
 EOS
-    mkdir -p "$work/e2e"
     # a relay that drops the connection after 150 kB: in the middle of the users
-    python3 "$fixtures/cut_proxy.py" "$OL_PORT" 150000 "$work/proxy.port" &
-    proxy=$!
-    python3 "$fixtures/port.py" wait-file "$work/proxy.port" 10
-    if python3 "$here/e2e_sync.py" --bin "$bin" --target "$e2e_target" --test-plugins "$test_plugins" \
-        --source-ini "$work/source.ini" --expect "$work/expect.json" --work "$work/e2e" \
-        --secret-env OL_PASSWORD --cut-uri "ldap://127.0.0.1:$(cat "$work/proxy.port")" \
-        >"$work/e2e.log" 2>&1; then
-        pass "end to end: $(tail -1 "$work/e2e.log")"
-        grep -E "dropped connection: |: exit " "$work/e2e.log" | sed 's/^/    /'
-
-    else
-        fail "end to end"
-        sed 's/^/    /' "$work/e2e.log" | tail -30
-    fi
+    e2e "$work/expect.json" OL_PASSWORD "$OL_PORT" 150000 ldap
 fi
 
 # failures
