@@ -19,16 +19,17 @@ import argparse
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EMULATOR = os.path.join(HERE, "..", "..", "fixtures", "scim_emulator.py")
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.join(HERE, "..", "scim"))
+import scimlib  # noqa: E402  (the SCIM tests' emulator helper)
+
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-SCIM_TOKEN = "tok-ldap-e2e-" + os.urandom(8).hex()
+SCIM_TOKEN = scimlib.TOKEN
 
 
 class MemoryTarget:
@@ -63,36 +64,20 @@ class MemoryTarget:
 
 
 class ScimTarget:
-    """The Identity Center emulator as a child process, read through its
-    admin interface."""
+    """The Identity Center emulator as a child process (scimlib.Emulator),
+    read through its admin interface."""
 
     def __init__(self, work):
-        port_file = os.path.join(work, "emulator.port")
-        self.err = open(os.path.join(work, "emulator.err"), "w")
-        self.proc = subprocess.Popen(["python3", EMULATOR, "--port", "0", "--port-file", port_file,
-                                      "--token", SCIM_TOKEN], stdout=subprocess.DEVNULL,
-                                     stderr=self.err)
-        deadline = time.time() + 15
-        while not os.path.exists(port_file):
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("the SCIM emulator did not start")
-            time.sleep(0.05)
-        with open(port_file) as f:
-            self.port = int(f.read())
+        self.emu = scimlib.Emulator(work)
 
     def section(self):
-        return ("[target idc]\nplugin = scim\nurl = http://127.0.0.1:%d/t-0123456789/scim/v2/\n"
+        return ("[target idc]\nplugin = scim\nurl = %s\n"
                 "token = env:LDAP_E2E_SCIM_TOKEN\nprofile = identity-center\nrate_limit = 0\n"
-                "max_connections = 8\n" % self.port)
-
-    def admin(self, path):
-        with urllib.request.urlopen("http://127.0.0.1:%d/_admin/%s" % (self.port, path),
-                                    timeout=60) as r:
-            return json.load(r)
+                "max_connections = 8\n" % self.emu.url)
 
     def users(self):
         out = []
-        for u in self.admin("state")["users"]:
+        for u in self.emu.state()["users"]:
             name = u.get("name", {})
             out.append({"id": u["id"], "userName": u["userName"], "givenName": name.get("givenName"),
                         "familyName": name.get("familyName"), "active": u.get("active"),
@@ -101,20 +86,13 @@ class ScimTarget:
         return out
 
     def groups(self):
-        return {g["displayName"]: g.get("members", []) for g in self.admin("state")["groups"]}
+        return {g["displayName"]: g.get("members", []) for g in self.emu.state()["groups"]}
 
     def writes(self):
-        return sum(1 for e in self.admin("log") if e["method"] != "GET")
+        return len(scimlib.writes(self.emu.log()))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.err.close()
+        self.emu.stop()
 
 
 def main():

@@ -26,10 +26,11 @@ class Emulator:
         self.port_file = os.path.join(workdir, "emulator.port")
         if os.path.exists(self.port_file):
             os.unlink(self.port_file)  # a previous emulator's
+        self.err = open(os.path.join(workdir, "emulator.err"), "w")
         self.proc = subprocess.Popen(
             ["python3", EMULATOR, "--port", "0", "--port-file", self.port_file,
              "--token", TOKEN, *args],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, "emulator.err"), "w"))
+            stdout=subprocess.DEVNULL, stderr=self.err)
         deadline = time.time() + 15
         while not os.path.exists(self.port_file):
             if self.proc.poll() is not None or time.time() > deadline:
@@ -74,6 +75,7 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.err.close()
 
 
 def writes(log):
