@@ -88,19 +88,6 @@ static const char *const csv_default_mapping[] = {
     NULL,
 };
 
-static void *libc_alloc(size_t n)
-{
-    return malloc(n);
-}
-static void *libc_realloc(void *p, size_t n)
-{
-    return realloc(p, n);
-}
-static void libc_free(void *p)
-{
-    free(p);
-}
-
 static int map_status(int rc)
 {
     switch (rc) {
@@ -176,7 +163,7 @@ static int read_config(struct csv_source *s)
 
 static int csv_create(const struct scimsync_host *h, void **inst)
 {
-    struct csv_alloc a = {libc_alloc, libc_realloc, libc_free};
+    struct csv_alloc a = csv_libc_alloc;
     struct csv_source *s;
     int rc;
 

@@ -45,6 +45,8 @@ static void def_free(void *p)
     free(p);
 }
 
+const struct csv_alloc csv_libc_alloc = {def_alloc, def_realloc, def_free};
+
 static int vfail(struct csv_reader *r, int status, long line, const char *fmt, va_list ap)
 {
     int n = line > 0 ? snprintf(r->err, sizeof(r->err), "%s:%ld: ", r->name, line)
@@ -80,7 +82,7 @@ int csv_reader_open_stream(FILE *f, int owns, const char *name,
                            const struct csv_reader_opts *opts, const struct csv_alloc *a,
                            struct csv_reader **out, char *err, size_t errlen)
 {
-    struct csv_alloc al = {def_alloc, def_realloc, def_free};
+    struct csv_alloc al = csv_libc_alloc;
     struct csv_reader *r = NULL;
     size_t nlen;
 

@@ -23,6 +23,8 @@ struct csv_alloc {
     void *(*realloc)(void *p, size_t n);
     void (*free)(void *p);
 };
+/* malloc / realloc / free: what a NULL csv_alloc means. */
+extern const struct csv_alloc csv_libc_alloc;
 
 struct csv_reader_opts {
     char delimiter;          /* ',' by default */

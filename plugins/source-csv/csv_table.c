@@ -14,19 +14,6 @@ struct csv_table {
     size_t ncols;
 };
 
-static void *def_alloc(size_t n)
-{
-    return malloc(n);
-}
-static void *def_realloc(void *p, size_t n)
-{
-    return realloc(p, n);
-}
-static void def_free(void *p)
-{
-    free(p);
-}
-
 int csv_table_fail(struct csv_table *t, long line, const char *fmt, ...)
 {
     char msg[CSV_ERR_MAX];
@@ -102,7 +89,7 @@ static int finish_open(struct csv_table *t, struct csv_table **out, char *err, s
 
 static struct csv_table *table_new(const struct csv_alloc *a)
 {
-    struct csv_alloc al = {def_alloc, def_realloc, def_free};
+    struct csv_alloc al = csv_libc_alloc;
     struct csv_table *t;
 
     if (a)
