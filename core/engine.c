@@ -138,10 +138,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     int r = counts.total_ops ? ss_apply(&plan, target, sum) : 0;
     ss_summary_print(sum, opt->json, out);
     fflush(out);
-    if (r < 0)
-        rc = SS_EXIT_PARTIAL;
-    else
-        rc = r > 0 ? SS_EXIT_PARTIAL : SS_EXIT_OK;
+    rc = r != 0 ? SS_EXIT_PARTIAL : SS_EXIT_OK;
 out:
     if (have_plan)
         ss_plan_free(&plan);
