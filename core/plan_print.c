@@ -6,12 +6,14 @@
 #include "log.h"
 #include "strmap.h"
 
-/* Target user ids -> userNames, to show managers by name. */
+/* Target user ids -> userNames, to show managers by name.  On failure
+ * (logged) the map is freed. */
 static int build_id_names(const struct ss_plan *p, struct ss_strmap *m)
 {
     ss_strmap_init(m, 0);
     for (uint32_t t = 0; t < p->tgt->nusers; t++) {
         if (ss_strmap_put(m, p->tgt->users[t].id, t, NULL) < 0) {
+            ss_strmap_free(m);
             ss_error("out of memory (plan)");
             return -1;
         }
@@ -446,10 +448,8 @@ int ss_plan_print_json(const struct ss_plan *p, FILE *out)
     const char *sep = "\n  ";
     int rc = -1;
 
-    if (build_id_names(p, &ids) < 0) {
-        ss_error("out of memory printing the plan as JSON");
+    if (build_id_names(p, &ids) < 0)
         return -1;
-    }
     fputs("{\"ops\": [", out);
     for (int w = 0; w < SS_WAVE_COUNT; w++) {
         for (size_t i = 0; i < p->nops[w]; i++) {
