@@ -4,12 +4,13 @@
 # apt (which must find every runtime dependency from the package's own
 # Depends), then runs `scimsync version` and the CSV demo sync inside the root
 # against the SCIM emulator, which runs outside it on 127.0.0.1 (a chroot
-# shares the network namespace).
+# shares the network namespace), and, as the container's user 10001, the
+# predecessor-compatible example with its settings read from the AWS fixture.
 #
 # Needs root (debootstrap, chroot, mount) and a Debian mirror (the one in
 # /etc/apt/sources*).  The debootstrap result is cached as a tarball in
 # $SCIMSYNC_DEBOOTSTRAP_CACHE (default ${TMPDIR:-/tmp}/scimsync-debootstrap-cache);
-# the root itself, the build and the emulator are removed on exit, even on
+# the root itself, the build and the fixtures are removed on exit, even on
 # failure.  Run by .ci/run, not by ctest.
 #
 #   tests/packaging/deb-chroot-test.sh [BUILD_DIR]     (default build/deb)
@@ -34,13 +35,14 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/scimsync-debtest.XXXXXX")
 root=$work/root
 emulator_pid=
+aws_pid=
 cleanup() {
     status=$?
     set +e
-    if [ -n "$emulator_pid" ]; then
-        kill "$emulator_pid" 2>/dev/null
-        wait "$emulator_pid" 2>/dev/null
-    fi
+    for pid in $emulator_pid $aws_pid; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
     # Unmount everything below the root, deepest first, before deleting it.
     for m in $(awk -v r="$root" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/mounts | sort -r); do
         umount "$m" 2>/dev/null || umount -l "$m"
@@ -193,35 +195,100 @@ writes = [e for e in log if e["method"] != "GET"]
 print(f"   second run: {len(log)} requests, {len(writes)} writes")
 assert not writes, writes[:5]
 EOF
-kill "$emulator_pid" 2>/dev/null
-wait "$emulator_pid" 2>/dev/null || true
-emulator_pid=
 synced=$(date +%s)
 
 # --- the container image's final stage, imitated ----------------------------------
-# No Docker engine here: repeat the Dockerfile's last stage in the root (same
-# user, entrypoint and template paths) and render the ECS configuration as
-# the unprivileged user.  Run the RUN line of the Dockerfile itself so the
-# two cannot drift apart.
-say "container final stage imitated in the root (user 10001, entrypoint, template)"
+# No Docker engine here: repeat the Dockerfile's last stage in the root (its
+# useradd line, run as is so the two cannot drift apart) and run scimsync the
+# way the image does (ENTRYPOINT ["scimsync"]) as user 10001.  The installed
+# predecessor-compatible example must validate as it stands; its [target idc]
+# (url from SSM, token from Secrets Manager) then syncs the demo directory
+# into the emulator, with the AWS fixture, outside the root on 127.0.0.1, as
+# SSM and Secrets Manager.
+say "container final stage imitated in the root (user 10001, predecessor-compatible settings from AWS)"
+grep -q '^ENTRYPOINT \["scimsync"\]$' "$top/packaging/Dockerfile" || fail 'packaging/Dockerfile: ENTRYPOINT is not ["scimsync"]'
+grep -q '^CMD \["sync"\]$' "$top/packaging/Dockerfile" || fail 'packaging/Dockerfile: CMD is not ["sync"]'
 useradd_line=$(sed -n 's/^ *&& \(useradd .*\)\\$/\1/p; s/^ *\(--shell .*scimsync\)$/\1/p' "$top/packaging/Dockerfile" | tr '\n' ' ')
 case $useradd_line in useradd*--uid\ 10001*) ;; *) fail "cannot find the useradd line in packaging/Dockerfile" ;; esac
 in_root sh -c "$useradd_line" || fail "the Dockerfile's useradd fails on $suite"
-install -m 0755 "$top/packaging/docker/entrypoint.sh" "$root/usr/local/bin/scimsync-entrypoint"
-mkdir -p "$root/usr/share/scimsync"
-cp -r "$top/packaging/docker/templates" "$root/usr/share/scimsync/"
+
+aws_key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+python3 - "$work/aws.json" "$port" "$token" "$aws_key" <<'PY'
+import json, sys
+path, port, token, key = sys.argv[1:]
+ssm = {"/IAM-IDC/SCIM-URI": "http://127.0.0.1:%s/t-deb/scim/v2/" % port,
+       "/IAM-IDC/Domain-Controller": "dc1.corp.example.com",
+       "/IAM-IDC/AD-Group-Name": "AWS-Users", "/IAM-IDC/AD-Group-Prefix": "aws-*",
+       "/IAM-IDC/AD-Search-Base": "OU=AWS,DC=corp,DC=example,DC=com"}
+with open(path, "w") as f:
+    json.dump({"region": "eu-west-1", "keys": {"AKIDDEBTEST": {"secret": key}},
+               "secrets": {"IAM-IDC/SCIM-API-Token": json.dumps({"SCIM-API-Token": token})},
+               "parameters": {k: {"value": v, "type": "String"} for k, v in ssm.items()}}, f)
+PY
+python3 "$top/tests/fixtures/aws_fixture.py" --config "$work/aws.json" --port-file "$work/aws.port" \
+    >"$work/aws.log" 2>&1 &
+aws_pid=$!
+i=0
+while [ ! -s "$work/aws.port" ]; do
+    kill -0 "$aws_pid" 2>/dev/null || { cat "$work/aws.log" >&2; fail "AWS fixture did not start"; }
+    i=$((i + 1))
+    [ "$i" -lt 100 ] || fail "AWS fixture did not report its port"
+    sleep 0.1
+done
+aws_port=$(cat "$work/aws.port")
+
+# The example as shipped; then the same [target idc] with the demo CSV as
+# source, and the emulator's profile (it is not on amazonaws.com).
+app=$root/tmp/app
+mkdir -p "$app/predecessor" "$app/demo"
 rm -f "$root/etc/scimsync/conf.d/10-demo.ini"
-chroot --userspec=10001:10001 "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin \
-    SCIMSYNC_CONFIG_TEMPLATE=/usr/share/scimsync/templates/predecessor-compatible.ini.in \
-    DOMAIN_CONTROLLER=corp.example.com AD_BIND_USER=svc-scimsync@corp.example.com \
-    AD_CREDENTIALS_SECRET=arn:aws:secretsmanager:eu-west-1:123456789012:secret:IAM-IDC/AD-RO-UserCreds-AbCdEf \
-    AD_GROUP_NAME="AWS Users" AD_GROUP_PREFIX='aws-*' AD_SEARCH_BASE=OU=AWS,DC=corp,DC=example,DC=com \
-    SCIM_URI=https://scim.eu-west-1.amazonaws.com/abcd/scim/v2/ \
-    SCIM_TOKEN_SECRET=arn:aws:secretsmanager:eu-west-1:123456789012:secret:IAM-IDC/SCIM-API-Token-AbCdEf \
-    /usr/local/bin/scimsync-entrypoint --log-format json validate >"$work/entrypoint.log" 2>&1 ||
-    { cat "$work/entrypoint.log" >&2; fail "entrypoint + predecessor-compatible template as user 10001"; }
-grep -q 'configuration is valid' "$work/entrypoint.log" || { cat "$work/entrypoint.log" >&2; fail "entrypoint validate"; }
-sed 's/^/   /' "$work/entrypoint.log"
+cp "$root/etc/scimsync/conf.d/90-predecessor-compatible.ini.example" \
+    "$app/predecessor/90-predecessor-compatible.ini"
+{
+    printf '[source hr]\nplugin = csv\nusers_file = /etc/scimsync/conf.d/demo/users.csv\n'
+    printf 'groups_file = /etc/scimsync/conf.d/demo/groups.csv\n\n'
+    awk '/^\[/ { on = ($0 == "[target idc]") } on' "$app/predecessor/90-predecessor-compatible.ini"
+    printf 'profile = identity-center\nrate_limit = 0\n'
+} >"$app/demo/10-demo-from-aws.ini"
+grep -q '^url = aws-ssm:/IAM-IDC/SCIM-URI$' "$app/demo/10-demo-from-aws.ini" ||
+    fail "the example's [target idc] url is not read from SSM"
+chmod -R a+rX "$app"
+as_app() {
+    chroot --userspec=10001:10001 "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/nonexistent \
+        AWS_REGION=eu-west-1 AWS_ENDPOINT_URL="http://127.0.0.1:$aws_port" \
+        AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID=AKIDDEBTEST \
+        AWS_SECRET_ACCESS_KEY="$aws_key" scimsync "$@"
+}
+as_app --conf-dir /tmp/app/predecessor --log-format json validate >"$work/image-validate.log" 2>&1 ||
+    { cat "$work/image-validate.log" >&2; fail "validate of the predecessor-compatible example as user 10001"; }
+grep -q 'configuration is valid' "$work/image-validate.log" ||
+    { cat "$work/image-validate.log" >&2; fail "predecessor-compatible validate"; }
+sed 's/^/   /' "$work/image-validate.log"
+python3 - "$admin" <<'PY'
+import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/reset", data=b"", method="POST"))
+PY
+as_app --conf-dir /tmp/app/demo sync >"$work/image-sync.log" 2>&1 ||
+    { cat "$work/image-sync.log" >&2; fail "sync as user 10001 with the url and token read from AWS"; }
+tail -n 2 "$work/image-sync.log" | sed 's/^/   /'
+! grep -q -e "$token" -e "$aws_key" "$work/image-sync.log" || fail "a secret appears in the sync output"
+python3 - "$admin" "$expected_users" "http://127.0.0.1:$aws_port/_stats" <<'PY' ||
+import json, sys, urllib.request
+admin, users, stats_url = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+state = json.load(urllib.request.urlopen(admin + "/state"))
+stats = json.load(urllib.request.urlopen(stats_url))
+print(f"   emulator: {len(state['users'])} users; AWS calls: {stats}")
+assert len(state["users"]) == users
+assert stats.get("GetParameter:/IAM-IDC/SCIM-URI") == 1, stats
+assert stats.get("GetSecretValue:IAM-IDC/SCIM-API-Token") == 1, stats
+PY
+    fail "the sync with settings read from AWS did not fill the emulator"
+for pid in $aws_pid $emulator_pid; do
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
+done
+aws_pid=
+emulator_pid=
 imaged=$(date +%s)
 
 in_root apt-get purge -y -q scimsync >>"$work/apt.log" 2>&1 || fail "apt-get purge scimsync"
