@@ -177,11 +177,17 @@ static void copy_text(char *dst, size_t cap, const char *s, size_t n)
             break;
         dst[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
     }
-    /* never end in the middle of a UTF-8 sequence */
-    while (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
-        o--;
-    if (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0xc0)
-        o--;
+    /* never end in the middle of a UTF-8 sequence: drop trailing
+     * continuation bytes without a lead byte, and a last sequence shorter
+     * than its lead byte announces; a complete last character stays */
+    size_t lead = o;
+    while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xc0) == 0x80)
+        lead--;
+    unsigned char c = lead > 0 ? (unsigned char)dst[lead - 1] : 0;
+    if (c < 0xc0)
+        o = lead;
+    else if (o - (lead - 1) < (c >= 0xf0 ? 4u : c >= 0xe0 ? 3u : 2u))
+        o = lead - 1;
     dst[o] = '\0';
 }
 

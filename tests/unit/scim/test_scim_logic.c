@@ -478,6 +478,17 @@ static void test_error_bodies(void **state)
     scim_parse_error(big, strlen(big), 500, &e);
     assert_true(strlen(e.detail) < sizeof(e.detail));
     assert_int_equal(strlen(e.detail) % 2, 0);
+    /* a complete character at the end is kept */
+    b = "{\"detail\":\"user Jos\xc3\xa9\",\"scimType\":\"\xe2\x82\xac\"}";
+    scim_parse_error(b, strlen(b), 409, &e);
+    assert_string_equal(e.detail, "user Jos\xc3\xa9");
+    assert_string_equal(e.scim_type, "\xe2\x82\xac");
+    /* cut inside a 3-byte character: the partial character goes */
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    memcpy(big + sizeof(e.detail) - 3, "\xe2\x82\xac", 3);
+    scim_parse_error(big, strlen(big), 500, &e);
+    assert_int_equal(strlen(e.detail), sizeof(e.detail) - 3);
 }
 
 int main(void)
