@@ -189,10 +189,9 @@ static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_p
     return 0;
 }
 
-static void count_done(struct applier *a, const struct ss_plan_op *po, unsigned flags)
+static void count_done(struct applier *a, const struct ss_plan_op *po)
 {
     struct ss_summary *s = a->sum;
-    (void)flags;
     switch (po->kind) {
     case SCIMSYNC_OP_CREATE_USER:
         s->users_created++;
@@ -258,7 +257,7 @@ static int record(struct applier *a, struct scimsync_op *op, struct ss_plan_op *
             ss_info("%s %s: adopted the existing object", op_verb(po->kind), op_object(p, po));
     }
     po->state = SS_OP_DONE;
-    count_done(a, po, op->result_flags);
+    count_done(a, po);
     return 0;
 }
 
