@@ -34,19 +34,24 @@ static struct ss_instance *self(const struct scimsync_host *h)
 
 /* Copies msg into out with every secret value of the instance masked: a
  * plugin may name its bind DN in an error, and that DN may have come from
- * a store of secrets. */
-static void mask_secrets(const struct ss_instance *in, const char *msg, char *out, size_t cap)
+ * a store of secrets.  When msg was cut, a secret cut with it is masked too. */
+static void mask_secrets(const struct ss_instance *in, const char *msg, int cut, char *out,
+                         size_t cap)
 {
     static const char mask[] = "(secret)";
     size_t o = 0;
 
     while (*msg && o + 1 < cap) {
-        size_t skip = 0;
+        size_t skip = 0, left = strlen(msg);
         for (size_t i = 0; i < in->nvalues && !skip; i++) {
             const char *v = in->values[i].value;
             size_t n = v ? strlen(v) : 0;
-            if (in->values[i].secret && n && strncmp(msg, v, n) == 0)
+            if (!in->values[i].secret || !n)
+                continue;
+            if (strncmp(msg, v, n) == 0)
                 skip = n;
+            else if (cut && left < n && strncmp(msg, v, left) == 0)
+                skip = left;
         }
         if (skip) {
             size_t n = strlen(mask) < cap - 1 - o ? strlen(mask) : cap - 1 - o;
@@ -65,13 +70,14 @@ static void host_log(const struct scimsync_host *h, int level, const char *fmt, 
     struct ss_instance *in = self(h);
     char msg[SS_LOG_MSG_MAX], masked[SS_LOG_MSG_MAX];
     va_list ap;
+    int n;
 
     if (level > ss_log_get_level())
         return;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    mask_secrets(in, msg, masked, sizeof(masked));
+    mask_secrets(in, msg, n >= (int)sizeof(msg), masked, sizeof(masked));
     explicit_bzero(msg, sizeof(msg));
     ss_log(level, in->section->component, "%s", masked);
 }
