@@ -667,7 +667,12 @@ static int walk_scope_group(struct lsrc_source *s)
         goto out;
     }
     queue[nq++] = start;
-    lsrc_map_put(&visited, start, NULL);
+    /* A group that cannot be marked visited is not walked: its users would
+     * silently fall out of scope, so that is an error, never a skip. */
+    if (lsrc_map_put(&visited, start, NULL) < 0) {
+        ret = no_memory(s, s->scope_group_dn);
+        goto out;
+    }
     for (; pos < nq && ret == 0; pos++) {
         LDAPMessage *res = NULL;
         ret = lsrc_search_small(s, queue[pos], LDAP_SCOPE_BASE, "(objectClass=*)", attrs, &res);
@@ -689,9 +694,10 @@ static int walk_scope_group(struct lsrc_source *s)
                                  s->uri, queue[pos], v);
                 } else if (lsrc_map_get(&s->group_index, canon, NULL)) {
                     if (s->conf.nested_groups && !lsrc_map_get(&visited, canon, NULL)) {
-                        if (room_for((void **)&queue, &cap, nq, sizeof *queue, 64) < 0)
-                            ret = SCIMSYNC_ERR_NOMEM;
-                        if (ret == 0 && lsrc_map_put(&visited, canon, NULL) == 0) {
+                        if (room_for((void **)&queue, &cap, nq, sizeof *queue, 64) < 0 ||
+                            lsrc_map_put(&visited, canon, NULL) < 0) {
+                            ret = no_memory(s, v);
+                        } else {
                             queue[nq++] = canon;
                             canon = NULL;
                         }
