@@ -33,7 +33,6 @@ common="bind_dn=$OL_BIND_DN bind_password=env:OL_PASSWORD start_tls=true ca_file
 # scoped read: transitive members of sync-all, groups app-*, 3 pages
 run scoped 0 uri="$OL_URI" $common users_from_group=sync-all group_name_pattern='app-*' &&
     check scoped "$work/expect.json" openldap
-grep -q '"users 1201' "$work/scoped.err" || true
 
 # the same with a tiny page (many pages), the scope group given as a DN
 run small_pages 0 uri="$OL_URI" $common page_size=7 \
