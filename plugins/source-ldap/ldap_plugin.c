@@ -9,7 +9,8 @@
 
 static const struct scimsync_config_key keys[] = {
     {"uri", SCIMSYNC_KEY_STRING, 1, NULL,
-     "server URIs, space separated, tried in order (ldaps://dc1 ldaps://dc2)"},
+     "server URIs, space separated, tried in order (ldaps://dc1 ldaps://dc2); a bare host "
+     "name means ldaps://HOST"},
     {"bind_dn", SCIMSYNC_KEY_STRING, 0, NULL, "DN or UPN to bind as (empty: anonymous)"},
     {"bind_password", SCIMSYNC_KEY_SECRET, 0, NULL,
      "password of bind_dn (env:VAR, file:/path, ...)"},
@@ -100,6 +101,11 @@ static int read_conf(const struct scimsync_host *h, struct lsrc_conf *c)
         return SCIMSYNC_ERR_CONFIG;
     }
     for (int i = 0; i < c->nuris; i++) {
+        char *full = lsrc_uri_with_scheme(c->uris[i]);
+        if (!full)
+            return SCIMSYNC_ERR_NOMEM;
+        free(c->uris[i]);
+        c->uris[i] = full;
         if (!ldap_is_ldap_url(c->uris[i]) && !ldap_is_ldaps_url(c->uris[i])) {
             h->log(h, SCIMSYNC_LOG_ERROR, "%s: uri: %s is not an ldap:// or ldaps:// URI",
                    h->config_where(h, "uri"), c->uris[i]);

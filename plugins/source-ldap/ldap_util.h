@@ -80,6 +80,11 @@ char *lsrc_base64(const unsigned char *s, size_t len);
  * allocation failure; nothing left allocated). */
 int lsrc_split_words(const char *s, char **out, int max);
 
+/* A server as written in `uri`: a URI as is, a bare host name, FQDN or
+ * host:port as ldaps://HOST (an SSM parameter may hold just the domain
+ * controller's name).  malloc'd; NULL on allocation failure. */
+char *lsrc_uri_with_scheme(const char *word);
+
 /* ---- String map (open addressing, string keys, string or NULL values) ---- */
 
 struct lsrc_map {

@@ -70,6 +70,23 @@ char *lsrc_base64(const unsigned char *s, size_t len)
     return out;
 }
 
+char *lsrc_uri_with_scheme(const char *word)
+{
+    static const char scheme[] = "ldaps://";
+    size_t n;
+    char *uri;
+
+    if (strstr(word, "://"))
+        return strdup(word);
+    n = strlen(word);
+    uri = malloc(sizeof(scheme) + n);
+    if (!uri)
+        return NULL;
+    memcpy(uri, scheme, sizeof(scheme) - 1);
+    memcpy(uri + sizeof(scheme) - 1, word, n + 1);
+    return uri;
+}
+
 int lsrc_split_words(const char *s, char **out, int max)
 {
     int n = 0;

@@ -664,8 +664,7 @@ static void test_plain_references_resolved(void **state)
     assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 1, &log), 0);
     free(log);
     capture_begin();
-    assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 1, &in),
-                     -1);
+    assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 1, &in), -1);
     log = capture_end();
     assert_non_null(strstr(log, "10-t.ini:5: [target t] url: "));
     assert_non_null(strstr(log, "SS_TEST_UNSET_URL"));

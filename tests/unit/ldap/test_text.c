@@ -57,12 +57,31 @@ static void test_split(void **state)
     assert_int_equal(lsrc_split_words("a b c d e", w, 4), -1);
 }
 
+static void test_uri_with_scheme(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"dc1.corp.example.com", "ldaps://dc1.corp.example.com"},
+        {"corp.example.com:3269", "ldaps://corp.example.com:3269"},
+        {"ldap://dc1", "ldap://dc1"},
+        {"ldaps://dc1:636", "ldaps://dc1:636"},
+        {"ldapi://%2Frun%2Fslapd", "ldapi://%2Frun%2Fslapd"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *u = lsrc_uri_with_scheme(cases[i][0]);
+        assert_non_null(u);
+        assert_string_equal(u, cases[i][1]);
+        free(u);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_uri_with_scheme),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
