@@ -253,15 +253,44 @@ static int finish(const char *scheme, const char *ref, char *value, char **out, 
     return 0;
 }
 
+/* The value cached under key, or fetched with one call ({id_field: name},
+ * plus WithDecryption when decrypt) and cached: each reference is read from
+ * AWS once per run. */
+static const char *cached_or_fetch(const char *scheme, const char *name, const char *key,
+                                   const struct ss_aws_call *call, const char *id_field,
+                                   int decrypt, const char *obj, const char *field, char *err,
+                                   size_t errlen)
+{
+    const char *value = cache_get(key);
+    struct json_object *req;
+    char *fetched = NULL;
+
+    if (value) {
+        ss_debug("%s%s from this run's cache", scheme, name);
+        return value;
+    }
+    req = json_object_new_object();
+    if (!req || json_object_object_add(req, id_field, json_object_new_string(name)) < 0 ||
+        (decrypt &&
+         json_object_object_add(req, "WithDecryption", json_object_new_boolean(1)) < 0)) {
+        snprintf(err, errlen, "out of memory");
+    } else if (fetch_string(scheme, name, call, req, obj, field, &fetched, err, errlen) == 0) {
+        value = cache_put(key, fetched, err, errlen); /* takes fetched */
+        fetched = NULL;
+    }
+    if (req)
+        json_object_put(req);
+    wipe_free(fetched);
+    return value;
+}
+
 int ss_secret_aws_sm_resolve(const char *body, char **out, char *err, size_t errlen)
 {
     static const char scheme[] = "aws-secretsmanager:";
     char name[NAME_MAX_LEN + 1], region[REGION_MAX], key_buf[NAME_MAX_LEN + 8];
     const char *hash = strchr(body, '#'), *secret;
-    struct json_object *req = NULL;
     size_t nlen = hash ? (size_t)(hash - body) : strlen(body);
-    char *fetched = NULL, *value = NULL;
-    int rc = -1;
+    char *value = NULL;
 
     *out = NULL;
     if (!nlen || nlen > NAME_MAX_LEN || (hash && !hash[1])) {
@@ -274,48 +303,28 @@ int ss_secret_aws_sm_resolve(const char *body, char **out, char *err, size_t err
     if (pick_region(scheme, name, region, sizeof(region), err, errlen) < 0)
         return -1;
     snprintf(key_buf, sizeof(key_buf), "sm:%s", name);
-    secret = cache_get(key_buf);
-    if (!secret) {
-        struct ss_aws_call call = {"secretsmanager", "SECRETS_MANAGER",
-                                   "secretsmanager.GetSecretValue", region};
-        req = json_object_new_object();
-        if (!req || json_object_object_add(req, "SecretId", json_object_new_string(name)) < 0) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-        if (fetch_string(scheme, name, &call, req, "SecretString", NULL, &fetched, err,
-                         errlen) < 0)
-            goto out;
-        secret = cache_put(key_buf, fetched, err, errlen);
-        fetched = NULL;
-        if (!secret)
-            goto out;
-    } else {
-        ss_debug("%s%s from this run's cache", scheme, name);
-    }
+    struct ss_aws_call call = {"secretsmanager", "SECRETS_MANAGER",
+                               "secretsmanager.GetSecretValue", region};
+    secret = cached_or_fetch(scheme, name, key_buf, &call, "SecretId", 0, "SecretString", NULL,
+                             err, errlen);
+    if (!secret)
+        return -1;
     if (hash) {
         if (json_key(name, secret, hash + 1, &value, err, errlen) < 0)
-            goto out;
+            return -1;
     } else if (!(value = strdup(secret))) {
         snprintf(err, errlen, "out of memory");
-        goto out;
+        return -1;
     }
-    rc = finish(scheme, body, value, out, err, errlen);
-out:
-    if (req)
-        json_object_put(req);
-    wipe_free(fetched);
-    return rc;
+    return finish(scheme, body, value, out, err, errlen);
 }
 
 int ss_secret_aws_ssm_resolve(const char *body, char **out, char *err, size_t errlen)
 {
     static const char scheme[] = "aws-ssm:";
     char region[REGION_MAX], key_buf[NAME_MAX_LEN + 8];
-    struct json_object *req = NULL;
     const char *cached;
-    char *fetched = NULL, *value = NULL;
-    int rc = -1;
+    char *value;
 
     *out = NULL;
     if (!*body || strlen(body) > NAME_MAX_LEN) {
@@ -326,33 +335,14 @@ int ss_secret_aws_ssm_resolve(const char *body, char **out, char *err, size_t er
     if (pick_region(scheme, body, region, sizeof(region), err, errlen) < 0)
         return -1;
     snprintf(key_buf, sizeof(key_buf), "ssm:%s", body);
-    cached = cache_get(key_buf);
-    if (!cached) {
-        struct ss_aws_call call = {"ssm", "SSM", "AmazonSSM.GetParameter", region};
-        req = json_object_new_object();
-        if (!req || json_object_object_add(req, "Name", json_object_new_string(body)) < 0 ||
-            json_object_object_add(req, "WithDecryption", json_object_new_boolean(1)) < 0) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-        if (fetch_string(scheme, body, &call, req, "Parameter", "Value", &fetched, err,
-                         errlen) < 0)
-            goto out;
-        cached = cache_put(key_buf, fetched, err, errlen);
-        fetched = NULL;
-        if (!cached)
-            goto out;
-    } else {
-        ss_debug("%s%s from this run's cache", scheme, body);
-    }
+    struct ss_aws_call call = {"ssm", "SSM", "AmazonSSM.GetParameter", region};
+    cached = cached_or_fetch(scheme, body, key_buf, &call, "Name", 1, "Parameter", "Value", err,
+                             errlen);
+    if (!cached)
+        return -1;
     if (!(value = strdup(cached))) {
         snprintf(err, errlen, "out of memory");
-        goto out;
+        return -1;
     }
-    rc = finish(scheme, body, value, out, err, errlen);
-out:
-    if (req)
-        json_object_put(req);
-    wipe_free(fetched);
-    return rc;
+    return finish(scheme, body, value, out, err, errlen);
 }
