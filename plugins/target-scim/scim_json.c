@@ -5,31 +5,25 @@
 
 #include "scim_profile.h"
 
-/* SCIM attribute of each schema field; ENT: in the enterprise extension. */
-enum attr_place { CORE, NAME, ENT, EMAIL, PHONE, MANAGER };
-
-static const struct {
-    const char *attr;
-    enum attr_place place;
-} attrs[SCIMSYNC_F_COUNT] = {
-    [SCIMSYNC_F_USER_NAME] = {"userName", CORE},
-    [SCIMSYNC_F_DISPLAY_NAME] = {"displayName", CORE},
-    [SCIMSYNC_F_GIVEN_NAME] = {"givenName", NAME},
-    [SCIMSYNC_F_FAMILY_NAME] = {"familyName", NAME},
-    [SCIMSYNC_F_EMAIL] = {"emails", EMAIL},
-    [SCIMSYNC_F_TITLE] = {"title", CORE},
-    [SCIMSYNC_F_EMPLOYEE_NUMBER] = {"employeeNumber", ENT},
-    [SCIMSYNC_F_COST_CENTER] = {"costCenter", ENT},
-    [SCIMSYNC_F_ORGANIZATION] = {"organization", ENT},
-    [SCIMSYNC_F_DIVISION] = {"division", ENT},
-    [SCIMSYNC_F_DEPARTMENT] = {"department", ENT},
-    [SCIMSYNC_F_MANAGER] = {"manager", MANAGER},
-    [SCIMSYNC_F_NICK_NAME] = {"nickName", CORE},
-    [SCIMSYNC_F_PREFERRED_LANGUAGE] = {"preferredLanguage", CORE},
-    [SCIMSYNC_F_LOCALE] = {"locale", CORE},
-    [SCIMSYNC_F_TIMEZONE] = {"timezone", CORE},
-    [SCIMSYNC_F_USER_TYPE] = {"userType", CORE},
-    [SCIMSYNC_F_PHONE] = {"phoneNumbers", PHONE},
+const struct scim_user_attr scim_user_attrs[SCIMSYNC_F_COUNT] = {
+    [SCIMSYNC_F_USER_NAME] = {"userName", SCIM_AT_CORE},
+    [SCIMSYNC_F_DISPLAY_NAME] = {"displayName", SCIM_AT_CORE},
+    [SCIMSYNC_F_GIVEN_NAME] = {"givenName", SCIM_AT_NAME},
+    [SCIMSYNC_F_FAMILY_NAME] = {"familyName", SCIM_AT_NAME},
+    [SCIMSYNC_F_EMAIL] = {"emails", SCIM_AT_EMAIL},
+    [SCIMSYNC_F_TITLE] = {"title", SCIM_AT_CORE},
+    [SCIMSYNC_F_EMPLOYEE_NUMBER] = {"employeeNumber", SCIM_AT_ENT},
+    [SCIMSYNC_F_COST_CENTER] = {"costCenter", SCIM_AT_ENT},
+    [SCIMSYNC_F_ORGANIZATION] = {"organization", SCIM_AT_ENT},
+    [SCIMSYNC_F_DIVISION] = {"division", SCIM_AT_ENT},
+    [SCIMSYNC_F_DEPARTMENT] = {"department", SCIM_AT_ENT},
+    [SCIMSYNC_F_MANAGER] = {"manager", SCIM_AT_MANAGER},
+    [SCIMSYNC_F_NICK_NAME] = {"nickName", SCIM_AT_CORE},
+    [SCIMSYNC_F_PREFERRED_LANGUAGE] = {"preferredLanguage", SCIM_AT_CORE},
+    [SCIMSYNC_F_LOCALE] = {"locale", SCIM_AT_CORE},
+    [SCIMSYNC_F_TIMEZONE] = {"timezone", SCIM_AT_CORE},
+    [SCIMSYNC_F_USER_TYPE] = {"userType", SCIM_AT_CORE},
+    [SCIMSYNC_F_PHONE] = {"phoneNumbers", SCIM_AT_PHONE},
 };
 
 static int has(const char *s)
@@ -78,14 +72,14 @@ static json_object *schemas(const char *a, const char *b)
 }
 
 /* The value of a multi-valued attribute: one entry, primary for email. */
-static json_object *multi_value(enum attr_place place, const char *v)
+static json_object *multi_value(enum scim_attr_place place, const char *v)
 {
     json_object *arr = json_object_new_array(), *one = json_object_new_object();
     if (!arr || !one)
         goto fail;
     if (put(one, "value", str(v)) < 0 || put(one, "type", str("work")) < 0)
         goto fail;
-    if (place == EMAIL && put(one, "primary", json_object_new_boolean(1)) < 0)
+    if (place == SCIM_AT_EMAIL && put(one, "primary", json_object_new_boolean(1)) < 0)
         goto fail;
     if (json_object_array_add(arr, one) != 0)
         goto fail;
@@ -119,28 +113,28 @@ json_object *scim_user_create_body(const struct scimsync_user *u)
         const char *v = u->field[f];
         if (!has(v))
             continue;
-        switch (attrs[f].place) {
-        case CORE:
-            if (put(o, attrs[f].attr, str(v)) < 0)
+        switch (scim_user_attrs[f].place) {
+        case SCIM_AT_CORE:
+            if (put(o, scim_user_attrs[f].attr, str(v)) < 0)
                 goto fail;
             break;
-        case NAME:
-            if (put(name, attrs[f].attr, str(v)) < 0)
+        case SCIM_AT_NAME:
+            if (put(name, scim_user_attrs[f].attr, str(v)) < 0)
                 goto fail;
             break;
-        case ENT:
-            if (put(ent, attrs[f].attr, str(v)) < 0)
-                goto fail;
-            nent++;
-            break;
-        case MANAGER:
-            if (put(ent, attrs[f].attr, manager_value(v)) < 0)
+        case SCIM_AT_ENT:
+            if (put(ent, scim_user_attrs[f].attr, str(v)) < 0)
                 goto fail;
             nent++;
             break;
-        case EMAIL:
-        case PHONE:
-            if (put(o, attrs[f].attr, multi_value(attrs[f].place, v)) < 0)
+        case SCIM_AT_MANAGER:
+            if (put(ent, scim_user_attrs[f].attr, manager_value(v)) < 0)
+                goto fail;
+            nent++;
+            break;
+        case SCIM_AT_EMAIL:
+        case SCIM_AT_PHONE:
+            if (put(o, scim_user_attrs[f].attr, multi_value(scim_user_attrs[f].place, v)) < 0)
                 goto fail;
             break;
         }
@@ -213,21 +207,21 @@ fail:
 static int field_op(json_object *ops, int f, const char *v)
 {
     char path[160];
-    enum attr_place place = attrs[f].place;
+    enum scim_attr_place place = scim_user_attrs[f].place;
     int present = has(v);
 
     switch (place) {
-    case CORE:
-    case EMAIL:
-    case PHONE:
-        snprintf(path, sizeof(path), "%s", attrs[f].attr);
+    case SCIM_AT_CORE:
+    case SCIM_AT_EMAIL:
+    case SCIM_AT_PHONE:
+        snprintf(path, sizeof(path), "%s", scim_user_attrs[f].attr);
         break;
-    case NAME:
-        snprintf(path, sizeof(path), "name.%s", attrs[f].attr);
+    case SCIM_AT_NAME:
+        snprintf(path, sizeof(path), "name.%s", scim_user_attrs[f].attr);
         break;
-    case ENT:
-    case MANAGER:
-        snprintf(path, sizeof(path), "%s:%s", SCIM_SCHEMA_ENTERPRISE, attrs[f].attr);
+    case SCIM_AT_ENT:
+    case SCIM_AT_MANAGER:
+        snprintf(path, sizeof(path), "%s:%s", SCIM_SCHEMA_ENTERPRISE, scim_user_attrs[f].attr);
         break;
     }
     if (!present) {
@@ -238,9 +232,9 @@ static int field_op(json_object *ops, int f, const char *v)
         return add_op(ops, "remove", path, NULL, 0) < 0 ? -1 : 1;
     }
     json_object *val;
-    if (place == EMAIL || place == PHONE)
+    if (place == SCIM_AT_EMAIL || place == SCIM_AT_PHONE)
         val = multi_value(place, v);
-    else if (place == MANAGER)
+    else if (place == SCIM_AT_MANAGER)
         val = manager_value(v);
     else
         val = str(v);

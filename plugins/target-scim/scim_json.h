@@ -9,6 +9,25 @@
 
 #include <scimsync/plugin.h>
 
+/* Where the SCIM attribute of a schema field lives in a User resource. */
+enum scim_attr_place {
+    SCIM_AT_CORE,   /* top level */
+    SCIM_AT_NAME,   /* name.<attr> */
+    SCIM_AT_ENT,    /* the enterprise extension */
+    SCIM_AT_EMAIL,  /* one primary value of emails */
+    SCIM_AT_PHONE,  /* one value of phoneNumbers */
+    SCIM_AT_MANAGER /* enterprise manager.value */
+};
+
+struct scim_user_attr {
+    const char *attr;
+    enum scim_attr_place place;
+};
+
+/* The SCIM attribute of each schema field: one table for the bodies we
+ * send and the resources we parse. */
+extern const struct scim_user_attr scim_user_attrs[SCIMSYNC_F_COUNT];
+
 /* POST /Users body for u (externalId included when set).  NULL on no memory. */
 json_object *scim_user_create_body(const struct scimsync_user *u);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scim_json.h"
 #include "scim_profile.h"
 
 json_object *scim_parse_body(const char *body, size_t len)
@@ -98,24 +99,27 @@ int scim_parse_user(json_object *res, struct scimsync_user *u)
     if (!u->id)
         return -1;
     u->external_id = get_str(res, "externalId");
-    u->field[SCIMSYNC_F_USER_NAME] = get_str(res, "userName");
-    u->field[SCIMSYNC_F_DISPLAY_NAME] = get_str(res, "displayName");
-    u->field[SCIMSYNC_F_GIVEN_NAME] = get_str(name, "givenName");
-    u->field[SCIMSYNC_F_FAMILY_NAME] = get_str(name, "familyName");
-    u->field[SCIMSYNC_F_EMAIL] = multi_value(res, "emails");
-    u->field[SCIMSYNC_F_TITLE] = get_str(res, "title");
-    u->field[SCIMSYNC_F_EMPLOYEE_NUMBER] = get_str(ent, "employeeNumber");
-    u->field[SCIMSYNC_F_COST_CENTER] = get_str(ent, "costCenter");
-    u->field[SCIMSYNC_F_ORGANIZATION] = get_str(ent, "organization");
-    u->field[SCIMSYNC_F_DIVISION] = get_str(ent, "division");
-    u->field[SCIMSYNC_F_DEPARTMENT] = get_str(ent, "department");
-    u->field[SCIMSYNC_F_MANAGER] = get_str(get(ent, "manager", json_type_object), "value");
-    u->field[SCIMSYNC_F_NICK_NAME] = get_str(res, "nickName");
-    u->field[SCIMSYNC_F_PREFERRED_LANGUAGE] = get_str(res, "preferredLanguage");
-    u->field[SCIMSYNC_F_LOCALE] = get_str(res, "locale");
-    u->field[SCIMSYNC_F_TIMEZONE] = get_str(res, "timezone");
-    u->field[SCIMSYNC_F_USER_TYPE] = get_str(res, "userType");
-    u->field[SCIMSYNC_F_PHONE] = multi_value(res, "phoneNumbers");
+    for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
+        const char *attr = scim_user_attrs[f].attr;
+        switch (scim_user_attrs[f].place) {
+        case SCIM_AT_CORE:
+            u->field[f] = get_str(res, attr);
+            break;
+        case SCIM_AT_NAME:
+            u->field[f] = get_str(name, attr);
+            break;
+        case SCIM_AT_ENT:
+            u->field[f] = get_str(ent, attr);
+            break;
+        case SCIM_AT_MANAGER:
+            u->field[f] = get_str(get(ent, attr, json_type_object), "value");
+            break;
+        case SCIM_AT_EMAIL:
+        case SCIM_AT_PHONE:
+            u->field[f] = multi_value(res, attr);
+            break;
+        }
+    }
     /* absent means active (RFC 7643 leaves it optional) */
     u->active = active ? json_object_get_boolean(active) != 0 : 1;
     return 0;
