@@ -17,8 +17,8 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build/deb}
-suite=bookworm
-cache=${SCIMSYNC_DEBOOTSTRAP_CACHE:-${TMPDIR:-/tmp}/scimsync-debootstrap-cache}
+. "$top/tests/packaging/debroot.sh"
+suite=$debroot_suite
 start=$(date +%s)
 
 say() { echo "== $*"; }
@@ -43,14 +43,10 @@ cleanup() {
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    # Unmount everything below the root, deepest first, before deleting it.
-    for m in $(awk -v r="$root" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/mounts | sort -r); do
-        umount "$m" 2>/dev/null || umount -l "$m"
-    done
-    if awk -v r="$root" 'index($2, r "/") == 1 { found = 1 } END { exit !found }' /proc/mounts; then
-        echo "cleanup: mounts remain under $root; left in place" >&2
-    else
+    if debroot_umount "$root"; then
         rm -rf --one-file-system "$work"
+    else
+        echo "cleanup: mounts remain under $root; left in place" >&2
     fi
     exit "$status"
 }
@@ -72,38 +68,8 @@ dpkg-deb -f "$deb" Package Version Depends
 built=$(date +%s)
 
 # --- the clean root ---------------------------------------------------------------
-# The machine's Debian mirror (deb822 or one-line sources), else deb.debian.org.
-mirror=$(awk '
-    /^Types:/ { deb = /deb( |$)/ } /^URIs:/ { uri = $2 }
-    /^Suites:/ && deb && / '"$suite"'( |$)/ { print uri; exit }
-    /^deb / && $3 == "'"$suite"'" { print $2; exit }' \
-    /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
-    head -n 1)
-mirror=${mirror:-http://deb.debian.org/debian}
-tarball=$cache/$suite-minbase-$(dpkg --print-architecture).tar
-mkdir -p "$cache" "$root"
-if [ ! -s "$tarball" ]; then
-    say "debootstrap --variant=minbase $suite from $mirror (cached in $tarball)"
-    debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
-        { tail -n 30 "$work/debootstrap.log" >&2; fail "debootstrap"; }
-    tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-else
-    say "clean $suite root from $tarball"
-    tar -C "$root" -xf "$tarball"
-fi
+debroot_create "$root" "$work"
 rooted=$(date +%s)
-
-# apt inside the root: the same suites as this machine (main, updates,
-# security) and its DNS.
-{
-    echo "deb $mirror $suite main"
-    echo "deb $mirror $suite-updates main"
-    sec=$(awk '/^URIs:/ { uri = $2 } /^Suites:/ && /-security/ { print uri; exit }
-               /^deb / && $3 ~ /-security/ { print $2; exit }' \
-        /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-    [ -n "$sec" ] && echo "deb $sec $suite-security main"
-} >"$root/etc/apt/sources.list"
-cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 mount -t proc proc "$root/proc"
 
 in_root() {

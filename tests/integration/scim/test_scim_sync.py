@@ -157,9 +157,12 @@ def case_converge(ws, emu):
     st = emu.state()
     check("first run under 500s completes", p.returncode == 0 and len(st["users"]) == 500
           and sum(len(g["members"]) for g in st["groups"]) == 500, p)
-    check("the client never exceeds 20 requests/s (no 429 from a 20/s limit)",
-          max_per_second(log) <= 21 and not any(e["status"] == 429 for e in log),
-          extra="max %d" % max_per_second(log))
+    # The emulator's own token bucket (20/s, burst one second's worth) is
+    # the judge: a count per wall-clock second at the server moves with
+    # scheduling on a loaded machine (22 seen under load 6), so it is only
+    # printed above.
+    check("the client stays within the 20/s limit (no 429 from the emulator's bucket)",
+          not any(e["status"] == 429 for e in log), extra="max %d in 1 s" % max_per_second(log))
     emu.clear_log()
     p = ws.run(emu, "sync")
     check("second run has nothing to do", p.returncode == 0 and "No changes." in p.stdout
