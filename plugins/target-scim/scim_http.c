@@ -329,6 +329,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                     continue;
                 }
                 r->gave_up = d == SCIM_RETRY ? SCIM_RETRY_EXHAUSTED : d;
+                r->gave_up_at = t;
                 s->stats.gave_up++;
             }
             if (r->status == 401 && draining) {

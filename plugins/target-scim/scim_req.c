@@ -97,11 +97,18 @@ void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf
     gave_up_text(s, r, why, sizeof(why));
     if (r->too_big) {
         snprintf(buf, cap, "the response was larger than %u bytes", SCIM_MAX_RESPONSE);
-    } else if (r->gave_up == SCIM_RETRY_AFTER_TOO_LONG) {
+    } else if (r->gave_up == SCIM_RETRY_AFTER_TOO_LONG &&
+               r->retry_after > (double)s->deadline_s - SCIM_MIN_ATTEMPT_S) {
         snprintf(buf, cap,
                  "HTTP %ld: the server asked to retry after %.0f s, beyond request_deadline = "
                  "%ld s",
                  r->status, r->retry_after, s->deadline_s);
+    } else if (r->gave_up == SCIM_RETRY_AFTER_TOO_LONG) {
+        double used = r->gave_up_at - (r->deadline - (double)s->deadline_s);
+        snprintf(buf, cap,
+                 "HTTP %ld: the server asked to retry after %.0f s, past request_deadline = "
+                 "%ld s (the request has taken %.1f s over %d attempts)",
+                 r->status, r->retry_after, s->deadline_s, used, r->attempt + 1);
     } else if (r->status == 0) {
         if (r->cut_status)
             snprintf(cut, sizeof(cut), " after the status line (HTTP %ld)", r->cut_status);

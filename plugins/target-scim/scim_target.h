@@ -58,6 +58,7 @@ struct scim_req {
     size_t resp_len, resp_cap;
     double retry_after;  /* seconds the server asked for, uncapped; -1 none */
     enum scim_retry gave_up; /* why the last failure was not retried */
+    double gave_up_at;   /* monotonic, when it was decided */
     char *errbuf;        /* CURL_ERROR_SIZE bytes while a transfer exists */
     /* runner state */
     int attempt;
