@@ -190,8 +190,8 @@ static void test_body_error(void **state)
     (void)state;
     struct scim_error e;
     const char *bodies[] = {
-        "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\","
-        "\"detail\":\"no\"}",
+        ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\","
+         "\"detail\":\"no\"}"),
         /* Identity Center's stray `schema` alone */
         "{\"schema\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"detail\":\"no\"}",
         /* no schema, but an error status */
@@ -206,8 +206,8 @@ static void test_body_error(void **state)
     const char *fine[] = {
         "{\"id\":\"u1\",\"userName\":\"a\"}",
         "{\"id\":\"u1\",\"status\":\"active\"}",
-        "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
-        "\"totalResults\":0}",
+        ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+         "\"totalResults\":0}"),
     };
     for (size_t i = 0; i < sizeof(fine) / sizeof(*fine); i++) {
         json_object *o = scim_parse_body(fine[i], strlen(fine[i]));
