@@ -30,7 +30,7 @@ CASES = {
     "passthrough": ("none", "any", [], 0, True, None),
     "garbage": ("garbage", "users", [], 2, False, None),
     "truncated": ("truncated", "users", [], 2, False, None),
-    "oversized": ("oversized", "users", [], 2, False, None),
+    "oversized": ("oversized", "users", [], 2, False, r"larger than"),
     "error_list": ("error-body", "lists", [], 2, False, None),
     "error_members": ("error-body", "members", [], 2, False, None),
     "error_writes": ("error-body", "writes", [], 3, True, None),
@@ -139,7 +139,8 @@ def run_case(name, ws, emu):
             check("%s: no write succeeded" % name,
                   not any(200 <= e["status"] < 300 for e in writes), extra=summary)
         if message:
-            check("%s: the error names the deadline" % name, re.search(message, r.stderr), r)
+            check("%s: the error says why (/%s/)" % (name, message), re.search(message, r.stderr),
+                  r)
 
         # the same run through an honest proxy: the failure came from the distortion
         proxy.config(mode="none")

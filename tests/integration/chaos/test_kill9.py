@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """kill -9 during an apply, then convergence: scimsync syncs a few hundred
-users and groups into the Identity Center emulator (slowed by its latency
-option), is killed with SIGKILL at a point of the apply read from the
-emulator's request log, and the next run must reach exactly the source (no
-object created twice), after which a further run has nothing to do.
+users and groups into the Identity Center emulator through the chaos proxy,
+which lets N writes through and then applies but never answers the next
+ones; scimsync is killed with SIGKILL there (N chosen to fall amid the user
+creates, the group creates, the member adds, a second day's changes), and
+the next run must reach exactly the source (no object created twice), after
+which a further run has nothing to do.
 
 Usage: test_kill9.py --scimsync BIN --plugins DIR
 """
@@ -19,7 +21,6 @@ import chaoslib  # noqa: E402
 from scimlib import Emulator, Workspace  # noqa: E402
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-LATENCY = 0.02  # seconds the emulator adds to every request
 failures = 0
 
 
@@ -105,26 +106,27 @@ def no_duplicates(st):
     return [k for k, n in c.items() if n > 1]
 
 
-def kill_when(ws, emu, what, pred):
-    """Starts a sync, SIGKILLs it once pred(write log) holds; True if killed mid-run."""
+def kill_after(ws, emu, proxy, what, n):
+    """A sync through the proxy, whose writes after the n-th are applied but
+    never answered; SIGKILL once one is held."""
+    proxy.config(hold_writes_after=n)
+    emu.clear_log()
     t0 = time.monotonic()
-    p, out, err = chaoslib.start(ws, ("sync",), emu)
+    p, out, err = chaoslib.start(ws, ("sync",), proxy)
     killed = False
     while p.poll() is None and time.monotonic() - t0 < 120:
-        w = [e for e in emu.log() if e["method"] != "GET"]
-        if pred(w):
+        if proxy.stats()["held"] >= 1:
             os.kill(p.pid, signal.SIGKILL)
             killed = True
             break
-        time.sleep(0.005)
+        time.sleep(0.01)
     r = chaoslib.finish(p, out, err, t0, 130)
-    time.sleep(LATENCY * 10)  # requests in flight at the kill still land
     w = [e for e in emu.log() if e["method"] != "GET"]
-    print("killed %s after %d writes (%.1f s): %s" % (
-        what, len(w), r.elapsed, dict(collections.Counter((e["method"], e["status"])
-                                                          for e in w))))
-    check("kill %s: scimsync was killed before it finished" % what,
-          killed and r.returncode == -signal.SIGKILL, r)
+    print("killed %s: %d writes reached the server: %s" % (
+        what, len(w), dict(collections.Counter((e["method"], e["status"]) for e in w))))
+    check("kill %s: scimsync was killed mid-apply, after more than %d writes" % (what, n),
+          killed and r.returncode == -signal.SIGKILL and len(w) > n, r)
+    proxy.config(hold_writes_after=-1)
 
 
 def converge(ws, emu, what):
@@ -160,11 +162,10 @@ def patches(kind, w):
     return sum(1 for e in w if e["method"] == "PATCH" and "/%s/" % kind in e["path"])
 
 
-POINTS = [
-    ("amid the user creates", lambda w: posts("Users", w) >= 40),
-    ("amid the group creates", lambda w: posts("Groups", w) >= 3),
-    ("amid the member adds", lambda w: patches("Groups", w) >= 4),
-]
+# kill points: writes let through before the one held.  A full first sync is
+# 300 user creates, then 12 group creates, then 13 member PATCHes.
+POINTS = [("amid the user creates", 40), ("amid the group creates", 303),
+          ("amid the member adds", 315)]
 
 
 def main():
@@ -173,24 +174,25 @@ def main():
     ap.add_argument("--plugins", required=True)
     args = ap.parse_args()
     ws = Workspace(args, "scimsync-kill9-")
-    emu = None
+    emu = proxy = None
     t0 = time.monotonic()
     try:
-        emu = Emulator(ws.dir, "--latency", str(LATENCY))
+        emu = Emulator(ws.dir)
+        proxy = chaoslib.Proxy(ws.dir, emu)
         ws.engine = {}
-        ws.target = {"max_connections": "4", "timeout": "10"}
-        for what, pred in POINTS:
+        ws.target = {"max_connections": "4"}
+        for what, n in POINTS:
             emu.admin("reset", {})
             make_source(ws)
-            kill_when(ws, emu, what, pred)
+            kill_after(ws, emu, proxy, what, n)
             converge(ws, emu, what)
         # a second day's apply (deactivations, updates, member removals) killed too
-        what = "amid a second day's changes"
         change_source(ws)
-        emu.clear_log()
-        kill_when(ws, emu, what, lambda w: len(w) >= 8)
-        converge(ws, emu, what)
+        kill_after(ws, emu, proxy, "amid a second day's changes", 8)
+        converge(ws, emu, "amid a second day's changes")
     finally:
+        if proxy:
+            proxy.stop()
         if emu:
             emu.stop()
         ws.cleanup()
