@@ -111,15 +111,18 @@ def run_case(name, ws, emu):
         change_source(ws)
     proxy = Proxy(ws.dir, emu, "--mode", mode, "--on", on, *extra)
     try:
-        r = chaoslib.run(ws, proxy, limit=BOUND + 60)
+        r = chaoslib.run(ws, proxy, limit=BOUND + 15)  # then killed: a FAIL
         stats = proxy.stats()
         log = emu.log()
         after = strip_meta(emu.state())
         print("RESULT case=%s mode=%s on=%s expected=%d actual=%s time=%.1fs distorted=%d" % (
             name, mode, on, expected, r.returncode, r.elapsed, stats["distorted"]))
-        for line in r.stderr.splitlines():
-            if "error" in line.lower() or "warn" in line.lower():
-                print("  | " + line[:300])
+        shown = [line for line in r.stderr.splitlines()
+                 if " error " in line or " warn " in line]
+        for line in shown[:8]:
+            print("  | " + line[:300])
+        if len(shown) > 8:
+            print("  | (%d more)" % (len(shown) - 8))
         check("%s: exit %d" % (name, expected), r.returncode == expected, r)
         check("%s: ended within %d s (took %.1f s)" % (name, BOUND, r.elapsed),
               r.returncode is not None and r.elapsed <= BOUND)
@@ -138,6 +141,11 @@ def run_case(name, ws, emu):
                   after == before)
             check("%s: no write succeeded" % name,
                   not any(200 <= e["status"] < 300 for e in writes), extra=summary)
+        if mode == "none":
+            by = {u["externalId"]: u for u in emu.state()["users"]}
+            check("%s: the changes went through the proxy" % name,
+                  "u00151" in by and by["u00149"]["active"] is False
+                  and by["u00005"].get("title") == "Principal Engineer", extra=summary)
         if message:
             check("%s: the error says why (/%s/)" % (name, message), re.search(message, r.stderr),
                   r)
