@@ -100,7 +100,10 @@ int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
     int r;
 
     g->pages++;
-    if (n == 0 && p->items_per_page > 0) {
+    /* mid-listing only: a last empty page whose itemsPerPage echoes the
+     * requested count is harmless */
+    if (n == 0 && p->items_per_page > 0 &&
+        (p->next_cursor || (p->total_results > 0 && g->received < (size_t)p->total_results))) {
         snprintf(why, cap, "page %zu claims itemsPerPage = %ld but carries no resources",
                  g->pages, p->items_per_page);
         return -1;

@@ -290,6 +290,7 @@ int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx)
      * token again instead of inheriting the last run's 401, and forgets
      * what the last run listed. */
     s->auth_failed = 0;
+    s->listing_suspect = 0;
     scim_listed_reset(s);
     if (init_list_job(s, &j, LIST_USERS) < 0) {
         scim_job_free(&j);

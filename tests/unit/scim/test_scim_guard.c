@@ -161,6 +161,14 @@ static void test_guard_contradictions(void **state)
     assert_int_equal(scim_guard_page(&g, NULL, 0, &p, 1, NULL, why, sizeof(why)), -1);
     assert_non_null(strstr(why, "itemsPerPage = 100 but carries no resources"));
     scim_guard_free(&g);
+    /* a last empty page echoing the requested count ends the listing */
+    scim_guard_init(&g, NULL);
+    p = page(-1, 2, "c1");
+    assert_int_equal(scim_guard_page(&g, p1, 2, &p, 1, NULL, why, sizeof(why)), 0);
+    p = page(-1, 100, NULL);
+    assert_int_equal(scim_guard_page(&g, NULL, 0, &p, 1, NULL, why, sizeof(why)), 0);
+    assert_int_equal(scim_guard_end(&g, &p, why, sizeof(why)), 0);
+    scim_guard_free(&g);
 
     /* totalResults says 300, the listing ended after 2 */
     scim_guard_init(&g, NULL);

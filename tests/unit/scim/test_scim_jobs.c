@@ -347,6 +347,15 @@ static void test_conflict_with_unlisted_stops(void **state)
     assert_true(scim_apply(&inst, &ops[1], 1) < 0);
     assert_int_equal(ops[1].status, SCIMSYNC_ERR_STOPPED);
     assert_int_equal(nsent, 3);
+    /* the next run (a daemon's) starts with a new listing and applies again */
+    static const struct answer b[] = {listing, {200, "{\"id\":\"u1\"}", 0}};
+    script = b;
+    nscript = N(b);
+    next_answer = 0;
+    assert_int_equal(list_users(), 0);
+    ops[1].status = 0;
+    assert_int_equal(scim_apply(&inst, &ops[1], 1), 0);
+    assert_int_equal(ops[1].status, 0);
 }
 
 static void test_adopt_listed_by_hand(void **state)
