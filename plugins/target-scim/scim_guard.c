@@ -131,6 +131,24 @@ int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
     }
     g->prev_page = page_hash;
     g->received += nfresh;
+    /* totalResults below what the page itself holds contradicts any
+     * reading of it (a total, or Identity Center's unpaged page count) */
+    if (p->total_results >= 0 && n > (size_t)p->total_results) {
+        snprintf(why, cap, "page %zu holds %zu resources but says totalResults = %ld", g->pages,
+                 n, p->total_results);
+        return -1;
+    }
+    /* once totalResults has shown itself a total, a listing far past it
+     * is a server making resources up; the slack covers objects created
+     * while the listing runs */
+    if (p->total_results > 0 && (size_t)p->total_results > n)
+        g->true_total = 1;
+    if (g->true_total && p->total_results >= 0 &&
+        g->received > (size_t)p->total_results + (size_t)p->total_results / 10 + 100) {
+        snprintf(why, cap, "the listing has received %zu resources, far more than totalResults "
+                           "= %ld", g->received, p->total_results);
+        return -1;
+    }
     if (cursor_mode && p->next_cursor) {
         if ((r = add_hash(&g->cursors, hash_str(p->next_cursor))) < 0)
             return -2;

@@ -35,6 +35,8 @@ struct scim_guard {
     struct scim_idset cursors;
     uint64_t prev_page;     /* hash of the previous page's ids, in order */
     size_t pages, received, empty_run;
+    int true_total;         /* a page announced more than it held: totalResults
+                               is the listing's total, not a page count */
 };
 
 /* Starts a listing: ids go to `ids` (cleared first) or, when NULL, to a

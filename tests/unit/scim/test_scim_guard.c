@@ -170,6 +170,53 @@ static void test_guard_contradictions(void **state)
     assert_int_equal(scim_guard_end(&g, &p, why, sizeof(why)), 0);
     scim_guard_free(&g);
 
+    /* totalResults below the page's own count */
+    scim_guard_init(&g, NULL);
+    p = page(1, 2, "c1");
+    assert_int_equal(scim_guard_page(&g, p1, 2, &p, 1, NULL, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "holds 2 resources but says totalResults = 1"));
+    scim_guard_free(&g);
+
+    /* a true total (300 > the page), then made-up pages far beyond it */
+    {
+        char idbuf[100][16];
+        const char *ids[100];
+        int rc = 0, pages = 0;
+        scim_guard_init(&g, NULL);
+        for (int k = 0; k < 20 && rc == 0; k++, pages++) {
+            for (int i = 0; i < 100; i++) {
+                snprintf(idbuf[i], sizeof(idbuf[i]), "x%d", k * 100 + i);
+                ids[i] = idbuf[i];
+            }
+            char cur[16];
+            snprintf(cur, sizeof(cur), "n%d", k);
+            p = page(300, 100, cur);
+            rc = scim_guard_page(&g, ids, 100, &p, 1, NULL, why, sizeof(why));
+        }
+        assert_int_equal(rc, -1);
+        assert_int_equal(pages, 5); /* 500 > 300 + 30 + 100 */
+        assert_non_null(strstr(why, "far more than totalResults = 300"));
+        scim_guard_free(&g);
+    }
+
+    /* a per-page totalResults (the page's own count) is never a total */
+    {
+        char idbuf[100][16];
+        const char *ids[100];
+        scim_guard_init(&g, NULL);
+        for (int k = 0; k < 20; k++) {
+            for (int i = 0; i < 100; i++) {
+                snprintf(idbuf[i], sizeof(idbuf[i]), "y%d", k * 100 + i);
+                ids[i] = idbuf[i];
+            }
+            char cur[16];
+            snprintf(cur, sizeof(cur), "m%d", k);
+            p = page(100, 100, cur);
+            assert_int_equal(scim_guard_page(&g, ids, 100, &p, 1, NULL, why, sizeof(why)), 0);
+        }
+        scim_guard_free(&g);
+    }
+
     /* totalResults says 300, the listing ended after 2 */
     scim_guard_init(&g, NULL);
     p = page(300, 2, NULL);
@@ -190,8 +237,8 @@ static void test_body_error(void **state)
     (void)state;
     struct scim_error e;
     const char *bodies[] = {
-        "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\","
-        "\"detail\":\"no\"}",
+        ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\","
+         "\"detail\":\"no\"}"),
         /* Identity Center's stray `schema` alone */
         "{\"schema\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"detail\":\"no\"}",
         /* no schema, but an error status */
@@ -206,8 +253,8 @@ static void test_body_error(void **state)
     const char *fine[] = {
         "{\"id\":\"u1\",\"userName\":\"a\"}",
         "{\"id\":\"u1\",\"status\":\"active\"}",
-        "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
-        "\"totalResults\":0}",
+        ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+         "\"totalResults\":0}"),
     };
     for (size_t i = 0; i < sizeof(fine) / sizeof(*fine); i++) {
         json_object *o = scim_parse_body(fine[i], strlen(fine[i]));

@@ -74,6 +74,9 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
 }
 
 static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+    SCIMSYNC_PRINTF(3, 4);
+
+static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
     va_list ap;
     size_t len = strlen(logbuf);
@@ -281,10 +284,10 @@ static struct scimsync_user mkuser(const char *name, const char *ext)
 }
 
 /* The listing every apply test starts from: u1 (ours), h1 = carol (by hand). */
-static const struct answer listing =
-    {200, "{" LIST ",\"totalResults\":2,\"itemsPerPage\":2,\"Resources\":["
-          "{\"id\":\"u1\",\"userName\":\"alice\",\"externalId\":\"e-alice\"},"
-          "{\"id\":\"h1\",\"userName\":\"carol\"}]}", 0};
+#define LISTING                                                                            \
+    {200, "{" LIST ",\"totalResults\":2,\"itemsPerPage\":2,\"Resources\":["                   \
+          "{\"id\":\"u1\",\"userName\":\"alice\",\"externalId\":\"e-alice\"},"               \
+          "{\"id\":\"h1\",\"userName\":\"carol\"}]}", 0}
 
 static void test_write_error_body(void **state)
 {
@@ -317,7 +320,7 @@ static void test_conflict_with_unlisted_stops(void **state)
     struct scimsync_user bob = mkuser("bob", "e-bob"), alice = mkuser("alice", "e-alice");
     struct scimsync_op ops[2];
     static const struct answer a[] = {
-        listing,
+        LISTING,
         {409, "{\"status\":\"409\",\"detail\":\"Duplicate userName\"}", 0},
         /* bob carries our externalId: a previous run made him, this
          * listing missed him */
@@ -348,7 +351,7 @@ static void test_conflict_with_unlisted_stops(void **state)
     assert_int_equal(ops[1].status, SCIMSYNC_ERR_STOPPED);
     assert_int_equal(nsent, 3);
     /* the next run (a daemon's) starts with a new listing and applies again */
-    static const struct answer b[] = {listing, {200, "{\"id\":\"u1\"}", 0}};
+    static const struct answer b[] = {LISTING, {200, "{\"id\":\"u1\"}", 0}};
     script = b;
     nscript = N(b);
     next_answer = 0;
@@ -364,7 +367,7 @@ static void test_adopt_listed_by_hand(void **state)
     struct scimsync_user carol = mkuser("carol", "e-carol");
     struct scimsync_op op;
     static const struct answer a[] = {
-        listing,
+        LISTING,
         {409, "{\"status\":\"409\",\"detail\":\"Duplicate userName\"}", 0},
         {200, "{" LIST ",\"totalResults\":1,\"Resources\":[{\"id\":\"h1\",\"userName\":\"carol\"}]}",
          0},
@@ -391,7 +394,7 @@ static void test_own_retried_create(void **state)
     struct scimsync_user bob = mkuser("bob", "e-bob");
     struct scimsync_op op;
     static const struct answer a[] = {
-        listing,
+        LISTING,
         {409, "{\"status\":\"409\",\"detail\":\"Duplicate userName\"}", 1},
         {200, "{" LIST ",\"totalResults\":1,\"Resources\":["
               "{\"id\":\"zz\",\"userName\":\"bob\",\"externalId\":\"e-bob\"}]}", 0},
