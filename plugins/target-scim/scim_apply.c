@@ -86,6 +86,8 @@ static enum scim_job_result http_fail(struct scim *s, struct scim_job *j)
     scim_req_describe(s, &j->req, why, sizeof(why));
     if (j->req.status == 400)
         op_fail(s, j, SCIMSYNC_ERR_INVALID, "%s rejected by the target (%s)", label, why);
+    else if (j->req.gave_up == SCIM_RETRY_AFTER_TOO_LONG || j->req.gave_up == SCIM_RETRY_DEADLINE)
+        op_fail(s, j, SCIMSYNC_ERR_IO, "%s %s: %s", j->req.method, j->req.path, why);
     else
         op_fail(s, j, status_code(j->req.status), "%s", why);
     return SCIM_JOB_DONE;
@@ -97,16 +99,14 @@ static int error_in_body(struct scim *s, struct scim_job *j)
 {
     json_object *obj = scim_parse_body(j->req.resp, j->req.resp_len);
     struct scim_error e;
-    char label[160];
     int bad = scim_body_error(obj, &e);
 
     json_object_put(obj);
     if (!bad)
         return 0;
-    op_label(j->op, label, sizeof(label));
     op_fail(s, j, e.status ? status_code(e.status) : SCIMSYNC_ERR_IO,
-            "%s: %s %s answered HTTP %ld with a SCIM error (status %d: %s)", label,
-            j->req.method, j->req.path, j->req.status, e.status, e.detail);
+            "%s %s answered HTTP %ld with a SCIM error (status %d: %s)", j->req.method,
+            j->req.path, j->req.status, e.status, e.detail);
     return 1;
 }
 

@@ -430,6 +430,48 @@ static void test_lookup_error_body(void **state)
     assert_non_null(strstr(op.error, "SCIM error (status 400: Invalid request)"));
 }
 
+/* ---- how a request's outcome is told -------------------------------- */
+
+static void test_describe(void **state)
+{
+    (void)state;
+    struct scim_req r;
+    char buf[256];
+    start(SCIM_PROFILE_IDENTITY_CENTER, NULL, 0);
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(scim_req_set(&r, "GET", strdup("/Users"), NULL), 0);
+    r.status = 429;
+    r.retry_after = 999999;
+    r.gave_up = SCIM_RETRY_AFTER_TOO_LONG;
+    scim_req_describe(&inst, &r, buf, sizeof(buf));
+    assert_string_equal(buf, "HTTP 429: the server asked to retry after 999999 s, beyond "
+                             "request_deadline = 120 s");
+    /* a wait that fits the deadline but not what is left of it */
+    r.status = 503;
+    r.retry_after = 30;
+    r.attempt = 3;
+    r.deadline = 1000;
+    r.gave_up_at = 1000 - 10; /* 110 s in */
+    scim_req_describe(&inst, &r, buf, sizeof(buf));
+    assert_string_equal(buf, "HTTP 503: the server asked to retry after 30 s, past "
+                             "request_deadline = 120 s (the request has taken 110.0 s over 4 "
+                             "attempts)");
+    r.gave_up = SCIM_RETRY_DEADLINE;
+    r.resp = strdup("{\"detail\":\"busy\"}");
+    r.resp_len = strlen(r.resp);
+    scim_req_describe(&inst, &r, buf, sizeof(buf));
+    assert_string_equal(buf, "HTTP 503 (request_deadline = 120 s reached after 4 attempts): busy");
+    /* a body cut off after the status line */
+    r.status = 0;
+    r.cut_status = 200;
+    r.cc = CURLE_PARTIAL_FILE;
+    r.gave_up = SCIM_RETRY_EXHAUSTED;
+    scim_req_describe(&inst, &r, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "connection failed after the status line (HTTP 200): "));
+    assert_non_null(strstr(buf, "(retries exhausted)"));
+    scim_req_clear(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -444,6 +486,7 @@ int main(void)
         cmocka_unit_test_teardown(test_adopt_listed_by_hand, teardown),
         cmocka_unit_test_teardown(test_own_retried_create, teardown),
         cmocka_unit_test_teardown(test_lookup_error_body, teardown),
+        cmocka_unit_test_teardown(test_describe, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
