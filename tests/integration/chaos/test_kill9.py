@@ -121,6 +121,10 @@ def kill_after(ws, emu, proxy, what, n):
             break
         time.sleep(0.01)
     r = chaoslib.finish(p, out, err, t0, 130)
+    # what the proxy had in flight still lands upstream: let it settle first
+    settle = time.monotonic() + 30
+    while proxy.stats()["inflight"] and time.monotonic() < settle:
+        time.sleep(0.01)
     w = [e for e in emu.log() if e["method"] != "GET"]
     print("killed %s: %d writes reached the server: %s" % (
         what, len(w), dict(collections.Counter((e["method"], e["status"]) for e in w))))
