@@ -1,7 +1,10 @@
 /* Applying operations: each op becomes one job (member changes one job
  * per PATCH of at most 100 values); the jobs run concurrently through the
  * paced runner.  A 409 on create looks the object up and adopts it only
- * when it is ours, or when asked to adopt an object without externalId. */
+ * when it is ours, or when asked to adopt an object without externalId;
+ * an object the listing did not contain stops the apply (the listing was
+ * incomplete, so the plan built on it cannot be trusted).  A 2xx whose
+ * body is a SCIM Error is a failure. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,9 +86,28 @@ static enum scim_job_result http_fail(struct scim *s, struct scim_job *j)
     scim_req_describe(s, &j->req, why, sizeof(why));
     if (j->req.status == 400)
         op_fail(s, j, SCIMSYNC_ERR_INVALID, "%s rejected by the target (%s)", label, why);
+    else if (j->req.gave_up == SCIM_RETRY_AFTER_TOO_LONG || j->req.gave_up == SCIM_RETRY_DEADLINE)
+        op_fail(s, j, SCIMSYNC_ERR_IO, "%s %s: %s", j->req.method, j->req.path, why);
     else
         op_fail(s, j, status_code(j->req.status), "%s", why);
     return SCIM_JOB_DONE;
+}
+
+/* A 2xx carrying a SCIM Error body: the op fails with the body's detail.
+ * 1 when it did. */
+static int error_in_body(struct scim *s, struct scim_job *j)
+{
+    json_object *obj = scim_parse_body(j->req.resp, j->req.resp_len);
+    struct scim_error e;
+    int bad = scim_body_error(obj, &e);
+
+    json_object_put(obj);
+    if (!bad)
+        return 0;
+    op_fail(s, j, e.status ? status_code(e.status) : SCIMSYNC_ERR_IO,
+            "%s %s answered HTTP %ld with a SCIM error (status %d: %s)", j->req.method,
+            j->req.path, j->req.status, e.status, e.detail);
+    return 1;
 }
 
 static enum scim_job_result nomem(struct scim *s, struct scim_job *j)
@@ -200,6 +222,37 @@ static enum scim_job_result start_adopt(struct scim *s, struct scim_job *j, int 
     return SCIM_JOB_AGAIN;
 }
 
+/* Whether the object with this id was in this run's listing (yes when
+ * nothing was listed: the check needs a listing). */
+static int seen_in_listing(const struct scim *s, const struct scimsync_op *op, const char *id)
+{
+    if (op->kind == SCIMSYNC_OP_CREATE_USER)
+        return !s->listed_users_ok || scim_idset_has(&s->listed_users, id);
+    return !s->listed_groups_ok || scim_idset_has(&s->listed_groups, id);
+}
+
+/* The create conflicted with an object the listing did not contain: the
+ * listing was incomplete, so every other planned change (deletions of
+ * what looked absent, creates of what looked missing) is suspect.  Never
+ * adopt the listing's blind spot: stop the apply. */
+static enum scim_job_result listing_missed(struct scim *s, struct scim_job *j, const char *id)
+{
+    struct scimsync_op *op = j->op;
+    int user = op->kind == SCIMSYNC_OP_CREATE_USER;
+
+    op->new_id[0] = '\0';
+    op_fail(s, j, SCIMSYNC_ERR_CONFLICT,
+            "POST %s conflicted (409) with an existing %s (%s \"%s\", id %s) the listing did "
+            "not contain: the listing was incomplete; stopping, nothing more applied; rerun",
+            user ? "/Users" : "/Groups", user ? "user" : "group", user ? "userName" : "displayName",
+            own_name(op), id);
+    if (!s->listing_suspect)
+        s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s", op->error);
+    s->listing_suspect = 1;
+    j->result = SCIMSYNC_ERR_CONFLICT;
+    return SCIM_JOB_FAIL;
+}
+
 static enum scim_job_result on_lookup(struct scim *s, struct scim_job *j)
 {
     struct scimsync_op *op = j->op;
@@ -219,8 +272,12 @@ static enum scim_job_result on_lookup(struct scim *s, struct scim_job *j)
         return SCIM_JOB_DONE;
     }
     obj = scim_parse_body(j->req.resp, j->req.resp_len);
-    if (scim_parse_page(obj, &page) < 0)
-        page.count = 0;
+    if (scim_parse_list(obj, &page, why, sizeof(why)) < 0) {
+        op_fail(s, j, SCIMSYNC_ERR_CONFLICT,
+                "%s exists in the target (HTTP 409: %s); looking it up failed: GET %s: %s", label,
+                j->conflict ? j->conflict : "", j->req.path, why);
+        goto out;
+    }
     for (size_t i = 0; i < page.count && !found; i++) {
         json_object *r = json_object_array_get_idx(page.resources, i), *v;
         if (!json_object_is_type(r, json_type_object))
@@ -259,6 +316,11 @@ static enum scim_job_result on_lookup(struct scim *s, struct scim_job *j)
         op_fail(s, j, SCIMSYNC_ERR_IO, "%s: the existing object has no usable id", label);
         goto out;
     }
+    if (!seen_in_listing(s, op, id) &&
+        !(j->post_retried && ext && ours && !strcmp(ext, ours))) {
+        res = listing_missed(s, j, id);
+        goto out;
+    }
     if (ext && ours && !strcmp(ext, ours)) {
         s->h->log(s->h, SCIMSYNC_LOG_INFO, "%s already exists with our externalId: taking it",
                   label);
@@ -291,6 +353,8 @@ static enum scim_job_result on_op(struct scim *s, struct scim_job *j)
 
     switch (j->state) {
     case ST_MAIN:
+        if (ok && error_in_body(s, j))
+            return SCIM_JOB_DONE;
         if (op->kind == SCIMSYNC_OP_CREATE_USER || op->kind == SCIMSYNC_OP_CREATE_GROUP) {
             if (ok)
                 return take_new_id(s, j);
@@ -299,6 +363,7 @@ static enum scim_job_result on_op(struct scim *s, struct scim_job *j)
                 scim_parse_error(j->req.resp, j->req.resp_len, st, &e);
                 free(j->conflict);
                 j->conflict = strdup(e.detail);
+                j->post_retried = j->req.attempt > 0;
                 return start_lookup(s, j, 0);
             }
             return http_fail(s, j);
@@ -312,9 +377,9 @@ static enum scim_job_result on_op(struct scim *s, struct scim_job *j)
     case ST_LOOKUP_EXT:
         return on_lookup(s, j);
     case ST_ADOPT:
-        if (!ok) {
+        if (!ok || error_in_body(s, j)) {
             op->new_id[0] = '\0';
-            return http_fail(s, j);
+            return ok ? SCIM_JOB_DONE : http_fail(s, j);
         }
         op->result_flags |= SCIMSYNC_OP_ADOPTED;
         return SCIM_JOB_DONE;
@@ -403,6 +468,10 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
         rc = SCIMSYNC_ERR_AUTH;
         goto out;
     }
+    if (s->listing_suspect) {
+        rc = SCIMSYNC_ERR_CONFLICT;
+        goto out;
+    }
     jobs = calloc(cap ? cap : 1, sizeof(*jobs));
     if (!jobs) {
         rc = SCIMSYNC_ERR_NOMEM;
@@ -431,7 +500,9 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
             njobs++;
         }
     }
+    s->drain_on_fail = 1;
     rc = scim_run(s, jobs, njobs);
+    s->drain_on_fail = 0;
     scim_log_stats(s, "applying changes");
     for (size_t k = 0; k < njobs; k++) {
         struct scim_job *j = &jobs[k];
@@ -444,21 +515,24 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
                                 : "not attempted: the run stopped (token rejected)");
         } else {
             j->op->status = SCIMSYNC_ERR_STOPPED;
-            snprintf(j->op->error, sizeof(j->op->error), "not attempted: the run stopped");
+            snprintf(j->op->error, sizeof(j->op->error), "not attempted: the run stopped%s",
+                     s->listing_suspect ? " (the listing was incomplete)" : "");
         }
         j->op->new_id[0] = '\0';
     }
 out:
-    if (rc == SCIMSYNC_ERR_AUTH && !jobs) {
+    if ((rc == SCIMSYNC_ERR_AUTH || rc == SCIMSYNC_ERR_CONFLICT) && !jobs) {
         for (size_t i = 0; i < nops; i++) {
             ops[i].status = SCIMSYNC_ERR_STOPPED;
-            snprintf(ops[i].error, sizeof(ops[i].error), "not attempted: the token was rejected");
+            snprintf(ops[i].error, sizeof(ops[i].error), "not attempted: %s",
+                     rc == SCIMSYNC_ERR_AUTH ? "the token was rejected"
+                                             : "the listing was incomplete");
         }
     }
     for (size_t k = 0; k < njobs; k++)
         scim_job_free(&jobs[k]);
     free(jobs);
-    /* per-op failures are in the ops; only a stop of the whole run is an error */
-    return rc == SCIMSYNC_ERR_AUTH || rc == SCIMSYNC_ERR_STOPPED || rc == SCIMSYNC_ERR_NOMEM ? rc
-                                                                                              : 0;
+    /* per-op failures are in the ops; only a stop of the whole run is an
+     * error (a 401, a stop request, no memory, an incomplete listing) */
+    return rc < 0 ? rc : 0;
 }

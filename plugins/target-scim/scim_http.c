@@ -1,7 +1,9 @@
 /* The transport: libcurl multi, several transfers in flight (keep-alive
  * connections shared through the multi handle), every attempt paced by
  * one token bucket, 429 / 5xx / connection failures retried with
- * backoff.  Single-threaded: callbacks run on the caller's thread. */
+ * backoff, each request bounded by request_deadline (its retries and
+ * waits included).  Single-threaded: callbacks run on the caller's
+ * thread. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,88 +16,8 @@
 
 #define BACKOFF_BASE_S 0.5
 #define BACKOFF_CAP_S 30.0
-#define RETRY_AFTER_CAP_S 120.0
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int scim_req_set(struct scim_req *r, const char *method, char *path, char *body)
-{
-    free(r->path);
-    free(r->body);
-    r->path = path;
-    r->body = body;
-    r->method = method;
-    r->attempt = 0;
-    r->not_before = 0;
-    r->status = 0;
-    r->cc = CURLE_OK;
-    r->too_big = 0;
-    r->resp_len = 0;
-    if (r->resp)
-        r->resp[0] = '\0';
-    return path ? 0 : -1;
-}
-
-void scim_req_clear(struct scim_req *r)
-{
-    free(r->path);
-    free(r->body);
-    free(r->resp);
-    free(r->errbuf);
-    r->path = r->body = r->resp = r->errbuf = NULL;
-    r->resp_len = r->resp_cap = 0;
-}
-
-void scim_job_release(struct scim_job *j)
-{
-    scim_req_clear(&j->req);
-}
-
-void scim_job_free(struct scim_job *j)
-{
-    scim_req_clear(&j->req);
-    free(j->filter);
-    free(j->cursor);
-    free(j->conflict);
-    j->filter = j->cursor = j->conflict = NULL;
-}
-
-void scim_redact(const struct scim *s, char *buf)
-{
-    size_t tl;
-    char *p;
-
-    if (!s->token || (tl = strlen(s->token)) < 4)
-        return;
-    while ((p = strstr(buf, s->token)) != NULL) {
-        memset(p, '*', 3);
-        memmove(p + 3, p + tl, strlen(p + tl) + 1);
-    }
-}
-
-void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf, size_t cap)
-{
-    if (r->too_big) {
-        snprintf(buf, cap, "the response was larger than %u bytes", SCIM_MAX_RESPONSE);
-    } else if (r->status == 0) {
-        snprintf(buf, cap, "connection failed: %s%s",
-                 r->errbuf && r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc),
-                 r->attempt > 0 ? " (retries exhausted)" : "");
-    } else {
-        struct scim_error e;
-        scim_parse_error(r->resp, r->resp_len, r->status, &e);
-        snprintf(buf, cap, "HTTP %ld%s: %s", r->status,
-                 (r->status == 429 || r->status >= 500) && r->attempt > 0 ? " (retries exhausted)"
-                                                                          : "",
-                 e.detail);
-    }
-    scim_redact(s, buf);
-}
+/* Retry-After is read uncapped: the request's deadline decides. */
+#define RETRY_AFTER_CAP_S 1e12
 
 static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
 {
@@ -130,6 +52,8 @@ static int start(struct scim *s, struct scim_job *j)
     size_t ulen = strlen(s->url.base) + strlen(r->path) + 1;
     char *url = malloc(ulen);
     CURL *e = curl_easy_init();
+    double now = scim_now();
+    long attempt_ms;
     int rc = -1;
 
     if (!r->errbuf)
@@ -147,11 +71,21 @@ static int start(struct scim *s, struct scim_job *j)
     if (!r->hdrs)
         goto out;
     r->status = 0;
+    r->cut_status = 0;
     r->cc = CURLE_OK;
     r->too_big = 0;
     r->resp_len = 0;
     r->retry_after = -1;
+    r->gave_up = SCIM_RETRY;
     r->errbuf[0] = '\0';
+    if (r->deadline == 0)
+        r->deadline = now + (double)s->deadline_s;
+    /* `timeout` per attempt, never past the request's deadline */
+    attempt_ms = s->timeout_s * 1000L;
+    if ((r->deadline - now) * 1000.0 < (double)attempt_ms)
+        attempt_ms = (long)((r->deadline - now) * 1000.0);
+    if (attempt_ms < 500)
+        attempt_ms = 500;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* the token never follows a redirect */
@@ -162,8 +96,8 @@ static int start(struct scim *s, struct scim_job *j)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, s->timeout_s);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, s->timeout_s < 10 ? s->timeout_s : 10L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, attempt_ms < 10000 ? attempt_ms : 10000L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
@@ -207,6 +141,13 @@ static void finish_transfer(struct scim *s, struct scim_req *r)
         curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK && hdr) {
         const char *value = hdr->value;
         r->retry_after = scim_retry_after(value, time(NULL), RETRY_AFTER_CAP_S);
+    }
+    if (r->status && r->cc != CURLE_OK) {
+        /* the answer broke off after its status line (a body cut short,
+         * a stall): a failed attempt like any lost connection, never a
+         * 2xx with half a body */
+        r->cut_status = r->status;
+        r->status = 0;
     }
     curl_multi_remove_handle(s->multi, r->easy);
     curl_easy_cleanup(r->easy);
@@ -277,7 +218,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
     struct fifo ready = {0};
     struct scim_job **delayed = NULL;
     size_t ndelayed = 0, remaining = n, inflight = 0;
-    int rc = 0;
+    int rc = 0, draining = 0;
 
     if (n == 0)
         return 0;
@@ -302,15 +243,19 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
         /* Requests are spread evenly (no bursts), so no one-second
          * window holds more than the configured rate; the 5 ms of
          * catch-up only make up for waking late from poll. */
-        scim_bucket_init(&s->bucket, s->rate, 1.0 + s->rate * 0.005, now_s());
+        scim_bucket_init(&s->bucket, s->rate, 1.0 + s->rate * 0.005, scim_now());
         s->bucket_ready = 1;
     }
     for (size_t i = 0; i < n; i++) {
         jobs[i].finished = 0;
         fifo_push(&ready, &jobs[i]);
     }
-    while (remaining > 0 && rc == 0) {
-        double now = now_s(), wait = 1.0;
+    /* draining: a job stopped the run; with s->drain_on_fail the
+     * transfers in flight still get their answers (a write that reached
+     * the server is reported as done or failed, not "not attempted"),
+     * but nothing new starts and nothing is retried */
+    while (remaining > 0 && (rc == 0 || (draining && inflight > 0))) {
+        double now = scim_now(), wait = 1.0;
         int progressed = 0, running = 0;
         CURLMsg *msg;
         int left;
@@ -319,7 +264,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
             rc = SCIMSYNC_ERR_STOPPED;
             break;
         }
-        for (size_t k = 0; k < ndelayed;) {
+        for (size_t k = 0; k < ndelayed && !draining;) {
             if (delayed[k]->req.not_before <= now) {
                 fifo_push(&ready, delayed[k]);
                 delayed[k] = delayed[--ndelayed];
@@ -329,7 +274,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 wait = delayed[k]->req.not_before - now;
             k++;
         }
-        while (ready.len > 0 && inflight < (size_t)s->max_conn) {
+        while (!draining && ready.len > 0 && inflight < (size_t)s->max_conn) {
             double w = scim_bucket_take(&s->bucket, now);
             if (w > 0) {
                 if (w < wait)
@@ -355,7 +300,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
             }
             inflight++;
         }
-        if (rc)
+        if (rc && !draining)
             break;
         curl_multi_perform(s->multi, &running);
         while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
@@ -370,16 +315,27 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
             inflight--;
             progressed = 1;
             s->h->log(s->h, SCIMSYNC_LOG_DEBUG, "%s %s -> %ld", r->method, r->path, r->status);
-            if (retryable(r) && r->attempt < s->retries) {
-                count_retry(s, r);
-                r->attempt++;
-                r->not_before = now_s() + scim_backoff(r->attempt, r->retry_after, BACKOFF_BASE_S,
-                                                       BACKOFF_CAP_S, scim_rand01(&s->rng));
-                delayed[ndelayed++] = j;
+            if (retryable(r)) {
+                double t = scim_now(), pause;
+                double backoff = scim_backoff(r->attempt + 1, r->retry_after, BACKOFF_BASE_S,
+                                              BACKOFF_CAP_S, scim_rand01(&s->rng));
+                enum scim_retry d = scim_retry_plan(r->attempt, s->retries, backoff,
+                                                    r->retry_after, r->deadline - t, &pause);
+                if (d == SCIM_RETRY && !draining) {
+                    count_retry(s, r);
+                    r->attempt++;
+                    r->not_before = t + pause;
+                    delayed[ndelayed++] = j;
+                    continue;
+                }
+                r->gave_up = d == SCIM_RETRY ? SCIM_RETRY_EXHAUSTED : d;
+                r->gave_up_at = t;
+                s->stats.gave_up++;
+            }
+            if (r->status == 401 && draining) {
+                j->got_401 = 1;
                 continue;
             }
-            if (retryable(r))
-                s->stats.gave_up++;
             if (r->status == 401) {
                 if (!s->auth_failed)
                     s->h->log(s->h, SCIMSYNC_LOG_ERROR,
@@ -392,17 +348,20 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
             }
             enum scim_job_result res = j->on_response(s, j);
             if (res == SCIM_JOB_AGAIN) {
-                fifo_push(&ready, j);
+                if (!draining)
+                    fifo_push(&ready, j);
             } else if (res == SCIM_JOB_DONE) {
                 j->finished = 1;
                 scim_job_release(j);
                 remaining--;
-            } else {
+            } else if (!rc) {
                 rc = j->result ? j->result : SCIMSYNC_ERR;
-                break;
+                if (!s->drain_on_fail)
+                    break;
+                draining = 1;
             }
         }
-        if (rc || remaining == 0)
+        if ((rc && !draining) || remaining == 0 || (draining && inflight == 0))
             break;
         if (!progressed) {
             int ms = (int)ceil(wait * 1000.0);

@@ -63,6 +63,17 @@ static int member_cb(void *ctx, const char *id)
     return j->cb.member(j->cb_ctx, j->index, id);
 }
 
+/* The id of a listed resource, or NULL. */
+static const char *res_id(json_object *res)
+{
+    json_object *id;
+    if (!json_object_is_type(res, json_type_object) ||
+        !json_object_object_get_ex(res, "id", &id) || !json_object_is_type(id, json_type_string) ||
+        !*json_object_get_string(id))
+        return NULL;
+    return json_object_get_string(id);
+}
+
 /* Hands one resource to the caller's callback; nonzero stops. */
 static int deliver(struct scim_job *j, json_object *res)
 {
@@ -78,10 +89,40 @@ static int deliver(struct scim_job *j, json_object *res)
             return SCIMSYNC_ERR_IO;
         return j->cb.group(j->cb_ctx, &g);
     }
-    json_object *id;
-    if (!json_object_object_get_ex(res, "id", &id) || !json_object_is_type(id, json_type_string))
-        return SCIMSYNC_ERR_IO;
-    return j->cb.member(j->cb_ctx, j->index, json_object_get_string(id));
+    return j->cb.member(j->cb_ctx, j->index, res_id(res));
+}
+
+/* The members of one group read as GET /Groups/<id> (generic profile):
+ * the answer must be that Group, not an Error that came with a 200. */
+static enum scim_job_result on_group_read(struct scim *s, struct scim_job *j, json_object *obj)
+{
+    struct scim_error e;
+    int r;
+
+    if (!obj)
+        return fail(s, j, SCIMSYNC_ERR_IO, "listing %s: GET %s: the response is not JSON",
+                    kind_name(j->state), j->req.path);
+    if (scim_body_error(obj, &e))
+        return fail(s, j, SCIMSYNC_ERR_IO,
+                    "listing %s: GET %s: HTTP %ld with a SCIM error (status %d: %s)",
+                    kind_name(j->state), j->req.path, j->req.status, e.status, e.detail);
+    if (!res_id(obj))
+        return fail(s, j, SCIMSYNC_ERR_IO, "listing %s: GET %s: the response is not a Group (no id)",
+                    kind_name(j->state), j->req.path);
+    r = scim_each_member(obj, member_cb, j);
+    if (r) {
+        j->result = r;
+        return SCIM_JOB_FAIL;
+    }
+    return SCIM_JOB_DONE;
+}
+
+/* Sets the request for the next page.  SCIM_JOB_AGAIN, or a failure. */
+static enum scim_job_result next_page(struct scim *s, struct scim_job *j)
+{
+    if (scim_req_set(&j->req, "GET", page_path(s, j), NULL) < 0)
+        return fail(s, j, SCIMSYNC_ERR_NOMEM, "listing %s: out of memory", kind_name(j->state));
+    return SCIM_JOB_AGAIN;
 }
 
 static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
@@ -90,33 +131,60 @@ static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
     struct scim_page page;
     enum scim_job_result res = SCIM_JOB_FAIL;
     json_object *obj = NULL;
+    const char **ids = NULL;
+    unsigned char *fresh = NULL;
+    size_t dups = 0;
 
     if (j->req.status != 200) {
         scim_req_describe(s, &j->req, why, sizeof(why));
         return fail(s, j, j->req.status == 404 ? SCIMSYNC_ERR_NOTFOUND : SCIMSYNC_ERR_IO,
-                    "listing %s failed: %s", kind_name(j->state), why);
+                    "listing %s failed: %s (GET %s)", kind_name(j->state), why, j->req.path);
     }
     obj = scim_parse_body(j->req.resp, j->req.resp_len);
     if (j->state == LIST_MEMBERS_GROUP) {
-        int r;
-        if (!obj)
-            return fail(s, j, SCIMSYNC_ERR_IO, "listing %s: the response is not JSON", kind_name(j->state));
-        r = scim_each_member(obj, member_cb, j);
-        json_object_put(obj);
-        if (r) {
-            j->result = r;
-            return SCIM_JOB_FAIL;
-        }
-        return SCIM_JOB_DONE;
+        res = on_group_read(s, j, obj);
+        goto out;
     }
-    if (scim_parse_page(obj, &page) < 0) {
-        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s: the response is not a SCIM list", kind_name(j->state));
+    if (scim_parse_list(obj, &page, why, sizeof(why)) < 0) {
+        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s: GET %s: %s", kind_name(j->state),
+                   j->req.path, why);
+        goto out;
+    }
+    ids = calloc(page.count ? page.count : 1, sizeof(*ids));
+    fresh = calloc(page.count ? page.count : 1, 1);
+    if (!ids || !fresh) {
+        res = fail(s, j, SCIMSYNC_ERR_NOMEM, "listing %s: out of memory", kind_name(j->state));
         goto out;
     }
     for (size_t i = 0; i < page.count; i++) {
+        ids[i] = res_id(json_object_array_get_idx(page.resources, i));
+        if (!ids[i]) {
+            res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s: GET %s: an entry without id",
+                       kind_name(j->state), j->req.path);
+            goto out;
+        }
+    }
+    /* the whole page is checked before anything in it is used */
+    int g = scim_guard_page(&j->guard, ids, page.count, &page, use_cursor(s), fresh, why,
+                            sizeof(why));
+    if (g == -2) {
+        res = fail(s, j, SCIMSYNC_ERR_NOMEM, "listing %s: out of memory", kind_name(j->state));
+        goto out;
+    }
+    if (g < 0) {
+        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s: GET %s: %s; refusing the listing",
+                   kind_name(j->state), j->req.path, why);
+        goto out;
+    }
+    for (size_t i = 0; i < page.count; i++) {
+        if (!fresh[i]) { /* listed on an earlier page: deliver it once */
+            dups++;
+            continue;
+        }
         int r = deliver(j, json_object_array_get_idx(page.resources, i));
         if (r == SCIMSYNC_ERR_IO) {
-            res = fail(s, j, r, "listing %s: an entry without id", kind_name(j->state));
+            res = fail(s, j, r, "listing %s: GET %s: an entry without id", kind_name(j->state),
+                       j->req.path);
             goto out;
         }
         if (r) {
@@ -124,25 +192,23 @@ static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
             goto out;
         }
     }
-    j->received += page.count;
-    if (++j->pages > MAX_PAGES) {
-        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s: more than 100000 pages; giving up", kind_name(j->state));
+    if (dups && !j->skipped_dups)
+        s->h->log(s->h, SCIMSYNC_LOG_WARN,
+                  "listing %s: GET %s: %zu resources were already listed on an earlier page; "
+                  "each is taken once", kind_name(j->state), j->req.path, dups);
+    j->skipped_dups += dups;
+    if (j->guard.pages > MAX_PAGES) {
+        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s: more than %d pages; giving up",
+                   kind_name(j->state), MAX_PAGES);
         goto out;
     }
     if (use_cursor(s)) {
         if (page.next_cursor) {
-            if (j->cursor && !strcmp(j->cursor, page.next_cursor)) {
-                res = fail(s, j, SCIMSYNC_ERR_IO,
-                           "listing %s: the server returned the same cursor twice", kind_name(j->state));
-                goto out;
-            }
             free(j->cursor);
             j->cursor = strdup(page.next_cursor);
-            if (!j->cursor || scim_req_set(&j->req, "GET", page_path(s, j), NULL) < 0) {
-                res = fail(s, j, SCIMSYNC_ERR_NOMEM, "listing %s: out of memory", kind_name(j->state));
-                goto out;
-            }
-            res = SCIM_JOB_AGAIN;
+            res = j->cursor ? next_page(s, j)
+                            : fail(s, j, SCIMSYNC_ERR_NOMEM, "listing %s: out of memory",
+                                   kind_name(j->state));
             goto out;
         }
         if (page.items_per_page < 0 && page.count >= 50) {
@@ -152,23 +218,21 @@ static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
                        "listing that may be truncated", kind_name(j->state));
             goto out;
         }
-    } else if (page.count > 0 && (page.total_results < 0 || j->received < (size_t)page.total_results)) {
+    } else if (page.count > 0 &&
+               (page.total_results < 0 || j->guard.received < (size_t)page.total_results)) {
         j->start_index += (long)page.count;
-        if (scim_req_set(&j->req, "GET", page_path(s, j), NULL) < 0) {
-            res = fail(s, j, SCIMSYNC_ERR_NOMEM, "listing %s: out of memory", kind_name(j->state));
-            goto out;
-        }
-        res = SCIM_JOB_AGAIN;
+        res = next_page(s, j);
         goto out;
     }
-    if (page.total_results > 0 && j->received < (size_t)page.total_results) {
-        snprintf(why, sizeof(why), " (%zu of %ld)", j->received, page.total_results);
-        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s ended early%s: refusing an incomplete listing",
-                   kind_name(j->state), why);
+    if (scim_guard_end(&j->guard, &page, why, sizeof(why)) < 0) {
+        res = fail(s, j, SCIMSYNC_ERR_IO, "listing %s ended early: %s; refusing an incomplete "
+                   "listing", kind_name(j->state), why);
         goto out;
     }
     res = SCIM_JOB_DONE;
 out:
+    free(ids);
+    free(fresh);
     json_object_put(obj);
     return res;
 }
@@ -179,7 +243,17 @@ static int init_list_job(struct scim *s, struct scim_job *j, int kind)
     j->state = kind;
     j->start_index = 1;
     j->on_response = on_page;
+    /* users and groups: what was listed stays for apply to consult */
+    scim_guard_init(&j->guard, kind == LIST_USERS ? &s->listed_users : &s->listed_groups);
+    j->guarded = 1;
     return scim_req_set(&j->req, "GET", page_path(s, j), NULL);
+}
+
+void scim_listed_reset(struct scim *s)
+{
+    scim_idset_free(&s->listed_users);
+    scim_idset_free(&s->listed_groups);
+    s->listed_users_ok = s->listed_groups_ok = 0;
 }
 
 void scim_log_stats(struct scim *s, const char *what)
@@ -211,29 +285,39 @@ int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx)
 {
     struct scim *s = inst;
     struct scim_job j;
+    int rc;
     /* A run starts with the user listing: a daemon's next run tries the
-     * token again instead of inheriting the last run's 401. */
+     * token again instead of inheriting the last run's 401, and forgets
+     * what the last run listed. */
     s->auth_failed = 0;
+    s->listing_suspect = 0;
+    scim_listed_reset(s);
     if (init_list_job(s, &j, LIST_USERS) < 0) {
         scim_job_free(&j);
         return SCIMSYNC_ERR_NOMEM;
     }
     j.cb.user = cb;
     j.cb_ctx = ctx;
-    return list_all(s, LIST_USERS, &j);
+    rc = list_all(s, LIST_USERS, &j);
+    s->listed_users_ok = rc == 0;
+    return rc;
 }
 
 int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx)
 {
     struct scim *s = inst;
     struct scim_job j;
+    int rc;
+    s->listed_groups_ok = 0;
     if (init_list_job(s, &j, LIST_GROUPS) < 0) {
         scim_job_free(&j);
         return SCIMSYNC_ERR_NOMEM;
     }
     j.cb.group = cb;
     j.cb_ctx = ctx;
-    return list_all(s, LIST_GROUPS, &j);
+    rc = list_all(s, LIST_GROUPS, &j);
+    s->listed_groups_ok = rc == 0;
+    return rc;
 }
 
 int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsync_member_cb cb,
@@ -257,6 +341,8 @@ int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsy
         j->cb_ctx = ctx;
         j->start_index = 1;
         j->on_response = on_page;
+        scim_guard_init(&j->guard, NULL);
+        j->guarded = 1;
         if (s->profile == SCIM_PROFILE_IDENTITY_CENTER) {
             /* Identity Center never returns members with a group */
             j->state = LIST_MEMBERS_FILTER;

@@ -88,3 +88,23 @@ double scim_rand01(uint64_t *state)
     *state = x;
     return (double)(x >> 11) / 9007199254740992.0; /* 2^53 */
 }
+
+enum scim_retry scim_retry_plan(int retries_done, long retries, double backoff_s,
+                                double retry_after_s, double remaining_s, double *wait_s)
+{
+    double room = remaining_s - SCIM_MIN_ATTEMPT_S;
+
+    *wait_s = 0;
+    if (retries_done >= retries)
+        return SCIM_RETRY_EXHAUSTED;
+    if (retry_after_s >= 0 && retry_after_s > room)
+        return SCIM_RETRY_AFTER_TOO_LONG;
+    if (room < 0)
+        return SCIM_RETRY_DEADLINE;
+    *wait_s = backoff_s < room ? backoff_s : room;
+    if (retry_after_s >= 0 && *wait_s < retry_after_s)
+        *wait_s = retry_after_s;
+    if (*wait_s < 0)
+        *wait_s = 0;
+    return SCIM_RETRY;
+}

@@ -27,8 +27,30 @@ double scim_backoff(int attempt, double retry_after_s, double base_s, double cap
                     double rand01);
 
 /* Retry-After header value: delta-seconds or an HTTP date (relative to
- * now).  -1 when absent or unreadable; capped at cap_s. */
+ * now).  -1 when absent or unreadable; capped at cap_s (pass a cap above
+ * any deadline to see how long the server really asked for). */
 double scim_retry_after(const char *value, time_t now, double cap_s);
+
+/* What to do after a transient failure (429, 5xx, a transport error). */
+enum scim_retry {
+    SCIM_RETRY = 0,            /* wait *wait_s, then try again */
+    SCIM_RETRY_EXHAUSTED,      /* `retries` retries done */
+    SCIM_RETRY_DEADLINE,       /* the request's deadline leaves no room for another attempt */
+    SCIM_RETRY_AFTER_TOO_LONG  /* the server's Retry-After ends past the deadline */
+};
+
+/* An attempt gets at least this long before the deadline, or none is made. */
+#define SCIM_MIN_ATTEMPT_S 1.0
+
+/* Decides on retry number retries_done + 1: backoff_s is the wait
+ * scim_backoff() chose, retry_after_s the server's Retry-After (-1: none),
+ * remaining_s what is left of the request's deadline.  A Retry-After
+ * asking for more than the deadline leaves fails the request at once
+ * (waiting would only end in the same failure); every wait ends at least
+ * SCIM_MIN_ATTEMPT_S before the deadline, and never comes sooner than the
+ * Retry-After. */
+enum scim_retry scim_retry_plan(int retries_done, long retries, double backoff_s,
+                                double retry_after_s, double remaining_s, double *wait_s);
 
 /* Uniform in [0,1) from a per-instance xorshift state (never 0), so
  * jitter neither touches nor depends on the process-wide random(). */

@@ -220,3 +220,72 @@ void scim_parse_error(const char *body, size_t len, long http_status, struct sci
     if (!e->detail[0])
         snprintf(e->detail, sizeof(e->detail), "HTTP %ld without details", http_status);
 }
+
+/* Whether the array obj[key] holds the string uri. */
+static int has_schema(json_object *obj, const char *key, const char *uri)
+{
+    json_object *arr = get(obj, key, json_type_array);
+    size_t n = arr ? json_object_array_length(arr) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *v = json_object_array_get_idx(arr, i);
+        if (json_object_is_type(v, json_type_string) &&
+            !strcmp(json_object_get_string(v), uri))
+            return 1;
+    }
+    return 0;
+}
+
+int scim_body_error(json_object *obj, struct scim_error *e)
+{
+    long st;
+    const char *s;
+
+    memset(e, 0, sizeof(*e));
+    if (!obj)
+        return 0;
+    st = get_long(obj, "status");
+    if (!has_schema(obj, "schemas", SCIM_SCHEMA_ERROR) &&
+        !has_schema(obj, "schema", SCIM_SCHEMA_ERROR) && !(st >= 400 && st <= 599))
+        return 0;
+    e->status = st > 0 && st < 1000 ? (int)st : 0;
+    if ((s = get_str(obj, "detail")) != NULL || (s = get_str(obj, "message")) != NULL)
+        copy_text(e->detail, sizeof(e->detail), s, strlen(s));
+    else
+        snprintf(e->detail, sizeof(e->detail), "a SCIM error without details");
+    if ((s = get_str(obj, "scimType")) != NULL)
+        copy_text(e->scim_type, sizeof(e->scim_type), s, strlen(s));
+    return 1;
+}
+
+int scim_parse_list(json_object *obj, struct scim_page *p, char *why, size_t cap)
+{
+    struct scim_error e;
+
+    memset(p, 0, sizeof(*p));
+    if (!obj) {
+        snprintf(why, cap, "the response is not a JSON object");
+        return -1;
+    }
+    if (scim_body_error(obj, &e)) {
+        snprintf(why, cap, "the response is a SCIM error (status %d: %s)", e.status, e.detail);
+        return -1;
+    }
+    if (!has_schema(obj, "schemas", SCIM_SCHEMA_LIST)) {
+        snprintf(why, cap, "the response is not a ListResponse (no %s in schemas)",
+                 SCIM_SCHEMA_LIST);
+        return -1;
+    }
+    if (scim_parse_page(obj, p) < 0) {
+        snprintf(why, cap, "Resources is not an array");
+        return -1;
+    }
+    if (!p->resources && p->total_results != 0) {
+        if (p->total_results > 0)
+            snprintf(why, cap, "the response has no Resources but totalResults = %ld",
+                     p->total_results);
+        else
+            snprintf(why, cap, "the response has neither Resources nor totalResults");
+        return -1;
+    }
+    return 0;
+}

@@ -46,4 +46,15 @@ struct scim_error {
 /* Error from a response body that may be JSON, something else, or empty. */
 void scim_parse_error(const char *body, size_t len, long http_status, struct scim_error *e);
 
+/* 1 when obj is a SCIM Error message, whatever the HTTP status said: the
+ * Error schema in `schemas` (or Identity Center's stray `schema`), or a
+ * `status` member holding an error code (400-599); e then holds its
+ * status and detail.  0 otherwise (obj may be NULL). */
+int scim_body_error(json_object *obj, struct scim_error *e);
+
+/* Reads a list response strictly: not an Error body, the ListResponse
+ * schema in `schemas`, and `Resources` an array (absent only when
+ * totalResults is 0).  -1 with why otherwise. */
+int scim_parse_list(json_object *obj, struct scim_page *p, char *why, size_t cap);
+
 #endif

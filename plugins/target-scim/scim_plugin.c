@@ -22,6 +22,8 @@ static const struct scimsync_config_key scim_keys[] = {
     {"timeout", SCIMSYNC_KEY_INT, 0, "30", "seconds one HTTP request may take (1-600)"},
     {"retries", SCIMSYNC_KEY_INT, 0, "6",
      "retries of a request after 429, 5xx or a connection failure (0-20)"},
+    {"request_deadline", SCIMSYNC_KEY_INT, 0, "120",
+     "seconds one request may take with all its retries and waits (1-3600)"},
     {"ca_file", SCIMSYNC_KEY_PATH, 0, NULL, "CA bundle to verify the server with"},
     {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true",
      "verify the server certificate; off exposes the token to anyone on the path"},
@@ -75,7 +77,8 @@ static int read_config(struct scim *s)
         return config_error(s, "rate_limit", "must be between 0 and 10000 requests per second");
     if ((rc = int_in_range(s, "max_connections", 1, 64, &s->max_conn)) < 0 ||
         (rc = int_in_range(s, "timeout", 1, 600, &s->timeout_s)) < 0 ||
-        (rc = int_in_range(s, "retries", 0, 20, &s->retries)) < 0)
+        (rc = int_in_range(s, "retries", 0, 20, &s->retries)) < 0 ||
+        (rc = int_in_range(s, "request_deadline", 1, 3600, &s->deadline_s)) < 0)
         return rc;
     s->ca_file = h->config_get(h, "ca_file");
     if (h->config_get_bool(h, "verify_tls", &s->verify_tls) < 0)
@@ -102,6 +105,7 @@ static void scim_destroy(void *inst)
         return;
     if (s->multi)
         curl_multi_cleanup(s->multi);
+    scim_listed_reset(s);
     scim_base_url_free(&s->url);
     free(s);
     curl_global_cleanup();

@@ -12,6 +12,8 @@ enum scim_profile {
 #define SCIM_SCHEMA_GROUP "urn:ietf:params:scim:schemas:core:2.0:Group"
 #define SCIM_SCHEMA_ENTERPRISE "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 #define SCIM_SCHEMA_PATCH "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+#define SCIM_SCHEMA_LIST "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+#define SCIM_SCHEMA_ERROR "urn:ietf:params:scim:api:messages:2.0:Error"
 
 /* Identity Center takes at most this many member values per PATCH. */
 #define SCIM_MEMBERS_PER_PATCH 100

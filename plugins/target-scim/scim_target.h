@@ -9,6 +9,7 @@
 
 #include <scimsync/plugin.h>
 
+#include "scim_guard.h"
 #include "scim_pace.h"
 #include "scim_profile.h"
 #include "scim_url.h"
@@ -27,13 +28,20 @@ struct scim {
     enum scim_profile profile;
     double rate;
     long max_conn, timeout_s, retries;
+    long deadline_s;     /* request_deadline: one request, retries and waits included */
     const char *ca_file;
     int verify_tls;
     CURLM *multi;
     struct scim_bucket bucket;
     int bucket_ready;
     int auth_failed;     /* a 401 was seen: the run stops */
+    int drain_on_fail;   /* scim_run: a failing job lets the transfers in flight finish */
     uint64_t rng;        /* backoff jitter */
+    /* What this run's listings held, for telling a 409 on an object the
+     * listing missed (an incomplete listing) from one on an object it saw. */
+    struct scim_idset listed_users, listed_groups;
+    int listed_users_ok, listed_groups_ok;
+    int listing_suspect; /* a create hit an object the listing missed: apply stops */
     struct scim_stats stats;
 };
 
@@ -42,16 +50,20 @@ struct scim_req {
     char *path;          /* owned, appended to the base URL */
     char *body;          /* owned JSON text or NULL */
     /* result of the last attempt */
-    long status;         /* HTTP status; 0 when no response arrived */
+    long status;         /* HTTP status; 0 when no complete response arrived */
+    long cut_status;     /* a status line arrived, then the transfer failed */
     CURLcode cc;
     int too_big;
     char *resp;          /* owned, NUL-terminated */
     size_t resp_len, resp_cap;
-    double retry_after;
+    double retry_after;  /* seconds the server asked for, uncapped; -1 none */
+    enum scim_retry gave_up; /* why the last failure was not retried */
+    double gave_up_at;   /* monotonic, when it was decided */
     char *errbuf;        /* CURL_ERROR_SIZE bytes while a transfer exists */
     /* runner state */
     int attempt;
     double not_before;
+    double deadline;     /* monotonic; 0 until the first attempt starts */
     CURL *easy;
     struct curl_slist *hdrs;
 };
@@ -83,9 +95,12 @@ struct scim_job {
     char *filter;            /* owned */
     char *cursor;            /* owned */
     long start_index;
-    size_t received;
-    size_t pages;
+    struct scim_guard guard;
+    int guarded;         /* guard is initialized (freed with the job) */
+    size_t skipped_dups;
     char *conflict;          /* owned: detail of a 409, kept for the message */
+    int post_retried;        /* the create's POST was retried: an earlier attempt may
+                                have made the object it then conflicted with */
     union {
         scimsync_user_cb user;
         scimsync_group_cb group;
@@ -109,7 +124,7 @@ void scim_req_clear(struct scim_req *r);
 int scim_run(struct scim *s, struct scim_job *jobs, size_t n);
 
 /* "HTTP 400: detail" / "connection failed: reason" for the last answer
- * of r, with any trace of the token removed. */
+ * of r (with why it was not retried), with any trace of the token removed. */
 void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf, size_t cap);
 
 /* Removes every occurrence of the token from buf (defence in depth:
@@ -118,6 +133,9 @@ void scim_redact(const struct scim *s, char *buf);
 
 void scim_job_free(struct scim_job *j);
 
+/* Seconds since an arbitrary start (CLOCK_MONOTONIC). */
+double scim_now(void);
+
 
 
 /* scim_list.c */
@@ -125,6 +143,8 @@ int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx);
 int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx);
 int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsync_member_cb cb,
                       void *ctx);
+/* Sets the listed-object sets up for a new run (nothing listed yet). */
+void scim_listed_reset(struct scim *s);
 /* scim_apply.c */
 int scim_apply(void *inst, struct scimsync_op *ops, size_t nops);
 /* Logs the retry counters of the last run (and resets them). */
