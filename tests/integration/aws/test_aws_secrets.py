@@ -300,9 +300,9 @@ def add_cases(r):
     def imds_disabled():
         env = r.base_env()
         env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = r.fx.url
-        r.fails(env, [sm + "plain/secret"], "EC2 instance metadata is disabled")
+        r.fails(env, [sm + "plain/secret"], "EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED")
         env["AWS_EC2_METADATA_DISABLED"] = "TRUE"
-        r.fails(env, [sm + "plain/secret"], "EC2 instance metadata is disabled")
+        r.fails(env, [sm + "plain/secret"], "EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED")
 
     def endpoint_overrides():
         env = r.env_keys()

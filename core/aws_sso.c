@@ -1,0 +1,284 @@
+/*
+ * IAM Identity Center (SSO) profiles: the access token `aws sso login`
+ * caches in ~/.aws/sso/cache/<sha1>.json, exchanged at the portal's
+ * GetRoleCredentials for the account and role of the profile.  The token
+ * is not refreshed here: when it has expired, `aws sso login` again.
+ */
+#include "aws_providers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "aws_request.h"
+#include "log.h"
+#include "secrets_schemes.h"
+
+int ss_aws_sha1_hex(const char *s, char out[41])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    if (!EVP_Digest(s, strlen(s), md, &n, EVP_sha1(), NULL) || n != 20)
+        return -1;
+    for (unsigned int i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+int ss_aws_sso_cache_path(const char *key, char *out, size_t outlen, char *err, size_t errlen)
+{
+    const char *home = getenv("HOME");
+    char hex[41];
+    int n;
+
+    if (!home || !*home) {
+        snprintf(err, errlen, "no home directory (HOME is not set) for the SSO token cache");
+        return -1;
+    }
+    if (ss_aws_sha1_hex(key, hex) < 0) {
+        snprintf(err, errlen, "SHA-1 is not available from OpenSSL");
+        return -1;
+    }
+    n = snprintf(out, outlen, "%s/.aws/sso/cache/%s.json", home, hex);
+    if (n < 0 || (size_t)n >= outlen) {
+        snprintf(err, errlen, "SSO token cache path too long");
+        return -1;
+    }
+    return 0;
+}
+
+static struct json_object *parse_object(const char *json, size_t len)
+{
+    struct json_tokener *tok = json_tokener_new();
+    struct json_object *doc = NULL;
+
+    if (!tok)
+        return NULL;
+    doc = json_tokener_parse_ex(tok, json, (int)len);
+    if (doc && (!json_object_is_type(doc, json_type_object) ||
+                json_tokener_get_error(tok) != json_tokener_success)) {
+        json_object_put(doc);
+        doc = NULL;
+    }
+    json_tokener_free(tok);
+    return doc;
+}
+
+int ss_aws_sso_token_parse(const char *json, size_t len, time_t now, char **token,
+                           time_t *expires, char *err, size_t errlen)
+{
+    struct json_object *doc = parse_object(json, len);
+    char *exp = NULL, iso[64];
+    size_t n;
+    int rc = -1;
+
+    *token = NULL;
+    if (!doc) {
+        snprintf(err, errlen, "not a JSON object");
+        goto out;
+    }
+    if (ss_aws_json_take(doc, "token cache", "accessToken", 1, token, err, errlen) < 0 ||
+        ss_aws_json_take(doc, "token cache", "expiresAt", 1, &exp, err, errlen) < 0)
+        goto out;
+    /* Older CLIs wrote "2019-11-14T04:05:45UTC". */
+    n = strlen(exp);
+    snprintf(iso, sizeof(iso), "%s", exp);
+    if (n > 3 && n < sizeof(iso) && !strcmp(exp + n - 3, "UTC"))
+        snprintf(iso + n - 3, sizeof(iso) - (n - 3), "Z");
+    if (ss_aws_parse_time(iso, expires) < 0) {
+        snprintf(err, errlen, "expiresAt '%.40s' is not an ISO 8601 UTC time", exp);
+        goto out;
+    }
+    if (*expires <= now) {
+        snprintf(err, errlen, "the SSO access token expired at %.40s", exp);
+        rc = -2;
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc < 0) {
+        ss_aws_wipe_free(*token);
+        *token = NULL;
+    }
+    free(exp);
+    if (doc)
+        json_object_put(doc);
+    return rc;
+}
+
+int ss_aws_sso_creds_parse(const char *json, size_t len, struct ss_aws_creds *out, char *err,
+                           size_t errlen)
+{
+    struct json_object *doc = parse_object(json, len), *rc_obj, *v;
+    static const char what[] = "GetRoleCredentials answer";
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!doc || !json_object_object_get_ex(doc, "roleCredentials", &rc_obj) ||
+        !json_object_is_type(rc_obj, json_type_object)) {
+        snprintf(err, errlen, "%s has no roleCredentials object", what);
+        goto out;
+    }
+    if (ss_aws_json_take(rc_obj, what, "accessKeyId", 1, &out->access_key_id, err, errlen) < 0 ||
+        ss_aws_json_take(rc_obj, what, "secretAccessKey", 1, &out->secret_access_key, err,
+                         errlen) < 0 ||
+        ss_aws_json_take(rc_obj, what, "sessionToken", 0, &out->session_token, err, errlen) < 0)
+        goto out;
+    /* Milliseconds since the epoch. */
+    if (!json_object_object_get_ex(rc_obj, "expiration", &v) ||
+        !json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0) {
+        snprintf(err, errlen, "%s: expiration is not a time in milliseconds", what);
+        goto out;
+    }
+    out->expiration = (time_t)(json_object_get_int64(v) / 1000);
+    rc = 0;
+out:
+    if (rc < 0)
+        ss_aws_creds_clear(out);
+    if (doc)
+        json_object_put(doc);
+    return rc;
+}
+
+/* GET /federation/credentials?role_name=..&account_id=.. with the token. */
+static int get_role_credentials(const char *region, const char *account, const char *role,
+                                const char *token, struct ss_aws_creds *out, char *err,
+                                size_t errlen)
+{
+    char base[SS_AWS_URL_MAX], why[512], *url = NULL, *hdr = NULL;
+    char q1[300], q2[64];
+    struct curl_slist *headers = NULL;
+    struct ss_aws_http_resp resp = {0};
+    struct ss_aws_http_req rq = {0};
+    CURLU *u = NULL;
+    size_t n;
+    int auth, rc = -1;
+
+    if (ss_aws_endpoint("SSO", "portal.sso", region, base, sizeof(base), why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s", why);
+        goto out;
+    }
+    snprintf(q1, sizeof(q1), "role_name=%s", role);
+    snprintf(q2, sizeof(q2), "account_id=%s", account);
+    u = curl_url();
+    if (!u || curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_PATH, "/federation/credentials", 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_QUERY, q1, CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_QUERY, q2, CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+        snprintf(err, errlen, "cannot build the GetRoleCredentials URL from %.200s", base);
+        goto out;
+    }
+    n = strlen(token) + sizeof("x-amz-sso_bearer_token: ");
+    if (!(hdr = malloc(n)))
+        goto nomem;
+    snprintf(hdr, n, "x-amz-sso_bearer_token: %s", token);
+    if (!(headers = curl_slist_append(NULL, hdr)))
+        goto nomem;
+    rq = (struct ss_aws_http_req){.method = "GET", .url = url, .headers = headers,
+                                  .connect_timeout_ms = 5000, .timeout_ms = 20000};
+    if (ss_aws_http(&rq, &resp, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "GetRoleCredentials: %s", why);
+        goto out;
+    }
+    if (resp.status != 200) {
+        ss_aws_error_text(resp.status, resp.body, resp.len, why, sizeof(why), &auth);
+        snprintf(err, errlen, "GetRoleCredentials for account %.20s role %.64s: %s%s", account,
+                 role, why, auth ? " (run `aws sso login` again)" : "");
+        goto out;
+    }
+    if (ss_aws_sso_creds_parse(resp.body, resp.len, out, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s", why);
+        goto out;
+    }
+    rc = 0;
+    goto out;
+nomem:
+    snprintf(err, errlen, "out of memory");
+out:
+    ss_aws_http_resp_free(&resp);
+    curl_slist_free_all(headers);
+    ss_aws_wipe_free(hdr);
+    curl_free(url);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static const char *need(const struct ss_aws_profile *p, enum ss_aws_pkey k)
+{
+    const char *v = p->v[k];
+    return v && *v ? v : NULL;
+}
+
+int ss_aws_sso_resolve(const char *profile, const struct ss_aws_profile *p,
+                       struct ss_aws_creds *out, char *err, size_t errlen)
+{
+    const char *session = need(p, SS_AWS_P_SSO_SESSION);
+    const char *account = need(p, SS_AWS_P_SSO_ACCOUNT_ID);
+    const char *role = need(p, SS_AWS_P_SSO_ROLE_NAME);
+    const char *start_url = need(p, SS_AWS_P_SSO_START_URL);
+    const char *region = need(p, SS_AWS_P_SSO_REGION);
+    struct ss_aws_profile s = {0};
+    char path[SS_AWS_PATH_MAX], why[512], login[200];
+    char *doc = NULL, *token = NULL;
+    time_t expires;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (session) {
+        int found = ss_aws_profile_load("sso-session", session, &s, why, sizeof(why));
+        if (found < 0) {
+            snprintf(err, errlen, "%s", why);
+            goto out;
+        }
+        if (!found) {
+            snprintf(err, errlen, "sso_session '%.100s': no [sso-session %.100s] in %s",
+                     session, session, s.path[0]);
+            goto out;
+        }
+        start_url = need(&s, SS_AWS_P_SSO_START_URL);
+        region = need(&s, SS_AWS_P_SSO_REGION);
+        snprintf(login, sizeof(login), "aws sso login --sso-session %.100s", session);
+    } else {
+        snprintf(login, sizeof(login), "aws sso login --profile %.100s", profile);
+    }
+    if (!account || !role || !start_url || !region) {
+        snprintf(err, errlen, "SSO needs sso_account_id and sso_role_name in the profile and "
+                              "sso_start_url and sso_region in %s (missing: %s)",
+                 session ? "its [sso-session]" : "the profile",
+                 !account ? "sso_account_id" : !role ? "sso_role_name"
+                 : !start_url ? "sso_start_url" : "sso_region");
+        goto out;
+    }
+    /* The cache file is named after the session, or the start URL for
+     * profiles written before sso-session sections existed. */
+    if (ss_aws_sso_cache_path(session ? session : start_url, path, sizeof(path), err, errlen) < 0)
+        goto out;
+    if (ss_secret_file_resolve(path, &doc, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "no SSO token in the cache (%s); run `%s`", why, login);
+        goto out;
+    }
+    rc = ss_aws_sso_token_parse(doc, strlen(doc), time(NULL), &token, &expires, why, sizeof(why));
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s%s%s%s", path, why, rc == -2 ? "; run `" : "",
+                 rc == -2 ? login : "", rc == -2 ? "`" : "");
+        rc = -1;
+        goto out;
+    }
+    rc = -1;
+    if (get_role_credentials(region, account, role, token, out, err, errlen) < 0)
+        goto out;
+    ss_aws_creds_set_source(out, "profile \"%.64s\" (IAM Identity Center, account %.20s, role "
+                                 "%.64s)",
+                            profile, account, role);
+    rc = 0;
+out:
+    ss_aws_wipe_free(token);
+    ss_aws_wipe_free(doc);
+    ss_aws_profile_free(&s);
+    return rc;
+}
