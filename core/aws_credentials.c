@@ -764,7 +764,7 @@ int ss_aws_creds_resolve(struct ss_aws_creds *out, char *err, size_t errlen)
         } else {
             rc = ss_aws_from_imds(out, why, sizeof(why));
             if (rc < 0) {
-                note_skip(list, sizeof(list), "EC2 instance metadata", why);
+                note_skip(list, sizeof(list), NULL, why); /* why names the IMDS step */
                 rc = 0;
             }
         }

@@ -187,6 +187,16 @@ static int get_role_credentials(const char *region, const char *account, const c
     }
     if (resp.status != 200) {
         ss_aws_error_text(resp.status, resp.body, resp.len, why, sizeof(why), &auth);
+        /* The portal puts the code in a header and only a message in the body. */
+        if (!strncmp(why, "HTTP ", 5)) {
+            struct json_object *doc = parse_object(resp.body, resp.len), *m;
+            if (doc && json_object_object_get_ex(doc, "message", &m) &&
+                json_object_is_type(m, json_type_string))
+                snprintf(why, sizeof(why), "HTTP %ld: %.300s", resp.status,
+                         json_object_get_string(m));
+            if (doc)
+                json_object_put(doc);
+        }
         snprintf(err, errlen, "GetRoleCredentials for account %.20s role %.64s: %s%s", account,
                  role, why, auth ? " (run `aws sso login` again)" : "");
         goto out;

@@ -63,11 +63,11 @@ CONFIG = {
 
 
 class Fixture:
-    def __init__(self, script, workdir):
+    def __init__(self, script, workdir, config=None):
         self.conf = os.path.join(workdir, "aws.json")
         port_file = os.path.join(workdir, "port")
         with open(self.conf, "w") as f:
-            json.dump(CONFIG, f)
+            json.dump(CONFIG if config is None else config, f)
         self.proc = subprocess.Popen([sys.executable, script, "--config", self.conf,
                                       "--port-file", port_file])
         deadline = time.time() + 10
