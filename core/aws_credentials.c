@@ -363,9 +363,7 @@ int ss_aws_from_container(struct ss_aws_creds *out, char *err, size_t errlen)
     int rc = ss_aws_container_url(url, sizeof(url), err, errlen);
 
     if (rc == 0)
-        snprintf(err, errlen,
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI "
-                 "not set");
+        snprintf(err, errlen, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI not set");
     if (rc <= 0)
         return rc;
     rc = -1;

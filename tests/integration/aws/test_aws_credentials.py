@@ -301,8 +301,8 @@ def add_cases(r, workdir):
                     "error: aws-ssm:/app/secure: no AWS credentials: environment: "
                     "AWS_ACCESS_KEY_ID not set; web identity: AWS_WEB_IDENTITY_TOKEN_FILE not "
                     'set; profile "dev" (%s): no credentials in the profile; container: '
-                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and "
-                    "AWS_CONTAINER_CREDENTIALS_FULL_URI not set; EC2 instance metadata token: "
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI not set; "
+                    "EC2 instance metadata token: "
                     "http://127.0.0.1:1/latest/api/token: " % config_path)
         assert p.stdout == ""
 

@@ -239,10 +239,11 @@ static void test_resolve_errors_offline(void **state)
     expect_resolve_error(0, "name#", "aws-secretsmanager:name#: expected NAME_OR_ARN or "
                                      "NAME_OR_ARN#jsonkey");
     expect_resolve_error(0, "app/token",
-                         "aws-secretsmanager:app/token: no AWS region: set AWS_REGION (or use a "
-                         "full ARN)");
+                         "aws-secretsmanager:app/token: no AWS region: set AWS_REGION, or "
+                         "region in the AWS profile (or use a full ARN)");
     expect_resolve_error(1, "/app/p",
-                         "aws-ssm:/app/p: no AWS region: set AWS_REGION (or use a full ARN)");
+                         "aws-ssm:/app/p: no AWS region: set AWS_REGION, or region in the AWS "
+                         "profile (or use a full ARN)");
     expect_resolve_error(0, "arn:aws:secretsmanager", "aws-secretsmanager:arn:aws:secretsmanager: "
                                                       "malformed ARN");
 
@@ -252,8 +253,8 @@ static void test_resolve_errors_offline(void **state)
                          "AWS_ACCESS_KEY_ID not set; web identity: AWS_WEB_IDENTITY_TOKEN_FILE "
                          "not set; profile \"default\": no /nonexistent/aws-config nor "
                          "/nonexistent/aws-credentials; container: "
-                         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and "
-                         "AWS_CONTAINER_CREDENTIALS_FULL_URI not set; EC2 instance metadata: "
+                         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI not set; EC2 "
+                         "instance metadata: "
                          "disabled by AWS_EC2_METADATA_DISABLED");
     setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
     expect_resolve_error(1, "/app/p",
