@@ -4,11 +4,15 @@
 #include "aws_credentials.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -39,6 +43,62 @@ void ss_aws_wipe_free(char *s)
         explicit_bzero(s, strlen(s));
         free(s);
     }
+}
+
+int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errlen)
+{
+    struct stat st;
+    char *buf = NULL;
+    size_t len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+
+    *out = NULL;
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s is not a regular file", path);
+        goto out;
+    }
+    if (!(buf = malloc(SS_AWS_TOKEN_FILE_MAX + 1))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf + len, SS_AWS_TOKEN_FILE_MAX + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > SS_AWS_TOKEN_FILE_MAX) {
+            snprintf(err, errlen, "%s is larger than %d bytes", path, SS_AWS_TOKEN_FILE_MAX);
+            goto out;
+        }
+    }
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+        len--;
+    buf[len] = '\0';
+    if (!len || strlen(buf) != len || strpbrk(buf, "\r\n")) {
+        snprintf(err, errlen, "%s is empty or holds more than one line", path);
+        goto out;
+    }
+    *out = buf;
+    buf = NULL;
+    rc = 0;
+out:
+    if (buf) {
+        explicit_bzero(buf, SS_AWS_TOKEN_FILE_MAX + 1);
+        free(buf);
+    }
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 #define dup_str ss_aws_strdup
@@ -300,7 +360,7 @@ static int container_auth_header(struct curl_slist **headers, char *err, size_t 
 
     if (file && *file) {
         char why[256];
-        if (ss_secret_file_resolve(file, &token, why, sizeof(why)) < 0) {
+        if (ss_aws_read_token_file(file, &token, why, sizeof(why)) < 0) {
             snprintf(err, errlen, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: %s", why);
             goto out;
         }
@@ -482,7 +542,7 @@ static int web_identity(const char *file, const char *role_arn, const char *sess
     char *token = NULL, why[512];
     int rc;
 
-    if (ss_secret_file_resolve(file, &token, why, sizeof(why)) < 0) {
+    if (ss_aws_read_token_file(file, &token, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "web identity token: %s", why);
         return -1;
     }
@@ -592,9 +652,11 @@ static int role_base(struct profile_walk *w, const char *name, const struct ss_a
         rc = ss_aws_from_env(base, why, sizeof(why));
     else if (!strcmp(cs, "EcsContainer"))
         rc = ss_aws_from_container(base, why, sizeof(why));
-    else if (!strcmp(cs, "Ec2InstanceMetadata"))
-        rc = imds_disabled() ? (snprintf(why, sizeof(why), "AWS_EC2_METADATA_DISABLED is set"), 0)
-                             : ss_aws_from_imds(base, why, sizeof(why));
+    else if (!strcmp(cs, "Ec2InstanceMetadata") && imds_disabled()) {
+        snprintf(why, sizeof(why), "disabled by AWS_EC2_METADATA_DISABLED");
+        rc = 0;
+    } else if (!strcmp(cs, "Ec2InstanceMetadata"))
+        rc = ss_aws_from_imds(base, why, sizeof(why));
     else {
         snprintf(err, errlen,
                  "%s: credential_source '%.40s' is not one of Environment, EcsContainer, "

@@ -21,6 +21,8 @@
 /* Longest accepted key id, secret, session token or bearer token. */
 #define SS_AWS_CRED_FIELD_MAX 4096
 #define SS_AWS_PATH_MAX 1024
+/* Largest web identity / container authorization token file. */
+#define SS_AWS_TOKEN_FILE_MAX (64 * 1024)
 
 /* ---- small helpers (aws_credentials.c) ---------------------------------- */
 
@@ -31,6 +33,11 @@ void ss_aws_wipe_free(char *s);
  * or multi-line value. */
 int ss_aws_json_take(struct json_object *obj, const char *what, const char *name, int required,
                      char **out, char *err, size_t errlen);
+/* A token file written by the platform (the kubelet's projected service
+ * account token, the EKS Pod Identity token): its one line, trailing
+ * newline removed.  Unlike file: references, a world-readable mode is not
+ * warned about: the platform, not the user, chooses it. */
+int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errlen);
 /* Sets c->source with printf formatting. */
 void ss_aws_creds_set_source(struct ss_aws_creds *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

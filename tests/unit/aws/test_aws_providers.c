@@ -501,6 +501,37 @@ static void test_container_hosts(void **state)
             fail_msg("%s accepted", *h);
 }
 
+static void test_token_file(void **state)
+{
+    (void)state;
+    char path[160], err[256], *tok;
+
+    snprintf(path, sizeof(path), "%s/token", tmpdir);
+    write_file(path, "eyJhbGciOi.jwt.sig\r\n");
+    assert_int_equal(ss_aws_read_token_file(path, &tok, err, sizeof(err)), 0);
+    assert_string_equal(tok, "eyJhbGciOi.jwt.sig");
+    free(tok);
+    write_file(path, "two\nlines\n");
+    assert_int_equal(ss_aws_read_token_file(path, &tok, err, sizeof(err)), -1);
+    assert_null(tok);
+    write_file(path, "\n");
+    assert_int_equal(ss_aws_read_token_file(path, &tok, err, sizeof(err)), -1);
+    snprintf(path, sizeof(path), "%s/missing", tmpdir);
+    assert_int_equal(ss_aws_read_token_file(path, &tok, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "cannot open"));
+    assert_int_equal(ss_aws_read_token_file(tmpdir, &tok, err, sizeof(err)), -1);
+    snprintf(path, sizeof(path), "%s is not a regular file", tmpdir);
+    assert_string_equal(err, path);
+    snprintf(path, sizeof(path), "%s/token", tmpdir);
+    unlink(path);
+
+    write_file(config_path, "[profile p]\nrole_arn = arn:aws:iam::1:role/r\n"
+                            "credential_source = Ec2InstanceMetadata\n");
+    setenv("AWS_PROFILE", "p", 1);
+    expect_chain(NULL, "credential_source Ec2InstanceMetadata: disabled by "
+                       "AWS_EC2_METADATA_DISABLED");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +545,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sts_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sso, setup, teardown),
         cmocka_unit_test_setup_teardown(test_container_hosts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_file, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     ss_secret_aws_forget();
