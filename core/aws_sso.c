@@ -1,14 +1,20 @@
 /*
  * IAM Identity Center (SSO) profiles: the access token `aws sso login`
  * caches in ~/.aws/sso/cache/<sha1>.json, exchanged at the portal's
- * GetRoleCredentials for the account and role of the profile.  The token
- * is not refreshed here: when it has expired, `aws sso login` again.
+ * GetRoleCredentials for the account and role of the profile.  For
+ * sso-session profiles a token with less than five minutes left is
+ * refreshed with SSO OIDC CreateToken (the refresh token and client
+ * registration `aws sso login` cached next to it) and the cache file is
+ * rewritten, as the SDKs do; otherwise, `aws sso login` again.
  */
 #include "aws_providers.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -218,6 +224,158 @@ out:
     return rc;
 }
 
+#define SSO_REFRESH_MARGIN_S 300
+
+/* Replaces the cache file atomically (same directory, mode 0600). */
+static int write_cache(const char *path, struct json_object *doc, char *err, size_t errlen)
+{
+    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+    char tmp[SS_AWS_PATH_MAX + 32];
+    size_t len = strlen(text), done = 0;
+    int fd, rc = -1;
+
+    snprintf(tmp, sizeof(tmp), "%s.scimsync-XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    while (done < len) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    if (done == len && fsync(fd) == 0 && close(fd) == 0) {
+        fd = -1;
+        if (rename(tmp, path) == 0)
+            rc = 0;
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+    }
+    return rc;
+}
+
+/* SSO OIDC CreateToken with the cached refresh token; 0 and the new
+ * token, or <0 with err.  The cache file is updated (a failure to write
+ * it is only warned about: the token is good for this process). */
+static int refresh_token(const char *path, const char *region, const char *doc_text,
+                         char **token, time_t *expires, char *err, size_t errlen)
+{
+    struct json_object *doc = parse_object(doc_text, strlen(doc_text)), *req = NULL, *ans = NULL,
+                       *v;
+    char *cid = NULL, *csec = NULL, *rt = NULL, *reg = NULL, *newtok = NULL, *newrt = NULL;
+    char base[SS_AWS_URL_MAX], why[512], when[32], *url = NULL;
+    struct curl_slist *headers = NULL;
+    struct ss_aws_http_resp resp = {0};
+    struct ss_aws_http_req rq = {0};
+    CURLU *u = NULL;
+    time_t now = time(NULL), reg_exp;
+    struct tm tm;
+    int rc = -1;
+
+    *token = NULL;
+    if (!doc || ss_aws_json_take(doc, "token cache", "refreshToken", 1, &rt, why, sizeof(why)) < 0 ||
+        ss_aws_json_take(doc, "token cache", "clientId", 1, &cid, why, sizeof(why)) < 0 ||
+        ss_aws_json_take(doc, "token cache", "clientSecret", 1, &csec, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "the cache holds no refresh token and client registration");
+        goto out;
+    }
+    if (ss_aws_json_take(doc, "token cache", "registrationExpiresAt", 0, &reg, why,
+                         sizeof(why)) == 0 &&
+        reg && ss_aws_parse_time(reg, &reg_exp) == 0 && reg_exp <= now) {
+        snprintf(err, errlen, "the client registration expired at %.40s", reg);
+        goto out;
+    }
+    if (ss_aws_endpoint("SSO_OIDC", "oidc", region, base, sizeof(base), why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s", why);
+        goto out;
+    }
+    u = curl_url();
+    if (!u || curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_PATH, "/token", 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+        snprintf(err, errlen, "cannot build the CreateToken URL from %.200s", base);
+        goto out;
+    }
+    req = json_object_new_object();
+    if (!req || json_object_object_add(req, "clientId", json_object_new_string(cid)) ||
+        json_object_object_add(req, "clientSecret", json_object_new_string(csec)) ||
+        json_object_object_add(req, "grantType", json_object_new_string("refresh_token")) ||
+        json_object_object_add(req, "refreshToken", json_object_new_string(rt)) ||
+        !(headers = curl_slist_append(NULL, "Content-Type: application/json"))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    rq = (struct ss_aws_http_req){
+        .method = "POST", .url = url, .headers = headers,
+        .body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
+        .connect_timeout_ms = 5000, .timeout_ms = 20000};
+    if (ss_aws_http(&rq, &resp, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "CreateToken: %s", why);
+        goto out;
+    }
+    ans = parse_object(resp.body, resp.len);
+    if (resp.status != 200) {
+        /* OAuth-style errors: {"error": "invalid_grant", "error_description": ...} */
+        const char *code = ans && json_object_object_get_ex(ans, "error", &v) &&
+                                   json_object_is_type(v, json_type_string)
+                               ? json_object_get_string(v)
+                               : NULL;
+        snprintf(err, errlen, "CreateToken: HTTP %ld%s%.100s", resp.status, code ? ": " : "",
+                 code ? code : "");
+        goto out;
+    }
+    if (!ans ||
+        ss_aws_json_take(ans, "CreateToken answer", "accessToken", 1, &newtok, err, errlen) < 0 ||
+        ss_aws_json_take(ans, "CreateToken answer", "refreshToken", 0, &newrt, err, errlen) < 0)
+        goto out;
+    if (!json_object_object_get_ex(ans, "expiresIn", &v) || !json_object_is_type(v, json_type_int) ||
+        json_object_get_int64(v) <= 0 || json_object_get_int64(v) > 366L * 86400) {
+        snprintf(err, errlen, "CreateToken answer: expiresIn is not a number of seconds");
+        goto out;
+    }
+    *expires = now + (time_t)json_object_get_int64(v);
+    gmtime_r(expires, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (json_object_object_add(doc, "accessToken", json_object_new_string(newtok)) ||
+        json_object_object_add(doc, "expiresAt", json_object_new_string(when)) ||
+        (newrt && json_object_object_add(doc, "refreshToken", json_object_new_string(newrt)))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    if (write_cache(path, doc, why, sizeof(why)) < 0)
+        ss_warn("cannot update the SSO token cache %s: %s", path, why);
+    ss_debug("SSO access token refreshed; valid until %s", when);
+    *token = newtok;
+    newtok = NULL;
+    rc = 0;
+out:
+    ss_aws_http_resp_free(&resp);
+    curl_slist_free_all(headers);
+    curl_free(url);
+    curl_url_cleanup(u);
+    if (req)
+        json_object_put(req);
+    if (ans)
+        json_object_put(ans);
+    if (doc)
+        json_object_put(doc);
+    ss_aws_wipe_free(cid);
+    ss_aws_wipe_free(csec);
+    ss_aws_wipe_free(rt);
+    ss_aws_wipe_free(newtok);
+    ss_aws_wipe_free(newrt);
+    free(reg);
+    return rc;
+}
+
 static const char *need(const struct ss_aws_profile *p, enum ss_aws_pkey k)
 {
     const char *v = p->v[k];
@@ -273,6 +431,22 @@ int ss_aws_sso_resolve(const char *profile, const struct ss_aws_profile *p,
         goto out;
     }
     rc = ss_aws_sso_token_parse(doc, strlen(doc), time(NULL), &token, &expires, why, sizeof(why));
+    /* Refresh tokens come with sso-session logins only. */
+    if (session && (rc == -2 || (rc == 0 && expires - time(NULL) < SSO_REFRESH_MARGIN_S))) {
+        char why2[512], *fresh = NULL;
+        if (refresh_token(path, region, doc, &fresh, &expires, why2, sizeof(why2)) == 0) {
+            ss_aws_wipe_free(token);
+            token = fresh;
+            rc = 0;
+        } else if (rc == -2) {
+            snprintf(err, errlen, "%s: %s, and it cannot be refreshed (%s); run `%s`", path, why,
+                     why2, login);
+            rc = -1;
+            goto out;
+        } else {
+            ss_debug("SSO token refresh: %s; the cached token is used while it lasts", why2);
+        }
+    }
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s%s%s%s", path, why, rc == -2 ? "; run `" : "",
                  rc == -2 ? login : "", rc == -2 ? "`" : "");

@@ -25,6 +25,7 @@ REF = "aws-ssm:/app/secure"
 OTHER_REF = "aws-ssm:/app/other"
 OTHER = "other-value"
 SSO_TOKEN = "sso-access-token-xyz"
+SSO_FRESH = "sso-access-token-refreshed"
 IRSA_TOKEN = "eyJhbGciOi.irsa-jwt.sig"
 POD_TOKEN = "pod-identity-token-789"
 
@@ -63,6 +64,9 @@ CONFIG = {
     },
     "sso": {
         "access_token": SSO_TOKEN,
+        "refreshed_access_token": SSO_FRESH,
+        "client_id": "client-id-1", "client_secret": "client-secret-1",
+        "refresh_token": "refresh-token-1",
         "roles": {ACCOUNT + "/ReadSecrets": creds("ASIASSO"),
                   ACCOUNT + "/Short": creds("ASIASSOSHORT", 200)},
     },
@@ -72,7 +76,7 @@ CONFIG = {
                   "/v1/short": creds("ASIAPODSHORT", 200)},
     },
 }
-base.SECRET_VALUES.extend([SECURE, SSO_TOKEN, IRSA_TOKEN, POD_TOKEN, "good-secret-key",
+base.SECRET_VALUES.extend([SECURE, SSO_TOKEN, SSO_FRESH, "client-secret-1", "refresh-token-1", IRSA_TOKEN, POD_TOKEN, "good-secret-key",
                            "other-secret-key"] + [a.lower() + "-secret" for a in TEMP]
                           + [a.lower() + "-token" for a in TEMP])
 
@@ -243,6 +247,38 @@ def add_cases(r, workdir):
               "sso_account_id = %s\nsso_role_name = ReadSecrets\n" % (url, ACCOUNT))
         sso_cache(url, "2099-01-01T00:00:00UTC")
         r.ok(env(AWS_PROFILE="old"), [REF], [SECURE])
+
+    def sso_token_refreshed():
+        files("[profile sso]\nsso_session = corp\nsso_account_id = %s\n"
+              "sso_role_name = ReadSecrets\n"
+              "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+              "sso_region = us-east-1\n" % ACCOUNT)
+        path = sso_cache("corp", "2020-01-01T00:00:00Z")
+        with open(path) as f:
+            doc = json.load(f)
+        doc.update({"clientId": "client-id-1", "clientSecret": "client-secret-1",
+                    "refreshToken": "refresh-token-1",
+                    "registrationExpiresAt": "2099-01-01T00:00:00Z"})
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        before = r.fx.stats()
+        r.ok(env(AWS_PROFILE="sso"), [REF], [SECURE])
+        assert r.delta(before, "sso-oidc:CreateToken") == 1
+        with open(path) as f:
+            doc = json.load(f)
+        assert doc["accessToken"] == SSO_FRESH, doc
+        assert doc["refreshToken"] == "refresh-token-1-next", doc
+        assert doc["expiresAt"] > "2026", doc
+        assert doc["startUrl"] == "https://corp.awsapps.com/start", doc
+        assert os.stat(path).st_mode & 0o777 == 0o600
+        assert not [n for n in os.listdir(os.path.dirname(path)) if "scimsync" in n]
+        # A refused refresh (the refresh token moved on) leaves the login to do.
+        doc.update({"accessToken": "old", "expiresAt": "2020-01-01T00:00:00Z"})
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        r.fails(env(AWS_PROFILE="sso"), [REF], "expired at 2020-01-01T00:00:00Z, and it cannot "
+                "be refreshed (CreateToken: HTTP 400: invalid_grant); run `aws sso login "
+                "--sso-session corp`")
 
     def sso_errors():
         files("[profile sso]\nsso_session = corp\nsso_account_id = %s\n"
