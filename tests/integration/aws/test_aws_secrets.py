@@ -116,6 +116,10 @@ class Runner:
     def run(self, env, *refs):
         p = subprocess.run([self.driver, *refs], env=env, capture_output=True, text=True,
                            timeout=60)
+        # Under ASan an error path that leaks still exits 1 like the failure
+        # it reports: look at the text too.
+        if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+            raise AssertionError("sanitizer report: %s" % p.stderr[-3000:])
         for v in SECRET_VALUES:
             if v in p.stderr:
                 raise AssertionError("secret value %r reached stderr: %s" % (v, p.stderr))
