@@ -218,6 +218,13 @@ static int retryable(long status, const char *text)
            strstr(text, "IDPCommunicationError");
 }
 
+static void backoff(const char *action, const char *why, int attempt)
+{
+    struct timespec ts = {0, 200L * 1000 * 1000 * (1L << attempt)};
+    ss_debug("STS %s: %s; retrying", action, why);
+    nanosleep(&ts, NULL);
+}
+
 int ss_aws_sts_assume(const struct ss_aws_sts_req *rq, struct ss_aws_creds *out, char *err,
                       size_t errlen)
 {
@@ -282,8 +289,10 @@ int ss_aws_sts_assume(const struct ss_aws_sts_req *rq, struct ss_aws_creds *out,
     for (int attempt = 0;; attempt++) {
         ss_aws_http_resp_free(&resp);
         if (ss_aws_http(&hr, &resp, text, sizeof(text)) < 0) {
-            if (attempt + 1 < STS_ATTEMPTS)
+            if (attempt + 1 < STS_ATTEMPTS) {
+                backoff(rq->action, text, attempt);
                 continue;
+            }
             snprintf(err, errlen, "STS %s: %s", rq->action, text);
             goto out;
         }
@@ -291,9 +300,7 @@ int ss_aws_sts_assume(const struct ss_aws_sts_req *rq, struct ss_aws_creds *out,
             break;
         ss_aws_sts_error(resp.status, resp.body, resp.len, text, sizeof(text));
         if (retryable(resp.status, text) && attempt + 1 < STS_ATTEMPTS) {
-            struct timespec ts = {0, 200L * 1000 * 1000 * (1L << attempt)};
-            ss_debug("STS %s: %s; retrying", rq->action, text);
-            nanosleep(&ts, NULL);
+            backoff(rq->action, text, attempt);
             continue;
         }
         snprintf(err, errlen, "STS %s of %.200s: %s", rq->action, rq->role_arn, text);

@@ -59,6 +59,8 @@ CONFIG = {
         role("irsa"): {"web_identity_token": IRSA_TOKEN, "credentials": creds("ASIAIRSA")},
         role("irsa-short"): {"web_identity_token": IRSA_TOKEN,
                              "credentials": creds("ASIASHORT", 200)},
+        role("flaky"): {"web_identity_token": IRSA_TOKEN, "throttle": 2,
+                        "credentials": creds("ASIAIRSA")},
         role("profile-wif"): {"web_identity_token": IRSA_TOKEN,
                               "credentials": creds("ASIAPROF")},
     },
@@ -190,6 +192,13 @@ def add_cases(r, workdir):
         assert "web identity (role %s)" % role("irsa") in p.stderr, p.stderr
         # An hour of validity: one STS call serves the whole run.
         assert r.delta(before, "sts:AssumeRoleWithWebIdentity:" + role("irsa")) == 1
+
+    def sts_throttling_retried():
+        before = r.fx.stats()
+        r.ok(env(AWS_WEB_IDENTITY_TOKEN_FILE=token_file, AWS_ROLE_ARN=role("flaky")), [REF],
+             [SECURE])
+        n = r.delta(before, "error:Throttling")
+        assert n == 2, "%d throttled answers, want 2 (then success)" % n
 
     def web_identity_errors():
         bad = os.path.join(workdir, "bad-token")
