@@ -224,7 +224,7 @@ int ss_aws_profile_parse(FILE *fp, const char *path, int is_config, const char *
                           .name = name, .p = p, .at_line_start = 1, .err = err, .errlen = errlen};
     /* inih's settings are process-wide; core/config.c sets its own. */
     bool s_stack = ini_use_stack, s_realloc = ini_allow_realloc, s_multi = ini_allow_multiline,
-         s_inline = ini_allow_inline_comments;
+         s_inline = ini_allow_inline_comments, s_novalue = ini_allow_no_value;
     int s_max = ini_max_line, rc;
 
     snprintf(p->path[is_config ? 0 : 1], sizeof(p->path[0]), "%s", path);
@@ -233,12 +233,14 @@ int ss_aws_profile_parse(FILE *fp, const char *path, int is_config, const char *
     ini_max_line = PROFILE_MAX_LINE + 3;
     ini_allow_multiline = true;     /* nested `s3 =` blocks are continuation lines */
     ini_allow_inline_comments = false; /* a value is taken whole, as botocore does */
+    ini_allow_no_value = false;
     rc = ini_parse_stream(counting_reader, &c, handler, &c);
     ini_use_stack = s_stack;
     ini_allow_realloc = s_realloc;
     ini_max_line = s_max;
     ini_allow_multiline = s_multi;
     ini_allow_inline_comments = s_inline;
+    ini_allow_no_value = s_novalue;
 
     if (c.failed)
         return -1;
