@@ -645,7 +645,7 @@ static int role_base(struct profile_walk *w, const char *name, const struct ss_a
         if (rc == 1)
             return 1;
         /* why names the source profile and what is wrong with it. */
-        snprintf(err, errlen, "%s: source_profile: %s", label, why);
+        snprintf(err, errlen, "%s: source_profile: %.600s", label, why);
         return -1;
     }
     if (!strcmp(cs, "Environment"))
@@ -665,7 +665,7 @@ static int role_base(struct profile_walk *w, const char *name, const struct ss_a
         return -1;
     }
     if (rc <= 0) {
-        snprintf(err, errlen, "%s: credential_source %s: %s", label, cs, why);
+        snprintf(err, errlen, "%s: credential_source %.40s: %.600s", label, cs, why);
         return -1;
     }
     return 1;
@@ -701,7 +701,7 @@ static int assume_role(struct profile_walk *w, const char *name, const struct ss
     }
     if (wif && *wif) {
         if (web_identity(wif, role, rq.session_name, out, why, sizeof(why)) < 0) {
-            snprintf(err, errlen, "%s: %s", label, why);
+            snprintf(err, errlen, "%s: %.600s", label, why);
             return -1;
         }
         ss_aws_creds_set_source(out, "%s (web identity, role %.100s)", label, role);
@@ -711,7 +711,7 @@ static int assume_role(struct profile_walk *w, const char *name, const struct ss
         goto out;
     rq.signer = &base;
     if (ss_aws_sts_assume(&rq, out, why, sizeof(why)) < 0) {
-        snprintf(err, errlen, "%s: %s (signed with the credentials from the %s)", label, why,
+        snprintf(err, errlen, "%s: %.400s (signed with the credentials from the %s)", label, why,
                  base.source);
         goto out;
     }
@@ -728,7 +728,7 @@ static int profile_creds(struct profile_walk *w, const char *name, struct ss_aws
                          char *err, size_t errlen)
 {
     struct ss_aws_profile p;
-    char label[SS_AWS_PATH_MAX + 100], why[1024];
+    char label[300], why[1024]; /* label: profile "NAME" (FILE), capped for messages */
     int rc = ss_aws_profile_load("profile", name, &p, why, sizeof(why));
 
     if (rc < 0) {
@@ -737,25 +737,27 @@ static int profile_creds(struct profile_walk *w, const char *name, struct ss_aws
     }
     if (rc == 0) {
         if (!p.exists[0] && !p.exists[1])
-            snprintf(err, errlen, "profile \"%.64s\": no %s nor %s", name, p.path[0], p.path[1]);
+            snprintf(err, errlen, "profile \"%.64s\": no %.300s nor %.300s", name, p.path[0],
+                     p.path[1]);
         else if (!strcmp(name, "default"))
-            snprintf(err, errlen, "profile \"default\": no [default] in %s nor %s", p.path[0],
+            snprintf(err, errlen, "profile \"default\": no [default] in %.300s nor %.300s", p.path[0],
                      p.path[1]);
         else
-            snprintf(err, errlen, "profile \"%.64s\": no [profile %.64s] in %s nor [%.64s] in %s",
+            snprintf(err, errlen,
+                     "profile \"%.64s\": no [profile %.64s] in %.300s nor [%.64s] in %.300s",
                      name, name, p.path[0], name, p.path[1]);
         ss_aws_profile_free(&p);
         return -2;
     }
     w->names[w->n++] = name;
-    snprintf(label, sizeof(label), "profile \"%.64s\" (%s)", name, p.path[p.where]);
+    snprintf(label, sizeof(label), "profile \"%.64s\" (%.200s)", name, p.path[p.where]);
     if (p.v[SS_AWS_P_ROLE_ARN] && *p.v[SS_AWS_P_ROLE_ARN]) {
         rc = assume_role(w, name, &p, label, out, err, errlen);
     } else if (p.v[SS_AWS_P_SSO_SESSION] || p.v[SS_AWS_P_SSO_START_URL] ||
                p.v[SS_AWS_P_SSO_ACCOUNT_ID] || p.v[SS_AWS_P_SSO_ROLE_NAME]) {
         rc = ss_aws_sso_resolve(name, &p, out, why, sizeof(why)) < 0 ? -1 : 1;
         if (rc < 0)
-            snprintf(err, errlen, "%s: %s", label, why);
+            snprintf(err, errlen, "%s: %.600s", label, why);
     } else if (p.v[SS_AWS_P_ACCESS_KEY_ID] || p.v[SS_AWS_P_SECRET_ACCESS_KEY]) {
         rc = static_keys(&p, label, out, err, errlen);
     } else if (p.v[SS_AWS_P_CREDENTIAL_PROCESS] && *p.v[SS_AWS_P_CREDENTIAL_PROCESS]) {
@@ -763,7 +765,7 @@ static int profile_creds(struct profile_walk *w, const char *name, struct ss_aws
                  ? -1
                  : 1;
         if (rc < 0)
-            snprintf(err, errlen, "%s: %s", label, why);
+            snprintf(err, errlen, "%s: %.600s", label, why);
         else
             ss_aws_creds_set_source(out, "%s (credential_process)", label);
     } else {

@@ -318,7 +318,7 @@ static int refresh_token(const char *path, const char *region, const char *doc_t
         .body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
         .connect_timeout_ms = 5000, .timeout_ms = 20000};
     if (ss_aws_http(&rq, &resp, why, sizeof(why)) < 0) {
-        snprintf(err, errlen, "CreateToken: %s", why);
+        snprintf(err, errlen, "CreateToken: %.450s", why);
         goto out;
     }
     ans = parse_object(resp.body, resp.len);
