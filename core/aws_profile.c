@@ -269,8 +269,15 @@ static int parse_path(const char *path, int is_config, const char *kind, const c
     int rc;
 
     if (!fp) {
+        const char *env = getenv(is_config ? "AWS_CONFIG_FILE" : "AWS_SHARED_CREDENTIALS_FILE");
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
+        /* A home directory we may not enter (a service user with HOME=/root)
+         * means no files; a file named in the environment must be readable. */
+        if (errno == EACCES && !(env && *env)) {
+            ss_debug("%s: %s; taken as absent", path, strerror(errno));
+            return 0;
+        }
         snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
