@@ -374,6 +374,57 @@ static void test_sts_parse(void **state)
     }
 }
 
+/* Deterministic mutations of inputs (a fixed-seed xorshift, so a failure
+ * reproduces): the parsers must never misbehave (ASan / UBSan builds) and
+ * anything accepted must be well formed. */
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
+
+static unsigned rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state >> 32);
+}
+
+static void mutate(char *buf, size_t len)
+{
+    static const char alphabet[] = "<>/&;#[]=\n \"AKSEx";
+    int edits = 1 + (int)(rnd() % 4);
+    for (int e = 0; e < edits && len; e++)
+        buf[rnd() % len] = alphabet[rnd() % (sizeof(alphabet) - 1)];
+}
+
+static void test_mutations(void **state)
+{
+    (void)state;
+    static const char profile[] = "[profile m]\nrole_arn = arn:aws:iam::1:role/r\n"
+                                  "s3 =\n  region = x\n[m]\naws_access_key_id = A\n";
+    char buf[sizeof(sts_ok)], pbuf[sizeof(profile)], err[512];
+    struct ss_aws_creds c;
+
+    for (int i = 0; i < 3000; i++) {
+        memcpy(buf, sts_ok, sizeof(sts_ok));
+        mutate(buf, sizeof(sts_ok) - 1);
+        if (ss_aws_sts_parse(buf, sizeof(sts_ok) - 1, "AssumeRole", &c, err, sizeof(err)) == 0) {
+            assert_true(*c.access_key_id && *c.secret_access_key && *c.session_token);
+            assert_null(strpbrk(c.access_key_id, "<\r\n"));
+            ss_aws_creds_clear(&c);
+        } else {
+            assert_null(c.access_key_id);
+        }
+        ss_aws_sts_error(400, buf, sizeof(sts_ok) - 1, err, sizeof(err));
+
+        memcpy(pbuf, profile, sizeof(profile));
+        mutate(pbuf, sizeof(profile) - 1);
+        for (int is_config = 0; is_config < 2; is_config++) {
+            struct ss_aws_profile p = {0};
+            parse(pbuf, is_config, "profile", "m", &p, err, sizeof(err));
+            ss_aws_profile_free(&p);
+        }
+    }
+}
+
 static void test_xml_text(void **state)
 {
     (void)state;
@@ -546,6 +597,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sso, setup, teardown),
         cmocka_unit_test_setup_teardown(test_container_hosts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mutations, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     ss_secret_aws_forget();
