@@ -63,7 +63,7 @@ const char *ss_aws_profile_name(void)
     return n && *n ? n : "default";
 }
 
-static int home_dir(char *out, size_t outlen, char *err, size_t errlen)
+int ss_aws_home_dir(char *out, size_t outlen, char *err, size_t errlen)
 {
     const char *h = getenv("HOME");
     struct passwd pw, *res = NULL;
@@ -93,7 +93,7 @@ static int one_path(const char *env, const char *dflt, char *out, size_t outlen,
     if (v && *v && strncmp(v, "~/", 2) != 0) {
         n = snprintf(out, outlen, "%s", v);
     } else {
-        if (home_dir(home, sizeof(home), err, errlen) < 0)
+        if (ss_aws_home_dir(home, sizeof(home), err, errlen) < 0)
             return -1;
         n = v && *v ? snprintf(out, outlen, "%s/%s", home, v + 2)
                     : snprintf(out, outlen, "%s/.aws/%s", home, dflt);

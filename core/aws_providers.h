@@ -90,6 +90,8 @@ void ss_aws_profile_where(const struct ss_aws_profile *p, enum ss_aws_pkey k, ch
                           size_t outlen);
 
 void ss_aws_profile_free(struct ss_aws_profile *p);
+/* HOME, else the user's home directory from the password database. */
+int ss_aws_home_dir(char *out, size_t outlen, char *err, size_t errlen);
 /* AWS_PROFILE, else "default". */
 const char *ss_aws_profile_name(void);
 /* AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (a leading ~/ expanded),

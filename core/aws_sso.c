@@ -37,14 +37,11 @@ int ss_aws_sha1_hex(const char *s, char out[41])
 
 int ss_aws_sso_cache_path(const char *key, char *out, size_t outlen, char *err, size_t errlen)
 {
-    const char *home = getenv("HOME");
-    char hex[41];
+    char home[SS_AWS_PATH_MAX], hex[41];
     int n;
 
-    if (!home || !*home) {
-        snprintf(err, errlen, "no home directory (HOME is not set) for the SSO token cache");
+    if (ss_aws_home_dir(home, sizeof(home), err, errlen) < 0)
         return -1;
-    }
     if (ss_aws_sha1_hex(key, hex) < 0) {
         snprintf(err, errlen, "SHA-1 is not available from OpenSSL");
         return -1;
