@@ -338,6 +338,23 @@ def add_cases(r, workdir):
             n = r.delta(before, counter)
             assert n == 2, "%s: %d credential fetches for two parameters, want 2" % (label, n)
 
+    def service_specific_endpoints():
+        dead = "http://127.0.0.1:1"  # nothing listens there
+        e = env(AWS_ENDPOINT_URL=dead, AWS_ENDPOINT_URL_SSM=r.fx.url,
+                AWS_ENDPOINT_URL_STS=r.fx.url, AWS_WEB_IDENTITY_TOKEN_FILE=token_file,
+                AWS_ROLE_ARN=role("irsa"))
+        r.ok(e, [REF], [SECURE])
+        del e["AWS_ENDPOINT_URL_STS"]
+        r.fails(e, [REF], "STS AssumeRoleWithWebIdentity: %s" % dead)
+        files("[profile sso]\nsso_session = corp\nsso_account_id = %s\n"
+              "sso_role_name = ReadSecrets\n"
+              "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+              "sso_region = us-east-1\n" % ACCOUNT)
+        sso_cache("corp")
+        e = env(AWS_ENDPOINT_URL=dead, AWS_ENDPOINT_URL_SSM=r.fx.url,
+                AWS_ENDPOINT_URL_SSO=r.fx.url, AWS_PROFILE="sso")
+        r.ok(e, [REF], [SECURE])
+
     def nothing_works():
         files("[profile dev]\nregion = us-east-1\n")
         e = env(AWS_PROFILE="dev", AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:1")
