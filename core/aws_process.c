@@ -54,8 +54,8 @@ int ss_aws_process_parse(const char *json, size_t len, struct ss_aws_creds *out,
         goto out;
     }
     if (ss_aws_json_take(doc, what, "AccessKeyId", 1, &out->access_key_id, err, errlen) < 0 ||
-        ss_aws_json_take(doc, what, "SecretAccessKey", 1, &out->secret_access_key, err,
-                         errlen) < 0 ||
+        ss_aws_json_take(doc, what, "SecretAccessKey", 1, &out->secret_access_key, err, errlen) <
+            0 ||
         ss_aws_json_take(doc, what, "SessionToken", 0, &out->session_token, err, errlen) < 0 ||
         ss_aws_json_take(doc, what, "Expiration", 0, &exp, err, errlen) < 0)
         goto out;
@@ -104,8 +104,8 @@ static int read_output(int fd, char *buf, size_t cap, size_t *len, char *err, si
         ssize_t n;
 
         clock_gettime(CLOCK_MONOTONIC, &now);
-        left = PROCESS_TIMEOUT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
-                                     (now.tv_nsec - start.tv_nsec) / 1000000);
+        left = PROCESS_TIMEOUT_MS -
+               ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
         if (left <= 0) {
             snprintf(err, errlen, "credential_process gave no complete answer within %d s",
                      PROCESS_TIMEOUT_MS / 1000);
@@ -193,8 +193,8 @@ int ss_aws_process_run(const char *cmd, struct ss_aws_creds *out, char *err, siz
     pid = -1;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         if (WIFEXITED(status))
-            snprintf(err, errlen, "credential_process %.200s exited with status %d",
-                     we.we_wordv[0], WEXITSTATUS(status));
+            snprintf(err, errlen, "credential_process %.200s exited with status %d", we.we_wordv[0],
+                     WEXITSTATUS(status));
         else
             snprintf(err, errlen, "credential_process %.200s was killed by signal %d",
                      we.we_wordv[0], WIFSIGNALED(status) ? WTERMSIG(status) : 0);

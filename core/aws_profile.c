@@ -220,8 +220,15 @@ static int handler(void *user, const char *section, const char *key, const char 
 int ss_aws_profile_parse(FILE *fp, const char *path, int is_config, const char *kind,
                          const char *name, struct ss_aws_profile *p, char *err, size_t errlen)
 {
-    struct parse_ctx c = {.fp = fp, .path = path, .is_config = is_config, .kind = kind,
-                          .name = name, .p = p, .at_line_start = 1, .err = err, .errlen = errlen};
+    struct parse_ctx c = {.fp = fp,
+                          .path = path,
+                          .is_config = is_config,
+                          .kind = kind,
+                          .name = name,
+                          .p = p,
+                          .at_line_start = 1,
+                          .err = err,
+                          .errlen = errlen};
     /* inih's settings are process-wide; core/config.c sets its own. */
     bool s_stack = ini_use_stack, s_realloc = ini_allow_realloc, s_multi = ini_allow_multiline,
          s_inline = ini_allow_inline_comments, s_novalue = ini_allow_no_value;
@@ -231,7 +238,7 @@ int ss_aws_profile_parse(FILE *fp, const char *path, int is_config, const char *
     ini_use_stack = false;
     ini_allow_realloc = true;
     ini_max_line = PROFILE_MAX_LINE + 3;
-    ini_allow_multiline = true;     /* nested `s3 =` blocks are continuation lines */
+    ini_allow_multiline = true;        /* nested `s3 =` blocks are continuation lines */
     ini_allow_inline_comments = false; /* a value is taken whole, as botocore does */
     ini_allow_no_value = false;
     rc = ini_parse_stream(counting_reader, &c, handler, &c);

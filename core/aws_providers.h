@@ -77,13 +77,13 @@ const char *ss_aws_pkey_name(enum ss_aws_pkey k);
 /* One [profile NAME] (merged with [NAME] of the credentials file) or one
  * [sso-session NAME]. */
 struct ss_aws_profile {
-    int found;                          /* a section of that name was seen */
-    char *v[SS_AWS_P_NKEYS];            /* values, NULL when absent */
+    int found;                           /* a section of that name was seen */
+    char *v[SS_AWS_P_NKEYS];             /* values, NULL when absent */
     unsigned char vfrom[SS_AWS_P_NKEYS]; /* where each was read: index in path */
     int vline[SS_AWS_P_NKEYS];
-    char path[2][SS_AWS_PATH_MAX];      /* [0] config file, [1] credentials file */
-    int where;                          /* index in path of the first file holding it */
-    int exists[2];                      /* whether each file exists */
+    char path[2][SS_AWS_PATH_MAX]; /* [0] config file, [1] credentials file */
+    int where;                     /* index in path of the first file holding it */
+    int exists[2];                 /* whether each file exists */
 };
 /* "FILE:LINE" of key k (for messages). */
 void ss_aws_profile_where(const struct ss_aws_profile *p, enum ss_aws_pkey k, char *out,
@@ -117,12 +117,12 @@ int ss_aws_profile_region(char *out, size_t outlen, char *err, size_t errlen);
 /* ---- STS (aws_sts.c) ---------------------------------------------------- */
 
 struct ss_aws_sts_req {
-    const char *action;      /* "AssumeRole" or "AssumeRoleWithWebIdentity" */
+    const char *action; /* "AssumeRole" or "AssumeRoleWithWebIdentity" */
     const char *role_arn;
-    const char *session_name; /* NULL: scimsync-<time> */
-    const char *external_id; /* NULL: none */
-    const char *duration;    /* NULL: STS default (1 h) */
-    const char *web_identity_token; /* AssumeRoleWithWebIdentity only */
+    const char *session_name;          /* NULL: scimsync-<time> */
+    const char *external_id;           /* NULL: none */
+    const char *duration;              /* NULL: STS default (1 h) */
+    const char *web_identity_token;    /* AssumeRoleWithWebIdentity only */
     const struct ss_aws_creds *signer; /* AssumeRole only */
 };
 
@@ -152,8 +152,8 @@ int ss_aws_sha1_hex(const char *s, char out[41]);
 int ss_aws_sso_cache_path(const char *key, char *out, size_t outlen, char *err, size_t errlen);
 /* Pure: accessToken of a cache file, checked against expiresAt and now.
  * 0 and *token, -1 malformed, -2 expired (err says when). */
-int ss_aws_sso_token_parse(const char *json, size_t len, time_t now, char **token,
-                           time_t *expires, char *err, size_t errlen);
+int ss_aws_sso_token_parse(const char *json, size_t len, time_t now, char **token, time_t *expires,
+                           char *err, size_t errlen);
 /* Pure: the roleCredentials of a GetRoleCredentials answer. */
 int ss_aws_sso_creds_parse(const char *json, size_t len, struct ss_aws_creds *out, char *err,
                            size_t errlen);

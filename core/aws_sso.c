@@ -71,8 +71,8 @@ static struct json_object *parse_object(const char *json, size_t len)
     return doc;
 }
 
-int ss_aws_sso_token_parse(const char *json, size_t len, time_t now, char **token,
-                           time_t *expires, char *err, size_t errlen)
+int ss_aws_sso_token_parse(const char *json, size_t len, time_t now, char **token, time_t *expires,
+                           char *err, size_t errlen)
 {
     struct json_object *doc = parse_object(json, len);
     char *exp = NULL, iso[64];
@@ -127,8 +127,8 @@ int ss_aws_sso_creds_parse(const char *json, size_t len, struct ss_aws_creds *ou
         goto out;
     }
     if (ss_aws_json_take(rc_obj, what, "accessKeyId", 1, &out->access_key_id, err, errlen) < 0 ||
-        ss_aws_json_take(rc_obj, what, "secretAccessKey", 1, &out->secret_access_key, err,
-                         errlen) < 0 ||
+        ss_aws_json_take(rc_obj, what, "secretAccessKey", 1, &out->secret_access_key, err, errlen) <
+            0 ||
         ss_aws_json_take(rc_obj, what, "sessionToken", 0, &out->session_token, err, errlen) < 0)
         goto out;
     /* Milliseconds since the epoch. */
@@ -182,8 +182,11 @@ static int get_role_credentials(const char *region, const char *account, const c
     snprintf(hdr, n, "x-amz-sso_bearer_token: %s", token);
     if (!(headers = curl_slist_append(NULL, hdr)))
         goto nomem;
-    rq = (struct ss_aws_http_req){.method = "GET", .url = url, .headers = headers,
-                                  .connect_timeout_ms = 5000, .timeout_ms = 20000};
+    rq = (struct ss_aws_http_req){.method = "GET",
+                                  .url = url,
+                                  .headers = headers,
+                                  .connect_timeout_ms = 5000,
+                                  .timeout_ms = 20000};
     if (ss_aws_http(&rq, &resp, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "GetRoleCredentials: %s", why);
         goto out;
@@ -262,8 +265,8 @@ static int write_cache(const char *path, struct json_object *doc, char *err, siz
 /* SSO OIDC CreateToken with the cached refresh token; 0 and the new
  * token, or <0 with err.  The cache file is updated (a failure to write
  * it is only warned about: the token is good for this process). */
-static int refresh_token(const char *path, const char *region, const char *doc_text,
-                         char **token, time_t *expires, char *err, size_t errlen)
+static int refresh_token(const char *path, const char *region, const char *doc_text, char **token,
+                         time_t *expires, char *err, size_t errlen)
 {
     struct json_object *doc = parse_object(doc_text, strlen(doc_text)), *req = NULL, *ans = NULL,
                        *v;
@@ -278,14 +281,15 @@ static int refresh_token(const char *path, const char *region, const char *doc_t
     int rc = -1;
 
     *token = NULL;
-    if (!doc || ss_aws_json_take(doc, "token cache", "refreshToken", 1, &rt, why, sizeof(why)) < 0 ||
+    if (!doc ||
+        ss_aws_json_take(doc, "token cache", "refreshToken", 1, &rt, why, sizeof(why)) < 0 ||
         ss_aws_json_take(doc, "token cache", "clientId", 1, &cid, why, sizeof(why)) < 0 ||
         ss_aws_json_take(doc, "token cache", "clientSecret", 1, &csec, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "the cache holds no refresh token and client registration");
         goto out;
     }
-    if (ss_aws_json_take(doc, "token cache", "registrationExpiresAt", 0, &reg, why,
-                         sizeof(why)) == 0 &&
+    if (ss_aws_json_take(doc, "token cache", "registrationExpiresAt", 0, &reg, why, sizeof(why)) ==
+            0 &&
         reg && ss_aws_parse_time(reg, &reg_exp) == 0 && reg_exp <= now) {
         snprintf(err, errlen, "the client registration expired at %.40s", reg);
         goto out;
@@ -310,10 +314,13 @@ static int refresh_token(const char *path, const char *region, const char *doc_t
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    rq = (struct ss_aws_http_req){
-        .method = "POST", .url = url, .headers = headers,
-        .body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
-        .connect_timeout_ms = 5000, .timeout_ms = 20000};
+    rq = (struct ss_aws_http_req){.method = "POST",
+                                  .url = url,
+                                  .headers = headers,
+                                  .body =
+                                      json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
+                                  .connect_timeout_ms = 5000,
+                                  .timeout_ms = 20000};
     if (ss_aws_http(&rq, &resp, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "CreateToken: %.450s", why);
         goto out;
@@ -333,8 +340,9 @@ static int refresh_token(const char *path, const char *region, const char *doc_t
         ss_aws_json_take(ans, "CreateToken answer", "accessToken", 1, &newtok, err, errlen) < 0 ||
         ss_aws_json_take(ans, "CreateToken answer", "refreshToken", 0, &newrt, err, errlen) < 0)
         goto out;
-    if (!json_object_object_get_ex(ans, "expiresIn", &v) || !json_object_is_type(v, json_type_int) ||
-        json_object_get_int64(v) <= 0 || json_object_get_int64(v) > 366L * 86400) {
+    if (!json_object_object_get_ex(ans, "expiresIn", &v) ||
+        !json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0 ||
+        json_object_get_int64(v) > 366L * 86400) {
         snprintf(err, errlen, "CreateToken answer: expiresIn is not a number of seconds");
         goto out;
     }
@@ -401,8 +409,8 @@ int ss_aws_sso_resolve(const char *profile, const struct ss_aws_profile *p,
             goto out;
         }
         if (!found) {
-            snprintf(err, errlen, "sso_session '%.100s': no [sso-session %.100s] in %s",
-                     session, session, s.path[0]);
+            snprintf(err, errlen, "sso_session '%.100s': no [sso-session %.100s] in %s", session,
+                     session, s.path[0]);
             goto out;
         }
         start_url = need(&s, SS_AWS_P_SSO_START_URL);
@@ -412,11 +420,14 @@ int ss_aws_sso_resolve(const char *profile, const struct ss_aws_profile *p,
         snprintf(login, sizeof(login), "aws sso login --profile %.100s", profile);
     }
     if (!account || !role || !start_url || !region) {
-        snprintf(err, errlen, "SSO needs sso_account_id and sso_role_name in the profile and "
-                              "sso_start_url and sso_region in %s (missing: %s)",
+        snprintf(err, errlen,
+                 "SSO needs sso_account_id and sso_role_name in the profile and "
+                 "sso_start_url and sso_region in %s (missing: %s)",
                  session ? "its [sso-session]" : "the profile",
-                 !account ? "sso_account_id" : !role ? "sso_role_name"
-                 : !start_url ? "sso_start_url" : "sso_region");
+                 !account     ? "sso_account_id"
+                 : !role      ? "sso_role_name"
+                 : !start_url ? "sso_start_url"
+                              : "sso_region");
         goto out;
     }
     /* The cache file is named after the session, or the start URL for
@@ -453,8 +464,9 @@ int ss_aws_sso_resolve(const char *profile, const struct ss_aws_profile *p,
     rc = -1;
     if (get_role_credentials(region, account, role, token, out, err, errlen) < 0)
         goto out;
-    ss_aws_creds_set_source(out, "profile \"%.64s\" (IAM Identity Center, account %.20s, role "
-                                 "%.64s)",
+    ss_aws_creds_set_source(out,
+                            "profile \"%.64s\" (IAM Identity Center, account %.20s, role "
+                            "%.64s)",
                             profile, account, role);
     rc = 0;
 out:

@@ -45,8 +45,7 @@ static const char *find(const char *hay, size_t len, const char *needle, size_t 
 
 /* The inner range of the single <elem>...</elem>: 1, 0 absent, <0 repeated
  * or unterminated. */
-static int xml_block(const char *xml, size_t len, const char *elem, const char **in,
-                     size_t *inlen)
+static int xml_block(const char *xml, size_t len, const char *elem, const char **in, size_t *inlen)
 {
     char open[80], close[80];
     int ol = snprintf(open, sizeof(open), "<%s>", elem);
@@ -147,8 +146,7 @@ int ss_aws_sts_parse(const char *xml, size_t len, const char *action, struct ss_
         }
     }
     if (ss_aws_parse_time(val[3], &out->expiration) < 0) {
-        snprintf(err, errlen, "Credentials.Expiration '%.40s' is not an ISO 8601 UTC time",
-                 val[3]);
+        snprintf(err, errlen, "Credentials.Expiration '%.40s' is not an ISO 8601 UTC time", val[3]);
         goto out;
     }
     out->access_key_id = val[0];
@@ -258,8 +256,7 @@ int ss_aws_sts_assume(const struct ss_aws_sts_req *rq, struct ss_aws_creds *out,
         form_add(&body, "RoleSessionName", session) < 0 ||
         (rq->external_id && form_add(&body, "ExternalId", rq->external_id) < 0) ||
         (rq->duration && form_add(&body, "DurationSeconds", rq->duration) < 0) ||
-        (rq->web_identity_token &&
-         form_add(&body, "WebIdentityToken", rq->web_identity_token) < 0))
+        (rq->web_identity_token && form_add(&body, "WebIdentityToken", rq->web_identity_token) < 0))
         goto nomem;
     if (!(h = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded; "
                                       "charset=utf-8")))

@@ -16,11 +16,21 @@
 #include "secrets_aws.h"
 
 static const char *const aws_env[] = {
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
     NULL,
 };
 
@@ -67,8 +77,7 @@ static int parse(const char *text, int is_config, const char *kind, const char *
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     int rc;
     assert_non_null(f);
-    rc = ss_aws_profile_parse(f, is_config ? "cfg" : "cred", is_config, kind, name, p, err,
-                              errlen);
+    rc = ss_aws_profile_parse(f, is_config ? "cfg" : "cred", is_config, kind, name, p, err, errlen);
     fclose(f);
     return rc;
 }
@@ -81,12 +90,12 @@ static void test_profile_sections(void **state)
         "; another\n"
         "[default]\n"
         "region = eu-west-1\n"
-        "[dev]\n"                       /* not a profile in the config file */
+        "[dev]\n" /* not a profile in the config file */
         "region = wrong\n"
         "[profile   dev]\n"
         "REGION = us-east-2\n"
         "s3 =\n"
-        "  region = ap-south-1\n"       /* nested: belongs to s3, not to the profile */
+        "  region = ap-south-1\n" /* nested: belongs to s3, not to the profile */
         "  max_concurrent_requests = 20\n"
         "credential_process = /opt/bin/creds --profile dev ; still the value\n"
         "[sso-session corp]\n"
@@ -136,8 +145,8 @@ static void test_profile_errors(void **state)
     struct ss_aws_profile p = {0};
     char err[256], *big;
 
-    assert_int_equal(parse("[profile a]\nregion = x\nno equals sign here\n", 1, "profile", "a",
-                           &p, err, sizeof(err)),
+    assert_int_equal(parse("[profile a]\nregion = x\nno equals sign here\n", 1, "profile", "a", &p,
+                           err, sizeof(err)),
                      -1);
     assert_string_equal(err, "cfg:3: not a [section] or key = value line");
     ss_aws_profile_free(&p);
@@ -239,10 +248,10 @@ static void test_chain_order(void **state)
     write_file(creds_path, "[default]\naws_access_key_id = AKIDPROFILE\n"
                            "aws_secret_access_key = s\n");
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/never", 1);
-    expect_chain("profile \"default\"", NULL);      /* the profile before the container */
+    expect_chain("profile \"default\"", NULL); /* the profile before the container */
     setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
-    expect_chain("environment", NULL);              /* the environment first */
+    expect_chain("environment", NULL); /* the environment first */
     unsetenv("AWS_ACCESS_KEY_ID");
     unsetenv("AWS_SECRET_ACCESS_KEY");
     /* Web identity comes before the profile: its failure shows it was tried. */
@@ -283,8 +292,8 @@ static void test_chain_order(void **state)
     /* A profile without credentials is skipped; a missing named one is not. */
     write_file(config_path, "[profile p]\nregion = us-east-1\n");
     unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    snprintf(text, sizeof(text), "profile \"p\" (%s): no credentials in the profile; container:",
-             config_path);
+    snprintf(text, sizeof(text),
+             "profile \"p\" (%s): no credentials in the profile; container:", config_path);
     expect_chain(NULL, text);
     setenv("AWS_PROFILE", "nope", 1);
     snprintf(text, sizeof(text), "profile \"nope\": no [profile nope] in %s nor [nope] in %s",
@@ -299,7 +308,8 @@ static void test_process_json(void **state)
     char err[256];
     static const char ok[] = "{\"Version\":1,\"AccessKeyId\":\"ASIAP\",\"SecretAccessKey\":\"s\","
                              "\"SessionToken\":\"t\",\"Expiration\":\"2026-11-28T13:00:00Z\"}";
-    static const char no_exp[] = "{\"Version\":1,\"AccessKeyId\":\"AKIAP\",\"SecretAccessKey\":\"s\"}";
+    static const char no_exp[] =
+        "{\"Version\":1,\"AccessKeyId\":\"AKIAP\",\"SecretAccessKey\":\"s\"}";
 
     assert_int_equal(ss_aws_process_parse(ok, strlen(ok), &c, err, sizeof(err)), 0);
     assert_string_equal(c.access_key_id, "ASIAP");
@@ -310,11 +320,11 @@ static void test_process_json(void **state)
     assert_null(c.session_token);
     assert_int_equal(c.expiration, 0);
     ss_aws_creds_clear(&c);
-#define BAD(doc, msg)                                                                           \
-    do {                                                                                        \
-        assert_int_equal(ss_aws_process_parse(doc, strlen(doc), &c, err, sizeof(err)), -1);   \
-        assert_string_equal(err, msg);                                                          \
-        assert_null(c.access_key_id);                                                           \
+#define BAD(doc, msg)                                                                              \
+    do {                                                                                           \
+        assert_int_equal(ss_aws_process_parse(doc, strlen(doc), &c, err, sizeof(err)), -1);        \
+        assert_string_equal(err, msg);                                                             \
+        assert_null(c.access_key_id);                                                              \
     } while (0)
     BAD("", "credential_process output is not a JSON object");
     BAD("{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\"}",
@@ -323,7 +333,8 @@ static void test_process_json(void **state)
         "credential_process output: Version must be the number 1");
     BAD("{\"Version\":\"1\",\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\"}",
         "credential_process output: Version must be the number 1");
-    BAD("{\"Version\":1,\"SecretAccessKey\":\"s\"}", "credential_process output has no AccessKeyId");
+    BAD("{\"Version\":1,\"SecretAccessKey\":\"s\"}",
+        "credential_process output has no AccessKeyId");
     BAD("{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\",\"Expiration\":\"x\"}",
         "credential_process output: Expiration 'x' is not an ISO 8601 UTC time");
 #undef BAD
@@ -356,9 +367,9 @@ static void test_sts_parse(void **state)
     assert_int_equal(c.expiration, 1795870800);
     ss_aws_creds_clear(&c);
 
-    assert_int_equal(ss_aws_sts_parse(sts_ok, strlen(sts_ok), "AssumeRoleWithWebIdentity", &c,
-                                      err, sizeof(err)),
-                     -1);
+    assert_int_equal(
+        ss_aws_sts_parse(sts_ok, strlen(sts_ok), "AssumeRoleWithWebIdentity", &c, err, sizeof(err)),
+        -1);
     assert_string_equal(err, "the answer holds no single AssumeRoleWithWebIdentityResult with "
                              "Credentials");
 
@@ -496,25 +507,24 @@ static void test_sso(void **state)
 
     static const char cache[] = "{\"startUrl\":\"https://x\",\"region\":\"us-east-1\","
                                 "\"accessToken\":\"tok\",\"expiresAt\":\"2026-11-28T13:00:00Z\"}";
-    static const char legacy[] = "{\"accessToken\":\"tok2\",\"expiresAt\":\"2026-11-28T13:00:00UTC\"}";
-    assert_int_equal(ss_aws_sso_token_parse(cache, strlen(cache), 1795870000, &tok, &exp, err,
-                                            sizeof(err)),
-                     0);
+    static const char legacy[] =
+        "{\"accessToken\":\"tok2\",\"expiresAt\":\"2026-11-28T13:00:00UTC\"}";
+    assert_int_equal(
+        ss_aws_sso_token_parse(cache, strlen(cache), 1795870000, &tok, &exp, err, sizeof(err)), 0);
     assert_string_equal(tok, "tok");
     assert_int_equal(exp, 1795870800);
     free(tok);
-    assert_int_equal(ss_aws_sso_token_parse(legacy, strlen(legacy), 1795870000, &tok, &exp, err,
-                                            sizeof(err)),
-                     0);
+    assert_int_equal(
+        ss_aws_sso_token_parse(legacy, strlen(legacy), 1795870000, &tok, &exp, err, sizeof(err)),
+        0);
     assert_string_equal(tok, "tok2");
     free(tok);
-    assert_int_equal(ss_aws_sso_token_parse(cache, strlen(cache), 1795870800, &tok, &exp, err,
-                                            sizeof(err)),
-                     -2);
+    assert_int_equal(
+        ss_aws_sso_token_parse(cache, strlen(cache), 1795870800, &tok, &exp, err, sizeof(err)), -2);
     assert_string_equal(err, "the SSO access token expired at 2026-11-28T13:00:00Z");
     assert_null(tok);
-    assert_int_equal(ss_aws_sso_token_parse("{\"expiresAt\":\"2026-11-28T13:00:00Z\"}", 36, 0,
-                                            &tok, &exp, err, sizeof(err)),
+    assert_int_equal(ss_aws_sso_token_parse("{\"expiresAt\":\"2026-11-28T13:00:00Z\"}", 36, 0, &tok,
+                                            &exp, err, sizeof(err)),
                      -1);
     assert_string_equal(err, "token cache has no accessToken");
     assert_int_equal(ss_aws_sso_token_parse("[]", 2, 0, &tok, &exp, err, sizeof(err)), -1);
@@ -539,11 +549,18 @@ static void test_sso(void **state)
 static void test_container_hosts(void **state)
 {
     (void)state;
-    static const char *const ok[] = {"127.0.0.1", "127.1.2.3", "localhost", "[::1]",
+    static const char *const ok[] = {"127.0.0.1",     "127.1.2.3",      "localhost",      "[::1]",
                                      "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", NULL};
-    static const char *const bad[] = {"127.evil.example", "127.0.0.1.nip.io", "10.0.0.1",
-                                      "169.254.169.254", "[fd00:ec2::24]", "[::2]", "",
-                                      "[]", "evil.example", NULL};
+    static const char *const bad[] = {"127.evil.example",
+                                      "127.0.0.1.nip.io",
+                                      "10.0.0.1",
+                                      "169.254.169.254",
+                                      "[fd00:ec2::24]",
+                                      "[::2]",
+                                      "",
+                                      "[]",
+                                      "evil.example",
+                                      NULL};
     for (const char *const *h = ok; *h; h++)
         if (!ss_aws_container_host_ok(*h))
             fail_msg("%s refused", *h);
