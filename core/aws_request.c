@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "aws_providers.h"
 #include "log.h"
 
 #define JSON_ATTEMPTS 3
@@ -134,10 +135,19 @@ out:
 
 const char *ss_aws_region(void)
 {
+    static char from_profile[64];
+    char err[512];
     const char *r = getenv("AWS_REGION");
+    int rc;
+
     if (!r || !*r)
         r = getenv("AWS_DEFAULT_REGION");
-    return r && *r ? r : NULL;
+    if (r && *r)
+        return r;
+    rc = ss_aws_profile_region(from_profile, sizeof(from_profile), err, sizeof(err));
+    if (rc < 0)
+        ss_warn("AWS region from the profile: %s", err);
+    return rc > 0 ? from_profile : NULL;
 }
 
 static int env_true(const char *name)

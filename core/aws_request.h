@@ -45,7 +45,9 @@ int ss_aws_http(const struct ss_aws_http_req *rq, struct ss_aws_http_resp *resp,
 /* Wipes and frees the body (it may hold secret material). */
 void ss_aws_http_resp_free(struct ss_aws_http_resp *resp);
 
-/* AWS_REGION, then AWS_DEFAULT_REGION; NULL when neither is set. */
+/* AWS_REGION, then AWS_DEFAULT_REGION, then `region` of the profile
+ * (AWS_PROFILE, else default) in the shared config files; NULL when none
+ * is set.  The returned string is valid until the next call. */
 const char *ss_aws_region(void);
 
 /* The endpoint URL for a service.  env_id: "SECRETS_MANAGER", "SSM";

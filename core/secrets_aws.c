@@ -14,7 +14,7 @@
 #include "secrets_schemes.h"
 
 /* Refresh credentials this long before they expire. */
-#define CREDS_MARGIN_S 300
+#define CREDS_MARGIN_S SS_AWS_CREDS_REFRESH_S
 #define NAME_MAX_LEN 2048
 #define REGION_MAX 64
 
@@ -128,7 +128,8 @@ static int pick_region(const char *scheme, const char *name, char *region, size_
     }
     env = ss_aws_region();
     if (!env) {
-        snprintf(err, errlen, "%s%.200s: no AWS region: set AWS_REGION (or use a full ARN)",
+        snprintf(err, errlen, "%s%.200s: no AWS region: set AWS_REGION, or region in the AWS "
+                 "profile (or use a full ARN)",
                  scheme, name);
         return -1;
     }

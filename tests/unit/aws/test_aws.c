@@ -18,7 +18,8 @@ static const char *const aws_env[] = {
     "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_REGION", "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", NULL,
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", NULL,
 };
 
 /* Every test starts from a clean environment that can never reach IMDS. */
@@ -28,6 +29,9 @@ static int clean_env(void **state)
     for (const char *const *e = aws_env; *e; e++)
         unsetenv(*e);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    /* No shared files: the user's own ~/.aws must not leak into a test. */
+    setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
     ss_secret_aws_forget();
     return 0;
 }
@@ -235,18 +239,23 @@ static void test_resolve_errors_offline(void **state)
     expect_resolve_error(0, "name#", "aws-secretsmanager:name#: expected NAME_OR_ARN or "
                                      "NAME_OR_ARN#jsonkey");
     expect_resolve_error(0, "app/token",
-                         "aws-secretsmanager:app/token: no AWS region: set AWS_REGION (or use a "
-                         "full ARN)");
+                         "aws-secretsmanager:app/token: no AWS region: set AWS_REGION, or "
+                         "region in the AWS profile (or use a full ARN)");
     expect_resolve_error(1, "/app/p",
-                         "aws-ssm:/app/p: no AWS region: set AWS_REGION (or use a full ARN)");
+                         "aws-ssm:/app/p: no AWS region: set AWS_REGION, or region in the AWS "
+                         "profile (or use a full ARN)");
     expect_resolve_error(0, "arn:aws:secretsmanager", "aws-secretsmanager:arn:aws:secretsmanager: "
                                                       "malformed ARN");
 
     setenv("AWS_REGION", "us-east-1", 1);
     expect_resolve_error(0, "app/token#k",
-                         "aws-secretsmanager:app/token: no AWS credentials: none in the "
-                         "environment (AWS_ACCESS_KEY_ID), no container credentials, and EC2 "
-                         "instance metadata is disabled");
+                         "aws-secretsmanager:app/token: no AWS credentials: environment: "
+                         "AWS_ACCESS_KEY_ID not set; web identity: AWS_WEB_IDENTITY_TOKEN_FILE "
+                         "not set; profile \"default\": no /nonexistent/aws-config nor "
+                         "/nonexistent/aws-credentials; container: "
+                         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI not set; EC2 "
+                         "instance metadata: "
+                         "disabled by AWS_EC2_METADATA_DISABLED");
     setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
     expect_resolve_error(1, "/app/p",
                          "aws-ssm:/app/p: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is "
