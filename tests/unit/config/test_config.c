@@ -112,7 +112,7 @@ static void test_dropins_lexical_later_wins(void **state)
     assert_int_equal(cfg.nfiles, 4);
     assert_string_equal(strrchr(cfg.files[1], '/'), "/00-layout.ini");
     assert_string_equal(strrchr(cfg.files[3], '/'), "/20-b.ini");
-    assert_int_equal(cfg.engine.max_deletes, 7);
+    assert_int_equal(cfg.engine.safety.user_removals.count, 7);
     assert_int_equal(cfg.engine.adopt, 1);
     kv = ss_conf_get(ss_config_find(&cfg, SS_SEC_ENGINE, NULL), "max_deletes");
     assert_non_null(strstr(kv->where, "20-b.ini:3"));
@@ -132,8 +132,8 @@ static void test_defaults(void **state)
     assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 0, &log), 0);
     assert_int_equal(cfg.engine.on_missing, SS_ON_MISSING_DEACTIVATE);
     assert_int_equal(cfg.engine.adopt, 0);
-    assert_int_equal(cfg.engine.max_deletes, 50);
-    assert_true(cfg.engine.max_delete_percent == 10.0);
+    assert_int_equal(cfg.engine.safety.user_removals.count, 50);
+    assert_true(cfg.engine.safety.user_removals.percent == 10.0);
     assert_int_equal(cfg.engine.interval, 3600);
     assert_int_equal(cfg.engine.jitter, 60);
     assert_int_equal(cfg.engine.log_level, -1);
@@ -253,8 +253,8 @@ static void test_engine_values(void **state)
     assert_int_equal(cfg.engine.on_missing, SS_ON_MISSING_DELETE);
     assert_int_equal(cfg.engine.log_level, SCIMSYNC_LOG_DEBUG);
     assert_int_equal(cfg.engine.log_format, SS_LOG_JSON);
-    assert_int_equal(cfg.engine.max_deletes, -1);
-    assert_true(cfg.engine.max_delete_percent == 2.5);
+    assert_int_equal(cfg.engine.safety.user_removals.count, -1);
+    assert_true(cfg.engine.safety.user_removals.percent == 2.5);
     assert_string_equal(cfg.engine.plugin_path, "/a:/b");
     assert_int_equal(cfg.engine.interval, 1);
     assert_int_equal(cfg.engine.jitter, 0);

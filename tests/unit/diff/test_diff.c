@@ -30,8 +30,7 @@ static int setup(void **state)
         return -1;
     ss_dir_init(&w->src);
     ss_dir_init(&w->tgt);
-    w->opt.max_deletes = -1;
-    w->opt.max_delete_percent = -1;
+    ss_safety_policy_off(&w->opt.safety);
     *state = w;
     return 0;
 }
