@@ -14,7 +14,15 @@
 #include "mapping.h"
 #include "log.h"
 
-enum { OPT_CONF_DIR = 256, OPT_LOG_FORMAT, OPT_DRY_RUN, OPT_FORCE_DELETES, OPT_FORCE_UPDATES, OPT_JSON, OPT_KEYS };
+enum {
+    OPT_CONF_DIR = 256,
+    OPT_LOG_FORMAT,
+    OPT_DRY_RUN,
+    OPT_FORCE_DELETES,
+    OPT_FORCE_UPDATES,
+    OPT_JSON,
+    OPT_KEYS
+};
 
 struct cli_args {
     struct ss_cli_opts o;

@@ -15,11 +15,11 @@
 /* Process exit codes (documented in README and --help). */
 enum ss_exit {
     SS_EXIT_OK = 0,
-    SS_EXIT_USAGE = 1,    /* usage or configuration error */
-    SS_EXIT_READ = 2,     /* source or target read failed: nothing applied */
-    SS_EXIT_PARTIAL = 3,  /* some operations failed */
-    SS_EXIT_SAFETY = 4,   /* refused by a safety limit: nothing applied */
-    SS_EXIT_SKIPPED = 5   /* applied, but source entries with data errors were skipped */
+    SS_EXIT_USAGE = 1,   /* usage or configuration error */
+    SS_EXIT_READ = 2,    /* source or target read failed: nothing applied */
+    SS_EXIT_PARTIAL = 3, /* some operations failed */
+    SS_EXIT_SAFETY = 4,  /* refused by a safety limit: nothing applied */
+    SS_EXIT_SKIPPED = 5  /* applied, but source entries with data errors were skipped */
 };
 
 enum ss_on_missing {

@@ -73,8 +73,8 @@ static void report(struct ss_safety_verdict *v, enum ss_limit_kind kind, int for
         memcpy(v->reason, msg, sizeof(msg));
 }
 
-static void check_kind(struct ss_safety_verdict *v, enum ss_limit_kind kind, int forced,
-                       size_t n, size_t population, const struct ss_limit *l, long floor,
+static void check_kind(struct ss_safety_verdict *v, enum ss_limit_kind kind, int forced, size_t n,
+                       size_t population, const struct ss_limit *l, long floor,
                        const char *count_key, const char *percent_key, const char *verb,
                        const char *noun)
 {
@@ -115,12 +115,11 @@ int ss_safety_check(const struct ss_plan_counts *c, const struct ss_safety_polic
     long floor = p->percent_floor;
     int fd = p->force_deletes, fu = p->force_updates;
 
-    check_kind(v, SS_LIMIT_USER_REMOVALS, fd, c->users_deactivate + c->users_delete,
-               c->owned_users, &p->user_removals, floor, "max_deletes", "max_delete_percent",
+    check_kind(v, SS_LIMIT_USER_REMOVALS, fd, c->users_deactivate + c->users_delete, c->owned_users,
+               &p->user_removals, floor, "max_deletes", "max_delete_percent",
                "deactivates or deletes", "owned users");
-    check_kind(v, SS_LIMIT_GROUP_DELETES, fd, c->groups_delete, c->owned_groups,
-               &p->group_deletes, floor, "max_group_deletes", "max_group_delete_percent",
-               "deletes", "owned groups");
+    check_kind(v, SS_LIMIT_GROUP_DELETES, fd, c->groups_delete, c->owned_groups, &p->group_deletes,
+               floor, "max_group_deletes", "max_group_delete_percent", "deletes", "owned groups");
     check_kind(v, SS_LIMIT_MEMBER_REMOVALS, fd, c->members_remove, c->managed_members,
                &p->member_removals, floor, "max_member_removals", "max_member_removal_percent",
                "removes", "managed memberships");
