@@ -746,7 +746,7 @@ static int safety_conf(const struct ss_conf_section *s, struct ss_safety_policy 
         const struct ss_conf_kv *kv = ss_conf_get(s, safety_keys[i].key);
         const char *def = find_key(ss_engine_keys, safety_keys[i].key)->default_value;
         if (safety_keys[i].percent) {
-            double d;
+            double d = -1.0;
             if (ss_conf_parse_double(engine_value(s, safety_keys[i].key), &d) < 0)
                 ss_conf_parse_double(def, &d);
             if (d > 100) {
@@ -756,7 +756,7 @@ static int safety_conf(const struct ss_conf_section *s, struct ss_safety_policy 
             }
             memcpy(field, &d, sizeof(d));
         } else {
-            long l;
+            long l = -1;
             if (ss_conf_parse_long(engine_value(s, safety_keys[i].key), &l) < 0)
                 ss_conf_parse_long(def, &l);
             if (l < 0)

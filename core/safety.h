@@ -52,7 +52,7 @@ enum ss_limit_kind {
 struct ss_safety_verdict {
     unsigned over;    /* bit (1u << kind) per limit the plan exceeds */
     unsigned refused; /* the exceeded ones not forced */
-    char reason[320]; /* the first refusal's message ("" when none) */
+    char reason[512]; /* the first refusal's message ("" when none) */
 };
 
 /* Returns 0 when the plan may be applied (within every limit, or forced:
