@@ -14,13 +14,22 @@
 #include "mapping.h"
 #include "log.h"
 
-enum { OPT_CONF_DIR = 256, OPT_LOG_FORMAT, OPT_DRY_RUN, OPT_FORCE_DELETES, OPT_JSON, OPT_KEYS };
+enum {
+    OPT_CONF_DIR = 256,
+    OPT_LOG_FORMAT,
+    OPT_DRY_RUN,
+    OPT_FORCE_DELETES,
+    OPT_FORCE_UPDATES,
+    OPT_JSON,
+    OPT_KEYS
+};
 
 struct cli_args {
     struct ss_cli_opts o;
     int help;
     int dry_run;
     int force_deletes;
+    int force_updates;
     int json;
     const char *keys;
     const char *cmd;
@@ -70,6 +79,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"version", no_argument, NULL, 'V'},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"force-deletes", no_argument, NULL, OPT_FORCE_DELETES},
+        {"force-updates", no_argument, NULL, OPT_FORCE_UPDATES},
         {"json", no_argument, NULL, OPT_JSON},
         {"keys", required_argument, NULL, OPT_KEYS},
         {NULL, 0, NULL, 0},
@@ -119,6 +129,9 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case OPT_FORCE_DELETES:
             a->force_deletes = 1;
             break;
+        case OPT_FORCE_UPDATES:
+            a->force_updates = 1;
+            break;
         case OPT_JSON:
             a->json = 1;
             break;
@@ -150,6 +163,8 @@ static int check_options(const struct cli_args *a)
         return usage_error("--dry-run is an option of sync, not of", cmd);
     if (a->force_deletes && !sync && !daemon)
         return usage_error("--force-deletes is an option of sync and daemon, not of", cmd);
+    if (a->force_updates && !sync && !daemon)
+        return usage_error("--force-updates is an option of sync and daemon, not of", cmd);
     if (a->json && strcmp(cmd, "plan") != 0)
         return usage_error("--json is an option of plan, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
@@ -172,7 +187,8 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json)
     ss_runtime_engine_options(&rt, &opt);
     opt.dry_run = dry_run;
     opt.json = json;
-    opt.force_deletes = a->force_deletes;
+    opt.safety.force_deletes = a->force_deletes;
+    opt.safety.force_updates = a->force_updates;
     rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);
     fflush(stdout);
     ss_runtime_close(&rt);
@@ -440,5 +456,5 @@ int ss_cli_main(int argc, char **argv)
         return cmd_validate(&a);
     if (strcmp(a.cmd, "plugins") == 0)
         return cmd_plugins(&a, a.keys);
-    return ss_daemon_run(&a.o, a.force_deletes);
+    return ss_daemon_run(&a.o, a.force_deletes, a.force_updates);
 }

@@ -10,7 +10,10 @@
     "  1  usage or configuration error (bad option, file, key, plugin or secret)\n"                \
     "  2  a source or the target could not be read: nothing was applied\n"                         \
     "  3  some operations failed (the others were applied)\n"                                      \
-    "  4  refused by a safety limit (max_deletes / max_delete_percent); see --force-deletes\n"
+    "  4  refused by a safety limit (the error names it): nothing was applied; see\n"              \
+    "     --force-deletes and --force-updates\n"                                                   \
+    "  5  applied, but source entries with data errors were skipped (each logged as\n"             \
+    "     an error: duplicates, missing required fields)\n"
 
 static const char global_help[] =
     "Usage: scimsync [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
@@ -47,13 +50,18 @@ struct cmd_help {
 };
 
 static const struct cmd_help cmd_helps[] = {
-    {"sync", "Usage: scimsync [OPTIONS] sync [--dry-run] [--force-deletes]\n"
+    {"sync", "Usage: scimsync [OPTIONS] sync [--dry-run] [--force-deletes] [--force-updates]\n"
              "\n"
              "Reads every source and the target, prints the plan and applies it.\n"
              "\n"
              "  --dry-run        print the plan only; write nothing (same as plan)\n"
-             "  --force-deletes  apply even when the plan exceeds max_deletes or\n"
-             "                   max_delete_percent\n"
+             "  --force-deletes  apply even when the plan exceeds a removal limit: users\n"
+             "                   removed (max_deletes, max_delete_percent), groups deleted\n"
+             "                   (max_group_deletes*), memberships removed\n"
+             "                   (max_member_removal*, max_group_member_removal_percent)\n"
+             "  --force-updates  apply even when the plan exceeds an update limit: users\n"
+             "                   updated (max_user_update*), one field cleared on many\n"
+             "                   users (max_field_clear*)\n"
              "\n" SS_HELP_EXIT_CODES},
     {"plan", "Usage: scimsync [OPTIONS] plan [--json]\n"
              "\n"
@@ -79,7 +87,7 @@ static const struct cmd_help cmd_helps[] = {
                 "                scimsync help plugin NAME)\n"
                 "\n"
                 "Exit codes: 0 listed, 1 usage error or plugin NAME not usable.\n"},
-    {"daemon", "Usage: scimsync [OPTIONS] daemon [--force-deletes]\n"
+    {"daemon", "Usage: scimsync [OPTIONS] daemon [--force-deletes] [--force-updates]\n"
                "\n"
                "Runs a sync, then one every [engine] interval seconds plus a random delay of\n"
                "up to [engine] jitter seconds.  A failed run is logged and retried at the\n"
@@ -131,20 +139,31 @@ static const char *type_name(enum scimsync_key_type t)
     return "?";
 }
 
-static void print_rows(FILE *out, const struct scimsync_config_key *k)
+static void print_rows(FILE *out, const struct scimsync_config_key *k, int width)
 {
     for (; k && k->name; k++) {
-        fprintf(out, "  %-22s %-7s %-9s %-12s %s\n", k->name, type_name(k->type),
+        fprintf(out, "  %-*s %-7s %-9s %-12s %s\n", width, k->name, type_name(k->type),
                 k->required ? "yes" : "no", k->default_value ? k->default_value : "-",
                 k->help ? k->help : "");
     }
 }
 
+/* The key column fits the longest name (at least 22 wide). */
+static int name_width(const struct scimsync_config_key *k, int width)
+{
+    for (; k && k->name; k++) {
+        if ((int)strlen(k->name) > width)
+            width = (int)strlen(k->name);
+    }
+    return width;
+}
+
 void ss_cli_print_keys(FILE *out, const struct scimsync_config_key *core,
                        const struct scimsync_config_key *keys)
 {
-    fprintf(out, "  %-22s %-7s %-9s %-12s %s\n", "KEY", "TYPE", "REQUIRED", "DEFAULT",
+    int width = name_width(keys, name_width(core, 22));
+    fprintf(out, "  %-*s %-7s %-9s %-12s %s\n", width, "KEY", "TYPE", "REQUIRED", "DEFAULT",
             "DESCRIPTION");
-    print_rows(out, core);
-    print_rows(out, keys);
+    print_rows(out, core, width);
+    print_rows(out, keys, width);
 }

@@ -162,7 +162,6 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     memset(opt, 0, sizeof(*opt));
     opt->on_missing = e->on_missing;
     opt->adopt = e->adopt;
-    opt->max_deletes = e->max_deletes < 0 ? -1 : e->max_deletes;
-    opt->max_delete_percent = e->max_delete_percent;
+    opt->safety = e->safety;
     opt->out = stdout;
 }

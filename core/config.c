@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,6 @@
 #include <sys/stat.h>
 
 #include "secrets.h"
-
-#define SS_ENGINE_DEFAULT_MAX_DELETES "50"
-#define SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT "10"
 
 const struct scimsync_config_key ss_engine_keys[] = {
     {"log_level", SCIMSYNC_KEY_STRING, 0, "info",
@@ -25,11 +23,31 @@ const struct scimsync_config_key ss_engine_keys[] = {
      "what happens to a managed user no source has any more: deactivate, delete or ignore"},
     {"adopt", SCIMSYNC_KEY_BOOL, 0, "false",
      "take over target objects without externalId whose userName / group name matches"},
-    {"max_deletes", SCIMSYNC_KEY_INT, 0, SS_ENGINE_DEFAULT_MAX_DELETES,
-     "refuse a run that would delete or deactivate more objects than this (-1: no limit)"},
-    {"max_delete_percent", SCIMSYNC_KEY_DOUBLE, 0, SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT,
-     "refuse a run that would delete or deactivate more than this percentage of managed "
-     "objects (-1: no limit)"},
+    /* Safety limits (docs/engine.md "Safety limits"); -1: no limit. */
+    {"max_deletes", SCIMSYNC_KEY_INT, 0, "50",
+     "refuse a run that would deactivate or delete more users than this"},
+    {"max_delete_percent", SCIMSYNC_KEY_DOUBLE, 0, "10",
+     "refuse a run that would deactivate or delete more than this % of the owned users"},
+    {"max_group_deletes", SCIMSYNC_KEY_INT, 0, "10",
+     "refuse a run that would delete more groups than this"},
+    {"max_group_delete_percent", SCIMSYNC_KEY_DOUBLE, 0, "20",
+     "refuse a run that would delete more than this % of the owned groups"},
+    {"max_member_removals", SCIMSYNC_KEY_INT, 0, "500",
+     "refuse a run that would remove more group memberships than this"},
+    {"max_member_removal_percent", SCIMSYNC_KEY_DOUBLE, 0, "20",
+     "refuse a run that would remove more than this % of the managed memberships"},
+    {"max_group_member_removal_percent", SCIMSYNC_KEY_DOUBLE, 0, "50",
+     "refuse a run that would remove more than this % of one group's members"},
+    {"max_user_updates", SCIMSYNC_KEY_INT, 0, "-1",
+     "refuse a run that would update more users than this"},
+    {"max_user_update_percent", SCIMSYNC_KEY_DOUBLE, 0, "50",
+     "refuse a run that would update more than this % of the owned users"},
+    {"max_field_clears", SCIMSYNC_KEY_INT, 0, "50",
+     "refuse a run that would clear one field on more users than this"},
+    {"max_field_clear_percent", SCIMSYNC_KEY_DOUBLE, 0, "10",
+     "refuse a run that would clear one field on more than this % of the owned users"},
+    {"percent_floor", SCIMSYNC_KEY_INT, 0, "2",
+     "a % limit refuses only more changes of a kind than this, or all of them (2 or more)"},
     {"plugin_path", SCIMSYNC_KEY_STRING, 0, NULL,
      "colon-separated folders searched for plugins after $SCIMSYNC_PLUGIN_PATH"},
     {"interval", SCIMSYNC_KEY_INT, 0, "3600", "daemon: seconds between the starts of two runs"},
@@ -692,6 +710,68 @@ static const char *engine_value(const struct ss_conf_section *s, const char *key
     return k ? k->default_value : NULL;
 }
 
+/* The safety limit keys and where each lands in the policy; the
+ * defaults live in ss_engine_keys only. */
+static const struct {
+    const char *key;
+    size_t off;
+    int percent; /* 1: a double (a percentage), 0: a long */
+} safety_keys[] = {
+#define SK(key, field, pct) {key, offsetof(struct ss_safety_policy, field), pct}
+    SK("max_deletes", user_removals.count, 0),
+    SK("max_delete_percent", user_removals.percent, 1),
+    SK("max_group_deletes", group_deletes.count, 0),
+    SK("max_group_delete_percent", group_deletes.percent, 1),
+    SK("max_member_removals", member_removals.count, 0),
+    SK("max_member_removal_percent", member_removals.percent, 1),
+    SK("max_group_member_removal_percent", group_member_percent, 1),
+    SK("max_user_updates", user_updates.count, 0),
+    SK("max_user_update_percent", user_updates.percent, 1),
+    SK("max_field_clears", field_clears.count, 0),
+    SK("max_field_clear_percent", field_clears.percent, 1),
+    SK("percent_floor", percent_floor, 0),
+#undef SK
+};
+
+/* Fills the limits from [engine] (s may be NULL: the defaults); returns
+ * the number of problems.  A bad value keeps its default (the key check
+ * reported it). */
+static int safety_conf(const struct ss_conf_section *s, struct ss_safety_policy *p)
+{
+    int problems = 0;
+
+    memset(p, 0, sizeof(*p));
+    for (size_t i = 0; i < sizeof(safety_keys) / sizeof(safety_keys[0]); i++) {
+        char *field = (char *)p + safety_keys[i].off;
+        const struct ss_conf_kv *kv = ss_conf_get(s, safety_keys[i].key);
+        const char *def = find_key(ss_engine_keys, safety_keys[i].key)->default_value;
+        if (safety_keys[i].percent) {
+            double d = -1.0;
+            if (ss_conf_parse_double(engine_value(s, safety_keys[i].key), &d) < 0)
+                ss_conf_parse_double(def, &d);
+            if (d > 100) {
+                ss_error("%s: [engine] %s must be at most 100", kv ? kv->where : "?",
+                         safety_keys[i].key);
+                problems++;
+            }
+            memcpy(field, &d, sizeof(d));
+        } else {
+            long l = -1;
+            if (ss_conf_parse_long(engine_value(s, safety_keys[i].key), &l) < 0)
+                ss_conf_parse_long(def, &l);
+            if (l < 0)
+                l = -1;
+            memcpy(field, &l, sizeof(l));
+        }
+    }
+    return problems;
+}
+
+void ss_config_safety_defaults(struct ss_safety_policy *p)
+{
+    safety_conf(NULL, p);
+}
+
 /* Index of value in words[], or -1 after logging where it was set. */
 static int engine_enum(const struct ss_conf_section *s, const char *key, const char *const *words,
                        size_t nwords)
@@ -720,8 +800,6 @@ static int engine_conf(struct ss_config *cfg)
 
     /* Defaults first: a bad value below leaves the default in place while
      * the remaining keys are still checked. */
-    ss_conf_parse_long(SS_ENGINE_DEFAULT_MAX_DELETES, &e->max_deletes);
-    ss_conf_parse_double(SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT, &e->max_delete_percent);
     e->interval = 3600;
     e->jitter = 60;
     if (s)
@@ -742,11 +820,7 @@ static int engine_conf(struct ss_config *cfg)
     problems += v < 0;
     e->on_missing = v < 0 ? SS_ON_MISSING_DEACTIVATE : (enum ss_on_missing)v;
     ss_conf_parse_bool(s ? engine_value(s, "adopt") : "false", &e->adopt);
-    ss_conf_parse_long(s ? engine_value(s, "max_deletes") : SS_ENGINE_DEFAULT_MAX_DELETES,
-                       &e->max_deletes);
-    ss_conf_parse_double(s ? engine_value(s, "max_delete_percent")
-                           : SS_ENGINE_DEFAULT_MAX_DELETE_PERCENT,
-                         &e->max_delete_percent);
+    problems += safety_conf(s, &e->safety);
     ss_conf_parse_long(s ? engine_value(s, "interval") : "3600", &e->interval);
     ss_conf_parse_long(s ? engine_value(s, "jitter") : "60", &e->jitter);
     if (e->interval < 1) {
@@ -756,11 +830,6 @@ static int engine_conf(struct ss_config *cfg)
     }
     if (e->jitter < 0) {
         ss_error("%s: [engine] jitter must not be negative", ss_conf_get(s, "jitter")->where);
-        problems++;
-    }
-    if (e->max_delete_percent > 100) {
-        ss_error("%s: [engine] max_delete_percent must be at most 100",
-                 ss_conf_get(s, "max_delete_percent")->where);
         problems++;
     }
     if (s && ss_conf_get(s, "plugin_path")) {

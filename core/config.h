@@ -49,8 +49,7 @@ struct ss_engine_conf {
     int log_format; /* enum ss_log_format; -1 when not configured */
     enum ss_on_missing on_missing;
     int adopt;
-    long max_deletes;          /* -1: no limit */
-    double max_delete_percent; /* <0: no limit */
+    struct ss_safety_policy safety; /* the limits; force flags stay 0 */
     char *plugin_path;         /* colon-separated; NULL when unset */
     long interval;             /* daemon: seconds between runs */
     long jitter;               /* daemon: up to this many extra random seconds */
@@ -77,6 +76,8 @@ extern const struct scimsync_config_key ss_target_core_keys[];
 int ss_config_load(struct ss_config *cfg, const char *main_file, int main_explicit,
                    const char *conf_dir, int dir_explicit);
 void ss_config_free(struct ss_config *cfg);
+/* The [engine] safety limits at their defaults (from ss_engine_keys). */
+void ss_config_safety_defaults(struct ss_safety_policy *p);
 
 /* Sections of one kind, by index: returns NULL past the last. */
 struct ss_conf_section *ss_config_nth(const struct ss_config *cfg, enum ss_section_kind kind,

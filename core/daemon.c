@@ -99,7 +99,7 @@ static void reload(struct daemon *d)
     ss_info("configuration reloaded");
 }
 
-static int run_once(struct daemon *d, int force_deletes)
+static int run_once(struct daemon *d, int force_deletes, int force_updates)
 {
     struct ss_engine_options opt;
     struct ss_summary sum;
@@ -108,13 +108,14 @@ static int run_once(struct daemon *d, int force_deletes)
     if (!d->open && start(d) < 0)
         return SS_EXIT_USAGE;
     ss_runtime_engine_options(&d->rt, &opt);
-    opt.force_deletes = force_deletes;
+    opt.safety.force_deletes = force_deletes;
+    opt.safety.force_updates = force_updates;
     rc = ss_engine_run(d->rt.esrc, d->rt.nsrc, &d->rt.etgt, &opt, &sum);
     fflush(stdout);
     return rc;
 }
 
-int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes)
+int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes, int force_updates)
 {
     struct daemon d = {.o = o};
     struct sigaction sa;
@@ -135,9 +136,11 @@ int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes)
         if (g_reload)
             reload(&d);
         started = now_s();
-        rc = run_once(&d, force_deletes);
+        rc = run_once(&d, force_deletes, force_updates);
         if (rc == SS_EXIT_OK)
             ss_info("run finished");
+        else if (rc == SS_EXIT_SKIPPED)
+            ss_warn("run finished, but source entries were skipped (exit code 5, see above)");
         else
             ss_warn("run failed (exit code %d); next attempt at the next interval", rc);
         if (ss_host_stop_requested())

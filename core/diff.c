@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "strmap.h"
+#include "vec.h"
 #include "warncap.h"
 
 /* What a target object is to this sync. */
@@ -429,6 +430,43 @@ static size_t current_refs(struct differ *d, uint32_t tg, uint32_t *out)
     return n;
 }
 
+/* Members of target group t that scimsync manages: owned users (hand-added
+ * ones are never removed, so they are no part of the population). */
+static size_t managed_count(const struct differ *d, uint32_t tg)
+{
+    size_t n = 0, cnt = ss_dir_nmembers(d->tgt, tg);
+    const uint32_t *mem = ss_dir_members(d->tgt, tg);
+    for (size_t i = 0; i < cnt; i++)
+        n += d->tu_state[mem[i]] != T_FOREIGN;
+    return n;
+}
+
+static void count_managed_members(struct differ *d)
+{
+    for (uint32_t t = 0; t < d->tgt->ngroups; t++) {
+        if (d->tg_state[t] != T_FOREIGN && d->tgt->members_known && d->tgt->members_known[t])
+            d->plan->managed_members += managed_count(d, t);
+    }
+}
+
+/* Records a group losing members, for the per-group safety limit. */
+static int add_loss(struct differ *d, uint32_t s, size_t removed)
+{
+    struct ss_plan *p = d->plan;
+    if (removed == 0)
+        return 0;
+    if (SS_VEC_PUSH_ROOM(p->losses, p->nlosses, p->losses_cap) < 0) {
+        ss_error("out of memory (diff)");
+        return -1;
+    }
+    p->losses[p->nlosses++] = (struct ss_group_loss){
+        .name = d->src->groups[s].display_name,
+        .members = managed_count(d, d->sg_target[s]),
+        .removed = removed,
+    };
+    return 0;
+}
+
 static int add_member_op(struct differ *d, enum ss_wave w, enum scimsync_op_kind kind, uint32_t s,
                          const uint32_t *refs, size_t n)
 {
@@ -488,7 +526,8 @@ static int plan_members(struct differ *d)
             continue;
         }
         size_t nrem = ss_set_minus(d->tmp_cur, ncur, want, nwant, diff);
-        if (add_member_op(d, SS_WAVE_REMOVE_MEMBERS, SCIMSYNC_OP_REMOVE_MEMBERS, s, diff, nrem) < 0)
+        if (add_member_op(d, SS_WAVE_REMOVE_MEMBERS, SCIMSYNC_OP_REMOVE_MEMBERS, s, diff, nrem) < 0 ||
+            add_loss(d, s, nrem) < 0)
             return -1;
     }
     return 0;
@@ -550,6 +589,7 @@ int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_
         create_levels(&d) < 0 || plan_missing_users(&d) < 0 || match_groups(&d) < 0 ||
         plan_members(&d) < 0)
         goto out;
+    count_managed_members(&d);
     rc = 0;
 out:
     ss_warncap_total(&d.w_blocked);

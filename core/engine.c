@@ -59,6 +59,18 @@ static int print_plan(const struct ss_plan *plan, const struct ss_engine_options
     return r;
 }
 
+/* A run that skipped source entries for data errors must not look like a
+ * clean one: the valid rest is applied, the exit code says what was not. */
+static int invalid_exit(const struct ss_summary *sum, int dry_run)
+{
+    if (!sum->invalid)
+        return SS_EXIT_OK;
+    ss_error("%zu source %s skipped because of data errors (reported above); %s (exit code 5)",
+             sum->invalid, sum->invalid == 1 ? "entry was" : "entries were",
+             dry_run ? "a sync would apply the rest" : "the rest was applied");
+    return SS_EXIT_SKIPPED;
+}
+
 int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
                   const struct ss_engine_target *target, const struct ss_engine_options *opt,
                   struct ss_summary *sum)
@@ -104,7 +116,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     }
     if (ss_resolve(&col) < 0)
         goto out;
-    sum->skipped = col.skipped;
+    sum->skipped = sum->invalid = col.skipped;
     ss_info("sources: %zu users and %zu groups to sync, %zu entries skipped", src.nusers,
             src.ngroups, col.skipped);
     ss_collector_free(&col);
@@ -127,18 +139,18 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     struct ss_plan_counts counts;
     struct ss_safety_verdict verdict;
     ss_plan_count(&plan, &counts);
-    if (ss_safety_check(&counts, plan.owned_users, plan.owned_groups, opt, &verdict) != 0) {
+    if (ss_safety_check(&counts, &opt->safety, &verdict) != 0) {
         rc = SS_EXIT_SAFETY;
         goto out;
     }
     if (opt->dry_run) {
-        rc = SS_EXIT_OK;
+        rc = invalid_exit(sum, 1);
         goto out;
     }
     int r = counts.total_ops ? ss_apply(&plan, target, sum) : 0;
     ss_summary_print(sum, opt->json, out);
     fflush(out);
-    rc = r != 0 ? SS_EXIT_PARTIAL : SS_EXIT_OK;
+    rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
 out:
     if (have_plan)
         ss_plan_free(&plan);

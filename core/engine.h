@@ -10,13 +10,16 @@
 #include <stdio.h>
 #include <scimsync/plugin.h>
 
+#include "safety.h"
+
 /* Process exit codes (documented in README and --help). */
 enum ss_exit {
     SS_EXIT_OK = 0,
-    SS_EXIT_USAGE = 1,    /* usage or configuration error */
-    SS_EXIT_READ = 2,     /* source or target read failed: nothing applied */
-    SS_EXIT_PARTIAL = 3,  /* some operations failed */
-    SS_EXIT_SAFETY = 4    /* refused by a safety limit */
+    SS_EXIT_USAGE = 1,   /* usage or configuration error */
+    SS_EXIT_READ = 2,    /* source or target read failed: nothing applied */
+    SS_EXIT_PARTIAL = 3, /* some operations failed */
+    SS_EXIT_SAFETY = 4,  /* refused by a safety limit: nothing applied */
+    SS_EXIT_SKIPPED = 5  /* applied, but source entries with data errors were skipped */
 };
 
 enum ss_on_missing {
@@ -49,9 +52,7 @@ struct ss_engine_target {
 struct ss_engine_options {
     enum ss_on_missing on_missing;
     int adopt;                  /* adopt target objects without externalId by name */
-    long max_deletes;           /* -1: no limit */
-    double max_delete_percent;  /* <0: no limit */
-    int force_deletes;
+    struct ss_safety_policy safety; /* limits and --force-deletes / --force-updates */
     int dry_run;                /* plan only */
     int json;                   /* print the plan as JSON instead of text */
     FILE *out;                  /* where plan and summary go (stdout) */
@@ -62,7 +63,8 @@ struct ss_summary {
     size_t groups_created, groups_updated, groups_deleted;
     size_t members_added, members_removed;
     size_t failed;
-    size_t skipped;             /* source entries skipped (missing fields, conflicts) */
+    size_t skipped;             /* source entries not synced (invalid, or blocked by the target) */
+    size_t invalid;             /* of those, skipped for data errors (exit code 5) */
 };
 
 /* Runs one sync (or plan when dry_run).  Logs its own errors, prints the

@@ -30,6 +30,7 @@ void ss_plan_free(struct ss_plan *p)
     free(p->user_tid);
     free(p->group_tid);
     free(p->mgr_tid);
+    free(p->losses);
     ss_arena_free(&p->arena);
     memset(p, 0, sizeof(*p));
 }
@@ -47,9 +48,30 @@ struct ss_plan_op *ss_plan_add(struct ss_plan *p, enum ss_wave w, enum scimsync_
     return op;
 }
 
+/* Fields an update empties: the target holds a value, the source none. */
+static void count_cleared(const struct ss_plan *p, const struct ss_plan_op *op,
+                          struct ss_plan_counts *c)
+{
+    const struct ss_user_rec *u = &p->src->users[op->user];
+    const struct ss_user_rec *t = &p->tgt->users[op->tuser];
+    for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
+        if (!((op->changed >> f) & 1u) || ss_str_empty(t->field[f]))
+            continue;
+        /* The manager goes out as a target id (mgr_tid), not the source's. */
+        const char *now = f == SCIMSYNC_F_MANAGER ? p->mgr_tid[op->user] : u->field[f];
+        if (ss_str_empty(now))
+            c->fields_cleared[f]++;
+    }
+}
+
 void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
 {
     memset(c, 0, sizeof(*c));
+    c->owned_users = p->owned_users;
+    c->owned_groups = p->owned_groups;
+    c->managed_members = p->managed_members;
+    c->group_losses = p->losses;
+    c->ngroup_losses = p->nlosses;
     for (int w = 0; w < SS_WAVE_COUNT; w++) {
         for (size_t i = 0; i < p->nops[w]; i++) {
             const struct ss_plan_op *op = &p->ops[w][i];
@@ -59,10 +81,12 @@ void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
                 c->users_create++;
                 break;
             case SCIMSYNC_OP_UPDATE_USER:
-                if (op->fixup)
+                if (op->fixup) {
                     c->manager_fixups++;
-                else
-                    c->users_update++;
+                    break;
+                }
+                c->users_update++;
+                count_cleared(p, op, c);
                 break;
             case SCIMSYNC_OP_DEACTIVATE_USER:
                 c->users_deactivate++;

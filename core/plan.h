@@ -72,11 +72,23 @@ struct ss_plan {
     const char **group_tid;
     /* Per source user: the manager's target id to send (NULL: none). */
     const char **mgr_tid;
-    /* Owned target population, for the percent limit. */
-    size_t owned_users, owned_groups;
+    /* Populations the safety limits measure against: owned target users
+     * and groups (externalId set), and managed memberships (an owned group
+     * to an owned user, as the target lists them). */
+    size_t owned_users, owned_groups, managed_members;
+    /* One entry per group the plan removes members from. */
+    struct ss_group_loss *losses;
+    size_t nlosses, losses_cap;
     /* Source entries not synced because of target state (not adopted). */
     size_t blocked;
     struct ss_arena arena;
+};
+
+/* A group that loses members in the plan (the per-group limit). */
+struct ss_group_loss {
+    const char *name; /* its display name */
+    size_t members;   /* managed members it has in the target now */
+    size_t removed;   /* of those, removed by remove-members ops */
 };
 
 struct ss_plan_counts {
@@ -85,6 +97,14 @@ struct ss_plan_counts {
     size_t members_add, members_remove;
     size_t manager_fixups;
     size_t total_ops;
+    /* Populations (copied from the plan). */
+    size_t owned_users, owned_groups, managed_members;
+    /* Per field: updated users whose value the plan clears (a value in the
+     * target, none from the source). */
+    size_t fields_cleared[SCIMSYNC_F_COUNT];
+    /* Groups losing members; points into the plan (valid while it lives). */
+    const struct ss_group_loss *group_losses;
+    size_t ngroup_losses;
 };
 
 int ss_plan_init(struct ss_plan *p, const struct ss_dir *src, const struct ss_dir *tgt);

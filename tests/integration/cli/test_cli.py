@@ -214,6 +214,44 @@ plugin = {plugin}
         names = [u["userName"] for u in self.load_state()["users"]]
         self.assertEqual(names, ["alice"])
 
+    def test_force_updates_applies_a_cleared_field(self):
+        self.assertEqual(self.run_cli("sync").returncode, 0)
+        # The email column emptied for every user: a field cleared on 4 of 4.
+        text = users_csv(USERS).splitlines()
+        rows = [text[0]] + [",".join(r.split(",")[:5] + ["", r.split(",")[6]]) for r in text[1:]]
+        self.write("users.csv", "\n".join(rows) + "\n")
+        before = self.writes()
+        p = self.run_cli("sync", "--force-deletes")
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("clears email on 4 of 4 owned users (100.0%)", p.stderr)
+        self.assertEqual(self.writes(), before, "a refused run writes nothing")
+        p = self.run_cli("sync", "--force-updates")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("applying anyway (--force-updates)", p.stderr)
+        self.assertFalse(any(u.get("email") for u in self.load_state()["users"]))
+        for cmd in ("plan", "validate"):
+            p = self.run_cli(cmd, "--force-updates")
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("--force-updates is an option of sync and daemon", p.stderr)
+
+    def test_exit_5_skipped_entries_rest_applied(self):
+        # bob and eve share a userName: both skipped, the others applied.
+        self.write("users.csv", users_csv(USERS + [("u5", "bob", "Eve", "Evans", "true")]))
+        p = self.run_cli("sync")
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertIn("error", p.stderr)
+        self.assertIn('userName "bob" is not unique', p.stderr)
+        self.assertIn("2 source entries were skipped because of data errors", p.stderr)
+        names = sorted(u["userName"] for u in self.load_state()["users"])
+        self.assertEqual(names, ["alice", "carol", "dave"])
+        self.assertIn("2 skipped", p.stdout)
+        # The same from plan and a dry run; a clean source exits 0 again.
+        self.assertEqual(self.run_cli("plan").returncode, 5)
+        self.assertEqual(self.run_cli("sync", "--dry-run").returncode, 5)
+        self.write("users.csv", users_csv(USERS))
+        p = self.run_cli("sync")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     # -- validate, plugins, help ------------------------------------------------
     def test_validate(self):
         p = self.run_cli("validate")
@@ -285,6 +323,9 @@ plugin = {plugin}
             self.assertIn("scimsync" if args != ["help", "config"] else "max_deletes", p.stdout)
         self.assertIn("Exit codes", self.run_cli("--help", config=False).stdout)
         self.assertIn("Exit codes", self.run_cli("sync", "--help", config=False).stdout)
+        self.assertIn("--force-updates", self.run_cli("sync", "--help", config=False).stdout)
+        self.assertIn("max_field_clear_percent", self.run_cli("help", "config",
+                                                              config=False).stdout)
         p = self.run_cli("version", config=False)
         self.assertEqual(p.returncode, 0)
         self.assertRegex(p.stdout, r"^scimsync \d+\.\d+\.\d+ \(plugin ABI 1\.0\)")

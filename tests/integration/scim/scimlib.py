@@ -93,6 +93,13 @@ def max_per_second(log):
     return best
 
 
+# Every [engine] safety limit off: these tests remove on purpose.
+NO_LIMITS = {k: "-1" for k in (
+    "max_deletes", "max_delete_percent", "max_group_deletes", "max_group_delete_percent",
+    "max_member_removals", "max_member_removal_percent", "max_group_member_removal_percent",
+    "max_user_updates", "max_user_update_percent", "max_field_clears", "max_field_clear_percent")}
+
+
 class Workspace:
     """A temp dir with users.csv / groups.csv, a config and the binary."""
 
@@ -101,7 +108,7 @@ class Workspace:
         self.dir = tempfile.mkdtemp(prefix=prefix)
         self.users = []   # dicts with USER_COLUMNS
         self.groups = []  # (id, displayName, [member ids])
-        self.engine = {"max_deletes": "-1", "max_delete_percent": "-1"}
+        self.engine = dict(NO_LIMITS)
         self.target = {}
 
     def cleanup(self):

@@ -112,7 +112,7 @@ static void test_dropins_lexical_later_wins(void **state)
     assert_int_equal(cfg.nfiles, 4);
     assert_string_equal(strrchr(cfg.files[1], '/'), "/00-layout.ini");
     assert_string_equal(strrchr(cfg.files[3], '/'), "/20-b.ini");
-    assert_int_equal(cfg.engine.max_deletes, 7);
+    assert_int_equal(cfg.engine.safety.user_removals.count, 7);
     assert_int_equal(cfg.engine.adopt, 1);
     kv = ss_conf_get(ss_config_find(&cfg, SS_SEC_ENGINE, NULL), "max_deletes");
     assert_non_null(strstr(kv->where, "20-b.ini:3"));
@@ -132,8 +132,8 @@ static void test_defaults(void **state)
     assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 0, &log), 0);
     assert_int_equal(cfg.engine.on_missing, SS_ON_MISSING_DEACTIVATE);
     assert_int_equal(cfg.engine.adopt, 0);
-    assert_int_equal(cfg.engine.max_deletes, 50);
-    assert_true(cfg.engine.max_delete_percent == 10.0);
+    assert_int_equal(cfg.engine.safety.user_removals.count, 50);
+    assert_true(cfg.engine.safety.user_removals.percent == 10.0);
     assert_int_equal(cfg.engine.interval, 3600);
     assert_int_equal(cfg.engine.jitter, 60);
     assert_int_equal(cfg.engine.log_level, -1);
@@ -253,11 +253,56 @@ static void test_engine_values(void **state)
     assert_int_equal(cfg.engine.on_missing, SS_ON_MISSING_DELETE);
     assert_int_equal(cfg.engine.log_level, SCIMSYNC_LOG_DEBUG);
     assert_int_equal(cfg.engine.log_format, SS_LOG_JSON);
-    assert_int_equal(cfg.engine.max_deletes, -1);
-    assert_true(cfg.engine.max_delete_percent == 2.5);
+    assert_int_equal(cfg.engine.safety.user_removals.count, -1);
+    assert_true(cfg.engine.safety.user_removals.percent == 2.5);
     assert_string_equal(cfg.engine.plugin_path, "/a:/b");
     assert_int_equal(cfg.engine.interval, 1);
     assert_int_equal(cfg.engine.jitter, 0);
+    ss_config_free(&cfg);
+    free(log);
+}
+
+/* Every safety limit key lands in its field; a bad value keeps the
+ * default; a percentage above 100 is refused naming its key. */
+static void test_engine_safety_keys(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_file(g_main, "[engine]\nmax_group_deletes = 3\nmax_group_delete_percent = 30\n"
+                       "max_member_removals = 7\nmax_member_removal_percent = 40\n"
+                       "max_group_member_removal_percent = 60\nmax_user_updates = 100\n"
+                       "max_user_update_percent = -1\nmax_field_clears = -5\n"
+                       "max_field_clear_percent = 1.5\npercent_floor = 0\n");
+    write_dropin("00-layout.ini", minimal);
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    const struct ss_safety_policy *p = &cfg.engine.safety;
+    assert_int_equal(p->user_removals.count, 50); /* defaults untouched */
+    assert_true(p->user_removals.percent == 10.0);
+    assert_int_equal(p->group_deletes.count, 3);
+    assert_true(p->group_deletes.percent == 30.0);
+    assert_int_equal(p->member_removals.count, 7);
+    assert_true(p->member_removals.percent == 40.0);
+    assert_true(p->group_member_percent == 60.0);
+    assert_int_equal(p->user_updates.count, 100);
+    assert_true(p->user_updates.percent < 0);
+    assert_int_equal(p->field_clears.count, -1); /* any negative: off */
+    assert_true(p->field_clears.percent == 1.5);
+    assert_int_equal(p->percent_floor, 0);
+    assert_false(p->force_deletes || p->force_updates);
+    ss_config_free(&cfg);
+    free(log);
+
+    write_file(g_main, "[engine]\nmax_group_delete_percent = 101\nmax_field_clears = lots\n"
+                       "max_member_removal_percent = 100\n");
+    assert_true(load_capture(&cfg, g_main, 1, g_confd, 1, &log) < 0);
+    assert_non_null(
+        strstr(log, "scimsync.ini:2: [engine] max_group_delete_percent must be at most 100"));
+    assert_non_null(
+        strstr(log, "scimsync.ini:3: [engine] max_field_clears: 'lots' is not an integer"));
+    assert_null(strstr(log, "max_member_removal_percent"));
+    assert_int_equal(cfg.engine.safety.field_clears.count, 50);
     ss_config_free(&cfg);
     free(log);
 }
@@ -686,6 +731,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long_section_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_type_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_safety_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_layout_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_syntax_and_long_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_template_and_indent, setup, teardown),

@@ -30,8 +30,7 @@ static int setup(void **state)
         return -1;
     ss_dir_init(&w->src);
     ss_dir_init(&w->tgt);
-    w->opt.max_deletes = -1;
-    w->opt.max_delete_percent = -1;
+    ss_safety_policy_off(&w->opt.safety);
     *state = w;
     return 0;
 }
@@ -218,6 +217,47 @@ static void test_groups_and_members(void **state)
     assert_int_equal(rm->members[1], w->src.nusers + to);
 }
 
+/* What the safety limits are measured with: populations, per-group losses
+ * and per-field clears. */
+static void test_counts_for_safety(void **state)
+{
+    struct world *w = *state;
+    uint32_t a = src_user(w, "1", "a@x", NULL); /* title cleared */
+    src_user(w, "2", "b@x", "");                /* title cleared (empty) */
+    src_user(w, "3", "c@x", "Boss");            /* title changed, not cleared */
+    uint32_t ta = tgt_user(w, "ta", "1", "a@x", "Engineer", 1);
+    uint32_t tb = tgt_user(w, "tb", "2", "b@x", "Engineer", 1);
+    uint32_t tc = tgt_user(w, "tc", "3", "c@x", "Engineer", 1);
+    uint32_t tx = tgt_user(w, "tx", NULL, "hand@x", NULL, 1);
+    uint32_t g1 = src_group(w, "g1", "team");
+    uint32_t tg1 = tgt_group(w, "T1", "g1", "team");
+    uint32_t tg9 = tgt_group(w, "T9", "g9", "gone");
+    uint32_t tgx = tgt_group(w, "TX", NULL, "not-ours");
+    w->spairs[w->nsp++] = (struct ss_pair){g1, a};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg1, ta};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg1, tb};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg1, tc};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg1, tx}; /* hand-added: not managed */
+    w->tpairs[w->ntp++] = (struct ss_pair){tg9, ta}; /* a group being deleted */
+    w->tpairs[w->ntp++] = (struct ss_pair){tgx, tb}; /* a group not ours */
+    diff(w);
+    struct ss_plan_counts c;
+    ss_plan_count(&w->plan, &c);
+    assert_int_equal(c.owned_users, 3);
+    assert_int_equal(c.owned_groups, 2);
+    assert_int_equal(c.managed_members, 3 + 1);
+    assert_int_equal(c.users_update, 3);
+    assert_int_equal(c.fields_cleared[SCIMSYNC_F_TITLE], 2);
+    for (int f = 0; f < SCIMSYNC_F_COUNT; f++)
+        assert_true(f == SCIMSYNC_F_TITLE || c.fields_cleared[f] == 0);
+    assert_int_equal(c.groups_delete, 1);
+    assert_int_equal(c.members_remove, 2);
+    assert_int_equal(c.ngroup_losses, 1);
+    assert_string_equal(c.group_losses[0].name, "team");
+    assert_int_equal(c.group_losses[0].members, 3);
+    assert_int_equal(c.group_losses[0].removed, 2);
+}
+
 static void test_set_minus(void **state)
 {
     (void)state;
@@ -244,6 +284,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_users, setup, teardown),
         cmocka_unit_test_setup_teardown(test_protected_and_blocked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_groups_and_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_for_safety, setup, teardown),
         cmocka_unit_test(test_set_minus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -465,8 +465,7 @@ void fake_run_init(struct fake_run *r, struct fake_source *s, struct fake_target
     r->src = (struct ss_engine_source){.name = "test", .plugin = &fake_source_plugin, .inst = s};
     r->tgt = (struct ss_engine_target){.name = "fake", .plugin = &fake_target_plugin, .inst = t};
     r->opt.on_missing = SS_ON_MISSING_DEACTIVATE;
-    r->opt.max_deletes = -1;
-    r->opt.max_delete_percent = -1;
+    ss_safety_policy_off(&r->opt.safety);
 }
 
 int fake_run(struct fake_run *r)

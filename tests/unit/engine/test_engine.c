@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "fakes.h"
 #include "host.h"
 #include "log.h"
@@ -171,21 +172,76 @@ static void test_safety_limits(void **state)
     }
     fake_source_user(&w->src, "0", "userName", "u0@x", "givenName", "G", "familyName", "F",
                      "displayName", "G F", NULL);
-    w->run.opt.max_deletes = 5;
+    w->run.opt.safety.user_removals.count = 5;
     assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
     assert_int_equal(w->tgt.apply_calls, 0);
-    w->run.opt.max_deletes = -1;
-    w->run.opt.max_delete_percent = 50;
+    w->run.opt.safety.user_removals.count = -1;
+    w->run.opt.safety.user_removals.percent = 50;
     assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
     w->run.opt.dry_run = 1;
-    w->run.opt.max_delete_percent = 95;
+    w->run.opt.safety.user_removals.percent = 95;
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_int_equal(w->tgt.apply_calls, 0);
     w->run.opt.dry_run = 0;
-    w->run.opt.max_delete_percent = 50;
-    w->run.opt.force_deletes = 1;
+    w->run.opt.safety.user_removals.percent = 50;
+    w->run.opt.safety.force_deletes = 1;
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_int_equal(w->run.sum.users_deactivated, 9);
+}
+
+/* The per-kind limits at their defaults through diff, plan counts and
+ * the engine: the three known disasters are refused with zero writes. */
+static void per_kind_directory(struct world *w, int groups, int members, int titles)
+{
+    char id[8], name[16];
+    fake_source_reset(&w->src);
+    for (int i = 1; i <= 12; i++) {
+        snprintf(id, sizeof(id), "%d", i);
+        snprintf(name, sizeof(name), "u%d@x", i);
+        fake_source_user(&w->src, id, "userName", name, "givenName", "G", "familyName", "F",
+                         "displayName", "G F", "title", titles ? "Engineer" : "", NULL);
+    }
+    if (!groups)
+        return;
+    fake_source_group(&w->src, "g1", "one", 0, "1", "2", "3", "4", NULL);
+    fake_source_group(&w->src, "g2", "two", 0, "5", "6", "7", "8", NULL);
+    if (members)
+        fake_source_group(&w->src, "g3", "three", 0, "9", "10", "11", "12", NULL);
+    else
+        fake_source_group(&w->src, "g3", "three", 0, NULL);
+}
+
+static void test_safety_per_kind(void **state)
+{
+    struct world *w = *state;
+    ss_config_safety_defaults(&w->run.opt.safety);
+    per_kind_directory(w, 1, 1, 1);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK); /* first sync: creates only */
+    size_t calls = w->tgt.apply_calls;
+
+    per_kind_directory(w, 0, 1, 1); /* every group gone */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
+    per_kind_directory(w, 1, 0, 1); /* one group emptied: 4 of 12 memberships */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
+    per_kind_directory(w, 1, 1, 0); /* title blanked on every user */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
+    w->run.opt.safety.force_deletes = 1; /* the wrong flag */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
+    assert_int_equal(w->tgt.apply_calls, calls);
+
+    w->run.opt.safety.force_deletes = 0;
+    w->run.opt.safety.force_updates = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.users_updated, 12);
+    w->run.opt.safety.force_updates = 0;
+    per_kind_directory(w, 1, 0, 0);
+    w->run.opt.safety.force_deletes = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.members_removed, 4);
+    per_kind_directory(w, 0, 0, 0);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.groups_deleted, 3);
+    assert_int_equal(fake_target_live_groups(&w->tgt), 0);
 }
 
 static void test_dependent_ops_not_attempted(void **state)
@@ -332,8 +388,10 @@ static void test_skipped_entry_protected(void **state)
                      "Carol", NULL);
     fake_source_group(&w->src, "g1", "aws-admins", 0, "1", "2", NULL);
     fake_source_group(&w->src, "g2", "aws-devs", 0, "3", "g1", NULL);
-    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    /* Applied (nothing to do) but not clean: exit 5. */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SKIPPED);
     assert_int_equal(w->run.sum.skipped, 1);
+    assert_int_equal(w->run.sum.invalid, 1);
     assert_non_null(strstr(w->run.out, "No changes.\n"));
     assert_int_equal(fake_target_user_by_name(&w->tgt, "carol@x")->active, 1);
     assert_true(fake_target_is_member(&w->tgt, "aws-devs", "carol@x"));
@@ -356,7 +414,7 @@ static void test_partial_group_keeps_members(void **state)
     fake_source_group(&w->src, "g1", "aws-admins", 0, "1", "2", NULL);
     fake_source_group(&w->src, "g9", "aws-admins", 0, NULL);
     fake_source_group(&w->src, "g2", "aws-devs", 0, "4", "g1", NULL);
-    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SKIPPED);
     assert_int_equal(w->run.sum.skipped, 2);
     assert_int_equal(w->run.sum.members_removed, 0);
     assert_true(fake_target_is_member(&w->tgt, "aws-devs", "alice@x"));
@@ -443,7 +501,7 @@ static void test_two_sources(void **state)
     w->run.opt.out = f;
     int rc = ss_engine_run(srcs, 2, &w->run.tgt, &w->run.opt, &w->run.sum);
     fclose(f);
-    assert_int_equal(rc, SS_EXIT_OK);
+    assert_int_equal(rc, SS_EXIT_SKIPPED); /* the rest applied, exit 5 */
     assert_int_equal(w->run.sum.skipped, 2); /* both entries with id "1" */
     assert_int_equal(w->run.sum.users_created, 1);
     assert_non_null(fake_target_user_by_name(&w->tgt, "bob@x"));
@@ -460,6 +518,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deactivate_once_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_failures_exit_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_safety_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_safety_per_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dependent_ops_not_attempted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_failure_stops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manager_created_in_run, setup, teardown),
