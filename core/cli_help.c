@@ -12,7 +12,7 @@
     "  3  some operations failed (the others were applied)\n"                                      \
     "  4  refused by a safety limit (the error names it): nothing was applied; see\n"              \
     "     --force-deletes and --force-updates\n"                                                   \
-    "  5  applied, but source entries with data errors were skipped (each logged as\n"             \
+    "  6  applied, but source entries with data errors were skipped (each logged as\n"             \
     "     an error: duplicates, missing required fields)\n"
 
 static const char global_help[] =

@@ -10,7 +10,7 @@ void ss_collector_init(struct ss_collector *c, struct ss_dir *out)
 {
     memset(c, 0, sizeof(*c));
     c->out = out;
-    /* An error: a skipped entry ends the run with exit code 5. */
+    /* An error: a skipped entry ends the run with exit code 6. */
     c->w_skip = (struct ss_warncap)SS_WARNCAP_INIT("source entries skipped", SCIMSYNC_LOG_ERROR);
 }
 

@@ -140,7 +140,7 @@ int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes, int force_upda
         if (rc == SS_EXIT_OK)
             ss_info("run finished");
         else if (rc == SS_EXIT_SKIPPED)
-            ss_warn("run finished, but source entries were skipped (exit code 5, see above)");
+            ss_warn("run finished, but source entries were skipped (exit code 6, see above)");
         else
             ss_warn("run failed (exit code %d); next attempt at the next interval", rc);
         if (ss_host_stop_requested())

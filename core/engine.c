@@ -65,7 +65,7 @@ static int invalid_exit(const struct ss_summary *sum, int dry_run)
 {
     if (!sum->invalid)
         return SS_EXIT_OK;
-    ss_error("%zu source %s skipped because of data errors (reported above); %s (exit code 5)",
+    ss_error("%zu source %s skipped because of data errors (reported above); %s (exit code 6)",
              sum->invalid, sum->invalid == 1 ? "entry was" : "entries were",
              dry_run ? "a sync would apply the rest" : "the rest was applied");
     return SS_EXIT_SKIPPED;

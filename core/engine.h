@@ -19,7 +19,7 @@ enum ss_exit {
     SS_EXIT_READ = 2,    /* source or target read failed: nothing applied */
     SS_EXIT_PARTIAL = 3, /* some operations failed */
     SS_EXIT_SAFETY = 4,  /* refused by a safety limit: nothing applied */
-    SS_EXIT_SKIPPED = 5  /* applied, but source entries with data errors were skipped */
+    SS_EXIT_SKIPPED = 6  /* applied, but source entries with data errors were skipped */
 };
 
 enum ss_on_missing {
@@ -64,7 +64,7 @@ struct ss_summary {
     size_t members_added, members_removed;
     size_t failed;
     size_t skipped;             /* source entries not synced (invalid, or blocked by the target) */
-    size_t invalid;             /* of those, skipped for data errors (exit code 5) */
+    size_t invalid;             /* of those, skipped for data errors (exit code 6) */
 };
 
 /* Runs one sync (or plan when dry_run).  Logs its own errors, prints the

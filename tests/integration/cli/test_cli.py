@@ -234,11 +234,11 @@ plugin = {plugin}
             self.assertEqual(p.returncode, 1)
             self.assertIn("--force-updates is an option of sync and daemon", p.stderr)
 
-    def test_exit_5_skipped_entries_rest_applied(self):
+    def test_exit_6_skipped_entries_rest_applied(self):
         # bob and eve share a userName: both skipped, the others applied.
         self.write("users.csv", users_csv(USERS + [("u5", "bob", "Eve", "Evans", "true")]))
         p = self.run_cli("sync")
-        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertEqual(p.returncode, 6, p.stderr)
         self.assertIn("error", p.stderr)
         self.assertIn('userName "bob" is not unique', p.stderr)
         self.assertIn("2 source entries were skipped because of data errors", p.stderr)
@@ -246,8 +246,8 @@ plugin = {plugin}
         self.assertEqual(names, ["alice", "carol", "dave"])
         self.assertIn("2 skipped", p.stdout)
         # The same from plan and a dry run; a clean source exits 0 again.
-        self.assertEqual(self.run_cli("plan").returncode, 5)
-        self.assertEqual(self.run_cli("sync", "--dry-run").returncode, 5)
+        self.assertEqual(self.run_cli("plan").returncode, 6)
+        self.assertEqual(self.run_cli("sync", "--dry-run").returncode, 6)
         self.write("users.csv", users_csv(USERS))
         p = self.run_cli("sync")
         self.assertEqual(p.returncode, 0, p.stderr)

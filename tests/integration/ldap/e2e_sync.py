@@ -14,7 +14,7 @@ mid-read (exit 2, nothing applied).
 --source-ini holds the [source NAME] section (plugin = ldap, ...), with
 bind_password = env:VAR; VAR must be set.  The users the engine skips
 (missing required givenName) are taken out of the expectation, and make
-the good runs exit 5.
+the good runs exit 6.
 """
 import argparse
 import json
@@ -159,8 +159,8 @@ def run(args, target):
         write_ini(source)
 
     skipped = {k for k, v in expect["users"].items() if not v["givenName"]}
-    # Skipped entries (data errors) end an otherwise good run with exit 5.
-    ok_rc = 5 if skipped else 0
+    # Skipped entries (data errors) end an otherwise good run with exit 6.
+    ok_rc = 6 if skipped else 0
     sync("first sync", ok_rc)
     writes_after_first = target.writes()
     want_users = {k: v for k, v in expect["users"].items() if k not in skipped}

@@ -388,7 +388,7 @@ static void test_skipped_entry_protected(void **state)
                      "Carol", NULL);
     fake_source_group(&w->src, "g1", "aws-admins", 0, "1", "2", NULL);
     fake_source_group(&w->src, "g2", "aws-devs", 0, "3", "g1", NULL);
-    /* Applied (nothing to do) but not clean: exit 5. */
+    /* Applied (nothing to do) but not clean: exit 6. */
     assert_int_equal(fake_run(&w->run), SS_EXIT_SKIPPED);
     assert_int_equal(w->run.sum.skipped, 1);
     assert_int_equal(w->run.sum.invalid, 1);
@@ -501,7 +501,7 @@ static void test_two_sources(void **state)
     w->run.opt.out = f;
     int rc = ss_engine_run(srcs, 2, &w->run.tgt, &w->run.opt, &w->run.sum);
     fclose(f);
-    assert_int_equal(rc, SS_EXIT_SKIPPED); /* the rest applied, exit 5 */
+    assert_int_equal(rc, SS_EXIT_SKIPPED); /* the rest applied, exit 6 */
     assert_int_equal(w->run.sum.skipped, 2); /* both entries with id "1" */
     assert_int_equal(w->run.sum.users_created, 1);
     assert_non_null(fake_target_user_by_name(&w->tgt, "bob@x"));
