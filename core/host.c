@@ -66,6 +66,8 @@ static void mask_secrets(const struct ss_instance *in, const char *msg, int cut,
 }
 
 static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+    SCIMSYNC_PRINTF(3, 4);
+static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
     struct ss_instance *in = self(h);
     char msg[SS_LOG_MSG_MAX], masked[SS_LOG_MSG_MAX];

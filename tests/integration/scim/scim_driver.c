@@ -26,6 +26,8 @@ static size_t nkv;
 static const struct scimsync_plugin *plugin;
 
 static void h_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+    SCIMSYNC_PRINTF(3, 4);
+static void h_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};
     va_list ap;
