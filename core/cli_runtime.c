@@ -164,5 +164,6 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->adopt = e->adopt;
     opt->max_deletes = e->max_deletes < 0 ? -1 : e->max_deletes;
     opt->max_delete_percent = e->max_delete_percent;
+    opt->max_run_time = e->max_run_time;
     opt->out = stdout;
 }

@@ -52,6 +52,7 @@ struct ss_engine_options {
     long max_deletes;           /* -1: no limit */
     double max_delete_percent;  /* <0: no limit */
     int force_deletes;
+    long max_run_time;          /* seconds for the whole run; 0: no limit */
     int dry_run;                /* plan only */
     int json;                   /* print the plan as JSON instead of text */
     FILE *out;                  /* where plan and summary go (stdout) */
