@@ -82,7 +82,7 @@ static void tls_debug_line(const char *line)
 static int tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes)
 {
     int old_level = 0, trace = 1; /* LDAP_DEBUG_TRACE: where GnuTLS logs the verify status */
-    void *old_fn = NULL;
+    BER_LOG_PRINT_FN old_fn = NULL;
     int rc;
     memset(notes, 0, sizeof *notes);
     ldap_get_option(NULL, LDAP_OPT_DEBUG_LEVEL, &old_level);
@@ -92,16 +92,18 @@ static int tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes)
     ldap_set_option(NULL, LDAP_OPT_DEBUG_LEVEL, &trace);
     rc = ldaps ? ldap_connect(ld) : ldap_start_tls_s(ld, NULL, NULL);
     ldap_set_option(NULL, LDAP_OPT_DEBUG_LEVEL, &old_level);
-    if (old_fn)
-        ber_set_option(NULL, LBER_OPT_LOG_PRINT_FN, old_fn);
+    if (old_fn) /* liblber refuses NULL; tls_debug_line without notes is a no-op */
+        ber_set_option(NULL, LBER_OPT_LOG_PRINT_FN, (const void *)old_fn);
     g_tls_notes = NULL;
     return rc;
 }
 
 /* A failed handshake: what failed and which setting fixes it when the
- * certificate is the cause, else libldap's error as for any operation. */
+ * certificate is the cause, else libldap's error as for any operation.
+ * Either way the next server may do better: *next is 2 after a TLS error,
+ * 1 when the server was not reached. */
 static int tls_fail(struct lsrc_source *s, int ldaps, int rc, const char *diag,
-                    const struct lsrc_tls_notes *notes)
+                    const struct lsrc_tls_notes *notes, int *next)
 {
     const struct scimsync_host *h = s->host;
     enum lsrc_tls_failure kind = notes->kind;
@@ -111,6 +113,7 @@ static int tls_fail(struct lsrc_source *s, int ldaps, int rc, const char *diag,
         kind = lsrc_tls_classify(diag);
         detail = diag;
     }
+    *next = kind == LSRC_TLS_UNKNOWN ? 1 : 2;
     if (kind == LSRC_TLS_UNKNOWN)
         return lsrc_fail(s, ldaps ? "connect" : "StartTLS failed", rc, diag);
     lsrc_tls_explain(why, sizeof why, kind, detail, s->conf.ca_file);
@@ -131,7 +134,7 @@ static int is_unreachable(int rc)
 }
 
 /* One server: 0 bound, <0 error (logged); *next set when the next URI may
- * help. */
+ * help (2: after a TLS failure, 1: unreachable). */
 static int connect_one(struct lsrc_source *s, const char *uri, int *next)
 {
     const struct lsrc_conf *c = &s->conf;
@@ -158,8 +161,7 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
         rc = tls_handshake(ld, ldaps, &notes);
         if (rc != LDAP_SUCCESS) {
             diag = diagnostic(ld);
-            *next = 1;
-            ret = tls_fail(s, ldaps, rc, diag, &notes);
+            ret = tls_fail(s, ldaps, rc, diag, &notes, next);
             goto out;
         }
     } else if (c->bind_password && strncasecmp(uri, "ldapi:", 6) != 0) {
@@ -204,8 +206,8 @@ int lsrc_connect(struct lsrc_source *s)
         if (ret == 0 || !next)
             return ret;
         if (i + 1 < s->conf.nuris)
-            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s unreachable, trying %s", s->conf.uris[i],
-                         s->conf.uris[i + 1]);
+            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s %s, trying %s", s->conf.uris[i],
+                         next == 2 ? "failed its TLS check" : "unreachable", s->conf.uris[i + 1]);
     }
     return ret;
 }

@@ -111,6 +111,9 @@ run wrong_name 2 uri="$alias_uri" $common && {
     expect_err wrong_name "$alias_uri: StartTLS failed: the server's certificate does not name the host in the URI"
     expect_err wrong_name "TLS: hostname (127.0.0.2) does not match"
     expect_err wrong_name "a domain controller's FQDN"; }
+# a server failing its TLS check is followed by the next URI
+run tls_fallback 0 --count uri="$alias_uri $OL_URI" $common &&
+    expect_err tls_fallback "$alias_uri failed its TLS check, trying $OL_URI"
 kill "$alias_proxy"
 alias_proxy=""
 
