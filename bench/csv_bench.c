@@ -22,6 +22,8 @@ static const struct scimsync_plugin *plugin;
 static char users_path[256], groups_path[256];
 
 static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+    SCIMSYNC_PRINTF(3, 4);
+static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
     va_list ap;
     (void)h;

@@ -1,5 +1,6 @@
 #include "apply.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,8 +270,10 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
     size_t n = p->nops[w], ready = 0;
     int rc = -1;
     struct wave_buf wb = {0};
-    if (!a->stopped && ss_host_stop_requested()) {
-        ss_error("stop requested; the remaining operations are not attempted");
+    if (!a->stopped && ss_host_run_should_stop()) {
+        char why[64];
+        ss_host_stop_reason(why, sizeof why);
+        ss_error("%s; the remaining operations are not attempted", why);
         a->stopped = 1;
     }
     if (a->stopped) {
@@ -301,9 +304,13 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
     if (ready > 0) {
         int r = a->t->plugin->target->apply(a->t->inst, wb.ops, ready);
         if (r < 0) {
+            char why[64] = "apply failed";
             a->stopped = 1;
-            ss_error("target %s: %s; the run stops here", a->t->name,
-                     r == SCIMSYNC_ERR_AUTH ? "credentials rejected" : "apply failed");
+            if (r == SCIMSYNC_ERR_AUTH)
+                snprintf(why, sizeof why, "credentials rejected");
+            else if (r == SCIMSYNC_ERR_STOPPED)
+                ss_host_stop_reason(why, sizeof why);
+            ss_error("target %s: %s; the run stops here", a->t->name, why);
         }
         for (size_t i = 0; i < ready; i++) {
             if (record(a, &wb.ops[i], wb.plan_ops[i]) < 0)

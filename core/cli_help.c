@@ -8,8 +8,9 @@
     "Exit codes:\n"                                                                                \
     "  0  success (sync: nothing failed; plan/validate: configuration is fine)\n"                  \
     "  1  usage or configuration error (bad option, file, key, plugin or secret)\n"                \
-    "  2  a source or the target could not be read: nothing was applied\n"                         \
-    "  3  some operations failed (the others were applied)\n"                                      \
+    "  2  a source or the target could not be read, or max_run_time passed while reading:\n"       \
+    "     nothing was applied\n"                                                                   \
+    "  3  some operations failed or were not attempted (max_run_time passed while applying)\n"     \
     "  4  refused by a safety limit (the error names it): nothing was applied; see\n"              \
     "     --force-deletes and --force-updates\n"                                                   \
     "  6  applied, but source entries with data errors were skipped (each logged as\n"             \

@@ -163,5 +163,6 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->on_missing = e->on_missing;
     opt->adopt = e->adopt;
     opt->safety = e->safety;
+    opt->max_run_time = e->max_run_time;
     opt->out = stdout;
 }

@@ -53,6 +53,9 @@ const struct scimsync_config_key ss_engine_keys[] = {
     {"interval", SCIMSYNC_KEY_INT, 0, "3600", "daemon: seconds between the starts of two runs"},
     {"jitter", SCIMSYNC_KEY_INT, 0, "60",
      "daemon: up to this many random seconds added to each wait"},
+    {"max_run_time", SCIMSYNC_KEY_INT, 0, "0",
+     "seconds a run may take (0: no limit); reached while reading: nothing applied (exit 2); "
+     "while applying: no further operation starts (exit 3)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -802,6 +805,7 @@ static int engine_conf(struct ss_config *cfg)
      * the remaining keys are still checked. */
     e->interval = 3600;
     e->jitter = 60;
+    e->max_run_time = 0;
     if (s)
         problems += ss_config_check_section(s, NULL, ss_engine_keys);
     e->log_level = -1;
@@ -823,6 +827,7 @@ static int engine_conf(struct ss_config *cfg)
     problems += safety_conf(s, &e->safety);
     ss_conf_parse_long(s ? engine_value(s, "interval") : "3600", &e->interval);
     ss_conf_parse_long(s ? engine_value(s, "jitter") : "60", &e->jitter);
+    ss_conf_parse_long(s ? engine_value(s, "max_run_time") : "0", &e->max_run_time);
     if (e->interval < 1) {
         ss_error("%s: [engine] interval must be at least 1 second",
                  ss_conf_get(s, "interval")->where);
@@ -830,6 +835,11 @@ static int engine_conf(struct ss_config *cfg)
     }
     if (e->jitter < 0) {
         ss_error("%s: [engine] jitter must not be negative", ss_conf_get(s, "jitter")->where);
+        problems++;
+    }
+    if (e->max_run_time < 0) {
+        ss_error("%s: [engine] max_run_time must not be negative (0: no limit)",
+                 ss_conf_get(s, "max_run_time")->where);
         problems++;
     }
     if (s && ss_conf_get(s, "plugin_path")) {

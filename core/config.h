@@ -53,6 +53,7 @@ struct ss_engine_conf {
     char *plugin_path;         /* colon-separated; NULL when unset */
     long interval;             /* daemon: seconds between runs */
     long jitter;               /* daemon: up to this many extra random seconds */
+    long max_run_time;         /* seconds a run may take; 0: no limit */
 };
 
 struct ss_config {

@@ -52,6 +52,17 @@ int ss_engine_check_mapping(const struct ss_engine_source *source)
     return SS_EXIT_OK;
 }
 
+/* A read cut short because the run must stop says why, once. */
+static int read_stopped(void)
+{
+    char why[64];
+    if (!ss_host_run_should_stop())
+        return 0;
+    ss_host_stop_reason(why, sizeof why);
+    ss_error("%s while reading; nothing applied", why);
+    return 1;
+}
+
 static int print_plan(const struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out)
 {
     int r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
@@ -85,6 +96,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     int have_plan = 0;
 
     memset(sum, 0, sizeof(*sum));
+    ss_host_set_deadline(opt->max_run_time);
     ss_dir_init(&src);
     ss_dir_init(&tgt);
     ss_collector_init(&col, &src);
@@ -111,8 +123,10 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
      * never turn into deletions. */
     rc = SS_EXIT_READ;
     for (size_t i = 0; i < nsources; i++) {
-        if (ss_collect_source(&col, &sources[i], &maps[i]) < 0)
+        if (ss_collect_source(&col, &sources[i], &maps[i]) < 0) {
+            read_stopped();
             goto out;
+        }
     }
     if (ss_resolve(&col) < 0)
         goto out;
@@ -120,12 +134,12 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     ss_info("sources: %zu users and %zu groups to sync, %zu entries skipped", src.nusers,
             src.ngroups, col.skipped);
     ss_collector_free(&col);
-    if (ss_target_read(target, &src, opt->adopt, &tgt) < 0)
-        goto out;
-    if (ss_host_stop_requested()) {
-        ss_error("stop requested while reading; nothing applied");
+    if (ss_target_read(target, &src, opt->adopt, &tgt) < 0) {
+        read_stopped();
         goto out;
     }
+    if (read_stopped())
+        goto out;
 
     if (ss_plan_init(&plan, &src, &tgt) < 0)
         goto out;
@@ -151,7 +165,12 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     ss_summary_print(sum, opt->json, out);
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
+    if (r != 0 && !ss_host_stop_requested() && ss_host_deadline_passed())
+        ss_error("max_run_time (%ld s) reached while applying: the operations not attempted are "
+                 "left for the next run",
+                 opt->max_run_time);
 out:
+    ss_host_set_deadline(0);
     if (have_plan)
         ss_plan_free(&plan);
     ss_collector_free(&col);

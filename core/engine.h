@@ -53,6 +53,7 @@ struct ss_engine_options {
     enum ss_on_missing on_missing;
     int adopt;                  /* adopt target objects without externalId by name */
     struct ss_safety_policy safety; /* limits and --force-deletes / --force-updates */
+    long max_run_time;          /* seconds for the whole run; 0: no limit */
     int dry_run;                /* plan only */
     int json;                   /* print the plan as JSON instead of text */
     FILE *out;                  /* where plan and summary go (stdout) */

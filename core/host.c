@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "secrets.h"
@@ -25,6 +26,42 @@ int ss_host_stop_requested(void)
 void ss_host_clear_stop(void)
 {
     g_stop = 0;
+}
+
+/* [engine] max_run_time of the run in progress: an end on the monotonic
+ * clock, 0 when none. */
+static double g_deadline;
+static long g_deadline_seconds;
+
+static double mono_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void ss_host_set_deadline(long seconds)
+{
+    g_deadline_seconds = seconds > 0 ? seconds : 0;
+    g_deadline = seconds > 0 ? mono_now() + (double)seconds : 0;
+}
+
+int ss_host_deadline_passed(void)
+{
+    return g_deadline > 0 && mono_now() >= g_deadline;
+}
+
+int ss_host_run_should_stop(void)
+{
+    return ss_host_stop_requested() || ss_host_deadline_passed();
+}
+
+void ss_host_stop_reason(char *buf, size_t len)
+{
+    if (!ss_host_stop_requested() && ss_host_deadline_passed())
+        snprintf(buf, len, "max_run_time (%ld s) reached", g_deadline_seconds);
+    else
+        snprintf(buf, len, "stop requested");
 }
 
 static struct ss_instance *self(const struct scimsync_host *h)
@@ -65,6 +102,8 @@ static void mask_secrets(const struct ss_instance *in, const char *msg, int cut,
     out[o] = '\0';
 }
 
+static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+    SCIMSYNC_PRINTF(3, 4);
 static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
     struct ss_instance *in = self(h);
@@ -149,7 +188,7 @@ static int host_get_double(const struct scimsync_host *h, const char *key, doubl
 static int host_should_stop(const struct scimsync_host *h)
 {
     (void)h;
-    return ss_host_stop_requested();
+    return ss_host_run_should_stop();
 }
 
 static void *host_alloc(size_t n)

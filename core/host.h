@@ -43,4 +43,14 @@ void ss_host_request_stop(void);
 int ss_host_stop_requested(void);
 void ss_host_clear_stop(void);
 
+/* The run's deadline ([engine] max_run_time): seconds from now, 0 none.
+ * Once passed, plugins see should_stop() and the engine stops as for a
+ * signal, but the daemon keeps running (it looks at the flag alone). */
+void ss_host_set_deadline(long seconds);
+int ss_host_deadline_passed(void);
+/* What a run asks: a stop was requested or its deadline passed. */
+int ss_host_run_should_stop(void);
+/* "stop requested" or "max_run_time (N s) reached", for messages. */
+void ss_host_stop_reason(char *buf, size_t len);
+
 #endif

@@ -15,7 +15,7 @@ int ss_log_get_level(void);
 void ss_log_set_format(enum ss_log_format f);
 /* component: "core", "source ad", "target idc", ... (may be NULL) */
 void ss_log(int level, const char *component, const char *fmt, ...) SCIMSYNC_PRINTF(3, 4);
-void ss_logv(int level, const char *component, const char *fmt, va_list ap);
+void ss_logv(int level, const char *component, const char *fmt, va_list ap) SCIMSYNC_PRINTF(3, 0);
 
 #define ss_error(...) ss_log(SCIMSYNC_LOG_ERROR, NULL, __VA_ARGS__)
 #define ss_warn(...) ss_log(SCIMSYNC_LOG_WARN, NULL, __VA_ARGS__)

@@ -27,9 +27,24 @@ int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errle
         snprintf(err, errlen, "%s is not a regular file", body);
         goto out;
     }
+    /* Whoever can write the file chooses the credential scimsync sends. */
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(err, errlen,
+                 "secret file %s is writable by %s (mode %03o): refused; make it writable by "
+                 "its owner only (chmod go-w)",
+                 body, (st.st_mode & S_IWOTH) ? "every user" : "its group",
+                 (unsigned)(st.st_mode & 0777));
+        goto out;
+    }
     if (st.st_mode & S_IROTH)
         ss_warn("secret file %s is readable by every user (mode %03o)", body,
                 (unsigned)(st.st_mode & 0777));
+    /* Another account can read it and change its mode at will; a warning,
+     * not a refusal: a mounted file may carry a foreign uid. */
+    if (st.st_uid != 0 && st.st_uid != geteuid())
+        ss_warn("secret file %s is owned by uid %u, neither root nor this user (uid %u): that "
+                "account can read and replace the secret",
+                body, (unsigned)st.st_uid, (unsigned)geteuid());
     buf = malloc(SS_SECRET_MAX + 2);
     if (!buf) {
         snprintf(err, errlen, "out of memory");

@@ -48,6 +48,8 @@ static void def_free(void *p)
 const struct csv_alloc csv_libc_alloc = {def_alloc, def_realloc, def_free};
 
 static int vfail(struct csv_reader *r, int status, long line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static int vfail(struct csv_reader *r, int status, long line, const char *fmt, va_list ap)
 {
     int n = line > 0 ? snprintf(r->err, sizeof(r->err), "%s:%ld: ", r->name, line)
                      : snprintf(r->err, sizeof(r->err), "%s: ", r->name);

@@ -1,6 +1,8 @@
 /* Connecting: the configured URIs in order, TLS, simple bind, RootDSE. */
 #include "source.h"
 
+#include <lber.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,66 @@ static int set_options(struct lsrc_source *s, LDAP *ld)
     return 0;
 }
 
+/* libldap's debug lines during one handshake go to the notes of that
+ * connect (see tls_diag.c); sources are read one at a time, so one slot. */
+static struct lsrc_tls_notes *g_tls_notes;
+
+static void tls_debug_line(const char *line)
+{
+    if (g_tls_notes)
+        lsrc_tls_note(g_tls_notes, line);
+}
+
+/* The TLS handshake (ldaps: the connect itself, else StartTLS) with
+ * libldap's trace level on, its lines collected in notes and not printed;
+ * the bind comes later, so no password passes through them. */
+static int tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes)
+{
+    int old_level = 0, trace = 1; /* LDAP_DEBUG_TRACE: where GnuTLS logs the verify status */
+    BER_LOG_PRINT_FN old_fn = NULL;
+    int rc;
+    memset(notes, 0, sizeof *notes);
+    ldap_get_option(NULL, LDAP_OPT_DEBUG_LEVEL, &old_level);
+    ber_get_option(NULL, LBER_OPT_LOG_PRINT_FN, &old_fn);
+    g_tls_notes = notes;
+    ber_set_option(NULL, LBER_OPT_LOG_PRINT_FN, (const void *)tls_debug_line);
+    ldap_set_option(NULL, LDAP_OPT_DEBUG_LEVEL, &trace);
+    rc = ldaps ? ldap_connect(ld) : ldap_start_tls_s(ld, NULL, NULL);
+    ldap_set_option(NULL, LDAP_OPT_DEBUG_LEVEL, &old_level);
+    if (old_fn) /* liblber refuses NULL; tls_debug_line without notes is a no-op */
+        ber_set_option(NULL, LBER_OPT_LOG_PRINT_FN, (const void *)old_fn);
+    g_tls_notes = NULL;
+    return rc;
+}
+
+/* A failed handshake: what failed and which setting fixes it when the
+ * certificate is the cause, else libldap's error as for any operation.
+ * Either way the next server may do better: *next is 2 after a TLS error,
+ * 1 when the server was not reached. */
+static int tls_fail(struct lsrc_source *s, int ldaps, int rc, const char *diag,
+                    const struct lsrc_tls_notes *notes, int *next)
+{
+    const struct scimsync_host *h = s->host;
+    enum lsrc_tls_failure kind = notes->kind;
+    const char *detail = notes->line;
+    char why[768];
+    if (kind < LSRC_TLS_CHAIN && lsrc_tls_classify(diag) > kind) {
+        kind = lsrc_tls_classify(diag);
+        detail = diag;
+    }
+    *next = kind == LSRC_TLS_UNKNOWN ? 1 : 2;
+    if (kind == LSRC_TLS_UNKNOWN)
+        return lsrc_fail(s, ldaps ? "connect" : "StartTLS failed", rc, diag);
+    lsrc_tls_explain(why, sizeof why, kind, detail, s->conf.ca_file);
+    /* GnuTLS's "(unknown error code)" says nothing: left out */
+    if (diag && (!*diag || strcmp(diag, "(unknown error code)") == 0 || strcmp(diag, detail) == 0))
+        diag = NULL;
+    h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s failed: %s [%s%s%s]", s->uri,
+           ldaps ? "TLS (ldaps)" : "StartTLS", why, ldap_err2string(rc), diag ? ": " : "",
+           diag ? diag : "");
+    return SCIMSYNC_ERR_IO;
+}
+
 /* Errors worth trying the next server for. */
 static int is_unreachable(int rc)
 {
@@ -72,7 +134,7 @@ static int is_unreachable(int rc)
 }
 
 /* One server: 0 bound, <0 error (logged); *next set when the next URI may
- * help. */
+ * help (2: after a TLS failure, 1: unreachable). */
 static int connect_one(struct lsrc_source *s, const char *uri, int *next)
 {
     const struct lsrc_conf *c = &s->conf;
@@ -93,14 +155,20 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
         ret = SCIMSYNC_ERR_CONFIG;
         goto out;
     }
-    if (c->start_tls && strncasecmp(uri, "ldaps:", 6) != 0) {
-        rc = ldap_start_tls_s(ld, NULL, NULL);
+    int ldaps = strncasecmp(uri, "ldaps:", 6) == 0;
+    if (ldaps || c->start_tls) {
+        struct lsrc_tls_notes notes;
+        rc = tls_handshake(ld, ldaps, &notes);
         if (rc != LDAP_SUCCESS) {
             diag = diagnostic(ld);
-            *next = 1;
-            ret = lsrc_fail(s, "StartTLS failed", rc, diag);
+            ret = tls_fail(s, ldaps, rc, diag, &notes, next);
             goto out;
         }
+    } else if (c->bind_password && strncasecmp(uri, "ldapi:", 6) != 0) {
+        h->log(h, SCIMSYNC_LOG_WARN,
+               "%s: password bind over plain ldap:// without start_tls: the password crosses "
+               "the network unencrypted; use ldaps:// or set start_tls = true",
+               uri);
     }
     struct berval cred = {0, NULL};
     if (c->bind_password) {
@@ -111,13 +179,8 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
                           NULL);
     if (rc != LDAP_SUCCESS) {
         char what[512];
-        int tls = c->start_tls || strncasecmp(uri, "ldaps:", 6) == 0;
         diag = diagnostic(ld);
-        /* libldap reports a refused certificate as "Can't contact" */
-        snprintf(what, sizeof what, "bind as %s%s", c->bind_dn ? c->bind_dn : "anonymous",
-                 rc == LDAP_SERVER_DOWN && tls && !(diag && *diag)
-                     ? " (server down, or its TLS certificate is not trusted: check ca_file)"
-                     : "");
+        snprintf(what, sizeof what, "bind as %s", c->bind_dn ? c->bind_dn : "anonymous");
         *next = is_unreachable(rc);
         ret = lsrc_fail(s, what, rc, diag);
         goto out;
@@ -143,8 +206,8 @@ int lsrc_connect(struct lsrc_source *s)
         if (ret == 0 || !next)
             return ret;
         if (i + 1 < s->conf.nuris)
-            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s unreachable, trying %s", s->conf.uris[i],
-                         s->conf.uris[i + 1]);
+            s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s %s, trying %s", s->conf.uris[i],
+                         next == 2 ? "failed its TLS check" : "unreachable", s->conf.uris[i + 1]);
     }
     return ret;
 }

@@ -204,10 +204,26 @@ static void ignore_sigpipe(const struct scimsync_host *h)
     }
 }
 
+/* Said on every run, as long as the setting stays. */
+static void warn_unverified(const struct lsrc_source *s)
+{
+    const struct scimsync_host *h = s->host;
+    const struct lsrc_conf *c = &s->conf;
+    int tls = c->start_tls;
+    for (int i = 0; i < c->nuris && !tls; i++)
+        tls = strncasecmp(c->uris[i], "ldaps:", 6) == 0;
+    if (!c->verify_tls && tls)
+        h->log(h, SCIMSYNC_LOG_WARN,
+               "%s: verify_tls is OFF: the server's certificate is not checked, so anyone on "
+               "the network path can impersonate %s and read the bind password",
+               h->config_where(h, "verify_tls"), c->uris[0]);
+}
+
 static int source_open(void *inst)
 {
     struct lsrc_source *s = inst;
     ignore_sigpipe(s->host);
+    warn_unverified(s);
     int ret = lsrc_read_open(s);
     if (ret < 0) {
         lsrc_read_close(s);

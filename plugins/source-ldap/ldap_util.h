@@ -85,6 +85,37 @@ int lsrc_split_words(const char *s, char **out, int max);
  * controller's name).  malloc'd; NULL on allocation failure. */
 char *lsrc_uri_with_scheme(const char *word);
 
+/* ---- TLS failures -------------------------------------------------------- */
+
+/* What a failed TLS connection says about its cause.  Ordered: a more
+ * specific finding ranks higher. */
+enum lsrc_tls_failure {
+    LSRC_TLS_UNKNOWN = 0, /* nothing recognised */
+    LSRC_TLS_HANDSHAKE,   /* a TLS error not about the certificate */
+    LSRC_TLS_CHAIN,       /* certificate not trusted: issuer unknown, self-signed, revoked */
+    LSRC_TLS_EXPIRED,     /* certificate expired or not yet valid */
+    LSRC_TLS_NAME         /* certificate does not name the host of the URI */
+};
+
+/* Classifies one libldap message about a TLS failure: a "TLS: ..." debug
+ * line or the diagnostic message, as libldap built on GnuTLS or on OpenSSL
+ * words them.  NULL or "" -> LSRC_TLS_UNKNOWN. */
+enum lsrc_tls_failure lsrc_tls_classify(const char *msg);
+
+/* The libldap lines seen during one TLS handshake: the most specific kept. */
+struct lsrc_tls_notes {
+    enum lsrc_tls_failure kind;
+    char line[256]; /* that line, without its trailing newline */
+};
+
+/* Takes one line; lines not starting with "TLS:" are ignored. */
+void lsrc_tls_note(struct lsrc_tls_notes *n, const char *line);
+
+/* "the server's certificate is not trusted (DETAIL): set ca_file ..." — what
+ * failed and the setting that fixes it.  detail and ca_file may be NULL. */
+void lsrc_tls_explain(char *out, size_t cap, enum lsrc_tls_failure kind, const char *detail,
+                      const char *ca_file);
+
 /* ---- String map (open addressing, string keys, string or NULL values) ---- */
 
 struct lsrc_map {

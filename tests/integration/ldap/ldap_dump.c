@@ -116,6 +116,8 @@ static const char *cfg_where(const struct scimsync_host *h, const char *key)
 }
 
 static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+    SCIMSYNC_PRINTF(3, 4);
+static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
     static const char *names[] = {"error", "warn", "info", "debug"};
     (void)h;

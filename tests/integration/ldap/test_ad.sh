@@ -22,7 +22,9 @@ fixtures=$here/../../fixtures/ldap
 work=$(mktemp -d /tmp/scimsync-ldap-ad.XXXXXX)
 srv=$work/ad
 proxy=""
-trap '[ -n "$proxy" ] && kill "$proxy"; "$fixtures/ad-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
+alias_proxy=""
+trap '[ -n "$proxy" ] && kill "$proxy"; [ -n "$alias_proxy" ] && kill "$alias_proxy"
+    "$fixtures/ad-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
 . "$here/lib.sh"
 
 "$fixtures/ad-start.sh" "$srv"
@@ -90,17 +92,35 @@ run wrong_password 2 uri="$AD_URI" bind_dn="$AD_BIND_DN" bind_password=env:BAD_P
     ca_file="$AD_CA" && { expect_err wrong_password "Invalid credentials";
     expect_err wrong_password "$AD_URI"; no_secret wrong_password "$BAD_PW"; }
 
-run no_tls 2 uri=ldap://127.0.0.1 $common && expect_err no_tls "Strong(er) authentication required"
+run no_tls 2 uri=ldap://127.0.0.1 $common && { expect_err no_tls "Strong(er) authentication required"
+    expect_err no_tls "ldap://127.0.0.1: password bind over plain ldap:// without start_tls"; }
 
 run fallback 0 uri="ldaps://127.0.0.1:$(python3 "$fixtures/port.py" free) $AD_URI" $common $scope &&
     { check fallback "$srv/expect.json" ad; expect_err fallback "unreachable, trying $AD_URI"; }
 
 # a certificate from another CA is refused unless verify_tls=false
 "$fixtures/mkcert.sh" "$work/other"
-run wrong_ca 2 uri="$AD_URI" $common ca_file="$work/other/tls/ca.pem" &&
-    expect_err wrong_ca "$AD_URI: bind as $AD_BIND_DN: Can't contact LDAP server"
-run no_verify 0 --count uri="$AD_URI" $common ca_file="$work/other/tls/ca.pem" verify_tls=false &&
+# and says what failed and what to set, on LDAPS and StartTLS
+run wrong_ca 2 uri="$AD_URI" $common ca_file="$work/other/tls/ca.pem" && {
+    expect_err wrong_ca "$AD_URI: TLS (ldaps) failed: the server's certificate chain is not trusted"
+    expect_err wrong_ca "ca_file $work/other/tls/ca.pem does not hold the CA that issued it"; }
+run wrong_ca_starttls 2 uri=ldap://127.0.0.1 start_tls=true $common ca_file="$work/other/tls/ca.pem" &&
+    expect_err wrong_ca_starttls "ldap://127.0.0.1: StartTLS failed: the server's certificate chain is not trusted"
+run no_ca 2 uri="$AD_URI" bind_dn="$AD_BIND_DN" bind_password=env:AD_PASSWORD &&
+    expect_err no_ca "the system's CAs do not include its issuer; set ca_file"
+# the DC reached under a name its certificate does not carry (127.0.0.2)
+python3 "$fixtures/cut_proxy.py" 636 1000000000 "$work/alias.port" 127.0.0.2 &
+alias_proxy=$!
+python3 "$fixtures/port.py" wait-file "$work/alias.port" 10
+alias_uri=ldaps://127.0.0.2:$(cat "$work/alias.port")
+run wrong_name 2 uri="$alias_uri" $common && {
+    expect_err wrong_name "$alias_uri: TLS (ldaps) failed: the server's certificate does not name the host in the URI"
+    expect_err wrong_name "a domain controller's FQDN"; }
+kill "$alias_proxy"
+alias_proxy=""
+run no_verify 0 --count uri="$AD_URI" $common ca_file="$work/other/tls/ca.pem" verify_tls=false && {
     pass "no_verify: $(cat "$work/no_verify.json")"
+    expect_err no_verify "verify_tls is OFF: the server's certificate is not checked"; }
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -19,7 +19,9 @@ fixtures=$here/../../fixtures/ldap
 work=$(mktemp -d /tmp/scimsync-ldap-ol.XXXXXX)
 srv=$work/slapd
 proxy=""
-trap '[ -n "$proxy" ] && kill "$proxy"; "$fixtures/slapd-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
+alias_proxy=""
+trap '[ -n "$proxy" ] && kill "$proxy"; [ -n "$alias_proxy" ] && kill "$alias_proxy"
+    "$fixtures/slapd-stop.sh" "$srv"; rm -rf "$work"' EXIT INT TERM
 . "$here/lib.sh"
 
 mkdir -p "$srv"
@@ -93,9 +95,36 @@ run all_dead 2 uri="$dead" $common && expect_err all_dead "Can't contact LDAP se
 run size_limit 2 uri="$OL_URI" bind_dn="$OL_LIMITED_DN" bind_password=env:OL_PASSWORD \
     start_tls=true ca_file="$OL_CA" && expect_err size_limit "Size limit exceeded"
 
+# TLS failures say what failed and what to set: a CA that did not issue the
+# server's certificate (the chain), a name the certificate does not carry
+# (127.0.0.2 through a relay; the certificate names 127.0.0.1 and localhost)
 "$fixtures/mkcert.sh" "$work/other"
-run wrong_ca 2 uri="$OL_URI" $common ca_file="$work/other/tls/ca.pem" &&
-    expect_err wrong_ca "StartTLS failed"
+run wrong_ca 2 uri="$OL_URI" $common ca_file="$work/other/tls/ca.pem" && {
+    expect_err wrong_ca "$OL_URI: StartTLS failed: the server's certificate chain is not trusted"
+    expect_err wrong_ca "ca_file $work/other/tls/ca.pem does not hold the CA that issued it"
+    expect_err wrong_ca "(TLS: peer cert untrusted or revoked"; }
+python3 "$fixtures/cut_proxy.py" "$OL_PORT" 1000000000 "$work/alias.port" 127.0.0.2 &
+alias_proxy=$!
+python3 "$fixtures/port.py" wait-file "$work/alias.port" 10
+alias_uri=ldap://127.0.0.2:$(cat "$work/alias.port")
+run wrong_name 2 uri="$alias_uri" $common && {
+    expect_err wrong_name "$alias_uri: StartTLS failed: the server's certificate does not name the host in the URI"
+    expect_err wrong_name "TLS: hostname (127.0.0.2) does not match"
+    expect_err wrong_name "a domain controller's FQDN"; }
+# a server failing its TLS check is followed by the next URI
+run tls_fallback 0 --count uri="$alias_uri $OL_URI" $common &&
+    expect_err tls_fallback "$alias_uri failed its TLS check, trying $OL_URI"
+kill "$alias_proxy"
+alias_proxy=""
+
+# verify_tls=false works and says so; a password over plain ldap:// warns
+run no_verify 0 --count uri="$OL_URI" $common ca_file="$work/other/tls/ca.pem" verify_tls=false &&
+    expect_err no_verify "verify_tls is OFF: the server's certificate is not checked"
+run plain_bind 0 --count uri="$OL_URI" bind_dn="$OL_BIND_DN" bind_password=env:OL_PASSWORD &&
+    expect_err plain_bind "$OL_URI: password bind over plain ldap:// without start_tls"
+run starttls_quiet 0 --count uri="$OL_URI" $common &&
+    { if grep -q "verify_tls is OFF\|without start_tls" "$work/starttls_quiet.err"; then
+        fail "starttls_quiet: warned"; else pass "starttls_quiet: no TLS warning"; fi; }
 
 run no_such_group 2 uri="$OL_URI" $common users_from_group=does-not-exist &&
     expect_err no_such_group "0 groups match"

@@ -27,7 +27,6 @@ static const struct scimsync_plugin *plugin;
 
 static void h_log(const struct scimsync_host *h, int level, const char *fmt, ...)
     SCIMSYNC_PRINTF(3, 4);
-
 static void h_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};

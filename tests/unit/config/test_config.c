@@ -307,6 +307,32 @@ static void test_engine_safety_keys(void **state)
     free(log);
 }
 
+static void test_engine_max_run_time(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    write_dropin("00-layout.ini", minimal);
+    write_file(g_main, "[engine]\n");
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_int_equal(cfg.engine.max_run_time, 0); /* default: no limit */
+    ss_config_free(&cfg);
+    free(log);
+
+    write_file(g_main, "[engine]\nmax_run_time = 900\n");
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_int_equal(cfg.engine.max_run_time, 900);
+    ss_config_free(&cfg);
+    free(log);
+
+    write_file(g_main, "[engine]\nmax_run_time = -5\n");
+    assert_true(load_capture(&cfg, g_main, 1, g_confd, 1, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:2: [engine] max_run_time must not be negative"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
 static void test_layout_rules(void **state)
 {
     struct ss_config cfg;
@@ -732,6 +758,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_type_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_safety_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_max_run_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_layout_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_syntax_and_long_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_template_and_indent, setup, teardown),

@@ -35,6 +35,8 @@ static struct fake *F(const struct scimsync_host *h)
 }
 
 static void fake_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+    SCIMSYNC_PRINTF(3, 4);
+static void fake_log(const struct scimsync_host *h, int level, const char *fmt, ...)
 {
     struct fake *f = F(h);
     va_list ap;

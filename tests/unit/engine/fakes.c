@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static char *xstrdup(const char *s)
 {
@@ -268,11 +269,21 @@ static int tgt_list_users(void *inst, scimsync_user_cb cb, void *ctx)
     return 0;
 }
 
+/* A slow server: returns once the run's deadline has passed (30 s at most). */
+static void wait_for_deadline(void)
+{
+    struct timespec tick = {0, 10 * 1000 * 1000L};
+    for (int i = 0; i < 3000 && !ss_host_run_should_stop(); i++)
+        nanosleep(&tick, NULL);
+}
+
 static int tgt_list_groups(void *inst, scimsync_group_cb cb, void *ctx)
 {
     struct fake_target *t = inst;
     if (t->stop_on_list)
         ss_host_request_stop();
+    if (t->wait_deadline_on_list)
+        wait_for_deadline();
     for (size_t k = 0; k < t->ngroups * (t->list_twice ? 2 : 1); k++) {
         struct fake_tgroup *g = &t->groups[k % t->ngroups];
         if (!g->live)
@@ -438,6 +449,8 @@ static int tgt_apply(void *inst, struct scimsync_op *ops, size_t n)
     }
     if (t->stop_after_calls && t->apply_calls == t->stop_after_calls)
         ss_host_request_stop();
+    if (t->wait_deadline_after_calls && t->apply_calls == t->wait_deadline_after_calls)
+        wait_for_deadline();
     if (t->calls_recorded < 32)
         t->kinds_per_call[t->calls_recorded++] = (size_t)__builtin_popcount(kinds);
     return stop ? SCIMSYNC_ERR_AUTH : 0;

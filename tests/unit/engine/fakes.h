@@ -57,6 +57,8 @@ struct fake_target {
     int list_twice;          /* listings repeat every object (page overlap) */
     int stop_on_list;        /* a signal arrives while listing groups */
     size_t stop_after_calls; /* ... or after this many apply calls (0: never) */
+    int wait_deadline_on_list;         /* listing groups outlasts max_run_time */
+    size_t wait_deadline_after_calls;  /* ... or this many apply calls do (0: never) */
     size_t apply_calls, ops_seen;
     size_t kinds_per_call[32]; /* distinct op kinds in each apply call */
     size_t calls_recorded;

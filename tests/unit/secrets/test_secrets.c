@@ -128,6 +128,40 @@ static void test_file(void **state)
     assert_null(v);
 }
 
+/* Writable by group or others: refused, the message names the file and
+ * the mode; the value never comes back. */
+static void test_file_writable_refused(void **state)
+{
+    static const mode_t modes[] = {0602, 0666, 0620, 0660, 0622};
+    char err[256], path[128], ref[160], want[32];
+    char *v = NULL;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        put("w", "topsecret", 9, modes[i], path, sizeof(path));
+        snprintf(ref, sizeof(ref), "file:%s", path);
+        err[0] = '\0';
+        assert_true(ss_secret_resolve(ref, &v, err, sizeof(err)) < 0);
+        assert_null(v);
+        assert_non_null(strstr(err, path));
+        snprintf(want, sizeof(want), "(mode %03o)", (unsigned)modes[i]);
+        assert_non_null(strstr(err, want));
+        assert_non_null(strstr(err, (modes[i] & 02) ? "writable by every user"
+                                                     : "writable by its group"));
+        assert_null(strstr(err, "topsecret"));
+    }
+    /* read-only for group and others still works */
+    put("ro", "topsecret", 9, 0644, path, sizeof(path));
+    snprintf(ref, sizeof(ref), "file:%s", path);
+    assert_int_equal(ss_secret_resolve(ref, &v, err, sizeof(err)), 0);
+    assert_string_equal(v, "topsecret");
+    free(v);
+    put("ro2", "topsecret", 9, 0440, path, sizeof(path));
+    snprintf(ref, sizeof(ref), "file:%s", path);
+    assert_int_equal(ss_secret_resolve(ref, &v, err, sizeof(err)), 0);
+    free(v);
+}
+
 static void test_file_too_large(void **state)
 {
     char err[256], path[128], ref[160];
@@ -163,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_is_reference),
         cmocka_unit_test(test_env),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_writable_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_too_large, setup, teardown),
         cmocka_unit_test(test_literal_and_empty),
     };
