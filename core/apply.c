@@ -6,6 +6,7 @@
 
 #include "host.h"
 #include "log.h"
+#include "progress.h"
 #include "warncap.h"
 
 /* Per-wave scratch: the ABI ops and what they point to. */
@@ -16,6 +17,25 @@ struct wave_buf {
     struct scimsync_group *groups;
     size_t n;
 };
+
+/* The apply() call in progress, for the plugin's op_done callbacks. */
+static struct {
+    const struct scimsync_op *ops;
+    struct ss_plan_op **plan_ops;
+    size_t n, reported;
+} g_call;
+
+void ss_apply_op_done(const struct scimsync_op *op, long http_status)
+{
+    if (!g_call.ops || op < g_call.ops || op >= g_call.ops + g_call.n)
+        return; /* not an op of this call: ignored */
+    struct ss_plan_op *po = g_call.plan_ops[op - g_call.ops];
+    if (po->state != SS_OP_PENDING || g_call.reported >= g_call.n)
+        return; /* finished already, or more reports than ops */
+    po->http_status = http_status > 0 ? http_status : 0;
+    g_call.reported++;
+    ss_progress_add(1);
+}
 
 struct applier {
     struct ss_plan *p;
@@ -278,8 +298,10 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
     }
     if (a->stopped) {
         for (size_t i = 0; i < n; i++) {
-            if (p->ops[w][i].level == level)
+            if (p->ops[w][i].level == level) {
                 fail_op(a, &p->ops[w][i], SS_OP_NOT_ATTEMPTED, "the run stopped");
+                ss_progress_add(1);
+            }
         }
         return 0;
     }
@@ -300,9 +322,18 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
             goto out;
         if (r == 0)
             wb.plan_ops[ready++] = po;
+        else
+            ss_progress_add(1); /* not attempted: done with */
     }
     if (ready > 0) {
+        g_call.ops = wb.ops;
+        g_call.plan_ops = wb.plan_ops;
+        g_call.n = ready;
+        g_call.reported = 0;
         int r = a->t->plugin->target->apply(a->t->inst, wb.ops, ready);
+        /* ops the plugin did not report one by one (no op_done) */
+        ss_progress_add(ready - g_call.reported);
+        memset(&g_call, 0, sizeof(g_call));
         if (r < 0) {
             char why[64] = "apply failed";
             a->stopped = 1;

@@ -12,4 +12,8 @@
  * the engine itself failed (no memory; logged). */
 int ss_apply(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum);
 
+/* The host's op_done callback: op of the apply() call in progress is
+ * finished (progress, and the HTTP status the report names). */
+void ss_apply_op_done(const struct scimsync_op *op, long http_status);
+
 #endif

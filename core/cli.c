@@ -21,7 +21,8 @@ enum {
     OPT_FORCE_DELETES,
     OPT_FORCE_UPDATES,
     OPT_JSON,
-    OPT_KEYS
+    OPT_KEYS,
+    OPT_REPORT
 };
 
 struct cli_args {
@@ -32,6 +33,7 @@ struct cli_args {
     int force_updates;
     int json;
     const char *keys;
+    const char *report; /* --report FILE */
     const char *cmd;
     char **pos; /* positional arguments after the command */
     int npos;
@@ -82,6 +84,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"force-updates", no_argument, NULL, OPT_FORCE_UPDATES},
         {"json", no_argument, NULL, OPT_JSON},
         {"keys", required_argument, NULL, OPT_KEYS},
+        {"report", required_argument, NULL, OPT_REPORT},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -138,6 +141,11 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case OPT_KEYS:
             a->keys = optarg;
             break;
+        case OPT_REPORT:
+            if (!*optarg)
+                return usage_error("--report needs a file name", NULL);
+            a->report = optarg;
+            break;
         case ':':
             return usage_error("missing argument for", argv[optind - 1]);
         default:
@@ -165,8 +173,10 @@ static int check_options(const struct cli_args *a)
         return usage_error("--force-deletes is an option of sync and daemon, not of", cmd);
     if (a->force_updates && !sync && !daemon)
         return usage_error("--force-updates is an option of sync and daemon, not of", cmd);
-    if (a->json && strcmp(cmd, "plan") != 0)
-        return usage_error("--json is an option of plan, not of", cmd);
+    if (a->json && strcmp(cmd, "plan") != 0 && !sync)
+        return usage_error("--json is an option of sync and plan, not of", cmd);
+    if (a->report && strcmp(cmd, "plan") != 0 && !sync && !daemon)
+        return usage_error("--report is an option of sync, plan and daemon, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
         return usage_error("--keys is an option of plugins, not of", cmd);
     if (a->npos > 0 && strcmp(cmd, "help") != 0)
@@ -186,7 +196,14 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json)
         return rc;
     ss_runtime_engine_options(&rt, &opt);
     opt.dry_run = dry_run;
-    opt.json = json;
+    opt.command = dry_run && strcmp(a->cmd, "plan") == 0 ? "plan" : "sync";
+    if (json) {
+        /* the report on stdout, the plan inside it */
+        opt.print_report = 1;
+        opt.report_with_plan = 1;
+    }
+    if (a->report)
+        opt.report_path = a->report;
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
     rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);
@@ -449,7 +466,7 @@ int ss_cli_main(int argc, char **argv)
         return SS_EXIT_OK;
     }
     if (strcmp(a.cmd, "sync") == 0)
-        return cmd_run(&a, a.dry_run, 0);
+        return cmd_run(&a, a.dry_run, a.json);
     if (strcmp(a.cmd, "plan") == 0)
         return cmd_run(&a, 1, a.json);
     if (strcmp(a.cmd, "validate") == 0)

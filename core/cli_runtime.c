@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "progress.h"
 
 void ss_cli_apply_logging(const struct ss_cli_opts *o, const struct ss_engine_conf *e)
 {
@@ -165,4 +167,19 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->safety = e->safety;
     opt->max_run_time = e->max_run_time;
     opt->out = stdout;
+    opt->config_files = (const char *const *)rt->cfg.files;
+    opt->nconfig_files = rt->cfg.nfiles;
+    opt->report_path = e->report;
+    opt->metrics_textfile = e->metrics_textfile;
+    opt->metrics_emf = e->metrics_emf;
+    opt->metrics_namespace = e->metrics_namespace;
+    opt->metrics_dimensions = e->metrics_dimensions;
+    /* JSON logs: nothing unstructured on stdout, the report replaces the
+     * plan and summary text */
+    opt->print_report = ss_log_get_format() == SS_LOG_JSON;
+    /* -q (or log_level below info) silences both kinds of progress; a
+     * live line would break JSON log lines */
+    int quiet = ss_log_get_level() < SCIMSYNC_LOG_INFO;
+    int live = !quiet && ss_log_get_format() == SS_LOG_TEXT && isatty(STDERR_FILENO);
+    ss_progress_configure(quiet ? 0 : e->progress_interval, live);
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "progress.h"
+#include "report.h"
 #include "vec.h"
 
 void ss_collector_init(struct ss_collector *c, struct ss_dir *out)
@@ -61,6 +63,7 @@ static int add_user(struct ss_collector *c, uint32_t source, const struct ss_map
     if (r > 0) {
         u->skip = 1;
         c->skipped++;
+        ss_report_skip(c->source_names[source], "user", u->rec.where, u->rec.external_id, why);
         ss_warncap_log(&c->w_skip, "source %s: user %s (id %s) skipped: %s",
                        c->source_names[source], u->rec.where, u->rec.external_id, why);
     }
@@ -111,6 +114,7 @@ static int add_group(struct ss_collector *c, uint32_t source, const struct ss_ma
     if (r > 0) {
         g->skip = 1;
         c->skipped++;
+        ss_report_skip(c->source_names[source], "group", g->rec.where, g->rec.external_id, why);
         ss_warncap_log(&c->w_skip, "source %s: group %s (id %s) skipped: %s",
                        c->source_names[source], g->rec.where, g->rec.external_id, why);
     }
@@ -126,6 +130,7 @@ int ss_collector_add(struct ss_collector *c, uint32_t source, const struct ss_ma
 {
     if (!e->id || !*e->id) {
         c->skipped++;
+        ss_report_skip(c->source_names[source], "entry", entry_where(e), NULL, "it has no id");
         ss_warncap_log(&c->w_skip, "source %s: entry %s skipped: it has no id",
                        c->source_names[source], entry_where(e));
         return 0;
@@ -137,6 +142,7 @@ int ss_collector_add(struct ss_collector *c, uint32_t source, const struct ss_ma
         return add_group(c, source, m, e);
     }
     c->skipped++;
+    ss_report_skip(c->source_names[source], "entry", entry_where(e), e->id, "unknown kind");
     ss_warncap_log(&c->w_skip, "source %s: entry %s skipped: unknown kind %d",
                    c->source_names[source], entry_where(e), (int)e->kind);
     return 0;
@@ -171,12 +177,16 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
             break;
         }
         n++;
+        ss_progress_add(1);
         if ((r = ss_collector_add(c, idx, m, e)) < 0)
             break;
     }
     ops->close(src->inst);
+    ss_report_source_read(src->name, n, r >= 0);
     if (r < 0)
         return -1;
-    ss_info("source %s: %zu entries read", src->name, n);
+    struct ss_log_field f[] = {SS_LF_S("source", src->name), SS_LF_I("entries", n)};
+    ss_log_event(SCIMSYNC_LOG_INFO, NULL, "source_read", f, 2, "source %s: %zu entries read",
+                 src->name, n);
     return 0;
 }

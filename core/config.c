@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "metrics.h"
 #include "secrets.h"
 
 const struct scimsync_config_key ss_engine_keys[] = {
@@ -56,6 +57,18 @@ const struct scimsync_config_key ss_engine_keys[] = {
     {"max_run_time", SCIMSYNC_KEY_INT, 0, "0",
      "seconds a run may take (0: no limit); reached while reading: nothing applied (exit 2); "
      "while applying: no further operation starts (exit 3)"},
+    /* Run report and metrics (docs/report.md) */
+    {"report", SCIMSYNC_KEY_PATH, 0, NULL,
+     "write the run report (JSON) to this file after every run, atomically (--report wins)"},
+    {"metrics_textfile", SCIMSYNC_KEY_PATH, 0, NULL,
+     "write Prometheus metrics to this file after every sync (node_exporter textfile collector)"},
+    {"metrics_emf", SCIMSYNC_KEY_BOOL, 0, "false",
+     "print one CloudWatch Embedded Metric Format line on stdout after every sync"},
+    {"metrics_namespace", SCIMSYNC_KEY_STRING, 0, "scimsync", "CloudWatch namespace of the EMF line"},
+    {"metrics_dimensions", SCIMSYNC_KEY_STRING, 0, NULL,
+     "dimensions of the EMF line: Name=value pairs separated by commas (Tenant=prod)"},
+    {"progress_interval", SCIMSYNC_KEY_INT, 0, "30",
+     "seconds between progress lines when stderr is not a terminal (0: none)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -791,6 +804,50 @@ static int engine_enum(const struct ss_conf_section *s, const char *key, const c
     return -1;
 }
 
+/* [engine] keys of the run report, metrics and progress lines. */
+static int outputs_conf(const struct ss_conf_section *s, struct ss_engine_conf *e)
+{
+    const struct ss_conf_kv *kv;
+    char err[160];
+    int problems = 0;
+
+    e->progress_interval = 30;
+    e->metrics_namespace = "scimsync";
+    if (!s)
+        return 0;
+    if ((kv = ss_conf_get(s, "report")) && *kv->value &&
+        !(e->report = ss_config_resolve_path(kv->value, kv->file)))
+        return 1;
+    if ((kv = ss_conf_get(s, "metrics_textfile")) && *kv->value &&
+        !(e->metrics_textfile = ss_config_resolve_path(kv->value, kv->file)))
+        return 1;
+    ss_conf_parse_bool(engine_value(s, "metrics_emf"), &e->metrics_emf);
+    if ((kv = ss_conf_get(s, "metrics_namespace"))) {
+        size_t n = strlen(kv->value);
+        if (n == 0 || n > 255 || kv->value[strcspn(kv->value, " \t\"")] ) {
+            ss_error("%s: [engine] metrics_namespace must be 1 to 255 characters without "
+                     "spaces or quotes",
+                     kv->where);
+            problems++;
+        }
+        e->metrics_namespace = kv->value;
+    }
+    if ((kv = ss_conf_get(s, "metrics_dimensions"))) {
+        if (ss_metrics_check_dimensions(kv->value, err, sizeof err) < 0) {
+            ss_error("%s: [engine] metrics_dimensions: %s", kv->where, err);
+            problems++;
+        }
+        e->metrics_dimensions = kv->value;
+    }
+    ss_conf_parse_long(engine_value(s, "progress_interval"), &e->progress_interval);
+    if (e->progress_interval < 0) {
+        ss_error("%s: [engine] progress_interval must not be negative (0: no progress lines)",
+                 ss_conf_get(s, "progress_interval")->where);
+        problems++;
+    }
+    return problems;
+}
+
 static int engine_conf(struct ss_config *cfg)
 {
     static const char *const levels[] = {"error", "warn", "info", "debug"};
@@ -842,6 +899,7 @@ static int engine_conf(struct ss_config *cfg)
                  ss_conf_get(s, "max_run_time")->where);
         problems++;
     }
+    problems += outputs_conf(s, e);
     if (s && ss_conf_get(s, "plugin_path")) {
         e->plugin_path = strdup(engine_value(s, "plugin_path"));
         if (!e->plugin_path)
@@ -955,5 +1013,7 @@ void ss_config_free(struct ss_config *cfg)
         free(cfg->files[i]);
     free(cfg->files);
     free(cfg->engine.plugin_path);
+    free(cfg->engine.report);
+    free(cfg->engine.metrics_textfile);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -54,6 +54,13 @@ struct ss_engine_conf {
     long interval;             /* daemon: seconds between runs */
     long jitter;               /* daemon: up to this many extra random seconds */
     long max_run_time;         /* seconds a run may take; 0: no limit */
+    /* run report, metrics, progress (docs/report.md) */
+    char *report;              /* absolute path or NULL */
+    char *metrics_textfile;    /* absolute path or NULL */
+    int metrics_emf;
+    const char *metrics_namespace;  /* points into the section (or the default) */
+    const char *metrics_dimensions; /* NULL: none */
+    long progress_interval;    /* seconds; 0: no progress lines */
 };
 
 struct ss_config {

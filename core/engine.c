@@ -14,7 +14,10 @@
 #include "mapping.h"
 #include "model.h"
 #include "plan.h"
+#include "metrics.h"
 #include "plan_print.h"
+#include "progress.h"
+#include "report.h"
 #include "resolve.h"
 #include "safety.h"
 #include "target_read.h"
@@ -63,8 +66,25 @@ static int read_stopped(void)
     return 1;
 }
 
-static int print_plan(const struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out)
+static int print_plan(const struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out,
+                      struct ss_report *rep)
 {
+    if (opt->print_report) {
+        /* the report replaces the text; --json keeps the plan inside it */
+        size_t len = 0;
+        FILE *mem;
+        if (!opt->report_with_plan)
+            return 0;
+        mem = open_memstream(&rep->plan_json, &len);
+        if (!mem) {
+            ss_error("out of memory printing the plan");
+            return -1;
+        }
+        int r = ss_plan_print_json(plan, mem);
+        if (fclose(mem) != 0)
+            r = -1;
+        return r;
+    }
     int r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
     fflush(out);
     return r;
@@ -82,9 +102,15 @@ static int invalid_exit(const struct ss_summary *sum, int dry_run)
     return SS_EXIT_SKIPPED;
 }
 
-int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
-                  const struct ss_engine_target *target, const struct ss_engine_options *opt,
-                  struct ss_summary *sum)
+static size_t member_count(const struct ss_dir *d)
+{
+    return d->mem_off ? d->mem_off[d->ngroups] : 0;
+}
+
+static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
+                        const struct ss_engine_target *target,
+                        const struct ss_engine_options *opt, struct ss_summary *sum,
+                        struct ss_report *rep)
 {
     int rc = SS_EXIT_USAGE;
     FILE *out = opt->out ? opt->out : stdout;
@@ -122,38 +148,72 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
     rc = SS_EXIT_READ;
+    ss_report_phase_begin(SS_PHASE_SOURCE_READ);
+    ss_progress_begin("source read", 0, "entries");
     for (size_t i = 0; i < nsources; i++) {
         if (ss_collect_source(&col, &sources[i], &maps[i]) < 0) {
+            ss_progress_end();
             read_stopped();
             goto out;
         }
     }
+    ss_progress_end();
     if (ss_resolve(&col) < 0)
         goto out;
+    ss_report_phase_end(SS_PHASE_SOURCE_READ);
     sum->skipped = sum->invalid = col.skipped;
-    ss_info("sources: %zu users and %zu groups to sync, %zu entries skipped", src.nusers,
-            src.ngroups, col.skipped);
+    rep->users_in_scope = src.nusers;
+    rep->groups_in_scope = src.ngroups;
+    rep->skipped_invalid = col.skipped;
+    {
+        struct ss_log_field f[] = {
+            SS_LF_I("users", src.nusers),
+            SS_LF_I("groups", src.ngroups),
+            SS_LF_I("skipped", col.skipped),
+            SS_LF_D("duration_seconds", rep->phase_seconds[SS_PHASE_SOURCE_READ]),
+        };
+        ss_log_event(SCIMSYNC_LOG_INFO, NULL, "sources_read", f, 4,
+                     "sources: %zu users and %zu groups to sync, %zu entries skipped",
+                     src.nusers, src.ngroups, col.skipped);
+    }
     ss_collector_free(&col);
-    if (ss_target_read(target, &src, opt->adopt, &tgt) < 0) {
+    ss_report_phase_begin(SS_PHASE_TARGET_READ);
+    ss_progress_begin("target read", 0, "objects");
+    int tr = ss_target_read(target, &src, opt->adopt, &tgt);
+    ss_progress_end();
+    ss_report_phase_end(SS_PHASE_TARGET_READ);
+    if (tr < 0) {
         read_stopped();
         goto out;
     }
     if (read_stopped())
         goto out;
+    rep->target_users = tgt.nusers;
+    rep->target_groups = tgt.ngroups;
+    rep->target_memberships = member_count(&tgt);
 
+    ss_report_phase_begin(SS_PHASE_PLAN);
     if (ss_plan_init(&plan, &src, &tgt) < 0)
         goto out;
     have_plan = 1;
     if (ss_diff(&src, &tgt, opt, &plan) < 0)
         goto out;
     sum->skipped += plan.blocked;
-    if (print_plan(&plan, opt, out) < 0)
-        goto out;
+    rep->skipped_blocked = plan.blocked;
 
     struct ss_plan_counts counts;
     struct ss_safety_verdict verdict;
     ss_plan_count(&plan, &counts);
-    if (ss_safety_check(&counts, &opt->safety, &verdict) != 0) {
+    rep->planned = 1;
+    rep->plan = counts;
+    rep->plan.group_losses = NULL; /* points into the plan */
+    rep->plan.ngroup_losses = 0;
+    ss_report_phase_end(SS_PHASE_PLAN);
+    if (print_plan(&plan, opt, out, rep) < 0)
+        goto out;
+    int refused = ss_safety_check(&counts, &opt->safety, &verdict) != 0;
+    ss_report_safety(&counts, &opt->safety, &verdict);
+    if (refused) {
         rc = SS_EXIT_SAFETY;
         goto out;
     }
@@ -161,8 +221,14 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
         rc = invalid_exit(sum, 1);
         goto out;
     }
+    ss_report_phase_begin(SS_PHASE_APPLY);
+    ss_progress_begin("apply", counts.total_ops, "operations");
     int r = counts.total_ops ? ss_apply(&plan, target, sum) : 0;
-    ss_summary_print(sum, opt->json, out);
+    ss_progress_end();
+    ss_report_phase_end(SS_PHASE_APPLY);
+    ss_report_apply_results(&plan);
+    if (!opt->print_report)
+        ss_summary_print(sum, opt->json, out);
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
     if (r != 0 && !ss_host_stop_requested() && ss_host_deadline_passed())
@@ -179,5 +245,83 @@ out:
     free(maps);
     ss_dir_free(&src);
     ss_dir_free(&tgt);
+    return rc;
+}
+
+/* What a finished run leaves behind: the report (file, stdout), the
+ * metrics (textfile, EMF) and one structured log line. */
+static void run_outputs(struct ss_report *rep, const struct ss_engine_options *opt, FILE *out)
+{
+    size_t changed = 0, failed = 0, not_attempted = 0;
+    for (int k = 0; k < SS_KIND_COUNT; k++) {
+        changed += rep->counts[k][SS_ACT_CREATED] + rep->counts[k][SS_ACT_UPDATED] +
+                   rep->counts[k][SS_ACT_DEACTIVATED] + rep->counts[k][SS_ACT_DELETED];
+        failed += rep->counts[k][SS_ACT_FAILED];
+        not_attempted += rep->counts[k][SS_ACT_NOT_ATTEMPTED];
+    }
+    struct ss_log_field f[] = {
+        SS_LF_S("run_id", rep->run_id),
+        SS_LF_I("exit_code", rep->exit_code),
+        SS_LF_D("duration_seconds", rep->end - rep->start),
+        SS_LF_D("source_read_seconds", rep->phase_seconds[SS_PHASE_SOURCE_READ]),
+        SS_LF_D("target_read_seconds", rep->phase_seconds[SS_PHASE_TARGET_READ]),
+        SS_LF_D("plan_seconds", rep->phase_seconds[SS_PHASE_PLAN]),
+        SS_LF_D("apply_seconds", rep->phase_seconds[SS_PHASE_APPLY]),
+        SS_LF_I("changed", changed),
+        SS_LF_I("failed", failed),
+        SS_LF_I("not_attempted", not_attempted),
+        SS_LF_I("skipped", rep->skipped_invalid + rep->skipped_blocked),
+        SS_LF_I("requests_throttled", rep->throttled),
+        SS_LF_I("request_retries", rep->retries),
+        SS_LF_I("interrupted", rep->interrupted),
+    };
+    ss_log_event(SCIMSYNC_LOG_INFO, NULL, "run_end", f, sizeof f / sizeof f[0],
+                 "run %s ended with exit code %d after %.1f s", rep->run_id, rep->exit_code,
+                 rep->end - rep->start);
+    if (opt->report_path && *opt->report_path) {
+        char *text = ss_report_render(rep, 1, 0);
+        if (text) {
+            size_t n = strlen(text);
+            char *nl = realloc(text, n + 2);
+            if (nl) {
+                text = nl;
+                memcpy(text + n, "\n", 2);
+                ss_write_file_atomic(opt->report_path, text, "report");
+            }
+        }
+        free(text);
+    }
+    if (opt->print_report) {
+        /* --json: an indented document with the plan; JSON logs: one line */
+        char *text = ss_report_render(rep, opt->report_with_plan, opt->report_with_plan);
+        if (text)
+            fprintf(out, "%s\n", text);
+        free(text);
+        fflush(out);
+    }
+    if (!opt->dry_run)
+        ss_metrics_after_run(rep, opt->metrics_textfile, opt->metrics_emf,
+                             opt->metrics_namespace, opt->metrics_dimensions);
+}
+
+int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
+                  const struct ss_engine_target *target, const struct ss_engine_options *opt,
+                  struct ss_summary *sum)
+{
+    struct ss_report rep;
+    FILE *out = opt->out ? opt->out : stdout;
+    int rc;
+
+    ss_report_begin(&rep, opt->command, opt->dry_run, opt->config_files, opt->nconfig_files);
+    {
+        struct ss_log_field f[] = {SS_LF_S("run_id", rep.run_id),
+                                   SS_LF_S("command", rep.command)};
+        ss_log_event(SCIMSYNC_LOG_DEBUG, NULL, "run_start", f, 2, "run %s started (%s)",
+                     rep.run_id, rep.command);
+    }
+    rc = run_pipeline(sources, nsources, target, opt, sum, &rep);
+    ss_report_finish(&rep, rc);
+    run_outputs(&rep, opt, out);
+    ss_report_free(&rep);
     return rc;
 }

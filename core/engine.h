@@ -57,6 +57,16 @@ struct ss_engine_options {
     int dry_run;                /* plan only */
     int json;                   /* print the plan as JSON instead of text */
     FILE *out;                  /* where plan and summary go (stdout) */
+    /* The run report and metrics (docs/report.md) */
+    const char *command;        /* "sync", "plan", "daemon": named in the report */
+    const char *const *config_files; /* read for this run, named in the report */
+    size_t nconfig_files;
+    int print_report;           /* the report replaces the plan and summary text on out */
+    int report_with_plan;       /* ... and carries the plan (--json) */
+    const char *report_path;    /* --report / [engine] report: written atomically */
+    const char *metrics_textfile; /* [engine] metrics_textfile, after every sync */
+    int metrics_emf;            /* [engine] metrics_emf: one EMF line per sync on out */
+    const char *metrics_namespace, *metrics_dimensions;
 };
 
 struct ss_summary {

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "apply.h"
 #include "log.h"
+#include "report.h"
 #include "secrets.h"
 
 static volatile sig_atomic_t g_stop;
@@ -191,6 +193,20 @@ static int host_should_stop(const struct scimsync_host *h)
     return ss_host_run_should_stop();
 }
 
+static void host_count_request(const struct scimsync_host *h, const char *method, long status,
+                               double retry_in)
+{
+    (void)h;
+    ss_report_request(method, status, retry_in);
+}
+
+static void host_op_done(const struct scimsync_host *h, const struct scimsync_op *op,
+                         long http_status)
+{
+    (void)h;
+    ss_apply_op_done(op, http_status);
+}
+
 static void *host_alloc(size_t n)
 {
     return malloc(n);
@@ -331,6 +347,8 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
         .realloc = host_realloc,
         .free = host_free,
         .should_stop = host_should_stop,
+        .count_request = host_count_request,
+        .op_done = host_op_done,
     };
     for (const struct scimsync_config_key *k = plugin->keys; k && k->name; k++)
         n++;

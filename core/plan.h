@@ -61,6 +61,7 @@ struct ss_plan_op {
     enum ss_op_state state;
     size_t members_done; /* members ops: how many were sent */
     const char *error;   /* arena string, no secrets */
+    long http_status;    /* the target's last protocol status for it (0: none known) */
 };
 
 struct ss_plan {

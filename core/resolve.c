@@ -1,9 +1,11 @@
 #include "resolve.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "report.h"
 #include "strmap.h"
 #include "vec.h"
 
@@ -30,6 +32,11 @@ static void skip_entry(struct resolver *r, const char *kind, unsigned char *skip
     if (*reported)
         return;
     *reported = 1;
+    {
+        char why[160];
+        snprintf(why, sizeof why, "%s \"%s\" is not unique", what, value);
+        ss_report_skip(r->c->source_names[source], kind, where, external_id, why);
+    }
     ss_warncap_log(&r->w_conflict,
                    "source %s: %s %s (id %s) skipped: %s \"%s\" is not unique; every entry "
                    "sharing it is skipped",

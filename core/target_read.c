@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "progress.h"
 #include "strmap.h"
 #include "vec.h"
 
@@ -28,6 +29,7 @@ static int copy_str(struct ss_arena *a, const char *s, const char **out)
 static int on_user(void *vctx, const struct scimsync_user *u)
 {
     struct read_ctx *ctx = vctx;
+    ss_progress_add(1);
     if (!u || ss_str_empty(u->id)) {
         ss_error("target %s: listed a user without id", ctx->target);
         ctx->failed = 1;
@@ -59,6 +61,7 @@ nomem:
 static int on_group(void *vctx, const struct scimsync_group *g)
 {
     struct read_ctx *ctx = vctx;
+    ss_progress_add(1);
     if (!g || ss_str_empty(g->id)) {
         ss_error("target %s: listed a group without id", ctx->target);
         ctx->failed = 1;
@@ -97,7 +100,10 @@ static int end_listing(struct read_ctx *ctx, int r, const char *what, size_t n)
                      what, r);
         return -1;
     }
-    ss_info("target %s: %zu %s", ctx->target, n, what);
+    struct ss_log_field f[] = {SS_LF_S("target", ctx->target), SS_LF_S("kind", what),
+                               SS_LF_I("count", n)};
+    ss_log_event(SCIMSYNC_LOG_INFO, NULL, "target_listed", f, 3, "target %s: %zu %s",
+                 ctx->target, n, what);
     return 0;
 }
 
@@ -132,6 +138,7 @@ static int on_member(void *vctx, size_t index, const char *user_id)
 {
     struct member_ctx *ctx = vctx;
     uint32_t u;
+    ss_progress_add(1);
     if (index >= ctx->nlisted) {
         ss_error("target %s: member callback for group #%zu of %zu", ctx->target, index,
                  ctx->nlisted);

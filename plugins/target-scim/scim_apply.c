@@ -387,6 +387,36 @@ static enum scim_job_result on_op(struct scim *s, struct scim_job *j)
     return SCIM_JOB_DONE;
 }
 
+/* The ops of one apply() call, for telling the host when each is done
+ * (a member op split into several PATCHes: when the last one is). */
+struct apply_ctx {
+    struct scimsync_op *ops;
+    size_t *pending; /* per op: jobs not finished */
+};
+
+static void note_op_done(struct scim *s, struct scim_job *j)
+{
+    struct apply_ctx *ctx = j->cb_ctx;
+    size_t i;
+    if (!ctx || !ctx->pending)
+        return;
+    i = (size_t)(j->op - ctx->ops);
+    if (ctx->pending[i] == 0 || --ctx->pending[i] > 0 || !SCIMSYNC_HOST_HAS(s->h, op_done))
+        return;
+    long st = j->req.status ? j->req.status : j->req.cut_status;
+    if (j->op->status != 0 && j->conflict)
+        st = 409; /* failed after the lookup a conflict started */
+    s->h->op_done(s->h, j->op, st);
+}
+
+static enum scim_job_result on_op_reported(struct scim *s, struct scim_job *j)
+{
+    enum scim_job_result res = on_op(s, j);
+    if (res == SCIM_JOB_DONE)
+        note_op_done(s, j);
+    return res;
+}
+
 /* Sets the first request of job j for op (chunk from `start` for members).
  * 0 ready, 1 nothing to send (op done), -1 no memory. */
 static int first_request(struct scim_job *j, struct scimsync_op *op)
@@ -456,6 +486,7 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
     struct scim_job *jobs = NULL;
     size_t njobs = 0, cap = 0;
     int rc = 0;
+    struct apply_ctx actx = {ops, calloc(nops ? nops : 1, sizeof(size_t))};
 
     for (size_t i = 0; i < nops; i++) {
         ops[i].status = 0;
@@ -489,7 +520,10 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
             struct scim_job *j = &jobs[njobs];
             memset(j, 0, sizeof(*j));
             j->op = op;
-            j->on_response = on_op;
+            j->on_response = on_op_reported;
+            j->cb_ctx = &actx;
+            if (actx.pending)
+                actx.pending[i]++;
             if (is_member_op(op->kind)) {
                 j->index = c * SCIM_MEMBERS_PER_PATCH;
                 j->chunk_len = op->nmembers - j->index < SCIM_MEMBERS_PER_PATCH
@@ -532,6 +566,7 @@ out:
     for (size_t k = 0; k < njobs; k++)
         scim_job_free(&jobs[k]);
     free(jobs);
+    free(actx.pending);
     /* per-op failures are in the ops; only a stop of the whole run is an
      * error (a 401, a stop request, no memory, an incomplete listing) */
     return rc < 0 ? rc : 0;

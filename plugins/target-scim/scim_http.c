@@ -322,6 +322,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 enum scim_retry d = scim_retry_plan(r->attempt, s->retries, backoff,
                                                     r->retry_after, r->deadline - t, &pause);
                 if (d == SCIM_RETRY && !draining) {
+                    scim_req_note(s, r, pause);
                     count_retry(s, r);
                     r->attempt++;
                     r->not_before = t + pause;
@@ -332,6 +333,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 r->gave_up_at = t;
                 s->stats.gave_up++;
             }
+            scim_req_note(s, r, -1);
             if (r->status == 401 && draining) {
                 j->got_401 = 1;
                 continue;

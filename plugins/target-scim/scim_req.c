@@ -90,6 +90,19 @@ static void gave_up_text(const struct scim *s, const struct scim_req *r, char *b
         snprintf(buf, cap, " (retries exhausted)");
 }
 
+void scim_req_note(const struct scim *s, const struct scim_req *r, double retry_in)
+{
+    const struct scimsync_host *h = s->h;
+    if (SCIMSYNC_HOST_HAS(h, count_request))
+        h->count_request(h, r->method, r->status, retry_in);
+    if (retry_in >= 0) {
+        char why[256];
+        scim_req_describe(s, r, why, sizeof(why));
+        h->log(h, SCIMSYNC_LOG_INFO, "%s %s: %s; retry %d of %ld in %.1f s", r->method, r->path,
+               why, r->attempt + 1, s->retries, retry_in);
+    }
+}
+
 void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf, size_t cap)
 {
     char why[96], cut[48] = "";

@@ -127,6 +127,11 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n);
  * of r (with why it was not retried), with any trace of the token removed. */
 void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf, size_t cap);
 
+/* Tells the host how an attempt of r ended (the run report's request
+ * counts) and logs a retry at info with its reason and wait.  retry_in:
+ * seconds until the retry, < 0 when the outcome is final. */
+void scim_req_note(const struct scim *s, const struct scim_req *r, double retry_in);
+
 /* Removes every occurrence of the token from buf (defence in depth:
  * server text is echoed into messages). */
 void scim_redact(const struct scim *s, char *buf);

@@ -102,6 +102,8 @@ struct scimsync_config_key {
 /* Services the host gives each plugin instance.  Valid for the whole
  * lifetime of the instance.  */
 
+struct scimsync_op; /* below, with the target operations */
+
 struct scimsync_host {
     uint32_t struct_size; /* sizeof(struct scimsync_host) of the host */
     void *ctx;            /* host-private; pass back unchanged */
@@ -130,7 +132,35 @@ struct scimsync_host {
     /* Nonzero when the host wants the plugin to stop as soon as it can
      * (signal received).  Long loops poll it and return SCIMSYNC_ERR_STOPPED. */
     int (*should_stop)(const struct scimsync_host *h);
+
+    /* ---- Added after ABI 1.0 at the end of the table, so plugins built
+     * for 1.0 keep loading unchanged.  A host built before them hands a
+     * smaller table: a plugin calls them only through
+     * SCIMSYNC_HOST_HAS(h, member), never directly.  Both are optional
+     * for plugins: they feed the run report, the metrics and the progress
+     * line, not the sync itself. ---- */
+
+    /* Target plugins: one request attempt got its outcome.  method is
+     * "GET", "POST", ...; status the protocol status (HTTP), 0 when no
+     * answer arrived (connection failure, timeout); retry_in the seconds
+     * until the same request is tried again, or < 0 when it is not
+     * retried (its outcome is final).  Called on the thread that called
+     * the plugin. */
+    void (*count_request)(const struct scimsync_host *h, const char *method, long status,
+                          double retry_in);
+    /* Target plugins, inside apply(): op (an element of the array apply()
+     * received) is finished and its status / error are set; http_status
+     * is the protocol status of its last answer (0: none).  At most once
+     * per op; ops never reported are counted when apply() returns. */
+    void (*op_done)(const struct scimsync_host *h, const struct scimsync_op *op,
+                    long http_status);
 };
+
+/* Nonzero when the host table h has member (a function added after ABI
+ * 1.0) and it is set:  if (SCIMSYNC_HOST_HAS(h, op_done)) h->op_done(...) */
+#define SCIMSYNC_HOST_HAS(h, member)                                                        \
+    ((h)->struct_size >= offsetof(struct scimsync_host, member) + sizeof((h)->member) &&   \
+     (h)->member != NULL)
 
 /* ------------------------------------------------------------------ */
 /* Sources: stream raw entries, one at a time.                         */
