@@ -446,9 +446,10 @@ static json_object *jnum(struct jb *b, size_t n)
 
 static json_object *jdbl(struct jb *b, double d)
 {
-    /* milliseconds are enough, and keep the document short */
-    json_object *v = json_object_new_double((double)(long long)(d * 1000.0 + (d >= 0 ? 0.5 : -0.5)) /
-                                            1000.0);
+    /* milliseconds, written as such (not 17 digits of binary noise) */
+    char text[48];
+    snprintf(text, sizeof text, "%.3f", d);
+    json_object *v = json_object_new_double_s(strtod(text, NULL), text);
     if (!v)
         b->failed = 1;
     return v;
@@ -689,13 +690,18 @@ char *ss_report_render(const struct ss_report *r, int pretty, int with_plan)
                           : JSON_C_TO_STRING_PLAIN) |
                       JSON_C_TO_STRING_NOSLASHESCAPE);
         size_t n = t ? strlen(t) : 0;
+        while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' '))
+            n--;
         if (n >= 2 && t[n - 1] == '}') {
             /* the plan document (streamed by plan_print.c) goes last, as is */
             size_t extra = with_plan && r->plan_json ? strlen(r->plan_json) + 16 : 0;
             text = malloc(n + extra + 2);
             if (text) {
-                memcpy(text, t, n - 1);
-                text[n - 1] = '\0';
+                size_t body = n - 1; /* without the closing brace and what precedes it */
+                while (body > 0 && (t[body - 1] == '\n' || t[body - 1] == ' '))
+                    body--;
+                memcpy(text, t, body);
+                text[body] = '\0';
                 if (extra) {
                     size_t pl = strlen(r->plan_json);
                     while (pl > 0 && r->plan_json[pl - 1] == '\n')
