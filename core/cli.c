@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "mapping.h"
 #include "log.h"
+#include "metrics.h"
 
 enum {
     OPT_CONF_DIR = 256,
@@ -22,7 +23,9 @@ enum {
     OPT_FORCE_UPDATES,
     OPT_JSON,
     OPT_KEYS,
-    OPT_REPORT
+    OPT_REPORT,
+    OPT_METRICS_EMF,
+    OPT_METRICS_DIMENSIONS
 };
 
 struct cli_args {
@@ -33,7 +36,6 @@ struct cli_args {
     int force_updates;
     int json;
     const char *keys;
-    const char *report; /* --report FILE */
     const char *cmd;
     char **pos; /* positional arguments after the command */
     int npos;
@@ -85,6 +87,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"json", no_argument, NULL, OPT_JSON},
         {"keys", required_argument, NULL, OPT_KEYS},
         {"report", required_argument, NULL, OPT_REPORT},
+        {"metrics-emf", no_argument, NULL, OPT_METRICS_EMF},
+        {"metrics-dimensions", required_argument, NULL, OPT_METRICS_DIMENSIONS},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -144,8 +148,18 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case OPT_REPORT:
             if (!*optarg)
                 return usage_error("--report needs a file name", NULL);
-            a->report = optarg;
+            a->o.report = optarg;
             break;
+        case OPT_METRICS_EMF:
+            a->o.metrics_emf = 1;
+            break;
+        case OPT_METRICS_DIMENSIONS: {
+            char err[160];
+            if (ss_metrics_check_dimensions(optarg, err, sizeof err) < 0)
+                return usage_error("--metrics-dimensions:", err);
+            a->o.metrics_dimensions = optarg;
+            break;
+        }
         case ':':
             return usage_error("missing argument for", argv[optind - 1]);
         default:
@@ -175,7 +189,7 @@ static int check_options(const struct cli_args *a)
         return usage_error("--force-updates is an option of sync and daemon, not of", cmd);
     if (a->json && strcmp(cmd, "plan") != 0 && !sync)
         return usage_error("--json is an option of sync and plan, not of", cmd);
-    if (a->report && strcmp(cmd, "plan") != 0 && !sync && !daemon)
+    if (a->o.report && strcmp(cmd, "plan") != 0 && !sync && !daemon)
         return usage_error("--report is an option of sync, plan and daemon, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
         return usage_error("--keys is an option of plugins, not of", cmd);
@@ -202,8 +216,6 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json)
         opt.print_report = 1;
         opt.report_with_plan = 1;
     }
-    if (a->report)
-        opt.report_path = a->report;
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
     rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);

@@ -88,6 +88,17 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
     if (ss_config_load(&rt->cfg, o->config, o->config_explicit, o->conf_dir, o->dir_explicit) < 0)
         goto fail;
     ss_cli_apply_logging(o, &rt->cfg.engine);
+    if (o->report) {
+        free(rt->cfg.engine.report);
+        if (!(rt->cfg.engine.report = strdup(o->report))) {
+            ss_error("out of memory");
+            goto fail;
+        }
+    }
+    if (o->metrics_emf)
+        rt->cfg.engine.metrics_emf = 1;
+    if (o->metrics_dimensions)
+        rt->cfg.engine.metrics_dimensions = o->metrics_dimensions;
     if (ss_loader_search_path(rt->cfg.engine.plugin_path, &rt->sp) < 0)
         goto fail;
 

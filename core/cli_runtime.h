@@ -18,6 +18,10 @@ struct ss_cli_opts {
     int dir_explicit; /* given with --conf-dir: must exist */
     int log_level;    /* from -v / -q; -1: take the configuration's */
     int log_format;   /* from --log-format; -1: take the configuration's */
+    /* override [engine] report / metrics_emf / metrics_dimensions (NULL, 0: keep) */
+    const char *report;
+    int metrics_emf;
+    const char *metrics_dimensions;
 };
 
 struct ss_rt_part {

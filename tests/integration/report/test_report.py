@@ -377,6 +377,18 @@ def main():
         check("-q: no progress and no info events", p.returncode == 0 and all(
             json.loads(l).get("level") == "error" or json.loads(l).get("level") == "warn"
             for l in p.stderr.splitlines() if l.strip()), p)
+
+        # the ECS stack's command line: EMF and its dimensions as options
+        p = ws.run(emu, "--log-format", "json", "--metrics-emf", "--metrics-dimensions",
+                   "Stack=idc-prod", "sync")
+        out_lines = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+        check("--metrics-emf: the report line, then a valid EMF line with Stack",
+              p.returncode == 0 and len(out_lines) == 2
+              and not emf_problems(out_lines[1], {"Stack": "idc-prod"})
+              and out_lines[1].get("RunSucceeded") == 1, p)
+        p = ws.run(emu, "--metrics-dimensions", "Stack", "sync")
+        check("--metrics-dimensions without a value: usage error (exit 1)",
+              p.returncode == 1 and "Name=value" in p.stderr, p)
     finally:
         emu.stop()
         ws.cleanup()
