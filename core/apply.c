@@ -95,8 +95,16 @@ static void fail_op(struct applier *a, struct ss_plan_op *op, enum ss_op_state s
     op->state = st;
     op->error = ss_arena_strdup(&a->p->arena, why);
     a->sum->failed++;
-    ss_warncap_log(&a->w_fail, "%s %s %s: %s", op_verb(op->kind), op_object(a->p, op),
-                   st == SS_OP_FAILED ? "failed" : "not attempted", why);
+    if (!ss_warncap_take(&a->w_fail))
+        return;
+    const char *state = st == SS_OP_FAILED ? "failed" : "not attempted";
+    struct ss_log_field f[] = {
+        SS_LF_S("operation", op_verb(op->kind)), SS_LF_S("object", op_object(a->p, op)),
+        SS_LF_S("result", st == SS_OP_FAILED ? "failed" : "not_attempted"),
+        SS_LF_S("error", why), SS_LF_I("http_status", op->http_status), /* last: 0 left out */
+    };
+    ss_log_event(a->w_fail.level, NULL, "operation_failed", f, op->http_status > 0 ? 5 : 4,
+                 "%s %s %s: %s", op_verb(op->kind), op_object(a->p, op), state, why);
 }
 
 /* The desired record of source user s as the target sees it. */

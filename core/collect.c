@@ -42,6 +42,19 @@ static const char *entry_where(const struct scimsync_entry *e)
     return e->id && *e->id ? e->id : "?";
 }
 
+/* One skipped entry: a structured event, capped like every repeated line. */
+static void log_skip(struct ss_collector *c, uint32_t source, const char *kind, const char *where,
+                     const char *id, const char *why)
+{
+    if (!ss_warncap_take(&c->w_skip))
+        return;
+    struct ss_log_field f[] = {SS_LF_S("source", c->source_names[source]), SS_LF_S("kind", kind),
+                               SS_LF_S("where", where), SS_LF_S("id", id),
+                               SS_LF_S("reason", why)};
+    ss_log_event(c->w_skip.level, NULL, "entry_skipped", f, 5, "source %s: %s %s (id %s) skipped: %s",
+                 c->source_names[source], kind, where, id, why);
+}
+
 static int add_user(struct ss_collector *c, uint32_t source, const struct ss_mapping *m,
                     const struct scimsync_entry *e)
 {
@@ -64,8 +77,7 @@ static int add_user(struct ss_collector *c, uint32_t source, const struct ss_map
         u->skip = 1;
         c->skipped++;
         ss_report_skip(c->source_names[source], "user", u->rec.where, u->rec.external_id, why);
-        ss_warncap_log(&c->w_skip, "source %s: user %s (id %s) skipped: %s",
-                       c->source_names[source], u->rec.where, u->rec.external_id, why);
+        log_skip(c, source, "user", u->rec.where, u->rec.external_id, why);
     }
     c->nusers++;
     return 0;
@@ -115,8 +127,7 @@ static int add_group(struct ss_collector *c, uint32_t source, const struct ss_ma
         g->skip = 1;
         c->skipped++;
         ss_report_skip(c->source_names[source], "group", g->rec.where, g->rec.external_id, why);
-        ss_warncap_log(&c->w_skip, "source %s: group %s (id %s) skipped: %s",
-                       c->source_names[source], g->rec.where, g->rec.external_id, why);
+        log_skip(c, source, "group", g->rec.where, g->rec.external_id, why);
     }
     c->ngroups++;
     return 0;

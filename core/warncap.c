@@ -14,6 +14,11 @@ void ss_warncap_log(struct ss_warncap *w, const char *fmt, ...)
     va_end(ap);
 }
 
+int ss_warncap_take(struct ss_warncap *w)
+{
+    return w->count++ < w->limit;
+}
+
 void ss_warncap_total(const struct ss_warncap *w)
 {
     if (w->count > w->limit)

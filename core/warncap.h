@@ -21,6 +21,9 @@ struct ss_warncap {
     }
 
 void ss_warncap_log(struct ss_warncap *w, const char *fmt, ...) SCIMSYNC_PRINTF(2, 3);
+/* Counts one; 1 when it is still to be logged (for callers that log it
+ * themselves, e.g. as a structured event). */
+int ss_warncap_take(struct ss_warncap *w);
 /* Logs "N <what> in total (M not shown)" when some were suppressed. */
 void ss_warncap_total(const struct ss_warncap *w);
 

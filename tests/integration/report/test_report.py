@@ -158,6 +158,36 @@ def emf_problems(doc, dims):
     return bad
 
 
+def run_on_tty(ws, emu, *cmd):
+    """Runs scimsync with stderr on a pseudo-terminal; (exit code, what it drew)."""
+    import pty
+    import select
+    ws.write(emu)
+    empty = os.path.join(ws.dir, "conf.d-empty")
+    os.makedirs(empty, exist_ok=True)
+    env = dict(os.environ, SCIMSYNC_PLUGIN_PATH=ws.args.plugins,
+               SCIMSYNC_TEST_TOKEN=__import__("scimlib").TOKEN)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([ws.args.scimsync, "-c", os.path.join(ws.dir, "scimsync.ini"),
+                             "--conf-dir", empty, *cmd], env=env, stdout=subprocess.DEVNULL,
+                            stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        r, _, _ = select.select([master], [], [], 120)
+        if not r:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return proc.wait(timeout=120), out.decode("utf-8", "replace")
+
+
 def failing_sync(ws, emu):
     """Injected 500s, no retries: some creates fail, the rest is applied."""
     emu.config(fail_rate=0.25, fail_methods=["POST", "PATCH", "DELETE"])
@@ -373,6 +403,17 @@ def main():
               prog and all(e.get("total") == 16 and 0 < e.get("done") <= 16
                            and e.get("rate_per_second") > 0 for e in prog),
               extra=str(by["progress"])[:1000])
+        # stderr a terminal: one live line, redrawn in place, cleared at the end
+        for u in ws.users[:16]:
+            u["title"] = "Senior Staff Engineer"
+        emu.config(latency=0.15)
+        rc, tty = run_on_tty(ws, emu, "sync")
+        emu.config(latency=0)
+        live = [seg for seg in tty.split("\r\x1b[K") if seg.startswith("apply: ")]
+        check("terminal: live apply line with done/total, rate and ETA, then cleared",
+              rc == 0 and live and all("/16 operations (" in seg and "/s" in seg for seg in live)
+              and "ETA" in "".join(live) and tty.rstrip("\n").count("\r\x1b[K") >= len(live) + 1
+              and "progress" not in tty, extra=repr(tty[-1500:]))
         p = ws.run(emu, "-q", "--log-format", "json", "sync")
         check("-q: no progress and no info events", p.returncode == 0 and all(
             json.loads(l).get("level") == "error" or json.loads(l).get("level") == "warn"
