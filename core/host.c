@@ -120,7 +120,10 @@ static void host_log(const struct scimsync_host *h, int level, const char *fmt, 
     va_end(ap);
     mask_secrets(in, msg, n >= (int)sizeof(msg), masked, sizeof(masked));
     explicit_bzero(msg, sizeof(msg));
-    ss_log(level, in->section->component, "%s", masked);
+    /* JSON lines name the instance and its plugin as fields too */
+    struct ss_log_field f[] = {SS_LF_S("instance", in->section->name),
+                               SS_LF_S("plugin", in->plugin->name)};
+    ss_log_event(level, in->section->component, NULL, f, 2, "%s", masked);
 }
 
 static struct ss_host_value *lookup(const struct scimsync_host *h, const char *key)

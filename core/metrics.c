@@ -2,6 +2,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,8 @@ enum ss_run_result ss_run_result_of(int exit_code)
 
 static struct ss_metrics_state g_state;
 static int g_loaded; /* the textfile was read back (once per process) */
-
-struct ss_metrics_state *ss_metrics_global(void)
-{
-    return &g_state;
-}
+/* The daemon's HTTP thread renders while a run may be recording. */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double *req_slot(struct ss_metrics_state *st, const char *method, long code)
 {
@@ -166,7 +164,18 @@ char *ss_metrics_render_prometheus(const struct ss_metrics_state *st)
 
 char *ss_metrics_text(void)
 {
-    return ss_metrics_render_prometheus(&g_state);
+    pthread_mutex_lock(&g_lock);
+    char *text = ss_metrics_render_prometheus(&g_state);
+    pthread_mutex_unlock(&g_lock);
+    return text;
+}
+
+double ss_metrics_last_success(void)
+{
+    pthread_mutex_lock(&g_lock);
+    double t = g_state.last_success_ts;
+    pthread_mutex_unlock(&g_lock);
+    return t;
 }
 
 /* Index of a "name" in names[n], or -1. */
@@ -438,14 +447,18 @@ int ss_metrics_after_run(const struct ss_report *r, const char *textfile, int em
                          const char *dims)
 {
     int rc = 0;
+    char *text = NULL;
+    pthread_mutex_lock(&g_lock);
     if (textfile && *textfile && !g_loaded) {
         /* one-shot runs: the counters and the last success live in the file */
         ss_metrics_load_textfile(&g_state, textfile);
         g_loaded = 1;
     }
     ss_metrics_add_run(&g_state, r);
+    if (textfile && *textfile)
+        text = ss_metrics_render_prometheus(&g_state);
+    pthread_mutex_unlock(&g_lock);
     if (textfile && *textfile) {
-        char *text = ss_metrics_render_prometheus(&g_state);
         if (!text || ss_write_file_atomic(textfile, text, "metrics_textfile") < 0)
             rc = -1;
         free(text);

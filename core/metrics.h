@@ -55,10 +55,12 @@ char *ss_metrics_render_prometheus(const struct ss_metrics_state *st);
  * read (a missing file is 0: nothing to carry over). */
 int ss_metrics_load_textfile(struct ss_metrics_state *st, const char *path);
 
-/* The process's state: the daemon's /metrics renders it. */
-struct ss_metrics_state *ss_metrics_global(void);
-/* The Prometheus text of the process's state (for /metrics); caller frees. */
+/* The Prometheus text of the process's state (for /metrics); caller frees.
+ * Safe to call from another thread while runs record theirs. */
 char *ss_metrics_text(void);
+/* Unix time the last sync with exit code 0 ended (0: none known), for a
+ * health check; thread-safe like ss_metrics_text(). */
+double ss_metrics_last_success(void);
 
 /* "Tenant=prod,Env=test" -> checked; 0, or <0 with the reason in err. */
 int ss_metrics_check_dimensions(const char *dims, char *err, size_t errlen);

@@ -340,9 +340,12 @@ plugin = {plugin}
         self.assertTrue(lines)
         for line in lines:
             rec = json.loads(line)
-            # every line has these; events add "event" and their fields
+            # every line has these; events add "event" and their fields,
+            # plugin lines their instance and plugin
             self.assertLessEqual({"component", "level", "msg", "ts"}, set(rec))
-            if len(rec) > 4:
+            if rec["component"] != "core":
+                self.assertEqual(rec["instance"], rec["component"].split(" ", 1)[1], line)
+            elif len(rec) > 4:
                 self.assertIn("event", rec, line)
             self.assertIn(rec["level"], ("error", "warn", "info", "debug"))
         self.assertTrue(any(json.loads(l)["component"] == "target idc" and

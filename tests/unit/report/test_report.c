@@ -398,6 +398,36 @@ static void test_atomic_write_failure(void **state)
     assert_true(ss_write_file_atomic("/nonexistent-dir/x/report.json", "{}", "report") < 0);
 }
 
+/* The process's state: what the daemon's /metrics serves and /healthz
+ * asks; the textfile is written after each run. */
+static void test_after_run(void **state)
+{
+    (void)state;
+    struct ss_report r;
+    char dir[] = "/tmp/ss_metrics_run.XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.prom", dir);
+    assert_true(ss_metrics_last_success() == 0);
+    sample_report(&r, 3);
+    assert_int_equal(ss_metrics_after_run(&r, path, 0, NULL, NULL), 0);
+    ss_report_free(&r);
+    assert_true(ss_metrics_last_success() == 0);
+    sample_report(&r, 0);
+    assert_int_equal(ss_metrics_after_run(&r, path, 0, NULL, NULL), 0);
+    ss_report_free(&r);
+    assert_true(ss_metrics_last_success() > 1e9);
+    char *text = ss_metrics_text();
+    assert_non_null(find_line(text, "scimsync_runs_total{result=\"success\"} 1"));
+    assert_non_null(find_line(text, "scimsync_runs_total{result=\"failed\"} 1"));
+    free(text);
+    struct ss_metrics_state st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(ss_metrics_load_textfile(&st, path), 0);
+    assert_true(st.runs[SS_RESULT_SUCCESS] == 1 && st.runs[SS_RESULT_FAILED] == 1);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void count_fn(const struct scimsync_host *h, const char *m, long st, double r)
 {
     (void)h, (void)m, (void)st, (void)r;
@@ -428,7 +458,7 @@ int main(void)
         cmocka_unit_test(test_prometheus_and_carry_over), cmocka_unit_test(test_emf),
         cmocka_unit_test(test_dimensions_checked), cmocka_unit_test(test_progress_format),
         cmocka_unit_test(test_structured_log),    cmocka_unit_test(test_atomic_write_failure),
-        cmocka_unit_test(test_host_has),
+        cmocka_unit_test(test_host_has),          cmocka_unit_test(test_after_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
