@@ -99,9 +99,11 @@ static void fail_op(struct applier *a, struct ss_plan_op *op, enum ss_op_state s
         return;
     const char *state = st == SS_OP_FAILED ? "failed" : "not attempted";
     struct ss_log_field f[] = {
-        SS_LF_S("operation", op_verb(op->kind)), SS_LF_S("object", op_object(a->p, op)),
+        SS_LF_S("operation", op_verb(op->kind)),
+        SS_LF_S("object", op_object(a->p, op)),
         SS_LF_S("result", st == SS_OP_FAILED ? "failed" : "not_attempted"),
-        SS_LF_S("error", why), SS_LF_I("http_status", op->http_status), /* last: 0 left out */
+        SS_LF_S("error", why),
+        SS_LF_I("http_status", op->http_status), /* last: 0 left out */
     };
     ss_log_event(a->w_fail.level, NULL, "operation_failed", f, op->http_status > 0 ? 5 : 4,
                  "%s %s %s: %s", op_verb(op->kind), op_object(a->p, op), state, why);

@@ -49,10 +49,10 @@ static void log_skip(struct ss_collector *c, uint32_t source, const char *kind, 
     if (!ss_warncap_take(&c->w_skip))
         return;
     struct ss_log_field f[] = {SS_LF_S("source", c->source_names[source]), SS_LF_S("kind", kind),
-                               SS_LF_S("where", where), SS_LF_S("id", id),
-                               SS_LF_S("reason", why)};
-    ss_log_event(c->w_skip.level, NULL, "entry_skipped", f, 5, "source %s: %s %s (id %s) skipped: %s",
-                 c->source_names[source], kind, where, id, why);
+                               SS_LF_S("where", where), SS_LF_S("id", id), SS_LF_S("reason", why)};
+    ss_log_event(c->w_skip.level, NULL, "entry_skipped", f, 5,
+                 "source %s: %s %s (id %s) skipped: %s", c->source_names[source], kind, where, id,
+                 why);
 }
 
 static int add_user(struct ss_collector *c, uint32_t source, const struct ss_mapping *m,

@@ -12,9 +12,9 @@
 #include "host.h"
 #include "log.h"
 #include "mapping.h"
+#include "metrics.h"
 #include "model.h"
 #include "plan.h"
-#include "metrics.h"
 #include "plan_print.h"
 #include "progress.h"
 #include "report.h"
@@ -108,9 +108,8 @@ static size_t member_count(const struct ss_dir *d)
 }
 
 static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
-                        const struct ss_engine_target *target,
-                        const struct ss_engine_options *opt, struct ss_summary *sum,
-                        struct ss_report *rep)
+                        const struct ss_engine_target *target, const struct ss_engine_options *opt,
+                        struct ss_summary *sum, struct ss_report *rep)
 {
     int rc = SS_EXIT_USAGE;
     FILE *out = opt->out ? opt->out : stdout;
@@ -173,8 +172,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             SS_LF_D("duration_seconds", rep->phase_seconds[SS_PHASE_SOURCE_READ]),
         };
         ss_log_event(SCIMSYNC_LOG_INFO, NULL, "sources_read", f, 4,
-                     "sources: %zu users and %zu groups to sync, %zu entries skipped",
-                     src.nusers, src.ngroups, col.skipped);
+                     "sources: %zu users and %zu groups to sync, %zu entries skipped", src.nusers,
+                     src.ngroups, col.skipped);
     }
     ss_collector_free(&col);
     ss_report_phase_begin(SS_PHASE_TARGET_READ);
@@ -300,8 +299,8 @@ static void run_outputs(struct ss_report *rep, const struct ss_engine_options *o
         fflush(out);
     }
     if (!opt->dry_run)
-        ss_metrics_after_run(rep, opt->metrics_textfile, opt->metrics_emf,
-                             opt->metrics_namespace, opt->metrics_dimensions);
+        ss_metrics_after_run(rep, opt->metrics_textfile, opt->metrics_emf, opt->metrics_namespace,
+                             opt->metrics_dimensions);
 }
 
 int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
@@ -314,10 +313,9 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
 
     ss_report_begin(&rep, opt->command, opt->dry_run, opt->config_files, opt->nconfig_files);
     {
-        struct ss_log_field f[] = {SS_LF_S("run_id", rep.run_id),
-                                   SS_LF_S("command", rep.command)};
-        ss_log_event(SCIMSYNC_LOG_DEBUG, NULL, "run_start", f, 2, "run %s started (%s)",
-                     rep.run_id, rep.command);
+        struct ss_log_field f[] = {SS_LF_S("run_id", rep.run_id), SS_LF_S("command", rep.command)};
+        ss_log_event(SCIMSYNC_LOG_DEBUG, NULL, "run_start", f, 2, "run %s started (%s)", rep.run_id,
+                     rep.command);
     }
     rc = run_pipeline(sources, nsources, target, opt, sum, &rep);
     ss_report_finish(&rep, rc);

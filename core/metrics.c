@@ -2,8 +2,8 @@
 #include "metrics.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,10 +109,9 @@ char *ss_metrics_render_prometheus(const struct ss_metrics_state *st)
         family(f, "scimsync_last_run_duration_seconds", "gauge",
                "Duration of the last sync run, by phase (total: the whole run).");
         for (int p = 0; p < SS_PHASE_COUNT; p++)
-            fprintf(f, "scimsync_last_run_duration_seconds{phase=\"%s\"} %.3f\n",
-                    ss_phase_names[p], st->last_phase[p]);
-        fprintf(f, "scimsync_last_run_duration_seconds{phase=\"total\"} %.3f\n",
-                st->last_duration);
+            fprintf(f, "scimsync_last_run_duration_seconds{phase=\"%s\"} %.3f\n", ss_phase_names[p],
+                    st->last_phase[p]);
+        fprintf(f, "scimsync_last_run_duration_seconds{phase=\"total\"} %.3f\n", st->last_duration);
         family(f, "scimsync_last_run_objects", "gauge",
                "Objects the last sync run changed, failed or did not attempt, by kind and action.");
         for (int k = 0; k < SS_KIND_COUNT; k++) {
@@ -217,8 +216,8 @@ static void load_line(struct ss_metrics_state *st, const char *line)
             if (an && !strcmp(an, b))
                 st->objects[k][x] = v;
         }
-    } else if (sscanf(line, "scimsync_requests_total{method=\"%7[A-Z]\",code=\"%ld\"}", a,
-                      &code) == 2) {
+    } else if (sscanf(line, "scimsync_requests_total{method=\"%7[A-Z]\",code=\"%ld\"}", a, &code) ==
+               2) {
         double *c = req_slot(st, a, code);
         if (c)
             *c = v;
@@ -273,8 +272,8 @@ static int parse_dims(const char *dims, char keys[][64], char vals[][256], size_
         }
         vl = strcspn(p + kl + 1, ", ");
         if (vl == 0 || vl >= 256) {
-            snprintf(err, errlen, "dimension %.*s: the value must be 1 to 255 characters",
-                     (int)kl, p);
+            snprintf(err, errlen, "dimension %.*s: the value must be 1 to 255 characters", (int)kl,
+                     p);
             return -1;
         }
         if (*n >= 30) {
@@ -403,8 +402,9 @@ char *ss_metrics_render_emf(const struct ss_report *r, const char *ns, const cha
         bad |= json_object_object_add(d, "Name", json_object_new_string(m[i].name)) != 0;
         bad |= json_object_object_add(d, "Unit", json_object_new_string(m[i].unit)) != 0;
         bad |= json_object_object_add(root, m[i].name,
-                                      m[i].unit[0] == 'S' ? json_object_new_double(m[i].value)
-                                                          : json_object_new_int64((int64_t)m[i].value)) != 0;
+                                      m[i].unit[0] == 'S'
+                                          ? json_object_new_double(m[i].value)
+                                          : json_object_new_int64((int64_t)m[i].value)) != 0;
     }
     if (!bad) {
         bad |= json_object_object_add(root, "run_id", json_object_new_string(r->run_id)) != 0;

@@ -16,11 +16,11 @@
 #define SS_METRICS_MAX_REQ 64 /* distinct (method, code) pairs kept */
 
 enum ss_run_result {
-    SS_RESULT_SUCCESS = 0,  /* exit 0 */
-    SS_RESULT_FAILED,       /* exit 2, 3 (or 1) */
-    SS_RESULT_SAFETY,       /* exit 4 */
-    SS_RESULT_INTERRUPTED,  /* exit 5 */
-    SS_RESULT_SKIPPED,      /* exit 6: applied, entries with data errors skipped */
+    SS_RESULT_SUCCESS = 0, /* exit 0 */
+    SS_RESULT_FAILED,      /* exit 2, 3 (or 1) */
+    SS_RESULT_SAFETY,      /* exit 4 */
+    SS_RESULT_INTERRUPTED, /* exit 5 */
+    SS_RESULT_SKIPPED,     /* exit 6: applied, entries with data errors skipped */
     SS_RESULT_COUNT
 };
 extern const char *const ss_run_result_names[SS_RESULT_COUNT];

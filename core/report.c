@@ -15,16 +15,15 @@
 #include "log.h"
 #include "vec.h"
 
-const char *const ss_phase_names[SS_PHASE_COUNT] = {"source_read", "target_read", "plan",
-                                                    "apply"};
+const char *const ss_phase_names[SS_PHASE_COUNT] = {"source_read", "target_read", "plan", "apply"};
 const char *const ss_kind_names[SS_KIND_COUNT] = {"user", "group", "membership"};
 
 static struct ss_report *g_cur;
 
 const char *ss_action_name(enum ss_obj_kind k, enum ss_action a)
 {
-    static const char *const names[SS_ACT_COUNT] = {
-        "created", "updated", "deactivated", "deleted", "failed", "not_attempted"};
+    static const char *const names[SS_ACT_COUNT] = {"created", "updated", "deactivated",
+                                                    "deleted", "failed",  "not_attempted"};
     if (k == SS_KIND_MEMBERSHIP) {
         if (a == SS_ACT_CREATED)
             return "added";
@@ -60,7 +59,8 @@ static void make_run_id(char *buf, size_t cap)
         /* no entropy yet (early boot): time and pid still tell runs apart */
         struct timespec t;
         clock_gettime(CLOCK_REALTIME, &t);
-        unsigned long long x = (unsigned long long)t.tv_nsec ^ ((unsigned long long)t.tv_sec << 20) ^
+        unsigned long long x = (unsigned long long)t.tv_nsec ^
+                               ((unsigned long long)t.tv_sec << 20) ^
                                ((unsigned long long)getpid() << 40);
         for (size_t i = 0; i < sizeof b; i++) {
             x = x * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -69,10 +69,9 @@ static void make_run_id(char *buf, size_t cap)
     }
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(buf, cap,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    snprintf(buf, cap, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }
 
 void ss_report_begin(struct ss_report *r, const char *command, int dry_run,
@@ -161,11 +160,10 @@ void ss_report_skip(const char *source, const char *kind, const char *where, con
     struct ss_report *r = g_cur;
     if (!r) /* the count itself comes from the collector */
         return;
-    if (r->nskips >= SS_REPORT_LIST_MAX ||
-        SS_VEC_PUSH_ROOM(r->skips, r->nskips, r->skips_cap) < 0)
+    if (r->nskips >= SS_REPORT_LIST_MAX || SS_VEC_PUSH_ROOM(r->skips, r->nskips, r->skips_cap) < 0)
         return;
-    r->skips[r->nskips++] = (struct ss_report_skip){
-        keep(r, source), keep(r, kind), keep(r, where), keep(r, id), keep(r, reason)};
+    r->skips[r->nskips++] = (struct ss_report_skip){keep(r, source), keep(r, kind), keep(r, where),
+                                                    keep(r, id), keep(r, reason)};
 }
 
 void ss_report_request(const char *method, long status, double retry_in)
@@ -223,9 +221,8 @@ static void limit_numbers(const struct ss_plan_counts *c, const struct ss_safety
         /* the group losing the largest share */
         for (size_t i = 0; i < c->ngroup_losses; i++) {
             const struct ss_group_loss *g = &c->group_losses[i];
-            if (!out->population ||
-                (double)g->removed * (double)out->population >
-                    (double)out->changes * (double)g->members) {
+            if (!out->population || (double)g->removed * (double)out->population >
+                                        (double)out->changes * (double)g->members) {
                 out->changes = g->removed;
                 out->population = g->members;
             }
@@ -381,8 +378,7 @@ void ss_report_apply_results(const struct ss_plan *p)
             enum ss_obj_kind k = op_kind(op->kind);
             size_t n = k == SS_KIND_MEMBERSHIP ? op->nmembers : 1;
             if (op->state == SS_OP_DONE) {
-                r->counts[k][op_action(op->kind)] +=
-                    k == SS_KIND_MEMBERSHIP ? op->members_done : 1;
+                r->counts[k][op_action(op->kind)] += k == SS_KIND_MEMBERSHIP ? op->members_done : 1;
                 continue;
             }
             if (op->state != SS_OP_FAILED && op->state != SS_OP_NOT_ATTEMPTED)
@@ -502,8 +498,8 @@ static json_object *jtime(struct jb *b, double t)
 static const char *limit_name(enum ss_limit_kind k)
 {
     static const char *const names[SS_LIMIT_KIND_COUNT] = {
-        "user_removals", "group_deletes", "member_removals",
-        "group_member_removals", "user_updates", "field_clears"};
+        "user_removals",         "group_deletes", "member_removals",
+        "group_member_removals", "user_updates",  "field_clears"};
     return k < SS_LIMIT_KIND_COUNT ? names[k] : "?";
 }
 
@@ -686,9 +682,9 @@ char *ss_report_render(const struct ss_report *r, int pretty, int with_plan)
     put(&b, root, "max_run_time_reached", jbool(&b, r->deadline_reached));
     if (!b.failed) {
         const char *t = json_object_to_json_string_ext(
-            root, (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-                          : JSON_C_TO_STRING_PLAIN) |
-                      JSON_C_TO_STRING_NOSLASHESCAPE);
+            root,
+            (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN) |
+                JSON_C_TO_STRING_NOSLASHESCAPE);
         size_t n = t ? strlen(t) : 0;
         while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' '))
             n--;

@@ -33,7 +33,7 @@ enum ss_action {
     SS_ACT_CREATED = 0, /* memberships: added */
     SS_ACT_UPDATED,
     SS_ACT_DEACTIVATED,
-    SS_ACT_DELETED,     /* memberships: removed */
+    SS_ACT_DELETED, /* memberships: removed */
     SS_ACT_FAILED,
     SS_ACT_NOT_ATTEMPTED,
     SS_ACT_COUNT
@@ -48,13 +48,13 @@ struct ss_report_skip {
 };
 
 struct ss_report_failure {
-    const char *operation;   /* "create_user", "add_members", ... */
-    const char *kind;        /* "user" / "group" */
+    const char *operation; /* "create_user", "add_members", ... */
+    const char *kind;      /* "user" / "group" */
     const char *user_name, *display_name, *external_id, *target_id; /* NULL: unknown */
-    long http_status;        /* 0: no HTTP answer (or not attempted) */
-    const char *detail;      /* the target's or the engine's text, no secrets */
+    long http_status;   /* 0: no HTTP answer (or not attempted) */
+    const char *detail; /* the target's or the engine's text, no secrets */
     int not_attempted;
-    size_t members;          /* member ops: values in the op */
+    size_t members; /* member ops: values in the op */
 };
 
 struct ss_report_requests {
@@ -65,20 +65,20 @@ struct ss_report_requests {
 
 struct ss_report_limit {
     enum ss_limit_kind kind;
-    int refused;             /* 0: exceeded but forced */
+    int refused; /* 0: exceeded but forced */
     size_t changes, population;
-    long max_count;          /* -1: none */
-    double max_percent;      /* -1: none */
+    long max_count;     /* -1: none */
+    double max_percent; /* -1: none */
 };
 
 struct ss_report {
     struct ss_arena arena;
     char run_id[40];
-    const char *command;     /* "sync", "plan", "daemon" */
+    const char *command; /* "sync", "plan", "daemon" */
     int dry_run;
     const char *const *config_files;
     size_t nconfig_files;
-    double start, end;       /* Unix time, sub-second */
+    double start, end; /* Unix time, sub-second */
     double mono_start;
     double phase_seconds[SS_PHASE_COUNT];
     int phase_ran[SS_PHASE_COUNT];
@@ -88,7 +88,7 @@ struct ss_report {
         const char *name;
         size_t entries;
         int complete;
-    } *sources;
+    } * sources;
     size_t nsources, sources_cap;
     size_t users_in_scope, groups_in_scope;
     size_t skipped_invalid, skipped_blocked;
@@ -114,9 +114,9 @@ struct ss_report {
     size_t nlimits;
     /* outcome */
     int exit_code;
-    int interrupted;         /* SIGINT / SIGTERM */
-    int deadline_reached;    /* [engine] max_run_time */
-    char *plan_json;         /* --json: the plan document, embedded as "plan" */
+    int interrupted;      /* SIGINT / SIGTERM */
+    int deadline_reached; /* [engine] max_run_time */
+    char *plan_json;      /* --json: the plan document, embedded as "plan" */
 };
 
 /* Starts a record and makes it the current one. */

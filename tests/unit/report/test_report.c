@@ -1,12 +1,13 @@
 /* The pure parts of the run report, metrics, progress and structured log
  * lines: renderers checked by parsing what they produce (json-c), the
  * textfile carried from one run to the next, the atomic writer. */
+/* cmocka.h needs these before it */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
+#include <cmocka.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,12 +454,18 @@ static void test_host_has(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_document),   cmocka_unit_test(test_report_with_plan),
-        cmocka_unit_test(test_safety_numbers),    cmocka_unit_test(test_hooks_without_run),
-        cmocka_unit_test(test_prometheus_and_carry_over), cmocka_unit_test(test_emf),
-        cmocka_unit_test(test_dimensions_checked), cmocka_unit_test(test_progress_format),
-        cmocka_unit_test(test_structured_log),    cmocka_unit_test(test_atomic_write_failure),
-        cmocka_unit_test(test_host_has),          cmocka_unit_test(test_after_run),
+        cmocka_unit_test(test_report_document),
+        cmocka_unit_test(test_report_with_plan),
+        cmocka_unit_test(test_safety_numbers),
+        cmocka_unit_test(test_hooks_without_run),
+        cmocka_unit_test(test_prometheus_and_carry_over),
+        cmocka_unit_test(test_emf),
+        cmocka_unit_test(test_dimensions_checked),
+        cmocka_unit_test(test_progress_format),
+        cmocka_unit_test(test_structured_log),
+        cmocka_unit_test(test_atomic_write_failure),
+        cmocka_unit_test(test_host_has),
+        cmocka_unit_test(test_after_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
