@@ -99,7 +99,7 @@ pinned) kubectl=$(pinned_kubectl) ;;
 esac
 major=$(kustomize_major "$kubectl")
 [ "${major:-0}" -ge 4 ] 2>/dev/null ||
-    fail "$kubectl: its kustomize ($($kubectl version --client 2>&1 | tr '\n' ' ')) cannot render components: v4 or newer needed"
+    fail "$kubectl has no kustomize v4 or newer, needed for components (kubectl 1.21+); it says: $("$kubectl" version --client 2>&1 | head -1)"
 echo "kubectl: $kubectl ($("$kubectl" version --client 2>/dev/null | tr '\n' ' ' | sed 's/ *$//'))"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/scimsync-k8s.XXXXXX")
