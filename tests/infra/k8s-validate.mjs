@@ -172,6 +172,22 @@ function checkPolicy(objects, where, errors) {
             fail(o, "the daemon must run exactly once: replicas 1, strategy Recreate");
     }
     if (pods !== 1) errors.push(`${where}: expected exactly one workload (CronJob or Deployment), found ${pods}`);
+
+    // Selectors must find what they are meant for: the NetworkPolicy and the
+    // Service the workload's pods, the ServiceMonitor the Service.
+    const within = (sel, labels) => Object.entries(sel ?? {}).every(([k, v]) => (labels ?? {})[k] === v);
+    const podLabels = objects.filter(podSpecOf).map((o) =>
+        (o.kind === "CronJob" ? o.spec.jobTemplate.spec.template : o.spec.template).metadata?.labels);
+    const selects = (sel, what) => what.some((l) => within(sel, l));
+    for (const o of objects) {
+        if (o.kind === "NetworkPolicy" && !selects(o.spec?.podSelector?.matchLabels, podLabels))
+            fail(o, "podSelector matches no pod of the workload");
+        if (o.kind === "Service" && !selects(o.spec?.selector, podLabels))
+            fail(o, "selector matches no pod of the workload");
+        if (o.kind === "ServiceMonitor" &&
+            !selects(o.spec?.selector?.matchLabels, objects.filter((x) => x.kind === "Service").map((x) => x.metadata?.labels)))
+            fail(o, "selector matches no Service");
+    }
 }
 
 async function validate(files) {

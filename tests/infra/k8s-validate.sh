@@ -126,7 +126,11 @@ done
 grep -q '^kind: Deployment$' "$tmp"/*.yaml || fail "no overlay renders the daemon component"
 
 files=""
-for n in $names; do files="$files $tmp/$n.yaml"; done
+rendered=0
+for n in $names; do
+    files="$files $tmp/$n.yaml"
+    rendered=$((rendered + 1))
+done
 # shellcheck disable=SC2086
 node "$dir/k8s-validate.mjs" $files || fail "validation"
 
@@ -213,4 +217,31 @@ negative "a pod rule broken (readOnlyRootFilesystem: false)" \
   path: /spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem
   value: false'
 
-echo "PASS: $(echo $names | wc -w) renderings valid, $checked_configs configurations validated by scimsync, $negatives negative checks"
+negative "a selector that matches nothing (NetworkPolicy podSelector)" \
+    "podSelector matches no pod of the workload" tenant-a NetworkPolicy '
+- op: replace
+  path: /spec/podSelector/matchLabels/app.kubernetes.io~1name
+  value: scimsynk'
+
+# And scimsync validate must refuse a misspelt key in a tenant's drop-in.
+if [ -n "$scimsync" ]; then
+    neg=$tmp/neg
+    rm -rf "$neg"
+    mkdir -p "$neg/overlays"
+    cp -R "$k8s/base" "$k8s/components" "$neg/"
+    cp -R "$k8s/overlays/tenant-a" "$neg/overlays/t"
+    tail -1 "$neg/overlays/t/40-tenant.ini" | grep -q . && echo >>"$neg/overlays/t/40-tenant.ini"
+    printf '[source ad]\npasword = x\n' >>"$neg/overlays/t/40-tenant.ini"
+    "$kubectl" kustomize "$neg/overlays/t" >"$tmp/neg.yaml" || fail "the negative configuration sample does not render"
+    node "$dir/k8s-validate.mjs" --extract-config "$tmp/neg-config" "$tmp/neg.yaml"
+    if "$scimsync" -c "$tmp/neg-config/scimsync.ini" --conf-dir "$tmp/neg-config/conf.d" validate >"$tmp/neg.out" 2>&1 ||
+        ! grep -q "unknown key 'pasword'" "$tmp/neg.out"; then
+        cat "$tmp/neg.out" >&2
+        fail "scimsync validate accepted a misspelt key in a drop-in"
+    fi
+    echo "ok   rejected: a misspelt key in a tenant's drop-in (scimsync validate)"
+    echo "       $(grep -m1 "unknown key" "$tmp/neg.out" | sed "s|$tmp/neg-config/||")"
+    negatives=$((negatives + 1))
+fi
+
+echo "PASS: $rendered renderings valid, $checked_configs configurations validated by scimsync, $negatives negative checks"
