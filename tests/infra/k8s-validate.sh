@@ -59,8 +59,6 @@ if [ ! -f "$dir/node_modules/kubernetes-models/package.json" ] ||
         "typescript@$typescript_version" "yaml@$yaml_version" >"$dir/npm.log" 2>&1 ||
         { cat "$dir/npm.log" >&2; fail "npm install"; }
 fi
-# Bare imports resolve from the folder the script runs in.
-cp "$top/tests/infra/k8s-validate.mjs" "$dir/k8s-validate.mjs"
 
 kustomize_major() {
     "$1" version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\)\..*/\1/p'
@@ -103,7 +101,12 @@ major=$(kustomize_major "$kubectl")
 echo "kubectl: $kubectl ($("$kubectl" version --client 2>/dev/null | tr '\n' ' ' | sed 's/ *$//'))"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/scimsync-k8s.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# The validator runs from a folder inside $dir, so that its bare imports
+# resolve to the packages installed there; one per run, so that runs of
+# different checkouts never share it.
+run=$(mktemp -d "$dir/run.XXXXXX")
+trap 'rm -rf "$tmp" "$run"' EXIT
+cp "$top/tests/infra/k8s-validate.mjs" "$run/k8s-validate.mjs"
 trap 'exit 130' INT TERM
 
 # render NAME DIR: kubectl kustomize DIR > $tmp/NAME.yaml
@@ -132,7 +135,7 @@ for n in $names; do
     rendered=$((rendered + 1))
 done
 # shellcheck disable=SC2086
-node "$dir/k8s-validate.mjs" $files || fail "validation"
+node "$run/k8s-validate.mjs" $files || fail "validation"
 
 # The configuration each overlay mounts, read by scimsync itself (plugins
 # loaded, every key and mapping line checked; nothing contacted).
@@ -142,7 +145,7 @@ if [ -n "$scimsync" ]; then
     "$scimsync" help config 2>/dev/null | grep -q metrics_listen && has_metrics=yes
     for n in $names; do
         cfg=$tmp/config-$n
-        node "$dir/k8s-validate.mjs" --extract-config "$cfg" "$tmp/$n.yaml"
+        node "$run/k8s-validate.mjs" --extract-config "$cfg" "$tmp/$n.yaml"
         if grep -qs '^metrics_listen' "$cfg"/conf.d/*.ini && [ $has_metrics = no ]; then
             echo "skip $n: scimsync validate (this scimsync has no [engine] metrics_listen yet)"
             continue
@@ -176,7 +179,7 @@ negative() {
     grep -q "kind: $4" "$neg/overlays/t/kustomization.yaml" || fail "could not build the negative sample: $1"
     "$kubectl" kustomize "$neg/overlays/t" >"$tmp/neg.yaml" 2>"$tmp/neg.err" ||
         { cat "$tmp/neg.err" >&2; fail "the negative sample does not render: $1"; }
-    if node "$dir/k8s-validate.mjs" "$tmp/neg.yaml" >"$tmp/neg.out" 2>&1; then
+    if node "$run/k8s-validate.mjs" "$tmp/neg.yaml" >"$tmp/neg.out" 2>&1; then
         cat "$tmp/neg.out" >&2
         fail "accepted: $1"
     fi
@@ -233,7 +236,7 @@ if [ -n "$scimsync" ]; then
     tail -1 "$neg/overlays/t/40-tenant.ini" | grep -q . && echo >>"$neg/overlays/t/40-tenant.ini"
     printf '[source ad]\npasword = x\n' >>"$neg/overlays/t/40-tenant.ini"
     "$kubectl" kustomize "$neg/overlays/t" >"$tmp/neg.yaml" || fail "the negative configuration sample does not render"
-    node "$dir/k8s-validate.mjs" --extract-config "$tmp/neg-config" "$tmp/neg.yaml"
+    node "$run/k8s-validate.mjs" --extract-config "$tmp/neg-config" "$tmp/neg.yaml"
     if "$scimsync" -c "$tmp/neg-config/scimsync.ini" --conf-dir "$tmp/neg-config/conf.d" validate >"$tmp/neg.out" 2>&1 ||
         ! grep -q "unknown key 'pasword'" "$tmp/neg.out"; then
         cat "$tmp/neg.out" >&2
