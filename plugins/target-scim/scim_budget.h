@@ -34,11 +34,13 @@ void scim_request_cost(const char *method, size_t member_values, struct scim_cos
  * successes and no 429.  Below SCIM_AIMD_KNEE x the rate at the last
  * decrease the rate grows by SCIM_AIMD_STEP x ceiling a second; above
  * it, ten times slower, so a server whose real limit is below the
- * ceiling is probed gently instead of throttling every few seconds. */
+ * ceiling is probed gently instead of throttling every few seconds (its
+ * burst hides an overshoot for a while, so the rate at a 429 is above
+ * the real limit: hence 3/4 of it). */
 #define SCIM_AIMD_DECREASE 0.5
 #define SCIM_AIMD_STEP 0.05
 #define SCIM_AIMD_SLOW_STEP 0.005
-#define SCIM_AIMD_KNEE 0.9
+#define SCIM_AIMD_KNEE 0.75
 
 struct scim_aimd {
     double ceiling, floor, rate;

@@ -88,8 +88,8 @@ int scim_profile_ready(struct scim *s)
               s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center" : "generic",
               reasons,
               v == SCIM_PROBE_UNSURE
-                  ? "; nothing told the paging apart, asked again next run; set profile = "
-                    "identity-center or generic to choose"
-                  : "; set profile = to skip the probe");
+                  ? "; nothing told the paging apart, so the probe runs again next run; set "
+                    "profile = identity-center or generic to choose"
+                  : "; set profile = identity-center or generic to skip the probe");
     return 0;
 }
