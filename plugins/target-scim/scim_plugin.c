@@ -118,8 +118,8 @@ static int read_config(struct scim *s)
     double c[SCIM_BUDGETS];
     scim_pacing_ceilings(s, c);
     h->log(h, SCIMSYNC_LOG_DEBUG,
-           "target %s: profile %s, rate_limit %g, read_rate %g, write_rate %g, member_op_rate "
-           "%g (0: unpaced), %ld connections",
+           "%s: profile %s, rate_limit %g, read_rate %g, write_rate %g, member_op_rate %g "
+           "(0: unpaced), %ld connections",
            s->url.base,
            s->profile_auto ? "probed at the first run"
            : s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center"

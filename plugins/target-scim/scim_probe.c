@@ -84,7 +84,7 @@ int scim_profile_ready(struct scim *s)
     s->profile = v == SCIM_PROBE_CURSOR ? SCIM_PROFILE_IDENTITY_CENTER : SCIM_PROFILE_GENERIC;
     s->profile_probed = v == SCIM_PROBE_UNSURE ? 2 : 1;
     s->pacer_ready = 0; /* the budgets follow the profile's defaults */
-    s->h->log(s->h, SCIMSYNC_LOG_INFO, "target %s: profile %s (probed: %s)%s", s->url.base,
+    s->h->log(s->h, SCIMSYNC_LOG_INFO, "%s: profile %s (probed: %s)%s", s->url.base,
               s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center" : "generic",
               reasons,
               v == SCIM_PROBE_UNSURE

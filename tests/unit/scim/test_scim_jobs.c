@@ -499,7 +499,7 @@ static void test_probe_cursor(void **state)
     assert_string_equal(sent[0], "GET /Users?count=1&cursor=");
     assert_string_equal(sent[1], "GET /Users?count=100&cursor=");
     assert_int_equal(inst.profile, SCIM_PROFILE_IDENTITY_CENTER);
-    assert_non_null(strstr(logbuf, "target http://127.0.0.1:9/t/scim/v2: profile identity-center "
+    assert_non_null(strstr(logbuf, "http://127.0.0.1:9/t/scim/v2: profile identity-center "
                                    "(probed: the first page of GET /Users?count=1&cursor= "
                                    "carried a nextCursor); set profile = identity-center or "
                                    "generic to skip the probe"));
