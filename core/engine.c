@@ -300,7 +300,7 @@ static void run_outputs(struct ss_report *rep, const struct ss_engine_options *o
     }
     if (!opt->dry_run)
         ss_metrics_after_run(rep, opt->metrics_textfile, opt->metrics_emf, opt->metrics_namespace,
-                             opt->metrics_dimensions);
+                             opt->metrics_dimensions, out);
 }
 
 int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,

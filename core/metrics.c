@@ -311,15 +311,13 @@ static size_t emf_metrics(const struct ss_report *r, struct emf_metric *m)
     enum ss_run_result res = ss_run_result_of(r->exit_code);
     size_t n = 0;
     unsigned long req = 0;
-    size_t created = 0, updated = 0, removed = 0, failed = 0, not_attempted = 0;
+    size_t created = 0, updated = 0, removed = 0;
     for (size_t i = 0; i < r->nrequests; i++)
         req += r->requests[i].count;
     for (int k = 0; k < SS_KIND_COUNT; k++) {
         created += r->counts[k][SS_ACT_CREATED];
         updated += r->counts[k][SS_ACT_UPDATED];
         removed += r->counts[k][SS_ACT_DEACTIVATED] + r->counts[k][SS_ACT_DELETED];
-        failed += r->counts[k][SS_ACT_FAILED];
-        not_attempted += r->counts[k][SS_ACT_NOT_ATTEMPTED];
     }
     m[n++] = (struct emf_metric){"RunSucceeded", "Count", res == SS_RESULT_SUCCESS};
     m[n++] = (struct emf_metric){"RunFailed", "Count",
@@ -341,8 +339,8 @@ static size_t emf_metrics(const struct ss_report *r, struct emf_metric *m)
     m[n++] = (struct emf_metric){"UsersDeleted", "Count",
                                  (double)r->counts[SS_KIND_USER][SS_ACT_DELETED]};
     m[n++] = (struct emf_metric){"ObjectsChanged", "Count", (double)(created + updated + removed)};
-    m[n++] = (struct emf_metric){"FailedOperations", "Count", (double)failed};
-    m[n++] = (struct emf_metric){"NotAttemptedOperations", "Count", (double)not_attempted};
+    m[n++] = (struct emf_metric){"FailedOperations", "Count", (double)r->ops_failed};
+    m[n++] = (struct emf_metric){"NotAttemptedOperations", "Count", (double)r->ops_not_attempted};
     m[n++] = (struct emf_metric){"SkippedEntries", "Count",
                                  (double)(r->skipped_invalid + r->skipped_blocked)};
     m[n++] = (struct emf_metric){"Requests", "Count", (double)req};
@@ -444,7 +442,7 @@ char *ss_metrics_render_emf(const struct ss_report *r, const char *ns, const cha
 }
 
 int ss_metrics_after_run(const struct ss_report *r, const char *textfile, int emf, const char *ns,
-                         const char *dims)
+                         const char *dims, FILE *out)
 {
     int rc = 0;
     char *text = NULL;
@@ -466,8 +464,9 @@ int ss_metrics_after_run(const struct ss_report *r, const char *textfile, int em
     if (emf) {
         char *line = ss_metrics_render_emf(r, ns, dims);
         if (line) {
-            fprintf(stdout, "%s\n", line);
-            fflush(stdout);
+            out = out ? out : stdout;
+            fprintf(out, "%s\n", line);
+            fflush(out);
         } else {
             rc = -1;
         }

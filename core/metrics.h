@@ -10,6 +10,7 @@
 #define SS_METRICS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "report.h"
 
@@ -70,9 +71,9 @@ char *ss_metrics_render_emf(const struct ss_report *r, const char *ns, const cha
 
 /* After a run: records it in the process's state, writes the textfile
  * (when set; read back first on the process's first run) and prints the
- * EMF line on stdout (when emf).  Logs its own failures; returns <0 when
- * an output could not be written. */
+ * EMF line on out (when emf; NULL: stdout).  Logs its own failures;
+ * returns <0 when an output could not be written. */
 int ss_metrics_after_run(const struct ss_report *r, const char *textfile, int emf, const char *ns,
-                         const char *dims);
+                         const char *dims, FILE *out);
 
 #endif

@@ -386,6 +386,10 @@ void ss_report_apply_results(const struct ss_plan *p)
             int na = op->state == SS_OP_NOT_ATTEMPTED;
             r->counts[k][na ? SS_ACT_NOT_ATTEMPTED : SS_ACT_FAILED] += n;
             r->failures_total++;
+            if (na)
+                r->ops_not_attempted++;
+            else
+                r->ops_failed++;
             if (r->nfailures >= SS_REPORT_LIST_MAX ||
                 SS_VEC_PUSH_ROOM(r->failures, r->nfailures, r->failures_cap) < 0)
                 continue;

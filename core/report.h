@@ -100,7 +100,8 @@ struct ss_report {
     int planned;
     struct ss_plan_counts plan;
     size_t counts[SS_KIND_COUNT][SS_ACT_COUNT];
-    size_t failures_total;
+    size_t failures_total;      /* operations failed or not attempted */
+    size_t ops_failed, ops_not_attempted;
     struct ss_report_failure *failures;
     size_t nfailures, failures_cap;
     /* requests */

@@ -252,10 +252,11 @@ def failing_sync(ws, emu):
           and "\n" not in p.stdout.rstrip().rsplit("\n", 1)[-1], p)
     probs = emf_problems(emf, {"Tenant": "test", "Stage": "ci"})
     check("the EMF line is valid EMF", not probs, extra="; ".join(probs))
-    check("EMF values: RunFailed 1, FailedOperations", emf.get("RunFailed") == 1
-          and emf.get("RunSucceeded") == 0
-          and emf.get("FailedOperations") == ch["users"]["failed"] + ch["groups"]["failed"]
-          + ch["memberships"]["failed"], extra=json.dumps(emf)[:1500])
+    check("EMF values: RunFailed 1, FailedOperations, NotAttemptedOperations",
+          emf.get("RunFailed") == 1 and emf.get("RunSucceeded") == 0
+          and emf.get("FailedOperations") == len(failed)
+          and emf.get("NotAttemptedOperations") == len(fl) - len(failed),
+          extra=json.dumps(emf)[:1500])
     check("EMF namespace from metrics_namespace",
           emf.get("_aws", {}).get("CloudWatchMetrics", [{}])[0].get("Namespace") == "scimsync-ci")
     return rep, log

@@ -72,6 +72,7 @@ static void sample_report(struct ss_report *r, int exit_code)
     };
     r->nfailures = 1;
     r->failures_total = 1;
+    r->ops_failed = 1;
     ss_report_finish(r, exit_code);
 }
 
@@ -410,11 +411,11 @@ static void test_after_run(void **state)
     snprintf(path, sizeof path, "%s/m.prom", dir);
     assert_true(ss_metrics_last_success() == 0);
     sample_report(&r, 3);
-    assert_int_equal(ss_metrics_after_run(&r, path, 0, NULL, NULL), 0);
+    assert_int_equal(ss_metrics_after_run(&r, path, 0, NULL, NULL, NULL), 0);
     ss_report_free(&r);
     assert_true(ss_metrics_last_success() == 0);
     sample_report(&r, 0);
-    assert_int_equal(ss_metrics_after_run(&r, path, 0, NULL, NULL), 0);
+    assert_int_equal(ss_metrics_after_run(&r, path, 0, NULL, NULL, NULL), 0);
     ss_report_free(&r);
     assert_true(ss_metrics_last_success() > 1e9);
     char *text = ss_metrics_text();
