@@ -749,8 +749,11 @@ int ss_write_file_atomic(const char *path, const char *text, const char *what)
         }
         off += (size_t)w;
     }
-    /* readable like any report (mkstemp makes it 0600) */
-    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+    /* the mode any new file would get (mkstemp makes it 0600): a
+     * collector running as another user can read it, a umask still rules */
+    mode_t um = umask(0);
+    umask(um);
+    if (fchmod(fd, 0666 & ~um) < 0 || fsync(fd) < 0) {
         ss_error("%s %s: %s", what, tmp, strerror(errno));
         goto out;
     }

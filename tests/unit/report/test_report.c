@@ -236,6 +236,18 @@ static void test_prometheus_and_carry_over(void **state)
     }
     assert_int_equal(ss_write_file_atomic(path, text, "metrics_textfile"), 0);
     free(text);
+    {
+        /* the mode a new file gets (not mkstemp's 0600): the collector may be another user */
+        struct stat sb;
+        mode_t um = umask(022);
+        assert_int_equal(ss_write_file_atomic(path, "x\n", "metrics_textfile"), 0);
+        umask(um);
+        assert_int_equal(stat(path, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0644);
+        text = ss_metrics_render_prometheus(&st);
+        assert_int_equal(ss_write_file_atomic(path, text, "metrics_textfile"), 0);
+        free(text);
+    }
 
     /* the next one-shot run reads the counters and the last success back */
     memset(&back, 0, sizeof back);
