@@ -147,7 +147,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
     rc = SS_EXIT_READ;
-    ss_report_phase_begin(SS_PHASE_SOURCE_READ);
+    ss_report_phase_begin(SS_RUN_SOURCE_READ);
     ss_progress_begin("source read", 0, "entries");
     for (size_t i = 0; i < nsources; i++) {
         if (ss_collect_source(&col, &sources[i], &maps[i]) < 0) {
@@ -159,7 +159,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_progress_end();
     if (ss_resolve(&col) < 0)
         goto out;
-    ss_report_phase_end(SS_PHASE_SOURCE_READ);
+    ss_report_phase_end(SS_RUN_SOURCE_READ);
     sum->skipped = sum->invalid = col.skipped;
     rep->users_in_scope = src.nusers;
     rep->groups_in_scope = src.ngroups;
@@ -169,18 +169,18 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             SS_LF_I("users", src.nusers),
             SS_LF_I("groups", src.ngroups),
             SS_LF_I("skipped", col.skipped),
-            SS_LF_D("duration_seconds", rep->phase_seconds[SS_PHASE_SOURCE_READ]),
+            SS_LF_D("duration_seconds", rep->phase_seconds[SS_RUN_SOURCE_READ]),
         };
         ss_log_event(SCIMSYNC_LOG_INFO, NULL, "sources_read", f, 4,
                      "sources: %zu users and %zu groups to sync, %zu entries skipped", src.nusers,
                      src.ngroups, col.skipped);
     }
     ss_collector_free(&col);
-    ss_report_phase_begin(SS_PHASE_TARGET_READ);
+    ss_report_phase_begin(SS_RUN_TARGET_READ);
     ss_progress_begin("target read", 0, "objects");
     int tr = ss_target_read(target, &src, opt->adopt, &tgt);
     ss_progress_end();
-    ss_report_phase_end(SS_PHASE_TARGET_READ);
+    ss_report_phase_end(SS_RUN_TARGET_READ);
     if (tr < 0) {
         read_stopped();
         goto out;
@@ -191,7 +191,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     rep->target_groups = tgt.ngroups;
     rep->target_memberships = member_count(&tgt);
 
-    ss_report_phase_begin(SS_PHASE_PLAN);
+    ss_report_phase_begin(SS_RUN_PLAN);
     if (ss_plan_init(&plan, &src, &tgt) < 0)
         goto out;
     have_plan = 1;
@@ -207,7 +207,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     rep->plan = counts;
     rep->plan.group_losses = NULL; /* points into the plan */
     rep->plan.ngroup_losses = 0;
-    ss_report_phase_end(SS_PHASE_PLAN);
+    ss_report_phase_end(SS_RUN_PLAN);
     if (print_plan(&plan, opt, out, rep) < 0)
         goto out;
     int refused = ss_safety_check(&counts, &opt->safety, &verdict) != 0;
@@ -220,11 +220,11 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
         rc = invalid_exit(sum, 1);
         goto out;
     }
-    ss_report_phase_begin(SS_PHASE_APPLY);
+    ss_report_phase_begin(SS_RUN_APPLY);
     ss_progress_begin("apply", counts.total_ops, "operations");
     int r = counts.total_ops ? ss_apply(&plan, target, sum) : 0;
     ss_progress_end();
-    ss_report_phase_end(SS_PHASE_APPLY);
+    ss_report_phase_end(SS_RUN_APPLY);
     ss_report_apply_results(&plan);
     if (!opt->print_report)
         ss_summary_print(sum, opt->json, out);
@@ -262,10 +262,10 @@ static void run_outputs(struct ss_report *rep, const struct ss_engine_options *o
         SS_LF_S("run_id", rep->run_id),
         SS_LF_I("exit_code", rep->exit_code),
         SS_LF_D("duration_seconds", rep->end - rep->start),
-        SS_LF_D("source_read_seconds", rep->phase_seconds[SS_PHASE_SOURCE_READ]),
-        SS_LF_D("target_read_seconds", rep->phase_seconds[SS_PHASE_TARGET_READ]),
-        SS_LF_D("plan_seconds", rep->phase_seconds[SS_PHASE_PLAN]),
-        SS_LF_D("apply_seconds", rep->phase_seconds[SS_PHASE_APPLY]),
+        SS_LF_D("source_read_seconds", rep->phase_seconds[SS_RUN_SOURCE_READ]),
+        SS_LF_D("target_read_seconds", rep->phase_seconds[SS_RUN_TARGET_READ]),
+        SS_LF_D("plan_seconds", rep->phase_seconds[SS_RUN_PLAN]),
+        SS_LF_D("apply_seconds", rep->phase_seconds[SS_RUN_APPLY]),
         SS_LF_I("changed", changed),
         SS_LF_I("failed", failed),
         SS_LF_I("not_attempted", not_attempted),

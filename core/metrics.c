@@ -58,7 +58,7 @@ void ss_metrics_add_run(struct ss_metrics_state *st, const struct ss_report *r)
     st->last_exit_code = r->exit_code;
     st->last_interrupted = r->interrupted;
     st->last_duration = r->end - r->start;
-    for (int p = 0; p < SS_PHASE_COUNT; p++)
+    for (int p = 0; p < SS_RUN_PHASES; p++)
         st->last_phase[p] = r->phase_seconds[p];
     memcpy(st->last_objects, r->counts, sizeof st->last_objects);
     st->runs[res] += 1;
@@ -108,9 +108,9 @@ char *ss_metrics_render_prometheus(const struct ss_metrics_state *st)
         fprintf(f, "scimsync_last_run_interrupted %d\n", st->last_interrupted != 0);
         family(f, "scimsync_last_run_duration_seconds", "gauge",
                "Duration of the last sync run, by phase (total: the whole run).");
-        for (int p = 0; p < SS_PHASE_COUNT; p++)
-            fprintf(f, "scimsync_last_run_duration_seconds{phase=\"%s\"} %.3f\n", ss_phase_names[p],
-                    st->last_phase[p]);
+        for (int p = 0; p < SS_RUN_PHASES; p++)
+            fprintf(f, "scimsync_last_run_duration_seconds{phase=\"%s\"} %.3f\n",
+                    ss_run_phase_names[p], st->last_phase[p]);
         fprintf(f, "scimsync_last_run_duration_seconds{phase=\"total\"} %.3f\n", st->last_duration);
         family(f, "scimsync_last_run_objects", "gauge",
                "Objects the last sync run changed, failed or did not attempt, by kind and action.");
@@ -325,11 +325,11 @@ static size_t emf_metrics(const struct ss_report *r, struct emf_metric *m)
     m[n++] = (struct emf_metric){"SafetyRefusals", "Count", res == SS_RESULT_SAFETY};
     m[n++] = (struct emf_metric){"Interrupted", "Count", res == SS_RESULT_INTERRUPTED};
     m[n++] = (struct emf_metric){"RunDuration", "Seconds", r->end - r->start};
-    m[n++] = (struct emf_metric){"SourceReadDuration", "Seconds",
-                                 r->phase_seconds[SS_PHASE_SOURCE_READ]};
-    m[n++] = (struct emf_metric){"TargetReadDuration", "Seconds",
-                                 r->phase_seconds[SS_PHASE_TARGET_READ]};
-    m[n++] = (struct emf_metric){"ApplyDuration", "Seconds", r->phase_seconds[SS_PHASE_APPLY]};
+    m[n++] =
+        (struct emf_metric){"SourceReadDuration", "Seconds", r->phase_seconds[SS_RUN_SOURCE_READ]};
+    m[n++] =
+        (struct emf_metric){"TargetReadDuration", "Seconds", r->phase_seconds[SS_RUN_TARGET_READ]};
+    m[n++] = (struct emf_metric){"ApplyDuration", "Seconds", r->phase_seconds[SS_RUN_APPLY]};
     m[n++] = (struct emf_metric){"UsersCreated", "Count",
                                  (double)r->counts[SS_KIND_USER][SS_ACT_CREATED]};
     m[n++] = (struct emf_metric){"UsersUpdated", "Count",

@@ -32,7 +32,7 @@ struct ss_metrics_state {
     int have_run;
     double last_run_ts, last_success_ts; /* Unix time; 0: never */
     int last_exit_code, last_interrupted;
-    double last_duration, last_phase[SS_PHASE_COUNT];
+    double last_duration, last_phase[SS_RUN_PHASES];
     size_t last_objects[SS_KIND_COUNT][SS_ACT_COUNT];
     /* cumulative counters */
     double runs[SS_RESULT_COUNT];

@@ -15,7 +15,8 @@
 #include "log.h"
 #include "vec.h"
 
-const char *const ss_phase_names[SS_PHASE_COUNT] = {"source_read", "target_read", "plan", "apply"};
+const char *const ss_run_phase_names[SS_RUN_PHASES] = {"source_read", "target_read", "plan",
+                                                       "apply"};
 const char *const ss_kind_names[SS_KIND_COUNT] = {"user", "group", "membership"};
 
 static struct ss_report *g_cur;
@@ -91,9 +92,9 @@ void ss_report_begin(struct ss_report *r, const char *command, int dry_run,
 
 void ss_report_finish(struct ss_report *r, int exit_code)
 {
-    for (int p = 0; p < SS_PHASE_COUNT; p++) {
+    for (int p = 0; p < SS_RUN_PHASES; p++) {
         if (r->phase_mono[p] > 0) /* a phase left by an early exit */
-            ss_report_phase_end((enum ss_phase)p);
+            ss_report_phase_end((enum ss_run_phase)p);
     }
     r->end = r->start + (mono_now() - r->mono_start);
     r->exit_code = exit_code;
@@ -121,7 +122,7 @@ struct ss_report *ss_report_current(void)
     return g_cur;
 }
 
-void ss_report_phase_begin(enum ss_phase p)
+void ss_report_phase_begin(enum ss_run_phase p)
 {
     if (!g_cur)
         return;
@@ -129,7 +130,7 @@ void ss_report_phase_begin(enum ss_phase p)
     g_cur->phase_mono[p] = mono_now();
 }
 
-void ss_report_phase_end(enum ss_phase p)
+void ss_report_phase_end(enum ss_run_phase p)
 {
     struct ss_report *r = g_cur;
     if (!r || r->phase_mono[p] <= 0)
@@ -666,8 +667,9 @@ char *ss_report_render(const struct ss_report *r, int pretty, int with_plan)
     put(&b, root, "start_time", jtime(&b, r->start));
     put(&b, root, "end_time", jtime(&b, r->end));
     put(&b, root, "duration_seconds", jdbl(&b, r->end - r->start));
-    for (int p = 0; p < SS_PHASE_COUNT; p++)
-        put(&b, phases, ss_phase_names[p], r->phase_ran[p] ? jdbl(&b, r->phase_seconds[p]) : NULL);
+    for (int p = 0; p < SS_RUN_PHASES; p++)
+        put(&b, phases, ss_run_phase_names[p],
+            r->phase_ran[p] ? jdbl(&b, r->phase_seconds[p]) : NULL);
     put(&b, root, "phase_seconds", phases);
     put(&b, root, "source", sources_json(&b, r));
     put(&b, target, "users", jnum(&b, r->target_users));

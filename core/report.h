@@ -19,14 +19,14 @@
 /* Skipped entries and failures listed one by one (all are counted). */
 #define SS_REPORT_LIST_MAX 1000
 
-enum ss_phase {
-    SS_PHASE_SOURCE_READ = 0,
-    SS_PHASE_TARGET_READ,
-    SS_PHASE_PLAN,
-    SS_PHASE_APPLY,
-    SS_PHASE_COUNT
+enum ss_run_phase {
+    SS_RUN_SOURCE_READ = 0,
+    SS_RUN_TARGET_READ,
+    SS_RUN_PLAN,
+    SS_RUN_APPLY,
+    SS_RUN_PHASES
 };
-extern const char *const ss_phase_names[SS_PHASE_COUNT]; /* "source_read", ... */
+extern const char *const ss_run_phase_names[SS_RUN_PHASES]; /* "source_read", ... */
 
 enum ss_obj_kind { SS_KIND_USER = 0, SS_KIND_GROUP, SS_KIND_MEMBERSHIP, SS_KIND_COUNT };
 enum ss_action {
@@ -80,9 +80,9 @@ struct ss_report {
     size_t nconfig_files;
     double start, end; /* Unix time, sub-second */
     double mono_start;
-    double phase_seconds[SS_PHASE_COUNT];
-    int phase_ran[SS_PHASE_COUNT];
-    double phase_mono[SS_PHASE_COUNT];
+    double phase_seconds[SS_RUN_PHASES];
+    int phase_ran[SS_RUN_PHASES];
+    double phase_mono[SS_RUN_PHASES];
     /* sources */
     struct {
         const char *name;
@@ -100,7 +100,7 @@ struct ss_report {
     int planned;
     struct ss_plan_counts plan;
     size_t counts[SS_KIND_COUNT][SS_ACT_COUNT];
-    size_t failures_total;      /* operations failed or not attempted */
+    size_t failures_total; /* operations failed or not attempted */
     size_t ops_failed, ops_not_attempted;
     struct ss_report_failure *failures;
     size_t nfailures, failures_cap;
@@ -130,8 +130,8 @@ void ss_report_free(struct ss_report *r);
 struct ss_report *ss_report_current(void);
 
 /* Phases: each begin/end pair adds to that phase's duration. */
-void ss_report_phase_begin(enum ss_phase p);
-void ss_report_phase_end(enum ss_phase p);
+void ss_report_phase_begin(enum ss_run_phase p);
+void ss_report_phase_end(enum ss_run_phase p);
 
 /* Hooks (no-ops without a current record). */
 void ss_report_source_read(const char *name, size_t entries, int complete);

@@ -46,10 +46,10 @@ static void sample_report(struct ss_report *r, int exit_code)
 {
     static const char *const files[] = {"/etc/scimsync/scimsync.ini", "/etc/scimsync/conf.d/a.ini"};
     ss_report_begin(r, "sync", 0, files, 2);
-    ss_report_phase_begin(SS_PHASE_SOURCE_READ);
+    ss_report_phase_begin(SS_RUN_SOURCE_READ);
     ss_report_source_read("hr", 12, 1);
     ss_report_skip("hr", "user", "users.csv:7", "u7", "userName: empty");
-    ss_report_phase_end(SS_PHASE_SOURCE_READ);
+    ss_report_phase_end(SS_RUN_SOURCE_READ);
     r->skipped_invalid = 1;
     ss_report_request("GET", 200, -1);
     ss_report_request("POST", 201, -1);
@@ -183,8 +183,8 @@ static void test_hooks_without_run(void **state)
     ss_report_request("GET", 200, -1);
     ss_report_skip("s", "user", "w", "i", "r");
     ss_report_source_read("s", 1, 1);
-    ss_report_phase_begin(SS_PHASE_APPLY);
-    ss_report_phase_end(SS_PHASE_APPLY);
+    ss_report_phase_begin(SS_RUN_APPLY);
+    ss_report_phase_end(SS_RUN_APPLY);
 }
 
 static const char *find_line(const char *text, const char *line)
