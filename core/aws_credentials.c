@@ -238,8 +238,7 @@ int ss_aws_creds_from_json(const char *json, size_t len, struct ss_aws_creds *ou
     /* IMDS reports failures in "Code". */
     if (json_object_object_get_ex(doc, "Code", &v) &&
         strcmp(json_object_get_string(v), "Success") != 0) {
-        snprintf(err, errlen, "credentials document reports Code %.64s",
-                 json_object_get_string(v));
+        snprintf(err, errlen, "credentials document reports Code %.64s", json_object_get_string(v));
         goto out;
     }
     rc = ss_aws_creds_take(doc, "credentials document", names, out, err, errlen);
