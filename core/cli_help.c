@@ -136,6 +136,10 @@ static const char *type_name(enum scimsync_key_type t)
         return "path";
     case SCIMSYNC_KEY_DOUBLE:
         return "number";
+    case SCIMSYNC_KEY_URL:
+        return "url";
+    case SCIMSYNC_KEY_INPUT_PATH:
+        return "file";
     }
     return "?";
 }
