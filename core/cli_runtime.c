@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "mapping.h"
+#include "secrets.h"
 #include "validate.h"
 
 int ss_cli_conf_dir_beside(const char *file, char *buf, size_t len)
@@ -120,6 +121,34 @@ static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, enum
     return 0;
 }
 
+/* What a plan says a part is: its first URL key (without credentials),
+ * else its first input file.  Only configuration text: nothing resolved. */
+static void describe_part(struct ss_rt_part *p)
+{
+    const struct scimsync_config_key *k;
+    const struct ss_conf_kv *kv;
+
+    p->info.section = p->section->name;
+    p->info.plugin = p->ph.desc ? p->ph.desc->name : NULL;
+    p->info.location = NULL;
+    static const enum scimsync_key_type order[] = {SCIMSYNC_KEY_URL, SCIMSYNC_KEY_INPUT_PATH};
+    for (size_t i = 0; i < 2 && !p->info.location; i++) {
+        for (k = p->ph.desc ? p->ph.desc->keys : NULL; k && k->name; k++) {
+            if (k->type != order[i] || !(kv = ss_conf_get(p->section, k->name)))
+                continue;
+            if (k->type == SCIMSYNC_KEY_URL || ss_secret_is_reference(kv->value)) {
+                ss_url_display(kv->value, p->location, sizeof p->location);
+            } else {
+                char *path = ss_config_resolve_path(kv->value, kv->file);
+                snprintf(p->location, sizeof p->location, "%s", path ? path : kv->value);
+                free(path);
+            }
+            p->info.location = p->location;
+            break;
+        }
+    }
+}
+
 int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_rt_mode mode)
 {
     int failed = 0;
@@ -139,7 +168,8 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
     rt->nsrc = ss_config_count(&rt->cfg, SS_SEC_SOURCE);
     rt->src = calloc(rt->nsrc, sizeof(*rt->src));
     rt->esrc = calloc(rt->nsrc, sizeof(*rt->esrc));
-    if (!rt->src || !rt->esrc) {
+    rt->src_info = calloc(rt->nsrc ? rt->nsrc : 1, sizeof(*rt->src_info));
+    if (!rt->src || !rt->esrc || !rt->src_info) {
         ss_error("out of memory");
         goto fail;
     }
@@ -163,6 +193,11 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
         if (ss_instance_create(rt->tgt.inst) < 0)
             goto fail;
     }
+    for (size_t i = 0; i < rt->nsrc; i++) {
+        describe_part(&rt->src[i]);
+        rt->src_info[i] = rt->src[i].info;
+    }
+    describe_part(&rt->tgt);
     for (size_t i = 0; i < rt->nsrc; i++) {
         rt->esrc[i] = (struct ss_engine_source){
             .name = rt->src[i].section->name,
@@ -200,6 +235,7 @@ void ss_runtime_close(struct ss_runtime *rt)
         close_part(&rt->src[i]);
     free(rt->src);
     free(rt->esrc);
+    free(rt->src_info);
     ss_loader_search_path_free(&rt->sp);
     ss_config_free(&rt->cfg);
     memset(rt, 0, sizeof(*rt));
@@ -214,5 +250,9 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->adopt = e->adopt;
     opt->safety = e->safety;
     opt->max_run_time = e->max_run_time;
+    opt->scope = &e->scope;
+    opt->target_info = rt->tgt.section ? &rt->tgt.info : NULL;
+    opt->source_info = rt->src_info;
+    opt->nsource_info = rt->src_info ? rt->nsrc : 0;
     opt->out = stdout;
 }

@@ -26,6 +26,8 @@ struct ss_rt_part {
     struct ss_instance *inst;
     struct ss_mapping_line *mapping;
     size_t nmapping;
+    struct ss_endpoint_info info; /* what the plan names */
+    char location[1024];
 };
 
 struct ss_runtime {
@@ -35,6 +37,7 @@ struct ss_runtime {
     size_t nsrc;
     struct ss_rt_part tgt;
     struct ss_engine_source *esrc; /* nsrc entries */
+    struct ss_endpoint_info *src_info; /* nsrc entries */
     struct ss_engine_target etgt;
 };
 

@@ -55,6 +55,15 @@ const struct scimsync_config_key ss_engine_keys[] = {
     {"interval", SCIMSYNC_KEY_INT, 0, "3600", "daemon: seconds between the starts of two runs"},
     {"jitter", SCIMSYNC_KEY_INT, 0, "60",
      "daemon: up to this many random seconds added to each wait"},
+    {"ignore_users", SCIMSYNC_KEY_STRING, 0, NULL,
+     "comma-separated wildcards (* ? [...]) on userName or displayName: users never created, "
+     "changed or removed, in the source or the target (break-glass accounts)"},
+    {"ignore_groups", SCIMSYNC_KEY_STRING, 0, NULL,
+     "comma-separated wildcards on displayName: groups never created, renamed, deleted or given "
+     "other members"},
+    {"include_groups", SCIMSYNC_KEY_STRING, 0, NULL,
+     "comma-separated wildcards on displayName: when set, only these groups are synced; the "
+     "others are left alone"},
     {"max_run_time", SCIMSYNC_KEY_INT, 0, "0",
      "seconds a run may take (0: no limit); reached while reading: nothing applied (exit 2); "
      "while applying: no further operation starts (exit 3)"},
@@ -916,6 +925,21 @@ static int engine_conf(struct ss_config *cfg)
         if (!e->plugin_path)
             return -1;
     }
+    if (s && (ss_scope_parse_list(engine_value(s, "ignore_users"), &e->scope.ignore_users,
+                                  &e->scope.nignore_users) < 0 ||
+              ss_scope_parse_list(engine_value(s, "ignore_groups"), &e->scope.ignore_groups,
+                                  &e->scope.nignore_groups) < 0 ||
+              ss_scope_parse_list(engine_value(s, "include_groups"), &e->scope.include_groups,
+                                  &e->scope.ninclude_groups) < 0)) {
+        ss_error("out of memory");
+        return -1;
+    }
+    if (s && ss_conf_get(s, "include_groups") && e->scope.ninclude_groups == 0) {
+        ss_error("%s: [engine] include_groups is set but names no group (remove it to sync "
+                 "every group)",
+                 ss_conf_get(s, "include_groups")->where);
+        problems++;
+    }
     return problems ? -1 : 0;
 }
 
@@ -1024,5 +1048,6 @@ void ss_config_free(struct ss_config *cfg)
         free(cfg->files[i]);
     free(cfg->files);
     free(cfg->engine.plugin_path);
+    ss_scope_free(&cfg->engine.scope);
     memset(cfg, 0, sizeof(*cfg));
 }
