@@ -16,6 +16,11 @@
  * URL (it may carry a user name or password). */
 int ss_validate_url(const char *value, char *why, size_t whylen);
 
+/* The URL(s) of value as a plan may show them: user:password@, ?query
+ * and #fragment removed from every word.  Writes into buf (cut to fit);
+ * returns buf. */
+const char *ss_url_display(const char *value, char *buf, size_t len);
+
 /* validate's checks of one [source]/[target] section against its key
  * tables (either may be NULL): INPUT_PATH files exist and are readable,
  * env: variables are set, file: references exist, a secret is not sent

@@ -144,3 +144,48 @@ int ss_validate_url(const char *value, char *why, size_t whylen)
     }
     return 0;
 }
+
+const char *ss_url_display(const char *value, char *buf, size_t len)
+{
+    size_t used = 0;
+    const char *p = value;
+
+    if (!len)
+        return buf;
+    buf[0] = '\0';
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        const char *e = p, *auth, *hend, *at = NULL, *cut;
+        while (*e && *e != ' ' && *e != '\t')
+            e++;
+        auth = p;
+        for (const char *q = p; q + 2 < e; q++) {
+            if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
+                auth = q + 3;
+                break;
+            }
+        }
+        hend = auth;
+        while (hend < e && *hend != '/' && *hend != '?' && *hend != '#')
+            hend++;
+        for (const char *q = auth; q < hend; q++) {
+            if (*q == '@')
+                at = q;
+        }
+        cut = hend;
+        while (cut < e && *cut != '?' && *cut != '#')
+            cut++;
+        int w = snprintf(buf + used, len - used, "%s%.*s%.*s", used ? " " : "",
+                         (int)(auth - p), p, (int)(cut - (at ? at + 1 : auth)), at ? at + 1 : auth);
+        if (w < 0 || (size_t)w >= len - used) {
+            buf[len - 1] = '\0';
+            break;
+        }
+        used += (size_t)w;
+        p = e;
+    }
+    return buf;
+}
