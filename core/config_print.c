@@ -61,6 +61,22 @@ static void pad(FILE *out, int width)
     fprintf(out, "%*s ; ", width < VALUE_COLUMN ? VALUE_COLUMN - width : 0, "");
 }
 
+/* The keys of the tables that s (NULL: none) does not set, at their
+ * defaults. */
+static void print_defaults(FILE *out, const struct ss_conf_section *s,
+                           const struct scimsync_config_key *core,
+                           const struct scimsync_config_key *keys)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (const struct scimsync_config_key *k = pass ? keys : core; k && k->name; k++) {
+            if (!k->default_value || ss_conf_get(s, k->name))
+                continue;
+            pad(out, fprintf(out, "%s = %s", k->name, k->default_value));
+            fprintf(out, "default\n");
+        }
+    }
+}
+
 void ss_config_print(FILE *out, const struct ss_config *cfg, const char *conf_dir,
                      const struct scimsync_config_key *const *core,
                      const struct scimsync_config_key *const *keys)
@@ -70,6 +86,11 @@ void ss_config_print(FILE *out, const struct ss_config *cfg, const char *conf_di
         fprintf(out, "; read: %s\n", cfg->files[i]);
     if (conf_dir)
         fprintf(out, "; drop-in folder: %s\n", conf_dir);
+    if (!ss_config_find(cfg, SS_SEC_ENGINE, NULL)) {
+        /* No [engine] in any file: every key at its default. */
+        fprintf(out, "\n[engine]\n");
+        print_defaults(out, NULL, NULL, ss_engine_keys);
+    }
     for (size_t i = 0; i < cfg->nsections; i++) {
         const struct ss_conf_section *s = &cfg->sections[i];
         const struct scimsync_config_key *c = core ? core[i] : NULL;
@@ -91,16 +112,7 @@ void ss_config_print(FILE *out, const struct ss_config *cfg, const char *conf_di
             fprintf(out, "%s%s\n", kv->where,
                     s->kind != SS_SEC_MAPPING && (c || pk) && !k ? " (unknown key)" : "");
         }
-        /* Defaults of the keys not set. */
-        for (int pass = 0; pass < 2; pass++) {
-            for (const struct scimsync_config_key *k = pass ? pk : c; k && k->name; k++) {
-                if (!k->default_value || ss_conf_get(s, k->name))
-                    continue;
-                width = fprintf(out, "%s = %s", k->name, k->default_value);
-                pad(out, width);
-                fprintf(out, "default\n");
-            }
-        }
+        print_defaults(out, s, c, pk);
     }
 }
 
@@ -152,6 +164,8 @@ int ss_config_print_cmd(const struct ss_cli_opts *o, FILE *out)
         free(path);
         core[i] = kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys : ss_target_core_keys;
         keys[i] = ph[i].desc->keys;
+        if (ss_config_check_section(s, core[i], keys[i]))
+            rc = SS_EXIT_USAGE; /* printed all the same: it shows what is wrong */
     }
     ss_config_print(out, &cfg, o->conf_dir, core, keys);
 out:
