@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cli_runtime.h"
-#include "daemon.h"
 #include "config_print.h"
+#include "daemon.h"
 #include "log.h"
 #include "mapping.h"
 #include "suggest.h"
@@ -70,8 +70,8 @@ static int usage_error(const char *msg, const char *arg)
     return SS_EXIT_USAGE;
 }
 
-static const char *const commands[] = {"sync",    "plan",   "validate", "config", "plugins",
-                                       "daemon",  "help",   "version",  NULL};
+static const char *const commands[] = {"sync",   "plan", "validate", "config", "plugins",
+                                       "daemon", "help", "version",  NULL};
 
 static int is_command(const char *cmd)
 {

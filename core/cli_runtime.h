@@ -42,8 +42,8 @@ struct ss_runtime {
 };
 
 enum ss_rt_mode {
-    SS_RT_CHECK = 0, /* load and check, resolve no secret, create nothing */
-    SS_RT_RUN = 1,   /* resolve secrets and create every instance */
+    SS_RT_CHECK = 0,   /* load and check, resolve no secret, create nothing */
+    SS_RT_RUN = 1,     /* resolve secrets and create every instance */
     SS_RT_VALIDATE = 2 /* CHECK, plus the mappings and the local checks
                           (files, env: variables, URLs), going on after
                           each problem to report them all */

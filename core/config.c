@@ -344,8 +344,8 @@ static int kv_set(struct parse_ctx *p, struct ss_conf_section *s, const char *ke
     /* A drop-in overriding an earlier file is the design; the same key
      * twice in one file is a slip (pasted block, old value left behind). */
     if (kv && kv->file == p->file)
-        ss_warn("%s: %s %s is set twice in one file (first at %s); the later value is used",
-                where, s->label, key, kv->where);
+        ss_warn("%s: %s %s is set twice in one file (first at %s); the later value is used", where,
+                s->label, key, kv->where);
     else if (kv)
         ss_debug("%s: %s %s overrides %s", where, s->label, key, kv->where);
     if (!kv) {
@@ -449,8 +449,7 @@ static int split_section(struct parse_ctx *p, const char *section, enum ss_secti
         ss_suggest_add_list(&sg, words);
         ss_error("%s:%d: unknown section [%s]%s (known: [engine], [source NAME], [target NAME], "
                  "[mapping NAME])",
-                 p->file, p->lineno, section,
-                 ss_suggest_text(&sg, "[", suffix, hint, sizeof hint));
+                 p->file, p->lineno, section, ss_suggest_text(&sg, "[", suffix, hint, sizeof hint));
     }
     return -1;
 }

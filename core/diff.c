@@ -645,9 +645,9 @@ int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_
     d.sg_blocked = calloc(ng, 1);
     d.tmp_cur = malloc(maxmem * sizeof(*d.tmp_cur));
     d.tmp_out = malloc(2 * maxmem * sizeof(*d.tmp_out));
-    if (!d.tu_state || !d.tu_deleted || !d.tu_ignored || !d.tg_ignored || !d.tu_match || !d.tg_state || !d.su_target ||
-        !d.su_blocked || !d.su_pending || !d.su_create || !d.su_new_mgr || !d.sg_target ||
-        !d.sg_blocked || !d.tmp_cur || !d.tmp_out) {
+    if (!d.tu_state || !d.tu_deleted || !d.tu_ignored || !d.tg_ignored || !d.tu_match ||
+        !d.tg_state || !d.su_target || !d.su_blocked || !d.su_pending || !d.su_create ||
+        !d.su_new_mgr || !d.sg_target || !d.sg_blocked || !d.tmp_cur || !d.tmp_out) {
         ss_error("out of memory (diff)");
         goto out;
     }

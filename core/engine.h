@@ -67,8 +67,8 @@ struct ss_engine_options {
     int json;                   /* print the plan as JSON instead of text */
     FILE *out;                  /* where plan and summary go (stdout) */
     const struct ss_scope *scope; /* ignore_users / ignore_groups / include_groups; NULL: all */
-    const struct ss_endpoint_info *target_info;  /* NULL: the plan names none */
-    const struct ss_endpoint_info *source_info;  /* nsource_info entries */
+    const struct ss_endpoint_info *target_info; /* NULL: the plan names none */
+    const struct ss_endpoint_info *source_info; /* nsource_info entries */
     size_t nsource_info;
 };
 

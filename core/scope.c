@@ -69,8 +69,7 @@ int ss_scope_match(char *const *pats, size_t n, const char *text)
     return 0;
 }
 
-int ss_scope_user_ignored(const struct ss_scope *s, const char *user_name,
-                          const char *display_name)
+int ss_scope_user_ignored(const struct ss_scope *s, const char *user_name, const char *display_name)
 {
     if (!s)
         return 0;

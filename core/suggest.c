@@ -32,7 +32,8 @@ size_t ss_edit_distance(const char *a, const char *b)
                 v = c[j - 1] + 1;
             if (p[j - 1] + cost < v)
                 v = p[j - 1] + cost;
-            if (i > 1 && j > 1 && lower((unsigned char)a[i - 1]) == lower((unsigned char)b[j - 2]) &&
+            if (i > 1 && j > 1 &&
+                lower((unsigned char)a[i - 1]) == lower((unsigned char)b[j - 2]) &&
                 lower((unsigned char)a[i - 2]) == lower((unsigned char)b[j - 1]) &&
                 pp[j - 2] + 1 < v)
                 v = pp[j - 2] + 1;
@@ -120,7 +121,9 @@ const char *ss_suggest_text(const struct ss_suggest *s, const char *prefix, cons
         return buf;
     for (size_t i = 0; i < s->n && used < len; i++) {
         int w = snprintf(buf + used, len - used, "%s'%s%s%s'",
-                         i == 0 ? " (did you mean " : i + 1 == s->n ? " or " : ", ",
+                         i == 0          ? " (did you mean "
+                         : i + 1 == s->n ? " or "
+                                         : ", ",
                          prefix ? prefix : "", s->names[i], suffix ? suffix : "");
         if (w < 0)
             break;

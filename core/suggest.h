@@ -16,7 +16,7 @@ size_t ss_edit_distance(const char *a, const char *b);
 
 struct ss_suggest {
     const char *word;
-    size_t best;                      /* distance of the names kept */
+    size_t best;                       /* distance of the names kept */
     const char *names[SS_SUGGEST_MAX]; /* equally close, in the order added */
     size_t n;
 };

@@ -31,8 +31,7 @@ static int check_file(const struct ss_conf_section *s, const struct ss_conf_kv *
     struct stat st;
 
     if (stat(path, &st) < 0) {
-        ss_error("%s: %s %s: %s %s: %s", kv->where, s->label, kv->key, what, path,
-                 strerror(errno));
+        ss_error("%s: %s %s: %s %s: %s", kv->where, s->label, kv->key, what, path, strerror(errno));
         return 1;
     }
     if (!S_ISREG(st.st_mode)) {
@@ -56,8 +55,8 @@ static int check_reference(const struct ss_conf_section *s, const struct ss_conf
     if (strncmp(v, "env:", 4) == 0 && v[4]) {
         const char *e = getenv(v + 4);
         if (!e) {
-            ss_error("%s: %s %s: environment variable %s is not set", kv->where, s->label,
-                     kv->key, v + 4);
+            ss_error("%s: %s %s: environment variable %s is not set", kv->where, s->label, kv->key,
+                     v + 4);
             return 1;
         }
         if (!*e) {

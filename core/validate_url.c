@@ -178,8 +178,8 @@ const char *ss_url_display(const char *value, char *buf, size_t len)
         cut = hend;
         while (cut < e && *cut != '?' && *cut != '#')
             cut++;
-        int w = snprintf(buf + used, len - used, "%s%.*s%.*s", used ? " " : "",
-                         (int)(auth - p), p, (int)(cut - (at ? at + 1 : auth)), at ? at + 1 : auth);
+        int w = snprintf(buf + used, len - used, "%s%.*s%.*s", used ? " " : "", (int)(auth - p), p,
+                         (int)(cut - (at ? at + 1 : auth)), at ? at + 1 : auth);
         if (w < 0 || (size_t)w >= len - used) {
             buf[len - 1] = '\0';
             break;

@@ -862,7 +862,7 @@ static void test_url_shapes(void **state)
         "ldaps://dc1.corp.example ldaps://dc2.corp.example:636",
         "ldap:///",
         "ldapi://%2Fvar%2Frun%2Fslapd.sock",
-        "dc1.corp.example",                 /* a bare host: the plugin's to take */
+        "dc1.corp.example", /* a bare host: the plugin's to take */
         "HTTPS://SCIM.EXAMPLE.COM",
         "https://user:pw@scim.example.com/x",
         NULL,
@@ -904,9 +904,9 @@ static void test_url_display(void **state)
 {
     char buf[128];
     (void)state;
-    assert_string_equal(ss_url_display("https://u:p@scim.example.com/t/scim/v2?token=x#f", buf,
-                                       sizeof buf),
-                        "https://scim.example.com/t/scim/v2");
+    assert_string_equal(
+        ss_url_display("https://u:p@scim.example.com/t/scim/v2?token=x#f", buf, sizeof buf),
+        "https://scim.example.com/t/scim/v2");
     assert_string_equal(ss_url_display(" ldaps://a  ldap://svc@b:389/ ", buf, sizeof buf),
                         "ldaps://a ldap://b:389/");
     assert_string_equal(ss_url_display("dc1.corp.example", buf, sizeof buf), "dc1.corp.example");

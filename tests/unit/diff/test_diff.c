@@ -283,12 +283,12 @@ static void test_ignore_users(void **state)
 {
     struct world *w = *state;
     struct ss_scope sc = {0};
-    assert_int_equal(ss_scope_parse_list("breakglass-*, Emergency*", &sc.ignore_users,
-                                         &sc.nignore_users), 0);
+    assert_int_equal(
+        ss_scope_parse_list("breakglass-*, Emergency*", &sc.ignore_users, &sc.nignore_users), 0);
     w->opt.scope = &sc;
     w->opt.on_missing = SS_ON_MISSING_DELETE;
     uint32_t a = src_user(w, "1", "alice@x", "Engineer");
-    src_user(w, "2", "BreakGlass-1@x", "Root"); /* source side, not in target */
+    src_user(w, "2", "BreakGlass-1@x", "Root");                 /* source side, not in target */
     uint32_t c = src_user(w, "3", "breakglass-2@x", "Changed"); /* source + target */
     uint32_t ta = tgt_user(w, "ta", "1", "alice@x", "Engineer", 1);
     uint32_t t3 = tgt_user(w, "t3", "3", "breakglass-2@x", "Old", 1);
@@ -331,15 +331,14 @@ static void test_ignore_and_include_groups(void **state)
     uint32_t a = src_user(w, "1", "a@x", NULL);
     uint32_t ta = tgt_user(w, "ta", "1", "a@x", NULL, 1);
     uint32_t g1 = src_group(w, "g1", "aws-dev");
-    src_group(w, "g2", "aws-admins");     /* ignored: not created */
-    src_group(w, "g3", "marketing");      /* not included: not created */
-    tgt_group(w, "T4", "g4", "aws-admins-old"); /* ignored orphan: not deleted */
+    src_group(w, "g2", "aws-admins");                  /* ignored: not created */
+    src_group(w, "g3", "marketing");                   /* not included: not created */
+    tgt_group(w, "T4", "g4", "aws-admins-old");        /* ignored orphan: not deleted */
     uint32_t t5 = tgt_group(w, "T5", "g5", "finance"); /* not included orphan */
-    tgt_group(w, "T6", "g6", "aws-gone");  /* in scope, orphan: deleted */
+    tgt_group(w, "T6", "g6", "aws-gone");              /* in scope, orphan: deleted */
     w->spairs[w->nsp++] = (struct ss_pair){g1, a};
     w->tpairs[w->ntp++] = (struct ss_pair){t5, ta}; /* finance keeps its member */
-    assert_int_equal(ss_scope_parse_list("aws-admins*", &sc.ignore_groups, &sc.nignore_groups),
-                     0);
+    assert_int_equal(ss_scope_parse_list("aws-admins*", &sc.ignore_groups, &sc.nignore_groups), 0);
     assert_int_equal(ss_scope_parse_list("AWS-*", &sc.include_groups, &sc.ninclude_groups), 0);
     w->opt.scope = &sc;
     diff(w);
@@ -385,8 +384,8 @@ static void test_scope_lists(void **state)
 {
     struct ss_scope sc = {0};
     (void)state;
-    assert_int_equal(ss_scope_parse_list(" a*, ,Break Glass ,x?y,", &sc.ignore_users,
-                                         &sc.nignore_users), 0);
+    assert_int_equal(
+        ss_scope_parse_list(" a*, ,Break Glass ,x?y,", &sc.ignore_users, &sc.nignore_users), 0);
     assert_int_equal(sc.nignore_users, 3);
     assert_string_equal(sc.ignore_users[1], "break glass");
     assert_true(ss_scope_user_ignored(&sc, "ALPHA", NULL));
@@ -397,8 +396,7 @@ static void test_scope_lists(void **state)
     assert_false(ss_scope_user_ignored(NULL, "alpha", NULL));
     /* include_groups empty: every group is in scope */
     assert_false(ss_scope_group_out(&sc, "anything"));
-    assert_int_equal(ss_scope_parse_list("eng-[0-9]", &sc.include_groups, &sc.ninclude_groups),
-                     0);
+    assert_int_equal(ss_scope_parse_list("eng-[0-9]", &sc.include_groups, &sc.ninclude_groups), 0);
     assert_false(ss_scope_group_out(&sc, "ENG-1"));
     assert_true(ss_scope_group_out(&sc, "eng-x"));
     ss_scope_free(&sc);

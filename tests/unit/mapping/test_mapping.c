@@ -218,10 +218,8 @@ static void test_mapping_reports_every_bad_line(void **state)
     struct ss_mapping m;
     char log[4096];
     const struct ss_mapping_line lines[] = {
-        {"titel", "${title}", "m.ini:2"},
-        {"displayName", "${cn|lwoer}", "m.ini:3"},
-        {"email", "${mail", "m.ini:4"},
-        {"givenName", "", "m.ini:5"},
+        {"titel", "${title}", "m.ini:2"},     {"displayName", "${cn|lwoer}", "m.ini:3"},
+        {"email", "${mail", "m.ini:4"},       {"givenName", "", "m.ini:5"},
         {"Department", "${dept}", "m.ini:6"},
     };
     assert_true(build_capture(&m, lines, 5, log, sizeof log) < 0);

@@ -30,8 +30,8 @@ static void distance(void **state)
 
 static void offers_the_closest(void **state)
 {
-    static const char *const cmds[] = {"sync", "plan", "validate", "plugins", "daemon",
-                                       "config", "help", "version", NULL};
+    static const char *const cmds[] = {"sync",   "plan", "validate", "plugins", "daemon",
+                                       "config", "help", "version",  NULL};
     struct ss_suggest s;
     char buf[128];
     (void)state;
