@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "scope.h"
 
 /* Caps on what a configuration may grow to. */
 #define SS_CONF_MAX_FILES 1024
@@ -61,6 +62,7 @@ struct ss_engine_conf {
     const char *metrics_namespace;  /* points into the section (or the default) */
     const char *metrics_dimensions; /* NULL: none */
     long progress_interval;    /* seconds; 0: no progress lines */
+    struct ss_scope scope;     /* ignore_users, ignore_groups, include_groups */
 };
 
 struct ss_config {

@@ -66,9 +66,12 @@ static int read_stopped(void)
     return 1;
 }
 
-static int print_plan(const struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out,
+static int print_plan(struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out,
                       struct ss_report *rep)
 {
+    int r;
+
+    plan->opt = opt; /* target, sources, dry run: for the header */
     if (opt->print_report) {
         /* the report replaces the text; --json keeps the plan inside it */
         size_t len = 0;
@@ -80,12 +83,12 @@ static int print_plan(const struct ss_plan *plan, const struct ss_engine_options
             ss_error("out of memory printing the plan");
             return -1;
         }
-        int r = ss_plan_print_json(plan, mem);
+        r = ss_plan_print_json(plan, mem);
         if (fclose(mem) != 0)
             r = -1;
         return r;
     }
-    int r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
+    r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
     fflush(out);
     return r;
 }
@@ -119,6 +122,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     struct ss_collector col;
     struct ss_plan plan;
     int have_plan = 0;
+    int printed = 0; /* a dry-run plan was printed as text */
 
     memset(sum, 0, sizeof(*sum));
     ss_host_set_deadline(opt->max_run_time);
@@ -210,6 +214,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_report_phase_end(SS_RUN_PLAN);
     if (print_plan(&plan, opt, out, rep) < 0)
         goto out;
+    /* the report on stdout carries no text lines */
+    printed = opt->dry_run && !opt->json && !opt->print_report;
     int refused = ss_safety_check(&counts, &opt->safety, &verdict) != 0;
     ss_report_safety(&counts, &opt->safety, &verdict);
     if (refused) {
@@ -235,6 +241,12 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
                  "left for the next run",
                  opt->max_run_time);
 out:
+    /* Last line of a dry run, whatever stopped it: no doubt left about
+     * whether the target was touched. */
+    if (printed) {
+        fputs("Dry run: nothing was applied to the target.\n", out);
+        fflush(out);
+    }
     ss_host_set_deadline(0);
     if (have_plan)
         ss_plan_free(&plan);
