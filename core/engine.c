@@ -263,13 +263,10 @@ out:
  * metrics (textfile, EMF) and one structured log line. */
 static void run_outputs(struct ss_report *rep, const struct ss_engine_options *opt, FILE *out)
 {
-    size_t changed = 0, failed = 0, not_attempted = 0;
-    for (int k = 0; k < SS_KIND_COUNT; k++) {
+    size_t changed = 0; /* objects and member values */
+    for (int k = 0; k < SS_KIND_COUNT; k++)
         changed += rep->counts[k][SS_ACT_CREATED] + rep->counts[k][SS_ACT_UPDATED] +
                    rep->counts[k][SS_ACT_DEACTIVATED] + rep->counts[k][SS_ACT_DELETED];
-        failed += rep->counts[k][SS_ACT_FAILED];
-        not_attempted += rep->counts[k][SS_ACT_NOT_ATTEMPTED];
-    }
     struct ss_log_field f[] = {
         SS_LF_S("run_id", rep->run_id),
         SS_LF_I("exit_code", rep->exit_code),
@@ -279,8 +276,8 @@ static void run_outputs(struct ss_report *rep, const struct ss_engine_options *o
         SS_LF_D("plan_seconds", rep->phase_seconds[SS_RUN_PLAN]),
         SS_LF_D("apply_seconds", rep->phase_seconds[SS_RUN_APPLY]),
         SS_LF_I("changed", changed),
-        SS_LF_I("failed", failed),
-        SS_LF_I("not_attempted", not_attempted),
+        SS_LF_I("failed", rep->ops_failed), /* operations */
+        SS_LF_I("not_attempted", rep->ops_not_attempted),
         SS_LF_I("skipped", rep->skipped_invalid + rep->skipped_blocked),
         SS_LF_I("requests_throttled", rep->throttled),
         SS_LF_I("request_retries", rep->retries),
