@@ -188,9 +188,11 @@ class Run:
                     "write_rate = 0\nmember_op_rate = 0\nretries = 2\n" % self.scim.url)
         return path
 
-    def run(self, *cmd):
+    def run(self, *cmd, conf_dir=None):
         empty = os.path.join(self.work, "conf.d-empty")
         os.makedirs(empty, exist_ok=True)
+        if conf_dir:
+            empty = conf_dir
         env = dict(os.environ, SCIMSYNC_PLUGIN_PATH=self.args.plugins,
                    SCIMSYNC_TEST_TOKEN=scimlib.TOKEN)
         p = subprocess.run([self.args.scimsync, "-v", "-c", self.config(), "--conf-dir", empty,
@@ -285,9 +287,19 @@ def case_sync(r, check):
           extra=str(glog))
     r.scim.clear_log()
     p = r.run("sync")
+    writes = scimlib.writes(r.scim.log())
+    # the shipped example, enabled as a user would (its key file pointed at ours)
+    example = os.path.join(HERE, "..", "..", "..", "conf.d", "30-google-source.ini.example")
+    confd = os.path.join(r.work, "conf.d")
+    os.makedirs(confd, exist_ok=True)
+    with open(example, encoding="utf-8") as f:
+        text = f.read().replace("file:/etc/scimsync/google-sa.json", "file:" + r.sa_file)
+    with open(os.path.join(confd, "30-google-source.ini"), "w", encoding="utf-8") as f:
+        f.write(text)
+    v = r.run("validate", conf_dir=confd)
+    check("the conf.d example validates", v.returncode == 0, v)
     check("sync again: exit 0 and no writes",
-          p.returncode == 0 and scimlib.writes(r.scim.log()) == [], p,
-          extra=str(scimlib.writes(r.scim.log())))
+          p.returncode == 0 and writes == [], p, extra=str(writes))
 
 
 def case_scope(r, check):
