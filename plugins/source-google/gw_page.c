@@ -101,6 +101,37 @@ fail:
     return -1;
 }
 
+int gw_cursor_more(const struct gw_cursor *c)
+{
+    return !c->started || c->token != NULL;
+}
+
+int gw_cursor_advance(struct gw_cursor *c, const char *next, char *err, size_t errlen)
+{
+    char *tok = NULL;
+    if (next && c->token && strcmp(next, c->token) == 0) {
+        snprintf(err, errlen, "the server returned the same nextPageToken twice");
+        return -1;
+    }
+    if (next && !(tok = strdup(next))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(c->token);
+    c->token = tok;
+    c->started = 1;
+    c->pages++;
+    return 0;
+}
+
+void gw_cursor_reset(struct gw_cursor *c)
+{
+    free(c->token);
+    c->token = NULL;
+    c->started = 0;
+    c->pages = 0;
+}
+
 static void copy(char *dst, size_t n, const char *src)
 {
     if (dst && n)

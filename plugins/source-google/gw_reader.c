@@ -47,7 +47,7 @@ static int room_for(void **arr, size_t *cap, size_t n, size_t elem)
 static void list_end(struct gw_list *l)
 {
     free(l->path);
-    free(l->page_token);
+    gw_cursor_reset(&l->cursor);
     json_object_put(l->page);
     memset(l, 0, sizeof *l);
 }
@@ -105,46 +105,35 @@ static int list_next(struct gw_source *s, struct gw_list *l, json_object **item,
             *item = json_object_array_get_idx(l->items, l->pos++);
             return 1;
         }
-        if (l->done || (l->started && !l->page_token)) {
-            l->done = 1;
+        if (!gw_cursor_more(&l->cursor))
             return 0;
-        }
         struct gw_param p[8];
         size_t n = l->nparams;
         memcpy(p, l->params, n * sizeof *p);
-        if (l->page_token)
-            p[n++] = (struct gw_param){"pageToken", l->page_token};
+        if (l->cursor.token)
+            p[n++] = (struct gw_param){"pageToken", l->cursor.token};
         char *url = gw_url(s->conf.api_url, l->path, p, n), what[300];
         if (!url)
             return no_memory(s, l->what);
         snprintf(what, sizeof what, "%s%s%s page %lu", l->what, context ? " " : "",
-                 context ? context : "", l->pages + 1);
+                 context ? context : "", l->cursor.pages + 1);
         json_object *root = NULL, *items = NULL;
         const char *next = NULL;
         int ret = gw_api_get_page(s, what, url, l->items_key, &root, &items, &next);
         free(url);
         if (ret < 0)
             return ret;
-        char *tok = next ? strdup(next) : NULL;
-        if (next && !tok) {
-            json_object_put(root);
-            return no_memory(s, l->what);
-        }
-        if (tok && l->page_token && strcmp(tok, l->page_token) == 0) {
-            s->host->log(s->host, SCIMSYNC_LOG_ERROR,
-                         "%s: the server returned the same nextPageToken twice", what);
-            free(tok);
+        char err[128];
+        if (gw_cursor_advance(&l->cursor, next, err, sizeof err) < 0) {
+            s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: %s", what, err);
             json_object_put(root);
             return SCIMSYNC_ERR_IO;
         }
+        /* next pointed into root: the cursor holds its own copy now */
         json_object_put(l->page);
-        free(l->page_token);
         l->page = root;
         l->items = items;
-        l->page_token = tok;
         l->pos = 0;
-        l->started = 1;
-        l->pages++;
     }
 }
 

@@ -48,12 +48,10 @@ struct gw_list {
     size_t nparams;
     long max_results;
     char max_buf[24];
-    char *page_token; /* next page's token; NULL before the first / at the end */
+    struct gw_cursor cursor;
     json_object *page;
     json_object *items;
     size_t pos;
-    int started, done;
-    unsigned long pages;
     const char *what; /* "users.list" ..., for messages */
 };
 

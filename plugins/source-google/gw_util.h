@@ -106,6 +106,20 @@ char *gw_url(const char *base, const char *path, const struct gw_param *params, 
 int gw_page_parse(const char *body, size_t len, const char *items_key, json_object **root,
                   json_object **items, const char **next, char *err, size_t errlen);
 
+/* Where a paged list stands: fetch another page while gw_cursor_more()
+ * says so, then gw_cursor_advance() with the page's nextPageToken. */
+struct gw_cursor {
+    char *token; /* the next page's token; NULL before the first / at the end */
+    int started;
+    unsigned long pages;
+};
+
+int gw_cursor_more(const struct gw_cursor *c);
+/* 0, or -1 with err set: out of memory, or the same token twice in a row
+ * (a server that would make the read loop forever). */
+int gw_cursor_advance(struct gw_cursor *c, const char *next, char *err, size_t errlen);
+void gw_cursor_reset(struct gw_cursor *c);
+
 enum gw_verdict {
     GW_OK = 0,       /* 2xx */
     GW_RETRY,        /* 429, 5xx, 403 rateLimitExceeded / userRateLimitExceeded */

@@ -10,9 +10,11 @@ committed.  One case per ctest:
   scope     users_from_group (transitive), group_name_pattern (nested groups outside it
             resolved as helpers), domain
   query     user_query and group_query passed to the API
-  throttle  403 rateLimitExceeded, 429 with Retry-After and 503 retried; the same result
+  throttle  403 rateLimitExceeded, 429 with Retry-After and 503 retried; the same result;
+            a Retry-After past request_deadline fails at once (exit 2)
   abort     a failure in the middle of paging (users, then members): exit 2, nothing applied
-  auth      a subject without delegation: exit 2, a clear message, nothing applied; a token
+  auth      a key file that is not JSON: exit 1; a subject without delegation: exit 2, a
+            clear message, nothing applied; a token
             that expires during the run is renewed
 
 Usage: test_google_sync.py --scimsync BIN --plugins DIR --case NAME
@@ -366,6 +368,16 @@ def case_throttle(r, check):
           p, extra=str(groups))
     check("throttle: retries logged with the reason",
           "rateLimitExceeded; retrying" in p.stderr and "HTTP 429" in p.stderr, p)
+    # a Retry-After past request_deadline fails the request at once: exit 2, nothing applied
+    r.scim.clear_log()
+    r.source["request_deadline"] = "5"
+    r.google.admin("config", {"rules": [{"path": "/groups", "query": "customer=",
+                                         "status": 429, "retry_after": 120}]})
+    t0 = time.time()
+    p = r.run("sync")
+    check("throttle: Retry-After beyond request_deadline: exit 2 at once, nothing applied",
+          p.returncode == 2 and time.time() - t0 < 60 and scimlib.writes(r.scim.log()) == []
+          and "would pass request_deadline (5 s)" in p.stderr, p)
 
 
 def case_abort(r, check):
@@ -395,6 +407,16 @@ def case_abort(r, check):
 
 def case_auth(r, check):
     r.start(token_ttl=2)
+    good = r.sa_file
+    r.sa_file = os.path.join(r.work, "not-a-key.json")
+    fd = os.open(r.sa_file, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, b"-----BEGIN PRIVATE KEY-----\nnot json\n")
+    os.close(fd)
+    p = r.run("plan")
+    check("auth: a key file that is not JSON: exit 1, named where it is set",
+          p.returncode == 1 and "scimsync.ini:" in p.stderr
+          and "credentials: not a service account key file" in p.stderr, p)
+    r.sa_file = good
     r.source["subject"] = "not-an-admin@example.com"
     p = r.run("sync")
     check("auth: a subject without delegation: exit 2, nothing applied",

@@ -89,6 +89,60 @@ static void test_page_parse(void **state)
     }
 }
 
+/* The paging loop as the reader runs it, over canned pages. */
+static unsigned long read_all(const char *const *pages, size_t npages, size_t *items_seen,
+                              char *err, size_t errlen)
+{
+    struct gw_cursor c = {0};
+    size_t i = 0;
+    int ret = 0;
+    *items_seen = 0;
+    while (gw_cursor_more(&c)) {
+        json_object *root, *items;
+        const char *next;
+        if (i >= npages)
+            fail_msg("a page past the last one was asked for");
+        assert_int_equal(gw_page_parse(pages[i], strlen(pages[i]), "members", &root, &items,
+                                       &next, err, errlen),
+                         0);
+        i++;
+        *items_seen += items ? json_object_array_length(items) : 0;
+        ret = gw_cursor_advance(&c, next, err, errlen);
+        json_object_put(root); /* the cursor copied the token */
+        if (ret < 0)
+            break;
+    }
+    unsigned long n = ret < 0 ? 0 : c.pages;
+    gw_cursor_reset(&c);
+    return n;
+}
+
+static void test_cursor(void **state)
+{
+    (void)state;
+    char err[128];
+    size_t seen;
+    const char *three[] = {"{\"members\":[{},{}],\"nextPageToken\":\"a\"}",
+                           "{\"members\":[{}],\"nextPageToken\":\"b\"}",
+                           "{\"members\":[{},{}]}"};
+    assert_int_equal(read_all(three, 3, &seen, err, sizeof err), 3);
+    assert_int_equal(seen, 5);
+    /* one page, no token; an empty list answered without the items key */
+    const char *one[] = {"{\"kind\":\"admin#directory#members\"}"};
+    assert_int_equal(read_all(one, 1, &seen, err, sizeof err), 1);
+    assert_int_equal(seen, 0);
+    /* empty pages in the middle are followed */
+    const char *gaps[] = {"{\"nextPageToken\":\"a\"}", "{\"nextPageToken\":\"b\"}",
+                          "{\"members\":[{}],\"nextPageToken\":\"\"}"};
+    assert_int_equal(read_all(gaps, 3, &seen, err, sizeof err), 3);
+    assert_int_equal(seen, 1);
+    /* a server handing out the same token again would loop forever */
+    const char *stuck[] = {"{\"members\":[{}],\"nextPageToken\":\"a\"}",
+                           "{\"members\":[{}],\"nextPageToken\":\"a\"}"};
+    assert_int_equal(read_all(stuck, 2, &seen, err, sizeof err), 0);
+    assert_string_equal(err, "the server returned the same nextPageToken twice");
+}
+
 #define GERR(code, reason)                                                                      \
     "{\"error\":{\"code\":" #code ",\"message\":\"msg " reason "\",\"errors\":[{\"message\":"   \
     "\"m\",\"domain\":\"usageLimits\",\"reason\":\"" reason "\"}],\"status\":\"X\"}}"
@@ -212,6 +266,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url),         cmocka_unit_test(test_page_parse),
+        cmocka_unit_test(test_cursor),
         cmocka_unit_test(test_classify),    cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_backoff),     cmocka_unit_test(test_wildcard),
         cmocka_unit_test(test_map),
