@@ -14,8 +14,7 @@ committed.  One case per ctest:
             a Retry-After past request_deadline fails at once (exit 2)
   abort     a failure in the middle of paging (users, then members): exit 2, nothing applied
   auth      a key file that is not JSON: exit 1; a subject without delegation: exit 2, a
-            clear message, nothing applied; a token
-            that expires during the run is renewed
+            clear message, nothing applied; a token that expires during the run is renewed
 
 Usage: test_google_sync.py --scimsync BIN --plugins DIR --case NAME
 """
