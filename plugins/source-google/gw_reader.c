@@ -234,26 +234,31 @@ out:
 /* ------------------------------------------------------------------ */
 /* users                                                                */
 
+static int note_address(struct gw_source *s, const char *addr, const char *id)
+{
+    char *low = lower_dup(addr);
+    int ret = low ? map_put(s, &s->emails, low, id) : no_memory(s, id);
+    free(low);
+    return ret;
+}
+
+/* Every address a manager relation may name: primary, emails[], aliases. */
 static int note_addresses(struct gw_source *s, json_object *u, const char *id)
 {
     json_object *arr;
-    int ret = 0;
-    const char *primary = str_field(u, "primaryEmail");
-    const char *addrs[2] = {primary, NULL};
-    for (size_t i = 0; i < 1 && addrs[i] && ret == 0; i++) {
-        char *low = lower_dup(addrs[i]);
-        ret = low ? map_put(s, &s->emails, low, id) : no_memory(s, id);
-        free(low);
-    }
+    const char *a = str_field(u, "primaryEmail");
+    int ret = a ? note_address(s, a, id) : 0;
     if (ret == 0 && json_object_object_get_ex(u, "emails", &arr) &&
         json_object_is_type(arr, json_type_array))
+        for (size_t i = 0; i < json_object_array_length(arr) && ret == 0; i++)
+            if ((a = str_field(json_object_array_get_idx(arr, i), "address")))
+                ret = note_address(s, a, id);
+    if (ret == 0 && json_object_object_get_ex(u, "aliases", &arr) &&
+        json_object_is_type(arr, json_type_array))
         for (size_t i = 0; i < json_object_array_length(arr) && ret == 0; i++) {
-            const char *a = str_field(json_object_array_get_idx(arr, i), "address");
-            if (!a)
-                continue;
-            char *low = lower_dup(a);
-            ret = low ? map_put(s, &s->emails, low, id) : no_memory(s, id);
-            free(low);
+            json_object *v = json_object_array_get_idx(arr, i);
+            if (json_object_is_type(v, json_type_string) && *json_object_get_string(v))
+                ret = note_address(s, json_object_get_string(v), id);
         }
     return ret;
 }

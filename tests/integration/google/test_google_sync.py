@@ -65,12 +65,13 @@ USERS = [
     user("100002", "bob.boss@example.com", "Bob", "Boss",
          organizations=[{"title": "Director", "department": "Platform", "primary": True}],
          emails=[{"address": "bob.boss@example.com", "primary": True},
-                 {"address": "bob@example.com"}]),
+                 {"address": "bob@example.com"}], aliases=["the-boss@example.com"]),
     user("100003", "zoe@example.com", "Zoë", "Ångström",
          relations=[{"type": "manager", "value": "bob@example.com"}]),
     user("100004", "sam@example.com", "Sam", "Suspended", suspended=True),
     user("100005", "archie@example.com", "Archie", "Archived", archived=True),
-    user("100006", "taro@example.com", "太郎", "田中"),
+    user("100006", "taro@example.com", "太郎", "田中",
+         relations=[{"type": "manager", "value": "the-boss@example.com"}]),
     user("100007", "eve@other.example", "Eve", "Other"),
 ]
 GROUPS = [
@@ -268,9 +269,11 @@ def case_sync(r, check):
           extra=json.dumps(a, ensure_ascii=False))
     z = users.get("100003", {})
     t = users.get("100006", {})
-    check("sync: non-ASCII names intact; manager named by a secondary address",
+    boss = users.get("100002", {}).get("id")
+    check("sync: non-ASCII names intact; managers named by a secondary address, an alias",
           z.get("displayName") == "Zoë Ångström" and t.get("name", {}).get("givenName") == "太郎"
-          and ent(z).get("manager", {}).get("value") == users.get("100002", {}).get("id"),
+          and ent(z).get("manager", {}).get("value") == boss
+          and ent(t).get("manager", {}).get("value") == boss,
           extra=json.dumps([z, t], ensure_ascii=False))
     check("sync: suspended and archived users inactive, the others active",
           users.get("100004", {}).get("active") is False
