@@ -130,7 +130,8 @@ int gw_auth_token(struct gw_source *s)
 }
 
 int gw_api_get_page(struct gw_source *s, const char *what, const char *url, const char *items_key,
-                    json_object **root, json_object **items, const char **next)
+                    json_object **root, json_object **items, const char **next,
+                    int quiet_missing)
 {
     const struct scimsync_host *h = s->host;
     struct gw_resp r = {0};
@@ -148,6 +149,11 @@ int gw_api_get_page(struct gw_source *s, const char *what, const char *url, cons
             continue;
         }
         break;
+    }
+    s->last_status = r.status;
+    if (quiet_missing && (r.status == 403 || r.status == 404)) {
+        ret = r.status == 403 ? SCIMSYNC_ERR_AUTH : SCIMSYNC_ERR_NOTFOUND;
+        goto out;
     }
     switch (gw_classify(r.status, r.body, reason, sizeof reason, message, sizeof message)) {
     case GW_OK:

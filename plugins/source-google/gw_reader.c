@@ -119,7 +119,8 @@ static int list_next(struct gw_source *s, struct gw_list *l, json_object **item,
                  context ? context : "", l->cursor.pages + 1);
         json_object *root = NULL, *items = NULL;
         const char *next = NULL;
-        int ret = gw_api_get_page(s, what, url, l->items_key, &root, &items, &next);
+        int ret = gw_api_get_page(s, what, url, l->items_key, &root, &items, &next,
+                                  l->quiet_missing && l->cursor.pages == 0);
         free(url);
         if (ret < 0)
             return ret;
@@ -166,6 +167,24 @@ static int map_put(struct gw_source *s, struct gw_map *m, const char *key, const
     return r < 0 ? no_memory(s, key) : 0;
 }
 
+/* A nested group that cannot be read at all (its first page answered 403
+ * or 404): a group of another organization, which our admin may not list,
+ * or one deleted meanwhile.  Its members are left out with a warning
+ * instead of failing every run for good. */
+static int unreadable_nested(struct gw_source *s, const struct gw_list *l, int ret,
+                             const char *id, const char *where)
+{
+    if (!l->quiet_missing || l->cursor.pages != 0 ||
+        !((ret == SCIMSYNC_ERR_AUTH && s->last_status == 403) ||
+          (ret == SCIMSYNC_ERR_NOTFOUND && s->last_status == 404)))
+        return ret;
+    s->host->log(s->host, SCIMSYNC_LOG_WARN,
+                 "%s: nested group %s cannot be read (HTTP %ld: another organization's group, "
+                 "or deleted): its members are left out",
+                 where, id, s->last_status);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* users_from_group: its members, transitively (cycles walk once)       */
 
@@ -192,6 +211,7 @@ static int walk_scope(struct gw_source *s)
         snprintf(ctx, sizeof ctx, "of %s (users_from_group)", queue[qi]);
         if ((ret = list_members(s, &l, queue[qi])) < 0)
             break;
+        l.quiet_missing = qi > 0;
         while ((ret = list_next(s, &l, &m, ctx)) == 1) {
             const char *type = str_field(m, "type"), *id = str_field(m, "id");
             if (!id || !type)
@@ -211,6 +231,8 @@ static int walk_scope(struct gw_source *s)
                 nq++;
             }
         }
+        if (qi > 0)
+            ret = unreadable_nested(s, &l, ret, queue[qi], "users_from_group");
         if (ret == SCIMSYNC_ERR_NOTFOUND && qi == 0)
             h->log(h, SCIMSYNC_LOG_ERROR, "%s: users_from_group: no group %s",
                    h->config_where(h, "users_from_group"), s->conf.users_from_group);
@@ -429,6 +451,8 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
         return no_memory(s, where);
     if ((ret = list_members(s, &l, id)) < 0)
         return ret;
+    /* only a helper that groups.list did not return may be unreadable */
+    l.quiet_missing = (flags & SCIMSYNC_ENTRY_HELPER) && !g;
     while ((ret = list_next(s, &l, &m, where)) == 1) {
         const char *type = str_field(m, "type"), *mid = str_field(m, "id");
         int r = 0;
@@ -456,6 +480,8 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
             break;
         }
     }
+    if (ret < 0)
+        ret = unreadable_nested(s, &l, ret, id, where);
     list_end(&l);
     if (ret < 0) {
         if (ret == SCIMSYNC_ERR_NOTFOUND)

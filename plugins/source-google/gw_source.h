@@ -49,6 +49,7 @@ struct gw_list {
     long max_results;
     char max_buf[24];
     struct gw_cursor cursor;
+    int quiet_missing; /* a 403 / 404 on the first page is the caller's to report */
     json_object *page;
     json_object *items;
     size_t pos;
@@ -69,6 +70,7 @@ struct gw_source {
     double token_expires; /* monotonic seconds */
     double next_slot;     /* earliest start of the next request (pacing) */
     unsigned long requests, retried, token_requests;
+    long last_status; /* of the last API answer */
     unsigned rand_state;
     /* per read */
     enum gw_phase phase;
@@ -106,9 +108,11 @@ int gw_http_call(struct gw_source *s, const char *what, const char *url, const c
 int gw_auth_token(struct gw_source *s);
 void gw_auth_forget(struct gw_source *s);
 /* GET an API URL with the token: 0 and *root (parsed list page), or <0
- * (logged, naming what). */
+ * (logged, naming what; with quiet_missing a 403 or 404 is not logged).
+ * s->last_status holds the HTTP status. */
 int gw_api_get_page(struct gw_source *s, const char *what, const char *url, const char *items_key,
-                    json_object **root, json_object **items, const char **next);
+                    json_object **root, json_object **items, const char **next,
+                    int quiet_missing);
 
 /* gw_reader.c */
 int gw_read_open(struct gw_source *s);

@@ -82,10 +82,12 @@ GROUPS = [
     {"id": "g-empty", "email": "aws-empty@example.com", "name": "AWS Empty"},
 ]
 MEMBERS = {
-    # eng > platform > sre > platform: nesting with a cycle; ext-1 is not a user of ours
+    # eng > platform > sre > platform: nesting with a cycle; ext-1 is not a user of ours;
+    # g-partner is another organization's group (members.list answers 404)
     "g-eng": [member("100001", "alice@example.com"), member("g-platform", "platform@example.com",
                                                             "GROUP"),
-              member("ext-1", "partner@elsewhere.example")],
+              member("ext-1", "partner@elsewhere.example"),
+              member("g-partner", "friends@partner.example", "GROUP")],
     "g-platform": [member("100003", "zoe@example.com"), member("g-sre", "sre@example.com",
                                                                "GROUP")],
     "g-sre": [member("100006", "taro@example.com"), member("g-platform", "platform@example.com",
@@ -283,6 +285,9 @@ def case_sync(r, check):
           extra=str({k: v.get("active") for k, v in users.items()}))
     check("sync: groups with flattened members (nested, cycle, outsider left out)",
           groups == FULL_GROUPS, p, extra=str(groups))
+    check("sync: another organization's nested group: a warning, its members left out",
+          "nested group g-partner cannot be read (HTTP 404" in p.stderr
+          and " error " not in p.stderr, p)
     glog = r.google_log()
     check("sync: small pages read (users in 4 pages of 2)",
           len([e for e in glog if e["path"].endswith("/users") and e["status"] == 200]) == 4,
@@ -315,6 +320,8 @@ def case_scope(r, check):
     check("scope: exit 0", p.returncode == 0, p)
     check("scope: users of aws-engineering, transitively", sorted(users) ==
           ["100001", "100003", "100006"], p, extra=str(sorted(users)))
+    check("scope: the unreadable nested group warned about in the walk too",
+          "users_from_group: nested group g-partner cannot be read" in p.stderr, p)
     check("scope: only aws-* groups synced; nesting resolved through the others",
           groups == {"AWS Engineering": ["100001", "100003", "100006"], "AWS Admins": [],
                      "AWS Empty": []}, p, extra=str(groups))
