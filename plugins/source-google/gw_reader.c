@@ -172,16 +172,16 @@ static int map_put(struct gw_source *s, struct gw_map *m, const char *key, const
  * or one deleted meanwhile.  Its members are left out with a warning
  * instead of failing every run for good. */
 static int unreadable_nested(struct gw_source *s, const struct gw_list *l, int ret,
-                             const char *id, const char *where)
+                             const char *id, const char *context)
 {
     if (!l->quiet_missing || l->cursor.pages != 0 ||
         !((ret == SCIMSYNC_ERR_AUTH && s->last_status == 403) ||
           (ret == SCIMSYNC_ERR_NOTFOUND && s->last_status == 404)))
         return ret;
     s->host->log(s->host, SCIMSYNC_LOG_WARN,
-                 "%s: nested group %s cannot be read (HTTP %ld: another organization's group, "
+                 "nested group %s (%s) cannot be read (HTTP %ld: another organization's group, "
                  "or deleted): its members are left out",
-                 where, id, s->last_status);
+                 id, context, s->last_status);
     return 0;
 }
 
@@ -232,7 +232,7 @@ static int walk_scope(struct gw_source *s)
             }
         }
         if (qi > 0)
-            ret = unreadable_nested(s, &l, ret, queue[qi], "users_from_group");
+            ret = unreadable_nested(s, &l, ret, queue[qi], "in the users_from_group walk");
         if (ret == SCIMSYNC_ERR_NOTFOUND && qi == 0)
             h->log(h, SCIMSYNC_LOG_ERROR, "%s: users_from_group: no group %s",
                    h->config_where(h, "users_from_group"), s->conf.users_from_group);
@@ -481,7 +481,7 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
         }
     }
     if (ret < 0)
-        ret = unreadable_nested(s, &l, ret, id, where);
+        ret = unreadable_nested(s, &l, ret, id, "a member of a group read");
     list_end(&l);
     if (ret < 0) {
         if (ret == SCIMSYNC_ERR_NOTFOUND)

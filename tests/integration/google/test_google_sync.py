@@ -286,7 +286,8 @@ def case_sync(r, check):
     check("sync: groups with flattened members (nested, cycle, outsider left out)",
           groups == FULL_GROUPS, p, extra=str(groups))
     check("sync: another organization's nested group: a warning, its members left out",
-          "nested group g-partner cannot be read (HTTP 404" in p.stderr
+          "nested group g-partner (a member of a group read) cannot be read (HTTP 404"
+          in p.stderr
           and " error " not in p.stderr, p)
     glog = r.google_log()
     check("sync: small pages read (users in 4 pages of 2)",
@@ -321,7 +322,7 @@ def case_scope(r, check):
     check("scope: users of aws-engineering, transitively", sorted(users) ==
           ["100001", "100003", "100006"], p, extra=str(sorted(users)))
     check("scope: the unreadable nested group warned about in the walk too",
-          "users_from_group: nested group g-partner cannot be read" in p.stderr, p)
+          "nested group g-partner (in the users_from_group walk) cannot be read" in p.stderr, p)
     check("scope: only aws-* groups synced; nesting resolved through the others",
           groups == {"AWS Engineering": ["100001", "100003", "100006"], "AWS Admins": [],
                      "AWS Empty": []}, p, extra=str(groups))
