@@ -43,13 +43,26 @@ static char *lowercase_dup(const char *s)
     return out;
 }
 
+/* libldap's string parser takes "cn=#" and "cn=# x" (a BER value with no
+ * hex digits) as an empty binary value, then prints "cn=#", which it will
+ * not read back: distinct invalid DNs would share one canonical form. */
+static int has_empty_binary_value(LDAPDN dn)
+{
+    for (size_t r = 0; dn[r]; r++)
+        for (size_t a = 0; dn[r][a]; a++)
+            if ((dn[r][a]->la_flags & LDAP_AVA_BINARY) && dn[r][a]->la_value.bv_len == 0)
+                return 1;
+    return 0;
+}
+
 char *lsrc_dn_canonical(const char *dn)
 {
     if (is_simple(dn))
         return lowercase_dup(dn);
     LDAPDN parsed = NULL;
     char *str = NULL, *out = NULL;
-    if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS)
+    if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS || !parsed ||
+        has_empty_binary_value(parsed))
         goto out;
     if (ldap_dn2str(parsed, &str, LDAP_DN_FORMAT_LDAPV3 | LDAP_DN_PRETTY) != LDAP_SUCCESS || !str)
         goto out;
