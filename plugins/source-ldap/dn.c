@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Printable ASCII, no escapes or multi-valued RDNs, one '=' per RDN and
- * no spaces around separators: libldap would print it back unchanged, so
- * lowercasing is the whole job (the common case, and a hot path). */
+/* Printable ASCII, no escapes or multi-valued RDNs, one '=' per RDN, a
+ * name as attribute type and no spaces around separators: libldap would
+ * print it back unchanged, so lowercasing is the whole job (the common
+ * case, and a hot path). */
 static int is_simple(const char *dn)
 {
     int eqs = 0;
@@ -18,6 +19,12 @@ static int is_simple(const char *dn)
     for (const char *p = dn; *p; p++) {
         char c = *p;
         if (c < 0x20 || c > 0x7e || strchr("\\\"+#;<>", c))
+            return 0;
+        /* the attribute type must be a name (ALPHA *(ALPHA / DIGIT / "-"));
+         * anything else, OIDs included, is left to libldap */
+        if (eqs == 0 && c != '=' &&
+            !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (prev != ',' && ((c >= '0' && c <= '9') || c == '-'))))
             return 0;
         if (c == ' ' && (prev == ',' || prev == '=' || p[1] == ',' || p[1] == '=' || !p[1]))
             return 0;

@@ -55,6 +55,22 @@ static void test_empty_ber_value(void **state)
     free(c);
 }
 
+/* The lowercase shortcut must refuse what libldap refuses: an attribute
+ * type that is neither a name nor an OID is no DN.  Found by
+ * tests/fuzz/fuzz_ldap_text. */
+static void test_bad_attribute_type(void **state)
+{
+    (void)state;
+    assert_null(lsrc_dn_canonical("memberOf:1CN=840.113556.1.4.1941:"));
+    assert_null(lsrc_dn_canonical("c n=x,dc=y"));
+    assert_null(lsrc_dn_canonical("1cn=x"));
+    assert_null(lsrc_dn_canonical("cn=x,dc_1=y"));
+    same("CN=a-1,OU=x2,DC=y", "cn=a-1,ou=x2,dc=y");
+    char *c = lsrc_dn_canonical("2.5.4.3=X,DC=y"); /* an OID as type: libldap's answer */
+    assert_string_equal(c, "2.5.4.3=x,dc=y");
+    free(c);
+}
+
 static void test_looks_like_dn(void **state)
 {
     (void)state;
@@ -86,6 +102,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical),
         cmocka_unit_test(test_empty_ber_value),
+        cmocka_unit_test(test_bad_attribute_type),
         cmocka_unit_test(test_looks_like_dn),
         cmocka_unit_test(test_optional_uid),
     };
