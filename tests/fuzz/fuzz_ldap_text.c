@@ -11,20 +11,27 @@
 #include "template.h"
 
 /* What the canonical form is defined as: libldap's LDAPv3 string form,
- * lowercased.  lsrc_dn_canonical takes a shortcut for simple DNs; it must
- * never give another answer. */
+ * lowercased, of a DN that libldap parses and RFC 4514 allows (libldap
+ * takes "cn=#,dc=x", a '#' value without hex digits).  lsrc_dn_canonical
+ * takes a shortcut for simple DNs; it must never give another answer. */
 static char *libldap_canonical(const char *dn)
 {
     LDAPDN parsed = NULL;
     char *str = NULL, *out = NULL;
 
-    if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) == LDAP_SUCCESS &&
-        ldap_dn2str(parsed, &str, LDAP_DN_FORMAT_LDAPV3 | LDAP_DN_PRETTY) == LDAP_SUCCESS && str) {
+    if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS || !parsed)
+        goto done;
+    for (size_t r = 0; parsed[r]; r++)
+        for (size_t a = 0; parsed[r][a]; a++)
+            if ((parsed[r][a]->la_flags & LDAP_AVA_BINARY) && !parsed[r][a]->la_value.bv_len)
+                goto done;
+    if (ldap_dn2str(parsed, &str, LDAP_DN_FORMAT_LDAPV3 | LDAP_DN_PRETTY) == LDAP_SUCCESS && str) {
         out = strdup(str);
         for (char *p = out; p && *p; p++)
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p - 'A' + 'a');
     }
+done:
     if (str)
         ldap_memfree(str);
     if (parsed)
@@ -36,16 +43,13 @@ static void check_dn(const char *s)
 {
     char *c = lsrc_dn_canonical(s), *ref = libldap_canonical(s);
 
+    /* the same answer as the definition, and a fixed point */
+    FUZZ_CHECK((c == NULL) == (ref == NULL));
     if (c) {
-        FUZZ_CHECK(ref && !strcmp(c, ref));
+        FUZZ_CHECK(!strcmp(c, ref));
         char *twice = lsrc_dn_canonical(c);
-        FUZZ_CHECK(twice && !strcmp(twice, c)); /* canonical is a fixed point */
+        FUZZ_CHECK(twice && !strcmp(twice, c));
         free(twice);
-    } else if (ref && *ref) {
-        /* refused: only when libldap's own answer does not read back */
-        char *again = libldap_canonical(ref);
-        FUZZ_CHECK(!again || strcmp(again, ref) != 0);
-        free(again);
     }
     free(c);
     free(ref);
