@@ -64,7 +64,7 @@ for name in $names; do
     [ -f "$src/$name.dict" ] && set -- "$@" -dict="$src/$name.dict"
     rc=0
     "$bin" "$@" "$work" >"$log" 2>&1 || rc=$?
-    stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
+    final_stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | sed 's/cov: //')
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | sed 's/ft: //')
     if [ "$rc" -ne 0 ] || grep -q 'runtime error:\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer' "$log"; then
@@ -75,8 +75,8 @@ for name in $names; do
         continue
     fi
     printf '%-16s ok  %9s execs %6s/s  cov %5s  ft %6s  seeds %4s  new units %4s  rss %sMB\n' \
-        "$name" "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" "${cov:-?}" \
-        "${ft:-?}" "$seeds" "$(stat new_units_added)" "$(stat peak_rss_mb)"
+        "$name" "$(final_stat number_of_executed_units)" "$(final_stat average_exec_per_sec)" "${cov:-?}" \
+        "${ft:-?}" "$seeds" "$(final_stat new_units_added)" "$(final_stat peak_rss_mb)"
 done
 if [ -n "$failed" ]; then
     echo "== FAILED:$failed"
