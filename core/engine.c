@@ -203,6 +203,10 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
         goto out;
     sum->skipped += plan.blocked;
     rep->skipped_blocked = plan.blocked;
+    rep->scope_users = plan.ignored_users;
+    rep->scope_groups = plan.ignored_groups;
+    rep->scope_target_users = plan.ignored_target_users;
+    rep->scope_target_groups = plan.ignored_target_groups;
 
     struct ss_plan_counts counts;
     struct ss_safety_verdict verdict;

@@ -527,6 +527,8 @@ static json_object *sources_json(struct jb *b, const struct ss_report *r)
     put(b, skipped, "total", jnum(b, r->skipped_invalid + r->skipped_blocked));
     put(b, skipped, "invalid", jnum(b, r->skipped_invalid));
     put(b, skipped, "blocked_by_target", jnum(b, r->skipped_blocked));
+    put(b, skipped, "out_of_scope_users", jnum(b, r->scope_users));
+    put(b, skipped, "out_of_scope_groups", jnum(b, r->scope_groups));
     for (size_t i = 0; i < r->nskips; i++) {
         const struct ss_report_skip *k = &r->skips[i];
         json_object *s = jobj(b);
@@ -675,6 +677,8 @@ char *ss_report_render(const struct ss_report *r, int pretty, int with_plan)
     put(&b, target, "users", jnum(&b, r->target_users));
     put(&b, target, "groups", jnum(&b, r->target_groups));
     put(&b, target, "memberships", jnum(&b, r->target_memberships));
+    put(&b, target, "out_of_scope_users", jnum(&b, r->scope_target_users));
+    put(&b, target, "out_of_scope_groups", jnum(&b, r->scope_target_groups));
     put(&b, root, "target", target);
     put(&b, root, "planned", planned_json(&b, r));
     put(&b, root, "safety", safety_json(&b, r));

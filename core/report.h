@@ -92,6 +92,8 @@ struct ss_report {
     size_t nsources, sources_cap;
     size_t users_in_scope, groups_in_scope;
     size_t skipped_invalid, skipped_blocked;
+    /* left alone by ignore_users / ignore_groups / include_groups */
+    size_t scope_users, scope_groups, scope_target_users, scope_target_groups;
     struct ss_report_skip *skips;
     size_t nskips, skips_cap;
     /* target */

@@ -16,6 +16,7 @@
 
 #include "fakes.h"
 #include "log.h"
+#include "scope.h"
 
 struct world {
     struct fake_source src;
@@ -189,11 +190,37 @@ static void test_report_of_plan(void **state)
     json_object_put(rep);
 }
 
+/* Entries the scope lists leave alone are counted apart from skips. */
+static void test_report_out_of_scope(void **state)
+{
+    struct world *w = *state;
+    struct ss_scope scope;
+    memset(&scope, 0, sizeof scope);
+    assert_int_equal(ss_scope_parse_list("breakglass-*", &scope.ignore_users, &scope.nignore_users),
+                     0);
+    U("1", "alice@x", "Alice", "Smith");
+    U("2", "breakglass-1", "Break", "Glass");
+    fake_target_add_user(&w->tgt, "", "breakglass-2", "Break", "Glass", "Break Glass", 1);
+    w->run.opt.scope = &scope;
+    w->run.opt.print_report = 1;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    json_object *rep = json_tokener_parse(w->run.out);
+    assert_non_null(rep);
+    json_object *skipped = member(member(rep, "source"), "skipped");
+    assert_int_equal(num(skipped, "out_of_scope_users", NULL), 1);
+    assert_int_equal(num(skipped, "total", NULL), 0);
+    assert_int_equal(num(rep, "target", "out_of_scope_users"), 1);
+    assert_int_equal(num(member(member(rep, "changes"), "users"), "created", NULL), 1);
+    json_object_put(rep);
+    ss_scope_free(&scope);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_report_of_partial_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_of_plan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_out_of_scope, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
