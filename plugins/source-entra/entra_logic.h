@@ -112,7 +112,9 @@ json_object *entra_dir_transitive_users(const struct entra_dir *d, const char *g
 
 /* Groups to emit: those whose name matches pattern (fnmatch, case
  * insensitive; NULL: all) -> 1 in *synced, and the groups nested in them
- * that do not match -> 1 in *helpers.  Both new json objects (sets). */
+ * that do not match -> 1 in *helpers, whether the model holds them yet
+ * or not (a full read fetches their members next).  Both new json
+ * objects (sets). */
 int entra_dir_pick_groups(const struct entra_dir *d, const char *pattern, json_object **synced,
                           json_object **helpers);
 

@@ -337,10 +337,14 @@ static const char *ext_id(const struct entra_source *s, const char *oid)
     return user_attr(u, "onPremisesImmutableId");
 }
 
+/* A user the source streams: read, in users_from_group's scope, and with
+ * an externalId. */
 static int in_scope(const struct entra_source *s, const char *uid)
 {
+    const char *eid;
     return json_object_object_get_ex(s->dir.users, uid, NULL) &&
-           (!s->user_scope || json_object_object_get_ex(s->user_scope, uid, NULL));
+           (!s->user_scope || json_object_object_get_ex(s->user_scope, uid, NULL)) &&
+           (eid = ext_id(s, uid)) && *eid;
 }
 
 static int set_where(struct entra_source *s, const char *kind, const char *id, const char *name)
@@ -359,7 +363,8 @@ static int set_where(struct entra_source *s, const char *kind, const char *id, c
 static int build_user(struct entra_source *s, const char *oid, json_object *u)
 {
     struct scimsync_entry *e = &s->entry;
-    if (!in_scope(s, oid))
+    if (!json_object_object_get_ex(s->dir.users, oid, NULL) ||
+        (s->user_scope && !json_object_object_get_ex(s->user_scope, oid, NULL)))
         return 0;
     const char *eid = ext_id(s, oid);
     if (!eid || !*eid) {
@@ -445,8 +450,11 @@ static int build_group(struct entra_source *s, const char *gid, int helper)
     json_object_object_foreach(mg, sub, one2)
     {
         (void)one2;
-        if (json_object_object_get_ex(s->synced, sub, NULL) ||
-            json_object_object_get_ex(s->helpers, sub, NULL))
+        /* nested groups the model holds (a deleted one may linger as a
+         * member until its removal arrives) */
+        if (json_object_object_get_ex(s->dir.groups, sub, NULL) &&
+            (json_object_object_get_ex(s->synced, sub, NULL) ||
+             json_object_object_get_ex(s->helpers, sub, NULL)))
             s->members[nm++] = sub;
     }
     s->nattrs = 0;

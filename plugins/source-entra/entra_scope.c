@@ -98,8 +98,7 @@ int entra_dir_pick_groups(const struct entra_dir *d, const char *pattern, json_o
     json_object_object_foreach(seen, sid, one)
     {
         (void)one;
-        if (!json_object_object_get_ex(*synced, sid, NULL) &&
-            json_object_object_get_ex(d->groups, sid, NULL))
+        if (!json_object_object_get_ex(*synced, sid, NULL))
             json_object_object_add(*helpers, sid, json_object_new_int(1));
     }
     json_object_put(seen);

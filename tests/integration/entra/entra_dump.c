@@ -68,15 +68,18 @@ static char *resolve_secret(const char *ref)
         return v ? strdup(v) : NULL;
     }
     if (strncmp(ref, "file:", 5) == 0) {
+        /* the whole file, one trailing newline removed, as the host does
+         * (a PEM certificate or key spans many lines) */
         FILE *f = fopen(ref + 5, "r");
-        char buf[1024];
+        char *buf;
         if (!f)
             return NULL;
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf = calloc(1, 65536);
+        size_t n = buf ? fread(buf, 1, 65535, f) : 0;
         fclose(f);
-        buf[n] = '\0';
-        buf[strcspn(buf, "\r\n")] = '\0';
-        return strdup(buf);
+        if (n > 0 && buf[n - 1] == '\n')
+            buf[n - 1] = '\0';
+        return buf;
     }
     return NULL;
 }
