@@ -14,7 +14,7 @@
 
 struct entra_conf {
     const char *tenant_id, *client_id;
-    const char *client_secret;            /* never logged */
+    const char *client_secret;             /* never logged */
     const char *certificate, *private_key; /* PEM text; the key never logged */
     int thumb_sha256;
     const char *login_url, *graph_url, *scope, *ca_file;
@@ -24,7 +24,7 @@ struct entra_conf {
     int manager;
     int delta;
     long page_size, request_timeout, retries, full_reconcile_interval;
-    char *select;     /* users' $select (without manager) */
+    char *select; /* users' $select (without manager) */
     char *token_url;
 };
 
@@ -45,8 +45,7 @@ void entra_http_cleanup(struct entra_http *h);
  * other 5xx and transport errors with backoff, within request_timeout.
  * 0 and *out; <0 otherwise, *status the last HTTP status (0: none).  A
  * 410 is returned without a log line (the caller falls back). */
-int entra_get(struct entra_http *h, const char *url, int eventual, json_object **out,
-              long *status);
+int entra_get(struct entra_http *h, const char *url, int eventual, json_object **out, long *status);
 
 /* Reading: fills s->dir, the scope, and the groups to emit. */
 struct entra_source {

@@ -137,8 +137,8 @@ int entra_dir_merge_user(struct entra_dir *d, json_object *obj)
             continue;
         }
         if (strcmp(key, "manager@delta") == 0) {
-            size_t n = json_object_is_type(val, json_type_array) ? json_object_array_length(val)
-                                                                 : 0;
+            size_t n =
+                json_object_is_type(val, json_type_array) ? json_object_array_length(val) : 0;
             for (size_t i = 0; i < n; i++) {
                 json_object *m = json_object_array_get_idx(val, i);
                 const char *mid = str_member(m, "id");
@@ -286,8 +286,8 @@ char *entra_dir_save(const struct entra_dir *d, const char *sel, time_t full_at,
         json_object *row = json_object_new_array_ext((int)nnames);
         for (size_t i = 0; i < nnames; i++) {
             json_object *v = NULL;
-            json_object_object_get_ex(u, json_object_get_string(json_object_array_get_idx(names, i)),
-                                      &v);
+            json_object_object_get_ex(
+                u, json_object_get_string(json_object_array_get_idx(names, i)), &v);
             json_object_array_add(row, v ? json_object_get(v) : NULL);
         }
         json_object_object_add(us, id, row);
@@ -353,7 +353,8 @@ static int load_rows(struct entra_dir *d, json_object *names, json_object *us, j
             json_object *v = json_object_array_get_idx(row, i);
             if (!v)
                 continue;
-            if (!json_object_is_type(v, json_type_string) && !json_object_is_type(v, json_type_array))
+            if (!json_object_is_type(v, json_type_string) &&
+                !json_object_is_type(v, json_type_array))
                 return -1;
             json_object_object_add(u, json_object_get_string(json_object_array_get_idx(names, i)),
                                    json_object_get(v));

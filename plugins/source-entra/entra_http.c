@@ -267,8 +267,7 @@ static int ensure_token(struct entra_http *h)
         form = form_pair(h->curl, form, "grant_type", "client_credentials");
     if (c->certificate) {
         if (entra_client_assertion(c->certificate, c->private_key, c->thumb_sha256, c->client_id,
-                                   c->token_url, now, 600, NULL, &assertion, err,
-                                   sizeof err) < 0) {
+                                   c->token_url, now, 600, NULL, &assertion, err, sizeof err) < 0) {
             host->log(host, SCIMSYNC_LOG_ERROR, "%s", err);
             ret = SCIMSYNC_ERR_CONFIG;
             goto out;
@@ -312,8 +311,8 @@ static int ensure_token(struct entra_http *h)
     }
     /* renew 5 minutes early, or halfway through a short lifetime */
     h->token_renew_at = now + (life > 600 ? life - 300 : life / 2);
-    host->log(host, SCIMSYNC_LOG_DEBUG, "access token for client_id %s, valid %ld s",
-              c->client_id, life);
+    host->log(host, SCIMSYNC_LOG_DEBUG, "access token for client_id %s, valid %ld s", c->client_id,
+              life);
     ret = 0;
 out:
     if (o) {
@@ -326,8 +325,7 @@ out:
     return ret;
 }
 
-int entra_get(struct entra_http *h, const char *url, int eventual, json_object **out,
-              long *status)
+int entra_get(struct entra_http *h, const char *url, int eventual, json_object **out, long *status)
 {
     struct buf body = {NULL, 0};
     int ret;

@@ -68,14 +68,14 @@ int entra_cert_thumbprint(const char *cert_pem, int sha256, char **out, char *er
 /* base64url of a json-c object's compact text */
 static char *b64_json(json_object *o)
 {
-    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *s =
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     return s ? entra_b64url((const unsigned char *)s, strlen(s)) : NULL;
 }
 
 int entra_client_assertion(const char *cert_pem, const char *key_pem, int sha256,
-                           const char *client_id, const char *token_url, time_t now,
-                           long lifetime, const char *jti, char **out, char *err, size_t errlen)
+                           const char *client_id, const char *token_url, time_t now, long lifetime,
+                           const char *jti, char **out, char *err, size_t errlen)
 {
     int ret = -1;
     X509 *cert = NULL;

@@ -29,8 +29,8 @@ int entra_cert_thumbprint(const char *cert_pem, int sha256, char **out, char *er
  * 16 random bytes in hex.  0 and *out malloc'd, or <0 with err set (never
  * naming key material). */
 int entra_client_assertion(const char *cert_pem, const char *key_pem, int sha256,
-                           const char *client_id, const char *token_url, time_t now,
-                           long lifetime, const char *jti, char **out, char *err, size_t errlen);
+                           const char *client_id, const char *token_url, time_t now, long lifetime,
+                           const char *jti, char **out, char *err, size_t errlen);
 
 /* ---- entra_url.c ------------------------------------------------- */
 

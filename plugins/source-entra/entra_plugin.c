@@ -20,13 +20,14 @@ static const struct scimsync_config_key keys[] = {
      "unencrypted PEM RSA private key of certificate (file:/path, ...)"},
     {"thumbprint", SCIMSYNC_KEY_STRING, 0, "sha1",
      "certificate thumbprint in the assertion: sha1 (x5t) or sha256 (x5t#S256)"},
-    {"login_url", SCIMSYNC_KEY_STRING, 0, "https://login.microsoftonline.com",
+    {"login_url", SCIMSYNC_KEY_URL, 0, "https://login.microsoftonline.com",
      "identity platform (national clouds, tests)"},
-    {"graph_url", SCIMSYNC_KEY_STRING, 0, "https://graph.microsoft.com/v1.0",
+    {"graph_url", SCIMSYNC_KEY_URL, 0, "https://graph.microsoft.com/v1.0",
      "Microsoft Graph base URL (national clouds, tests)"},
     {"scope", SCIMSYNC_KEY_STRING, 0, "https://graph.microsoft.com/.default",
      "token scope (national clouds)"},
-    {"ca_file", SCIMSYNC_KEY_PATH, 0, NULL, "CA certificates (PEM) instead of the system store"},
+    {"ca_file", SCIMSYNC_KEY_INPUT_PATH, 0, NULL,
+     "CA certificates (PEM) instead of the system store"},
     {"user_filter", SCIMSYNC_KEY_STRING, 0, NULL, "OData $filter on users"},
     {"user_search", SCIMSYNC_KEY_STRING, 0, NULL, "$search on users (\"displayName:ops\")"},
     {"group_filter", SCIMSYNC_KEY_STRING, 0, NULL, "OData $filter on groups"},
@@ -53,9 +54,8 @@ static const struct scimsync_config_key keys[] = {
 /* The user properties the default mapping uses; with extra_attributes
  * and id the $select of a user read. */
 static const char *const base_select[] = {
-    "id",      "userPrincipalName", "givenName",   "surname",     "displayName",
-    "mail",    "jobTitle",          "department",  "companyName", "employeeId",
-    "accountEnabled", NULL};
+    "id",       "userPrincipalName", "givenName",   "surname",    "displayName",    "mail",
+    "jobTitle", "department",        "companyName", "employeeId", "accountEnabled", NULL};
 
 static const char *const default_mapping[] = {"userName=${userPrincipalName}",
                                               "givenName=${givenName}",
@@ -176,7 +176,10 @@ static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
     if (!c->client_id)
         return conf_error(h, "client_id", "the application (client) id is required");
     if (!c->login_url || !c->graph_url || !c->scope)
-        return conf_error(h, !c->login_url ? "login_url" : !c->graph_url ? "graph_url" : "scope",
+        return conf_error(h,
+                          !c->login_url   ? "login_url"
+                          : !c->graph_url ? "graph_url"
+                                          : "scope",
                           "must not be empty");
     if (c->certificate || c->private_key) {
         if (!c->certificate || !c->private_key)
@@ -186,8 +189,7 @@ static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
             return conf_error(h, "client_secret",
                               "give either client_secret or certificate + private_key");
     } else if (!c->client_secret) {
-        return conf_error(h, "client_secret",
-                          "give client_secret, or certificate + private_key");
+        return conf_error(h, "client_secret", "give client_secret, or certificate + private_key");
     }
     const char *tp = nonempty(h, "thumbprint");
     if (!tp || strcasecmp(tp, "sha1") == 0)
@@ -370,9 +372,9 @@ static int build_user(struct entra_source *s, const char *oid, json_object *u)
     if (!eid || !*eid) {
         if (s->skipped_no_id++ < 10)
             s->host->log(s->host, SCIMSYNC_LOG_WARN,
-                         "user %s (%s) has no onPremisesImmutableId (external_id): not synced",
-                         oid, user_attr(u, "userPrincipalName") ? user_attr(u, "userPrincipalName")
-                                                                : "?");
+                         "user %s (%s) has no onPremisesImmutableId (external_id): not synced", oid,
+                         user_attr(u, "userPrincipalName") ? user_attr(u, "userPrincipalName")
+                                                           : "?");
         return 0;
     }
     size_t na = 0, nv = 0;

@@ -12,8 +12,8 @@ typedef int (*item_fn)(struct entra_source *s, json_object *item, void *ctx);
 
 /* Every page from url on: item callback for each element of "value";
  * the final page's @odata.deltaLink into *delta_link when asked. */
-static int read_pages(struct entra_source *s, const char *url, int eventual, item_fn fn,
-                      void *ctx, char **delta_link, const char *what)
+static int read_pages(struct entra_source *s, const char *url, int eventual, item_fn fn, void *ctx,
+                      char **delta_link, const char *what)
 {
     const struct scimsync_host *host = s->host;
     char *next = strdup(url);
@@ -27,8 +27,10 @@ static int read_pages(struct entra_source *s, const char *url, int eventual, ite
         if ((ret = entra_get(&s->http, next, eventual, &page, &status)) < 0) {
             if (ret == SCIMSYNC_ERR_NOTFOUND && status == 410)
                 break; /* the caller falls back to a full read */
-            host->log(host, SCIMSYNC_LOG_ERROR, "reading %s failed after %lu page%s: nothing "
-                      "is applied", what, pages, pages == 1 ? "" : "s");
+            host->log(host, SCIMSYNC_LOG_ERROR,
+                      "reading %s failed after %lu page%s: nothing "
+                      "is applied",
+                      what, pages, pages == 1 ? "" : "s");
             break;
         }
         free(next);
@@ -186,10 +188,13 @@ static int read_full(struct entra_source *s)
 
     /* users */
     int u_eventual = c->user_search || entra_filter_is_advanced(c->user_filter);
-    const char *upairs[] = {"$select", c->select, "$top", top,
+    const char *upairs[] = {"$select", c->select,
+                            "$top",    top,
                             "$expand", c->manager ? "manager($select=id)" : NULL,
-                            "$filter", c->user_filter, "$search", c->user_search,
-                            "$count", u_eventual ? "true" : NULL, NULL};
+                            "$filter", c->user_filter,
+                            "$search", c->user_search,
+                            "$count",  u_eventual ? "true" : NULL,
+                            NULL};
     char upath[160] = "/users";
     if (c->users_from_group) {
         if ((ret = resolve_group(s, &gid)) < 0)
@@ -207,9 +212,12 @@ static int read_full(struct entra_source *s)
     /* groups, then the members of those to sync and of the groups nested
      * in them, as far as the nesting goes */
     int g_eventual = c->group_search || entra_filter_is_advanced(c->group_filter);
-    const char *gpairs[] = {"$select", "id,displayName", "$top", top,
-                            "$filter", c->group_filter, "$search", c->group_search,
-                            "$count", g_eventual ? "true" : NULL, NULL};
+    const char *gpairs[] = {"$select", "id,displayName",
+                            "$top",    top,
+                            "$filter", c->group_filter,
+                            "$search", c->group_search,
+                            "$count",  g_eventual ? "true" : NULL,
+                            NULL};
     if (!(url = graph_url(s, "/groups", gpairs))) {
         ret = SCIMSYNC_ERR_NOMEM;
         goto out;
@@ -414,8 +422,7 @@ static int scope_from_model(struct entra_source *s)
         }
     }
     if (found != 1) {
-        s->host->log(s->host, SCIMSYNC_LOG_ERROR,
-                     "%s: users_from_group: %zu groups are %s \"%s\"",
+        s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: users_from_group: %zu groups are %s \"%s\"",
                      s->host->config_where(s->host, "users_from_group"), found,
                      entra_is_guid(g) ? "of id" : "named", g);
         return SCIMSYNC_ERR_CONFIG;

@@ -212,8 +212,7 @@ int main(int argc, char **argv)
         }
     }
     if (!so_path) {
-        fprintf(stderr,
-                "usage: entra_dump [--count] [--state FILE] PLUGIN.so key=value...\n");
+        fprintf(stderr, "usage: entra_dump [--count] [--state FILE] PLUGIN.so key=value...\n");
         return 1;
     }
     void *so = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);

@@ -3,8 +3,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
+
 #include <cmocka.h>
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,21 +86,24 @@ static void test_merge_group(void **st)
     size_t ignored = 0;
     assert_int_equal(entra_dir_init(&d), 0);
     /* an initial round may split one group's members over two items */
-    merge_group(&d, "{\"id\":\"g1\",\"displayName\":\"aws-a\",\"members@delta\":["
-                    "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u1\"},"
-                    "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"g2\"},"
-                    "{\"@odata.type\":\"#microsoft.graph.device\",\"id\":\"d1\"}]}",
+    merge_group(&d,
+                "{\"id\":\"g1\",\"displayName\":\"aws-a\",\"members@delta\":["
+                "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u1\"},"
+                "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"g2\"},"
+                "{\"@odata.type\":\"#microsoft.graph.device\",\"id\":\"d1\"}]}",
                 &ignored);
-    merge_group(&d, "{\"id\":\"g1\",\"members@delta\":["
-                    "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u2\"}]}",
+    merge_group(&d,
+                "{\"id\":\"g1\",\"members@delta\":["
+                "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u2\"}]}",
                 &ignored);
     assert_int_equal(ignored, 1);
     assert_true(has_member(&d, "g1", "u", "u1"));
     assert_true(has_member(&d, "g1", "u", "u2"));
     assert_true(has_member(&d, "g1", "g", "g2"));
     assert_false(has_member(&d, "g1", "u", "d1"));
-    merge_group(&d, "{\"id\":\"g1\",\"displayName\":\"aws-b\",\"members@delta\":["
-                    "{\"id\":\"u1\",\"@removed\":{\"reason\":\"deleted\"}}]}",
+    merge_group(&d,
+                "{\"id\":\"g1\",\"displayName\":\"aws-b\",\"members@delta\":["
+                "{\"id\":\"u1\",\"@removed\":{\"reason\":\"deleted\"}}]}",
                 NULL);
     assert_false(has_member(&d, "g1", "u", "u1"));
     assert_true(has_member(&d, "g1", "u", "u2"));
@@ -107,7 +112,8 @@ static void test_merge_group(void **st)
     assert_true(json_object_object_get_ex(g, "n", &n));
     assert_string_equal(json_object_get_string(n), "aws-b");
     /* list members */
-    json_object *m = json_tokener_parse("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u9\"}");
+    json_object *m =
+        json_tokener_parse("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u9\"}");
     assert_int_equal(entra_dir_add_member(&d, "g3", m), 1);
     json_object_put(m);
     assert_true(has_member(&d, "g3", "u", "u9"));
@@ -126,9 +132,10 @@ static void test_save_load(void **st)
     merge_user(&d, "{\"id\":\"u1\",\"displayName\":\"Zoë \\\"Z\\\"\",\"manager\":{\"id\":\"u2\"},"
                    "\"businessPhones\":[\"1\",\"2\"]}");
     merge_user(&d, "{\"id\":\"u2\",\"mail\":\"b@x\"}");
-    merge_group(&d, "{\"id\":\"g1\",\"displayName\":\"aws\",\"members@delta\":["
-                    "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u1\"},"
-                    "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"g2\"}]}",
+    merge_group(&d,
+                "{\"id\":\"g1\",\"displayName\":\"aws\",\"members@delta\":["
+                "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u1\"},"
+                "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"g2\"}]}",
                 NULL);
     merge_group(&d, "{\"id\":\"g2\"}", NULL); /* no name */
     char *text = entra_dir_save(&d, "id,mail", 1234, "https://g/u?$deltatoken=1",
@@ -159,7 +166,10 @@ static void test_save_load(void **st)
     entra_dir_free(&e);
     entra_dir_free(&d);
     /* anything else is refused, never half loaded */
-    const char *bad[] = {"", "[]", "{\"v\":2}", "{\"v\":1,\"sel\":\"a\",\"ul\":\"u\",\"gl\":\"g\","
+    const char *bad[] = {"",
+                         "[]",
+                         "{\"v\":2}",
+                         "{\"v\":1,\"sel\":\"a\",\"ul\":\"u\",\"gl\":\"g\","
                          "\"full_at\":1,\"ua\":[\"a\"],\"u\":{\"x\":[1,2]},\"g\":{}}",
                          "{\"v\":1,\"sel\":\"a\",\"ul\":\"u\",\"gl\":\"g\",\"full_at\":1,"
                          "\"ua\":[],\"u\":{},\"g\":{\"g\":[null,[1],[]]}}",
@@ -179,23 +189,28 @@ static void test_scope(void **st)
     json_object *synced, *helpers;
     assert_int_equal(entra_dir_init(&d), 0);
     /* aws-a > ops > aws-a (a cycle); aws-b > contractors > deep; other */
-    merge_group(&d, "{\"id\":\"a\",\"displayName\":\"AWS-A\",\"members@delta\":["
-                    "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u1\"},"
-                    "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"ops\"}]}",
+    merge_group(&d,
+                "{\"id\":\"a\",\"displayName\":\"AWS-A\",\"members@delta\":["
+                "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u1\"},"
+                "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"ops\"}]}",
                 NULL);
-    merge_group(&d, "{\"id\":\"ops\",\"displayName\":\"ops\",\"members@delta\":["
-                    "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u2\"},"
-                    "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"a\"}]}",
+    merge_group(&d,
+                "{\"id\":\"ops\",\"displayName\":\"ops\",\"members@delta\":["
+                "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u2\"},"
+                "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"a\"}]}",
                 NULL);
-    merge_group(&d, "{\"id\":\"b\",\"displayName\":\"aws-b\",\"members@delta\":["
-                    "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"con\"}]}",
+    merge_group(&d,
+                "{\"id\":\"b\",\"displayName\":\"aws-b\",\"members@delta\":["
+                "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"con\"}]}",
                 NULL);
-    merge_group(&d, "{\"id\":\"con\",\"displayName\":\"contractors\",\"members@delta\":["
-                    "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u3\"},"
-                    "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"deep\"}]}",
+    merge_group(&d,
+                "{\"id\":\"con\",\"displayName\":\"contractors\",\"members@delta\":["
+                "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u3\"},"
+                "{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"deep\"}]}",
                 NULL);
-    merge_group(&d, "{\"id\":\"other\",\"displayName\":\"marketing\",\"members@delta\":["
-                    "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u4\"}]}",
+    merge_group(&d,
+                "{\"id\":\"other\",\"displayName\":\"marketing\",\"members@delta\":["
+                "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u4\"}]}",
                 NULL);
     json_object *users = entra_dir_transitive_users(&d, "a");
     assert_int_equal(json_object_object_length(users), 2);

@@ -1,14 +1,16 @@
 /* The client assertion: built by the plugin, checked here with OpenSSL
  * independently (thumbprint from the DER, signature with the certificate's
  * public key, claims).  Keys and certificates are made at test time. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +37,8 @@ static X509 *self_signed(EVP_PKEY *k)
     X509_gmtime_adj(X509_getm_notAfter(x), 86400);
     X509_set_pubkey(x, k);
     X509_NAME *name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"scimsync-test",
-                               -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"scimsync-test", -1,
+                               -1, 0);
     X509_set_issuer_name(x, name);
     assert_true(X509_sign(x, k, EVP_sha256()) > 0);
     return x;
@@ -158,16 +160,16 @@ static void check_assertion(int sha256)
     size_t siglen;
     unsigned char *sig = unb64url(d2 + 1, strlen(d2 + 1), &siglen);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    assert_int_equal(EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL,
-                                          X509_get0_pubkey(k.cert)), 1);
-    assert_int_equal(EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)jwt,
-                                      (size_t)(d2 - jwt)), 1);
+    assert_int_equal(EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, X509_get0_pubkey(k.cert)),
+                     1);
+    assert_int_equal(
+        EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)jwt, (size_t)(d2 - jwt)), 1);
     /* and not over anything else */
     jwt[(d1 - jwt) + 3] ^= 1;
     EVP_MD_CTX_reset(ctx);
     EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, X509_get0_pubkey(k.cert));
-    assert_int_not_equal(EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)jwt,
-                                          (size_t)(d2 - jwt)), 1);
+    assert_int_not_equal(
+        EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)jwt, (size_t)(d2 - jwt)), 1);
     EVP_MD_CTX_free(ctx);
     OPENSSL_free(der);
     free(sig);
@@ -196,10 +198,12 @@ static void test_random_jti(void **st)
     struct keys k;
     char *a = NULL, *b = NULL, err[256];
     make_keys(&k, 1);
-    assert_int_equal(entra_client_assertion(k.cert_pem, k.key_pem, 0, "c", "aud", 1, 60, NULL,
-                                            &a, err, sizeof err), 0);
-    assert_int_equal(entra_client_assertion(k.cert_pem, k.key_pem, 0, "c", "aud", 1, 60, NULL,
-                                            &b, err, sizeof err), 0);
+    assert_int_equal(entra_client_assertion(k.cert_pem, k.key_pem, 0, "c", "aud", 1, 60, NULL, &a,
+                                            err, sizeof err),
+                     0);
+    assert_int_equal(entra_client_assertion(k.cert_pem, k.key_pem, 0, "c", "aud", 1, 60, NULL, &b,
+                                            err, sizeof err),
+                     0);
     const char *d1a = strchr(a, '.'), *d1b = strchr(b, '.');
     json_object *ca = part_json(d1a + 1, (size_t)(strchr(d1a + 1, '.') - d1a - 1));
     json_object *cb = part_json(d1b + 1, (size_t)(strchr(d1b + 1, '.') - d1b - 1));
@@ -220,18 +224,21 @@ static void test_refusals(void **st)
     make_keys(&k, 1);
     make_keys(&other, 1);
     make_keys(&ec, 0);
-    assert_int_equal(entra_client_assertion(k.cert_pem, other.key_pem, 0, "c", "aud", 1, 60,
-                                            NULL, &jwt, err, sizeof err), -1);
+    assert_int_equal(entra_client_assertion(k.cert_pem, other.key_pem, 0, "c", "aud", 1, 60, NULL,
+                                            &jwt, err, sizeof err),
+                     -1);
     assert_null(jwt);
     assert_string_equal(err, "private_key: does not belong to the certificate");
     assert_int_equal(entra_client_assertion(ec.cert_pem, ec.key_pem, 0, "c", "aud", 1, 60, NULL,
-                                            &jwt, err, sizeof err), -1);
+                                            &jwt, err, sizeof err),
+                     -1);
     assert_string_equal(err, "private_key: not an RSA key (Entra ID signs RS256)");
-    assert_int_equal(entra_client_assertion("not pem", k.key_pem, 0, "c", "aud", 1, 60, NULL,
-                                            &jwt, err, sizeof err), -1);
+    assert_int_equal(entra_client_assertion("not pem", k.key_pem, 0, "c", "aud", 1, 60, NULL, &jwt,
+                                            err, sizeof err),
+                     -1);
     assert_string_equal(err, "certificate: not a PEM certificate");
-    assert_int_equal(entra_client_assertion(k.cert_pem, "-----BEGIN PRIVATE KEY-----\nxx\n", 0,
-                                            "c", "aud", 1, 60, NULL, &jwt, err, sizeof err),
+    assert_int_equal(entra_client_assertion(k.cert_pem, "-----BEGIN PRIVATE KEY-----\nxx\n", 0, "c",
+                                            "aud", 1, 60, NULL, &jwt, err, sizeof err),
                      -1);
     assert_string_equal(err, "private_key: not an unencrypted PEM private key");
     char *tp = NULL;
@@ -247,7 +254,7 @@ static void test_refusals(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_b64url),       cmocka_unit_test(test_assertion_sha1),
+        cmocka_unit_test(test_b64url),           cmocka_unit_test(test_assertion_sha1),
         cmocka_unit_test(test_assertion_sha256), cmocka_unit_test(test_random_jti),
         cmocka_unit_test(test_refusals),
     };

@@ -2,8 +2,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
+
 #include <cmocka.h>
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +14,8 @@
 static void test_url_encodes_values(void **st)
 {
     (void)st;
-    const char *pairs[] = {"$select", "id,displayName", "$filter", NULL, "$search",
-                           "\"displayName:Zoë & co\"", NULL};
+    const char *pairs[] = {"$select", "id,displayName",           "$filter", NULL,
+                           "$search", "\"displayName:Zoë & co\"", NULL};
     char *u = entra_url("https://graph.microsoft.com/v1.0/", "/users", pairs);
     assert_non_null(u);
     /* the NULL-valued $filter is left out; names and values are encoded
@@ -31,7 +33,8 @@ static void test_same_origin(void **st)
 {
     (void)st;
     const char *b = "https://graph.microsoft.com/v1.0";
-    assert_int_equal(entra_same_origin(b, "https://graph.microsoft.com/v1.0/users?$skiptoken=x"), 1);
+    assert_int_equal(entra_same_origin(b, "https://graph.microsoft.com/v1.0/users?$skiptoken=x"),
+                     1);
     assert_int_equal(entra_same_origin(b, "https://GRAPH.microsoft.com:443/v1.0/users"), 1);
     assert_int_equal(entra_same_origin(b, "https://graph.microsoft.com.evil.example/v1.0"), 0);
     assert_int_equal(entra_same_origin(b, "http://graph.microsoft.com/v1.0/users"), 0);
