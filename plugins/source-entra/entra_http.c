@@ -199,9 +199,13 @@ static int perform(struct entra_http *h, const char *url, const char *post, int 
                               "the app registration lacks a permission or its admin consent: "
                               "see docs/source-entra.md");
                 free(r.body.data);
-                return *status == 400 || *status == 401 || *status == 403 ? SCIMSYNC_ERR_AUTH
-                       : *status == 404                                   ? SCIMSYNC_ERR_NOTFOUND
-                                                                          : SCIMSYNC_ERR_IO;
+                /* 400: a query Graph refuses (a filter), or refused client
+                 * credentials at the token endpoint */
+                if (*status == 400)
+                    return post ? SCIMSYNC_ERR_AUTH : SCIMSYNC_ERR_INVALID;
+                return *status == 401 || *status == 403 ? SCIMSYNC_ERR_AUTH
+                       : *status == 404                 ? SCIMSYNC_ERR_NOTFOUND
+                                                        : SCIMSYNC_ERR_IO;
             }
             snprintf(why, sizeof why, "HTTP %ld", *status);
             long ra = entra_retry_after(r.retry_after, time(NULL));

@@ -25,8 +25,10 @@ static int read_pages(struct entra_source *s, const char *url, int eventual, ite
         json_object *page = NULL, *value, *link;
         long status;
         if ((ret = entra_get(&s->http, next, eventual, &page, &status)) < 0) {
-            if (ret == SCIMSYNC_ERR_NOTFOUND && status == 410)
+            if (ret == SCIMSYNC_ERR_NOTFOUND && status == 410 && delta_link)
                 break; /* the caller falls back to a full read */
+            if (status == 410)
+                host->log(host, SCIMSYNC_LOG_ERROR, "reading %s: HTTP 410", what);
             host->log(host, SCIMSYNC_LOG_ERROR,
                       "reading %s failed after %lu page%s: nothing "
                       "is applied",

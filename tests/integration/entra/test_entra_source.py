@@ -180,6 +180,11 @@ def test_scopes(args, graph):
     check("users_from_group: member refs to users out of scope dropped",
           set(adm.get("members", [])) == {oid("g:ops-team")}, json.dumps(adm))
 
+    p = dump(args, graph, {"user_filter": "accountEnabled gt 1"})
+    check("a filter Graph refuses: exit 2, its error code, not retried, no permission hint",
+          p.returncode == 2 and "HTTP 400 (Request_UnsupportedQuery" in p.stderr
+          and "retry" not in p.stderr and "permission" not in p.stderr, p.stderr)
+
     p = dump(args, graph, {"users_from_group": "no-such-group"})
     check("users_from_group naming no group: exit 2 naming the key",
           p.returncode == 2 and "users_from_group: 0 groups" in p.stderr, p.stderr)
