@@ -96,21 +96,79 @@ static int conf_error(const struct scimsync_host *h, const char *key, const char
     return SCIMSYNC_ERR_CONFIG;
 }
 
-/* "$select" list: the base properties, onPremisesImmutableId when it is
- * the externalId, and extra_attributes (a dotted name selects its top
- * property: employeeOrgData.costCenter -> employeeOrgData). */
+/* Appends property name[0..n) to the $select list sel (capacity cap) once
+ * (Graph refuses a property selected twice); "manager" is never selected
+ * (it is expanded). */
+static int add_select(char *sel, size_t cap, const char *name, size_t n)
+{
+    size_t sl = strlen(sel);
+    if (!n || (n == 7 && strncasecmp(name, "manager", 7) == 0))
+        return 0;
+    for (const char *p = sel; *p;) {
+        size_t w = strcspn(p, ",");
+        if (w == n && strncasecmp(p, name, n) == 0)
+            return 0;
+        p += w + (p[w] == ',');
+    }
+    if (sl + n + 2 > cap)
+        return -1;
+    snprintf(sel + sl, cap - sl, "%s%.*s", sl ? "," : "", (int)n, name);
+    return 0;
+}
+
+/* 1 when name[0..n) can be a Graph property name. */
+static int property_name(const char *name, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+            return 0;
+    return n > 0;
+}
+
+/* The users' $select: id and userPrincipalName (for messages), what the
+ * mapping uses -- the names the host says it uses when it can tell
+ * (mapped_attributes), otherwise the default mapping's properties --,
+ * onPremisesImmutableId when it is the externalId, and extra_attributes.
+ * A dotted name selects its top property (employeeOrgData.costCenter ->
+ * employeeOrgData).  The manager is read only when managerId is mapped. */
 static int build_select(const struct scimsync_host *h, struct entra_conf *c)
 {
     const char *extra = nonempty(h, "extra_attributes");
+    const char *const *mapped = NULL;
     size_t cap = 512 + (extra ? strlen(extra) + 1 : 0);
-    char *sel = malloc(cap);
+    int rc = 0;
+#ifdef SCIMSYNC_HOST_HAS
+    if (SCIMSYNC_HOST_HAS(h, mapped_attributes))
+        mapped = h->mapped_attributes(h, SCIMSYNC_ENTRY_USER);
+#endif
+    for (size_t i = 0; mapped && mapped[i]; i++)
+        cap += strlen(mapped[i]) + 1;
+    char *sel = calloc(1, cap);
     if (!sel)
         return SCIMSYNC_ERR_NOMEM;
-    sel[0] = '\0';
-    for (int i = 0; base_select[i]; i++)
-        snprintf(sel + strlen(sel), cap - strlen(sel), "%s%s", i ? "," : "", base_select[i]);
+    rc |= add_select(sel, cap, "id", 2);
+    rc |= add_select(sel, cap, "userPrincipalName", 17);
+    if (mapped) {
+        int manager = 0;
+        for (size_t i = 0; mapped[i]; i++) {
+            const char *m = mapped[i];
+            size_t top = strcspn(m, ".");
+            if (strcasecmp(m, "managerId") == 0)
+                manager = 1;
+            /* the plugin's own names, and names no Graph property has: the
+             * host warns about a mapped attribute no entry carries */
+            if (strcasecmp(m, "objectId") == 0 || strcasecmp(m, "managerId") == 0 ||
+                !property_name(m, top))
+                continue;
+            rc |= add_select(sel, cap, m, top);
+        }
+        c->manager = c->manager && manager;
+    } else {
+        for (int i = 0; base_select[i]; i++)
+            rc |= add_select(sel, cap, base_select[i], strlen(base_select[i]));
+    }
     if (c->immutable_id)
-        strcat(sel, ",onPremisesImmutableId");
+        rc |= add_select(sel, cap, "onPremisesImmutableId", 21);
     for (const char *p = extra; p && *p;) {
         p += strspn(p, " ,\t");
         size_t n = strcspn(p, " ,\t");
@@ -119,27 +177,18 @@ static int build_select(const struct scimsync_host *h, struct entra_conf *c)
         size_t top = strcspn(p, ".");
         if (top > n)
             top = n;
-        for (size_t i = 0; i < top; i++)
-            if (!isalnum((unsigned char)p[i]) && p[i] != '_') {
-                free(sel);
-                return conf_error(h, "extra_attributes",
-                                  "property names are letters, digits and _ (a.b for a nested "
-                                  "property)");
-            }
-        /* once only: Graph refuses a property selected twice */
-        char probe[256];
-        snprintf(probe, sizeof probe, ",%.*s,", (int)top, p);
-        size_t sl = strlen(sel);
-        char *wrapped = malloc(sl + 3);
-        if (!wrapped) {
+        if (!property_name(p, top)) {
             free(sel);
-            return SCIMSYNC_ERR_NOMEM;
+            return conf_error(h, "extra_attributes",
+                              "property names are letters, digits and _ (a.b for a nested "
+                              "property)");
         }
-        snprintf(wrapped, sl + 3, ",%s,", sel);
-        if (top && !strcasestr(wrapped, probe) && strcasecmp(probe, ",manager,") != 0)
-            snprintf(sel + sl, cap - sl, ",%.*s", (int)top, p);
-        free(wrapped);
+        rc |= add_select(sel, cap, p, top);
         p += n;
+    }
+    if (rc) {
+        free(sel);
+        return SCIMSYNC_ERR_NOMEM;
     }
     c->select = sel;
     return 0;
