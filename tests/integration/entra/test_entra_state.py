@@ -66,6 +66,8 @@ def main():
         zero = "00000000-0000-0000-0000-000000000000"
         example = example.replace("tenant_id = " + zero, "tenant_id = " + entralib.TENANT)
         example = example.replace("client_id = " + zero, "client_id = " + entralib.CLIENT_ID)
+        example = example.replace("client_secret = file:/etc/scimsync/entra-client-secret",
+                                  "client_secret = env:ENTRA_CLIENT_SECRET")
         example = example.replace("[source entra]\n", "[source entra]\nlogin_url = %s\n"
                                   "graph_url = %s\n" % (graph.login_url, graph.graph_url))
         with open(os.path.join(confd, "30-entra-source.ini"), "w", encoding="utf-8") as f:
