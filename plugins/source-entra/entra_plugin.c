@@ -1,6 +1,5 @@
 /* The entra source plugin: configuration keys, instance life cycle, the
  * entries built from the directory model, and the descriptor. */
-#define _GNU_SOURCE /* strcasestr */
 #include "entra.h"
 
 #include <ctype.h>
