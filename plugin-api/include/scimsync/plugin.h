@@ -141,14 +141,21 @@ struct scimsync_host {
      * (signal received).  Long loops poll it and return SCIMSYNC_ERR_STOPPED. */
     int (*should_stop)(const struct scimsync_host *h);
 
-    /* ---- Added after ABI 1.0 at the end of the table, so plugins built
+    /* ---- Added after ABI 1.0, at the end of the table, so plugins built
      * for 1.0 keep loading unchanged.  A host built before them hands a
-     * smaller table: a plugin calls them only through
-     * SCIMSYNC_HOST_HAS(h, member), never directly.  Both are optional
-     * for plugins: they feed the run report, the metrics and the progress
-     * line, not the sync itself. ---- */
+     * smaller table: a plugin calls them only when struct_size covers
+     * them and the pointer is set, SCIMSYNC_HOST_HAS(h, member) below.
+     * New members go after the last one, never between. ---- */
+    /* Value stored for this plugin instance under key, or NULL (none / no state store).
+     * The returned string is valid until the next call on this host. */
+    const char *(*state_get)(const struct scimsync_host *h, const char *key);
+    /* Stores value (NULL deletes) under key; written with the state at the end of a successful
+     * run, never after a failed one. Returns 0, or <0 when no state store is configured. */
+    int (*state_put)(const struct scimsync_host *h, const char *key, const char *value);
 
-    /* Target plugins: one request attempt got its outcome.  method is
+    /* Target plugins, optional (they feed the run report, the metrics
+     * and the progress line, not the sync): one request attempt got its
+     * outcome.  method is
      * "GET", "POST", ...; status the protocol status (HTTP), 0 when no
      * answer arrived (connection failure, timeout); retry_in the seconds
      * until the same request is tried again, or < 0 when it is not
