@@ -95,7 +95,7 @@ static void gave_up_text(const struct scim *s, const struct scim_req *r, char *b
 void scim_req_note(const struct scim *s, const struct scim_req *r, double retry_in)
 {
     const struct scimsync_host *h = s->h;
-    if (SCIMSYNC_HOST_HAS(h, count_request))
+    if (SCIMSYNC_HOST_OFFERS(h, count_request))
         h->count_request(h, r->method, r->status, retry_in);
     if (retry_in >= 0) {
         char why[256];

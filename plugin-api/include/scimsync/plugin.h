@@ -144,7 +144,7 @@ struct scimsync_host {
     /* ---- Added after ABI 1.0, at the end of the table, so plugins built
      * for 1.0 keep loading unchanged.  A host built before them hands a
      * smaller table: a plugin calls them only when struct_size covers
-     * them and the pointer is set, SCIMSYNC_HOST_HAS(h, member) below.
+     * them and the pointer is set, SCIMSYNC_HOST_OFFERS(h, member) below.
      * New members go after the last one, never between. ---- */
     /* Value stored for this plugin instance under key, or NULL (none / no state store).
      * The returned string is valid until the next call on this host. */
@@ -172,8 +172,10 @@ struct scimsync_host {
 };
 
 /* Nonzero when the host table h has member (a function added after ABI
- * 1.0) and it is set:  if (SCIMSYNC_HOST_HAS(h, op_done)) h->op_done(...) */
-#define SCIMSYNC_HOST_HAS(h, member)                                                        \
+ * 1.0) and it is set:  if (SCIMSYNC_HOST_OFFERS(h, op_done)) h->op_done(...)
+ * (Named apart from the SCIMSYNC_HOST_HAS of the mapped_attributes work,
+ * whose presence plugins test with #ifdef; the two are the same test.) */
+#define SCIMSYNC_HOST_OFFERS(h, member)                                                        \
     ((h)->struct_size >= offsetof(struct scimsync_host, member) + sizeof((h)->member) &&   \
      (h)->member != NULL)
 
