@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "arena.h"
+#include "atomic_file.h"
 #include "engine.h"
 #include "plan.h"
 #include "safety.h"
@@ -149,8 +150,5 @@ void ss_report_apply_results(const struct ss_plan *p);
 /* The document (json-c), as a string the caller frees; NULL on no memory.
  * pretty: indented; with_plan: the "plan" member from plan_json. */
 char *ss_report_render(const struct ss_report *r, int pretty, int with_plan);
-/* Writes text to path atomically: a temporary file in the same folder,
- * fsync, rename.  Logs and returns <0 on failure. */
-int ss_write_file_atomic(const char *path, const char *text, const char *what);
 
 #endif
