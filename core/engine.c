@@ -282,6 +282,7 @@ static void run_outputs(struct ss_report *rep, const struct ss_engine_options *o
         SS_LF_I("changed", changed),
         SS_LF_I("failed", rep->ops_failed), /* operations */
         SS_LF_I("not_attempted", rep->ops_not_attempted),
+        SS_LF_I("not_started", rep->ops_not_started),
         SS_LF_I("skipped", rep->skipped_invalid + rep->skipped_blocked),
         SS_LF_I("requests_throttled", rep->throttled),
         SS_LF_I("request_retries", rep->retries),

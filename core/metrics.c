@@ -341,6 +341,7 @@ static size_t emf_metrics(const struct ss_report *r, struct emf_metric *m)
     m[n++] = (struct emf_metric){"ObjectsChanged", "Count", (double)(created + updated + removed)};
     m[n++] = (struct emf_metric){"FailedOperations", "Count", (double)r->ops_failed};
     m[n++] = (struct emf_metric){"NotAttemptedOperations", "Count", (double)r->ops_not_attempted};
+    m[n++] = (struct emf_metric){"NotStartedOperations", "Count", (double)r->ops_not_started};
     m[n++] = (struct emf_metric){"SkippedEntries", "Count",
                                  (double)(r->skipped_invalid + r->skipped_blocked)};
     m[n++] = (struct emf_metric){"Requests", "Count", (double)req};

@@ -64,6 +64,8 @@ struct ss_plan_op {
     size_t members_done; /* members ops: how many were sent */
     const char *error;   /* arena string, no secrets */
     long http_status;    /* the target's last protocol status for it (0: none known) */
+    int not_started;     /* with NOT_ATTEMPTED: a clean stop (SIGINT / SIGTERM) kept it
+                            from starting; left for the next run, not a failure */
 };
 
 struct ss_plan {

@@ -20,8 +20,8 @@ static struct ss_report *g_cur;
 
 const char *ss_action_name(enum ss_obj_kind k, enum ss_action a)
 {
-    static const char *const names[SS_ACT_COUNT] = {"created", "updated", "deactivated",
-                                                    "deleted", "failed",  "not_attempted"};
+    static const char *const names[SS_ACT_COUNT] = {
+        "created", "updated", "deactivated", "deleted", "failed", "not_attempted", "not_started"};
     if (k == SS_KIND_MEMBERSHIP) {
         if (a == SS_ACT_CREATED)
             return "added";
@@ -381,6 +381,11 @@ void ss_report_apply_results(const struct ss_plan *p)
             }
             if (op->state != SS_OP_FAILED && op->state != SS_OP_NOT_ATTEMPTED)
                 continue;
+            if (op->state == SS_OP_NOT_ATTEMPTED && op->not_started) {
+                r->counts[k][SS_ACT_NOT_STARTED] += n;
+                r->ops_not_started++;
+                continue;
+            }
             int na = op->state == SS_OP_NOT_ATTEMPTED;
             r->counts[k][na ? SS_ACT_NOT_ATTEMPTED : SS_ACT_FAILED] += n;
             r->failures_total++;
@@ -681,6 +686,7 @@ char *ss_report_render(const struct ss_report *r, int pretty, int with_plan)
     put(&b, root, "safety", safety_json(&b, r));
     put(&b, root, "changes", changes_json(&b, r));
     put(&b, root, "failures_total", jnum(&b, r->failures_total));
+    put(&b, root, "not_started_total", jnum(&b, r->ops_not_started));
     put(&b, root, "failures", failures_json(&b, r));
     put(&b, root, "failures_truncated", jbool(&b, r->failures_total > r->nfailures));
     put(&b, root, "requests", requests_json(&b, r));

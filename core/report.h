@@ -37,6 +37,7 @@ enum ss_action {
     SS_ACT_DELETED, /* memberships: removed */
     SS_ACT_FAILED,
     SS_ACT_NOT_ATTEMPTED,
+    SS_ACT_NOT_STARTED, /* a clean stop kept it from starting: not a failure */
     SS_ACT_COUNT
 };
 extern const char *const ss_kind_names[SS_KIND_COUNT]; /* "user", "group", "membership" */
@@ -105,6 +106,7 @@ struct ss_report {
     size_t counts[SS_KIND_COUNT][SS_ACT_COUNT];
     size_t failures_total; /* operations failed or not attempted */
     size_t ops_failed, ops_not_attempted;
+    size_t ops_not_started; /* interrupted: left for the next run, not failures */
     struct ss_report_failure *failures;
     size_t nfailures, failures_cap;
     /* requests */

@@ -442,6 +442,58 @@ static void test_after_run(void **state)
     rmdir(dir);
 }
 
+/* Operations a clean stop kept from starting are counted as not started,
+ * never as failures; the others of the plan as they ended. */
+static void test_not_started_is_no_failure(void **state)
+{
+    (void)state;
+    struct ss_dir src, tgt;
+    struct ss_plan plan;
+    struct ss_report r;
+    static const char *const none[] = {NULL};
+    ss_dir_init(&src);
+    ss_dir_init(&tgt);
+    for (int i = 0; i < 3; i++) {
+        struct ss_user_rec *u = ss_dir_add_user(&src);
+        assert_non_null(u);
+        u->field[SCIMSYNC_F_USER_NAME] = i == 0 ? "a@x" : i == 1 ? "b@x" : "c@x";
+        u->external_id = i == 0 ? "1" : i == 1 ? "2" : "3";
+    }
+    assert_int_equal(ss_plan_init(&plan, &src, &tgt), 0);
+    for (uint32_t i = 0; i < 3; i++) {
+        struct ss_plan_op *op = ss_plan_add(&plan, SS_WAVE_CREATE_USERS, SCIMSYNC_OP_CREATE_USER);
+        assert_non_null(op);
+        op->user = i;
+        op->state = i == 0 ? SS_OP_DONE : i == 1 ? SS_OP_FAILED : SS_OP_NOT_ATTEMPTED;
+        op->error = i == 1 ? "HTTP 400: bad" : i == 2 ? "not started (interrupted)" : NULL;
+        op->http_status = i == 1 ? 400 : 0;
+        op->not_started = i == 2;
+    }
+    ss_report_begin(&r, "sync", 0, none, 0);
+    ss_report_apply_results(&plan);
+    ss_report_finish(&r, 3);
+    assert_int_equal(r.counts[SS_KIND_USER][SS_ACT_CREATED], 1);
+    assert_int_equal(r.counts[SS_KIND_USER][SS_ACT_FAILED], 1);
+    assert_int_equal(r.counts[SS_KIND_USER][SS_ACT_NOT_STARTED], 1);
+    assert_int_equal(r.counts[SS_KIND_USER][SS_ACT_NOT_ATTEMPTED], 0);
+    assert_int_equal(r.failures_total, 1);
+    assert_int_equal(r.ops_not_started, 1);
+    char *text = ss_report_render(&r, 0, 0);
+    json_object *o = json_tokener_parse(text);
+    assert_int_equal(num(o, "changes.users.not_started"), 1);
+    assert_int_equal(num(o, "not_started_total"), 1);
+    json_object *f = json_object_array_get_idx(get(o, "failures"), 0);
+    assert_string_equal(json_object_get_string(get(f, "userName")), "b@x");
+    assert_int_equal(num(f, "http_status"), 400);
+    assert_int_equal(json_object_array_length(get(o, "failures")), 1);
+    json_object_put(o);
+    free(text);
+    ss_report_free(&r);
+    ss_plan_free(&plan);
+    ss_dir_free(&src);
+    ss_dir_free(&tgt);
+}
+
 static void count_fn(const struct scimsync_host *h, const char *m, long st, double r)
 {
     (void)h, (void)m, (void)st, (void)r;
@@ -478,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_structured_log),
         cmocka_unit_test(test_atomic_write_failure),
         cmocka_unit_test(test_host_has),
+        cmocka_unit_test(test_not_started_is_no_failure),
         cmocka_unit_test(test_after_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
