@@ -165,4 +165,6 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->safety = e->safety;
     opt->max_run_time = e->max_run_time;
     opt->out = stdout;
+    opt->precheck = 1;
+    ss_host_set_stop_grace(e->stop_grace);
 }

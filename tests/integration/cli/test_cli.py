@@ -301,8 +301,12 @@ plugin = {plugin}
         mem = [l for l in lines if l.startswith("memory ")]
         self.assertEqual(len(mem), 1, p.stdout)
         self.assertIn("target", mem[0])
-        self.assertIn("1.0", mem[0])
+        self.assertIn("1.1", mem[0])
         self.assertIn(os.path.join(TEST_PLUGINS, "memory.so"), mem[0])
+        # the same target built against ABI 1.0 (no check entry) still loads
+        mem10 = [l for l in lines if l.startswith("memory10 ")]
+        self.assertEqual(len(mem10), 1, p.stdout)
+        self.assertIn(" 1.0 ", mem10[0])
         self.assertTrue(any(l.startswith("csv ") and "source" in l for l in lines), p.stdout)
         abi = [l for l in lines if "abi99.so" in l]
         self.assertEqual(len(abi), 1)
