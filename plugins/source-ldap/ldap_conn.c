@@ -44,7 +44,7 @@ static char *diagnostic(LDAP *ld)
     return msg;
 }
 
-static int set_options(struct lsrc_source *s, LDAP *ld)
+int lsrc_set_options(struct lsrc_source *s, LDAP *ld)
 {
     const struct lsrc_conf *c = &s->conf;
     int v3 = LDAP_VERSION3, require = c->verify_tls ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
@@ -150,7 +150,7 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
         ret = SCIMSYNC_ERR_CONFIG;
         goto out;
     }
-    if (set_options(s, ld) < 0) {
+    if (lsrc_set_options(s, ld) < 0) {
         h->log(h, SCIMSYNC_LOG_ERROR, "%s: cannot set connection options", uri);
         ret = SCIMSYNC_ERR_CONFIG;
         goto out;

@@ -226,8 +226,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         free(peek.body);
         snprintf(detail, sizeof detail, "%s (verify result %ld); %s", r->err, r->verify, cert);
         snprintf(hint, sizeof hint,
-                 "set ca_file in the target section to the CA that signed the server's "
-                 "certificate (%s)",
+                 "set ca_file (%s) to the CA that signed the server's certificate",
                  c->where_ca);
         say(c, SCIMSYNC_CHECK_FAIL, "tls", detail, hint);
         return -1;
@@ -365,7 +364,10 @@ int scim_check(void *inst, unsigned flags, scimsync_check_report report, void *c
 
     snprintf(c.where_url, sizeof c.where_url, "%.80s", s->h->config_where(s->h, "url"));
     snprintf(c.where_token, sizeof c.where_token, "%.80s", s->h->config_where(s->h, "token"));
-    snprintf(c.where_ca, sizeof c.where_ca, "%.80s", s->h->config_where(s->h, "ca_file"));
+    if (s->ca_file)
+        snprintf(c.where_ca, sizeof c.where_ca, "now %.80s", s->h->config_where(s->h, "ca_file"));
+    else
+        snprintf(c.where_ca, sizeof c.where_ca, "in [target %.60s]", s->h->instance_name);
     get(s, "/Users?count=1", 1, &r);
     rc = transport(&c, &r) < 0 ? SCIMSYNC_ERR_IO : token(&c, &r);
     free(r.body);
