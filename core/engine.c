@@ -77,8 +77,12 @@ static void precheck_report(void *ctx, enum scimsync_check_status st, const char
     const struct ss_engine_target *t = ctx;
     if (st != SCIMSYNC_CHECK_FAIL)
         return;
-    ss_error("target %s: %s: %s%s%s", t->name, what, detail ? detail : "", hint ? "; " : "",
-             hint ? hint : "");
+    if (strcmp(what, "token") == 0) /* the words of the plugin's own 401 message */
+        ss_error("target %s: SCIM token rejected (expired or wrong tenant?): %s%s%s", t->name,
+                 detail ? detail : "", hint ? "; " : "", hint ? hint : "");
+    else
+        ss_error("target %s: %s: %s%s%s", t->name, what, detail ? detail : "",
+                 hint ? "; " : "", hint ? hint : "");
 }
 
 static int precheck_target(const struct ss_engine_target *t)
@@ -86,7 +90,10 @@ static int precheck_target(const struct ss_engine_target *t)
     const struct scimsync_plugin *d = t->plugin;
     if (!SCIMSYNC_HAS_MEMBER(d, 1, check) || !d->check)
         return 0;
-    if (d->check(t->inst, SCIMSYNC_CHECK_QUICK, precheck_report, (void *)t) < 0) {
+    int rc = d->check(t->inst, SCIMSYNC_CHECK_QUICK, precheck_report, (void *)t);
+    if (rc == SCIMSYNC_ERR_STOPPED || (rc < 0 && ss_host_run_should_stop()))
+        return -1; /* read_stopped() says why */
+    if (rc < 0) {
         ss_error("target %s: the target is not usable; nothing read, nothing applied "
                  "(scimsync check tells more)",
                  t->name);

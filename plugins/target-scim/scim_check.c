@@ -40,6 +40,7 @@ struct get_result {
     char *body;
     size_t len;
     int too_big;
+    int connected; /* the TCP connection was made */
 };
 
 static void say(struct check_ctx *c, enum scimsync_check_status st, const char *what,
@@ -89,15 +90,26 @@ static void take_certinfo(CURL *e, struct get_result *r)
     }
 }
 
+/* A stop request (signal, max_run_time) ends a check request at once. */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    const struct scim *s = ud;
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return s->h->should_stop && s->h->should_stop(s->h) ? 1 : 0;
+}
+
 /* One GET of path (NULL: connect and handshake only, no request, so the
- * token is not sent), verify: check the certificate as a run would. */
-static void get(struct scim *s, const char *path, int verify, struct get_result *r)
+ * token is not sent), verify: check the certificate as a run would.
+ * `scimsync check` answers within CHECK_TIMEOUT_S; the pre-flight of a run
+ * (quick) allows the target's own timeout. */
+static void get(struct scim *s, const char *path, int verify, int quick, struct get_result *r)
 {
     CURL *e = curl_easy_init();
     struct curl_slist *hdrs = NULL;
     char url[2048];
-    long t = s->timeout_s < CHECK_TIMEOUT_S ? s->timeout_s : CHECK_TIMEOUT_S;
+    long t = quick || s->timeout_s < CHECK_TIMEOUT_S ? s->timeout_s : CHECK_TIMEOUT_S;
     char *ip = NULL;
+    curl_off_t connect_us = 0;
 
     memset(r, 0, sizeof(*r));
     r->cc = CURLE_OUT_OF_MEMORY;
@@ -114,6 +126,9 @@ static void get(struct scim *s, const char *path, int verify, struct get_result 
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->err);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "scimsync/" SCIM_PLUGIN_VERSION);
     curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, s);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, verify && s->verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, verify && s->verify_tls ? 2L : 0L);
     if (s->ca_file)
@@ -133,6 +148,8 @@ static void get(struct scim *s, const char *path, int verify, struct get_result 
     if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip)
         snprintf(r->ip, sizeof r->ip, "%s", ip);
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &r->port);
+    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us);
+    r->connected = connect_us > 0;
     take_certinfo(e, r);
     if (!r->err[0] && r->cc != CURLE_OK)
         snprintf(r->err, sizeof r->err, "%s", curl_easy_strerror(r->cc));
@@ -185,7 +202,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
 {
     struct scim *s = c->s;
     char detail[1024], hint[512];
-    int connected = r->cc == CURLE_OK || r->status > 0 || tls_failure(r->cc);
+    int connected = r->cc == CURLE_OK || r->status > 0 || r->connected || tls_failure(r->cc);
 
     if (r->cc == CURLE_COULDNT_RESOLVE_HOST) {
         snprintf(detail, sizeof detail, "%s: %s", s->url.base, r->err);
@@ -221,7 +238,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         struct get_result peek;
         char cert[700];
         long days;
-        get(s, NULL, 0, &peek);
+        get(s, NULL, 0, 0, &peek);
         cert_text(&peek, cert, sizeof cert, &days);
         free(peek.body);
         snprintf(detail, sizeof detail, "%s (verify result %ld); %s", r->err, r->verify, cert);
@@ -248,6 +265,8 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         }
     }
     if (r->cc != CURLE_OK && r->status == 0) {
+        if (c->flags & SCIMSYNC_CHECK_QUICK)
+            return 1; /* not conclusive: the run's own retries decide */
         snprintf(detail, sizeof detail, "no answer: %s", r->err);
         snprintf(hint, sizeof hint, "the server accepted the connection but did not answer "
                                     "within %ld s; check url (%s)",
@@ -279,6 +298,11 @@ static int token(struct check_ctx *c, const struct get_result *r)
         say(c, SCIMSYNC_CHECK_FAIL, "url", "HTTP 404 for /Users: not a SCIM endpoint", hint);
         return SCIMSYNC_ERR_CONFIG;
     }
+    /* Before a run only what is conclusive stops it (name, connection,
+     * certificate, token, URL); a 429, a 5xx or a strange answer is left to
+     * the run's retries and checks. */
+    if ((r->status != 200 || r->too_big) && (c->flags & SCIMSYNC_CHECK_QUICK))
+        return 0;
     if (r->status != 200) {
         snprintf(detail, sizeof detail, "GET /Users?count=1: HTTP %ld", r->status);
         say(c, SCIMSYNC_CHECK_FAIL, "token", detail, "look at the server's status and logs");
@@ -288,6 +312,8 @@ static int token(struct check_ctx *c, const struct get_result *r)
     if (!root || !json_object_object_get_ex(root, "Resources", &res) ||
         !json_object_is_type(res, json_type_array)) {
         json_object_put(root);
+        if (c->flags & SCIMSYNC_CHECK_QUICK)
+            return 0;
         snprintf(hint, sizeof hint, "url (%s) must be the SCIM base, ending in /scim/v2/",
                  c->where_url);
         say(c, SCIMSYNC_CHECK_FAIL, "url", "GET /Users answered 200 without a SCIM list", hint);
@@ -310,7 +336,7 @@ static void paging(struct check_ctx *c)
     char detail[256];
     int cursor;
 
-    get(s, "/Users?count=1&cursor=", 1, &r);
+    get(s, "/Users?count=1&cursor=", 1, 0, &r);
     cursor = r.cc == CURLE_OK && r.status == 200;
     free(r.body);
     if (s->profile == SCIM_PROFILE_IDENTITY_CENTER && !cursor) {
@@ -339,7 +365,7 @@ static void provider_config(struct check_ctx *c)
     json_object *root;
     char detail[256];
 
-    get(c->s, "/ServiceProviderConfig", 1, &r);
+    get(c->s, "/ServiceProviderConfig", 1, 0, &r);
     root = r.status == 200 && r.body ? json_tokener_parse(r.body) : NULL;
     if (!root) {
         snprintf(detail, sizeof detail, "not available (HTTP %ld%s%.180s)", r.status,
@@ -368,8 +394,13 @@ int scim_check(void *inst, unsigned flags, scimsync_check_report report, void *c
         snprintf(c.where_ca, sizeof c.where_ca, "now %.80s", s->h->config_where(s->h, "ca_file"));
     else
         snprintf(c.where_ca, sizeof c.where_ca, "in [target %.60s]", s->h->instance_name);
-    get(s, "/Users?count=1", 1, &r);
-    rc = transport(&c, &r) < 0 ? SCIMSYNC_ERR_IO : token(&c, &r);
+    get(s, "/Users?count=1", 1, (flags & SCIMSYNC_CHECK_QUICK) != 0, &r);
+    if (r.cc == CURLE_ABORTED_BY_CALLBACK) {
+        free(r.body);
+        return SCIMSYNC_ERR_STOPPED; /* the caller says why */
+    }
+    rc = transport(&c, &r);
+    rc = rc < 0 ? SCIMSYNC_ERR_IO : rc > 0 ? 0 : token(&c, &r);
     free(r.body);
     if (rc == 0 && !(flags & SCIMSYNC_CHECK_QUICK)) {
         paging(&c);
