@@ -83,7 +83,7 @@ in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-re
     "/tmp/$(basename "$deb")" >>"$work/apt.log" 2>&1 ||
     { tail -n 30 "$work/apt.log" >&2; fail "apt-get install of the .deb in the root"; }
 grep -E '^(Setting up|Unpacking) ' "$work/apt.log" | sed 's/^/   /'
-for dev in gcc cc cmake libcurl4-openssl-dev libldap-dev libjson-c-dev libinih-dev libssl-dev; do
+for dev in gcc cc cmake libcurl4-openssl-dev libldap-dev libjson-c-dev libinih-dev libssl-dev libmicrohttpd-dev; do
     ! in_root dpkg-query -W -f='${Status}' "$dev" 2>/dev/null | grep -q "ok installed" ||
         fail "$dev got installed: the package must need runtime libraries only"
 done
