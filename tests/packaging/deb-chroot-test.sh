@@ -96,6 +96,9 @@ for so in csv ldap scim; do
         fail "$so.so not installed in the root"
 done
 [ -f "$root/usr/lib/systemd/system/scimsync.timer" ] || fail "scimsync.timer not installed"
+[ -f "$root/usr/share/man/man1/scimsync.1.gz" ] || fail "scimsync(1) not installed"
+[ -f "$root/usr/share/man/man5/scimsync.ini.5.gz" ] || fail "scimsync.ini(5) not installed"
+[ -f "$root/usr/share/bash-completion/completions/scimsync" ] || fail "bash completion not installed"
 [ -d "$root/etc/scimsync/conf.d" ] || fail "/etc/scimsync/conf.d not installed"
 
 # --- the demo sync ----------------------------------------------------------------
