@@ -26,19 +26,64 @@
 #define CHECK_READ_S 20
 #define CHECK_EXPIRY_WARN_DAYS 14
 
+/* The lines of the per-URI steps wait until every URI was tried: with
+ * several servers, one that fails while another works is a WARN (the run
+ * fails over), not a FAIL. */
+#define CHECK_MAX_LINES (LSRC_MAX_URIS * 6)
+
+struct check_line {
+    enum scimsync_check_status st;
+    char *what, *detail, *hint;
+};
+
 struct check {
     struct lsrc_source *s;
     scimsync_check_report report;
     void *ctx;
     int failed;
+    int held; /* buffer the lines */
+    struct check_line lines[CHECK_MAX_LINES];
+    size_t nlines;
 };
 
 static void say(struct check *c, enum scimsync_check_status st, const char *what,
                 const char *detail, const char *hint)
 {
+    if (c->held && c->nlines < CHECK_MAX_LINES) {
+        struct check_line *l = &c->lines[c->nlines++];
+        l->st = st;
+        l->what = strdup(what);
+        l->detail = detail ? strdup(detail) : NULL;
+        l->hint = hint ? strdup(hint) : NULL;
+        return;
+    }
     if (st == SCIMSYNC_CHECK_FAIL)
         c->failed = 1;
     c->report(c->ctx, st, what, detail, hint);
+}
+
+/* Reports the held lines; a failing server becomes a WARN when another
+ * one could be bound to. */
+static void flush(struct check *c, int bound)
+{
+    c->held = 0;
+    for (size_t i = 0; i < c->nlines; i++) {
+        struct check_line *l = &c->lines[i];
+        enum scimsync_check_status st = l->st;
+        char detail[1200];
+        if (st == SCIMSYNC_CHECK_FAIL && bound) {
+            st = SCIMSYNC_CHECK_WARN;
+            snprintf(detail, sizeof detail, "%s (another server in uri works)",
+                     l->detail ? l->detail : "");
+            say(c, st, l->what ? l->what : "?", detail, NULL);
+        } else {
+            say(c, st, l->what ? l->what : "?", l->detail, l->hint);
+        }
+        free(l->what);
+        free(l->detail);
+        free(l->hint);
+    }
+    c->nlines = 0;
 }
 
 /* "file:line" of a key, or the section to add it to. */
@@ -327,6 +372,7 @@ int lsrc_check(void *inst, unsigned flags, scimsync_check_report report, void *c
 
     if (flags & SCIMSYNC_CHECK_QUICK)
         return 0; /* the read reports its own failures at once */
+    c.held = conf->nuris > 1;
     for (int i = 0; i < conf->nuris; i++) {
         const char *uri = conf->uris[i];
         LDAPURLDesc *lud = NULL;
@@ -349,6 +395,7 @@ int lsrc_check(void *inst, unsigned flags, scimsync_check_report report, void *c
         if (tls_and_bind(&c, uri, loopback) == 0)
             bound = 1;
     }
+    flush(&c, bound);
     if (bound)
         count(&c);
     else
