@@ -111,8 +111,7 @@ static void check_part(struct check_out *c, const struct ss_rt_part *p)
     size_t before = c->fail;
     int rc = d->check(p->inst->inst, 0, part_report, &ctx);
     if (rc < 0 && c->fail == before) /* a plugin failing without saying why */
-        line(c, SCIMSYNC_CHECK_FAIL, p->section->component, "the plugin's checks failed",
-             NULL);
+        line(c, SCIMSYNC_CHECK_FAIL, p->section->component, "the plugin's checks failed", NULL);
 }
 
 int ss_check_run(const struct ss_cli_opts *o, FILE *out)
@@ -127,8 +126,8 @@ int ss_check_run(const struct ss_cli_opts *o, FILE *out)
              "scimsync validate lists each problem with its file and line");
         return SS_EXIT_READ;
     }
-    snprintf(detail, sizeof detail, "%zu file(s), %zu source(s), target %s", rt.cfg.nfiles,
-             rt.nsrc, rt.tgt.section->name);
+    snprintf(detail, sizeof detail, "%zu file(s), %zu source(s), target %s", rt.cfg.nfiles, rt.nsrc,
+             rt.tgt.section->name);
     line(&c, SCIMSYNC_CHECK_PASS, "configuration", detail, NULL);
     for (size_t i = 0; i < rt.nsrc; i++)
         check_refs(&c, &rt.src[i]);

@@ -14,10 +14,10 @@
     "  4  refused by a safety limit (the error names it): nothing was applied; see\n"              \
     "     --force-deletes and --force-updates\n"                                                   \
     "  5  interrupted by SIGINT / SIGTERM: while reading, nothing was applied; while\n"            \
-    "     applying, no new operation started and the requests in flight finished\n"               \
+    "     applying, no new operation started and the requests in flight finished\n"                \
     "     ([engine] stop_grace); nothing is counted as failed\n"                                   \
     "  6  applied, but source entries with data errors were skipped (each logged as\n"             \
-    "     an error: duplicates, missing required fields)\n"                                       \
+    "     an error: duplicates, missing required fields)\n"                                        \
     "  8  plan --exit-code: changes are pending\n"
 
 static const char global_help[] =

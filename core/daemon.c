@@ -239,8 +239,8 @@ int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes, int force_upda
                     "started is left for the next run",
                     took, d.stop_grace);
         else
-            ss_warn("run failed (exit code %d) after %.1f s; next attempt at the next interval",
-                    rc, took);
+            ss_warn("run failed (exit code %d) after %.1f s; next attempt at the next interval", rc,
+                    took);
         if (ss_host_stop_requested()) {
             stop_in_run = 1;
             break;
@@ -262,8 +262,7 @@ int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes, int force_upda
                 "ended; daemon exits",
                 d.stop_grace);
     else
-        ss_info("stop requested: the run in flight finished (exit code %d); daemon exits",
-                last_rc);
+        ss_info("stop requested: the run in flight finished (exit code %d); daemon exits", last_rc);
     ss_metrics_http_stop(d.http);
     if (d.open)
         ss_runtime_close(&d.rt);

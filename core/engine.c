@@ -81,8 +81,8 @@ static void precheck_report(void *ctx, enum scimsync_check_status st, const char
         ss_error("target %s: SCIM token rejected (expired or wrong tenant?): %s%s%s", t->name,
                  detail ? detail : "", hint ? "; " : "", hint ? hint : "");
     else
-        ss_error("target %s: %s: %s%s%s", t->name, what, detail ? detail : "",
-                 hint ? "; " : "", hint ? hint : "");
+        ss_error("target %s: %s: %s%s%s", t->name, what, detail ? detail : "", hint ? "; " : "",
+                 hint ? hint : "");
 }
 
 static int precheck_target(const struct ss_engine_target *t)

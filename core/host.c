@@ -299,8 +299,8 @@ static int resolve_ref(const struct ss_conf_section *s, const struct ss_host_val
     return 0;
 }
 
-int ss_host_check_reference(const struct ss_conf_section *s, const struct ss_conf_kv *kv,
-                            char *err, size_t errlen)
+int ss_host_check_reference(const struct ss_conf_section *s, const struct ss_conf_kv *kv, char *err,
+                            size_t errlen)
 {
     char *ref = NULL, *val = NULL;
     int rc;

@@ -5,8 +5,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
-#include <stddef.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -86,8 +86,8 @@ int ss_listen_parse(const char *spec, struct sockaddr_storage *addr, socklen_t *
     return 0;
 }
 
-int ss_healthz_verdict(double now, double started, double last_success, double max_age,
-                       char *buf, size_t cap)
+int ss_healthz_verdict(double now, double started, double last_success, double max_age, char *buf,
+                       size_t cap)
 {
     if (last_success > 0) {
         double age = now - last_success;
@@ -95,8 +95,7 @@ int ss_healthz_verdict(double now, double started, double last_success, double m
             snprintf(buf, cap, "ok: last successful run %.0f s ago\n", age);
             return 200;
         }
-        snprintf(buf, cap, "no successful run for %.0f s (healthz_max_age %.0f s)\n", age,
-                 max_age);
+        snprintf(buf, cap, "no successful run for %.0f s (healthz_max_age %.0f s)\n", age, max_age);
         return 503;
     }
     if (now - started <= max_age) {
@@ -125,8 +124,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct ss_metrics_http *m = cls;
     char line[256];
@@ -148,9 +147,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (strcmp(url, "/healthz") == 0) {
         pthread_mutex_lock(&m->lock);
-        int status =
-            ss_healthz_verdict(wall_now(), m->started, m->last_success, m->max_age, line,
-                               sizeof line);
+        int status = ss_healthz_verdict(wall_now(), m->started, m->last_success, m->max_age, line,
+                                        sizeof line);
         pthread_mutex_unlock(&m->lock);
         return reply(c, (unsigned)status, "text/plain; charset=utf-8", line);
     }

@@ -31,8 +31,8 @@ void ss_metrics_http_stop(struct ss_metrics_http *m);
 
 /* /healthz's answer for the given state: the HTTP status (200 / 503) and
  * one line in buf.  last_success 0: none yet (counted from started). */
-int ss_healthz_verdict(double now, double started, double last_success, double max_age,
-                       char *buf, size_t cap);
+int ss_healthz_verdict(double now, double started, double last_success, double max_age, char *buf,
+                       size_t cap);
 
 /* The daemon's own few series, used until the run report's metrics are
  * rendered for it: last run / success times, duration, exit code, runs by

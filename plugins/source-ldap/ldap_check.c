@@ -289,8 +289,7 @@ static int tls_and_bind(struct check *c, const char *uri, int loopback)
             say(c, SCIMSYNC_CHECK_PASS, "tls", detail, NULL);
         }
     } else if (strncasecmp(uri, "ldapi:", 6) != 0) {
-        say(c, loopback || !conf->bind_password ? SCIMSYNC_CHECK_PASS : SCIMSYNC_CHECK_WARN,
-            "tls",
+        say(c, loopback || !conf->bind_password ? SCIMSYNC_CHECK_PASS : SCIMSYNC_CHECK_WARN, "tls",
             loopback ? "not used: plain ldap:// on the loopback interface"
                      : "not used: the bind password crosses the network unencrypted (use "
                        "ldaps:// or start_tls = true)",
@@ -384,9 +383,9 @@ int lsrc_check(void *inst, unsigned flags, scimsync_check_report report, void *c
                     "uri must be ldap://HOST[:PORT] or ldaps://HOST[:PORT]");
                 continue;
             }
-            loopback = lud->lud_host && (!strncmp(lud->lud_host, "127.", 4) ||
-                                         !strcmp(lud->lud_host, "::1") ||
-                                         !strcasecmp(lud->lud_host, "localhost"));
+            loopback = lud->lud_host &&
+                       (!strncmp(lud->lud_host, "127.", 4) || !strcmp(lud->lud_host, "::1") ||
+                        !strcasecmp(lud->lud_host, "localhost"));
             int r = reach(&c, uri, lud);
             ldap_free_urldesc(lud);
             if (r < 0)

@@ -214,8 +214,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
              r->ip[0] ? " to " : "", r->ip);
     say(c, SCIMSYNC_CHECK_PASS, "dns", detail, NULL);
     if (!connected) {
-        snprintf(detail, sizeof detail, "%s port %ld: %s", r->ip[0] ? r->ip : "?", r->port,
-                 r->err);
+        snprintf(detail, sizeof detail, "%s port %ld: %s", r->ip[0] ? r->ip : "?", r->port, r->err);
         snprintf(hint, sizeof hint,
                  "is the server up and the port in url (%s) right? a firewall or proxy in the "
                  "way?",
@@ -243,8 +242,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         free(peek.body);
         snprintf(detail, sizeof detail, "%s (verify result %ld); %s", r->err, r->verify, cert);
         snprintf(hint, sizeof hint,
-                 "set ca_file (%s) to the CA that signed the server's certificate",
-                 c->where_ca);
+                 "set ca_file (%s) to the CA that signed the server's certificate", c->where_ca);
         say(c, SCIMSYNC_CHECK_FAIL, "tls", detail, hint);
         return -1;
     }
@@ -268,8 +266,9 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         if (c->flags & SCIMSYNC_CHECK_QUICK)
             return 1; /* not conclusive: the run's own retries decide */
         snprintf(detail, sizeof detail, "no answer: %s", r->err);
-        snprintf(hint, sizeof hint, "the server accepted the connection but did not answer "
-                                    "within %ld s; check url (%s)",
+        snprintf(hint, sizeof hint,
+                 "the server accepted the connection but did not answer "
+                 "within %ld s; check url (%s)",
                  CHECK_TIMEOUT_S, c->where_url);
         say(c, SCIMSYNC_CHECK_FAIL, "http", detail, hint);
         return -1;

@@ -28,9 +28,16 @@ static void test_listen_parse(void **state)
     assert_int_equal(a.ss_family, AF_INET6);
     assert_int_equal(ss_listen_parse("0.0.0.0:1", &a, &len, err, sizeof err), 0);
     /* refused, each with a reason */
-    static const char *const bad[] = {"", "127.0.0.1", ":9464", "127.0.0.1:", "127.0.0.1:0",
-                                      "127.0.0.1:65536", "127.0.0.1:9x", "::1:9464",
-                                      "[::1]9464", "[::1"};
+    static const char *const bad[] = {"",
+                                      "127.0.0.1",
+                                      ":9464",
+                                      "127.0.0.1:",
+                                      "127.0.0.1:0",
+                                      "127.0.0.1:65536",
+                                      "127.0.0.1:9x",
+                                      "::1:9464",
+                                      "[::1]9464",
+                                      "[::1"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = '\0';
         assert_int_equal(ss_listen_parse(bad[i], &a, &len, err, sizeof err), -1);
@@ -61,9 +68,14 @@ static void test_healthz_verdict(void **state)
 
 static void test_fallback_text(void **state)
 {
-    struct ss_daemon_runs r = {.last_run_ts = 1700000000.5, .last_success_ts = 1700000000.5,
-                               .last_duration = 2.25, .last_exit_code = 0, .have_run = 1,
-                               .runs_ok = 3, .runs_failed = 1, .runs_interrupted = 0};
+    struct ss_daemon_runs r = {.last_run_ts = 1700000000.5,
+                               .last_success_ts = 1700000000.5,
+                               .last_duration = 2.25,
+                               .last_exit_code = 0,
+                               .have_run = 1,
+                               .runs_ok = 3,
+                               .runs_failed = 1,
+                               .runs_interrupted = 0};
     char *t = ss_daemon_runs_prometheus(&r);
     (void)state;
 
