@@ -10,6 +10,7 @@
 
 #include "cli_runtime.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "secrets.h"
 
 struct check_out {
@@ -83,7 +84,7 @@ static void check_refs(struct check_out *c, const struct ss_rt_part *p)
 
         if (!k || !(k->type == SCIMSYNC_KEY_SECRET || ss_secret_is_reference(kv->value)))
             continue;
-        snprintf(what, sizeof what, "%s %s", s->component, kv->key);
+        snprintf(what, sizeof what, "%s ref %s", s->component, kv->key);
         if (ss_host_check_reference(s, kv, err, sizeof err) == 0) {
             snprintf(detail, sizeof detail, "%.200s resolves (%s)", kv->value, kv->where);
             line(c, SCIMSYNC_CHECK_PASS, what, detail, NULL);
@@ -129,6 +130,17 @@ int ss_check_run(const struct ss_cli_opts *o, FILE *out)
     snprintf(detail, sizeof detail, "%zu file(s), %zu source(s), target %s", rt.cfg.nfiles, rt.nsrc,
              rt.tgt.section->name);
     line(&c, SCIMSYNC_CHECK_PASS, "configuration", detail, NULL);
+    if (rt.cfg.engine.metrics_listen) {
+        struct sockaddr_storage a;
+        socklen_t alen;
+        char err[300];
+        if (ss_listen_parse(rt.cfg.engine.metrics_listen, &a, &alen, err, sizeof err) == 0)
+            line(&c, SCIMSYNC_CHECK_PASS, "engine metrics_listen", rt.cfg.engine.metrics_listen,
+                 NULL);
+        else
+            line(&c, SCIMSYNC_CHECK_FAIL, "engine metrics_listen", err,
+                 "set [engine] metrics_listen to ADDR:PORT, e.g. 127.0.0.1:9464");
+    }
     for (size_t i = 0; i < rt.nsrc; i++)
         check_refs(&c, &rt.src[i]);
     check_refs(&c, &rt.tgt);

@@ -83,7 +83,7 @@ def scim_cases(ws, emu):
     check("all right: exit 0 in %.1f s" % took, p.returncode == 0 and took < BOUND_S, p)
     check("all right: every line PASS", not lines(p, "FAIL") and not lines(p, "WARN")
           and len(lines(p, "PASS")) >= 9, p)
-    for what, text in (("target idc token", "env:SCIMSYNC_TEST_TOKEN resolves"),
+    for what, text in (("target idc ref token", "env:SCIMSYNC_TEST_TOKEN resolves"),
                        ("source hr read", "5 user row(s), 1 group row(s)"),
                        ("target idc connect", "127.0.0.1"),
                        ("target idc token", "accepted"),
@@ -102,7 +102,7 @@ def scim_cases(ws, emu):
     del ws.target["token"]
     check("reference not resolving: exit 2", p.returncode == 2 and took < BOUND_S, p)
     check("reference not resolving: FAIL names the reference and the key",
-          has_line(p, "FAIL", "target idc token", "env:SCIMSYNC_CHECK_NO_SUCH_VARIABLE")
+          has_line(p, "FAIL", "target idc ref token", "env:SCIMSYNC_CHECK_NO_SUCH_VARIABLE")
           and hint_after(p, "SCIMSYNC_CHECK_NO_SUCH_VARIABLE"), p)
 
     ws.target["url"] = "http://127.0.0.1:%d/scim/v2/" % closed_port()
@@ -111,6 +111,12 @@ def scim_cases(ws, emu):
     check("closed port: exit 2 in %.1f s" % took, p.returncode == 2 and took < BOUND_S, p)
     check("closed port: FAIL connect line with a hint",
           has_line(p, "FAIL", "target idc connect") and hint_after(p, "target idc connect"), p)
+
+    ws.engine["metrics_listen"] = "127.0.0.1"
+    p = ws.run(emu, "check")
+    del ws.engine["metrics_listen"]
+    check("bad metrics_listen: FAIL naming the key, exit 2", p.returncode == 2
+          and has_line(p, "FAIL", "engine metrics_listen", "ADDR:PORT"), p)
 
     # plan --exit-code: 8 while changes are pending, 0 once synced
     p = ws.run(emu, "plan", "--exit-code")
