@@ -80,13 +80,43 @@ static void fail_op(struct applier *a, struct ss_plan_op *op, enum ss_op_state s
                    st == SS_OP_FAILED ? "failed" : "not attempted", why);
 }
 
+/* The error text of ops a signal kept from starting (compared by address). */
+static const char not_started_text[] = "not started (interrupted)";
+
 /* An op a signal kept from starting: not a failure, left for the next run. */
 static void not_started(struct applier *a, struct ss_plan_op *op)
 {
     op->state = SS_OP_NOT_ATTEMPTED;
-    op->error = "not started (interrupted)";
+    op->error = not_started_text;
     a->sum->not_started++;
     ss_debug("%s %s: not started (interrupted)", op_verb(op->kind), op_object(a->p, op));
+}
+
+void ss_apply_print_not_started(const struct ss_plan *p, FILE *out)
+{
+    size_t n[SCIMSYNC_OP_REMOVE_MEMBERS + 1] = {0}, total = 0;
+    const char *sep = "";
+
+    for (int w = 0; w < SS_WAVE_COUNT; w++) {
+        for (size_t i = 0; i < p->nops[w]; i++) {
+            const struct ss_plan_op *op = &p->ops[w][i];
+            if (op->state == SS_OP_NOT_ATTEMPTED && op->error == not_started_text &&
+                (unsigned)op->kind <= SCIMSYNC_OP_REMOVE_MEMBERS) {
+                n[op->kind]++;
+                total++;
+            }
+        }
+    }
+    if (!total)
+        return;
+    fputs("Not started:", out);
+    for (int k = SCIMSYNC_OP_CREATE_USER; k <= SCIMSYNC_OP_REMOVE_MEMBERS; k++) {
+        if (n[k]) {
+            fprintf(out, "%s %zu %s", sep, n[k], op_verb((enum scimsync_op_kind)k));
+            sep = ",";
+        }
+    }
+    fputs(".\n", out);
 }
 
 /* Notes a stop of the run; a signal makes it an interruption. */

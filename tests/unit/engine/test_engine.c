@@ -482,6 +482,7 @@ static void test_stop_requested(void **state)
     assert_int_equal(w->run.sum.not_started, 4); /* 2 group creates + 2 member ops */
     assert_int_equal(w->run.sum.interrupted, 1);
     assert_non_null(strstr(w->run.out, "Interrupted: 3 user / group operations done"));
+    assert_non_null(strstr(w->run.out, "Not started: 2 create group, 2 add members to group.\n"));
     w->tgt.stop_after_calls = 0;
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_int_equal(w->run.sum.groups_created, 2);
