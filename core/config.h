@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "scope.h"
 
 /* Caps on what a configuration may grow to. */
 #define SS_CONF_MAX_FILES 1024
@@ -57,6 +58,7 @@ struct ss_engine_conf {
     long stop_grace;           /* seconds in-flight requests get after a stop signal */
     char *metrics_listen;      /* daemon: ADDR:PORT for /metrics, /healthz; NULL: off */
     long healthz_max_age;      /* daemon: /healthz threshold in seconds; 0: 3 x interval */
+    struct ss_scope scope;     /* ignore_users, ignore_groups, include_groups */
 };
 
 struct ss_config {

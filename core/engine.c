@@ -102,9 +102,12 @@ static int precheck_target(const struct ss_engine_target *t)
     return 0;
 }
 
-static int print_plan(const struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out)
+static int print_plan(struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out)
 {
-    int r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
+    int r;
+
+    plan->opt = opt; /* target, sources, dry run: for the header */
+    r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
     fflush(out);
     return r;
 }
@@ -133,6 +136,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     struct ss_collector col;
     struct ss_plan plan;
     int have_plan = 0;
+    int printed = 0; /* a dry-run plan was printed as text */
 
     memset(sum, 0, sizeof(*sum));
     ss_host_set_deadline(opt->max_run_time);
@@ -193,6 +197,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     sum->skipped += plan.blocked;
     if (print_plan(&plan, opt, out) < 0)
         goto out;
+    printed = opt->dry_run && !opt->json;
 
     struct ss_plan_counts counts;
     struct ss_safety_verdict verdict;
@@ -236,6 +241,12 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
 out:
     if (rc == SS_EXIT_INTERRUPTED)
         sum->interrupted = 1;
+    /* Last line of a dry run, whatever stopped it: no doubt left about
+     * whether the target was touched. */
+    if (printed) {
+        fputs("Dry run: nothing was applied to the target.\n", out);
+        fflush(out);
+    }
     ss_host_set_deadline(0);
     ss_host_set_phase(SS_PHASE_READ);
     if (have_plan)

@@ -14,7 +14,8 @@
  * covers the member (SCIMSYNC_HAS_MEMBER); a 1.0 plugin keeps loading and
  * simply lacks the newer entries.  A plugin built against 1.N loads in a
  * host that speaks 1.N or later.
- *   1.1  struct scimsync_plugin: check (`scimsync check`).  should_stop()
+ *   1.1  key types SCIMSYNC_KEY_URL and SCIMSYNC_KEY_INPUT_PATH;
+ *        struct scimsync_plugin: check (`scimsync check`); should_stop()
  *        returns SCIMSYNC_STOP_DRAIN or SCIMSYNC_STOP_NOW (any nonzero
  *        value still means "stop").
  *
@@ -101,7 +102,15 @@ enum scimsync_key_type {
     SCIMSYNC_KEY_SECRET = 4,  /* a reference (env:, file:, ...); the host
                                  resolves it and never logs the value */
     SCIMSYNC_KEY_PATH = 5,
-    SCIMSYNC_KEY_DOUBLE = 6
+    SCIMSYNC_KEY_DOUBLE = 6,
+    /* ABI 1.1.  A URL (or space-separated URLs, or bare host names): the
+     * host checks each "scheme://host..." word for a known scheme and a
+     * host.  References (env:, file:, ...) as for STRING. */
+    SCIMSYNC_KEY_URL = 7,
+    /* ABI 1.1.  A PATH the plugin reads: validate checks that the file
+     * exists and is readable.  Otherwise exactly a PATH (relative to the
+     * file that set it). */
+    SCIMSYNC_KEY_INPUT_PATH = 8
 };
 
 struct scimsync_config_key {

@@ -74,10 +74,10 @@ offers() { # offers "WHAT" EXPECTED... -- WORDS...
     done
     pass "$what"
 }
-offers "commands" sync plan check validate plugins daemon version help -- "$bin" ""
+offers "commands" sync plan check validate config plugins daemon version help -- "$bin" ""
 offers "plan options" --exit-code --json --config -- "$bin" plan --
 offers "sync options" --dry-run --force-deletes --force-updates -- "$bin" sync --
-offers "daemon options" --force-deletes -- "$bin" daemon --f
+offers "check options: the global ones" --config --quiet -- "$bin" check --
 offers "--log-format values" text json -- "$bin" --log-format ""
 offers "help topics" config plugin check -- "$bin" help ""
 offers "help plugin: plugin names" csv ldap scim -- "$bin" help plugin ""
