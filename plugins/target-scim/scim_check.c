@@ -326,28 +326,42 @@ static int token(struct check_ctx *c, const struct get_result *r)
     return 0;
 }
 
-/* Cursor paging (Identity Center) or index paging (RFC 7644). */
+/* The paging the server behaves like, read with the profile probe's
+ * readers (scim_profile.c): cursor paging (Identity Center) or startIndex
+ * paging (RFC 7644), against the configured or chosen profile. */
 static void paging(struct check_ctx *c)
 {
+    static const char *const paths[] = {"/Users?count=1&cursor=", "/ServiceProviderConfig",
+                                        "/Users?count=1&startIndex=1"};
+    enum scim_probe_verdict (*const readers[])(long, const char *, size_t, char *, size_t) = {
+        scim_probe_users, scim_probe_spc, scim_probe_index};
     struct scim *s = c->s;
-    struct get_result r;
     const char *conf = s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center" : "generic";
-    char detail[256];
-    int cursor;
+    enum scim_probe_verdict v = SCIM_PROBE_UNSURE;
+    char why[256] = "", detail[600];
 
-    get(s, "/Users?count=1&cursor=", 1, 0, &r);
-    cursor = r.cc == CURLE_OK && r.status == 200;
-    free(r.body);
-    if (s->profile == SCIM_PROFILE_IDENTITY_CENTER && !cursor) {
+    for (size_t i = 0; i < 3 && v == SCIM_PROBE_UNSURE; i++) {
+        struct get_result r;
+        get(s, paths[i], 1, 0, &r);
+        v = readers[i](r.status, r.body ? r.body : "", r.len, why, sizeof why);
+        free(r.body);
+    }
+    if (v == SCIM_PROBE_UNSURE) {
         snprintf(detail, sizeof detail,
-                 "profile %s, but the server refused cursor paging (HTTP %ld): lists may be cut",
-                 conf, r.status);
-        say(c, SCIMSYNC_CHECK_WARN, "profile", detail, NULL);
+                 "profile %s%s; the server's paging could not be told apart (%s)", conf,
+                 s->profile_auto ? " (not set: probed at the first run)" : "", why);
+        say(c, SCIMSYNC_CHECK_PASS, "profile", detail, NULL);
         return;
     }
-    snprintf(detail, sizeof detail, "profile %s; the server %s cursor paging", conf,
-             cursor ? "accepts" : "does not offer");
-    say(c, SCIMSYNC_CHECK_PASS, "profile", detail, NULL);
+    int cursor = v == SCIM_PROBE_CURSOR;
+    int match = cursor == (s->profile == SCIM_PROFILE_IDENTITY_CENTER);
+    snprintf(detail, sizeof detail, "profile %s%s; the server behaves like %s (%s)", conf,
+             s->profile_auto ? " (not set: probed at the first run)" : "",
+             cursor ? "identity-center: cursor paging" : "generic: startIndex paging", why);
+    if (!match && !s->profile_auto)
+        say(c, SCIMSYNC_CHECK_WARN, "profile", detail, NULL);
+    else
+        say(c, SCIMSYNC_CHECK_PASS, "profile", detail, NULL);
 }
 
 static const char *supported(json_object *root, const char *key)
