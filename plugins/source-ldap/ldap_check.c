@@ -252,7 +252,10 @@ static int tls_and_bind(struct check *c, const char *uri, int loopback)
     int ldaps = strncasecmp(uri, "ldaps:", 6) == 0, rc, ret = -1, days;
     struct berval cred = {0, NULL};
 
-    if (ldap_initialize(&ld, uri) != LDAP_SUCCESS || lsrc_set_options(c->s, ld) < 0) {
+    struct timeval step = {.tv_sec = step_seconds(c->s), .tv_usec = 0};
+    if (ldap_initialize(&ld, uri) != LDAP_SUCCESS || lsrc_set_options(c->s, ld) < 0 ||
+        ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &step) != LDAP_OPT_SUCCESS ||
+        ldap_set_option(ld, LDAP_OPT_TIMEOUT, &step) != LDAP_OPT_SUCCESS) {
         say(c, SCIMSYNC_CHECK_FAIL, "uri", uri, "uri must be ldap://HOST[:PORT] or ldaps://...");
         goto out;
     }
