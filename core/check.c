@@ -85,7 +85,7 @@ static void check_refs(struct check_out *c, const struct ss_rt_part *p)
         if (!k || !(k->type == SCIMSYNC_KEY_SECRET || ss_secret_is_reference(kv->value)))
             continue;
         snprintf(what, sizeof what, "%s ref %s", s->component, kv->key);
-        if (ss_host_check_reference(s, kv, err, sizeof err) == 0) {
+        if (ss_host_check_reference(kv, err, sizeof err) == 0) {
             snprintf(detail, sizeof detail, "%.200s resolves (%s)", kv->value, kv->where);
             line(c, SCIMSYNC_CHECK_PASS, what, detail, NULL);
         } else {

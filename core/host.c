@@ -271,42 +271,15 @@ static void host_free(void *p)
 /* Resolves a reference set at kv (NULL for a default); a relative file:
  * path is taken against the config file's folder, like PATH values.
  * Errors name the place and the reference, never a value. */
-static int resolve_ref(const struct ss_conf_section *s, const struct ss_host_value *v,
-                       const struct ss_conf_kv *kv, const char *raw, char **out)
+/* Resolves reference raw; a relative file: path is taken against the
+ * folder of file (NULL: as written).  The reason, never a value, in err. */
+static int resolve_raw(const char *raw, const char *file, char **out, char *err, size_t errlen)
 {
-    char err[512];
     char *ref = NULL;
     int rc;
 
-    if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && kv) {
-        char *p = ss_config_resolve_path(raw + 5, kv->file);
-        size_t n = p ? strlen(p) + 6 : 0;
-        ref = p ? malloc(n) : NULL;
-        if (ref)
-            snprintf(ref, n, "file:%s", p);
-        free(p);
-        if (!ref) {
-            ss_error("out of memory");
-            return -1;
-        }
-    }
-    rc = ss_secret_resolve(ref ? ref : raw, out, err, sizeof(err));
-    free(ref);
-    if (rc < 0) {
-        ss_error("%s: %s %s: %s", v->where, s->label, v->decl->name, err);
-        return -1;
-    }
-    return 0;
-}
-
-int ss_host_check_reference(const struct ss_conf_section *s, const struct ss_conf_kv *kv, char *err,
-                            size_t errlen)
-{
-    char *ref = NULL, *val = NULL;
-    int rc;
-
-    if (strncmp(kv->value, "file:", 5) == 0 && kv->value[5] != '/') {
-        char *p = ss_config_resolve_path(kv->value + 5, kv->file);
+    if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && file) {
+        char *p = ss_config_resolve_path(raw + 5, file);
         size_t n = p ? strlen(p) + 6 : 0;
         ref = p ? malloc(n) : NULL;
         if (ref)
@@ -317,14 +290,33 @@ int ss_host_check_reference(const struct ss_conf_section *s, const struct ss_con
             return -1;
         }
     }
-    (void)s;
-    rc = ss_secret_resolve(ref ? ref : kv->value, &val, err, errlen);
+    rc = ss_secret_resolve(ref ? ref : raw, out, err, errlen);
     free(ref);
+    return rc < 0 ? -1 : 0;
+}
+
+static int resolve_ref(const struct ss_conf_section *s, const struct ss_host_value *v,
+                       const struct ss_conf_kv *kv, const char *raw, char **out)
+{
+    char err[512];
+
+    if (resolve_raw(raw, kv ? kv->file : NULL, out, err, sizeof(err)) < 0) {
+        ss_error("%s: %s %s: %s", v->where, s->label, v->decl->name, err);
+        return -1;
+    }
+    return 0;
+}
+
+int ss_host_check_reference(const struct ss_conf_kv *kv, char *err, size_t errlen)
+{
+    char *val = NULL;
+    int rc = resolve_raw(kv->value, kv->file, &val, err, errlen);
+
     if (val) {
         explicit_bzero(val, strlen(val));
         free(val);
     }
-    return rc < 0 ? -1 : 0;
+    return rc;
 }
 
 /* A STRING / PATH value set to a reference: resolved like a secret. */

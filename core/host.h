@@ -38,11 +38,10 @@ int ss_instance_create(struct ss_instance *in);
 /* destroy() when created, scrub secret values, free. */
 void ss_instance_free(struct ss_instance *in);
 
-/* Resolves the reference kv of section s (file: paths relative to the
- * file that set it) and forgets the value: `scimsync check`.  Returns 0, or
+/* Resolves the reference kv (file: paths relative to the file that set
+ * it, as for a run) and forgets the value: `scimsync check`.  Returns 0, or
  * -1 with the reason (never the value) in err. */
-int ss_host_check_reference(const struct ss_conf_section *s, const struct ss_conf_kv *kv,
-                            char *err, size_t errlen);
+int ss_host_check_reference(const struct ss_conf_kv *kv, char *err, size_t errlen);
 
 /* The stop flag: set from signal handlers, read by plugins and the daemon. */
 void ss_host_request_stop(void);
