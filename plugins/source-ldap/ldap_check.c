@@ -221,25 +221,29 @@ out:
 /* The handshake: ldaps connect or StartTLS.  LDAP_SUCCESS or the error. */
 static int handshake(LDAP *ld, int ldaps)
 {
-    return ldaps ? ldap_connect(ld) : ldap_start_tls_s(ld, NULL, NULL);
+    struct lsrc_tls_notes notes;
+    return lsrc_tls_handshake(ld, ldaps, &notes);
 }
 
 /* The certificate of a server whose handshake failed: the handshake
  * again without verification, only to read it (no bind follows). */
-static void peek_cert(struct check *c, const char *uri, int ldaps, char *out, size_t cap)
+static int peek_cert(struct check *c, const char *uri, int ldaps, char *out, size_t cap)
 {
     LDAP *ld = NULL;
-    int never = LDAP_OPT_X_TLS_NEVER, newctx = 0, days;
+    int never = LDAP_OPT_X_TLS_NEVER, newctx = 0, days, ok = 0;
 
     snprintf(out, cap, "no certificate details available");
     if (ldap_initialize(&ld, uri) != LDAP_SUCCESS)
-        return;
+        return 0;
     if (lsrc_set_options(c->s, ld) == 0 &&
         ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &never) == LDAP_OPT_SUCCESS &&
         ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newctx) == LDAP_OPT_SUCCESS &&
-        handshake(ld, ldaps) == LDAP_SUCCESS)
+        handshake(ld, ldaps) == LDAP_SUCCESS) {
         cert_text(ld, out, cap, &days);
+        ok = 1;
+    }
     ldap_unbind_ext_s(ld, NULL, NULL);
+    return ok;
 }
 
 /* tls + bind on one URI.  0 when bound. */
@@ -260,15 +264,25 @@ static int tls_and_bind(struct check *c, const char *uri, int loopback)
         goto out;
     }
     if (ldaps || conf->start_tls) {
-        rc = handshake(ld, ldaps);
+        struct lsrc_tls_notes notes;
+        rc = lsrc_tls_handshake(ld, ldaps, &notes);
         if (rc != LDAP_SUCCESS) {
             char why[600];
+            const char *about = notes.line;
+            enum lsrc_tls_failure kind = notes.kind;
             ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-            enum lsrc_tls_failure kind = lsrc_tls_classify(diag);
-            peek_cert(c, uri, ldaps, cert, sizeof cert);
-            if (kind == LSRC_TLS_UNKNOWN && rc == LDAP_CONNECT_ERROR)
+            /* as the run says it (ldap_conn.c): the trace's finding, else
+             * the diagnostic's */
+            if (kind < LSRC_TLS_CHAIN && lsrc_tls_classify(diag) > kind) {
+                kind = lsrc_tls_classify(diag);
+                about = diag;
+            }
+            /* a handshake that works unverified failed on the certificate */
+            if (peek_cert(c, uri, ldaps, cert, sizeof cert) && kind < LSRC_TLS_CHAIN)
+                kind = LSRC_TLS_CHAIN;
+            if (kind == LSRC_TLS_UNKNOWN)
                 kind = LSRC_TLS_HANDSHAKE;
-            lsrc_tls_explain(why, sizeof why, kind, diag, conf->ca_file);
+            lsrc_tls_explain(why, sizeof why, kind, about, conf->ca_file);
             snprintf(detail, sizeof detail, "%s handshake failed: %s (%s); %s",
                      ldaps ? "ldaps" : "StartTLS", ldap_err2string(rc), why, cert);
             snprintf(hint, sizeof hint,

@@ -93,6 +93,9 @@ struct lsrc_source {
 int lsrc_connect(struct lsrc_source *s);
 /* Protocol, timeouts and TLS options of the configuration on a new handle. */
 int lsrc_set_options(struct lsrc_source *s, LDAP *ld);
+/* The TLS handshake (ldaps: the connect, else StartTLS), libldap's TLS
+ * trace lines collected in notes (what a failure was about). */
+int lsrc_tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes);
 void lsrc_disconnect(struct lsrc_source *s);
 /* Reads the RootDSE: dialect (when auto) and default base DN. */
 int lsrc_read_rootdse(struct lsrc_source *s);

@@ -214,7 +214,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
              r->ip[0] ? " to " : "", r->ip);
     say(c, SCIMSYNC_CHECK_PASS, "dns", detail, NULL);
     if (!connected) {
-        snprintf(detail, sizeof detail, "%s port %ld: %s", r->ip[0] ? r->ip : "?", r->port, r->err);
+        snprintf(detail, sizeof detail, "%s", r->err); /* curl names the host and port */
         snprintf(hint, sizeof hint,
                  "is the server up and the port in url (%s) right? a firewall or proxy in the "
                  "way?",
