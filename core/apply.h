@@ -12,6 +12,9 @@
  * the engine itself failed (no memory; logged). */
 int ss_apply(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum);
 
+/* After an interrupted apply: "Not started: 34 create user, 1 create group, ..."
+ * (nothing when every op started). */
+void ss_apply_print_not_started(const struct ss_plan *p, FILE *out);
 /* The host's op_done callback: op of the apply() call in progress is
  * finished (progress, and the HTTP status the report names). */
 void ss_apply_op_done(const struct scimsync_op *op, long http_status);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cli_runtime.h"
 #include "config_print.h"
 #include "daemon.h"
@@ -27,7 +28,8 @@ enum {
     OPT_KEYS,
     OPT_REPORT,
     OPT_METRICS_EMF,
-    OPT_METRICS_DIMENSIONS
+    OPT_METRICS_DIMENSIONS,
+    OPT_EXIT_CODE
 };
 
 struct cli_args {
@@ -37,6 +39,7 @@ struct cli_args {
     int force_deletes;
     int force_updates;
     int json;
+    int exit_code;
     const char *keys;
     const char *cmd;
     char **pos; /* positional arguments after the command */
@@ -74,8 +77,8 @@ static int usage_error(const char *msg, const char *arg)
     return SS_EXIT_USAGE;
 }
 
-static const char *const commands[] = {"sync",   "plan", "validate", "config", "plugins",
-                                       "daemon", "help", "version",  NULL};
+static const char *const commands[] = {"sync",    "plan",   "check", "validate", "config",
+                                       "plugins", "daemon", "help",  "version",  NULL};
 
 static int is_command(const char *cmd)
 {
@@ -161,6 +164,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"report", required_argument, NULL, OPT_REPORT},
         {"metrics-emf", no_argument, NULL, OPT_METRICS_EMF},
         {"metrics-dimensions", required_argument, NULL, OPT_METRICS_DIMENSIONS},
+        {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -236,6 +240,9 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
             a->o.metrics_dimensions = optarg;
             break;
         }
+        case OPT_EXIT_CODE:
+            a->exit_code = 1;
+            break;
         case ':':
             return usage_error("missing argument for", argv[optind - 1]);
         default:
@@ -289,6 +296,8 @@ static int check_options(const struct cli_args *a)
         return usage_error("--json is an option of sync and plan, not of", cmd);
     if (a->o.report && strcmp(cmd, "plan") != 0 && !sync && !daemon)
         return usage_error("--report is an option of sync, plan and daemon, not of", cmd);
+    if (a->exit_code && strcmp(cmd, "plan") != 0)
+        return usage_error("--exit-code is an option of plan, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
         return usage_error("--keys is an option of plugins, not of", cmd);
     if (a->npos > 0 && strcmp(cmd, "help") != 0)
@@ -296,7 +305,7 @@ static int check_options(const struct cli_args *a)
     return SS_EXIT_OK;
 }
 
-static int cmd_run(const struct cli_args *a, int dry_run, int json)
+static int cmd_run(const struct cli_args *a, int dry_run, int json, int exit_code)
 {
     struct ss_runtime rt;
     struct ss_engine_options opt;
@@ -314,6 +323,7 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json)
         opt.print_report = 1;
         opt.report_with_plan = 1;
     }
+    opt.exit_code_changes = exit_code;
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
     rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);
@@ -572,9 +582,11 @@ int ss_cli_main(int argc, char **argv)
         return SS_EXIT_OK;
     }
     if (strcmp(a.cmd, "sync") == 0)
-        return cmd_run(&a, a.dry_run, a.json);
+        return cmd_run(&a, a.dry_run, a.json, 0);
     if (strcmp(a.cmd, "plan") == 0)
-        return cmd_run(&a, 1, a.json);
+        return cmd_run(&a, 1, a.json, a.exit_code);
+    if (strcmp(a.cmd, "check") == 0)
+        return ss_check_run(&a.o, stdout);
     if (strcmp(a.cmd, "validate") == 0)
         return cmd_validate(&a);
     if (strcmp(a.cmd, "config") == 0)

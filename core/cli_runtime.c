@@ -268,6 +268,8 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->source_info = rt->src_info;
     opt->nsource_info = rt->src_info ? rt->nsrc : 0;
     opt->out = stdout;
+    opt->precheck = 1;
+    ss_host_set_stop_grace(e->stop_grace);
     opt->config_files = (const char *const *)rt->cfg.files;
     opt->nconfig_files = rt->cfg.nfiles;
     opt->report_path = e->report;

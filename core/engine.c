@@ -55,15 +55,54 @@ int ss_engine_check_mapping(const struct ss_engine_source *source)
     return SS_EXIT_OK;
 }
 
-/* A read cut short because the run must stop says why, once. */
-static int read_stopped(void)
+/* A read cut short because the run must stop says why, once.  A signal
+ * makes it an interruption (exit 5), a deadline a failed read (exit 2). */
+static int read_stopped(int *rc)
 {
     char why[64];
     if (!ss_host_run_should_stop())
         return 0;
     ss_host_stop_reason(why, sizeof why);
-    ss_error("%s while reading; nothing applied", why);
+    if (ss_host_interrupted()) {
+        ss_warn("%s while reading; nothing applied (interrupted, exit code 5)", why);
+        *rc = SS_EXIT_INTERRUPTED;
+    } else {
+        ss_error("%s while reading; nothing applied", why);
+    }
     return 1;
+}
+
+/* The pre-flight of plan / sync: the target's URL and token, before a
+ * long source read (a plugin without a check entry is not asked). */
+static void precheck_report(void *ctx, enum scimsync_check_status st, const char *what,
+                            const char *detail, const char *hint)
+{
+    const struct ss_engine_target *t = ctx;
+    if (st != SCIMSYNC_CHECK_FAIL)
+        return;
+    if (strcmp(what, "token") == 0) /* the words of the plugin's own 401 message */
+        ss_error("target %s: SCIM token rejected (expired or wrong tenant?): %s%s%s", t->name,
+                 detail ? detail : "", hint ? "; " : "", hint ? hint : "");
+    else
+        ss_error("target %s: %s: %s%s%s", t->name, what, detail ? detail : "", hint ? "; " : "",
+                 hint ? hint : "");
+}
+
+static int precheck_target(const struct ss_engine_target *t)
+{
+    const struct scimsync_plugin *d = t->plugin;
+    if (!SCIMSYNC_HAS_MEMBER(d, 1, check) || !d->check)
+        return 0;
+    int rc = d->check(t->inst, SCIMSYNC_CHECK_QUICK, precheck_report, (void *)t);
+    if (rc == SCIMSYNC_ERR_STOPPED || (rc < 0 && ss_host_run_should_stop()))
+        return -1; /* read_stopped() says why */
+    if (rc < 0) {
+        ss_error("target %s: the target is not usable; nothing read, nothing applied "
+                 "(scimsync check tells more)",
+                 t->name);
+        return -1;
+    }
+    return 0;
 }
 
 static int print_plan(struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out,
@@ -126,6 +165,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
 
     memset(sum, 0, sizeof(*sum));
     ss_host_set_deadline(opt->max_run_time);
+    ss_host_set_phase(SS_PHASE_READ);
     ss_dir_init(&src);
     ss_dir_init(&tgt);
     ss_collector_init(&col, &src);
@@ -151,12 +191,16 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
     rc = SS_EXIT_READ;
+    if (opt->precheck && precheck_target(target) < 0) {
+        read_stopped(&rc);
+        goto out;
+    }
     ss_report_phase_begin(SS_RUN_SOURCE_READ);
     ss_progress_begin("source read", 0, "entries");
     for (size_t i = 0; i < nsources; i++) {
         if (ss_collect_source(&col, &sources[i], &maps[i]) < 0) {
             ss_progress_end();
-            read_stopped();
+            read_stopped(&rc);
             goto out;
         }
     }
@@ -186,10 +230,10 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_progress_end();
     ss_report_phase_end(SS_RUN_TARGET_READ);
     if (tr < 0) {
-        read_stopped();
+        read_stopped(&rc);
         goto out;
     }
-    if (read_stopped())
+    if (read_stopped(&rc))
         goto out;
     rep->target_users = tgt.nusers;
     rep->target_groups = tgt.ngroups;
@@ -228,8 +272,13 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     }
     if (opt->dry_run) {
         rc = invalid_exit(sum, 1);
+        if (rc == SS_EXIT_OK && opt->exit_code_changes && counts.total_ops)
+            rc = SS_EXIT_CHANGES;
         goto out;
     }
+    if (read_stopped(&rc)) /* a signal while planning: still nothing applied */
+        goto out;
+    ss_host_set_phase(SS_PHASE_APPLY);
     ss_report_phase_begin(SS_RUN_APPLY);
     ss_progress_begin("apply", counts.total_ops, "operations");
     int r = counts.total_ops ? ss_apply(&plan, target, sum) : 0;
@@ -238,13 +287,34 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_report_apply_results(&plan);
     if (!opt->print_report)
         ss_summary_print(sum, opt->json, out);
+    if (sum->interrupted) {
+        size_t done = sum->users_created + sum->users_updated + sum->users_deactivated +
+                      sum->users_deleted + sum->groups_created + sum->groups_updated +
+                      sum->groups_deleted;
+        /* the report says the same (interrupted, changes.*.not_started) */
+        if (!opt->print_report) {
+            fprintf(out,
+                    "Interrupted: %zu user / group operations done (members %zu added, %zu "
+                    "removed), %zu operations not started (left for the next run), %zu failed.\n",
+                    done, sum->members_added, sum->members_removed, sum->not_started,
+                    sum->failed);
+            ss_apply_print_not_started(&plan, out);
+        }
+        ss_warn("run interrupted: %zu operations not started; nothing counted as failed for the "
+                "stop (exit code 5)",
+                sum->not_started);
+    }
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
+    if (sum->interrupted)
+        rc = SS_EXIT_INTERRUPTED;
     if (r != 0 && !ss_host_stop_requested() && ss_host_deadline_passed())
         ss_error("max_run_time (%ld s) reached while applying: the operations not attempted are "
                  "left for the next run",
                  opt->max_run_time);
 out:
+    if (rc == SS_EXIT_INTERRUPTED)
+        sum->interrupted = 1;
     /* Last line of a dry run, whatever stopped it: no doubt left about
      * whether the target was touched. */
     if (printed) {
@@ -252,6 +322,7 @@ out:
         fflush(out);
     }
     ss_host_set_deadline(0);
+    ss_host_set_phase(SS_PHASE_READ);
     if (have_plan)
         ss_plan_free(&plan);
     ss_collector_free(&col);

@@ -95,7 +95,7 @@ void ss_report_finish(struct ss_report *r, int exit_code)
     }
     r->end = r->start + (mono_now() - r->mono_start);
     r->exit_code = exit_code;
-    r->interrupted = ss_host_stop_requested();
+    r->interrupted = exit_code == SS_EXIT_INTERRUPTED || ss_host_stop_requested();
     r->deadline_reached = !r->interrupted && ss_host_deadline_passed();
     if (g_cur == r)
         g_cur = NULL;
