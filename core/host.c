@@ -71,7 +71,12 @@ static struct ss_instance *self(const struct scimsync_host *h)
 
 /* Copies msg into out with every secret value of the instance masked: a
  * plugin may name its bind DN in an error, and that DN may have come from
- * a store of secrets.  When msg was cut, a secret cut with it is masked too. */
+ * a store of secrets.  A last line of defence only (plugins never format a
+ * secret): exact occurrences of secrets of at least
+ * SCIMSYNC_SECRET_MASK_MIN bytes.  A shorter secret ("x", "wrong") is
+ * never searched for: it would match ordinary words, corrupt the message
+ * and reveal the secret by the substitution.  When msg was cut, what is left of a
+ * (long) secret cut with it is masked too: the text ends there anyway. */
 static void mask_secrets(const struct ss_instance *in, const char *msg, int cut, char *out,
                          size_t cap)
 {
@@ -83,7 +88,7 @@ static void mask_secrets(const struct ss_instance *in, const char *msg, int cut,
         for (size_t i = 0; i < in->nvalues && !skip; i++) {
             const char *v = in->values[i].value;
             size_t n = v ? strlen(v) : 0;
-            if (!in->values[i].secret || !n)
+            if (!in->values[i].secret || n < SCIMSYNC_SECRET_MASK_MIN)
                 continue;
             if (strncmp(msg, v, n) == 0)
                 skip = n;

@@ -71,7 +71,9 @@ void scim_redact(const struct scim *s, char *buf)
     size_t tl;
     char *p;
 
-    if (!s->token || (tl = strlen(s->token)) < 4)
+    /* a server may echo the token; a short one is left alone (it would
+     * match ordinary words in the server's text) */
+    if (!s->token || (tl = strlen(s->token)) < SCIMSYNC_SECRET_MASK_MIN)
         return;
     while ((p = strstr(buf, s->token)) != NULL) {
         memset(p, '*', 3);

@@ -46,6 +46,12 @@ extern "C" {
 #define SCIMSYNC_PRINTF(fmt, args)
 #endif
 
+/* Shortest secret the host masks in a plugin's log lines, as a last line
+ * of defence (plugins never pass a secret to log formatting).  Shorter
+ * secrets are never searched for: "x" or "wrong" would match ordinary
+ * text, corrupt the message and reveal the secret by the substitution. */
+#define SCIMSYNC_SECRET_MASK_MIN 8
+
 /* Largest target object id (including NUL) a target may return. */
 #define SCIMSYNC_ID_MAX 128
 /* Size of the error text buffer in a scimsync_op. */
