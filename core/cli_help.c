@@ -14,7 +14,9 @@
     "  4  refused by a safety limit (the error names it): nothing was applied; see\n"              \
     "     --force-deletes and --force-updates\n"                                                   \
     "  6  applied, but source entries with data errors were skipped (each logged as\n"             \
-    "     an error: duplicates, missing required fields)\n"
+    "     an error: duplicates, missing required fields)\n"                                        \
+    "  7  another run holds the target's lock ([engine] lock_file); the message names\n"          \
+    "     its pid, host and start time: nothing was done\n"
 
 static const char global_help[] =
     "Usage: scimsync [OPTIONS] COMMAND [COMMAND OPTIONS]\n"

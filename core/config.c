@@ -56,6 +56,9 @@ const struct scimsync_config_key ss_engine_keys[] = {
     {"max_run_time", SCIMSYNC_KEY_INT, 0, "0",
      "seconds a run may take (0: no limit); reached while reading: nothing applied (exit 2); "
      "while applying: no further operation starts (exit 3)"},
+    {"lock_file", SCIMSYNC_KEY_PATH, 0, NULL,
+     "file locked while a sync runs, one run per target at a time (default: "
+     "/run/scimsync/<target hash>.lock, non-root $XDG_RUNTIME_DIR/scimsync/ or /tmp/scimsync-<uid>/)"},
     {NULL, 0, 0, NULL, NULL},
 };
 

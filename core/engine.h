@@ -19,7 +19,8 @@ enum ss_exit {
     SS_EXIT_READ = 2,    /* source or target read failed: nothing applied */
     SS_EXIT_PARTIAL = 3, /* some operations failed */
     SS_EXIT_SAFETY = 4,  /* refused by a safety limit: nothing applied */
-    SS_EXIT_SKIPPED = 6  /* applied, but source entries with data errors were skipped */
+    SS_EXIT_SKIPPED = 6, /* applied, but source entries with data errors were skipped */
+    SS_EXIT_LOCKED = 7   /* another run holds the target's lock: nothing done */
 };
 
 enum ss_on_missing {
