@@ -38,6 +38,7 @@ static int load_mapping(struct ss_runtime *rt, struct ss_rt_part *p)
         p->mapping[i].where = ms->kv[i].where;
     }
     p->nmapping = ms->nkv;
+    p->mapping_section = ms->label;
     return 0;
 }
 
@@ -120,6 +121,7 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
             .inst = rt->src[i].inst->inst,
             .mapping = rt->src[i].mapping,
             .nmapping = rt->src[i].nmapping,
+            .mapping_section = rt->src[i].mapping_section,
         };
     }
     rt->etgt = (struct ss_engine_target){

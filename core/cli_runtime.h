@@ -27,6 +27,7 @@ struct ss_rt_part {
     struct ss_instance *inst;
     struct ss_mapping_line *mapping;
     size_t nmapping;
+    const char *mapping_section; /* "[mapping NAME]" of those lines */
 };
 
 struct ss_runtime {

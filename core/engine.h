@@ -42,6 +42,7 @@ struct ss_engine_source {
     void *inst;                          /* created by the loader */
     const struct ss_mapping_line *mapping; /* overrides of the defaults */
     size_t nmapping;
+    const char *mapping_section; /* "[mapping hr]" of those lines, for messages; may be NULL */
 };
 
 struct ss_engine_target {
