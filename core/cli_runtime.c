@@ -75,6 +75,12 @@ static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, int 
         return -1;
     if (kind == SCIMSYNC_PLUGIN_SOURCE && load_mapping(rt, p) < 0)
         return -1;
+    /* what the source must read: its mapping's attributes */
+    if (kind == SCIMSYNC_PLUGIN_SOURCE &&
+        ss_instance_set_mapping(p->inst, p->ph.desc->source ? p->ph.desc->source->default_mapping
+                                                            : NULL,
+                                p->mapping, p->nmapping) < 0)
+        return -1;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "mapping_attrs.h"
 #include "secrets.h"
 
 static volatile sig_atomic_t g_stop;
@@ -196,6 +197,29 @@ static int host_should_stop(const struct scimsync_host *h)
     return ss_host_run_should_stop();
 }
 
+static const char *const *host_mapped_attributes(const struct scimsync_host *h, int kind)
+{
+    struct ss_instance *in = self(h);
+    if (kind != SCIMSYNC_ENTRY_USER && kind != SCIMSYNC_ENTRY_GROUP)
+        return NULL;
+    return (const char *const *)in->mapped[kind == SCIMSYNC_ENTRY_GROUP];
+}
+
+int ss_instance_set_mapping(struct ss_instance *in, const char *const *defaults,
+                            const struct ss_mapping_line *lines, size_t nlines)
+{
+    for (int k = 0; k < 2; k++) {
+        ss_mapping_attrs_free(in->mapped[k]);
+        in->mapped[k] = ss_mapping_attrs(defaults, lines, nlines,
+                                         k ? SCIMSYNC_ENTRY_GROUP : SCIMSYNC_ENTRY_USER);
+        if (!in->mapped[k]) {
+            ss_error("out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void *host_alloc(size_t n)
 {
     return malloc(n);
@@ -336,6 +360,7 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
         .realloc = host_realloc,
         .free = host_free,
         .should_stop = host_should_stop,
+        .mapped_attributes = host_mapped_attributes,
     };
     for (const struct scimsync_config_key *k = plugin->keys; k && k->name; k++)
         n++;
@@ -383,5 +408,7 @@ void ss_instance_free(struct ss_instance *in)
         free(v);
     }
     free(in->values);
+    ss_mapping_attrs_free(in->mapped[0]);
+    ss_mapping_attrs_free(in->mapped[1]);
     free(in);
 }

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 0
+#define SCIMSYNC_ABI_MINOR 1 /* 1.1: scimsync_host.mapped_attributes */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -136,7 +136,29 @@ struct scimsync_host {
     /* Nonzero when the host wants the plugin to stop as soon as it can
      * (signal received).  Long loops poll it and return SCIMSYNC_ERR_STOPPED. */
     int (*should_stop)(const struct scimsync_host *h);
+
+    /* --- ABI 1.1 additions.  New services go at the end only; a plugin
+     * calls one after SCIMSYNC_HOST_HAS(h, name) (a 1.0 host's table ends
+     * before it, and its struct_size says so). --- */
+
+    /* Sources: the attribute names the mapping templates of this source
+     * use for entries of `kind` (SCIMSYNC_ENTRY_USER: every user field and
+     * active; SCIMSYNC_ENTRY_GROUP: group.displayName), after the plugin's
+     * default_mapping and the [mapping] lines: NULL-terminated, each name
+     * once (ASCII case-insensitive), as written in the templates ("id",
+     * the entry id, included).  A source that must ask its server for
+     * attributes by name (LDAP) reads these plus what it needs itself, so
+     * a mapping can use any attribute with no list to keep in step.
+     * Owned by the host, valid for the instance lifetime; NULL when the
+     * host has none (not a source). */
+    const char *const *(*mapped_attributes)(const struct scimsync_host *h, int kind);
 };
+
+/* Nonzero when the host table h has the service `member` (added after
+ * ABI 1.0) and it is set. */
+#define SCIMSYNC_HOST_HAS(h, member)                                                               \
+    ((h)->struct_size >= offsetof(struct scimsync_host, member) + sizeof((h)->member) &&          \
+     (h)->member != NULL)
 
 /* ------------------------------------------------------------------ */
 /* Sources: stream raw entries, one at a time.                         */

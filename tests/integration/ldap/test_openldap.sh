@@ -62,6 +62,28 @@ run injection 0 --count uri="$OL_URI" $common group_name_pattern='app-*)(cn=*' &
     { grep -q "groups 0 helpers 0" "$work/injection.json" && pass "injection: matched nothing" ||
         fail "injection: $(cat "$work/injection.json")"; }
 
+# the searches ask for the attributes the mapping uses (host ABI 1.1) plus
+# what the plugin needs: one outside the old fixed list arrives, one the
+# mapping does not use is not transferred; without the service, the fixed
+# list as before
+if run mapped 0 --mapped loginName,givenName,sn,displayName,homeDirectory,active,managerId cn \
+    uri="$OL_URI" $common users_from_group=sync-all group_name_pattern='app-*'; then
+    python3 - "$work/mapped.json" <<'EOP' && pass "mapped: homeDirectory read, mail not, cn for displayName" || fail "mapped: attributes requested"
+import json, sys
+users = [e for e in map(json.loads, open(sys.argv[1])) if e["kind"] == "user"]
+a = users[0]["attrs"]
+ok = (all("homeDirectory" in u["attrs"] for u in users) and "mail" not in a
+      and "title" not in a and "cn" in a and "uid" in a and "active" in a)
+print(sorted(a))
+print(len(users))
+sys.exit(0 if ok and len(users) == 1201 else 1)
+EOP
+fi
+if run unmapped 0 uri="$OL_URI" $common users_from_group=sync-all group_name_pattern='app-*'; then
+    grep -q homeDirectory "$work/unmapped.json" && fail "unmapped: homeDirectory read" ||
+        pass "unmapped (1.0 host): the fixed attribute list"
+fi
+
 # end to end: the binary, this source, the memory target; a second run
 # writes nothing; a wrong password applies nothing
 if [ -n "$bin" ]; then
@@ -78,6 +100,42 @@ group_name_pattern = app-*
 EOS
     # a relay that drops the connection after 150 kB: in the middle of the users
     e2e "$work/expect.json" OL_PASSWORD "$OL_PORT" 150000 ldap
+
+    # the binary hands the mapping's attributes to the plugin: a field
+    # mapped from an attribute outside the fixed list gets its value, and a
+    # mapping typo is reported with its line
+    mkdir -p "$work/mapped.d"
+    cat >"$work/mapped.ini" <<EOS
+[source directory]
+plugin = $plugin
+uri = $OL_URI
+bind_dn = $OL_BIND_DN
+bind_password = env:OL_PASSWORD
+start_tls = true
+ca_file = $OL_CA
+users_from_group = sync-all
+group_name_pattern = app-*
+
+[mapping directory]
+nickName = \${homeDirectory}
+title = \${jobtitle}
+
+[target t]
+plugin = memory
+state_file = $work/mapped-state.json
+EOS
+    set +e
+    SCIMSYNC_PLUGIN_PATH="$test_plugins" "$bin" -v -c "$work/mapped.ini" --conf-dir "$work/mapped.d" \
+        plan --json >"$work/mapped_plan.json" 2>"$work/mapped_plan.err"
+    rc=$?
+    set -e
+    # 6: the seed plants users without givenName (skipped, as in e2e)
+    [ "$rc" = 6 ] && pass "mapped plan: exit 6" || { fail "mapped plan: exit $rc"; grep -v debug "$work/mapped_plan.err" | tail -8; }
+    grep -q 'home.u00001"' "$work/mapped_plan.json" &&
+        pass "mapped plan: nickName from homeDirectory" || fail "mapped plan: no nickName from homeDirectory"
+    expect_err mapped_plan "attributes requested: "
+    expect_err mapped_plan "homeDirectory"
+    expect_err mapped_plan "$work/mapped.ini:13: [mapping directory] title = \${jobtitle}: no entry of source directory carried attribute \"jobtitle\""
 fi
 
 # failures
