@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "mapping_attrs.h"
+#include "plugin_err.h"
 #include "vec.h"
 
 void ss_collector_init(struct ss_collector *c, struct ss_dir *out)
@@ -157,7 +158,8 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
     }
     int r = ops->open(src->inst);
     if (r < 0) {
-        ss_error("source %s: open failed (%d); nothing will be applied", src->name, r);
+        ss_error("source %s: open failed (%s); nothing will be applied", src->name,
+                 ss_plugin_err_text(r));
         ss_attr_usage_free(&usage);
         return -1;
     }

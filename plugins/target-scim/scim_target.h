@@ -10,6 +10,7 @@
 #include <scimsync/plugin.h>
 
 #include "scim_guard.h"
+#include "scim_hint.h"
 #include "scim_pace.h"
 #include "scim_profile.h"
 #include "scim_url.h"
@@ -43,6 +44,8 @@ struct scim {
     int listed_users_ok, listed_groups_ok;
     int listing_suspect; /* a create hit an object the listing missed: apply stops */
     struct scim_stats stats;
+    int reached;         /* the server has answered once (scim_conn_retryable) */
+    unsigned retries_logged; /* retries logged at info; past a cap at debug */
 };
 
 struct scim_req {
