@@ -161,7 +161,7 @@ token = env:SS_IT_TOKEN
         self.assertEqual(p.returncode, 1)
 
     def test_exit_1_broken_plugins_one_line_each(self):
-        for plugin, reason in (("abi99", "built for ABI 99.0, this scimsync speaks 1.0"),
+        for plugin, reason in (("abi99", "built for ABI 99.0, this scimsync speaks 1.1"),
                                ("nodesc", "no scimsync_plugin_descriptor symbol"),
                                ("missingdep", "libssgone.so: cannot open shared object file"),
                                ("csv", "'csv' is a source plugin, a target plugin is needed")):
@@ -328,7 +328,7 @@ plugin = {plugin}
                                                               config=False).stdout)
         p = self.run_cli("version", config=False)
         self.assertEqual(p.returncode, 0)
-        self.assertRegex(p.stdout, r"^scimsync \d+\.\d+\.\d+ \(plugin ABI 1\.0\)")
+        self.assertRegex(p.stdout, r"^scimsync \d+\.\d+\.\d+ \(plugin ABI 1\.1\)")
         self.assertEqual(self.run_cli(config=False).returncode, 1)
 
     def test_json_logs(self):
