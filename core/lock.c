@@ -27,15 +27,27 @@ unsigned long long ss_lock_hash(const char *s)
     return h;
 }
 
+/* A folder we can use: it exists and we may create files in it. */
+static int usable_dir(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) == 0;
+}
+
 char *ss_lock_default_path(const char *target_identity)
 {
     char dir[512], *out;
+    const char *rd = getenv("RUNTIME_DIRECTORY"); /* systemd RuntimeDirectory= */
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     size_t n;
 
-    if (geteuid() == 0)
+    /* The first that exists: a container may have no /run, a service
+     * no $XDG_RUNTIME_DIR. */
+    if (geteuid() == 0 && (usable_dir("/run/scimsync") || usable_dir("/run")))
         snprintf(dir, sizeof dir, "/run/scimsync");
-    else if (xdg && xdg[0] == '/')
+    else if (rd && rd[0] == '/' && !strchr(rd, ':') && usable_dir(rd))
+        snprintf(dir, sizeof dir, "%s", rd);
+    else if (xdg && xdg[0] == '/' && usable_dir(xdg))
         snprintf(dir, sizeof dir, "%s/scimsync", xdg);
     else
         snprintf(dir, sizeof dir, "/tmp/scimsync-%lu", (unsigned long)geteuid());
@@ -90,9 +102,10 @@ void ss_lock_holder_describe(const struct ss_lock_holder *h, char *buf, size_t l
              h->pid, h->host[0] ? h->host : "?", h->started[0] ? h->started : "?");
 }
 
-/* The folder of a default path is created on first use; any folder must
- * belong to us or root and be writable by nobody else (unless sticky, like
- * /tmp), or someone else could swap the file under us. */
+/* The folder is created on first use; it must be writable by nobody but
+ * its owner (unless sticky, like /tmp), or anyone could swap the file under
+ * us.  Its owner may be another account: the service's (systemd
+ * RuntimeDirectory=) for a manual run as root. */
 static int check_parent(const char *path)
 {
     char dir[1024];
@@ -115,10 +128,9 @@ static int check_parent(const char *path)
         ss_error("lock file %s: %s: %s", path, dir, strerror(errno));
         return -1;
     }
-    if ((st.st_uid != geteuid() && st.st_uid != 0) ||
-        ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
-        ss_error("lock file %s: the folder %s belongs to another account or is writable by "
-                 "others (set [engine] lock_file to a folder of this account)",
+    if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)) {
+        ss_error("lock file %s: the folder %s is writable by other accounts (set [engine] "
+                 "lock_file to a folder only its owner can write)",
                  path, dir);
         return -1;
     }

@@ -48,8 +48,9 @@ void ss_lock_holder_parse(const char *text, struct ss_lock_holder *h);
 void ss_lock_holder_describe(const struct ss_lock_holder *h, char *buf, size_t len);
 
 /* The default lock file of a target, from a text naming it (plugin and
- * URL): /run/scimsync/<hash>.lock for root; for other accounts
- * $XDG_RUNTIME_DIR/scimsync/<hash>.lock, else /tmp/scimsync-<uid>/<hash>.lock.
+ * URL), in the first folder that exists: /run/scimsync/ for root;
+ * $RUNTIME_DIRECTORY/ (systemd RuntimeDirectory=scimsync);
+ * $XDG_RUNTIME_DIR/scimsync/; /tmp/scimsync-<uid>/.  File <hash>.lock.
  * malloc'd; NULL on no memory. */
 char *ss_lock_default_path(const char *target_identity);
 /* 64-bit FNV-1a of s, for the file name (exposed for tests). */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,6 +96,23 @@ static void test_dead_holder_is_taken_over(void **state)
     close(ready[1]);
 }
 
+static void test_folder_writable_by_others_is_refused(void **state)
+{
+    struct ss_lock a = SS_LOCK_INIT;
+    struct ss_lock_holder h;
+    char dir[400], path[420];
+    (void)state;
+
+    snprintf(dir, sizeof dir, "%s/open", g_dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(chmod(dir, 0777), 0);
+    snprintf(path, sizeof path, "%s/t.lock", dir);
+    assert_int_equal(ss_lock_acquire(&a, path, "sync", &h), SS_LOCK_ERROR);
+    assert_int_equal(chmod(dir, 01777), 0); /* sticky, like /tmp: fine */
+    assert_int_equal(ss_lock_acquire(&a, path, "sync", &h), SS_LOCK_HELD);
+    ss_lock_release(&a);
+}
+
 static void test_unusable_path_is_an_error(void **state)
 {
     struct ss_lock a = SS_LOCK_INIT;
@@ -127,6 +145,7 @@ static void test_default_path(void **state)
     char *a, *b, want[400];
     (void)state;
 
+    unsetenv("RUNTIME_DIRECTORY");
     setenv("XDG_RUNTIME_DIR", g_dir, 1);
     a = ss_lock_default_path("scim\nhttps://a.example/scim/v2/");
     b = ss_lock_default_path("scim\nhttps://b.example/scim/v2/");
@@ -141,6 +160,15 @@ static void test_default_path(void **state)
     assert_string_equal(a + strlen(a) - 5, ".lock");
     free(a);
     free(b);
+    if (geteuid() != 0) {
+        /* systemd's RuntimeDirectory= comes first */
+        setenv("RUNTIME_DIRECTORY", g_dir, 1);
+        a = ss_lock_default_path("x");
+        snprintf(want, sizeof want, "%s/", g_dir);
+        assert_memory_equal(a, want, strlen(want));
+        free(a);
+        unsetenv("RUNTIME_DIRECTORY");
+    }
     unsetenv("XDG_RUNTIME_DIR");
     if (geteuid() != 0) {
         a = ss_lock_default_path("x");
@@ -156,6 +184,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_second_is_busy_and_names_holder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dead_holder_is_taken_over, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unusable_path_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folder_writable_by_others_is_refused, setup,
+                                        teardown),
         cmocka_unit_test(test_holder_parse),
         cmocka_unit_test_setup_teardown(test_default_path, setup, teardown),
     };
