@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "mapping_attrs.h"
+#include "plugin_err.h"
 #include "secrets.h"
 
 static volatile sig_atomic_t g_stop;
@@ -388,8 +389,9 @@ int ss_instance_create(struct ss_instance *in)
 
     if (rc < 0 || !in->inst) {
         in->inst = NULL;
-        ss_error("%s:%d: %s: plugin %s could not start (error %d)", in->section->file,
-                 in->section->line, in->section->label, in->plugin->name, rc);
+        ss_error("%s:%d: %s: plugin %s could not start (%s)", in->section->file,
+                 in->section->line, in->section->label, in->plugin->name,
+                 rc < 0 ? ss_plugin_err_text(rc) : "no instance");
         return -1;
     }
     return 0;
