@@ -417,11 +417,15 @@ static int first_request(struct scim_job *j, struct scimsync_op *op)
     case SCIMSYNC_OP_DELETE_GROUP:
         return set_json(r, "DELETE", scim_object_path("/Groups", op->target_id), NULL);
     case SCIMSYNC_OP_ADD_MEMBERS:
-    case SCIMSYNC_OP_REMOVE_MEMBERS:
-        return set_json(r, "PATCH", scim_object_path("/Groups", op->target_id),
-                        scim_members_patch_body(op->kind == SCIMSYNC_OP_ADD_MEMBERS ? "add"
-                                                                                    : "remove",
-                                                op->member_ids + j->index, j->chunk_len));
+    case SCIMSYNC_OP_REMOVE_MEMBERS: {
+        int rc = set_json(r, "PATCH", scim_object_path("/Groups", op->target_id),
+                          scim_members_patch_body(op->kind == SCIMSYNC_OP_ADD_MEMBERS ? "add"
+                                                                                      : "remove",
+                                                  op->member_ids + j->index, j->chunk_len));
+        /* each value counts against member_op_rate: the whole chunk at once */
+        r->member_values = rc == 0 ? j->chunk_len : 0;
+        return rc;
+    }
     }
     return -1;
 }
@@ -468,6 +472,8 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
         rc = SCIMSYNC_ERR_AUTH;
         goto out;
     }
+    if ((rc = scim_profile_ready(s)) < 0)
+        goto out;
     if (s->listing_suspect) {
         rc = SCIMSYNC_ERR_CONFLICT;
         goto out;

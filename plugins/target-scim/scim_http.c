@@ -1,9 +1,10 @@
 /* The transport: libcurl multi, several transfers in flight (keep-alive
  * connections shared through the multi handle), every attempt paced by
- * one token bucket, 429 / 5xx / connection failures retried with
- * backoff, each request bounded by request_deadline (its retries and
- * waits included).  Single-threaded: callbacks run on the caller's
- * thread. */
+ * the budgets it uses (scim_budget.h: the overall cap, reads or writes,
+ * member values), each budget slowed on a 429 and grown back after;
+ * 429 / 5xx / connection failures retried with backoff, each request
+ * bounded by request_deadline (its retries and waits included).
+ * Single-threaded: callbacks run on the caller's thread. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,6 +87,7 @@ static int start(struct scim *s, struct scim_job *j)
         attempt_ms = (long)((r->deadline - now) * 1000.0);
     if (attempt_ms < 500)
         attempt_ms = 500;
+    r->sent_at = now;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* the token never follows a redirect */
@@ -217,6 +219,25 @@ static void count_retry(struct scim *s, const struct scim_req *r)
         s->stats.conn_errors++;
 }
 
+/* Tells the budgets of r's attempt how it was answered. */
+static void paced_answer(struct scim *s, const struct scim_req *r, int throttled,
+                         double hold_until)
+{
+    struct scim_cost cost;
+    int k;
+    double before[SCIM_BUDGETS];
+
+    scim_request_cost(r->method, r->member_values, &cost);
+    for (k = 0; k < SCIM_BUDGETS; k++)
+        before[k] = s->pacer.b[k].aimd.rate;
+    k = scim_pacer_answer(&s->pacer, &cost, throttled, r->sent_at, hold_until, scim_now());
+    if (k >= 0 && s->pacer.b[k].aimd.rate < before[k])
+        s->h->log(s->h, SCIMSYNC_LOG_DEBUG,
+                  "%s %s throttled (HTTP 429): pacing %s at %.1f/s (was %.1f, ceiling %.1f)",
+                  r->method, r->path, scim_budget_name(k), s->pacer.b[k].aimd.rate, before[k],
+                  s->pacer.b[k].aimd.ceiling);
+}
+
 int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
 {
     struct fifo ready = {0};
@@ -243,12 +264,13 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
         curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, s->max_conn);
         curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, s->max_conn);
     }
-    if (!s->bucket_ready) {
+    if (!s->pacer_ready) {
         /* Requests are spread evenly (no bursts), so no one-second
-         * window holds more than the configured rate; the 5 ms of
-         * catch-up only make up for waking late from poll. */
-        scim_bucket_init(&s->bucket, s->rate, 1.0 + s->rate * 0.005, scim_now());
-        s->bucket_ready = 1;
+         * window holds more than a budget's rate. */
+        double ceiling[SCIM_BUDGETS];
+        scim_pacing_ceilings(s, ceiling);
+        scim_pacer_init(&s->pacer, ceiling, scim_now());
+        s->pacer_ready = 1;
     }
     for (size_t i = 0; i < n; i++) {
         jobs[i].finished = 0;
@@ -279,13 +301,10 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
             k++;
         }
         while (!draining && ready.len > 0 && inflight < (size_t)s->max_conn) {
-            double w = scim_bucket_take(&s->bucket, now);
-            if (w > 0) {
-                if (w < wait)
-                    wait = w;
-                break;
-            }
-            struct scim_job *j = fifo_pop(&ready);
+            struct scim_job *j = ready.v[ready.head];
+            struct scim_cost cost;
+            double w;
+            /* the head is prepared first: what it costs depends on it */
             if (j->prepare && !j->req.path) {
                 int p = j->prepare(j);
                 if (p < 0) {
@@ -293,11 +312,20 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                     break;
                 }
                 if (p > 0) { /* nothing to send after all */
+                    fifo_pop(&ready);
                     j->finished = 1;
                     remaining--;
                     continue;
                 }
             }
+            scim_request_cost(j->req.method, j->req.member_values, &cost);
+            w = scim_pacer_take(&s->pacer, &cost, now);
+            if (w > 0) {
+                if (w < wait)
+                    wait = w;
+                break;
+            }
+            fifo_pop(&ready);
             if (start(s, j) < 0) {
                 rc = SCIMSYNC_ERR_NOMEM;
                 break;
@@ -319,12 +347,19 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
             inflight--;
             progressed = 1;
             s->h->log(s->h, SCIMSYNC_LOG_DEBUG, "%s %s -> %ld", r->method, r->path, r->status);
+            if (r->status && r->status < 500 && r->status != 429)
+                paced_answer(s, r, 0, 0);
             if (retryable(s, r)) {
                 double t = scim_now(), pause;
                 double backoff = scim_backoff(r->attempt + 1, r->retry_after, BACKOFF_BASE_S,
                                               BACKOFF_CAP_S, scim_rand01(&s->rng));
                 enum scim_retry d = scim_retry_plan(r->attempt, s->retries, backoff,
                                                     r->retry_after, r->deadline - t, &pause);
+                /* a 429 slows its budget; with a Retry-After that is
+                 * honoured, nothing else of that budget starts sooner */
+                if (r->status == 429)
+                    paced_answer(s, r, 1,
+                                 d == SCIM_RETRY && r->retry_after >= 0 ? t + pause : 0);
                 if (d == SCIM_RETRY && !draining) {
                     log_retry(s, r, pause);
                     count_retry(s, r);

@@ -264,6 +264,15 @@ void scim_listed_reset(struct scim *s)
 void scim_log_stats(struct scim *s, const char *what)
 {
     struct scim_stats *st = &s->stats;
+    if (s->pacer_ready) {
+        struct scim_rate_report rep;
+        char text[768];
+        scim_pacer_report(&s->pacer, 0, &rep);
+        scim_rate_report_text(&rep, text, sizeof(text));
+        if (*text)
+            s->h->log(s->h, SCIMSYNC_LOG_INFO, "%s: effective rates: %s", what, text);
+        scim_pacer_begin(&s->pacer, 0);
+    }
     if (st->throttled || st->server_errors || st->conn_errors)
         s->h->log(s->h, SCIMSYNC_LOG_INFO,
                   "%s: %lu requests, retried %lu throttled (429), %lu server errors, %lu "
@@ -280,6 +289,8 @@ static int list_all(struct scim *s, int kind, struct scim_job *j)
     int rc;
     if (s->auth_failed)
         return SCIMSYNC_ERR_AUTH;
+    if (s->pacer_ready && kind == LIST_USERS)
+        scim_pacer_begin(&s->pacer, 1); /* a run starts with the user listing */
     rc = scim_run(s, j, 1);
     scim_job_free(j);
     scim_log_stats(s, kind == LIST_USERS ? "listing users" : "listing groups");
@@ -297,6 +308,8 @@ int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx)
     s->auth_failed = 0;
     s->listing_suspect = 0;
     scim_listed_reset(s);
+    if ((rc = scim_profile_ready(s)) < 0)
+        return rc;
     if (init_list_job(s, &j, LIST_USERS) < 0) {
         scim_job_free(&j);
         return SCIMSYNC_ERR_NOMEM;
@@ -314,6 +327,10 @@ int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx)
     struct scim_job j;
     int rc;
     s->listed_groups_ok = 0;
+    if (s->auth_failed)
+        return SCIMSYNC_ERR_AUTH;
+    if ((rc = scim_profile_ready(s)) < 0)
+        return rc;
     if (init_list_job(s, &j, LIST_GROUPS) < 0) {
         scim_job_free(&j);
         return SCIMSYNC_ERR_NOMEM;
@@ -336,6 +353,9 @@ int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsy
         return SCIMSYNC_ERR_AUTH;
     if (n == 0)
         return 0;
+    if ((rc = scim_profile_ready(s)) < 0)
+        return rc;
+    rc = SCIMSYNC_ERR_NOMEM;
     jobs = calloc(n, sizeof(*jobs));
     if (!jobs)
         return SCIMSYNC_ERR_NOMEM;

@@ -13,21 +13,51 @@ void scim_bucket_init(struct scim_bucket *b, double rate, double burst, double n
     b->last = now;
 }
 
-double scim_bucket_take(struct scim_bucket *b, double now)
+static void refill(struct scim_bucket *b, double now)
 {
-    if (b->rate <= 0)
-        return 0;
     if (now > b->last) {
         b->tokens += (now - b->last) * b->rate;
         if (b->tokens > b->burst)
             b->tokens = b->burst;
         b->last = now;
     }
-    if (b->tokens >= 1.0) {
-        b->tokens -= 1.0;
+}
+
+double scim_bucket_take_n(struct scim_bucket *b, double n, double now)
+{
+    double need = n < b->burst ? n : b->burst;
+    if (b->rate <= 0 || n <= 0)
+        return 0;
+    refill(b, now);
+    /* a hair of slack: tokens earned in floating point must not leave
+     * a wait of 1e-12 s that rounds to a busy poll */
+    if (b->tokens >= need - 1e-9) {
+        b->tokens -= n;
         return 0;
     }
-    return (1.0 - b->tokens) / b->rate;
+    return (need - b->tokens) / b->rate;
+}
+
+double scim_bucket_take(struct scim_bucket *b, double now)
+{
+    return scim_bucket_take_n(b, 1.0, now);
+}
+
+double scim_pace_burst(double rate)
+{
+    return 1.0 + rate * 0.005;
+}
+
+void scim_bucket_set_rate(struct scim_bucket *b, double rate, double now)
+{
+    if (b->rate > 0)
+        refill(b, now);
+    else
+        b->last = now;
+    b->rate = rate;
+    b->burst = scim_pace_burst(rate);
+    if (b->tokens > b->burst)
+        b->tokens = b->burst;
 }
 
 double scim_backoff(int attempt, double retry_after_s, double base_s, double cap_s,

@@ -18,6 +18,17 @@ void scim_bucket_init(struct scim_bucket *b, double rate, double burst, double n
 /* 0 when a token was taken; otherwise the seconds until one is available
  * (nothing taken). */
 double scim_bucket_take(struct scim_bucket *b, double now);
+/* The same for n tokens at once (a PATCH of n member values): taken as
+ * soon as min(n, burst) are saved up, so a cost above the burst leaves
+ * the bucket in debt that later takes wait out; never split. */
+double scim_bucket_take_n(struct scim_bucket *b, double n, double now);
+/* Changes the rate from now on (tokens earned so far at the old rate);
+ * the burst follows the rate as in scim_pace_burst(). */
+void scim_bucket_set_rate(struct scim_bucket *b, double rate, double now);
+/* The burst the runner gives a bucket of `rate`: requests are spread
+ * evenly, no one-second window holds more than the rate; the 5 ms of
+ * catch-up only make up for waking late from poll. */
+double scim_pace_burst(double rate);
 
 /* Seconds to wait before retry number `attempt` (1 = first retry):
  * exponential from base_s, capped at cap_s, with "equal jitter" (half

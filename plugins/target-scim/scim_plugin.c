@@ -15,9 +15,20 @@ static const struct scimsync_config_key scim_keys[] = {
      "SCIM base URL, e.g. https://scim.eu-west-1.amazonaws.com/<tenant>/scim/v2/"},
     {"token", SCIMSYNC_KEY_SECRET, 1, NULL, "bearer token reference (env:VAR, file:/path, ...)"},
     {"profile", SCIMSYNC_KEY_STRING, 0, NULL,
-     "identity-center or generic; default: identity-center for scim.<region>.amazonaws.com"},
+     "identity-center or generic; default: identity-center for scim.<region>.amazonaws.com, "
+     "else probed"},
     {"rate_limit", SCIMSYNC_KEY_DOUBLE, 0, NULL,
-     "requests per second, retries included; 0 = unpaced; default 20 (identity-center), 50"},
+     "overall cap, requests per second, retries included; 0 = none; default none "
+     "(identity-center), 50 (generic)"},
+    {"read_rate", SCIMSYNC_KEY_DOUBLE, 0, NULL,
+     "GET requests per second, retries included; 0 = unpaced; default 40 (identity-center), "
+     "0 (generic)"},
+    {"write_rate", SCIMSYNC_KEY_DOUBLE, 0, NULL,
+     "POST / PATCH / PUT / DELETE requests per second; 0 = unpaced; default 25 "
+     "(identity-center), 0 (generic)"},
+    {"member_op_rate", SCIMSYNC_KEY_DOUBLE, 0, NULL,
+     "member values added or removed per second (a PATCH of 100 values takes 100); 0 = "
+     "unpaced; default 100 (identity-center), 0 (generic)"},
     {"max_connections", SCIMSYNC_KEY_INT, 0, "10", "HTTP transfers in flight at once (1-64)"},
     {"timeout", SCIMSYNC_KEY_INT, 0, "30", "seconds one HTTP request may take (1-600)"},
     {"retries", SCIMSYNC_KEY_INT, 0, "6",
@@ -62,19 +73,31 @@ static int read_config(struct scim *s)
         return config_error(s, "token", "the secret is empty");
     if (strpbrk(s->token, "\r\n"))
         return config_error(s, "token", "the secret contains a line break");
-    if (!profile || !*profile)
+    if (!profile || !*profile) {
         s->profile = s->url.aws_scim ? SCIM_PROFILE_IDENTITY_CENTER : SCIM_PROFILE_GENERIC;
-    else if (!strcmp(profile, "identity-center"))
+        s->profile_auto = !s->url.aws_scim; /* generic until the probe says otherwise */
+    } else if (!strcmp(profile, "identity-center"))
         s->profile = SCIM_PROFILE_IDENTITY_CENTER;
     else if (!strcmp(profile, "generic"))
         s->profile = SCIM_PROFILE_GENERIC;
     else
         return config_error(s, "profile", "must be identity-center or generic");
-    s->rate = s->profile == SCIM_PROFILE_IDENTITY_CENTER ? 20.0 : 50.0;
-    if (h->config_get_double(h, "rate_limit", &s->rate) < 0)
-        return SCIMSYNC_ERR_CONFIG;
-    if (!(s->rate >= 0 && s->rate <= 10000))
-        return config_error(s, "rate_limit", "must be between 0 and 10000 requests per second");
+    for (int k = 0; k < SCIM_BUDGETS; k++) {
+        static const char *const rate_keys[SCIM_BUDGETS] = {"rate_limit", "read_rate",
+                                                            "write_rate", "member_op_rate"};
+        const char *v = h->config_get(h, rate_keys[k]);
+        s->rate_cfg[k] = -1; /* the profile's default */
+        if (!v || !*v)
+            continue;
+        if (h->config_get_double(h, rate_keys[k], &s->rate_cfg[k]) < 0)
+            return SCIMSYNC_ERR_CONFIG;
+        if (k == SCIM_BUDGET_MEMBER && !(s->rate_cfg[k] >= 0 && s->rate_cfg[k] <= 1000000))
+            return config_error(s, rate_keys[k],
+                                "must be between 0 and 1000000 member values per second");
+        if (k != SCIM_BUDGET_MEMBER && !(s->rate_cfg[k] >= 0 && s->rate_cfg[k] <= 10000))
+            return config_error(s, rate_keys[k],
+                                "must be between 0 and 10000 requests per second");
+    }
     if ((rc = int_in_range(s, "max_connections", 1, 64, &s->max_conn)) < 0 ||
         (rc = int_in_range(s, "timeout", 1, 600, &s->timeout_s)) < 0 ||
         (rc = int_in_range(s, "retries", 0, 20, &s->retries)) < 0 ||
@@ -92,9 +115,17 @@ static int read_config(struct scim *s)
         h->log(h, SCIMSYNC_LOG_WARN,
                "%s: url is plain http: the token crosses the network unencrypted",
                h->config_where(h, "url"));
-    h->log(h, SCIMSYNC_LOG_DEBUG, "target %s: profile %s, %g requests/s, %ld connections",
-           s->url.base, s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center" : "generic",
-           s->rate, s->max_conn);
+    double c[SCIM_BUDGETS];
+    scim_pacing_ceilings(s, c);
+    h->log(h, SCIMSYNC_LOG_DEBUG,
+           "%s: profile %s, rate_limit %g, read_rate %g, write_rate %g, member_op_rate %g "
+           "(0: unpaced), %ld connections",
+           s->url.base,
+           s->profile_auto ? "probed at the first run"
+           : s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center"
+                                                        : "generic",
+           c[SCIM_BUDGET_ALL], c[SCIM_BUDGET_READ], c[SCIM_BUDGET_WRITE], c[SCIM_BUDGET_MEMBER],
+           s->max_conn);
     return 0;
 }
 

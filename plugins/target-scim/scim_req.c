@@ -24,7 +24,9 @@ int scim_req_set(struct scim_req *r, const char *method, char *path, char *body)
     r->path = path;
     r->body = body;
     r->method = method;
+    r->member_values = 0;
     r->attempt = 0;
+    r->sent_at = 0;
     r->not_before = 0;
     r->deadline = 0;
     r->status = 0;
@@ -126,3 +128,15 @@ void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf
     scim_redact(s, buf);
 }
 
+
+void scim_pacing_ceilings(const struct scim *s, double out[SCIM_BUDGETS])
+{
+    scim_profile_rates(s->profile, s->rate_cfg, out);
+}
+
+void scim_rates(const struct scim *s, struct scim_rate_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (s->pacer_ready)
+        scim_pacer_report(&s->pacer, 1, out);
+}

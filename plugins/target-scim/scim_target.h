@@ -9,6 +9,7 @@
 
 #include <scimsync/plugin.h>
 
+#include "scim_budget.h"
 #include "scim_guard.h"
 #include "scim_hint.h"
 #include "scim_pace.h"
@@ -27,14 +28,17 @@ struct scim {
     struct scim_base_url url;
     const char *token;   /* host-owned; only ever handed to libcurl */
     enum scim_profile profile;
-    double rate;
+    int profile_auto;    /* no `profile` key and not an AWS host name: probe */
+    int profile_probed;  /* probed: 1 decided, 2 undecided (probed again next run) */
+    double rate_cfg[SCIM_BUDGETS]; /* rate_limit, read_rate, write_rate, member_op_rate;
+                                      < 0: not configured, the profile's default */
     long max_conn, timeout_s, retries;
     long deadline_s;     /* request_deadline: one request, retries and waits included */
     const char *ca_file;
     int verify_tls;
     CURLM *multi;
-    struct scim_bucket bucket;
-    int bucket_ready;
+    struct scim_pacer pacer;
+    int pacer_ready;     /* 0: (re)built from the profile and keys at the next scim_run */
     int auth_failed;     /* a 401 was seen: the run stops */
     int drain_on_fail;   /* scim_run: a failing job lets the transfers in flight finish */
     uint64_t rng;        /* backoff jitter */
@@ -50,6 +54,7 @@ struct scim {
 
 struct scim_req {
     const char *method;  /* "GET", "POST", "PATCH", "DELETE" */
+    size_t member_values; /* member values the body carries (member_op_rate) */
     char *path;          /* owned, appended to the base URL */
     char *body;          /* owned JSON text or NULL */
     /* result of the last attempt */
@@ -65,6 +70,7 @@ struct scim_req {
     char *errbuf;        /* CURL_ERROR_SIZE bytes while a transfer exists */
     /* runner state */
     int attempt;
+    double sent_at;      /* monotonic, when the last attempt started */
     double not_before;
     double deadline;     /* monotonic; 0 until the first attempt starts */
     CURL *easy;
@@ -140,6 +146,19 @@ void scim_job_free(struct scim_job *j);
 double scim_now(void);
 
 
+
+/* The ceilings of the budgets for the current profile and keys. */
+void scim_pacing_ceilings(const struct scim *s, double out[SCIM_BUDGETS]);
+
+/* The effective rates of the current run (since its user listing): per
+ * budget its ceiling, the rate at the start, the lowest, the rate now,
+ * requests and 429s.  For the run report. */
+void scim_rates(const struct scim *s, struct scim_rate_report *out);
+
+/* scim_probe.c: when the profile is not known (no `profile` key, a host
+ * name that is not Identity Center's), asks the server once and sets
+ * it.  0, or the run's error (401, a server that does not answer). */
+int scim_profile_ready(struct scim *s);
 
 /* scim_list.c */
 int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx);

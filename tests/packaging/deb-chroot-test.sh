@@ -43,11 +43,7 @@ cleanup() {
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    if debroot_umount "$root"; then
-        rm -rf --one-file-system "$work"
-    else
-        echo "cleanup: mounts remain under $root; left in place" >&2
-    fi
+    debroot_remove "$root" "$work"
     exit "$status"
 }
 trap cleanup EXIT

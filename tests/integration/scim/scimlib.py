@@ -138,7 +138,8 @@ class Workspace:
             for gid, name, members in self.groups:
                 w.writerow([gid, name, ";".join(members)])
         target = {"plugin": "scim", "url": emulator.url, "token": "env:SCIMSYNC_TEST_TOKEN",
-                  "profile": "identity-center", "rate_limit": "0", "max_connections": "8",
+                  "profile": "identity-center", "rate_limit": "0", "read_rate": "0",
+                  "write_rate": "0", "member_op_rate": "0", "max_connections": "8",
                   "retries": "6"}
         target.update(self.target)
         with open(os.path.join(self.dir, "scimsync.ini"), "w") as f:

@@ -3,11 +3,13 @@
 Center emulator.  One case a run, so ctest can run them in parallel.
 
 Usage: test_scim_sync.py --scimsync BIN --plugins DIR --case NAME
-Cases: lifecycle, members250, converge, throttle, auth, adopt, paging, generic, tls
+Cases: lifecycle, members250, converge, throttle, auth, adopt, paging, generic, tls,
+       budgets_match, budgets_adapt, probe
 """
 import argparse
 import collections
 import os
+import re
 import subprocess
 import sys
 import time
@@ -312,9 +314,112 @@ def case_tls(ws, emu):
         tls.stop()
 
 
+def budget_run(ws, emu, client):
+    """A sync of 200 users and a group of all of them against the emulator
+    throttling at Identity Center's documented shape, scaled down: reads
+    8/s, writes 5/s, member values 50/s.  client: the target's keys."""
+    emu.config(read_rate=8, write_rate=5, member_rate=50)
+    ws.make_users(200)
+    ws.groups = [("big", "everyone", [u["id"] for u in ws.users])]
+    ws.target.update(client)
+    p = ws.run(emu, "sync")
+    log = emu.log()
+    st = emu.state()
+    n429 = collections.Counter(e.get("budget") for e in log if e["status"] == 429)
+    big = [g for g in st["groups"] if g["displayName"] == "everyone"]
+    check("the sync completes: 200 users, a group of 200 members",
+          p.returncode == 0 and len(st["users"]) == 200 and len(big) == 1
+          and len(big[0]["members"]) == 200, p, str(n429))
+    patches = [e for e in log if e["method"] == "PATCH" and e["status"] == 204]
+    check("members went in whole PATCHes of at most 100 values (100 + 100)",
+          sorted(e.get("members", 0) for e in patches) == [100, 100], extra=str(patches))
+    return p, log, n429
+
+
+def case_budgets_match(ws, emu):
+    """Client budgets equal to the server's: not a single 429."""
+    p, log, n429 = budget_run(ws, emu, {"read_rate": "8", "write_rate": "5",
+                                        "member_op_rate": "50"})
+    check("matching keys: zero 429s", not n429, p, str(n429))
+    check("the effective rates are logged per phase",
+          "applying changes: effective rates: writes 5.0/s (start 5.0, lowest 5.0, ceiling 5.0"
+          in p.stderr and "member values 50.0/s" in p.stderr, p)
+
+
+def case_budgets_adapt(ws, emu):
+    """Client budgets twice the server's: a few 429s, the throttled
+    budgets slow down, and the run still succeeds."""
+    p, log, n429 = budget_run(ws, emu, {"read_rate": "16", "write_rate": "10",
+                                        "member_op_rate": "100", "retries": "10"})
+    total = sum(n429.values())
+    print("     429s by budget: %s" % dict(n429))
+    check("keys above the server's limits: a few 429s, not a storm (1..19)",
+          1 <= total < 20, p, str(n429))
+    lowest = [float(x) for x in re.findall(
+        r"effective rates: .*writes [0-9.]+/s \(start [0-9.]+, lowest ([0-9.]+), ceiling 10\.0",
+        p.stderr)]
+    check("a throttled budget slowed below its ceiling and the log says so",
+          any(x < 10.0 for x in lowest) or "member values" in p.stderr and re.search(
+              r"member values [0-9.]+/s \(start [0-9.]+, lowest ([0-9]|[1-9][0-9])\.",
+              p.stderr), p, str(lowest))
+    emu.clear_log()
+    p = ws.run(emu, "sync")
+    check("then nothing to do", p.returncode == 0 and "No changes." in p.stdout
+          and not writes(emu.log()), p)
+
+
+def case_probe(ws, emu):
+    """No profile key, a host name that is not Identity Center's: the
+    first run asks the server how it pages and logs the choice."""
+    ws.target["profile"] = ""
+    ws.make_users(30)
+    ws.groups = [("g1", "team", ["u%05d" % i for i in range(1, 21)])]
+    p = ws.run(emu, "sync")
+    log = emu.log()
+    check("empty Identity Center emulator: probed as identity-center (startIndex refused)",
+          p.returncode == 0 and "profile identity-center (probed: " in p.stderr
+          and "startIndex=1 was refused (HTTP 400)" in p.stderr
+          and len(emu.state()["users"]) == 30, p)
+    check("then the listing pages with cursors",
+          any("count=100&cursor=" in e["path"] for e in log if e["method"] == "GET"),
+          extra=str(log[:8]))
+    emu.clear_log()
+    p = ws.run(emu, "sync")
+    log = emu.log()
+    check("with users: one probe request (a nextCursor), identity-center, no changes",
+          p.returncode == 0 and "No changes." in p.stdout
+          and "carried a nextCursor" in p.stderr
+          and sum(1 for e in log if "count=1&" in e["path"]) == 1, p, str(log[:4]))
+    emu.clear_log()
+    ws.target["profile"] = "identity-center"
+    p = ws.run(emu, "sync")
+    check("profile set: no probe", p.returncode == 0 and "probed" not in p.stderr
+          and not any("count=1&" in e["path"] for e in emu.log()), p)
+
+    gen = Emulator(ws.dir, "--generic")
+    try:
+        ws.target["profile"] = ""
+        p = ws.run(gen, "sync")
+        check("empty generic server: probed as generic (startIndex taken)",
+              p.returncode == 0 and "profile generic (probed: " in p.stderr
+              and "answered a list: index paging" in p.stderr
+              and len(gen.state()["users"]) == 30, p)
+        gen.clear_log()
+        p = ws.run(gen, "sync")
+        log = gen.log()
+        check("generic server with users: the cursor is ignored, generic, no changes",
+              p.returncode == 0 and "No changes." in p.stdout
+              and "the cursor was ignored" in p.stderr
+              and any("startIndex=1&count=100" in e["path"] for e in log)
+              and not any("groups.value" in e["path"] for e in log), p, str(log[:6]))
+    finally:
+        gen.stop()
+
+
 CASES = {"tls": case_tls, "generic": case_generic, "lifecycle": case_lifecycle, "members250": case_members250, "converge": case_converge,
          "throttle": case_throttle, "auth": case_auth, "adopt": case_adopt,
-         "paging": case_paging}
+         "paging": case_paging, "budgets_match": case_budgets_match,
+         "budgets_adapt": case_budgets_adapt, "probe": case_probe}
 
 
 def main():

@@ -25,6 +25,7 @@ struct answer {
 static const struct answer *script;
 static size_t nscript, next_answer;
 static char sent[32][640]; /* "METHOD path" of each request */
+static size_t sent_members[32]; /* member values each request counts against member_op_rate */
 static size_t nsent;
 static char logbuf[8192];
 
@@ -51,8 +52,10 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 fail_msg("no answer left for %s %s", r->method, r->path);
             }
             const struct answer *a = &script[next_answer++];
-            if (nsent < 32)
+            if (nsent < 32) {
+                sent_members[nsent] = r->member_values;
                 snprintf(sent[nsent++], sizeof(sent[0]), "%s %s", r->method, r->path);
+            }
             free(r->resp);
             r->resp = a->body ? strdup(a->body) : NULL;
             r->resp_len = a->body ? strlen(a->body) : 0;
@@ -472,6 +475,120 @@ static void test_describe(void **state)
     scim_req_clear(&r);
 }
 
+/* ---- the profile probe ---------------------------------------------- */
+
+static void start_probe(const struct answer *a, size_t n)
+{
+    start(SCIM_PROFILE_GENERIC, a, n);
+    inst.profile_auto = 1;
+    inst.url.base = (char *)"http://127.0.0.1:9/t/scim/v2";
+}
+
+static void test_probe_cursor(void **state)
+{
+    (void)state;
+    static const struct answer a[] = {
+        {200, "{" LIST ",\"totalResults\":3,\"itemsPerPage\":1,\"nextCursor\":\"c1\","
+              "\"Resources\":[{\"id\":\"u1\"}]}", 0},
+        {200, "{" LIST ",\"itemsPerPage\":1,\"Resources\":[{\"id\":\"u1\"}]}", 0},
+        {200, "{" LIST ",\"itemsPerPage\":1,\"Resources\":[{\"id\":\"u1\"}]}", 0},
+    };
+    start_probe(a, N(a));
+    assert_int_equal(list_users(), 0);
+    assert_int_equal(nsent, 2);
+    assert_string_equal(sent[0], "GET /Users?count=1&cursor=");
+    assert_string_equal(sent[1], "GET /Users?count=100&cursor=");
+    assert_int_equal(inst.profile, SCIM_PROFILE_IDENTITY_CENTER);
+    assert_non_null(strstr(logbuf, "http://127.0.0.1:9/t/scim/v2: profile identity-center "
+                                   "(probed: the first page of GET /Users?count=1&cursor= "
+                                   "carried a nextCursor); set profile = identity-center or "
+                                   "generic to skip the probe"));
+    /* decided: the next run does not ask again */
+    assert_int_equal(list_users(), 0);
+    assert_int_equal(nsent, 3);
+    assert_string_equal(sent[2], "GET /Users?count=100&cursor=");
+}
+
+static void test_probe_generic(void **state)
+{
+    (void)state;
+    /* a server that ignores the cursor parameter: startIndex paging */
+    static const struct answer a[] = {
+        {200, "{" LIST ",\"totalResults\":2,\"startIndex\":1,\"itemsPerPage\":1,"
+              "\"Resources\":[{\"id\":\"u1\"}]}", 0},
+        {200, "{" LIST ",\"totalResults\":2,\"Resources\":[{\"id\":\"u1\"},{\"id\":\"u2\"}]}",
+         0},
+    };
+    start_probe(a, N(a));
+    assert_int_equal(list_users(), 0);
+    assert_int_equal(nsent, 2);
+    assert_string_equal(sent[1], "GET /Users?startIndex=1&count=100");
+    assert_int_equal(inst.profile, SCIM_PROFILE_GENERIC);
+    assert_non_null(strstr(logbuf, "profile generic (probed: GET /Users?count=1&cursor= answered 1 "
+                                   "of totalResults 2 without a nextCursor: the cursor was "
+                                   "ignored"));
+}
+
+static void test_probe_empty_server(void **state)
+{
+    (void)state;
+    /* no users: the listing cannot tell; ServiceProviderConfig names no
+     * pagination; a refused startIndex says Identity Center */
+    static const struct answer a[] = {
+        {200, "{" LIST ",\"totalResults\":0,\"Resources\":[]}", 0},
+        {200, "{\"patch\":{\"supported\":true}}", 0},
+        {400, "{\"detail\":\"startIndex is not supported\",\"status\":\"400\"}", 0},
+        {200, "{" LIST ",\"totalResults\":0,\"Resources\":[]}", 0},
+    };
+    start_probe(a, N(a));
+    assert_int_equal(list_users(), 0);
+    assert_int_equal(nsent, 4);
+    assert_string_equal(sent[1], "GET /ServiceProviderConfig");
+    assert_string_equal(sent[2], "GET /Users?startIndex=1&count=1");
+    assert_string_equal(sent[3], "GET /Users?count=100&cursor=");
+    assert_int_equal(inst.profile, SCIM_PROFILE_IDENTITY_CENTER);
+    assert_non_null(strstr(logbuf, "too few to tell; GET /ServiceProviderConfig names no "
+                                   "pagination methods; GET /Users?count=1&startIndex=1 was "
+                                   "refused (HTTP 400)"));
+}
+
+static void test_probe_no_answer(void **state)
+{
+    (void)state;
+    static const struct answer a[] = {{503, "down", 6}};
+    start_probe(a, N(a));
+    assert_int_equal(list_users(), SCIMSYNC_ERR_IO);
+    assert_int_equal(nsent, 1);
+    assert_non_null(strstr(logbuf, "probing http://127.0.0.1:9/t/scim/v2 for its SCIM profile: "
+                                   "GET /Users?count=1&cursor= failed: HTTP 503"));
+}
+
+static void test_member_patch_cost(void **state)
+{
+    (void)state;
+    const char *ids[250];
+    char names[250][8];
+    struct scimsync_op op;
+    static const struct answer a[] = {{204, NULL, 0}, {204, NULL, 0}, {204, NULL, 0}};
+    for (int i = 0; i < 250; i++) {
+        snprintf(names[i], sizeof(names[i]), "u%d", i);
+        ids[i] = names[i];
+    }
+    start(SCIM_PROFILE_IDENTITY_CENTER, a, N(a));
+    memset(&op, 0, sizeof(op));
+    op.kind = SCIMSYNC_OP_ADD_MEMBERS;
+    op.target_id = "g1";
+    op.member_ids = ids;
+    op.nmembers = 250;
+    assert_int_equal(scim_apply(&inst, &op, 1), 0);
+    assert_int_equal(op.status, 0);
+    /* 100 + 100 + 50 values, each PATCH counted whole */
+    assert_int_equal(nsent, 3);
+    assert_int_equal(sent_members[0], 100);
+    assert_int_equal(sent_members[1], 100);
+    assert_int_equal(sent_members[2], 50);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +604,11 @@ int main(void)
         cmocka_unit_test_teardown(test_own_retried_create, teardown),
         cmocka_unit_test_teardown(test_lookup_error_body, teardown),
         cmocka_unit_test_teardown(test_describe, teardown),
+        cmocka_unit_test_teardown(test_probe_cursor, teardown),
+        cmocka_unit_test_teardown(test_probe_generic, teardown),
+        cmocka_unit_test_teardown(test_probe_empty_server, teardown),
+        cmocka_unit_test_teardown(test_probe_no_answer, teardown),
+        cmocka_unit_test_teardown(test_member_patch_cost, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
