@@ -307,6 +307,7 @@ int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx)
      * what the last run listed. */
     s->auth_failed = 0;
     s->listing_suspect = 0;
+    s->retries_logged = 0;
     scim_listed_reset(s);
     if ((rc = scim_profile_ready(s)) < 0)
         return rc;
