@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "scope.h"
 
 /* Caps on what a configuration may grow to. */
 #define SS_CONF_MAX_FILES 1024
@@ -54,6 +55,7 @@ struct ss_engine_conf {
     long interval;             /* daemon: seconds between runs */
     long jitter;               /* daemon: up to this many extra random seconds */
     long max_run_time;         /* seconds a run may take; 0: no limit */
+    struct ss_scope scope;     /* ignore_users, ignore_groups, include_groups */
 };
 
 struct ss_config {

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The shipped conf.d examples work as written: each, enabled the way its
 header says (renamed to *.ini; a source with a target beside it, the target
-with a source), passes `validate`, and the LDAP examples no longer name a
-ca_file that does not exist (their header lists the placeholders).
+with a source; a `file:` secret it names, a placeholder, filled with a file
+of ours), passes `validate`, and the LDAP examples no longer name a ca_file
+that does not exist (their header lists the placeholders).
 
     test_examples.py --scimsync BIN --plugins DIR --conf-d DIR
 """
@@ -52,6 +53,15 @@ def main():
             confd = os.path.join(work, "conf.d")
             os.makedirs(confd)
             shutil.copytree(os.path.join(args.conf_d, "demo"), os.path.join(confd, "demo"))
+            # a secret file the example names is a placeholder: filled
+            # with a file of our own (validate checks it is there)
+            for ref in set(re.findall(r"^\w+\s*=\s*file:(\S+)", text, re.M)):
+                if not os.path.exists(ref):
+                    secret = os.path.join(work, "secret-%d" % len(os.listdir(work)))
+                    with open(secret, "w") as f:
+                        f.write("placeholder\n")
+                    os.chmod(secret, 0o600)
+                    text = text.replace("file:" + ref, "file:" + secret)
             with open(os.path.join(confd, name[:-len(".example")]), "w") as f:
                 f.write(text)
             has_target = "[target " in text
