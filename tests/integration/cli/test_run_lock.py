@@ -68,13 +68,17 @@ def main():
         ws.groups = [("g1", "all", ids), ("g2", "half", ids[:30])]
         ws.target.update({"rate_limit": "30", "max_connections": "4"})
         ws.write(emu)
-        emu.config(latency=0.05)
+        # slow enough that the winner still runs (seconds) when the other,
+        # started right after it, reaches the lock even on a busy machine
+        emu.config(latency=0.2)
 
         runs = [Run(ws, "sync"), Run(ws, "sync")]
         for r in runs:
             r.wait()
         codes = sorted(r.returncode for r in runs)
-        check("two syncs together: one exits 0, the other 7 (got %s)" % codes, codes == [0, 7])
+        check("two syncs together: one exits 0, the other 7 (got %s)" % codes, codes == [0, 7],
+              extra="\n".join("--- pid %d exit %d\n%s" % (r.pid, r.returncode, r.stderr[-3000:])
+                              for r in runs))
         winner = next((r for r in runs if r.returncode == 0), None)
         loser = next((r for r in runs if r.returncode == 7), None)
         if winner and loser:
@@ -85,7 +89,8 @@ def main():
             if m:
                 check("the holder named is the run that synced (pid %d)" % winner.pid,
                       int(m.group(1)) == winner.pid, loser)
-                check("the lock file is gone after the run", not os.path.exists(m.group(4)))
+                check("the lock file is gone after the run", not os.path.exists(m.group(4)),
+                      extra=m.group(4))
             check("the second run printed no plan", loser.stdout == "", loser)
         log = emu.log()
         posts = [e for e in log if e["method"] == "POST"]
@@ -93,11 +98,12 @@ def main():
         check("60 users and 2 groups, each once",
               len(st["users"]) == 60 and len(st["groups"]) == 2
               and len({u["externalId"] for u in st["users"]}) == 60)
-        check("62 creates in all: nothing created twice (%d POST)" % len(posts), len(posts) == 62)
+        check("62 creates in all: nothing created twice (%d POST)" % len(posts), len(posts) == 62,
+              winner)
         check("nothing re-created or adopted", winner is not None
               and "already exists" not in winner.stderr + (loser.stderr if loser else ""))
         n429 = sum(1 for e in log if e["status"] == 429)
-        check("no 429 (%d)" % n429, n429 == 0)
+        check("no 429 (%d)" % n429, n429 == 0, winner)
 
         # a plan takes no lock: it runs while a sync holds one
         ws.make_users(20, start=61)
