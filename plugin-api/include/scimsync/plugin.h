@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 1 /* 1.1: key types URL and INPUT_PATH, scimsync_host.mapped_attributes */
+#define SCIMSYNC_ABI_MINOR 1 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -145,9 +145,16 @@ struct scimsync_host {
      * (signal received).  Long loops poll it and return SCIMSYNC_ERR_STOPPED. */
     int (*should_stop)(const struct scimsync_host *h);
 
-    /* --- ABI 1.1 additions.  New services go at the end only; a plugin
-     * calls one after SCIMSYNC_HOST_HAS(h, name) (a 1.0 host's table ends
-     * before it, and its struct_size says so). --- */
+    /* --- ABI 1.1 additions (state_get, state_put, mapped_attributes).
+     * New services go at the end only; a plugin calls one after
+     * SCIMSYNC_HOST_HAS(h, name) (a 1.0 host's table ends before it, and
+     * its struct_size says so). --- */
+    /* Value stored for this plugin instance under key, or NULL (none / no state store).
+     * The returned string is valid until the next call on this host. */
+    const char *(*state_get)(const struct scimsync_host *h, const char *key);
+    /* Stores value (NULL deletes) under key; written with the state at the end of a successful
+     * run, never after a failed one. Returns 0, or <0 when no state store is configured. */
+    int (*state_put)(const struct scimsync_host *h, const char *key, const char *value);
 
     /* Sources: the attribute names the mapping templates of this source
      * use for entries of `kind` (SCIMSYNC_ENTRY_USER: every user field and
