@@ -11,6 +11,7 @@
 
 #include "scim_budget.h"
 #include "scim_guard.h"
+#include "scim_hint.h"
 #include "scim_pace.h"
 #include "scim_profile.h"
 #include "scim_url.h"
@@ -47,6 +48,8 @@ struct scim {
     int listed_users_ok, listed_groups_ok;
     int listing_suspect; /* a create hit an object the listing missed: apply stops */
     struct scim_stats stats;
+    int reached;         /* the server has answered once (scim_conn_retryable) */
+    unsigned retries_logged; /* retries logged at info; past a cap at debug */
 };
 
 struct scim_req {
