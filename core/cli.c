@@ -310,6 +310,7 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json, int exit_cod
     struct ss_runtime rt;
     struct ss_engine_options opt;
     struct ss_summary sum;
+    struct ss_lock lock = SS_LOCK_INIT;
     int rc;
 
     rc = ss_runtime_open(&rt, &a->o, SS_RT_RUN);
@@ -326,8 +327,15 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json, int exit_cod
     opt.exit_code_changes = exit_code;
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
+    /* A plan writes nothing and may read during a sync: only a real sync
+     * takes the target's lock. */
+    if (!dry_run && (rc = ss_runtime_lock(&rt, "sync", &lock)) != SS_EXIT_OK) {
+        ss_runtime_close(&rt);
+        return rc;
+    }
     rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);
     fflush(stdout);
+    ss_lock_release(&lock);
     ss_runtime_close(&rt);
     return rc;
 }

@@ -18,6 +18,8 @@
     "     ([engine] stop_grace); nothing is counted as failed\n"                                   \
     "  6  applied, but source entries with data errors were skipped (each logged as\n"             \
     "     an error: duplicates, missing required fields)\n"                                        \
+    "  7  another run holds the target's lock ([engine] lock_file); the message names\n"           \
+    "     its pid, host and start time: nothing was done\n"                                        \
     "  8  plan --exit-code: changes are pending\n"
 
 static const char global_help[] =

@@ -57,6 +57,7 @@ static int load_mapping(struct ss_runtime *rt, struct ss_rt_part *p)
         p->mapping[i].where = ms->kv[i].where;
     }
     p->nmapping = ms->nkv;
+    p->mapping_section = ms->label;
     return 0;
 }
 
@@ -119,6 +120,12 @@ static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, enum
     if (failed)
         return -1;
     if (ss_instance_new(s, p->ph.desc, mode == SS_RT_RUN, &p->inst) < 0)
+        return -1;
+    /* what the source must read: its mapping's attributes */
+    if (kind == SCIMSYNC_PLUGIN_SOURCE &&
+        ss_instance_set_mapping(p->inst, p->ph.desc->source ? p->ph.desc->source->default_mapping
+                                                            : NULL,
+                                p->mapping, p->nmapping) < 0)
         return -1;
     return 0;
 }
@@ -218,6 +225,7 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
             .inst = rt->src[i].inst->inst,
             .mapping = rt->src[i].mapping,
             .nmapping = rt->src[i].nmapping,
+            .mapping_section = rt->src[i].mapping_section,
         };
     }
     rt->etgt = (struct ss_engine_target){
@@ -285,4 +293,58 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     int quiet = ss_log_get_level() < SCIMSYNC_LOG_INFO;
     int live = !quiet && ss_log_get_format() == SS_LOG_TEXT && isatty(STDERR_FILENO);
     ss_progress_configure(quiet ? 0 : e->progress_interval, live);
+}
+
+/* What names the target for its default lock: plugin and resolved url
+ * (two configurations syncing one tenant share the lock), else the section
+ * and the file that declared it. */
+static const char *target_identity(const struct ss_runtime *rt, char *buf, size_t len)
+{
+    const struct ss_instance *in = rt->tgt.inst;
+    const char *url = NULL;
+
+    for (size_t i = 0; in && i < in->nvalues; i++) {
+        if (strcmp(in->values[i].decl->name, "url") == 0)
+            url = in->values[i].value;
+    }
+    if (url && *url)
+        snprintf(buf, len, "%s\n%s", rt->tgt.ph.desc ? rt->tgt.ph.desc->name : "?", url);
+    else
+        snprintf(buf, len, "%s\n%s", rt->tgt.section->label, rt->tgt.section->file);
+    return buf;
+}
+
+int ss_runtime_lock(const struct ss_runtime *rt, const char *command, struct ss_lock *l)
+{
+    const struct ss_conf_section *e = ss_config_find(&rt->cfg, SS_SEC_ENGINE, NULL);
+    const struct ss_conf_kv *kv = e ? ss_conf_get(e, "lock_file") : NULL;
+    struct ss_lock_holder holder;
+    char ident[2048], who[256];
+    char *path;
+    int rc = SS_EXIT_USAGE;
+
+    if (kv && *kv->value)
+        path = ss_config_resolve_path(kv->value, kv->file);
+    else
+        path = ss_lock_default_path(target_identity(rt, ident, sizeof ident));
+    if (!path) {
+        ss_error("out of memory");
+        return SS_EXIT_USAGE;
+    }
+    switch (ss_lock_acquire(l, path, command, &holder)) {
+    case SS_LOCK_HELD:
+        rc = SS_EXIT_OK;
+        break;
+    case SS_LOCK_BUSY:
+        ss_lock_holder_describe(&holder, who, sizeof who);
+        ss_error("%s is being synced by another run (%s; lock file %s): this run does nothing "
+                 "(exit code 7)",
+                 rt->tgt.section->label, who, path);
+        rc = SS_EXIT_LOCKED;
+        break;
+    case SS_LOCK_ERROR:
+        break;
+    }
+    free(path);
+    return rc;
 }

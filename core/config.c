@@ -74,6 +74,9 @@ const struct scimsync_config_key ss_engine_keys[] = {
      "daemon: ADDR:PORT serving /metrics and /healthz over HTTP (off when unset)"},
     {"healthz_max_age", SCIMSYNC_KEY_INT, 0, "0",
      "daemon: /healthz fails when the last successful run is older (seconds; 0: 3 x interval)"},
+    {"lock_file", SCIMSYNC_KEY_PATH, 0, NULL,
+     "file locked while a sync runs, one run per target at a time (default: "
+     "/run/scimsync/<target hash>.lock, non-root $XDG_RUNTIME_DIR/scimsync/ or /tmp/scimsync-<uid>/)"},
     /* Run report and metrics (docs/report.md) */
     {"report", SCIMSYNC_KEY_PATH, 0, NULL,
      "write the run report (JSON) to this file after every run, atomically (--report wins)"},

@@ -165,6 +165,7 @@ static int run_once(struct daemon *d, int force_deletes, int force_updates)
 {
     struct ss_engine_options opt;
     struct ss_summary sum;
+    struct ss_lock lock = SS_LOCK_INIT;
     int rc;
 
     if (!d->open && start(d) < 0)
@@ -172,8 +173,13 @@ static int run_once(struct daemon *d, int force_deletes, int force_updates)
     ss_runtime_engine_options(&d->rt, &opt);
     opt.safety.force_deletes = force_deletes;
     opt.safety.force_updates = force_updates;
+    /* Held per run, not for the daemon's life: a manual sync between two
+     * runs is possible, and never overlaps one. */
+    if ((rc = ss_runtime_lock(&d->rt, "daemon", &lock)) != SS_EXIT_OK)
+        return rc;
     rc = ss_engine_run(d->rt.esrc, d->rt.nsrc, &d->rt.etgt, &opt, &sum);
     fflush(stdout);
+    ss_lock_release(&lock);
     return rc;
 }
 

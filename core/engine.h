@@ -23,6 +23,7 @@ enum ss_exit {
     SS_EXIT_SAFETY = 4,  /* refused by a safety limit: nothing applied */
     SS_EXIT_INTERRUPTED = 5, /* SIGINT / SIGTERM: stopped cleanly, nothing counted as failed */
     SS_EXIT_SKIPPED = 6, /* applied, but source entries with data errors were skipped */
+    SS_EXIT_LOCKED = 7,  /* another run holds the target's lock: nothing done */
     SS_EXIT_CHANGES = 8  /* plan --exit-code: changes are pending */
 };
 
@@ -45,6 +46,7 @@ struct ss_engine_source {
     void *inst;                          /* created by the loader */
     const struct ss_mapping_line *mapping; /* overrides of the defaults */
     size_t nmapping;
+    const char *mapping_section; /* "[mapping hr]" of those lines, for messages; may be NULL */
 };
 
 struct ss_engine_target {

@@ -10,6 +10,8 @@
 
 #include "apply.h"
 #include "log.h"
+#include "mapping_attrs.h"
+#include "plugin_err.h"
 #include "report.h"
 #include "secrets.h"
 
@@ -135,7 +137,12 @@ static struct ss_instance *self(const struct scimsync_host *h)
 
 /* Copies msg into out with every secret value of the instance masked: a
  * plugin may name its bind DN in an error, and that DN may have come from
- * a store of secrets.  When msg was cut, a secret cut with it is masked too. */
+ * a store of secrets.  A last line of defence only (plugins never format a
+ * secret): exact occurrences of secrets of at least
+ * SCIMSYNC_SECRET_MASK_MIN bytes.  A shorter secret ("x", "wrong") is
+ * never searched for: it would match ordinary words, corrupt the message
+ * and reveal the secret by the substitution.  When msg was cut, what is left of a
+ * (long) secret cut with it is masked too: the text ends there anyway. */
 static void mask_secrets(const struct ss_instance *in, const char *msg, int cut, char *out,
                          size_t cap)
 {
@@ -147,7 +154,7 @@ static void mask_secrets(const struct ss_instance *in, const char *msg, int cut,
         for (size_t i = 0; i < in->nvalues && !skip; i++) {
             const char *v = in->values[i].value;
             size_t n = v ? strlen(v) : 0;
-            if (!in->values[i].secret || !n)
+            if (!in->values[i].secret || n < SCIMSYNC_SECRET_MASK_MIN)
                 continue;
             if (strncmp(msg, v, n) == 0)
                 skip = n;
@@ -270,6 +277,29 @@ static void host_op_done(const struct scimsync_host *h, const struct scimsync_op
 {
     (void)h;
     ss_apply_op_done(op, http_status);
+}
+
+static const char *const *host_mapped_attributes(const struct scimsync_host *h, int kind)
+{
+    struct ss_instance *in = self(h);
+    if (kind != SCIMSYNC_ENTRY_USER && kind != SCIMSYNC_ENTRY_GROUP)
+        return NULL;
+    return (const char *const *)in->mapped[kind == SCIMSYNC_ENTRY_GROUP];
+}
+
+int ss_instance_set_mapping(struct ss_instance *in, const char *const *defaults,
+                            const struct ss_mapping_line *lines, size_t nlines)
+{
+    for (int k = 0; k < 2; k++) {
+        ss_mapping_attrs_free(in->mapped[k]);
+        in->mapped[k] = ss_mapping_attrs(defaults, lines, nlines,
+                                         k ? SCIMSYNC_ENTRY_GROUP : SCIMSYNC_ENTRY_USER);
+        if (!in->mapped[k]) {
+            ss_error("out of memory");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static void *host_alloc(size_t n)
@@ -434,6 +464,7 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
         .realloc = host_realloc,
         .free = host_free,
         .should_stop = host_should_stop,
+        .mapped_attributes = host_mapped_attributes,
         .count_request = host_count_request,
         .op_done = host_op_done,
     };
@@ -463,8 +494,9 @@ int ss_instance_create(struct ss_instance *in)
 
     if (rc < 0 || !in->inst) {
         in->inst = NULL;
-        ss_error("%s:%d: %s: plugin %s could not start (error %d)", in->section->file,
-                 in->section->line, in->section->label, in->plugin->name, rc);
+        ss_error("%s:%d: %s: plugin %s could not start (%s)", in->section->file,
+                 in->section->line, in->section->label, in->plugin->name,
+                 rc < 0 ? ss_plugin_err_text(rc) : "no instance");
         return -1;
     }
     return 0;
@@ -483,5 +515,7 @@ void ss_instance_free(struct ss_instance *in)
         free(v);
     }
     free(in->values);
+    ss_mapping_attrs_free(in->mapped[0]);
+    ss_mapping_attrs_free(in->mapped[1]);
     free(in);
 }

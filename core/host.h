@@ -9,6 +9,7 @@
 #include <scimsync/plugin.h>
 
 #include "config.h"
+#include "engine.h"
 
 struct ss_host_value {
     const struct scimsync_config_key *decl;
@@ -25,6 +26,7 @@ struct ss_instance {
     struct ss_host_value *values; /* one per declared key */
     size_t nvalues;
     void *inst; /* the plugin's instance once created */
+    char **mapped[2]; /* sources: attributes the mapping uses, users / groups */
 };
 
 /* Builds the configuration view of an instance.  The section must already
@@ -33,6 +35,11 @@ struct ss_instance {
  * and returns <0 on failure. */
 int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
                     int resolve_secrets, struct ss_instance **out);
+/* Sources: records the attributes the mapping (defaults, then the lines)
+ * uses, for host->mapped_attributes.  Call before ss_instance_create.
+ * Returns 0, or <0 on no memory (logged). */
+int ss_instance_set_mapping(struct ss_instance *in, const char *const *defaults,
+                            const struct ss_mapping_line *lines, size_t nlines);
 /* plugin->create(); logs and returns <0 when the plugin refuses. */
 int ss_instance_create(struct ss_instance *in);
 /* destroy() when created, scrub secret values, free. */

@@ -401,7 +401,7 @@ static void note_op_done(struct scim *s, struct scim_job *j)
     if (!ctx || !ctx->pending)
         return;
     i = (size_t)(j->op - ctx->ops);
-    if (ctx->pending[i] == 0 || --ctx->pending[i] > 0 || !SCIMSYNC_HOST_OFFERS(s->h, op_done))
+    if (ctx->pending[i] == 0 || --ctx->pending[i] > 0 || !SCIMSYNC_HOST_HAS(s->h, op_done))
         return;
     long st = j->req.status ? j->req.status : j->req.cut_status;
     if (j->op->status != 0 && j->conflict)

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "scim_hint.h"
 #include "scim_target.h"
 
 /* Bounds of one check request: a check answers in seconds. */
@@ -152,7 +153,7 @@ static void get(struct scim *s, const char *path, int verify, int quick, struct 
     r->connected = connect_us > 0;
     take_certinfo(e, r);
     /* the pre-flight's request is one of the run's (the run report counts it) */
-    if (path && SCIMSYNC_HOST_OFFERS(s->h, count_request))
+    if (path && SCIMSYNC_HOST_HAS(s->h, count_request))
         s->h->count_request(s->h, "GET", r->status, -1);
     if (!r->err[0] && r->cc != CURLE_OK)
         snprintf(r->err, sizeof r->err, "%s", curl_easy_strerror(r->cc));
@@ -204,7 +205,7 @@ static void cert_text(const struct get_result *r, char *buf, size_t cap, long *d
 static int transport(struct check_ctx *c, const struct get_result *r)
 {
     struct scim *s = c->s;
-    char detail[1024], hint[512];
+    char detail[2560], hint[512];
     int connected = r->cc == CURLE_OK || r->status > 0 || r->connected || tls_failure(r->cc);
 
     if (r->cc == CURLE_COULDNT_RESOLVE_HOST) {
@@ -217,11 +218,17 @@ static int transport(struct check_ctx *c, const struct get_result *r)
              r->ip[0] ? " to " : "", r->ip);
     say(c, SCIMSYNC_CHECK_PASS, "dns", detail, NULL);
     if (!connected) {
-        snprintf(detail, sizeof detail, "%s", r->err); /* curl names the host and port */
-        snprintf(hint, sizeof hint,
-                 "is the server up and the port in url (%s) right? a firewall or proxy in the "
-                 "way?",
-                 c->where_url);
+        /* The run's own words (scim_hint.c), with the URL asked. */
+        char why[256];
+        scim_conn_hint(r->cc, r->err, s->ca_file, s->timeout_s, why, sizeof why);
+        snprintf(detail, sizeof detail, "GET %s/Users?count=1: %s", s->url.base, r->err);
+        if (why[0]) /* "; what failed and what to check" */
+            snprintf(hint, sizeof hint, "%s (url: %s)", why + 2, c->where_url);
+        else
+            snprintf(hint, sizeof hint,
+                     "is the server up and the port in url (%s) right? a firewall or proxy in "
+                     "the way?",
+                     c->where_url);
         say(c, SCIMSYNC_CHECK_FAIL, "connect", detail, hint);
         return -1;
     }
@@ -243,9 +250,17 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         get(s, NULL, 0, 0, &peek);
         cert_text(&peek, cert, sizeof cert, &days);
         free(peek.body);
-        snprintf(detail, sizeof detail, "%s (verify result %ld); %s", r->err, r->verify, cert);
-        snprintf(hint, sizeof hint,
-                 "set ca_file (%s) to the CA that signed the server's certificate", c->where_ca);
+        char why[512];
+        scim_conn_hint(r->cc, r->err, s->ca_file, s->timeout_s, why, sizeof why);
+        snprintf(detail, sizeof detail, "GET %s/Users?count=1: %s (verify result %ld); %s",
+                 s->url.base, r->err, r->verify, cert);
+        if (why[0]) /* the check that failed and the key to set */
+            snprintf(hint, sizeof hint, "%s (url: %s, ca_file: %s)", why + 2, c->where_url,
+                     c->where_ca);
+        else
+            snprintf(hint, sizeof hint,
+                     "set ca_file (%s) to the CA that signed the server's certificate",
+                     c->where_ca);
         say(c, SCIMSYNC_CHECK_FAIL, "tls", detail, hint);
         return -1;
     }
@@ -282,11 +297,15 @@ static int transport(struct check_ctx *c, const struct get_result *r)
 /* The token: GET /Users?count=1. */
 static int token(struct check_ctx *c, const struct get_result *r)
 {
+    const struct scim *s = c->s;
     char detail[512], hint[512];
     json_object *root, *total = NULL, *res = NULL;
 
     if (r->status == 401 || r->status == 403) {
-        snprintf(detail, sizeof detail, "HTTP %ld: the token was rejected", r->status);
+        /* The words of the run's own 401 message. */
+        size_t n = strlen(s->url.base);
+        snprintf(detail, sizeof detail, "HTTP %ld from %.*s", r->status,
+                 (int)(n && s->url.base[n - 1] == '/' ? n - 1 : n), s->url.base);
         snprintf(hint, sizeof hint,
                  "set token (%s) to a valid SCIM access token of this tenant (Identity Center "
                  "tokens expire after a year)",
@@ -295,9 +314,12 @@ static int token(struct check_ctx *c, const struct get_result *r)
         return SCIMSYNC_ERR_AUTH;
     }
     if (r->status == 404) {
-        snprintf(hint, sizeof hint, "url (%s) must be the SCIM base, ending in /scim/v2/",
-                 c->where_url);
-        say(c, SCIMSYNC_CHECK_FAIL, "url", "HTTP 404 for /Users: not a SCIM endpoint", hint);
+        char why[256];
+        scim_list_hint(404, 1, 0, why, sizeof why);
+        snprintf(detail, sizeof detail, "GET %s/Users?count=1: HTTP 404: Not found%s",
+                 s->url.base, why);
+        snprintf(hint, sizeof hint, "set url (%s) to the SCIM base", c->where_url);
+        say(c, SCIMSYNC_CHECK_FAIL, "url", detail, hint);
         return SCIMSYNC_ERR_CONFIG;
     }
     /* Before a run only what is conclusive stops it (name, connection,

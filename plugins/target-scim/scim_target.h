@@ -11,6 +11,7 @@
 
 #include "scim_budget.h"
 #include "scim_guard.h"
+#include "scim_hint.h"
 #include "scim_pace.h"
 #include "scim_profile.h"
 #include "scim_url.h"
@@ -47,6 +48,8 @@ struct scim {
     int listed_users_ok, listed_groups_ok;
     int listing_suspect; /* a create hit an object the listing missed: apply stops */
     struct scim_stats stats;
+    int reached;         /* the server has answered once (scim_conn_retryable) */
+    unsigned retries_logged; /* retries logged at info; past a cap at debug */
 };
 
 struct scim_req {
@@ -134,8 +137,8 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n);
 void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf, size_t cap);
 
 /* Tells the host how an attempt of r ended (the run report's request
- * counts) and logs a retry at info with its reason and wait.  retry_in:
- * seconds until the retry, < 0 when the outcome is final. */
+ * counts).  retry_in: seconds until the retry, < 0 when the outcome is
+ * final.  (The retry itself is logged by the runner, log_retry.) */
 void scim_req_note(const struct scim *s, const struct scim_req *r, double retry_in);
 
 /* Removes every occurrence of the token from buf (defence in depth:

@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 1
+#define SCIMSYNC_ABI_MINOR 1 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -56,6 +56,12 @@ extern "C" {
 #define SCIMSYNC_PLUGIN_EXPORT
 #define SCIMSYNC_PRINTF(fmt, args)
 #endif
+
+/* Shortest secret the host masks in a plugin's log lines, as a last line
+ * of defence (plugins never pass a secret to log formatting).  Shorter
+ * secrets are never searched for: "x" or "wrong" would match ordinary
+ * text, corrupt the message and reveal the secret by the substitution. */
+#define SCIMSYNC_SECRET_MASK_MIN 8
 
 /* Largest target object id (including NUL) a target may return. */
 #define SCIMSYNC_ID_MAX 128
@@ -159,11 +165,11 @@ struct scimsync_host {
      * A plugin may treat every nonzero value as STOP_NOW. */
     int (*should_stop)(const struct scimsync_host *h);
 
-    /* ---- Added after ABI 1.0, at the end of the table, so plugins built
-     * for 1.0 keep loading unchanged.  A host built before them hands a
-     * smaller table: a plugin calls them only when struct_size covers
-     * them and the pointer is set, SCIMSYNC_HOST_OFFERS(h, member) below.
-     * New members go after the last one, never between. ---- */
+    /* --- ABI 1.1 additions (state_get, state_put, mapped_attributes, count_request,
+     * op_done).
+     * New services go at the end only; a plugin calls one after
+     * SCIMSYNC_HOST_HAS(h, name) (a 1.0 host's table ends before it, and
+     * its struct_size says so). --- */
     /* Value stored for this plugin instance under key, or NULL (none / no state store).
      * The returned string is valid until the next call on this host. */
     const char *(*state_get)(const struct scimsync_host *h, const char *key);
@@ -171,14 +177,25 @@ struct scimsync_host {
      * run, never after a failed one. Returns 0, or <0 when no state store is configured. */
     int (*state_put)(const struct scimsync_host *h, const char *key, const char *value);
 
+    /* Sources: the attribute names the mapping templates of this source
+     * use for entries of `kind` (SCIMSYNC_ENTRY_USER: every user field and
+     * active; SCIMSYNC_ENTRY_GROUP: group.displayName), after the plugin's
+     * default_mapping and the [mapping] lines: NULL-terminated, each name
+     * once (ASCII case-insensitive), as written in the templates ("id",
+     * the entry id, included).  A source that must ask its server for
+     * attributes by name (LDAP) reads these plus what it needs itself, so
+     * a mapping can use any attribute with no list to keep in step.
+     * Owned by the host, valid for the instance lifetime; NULL when the
+     * host has none (not a source). */
+    const char *const *(*mapped_attributes)(const struct scimsync_host *h, int kind);
+
     /* Target plugins, optional (they feed the run report, the metrics
      * and the progress line, not the sync): one request attempt got its
-     * outcome.  method is
-     * "GET", "POST", ...; status the protocol status (HTTP), 0 when no
-     * answer arrived (connection failure, timeout); retry_in the seconds
-     * until the same request is tried again, or < 0 when it is not
-     * retried (its outcome is final).  Called on the thread that called
-     * the plugin. */
+     * outcome.  method is "GET", "POST", ...; status the protocol status
+     * (HTTP), 0 when no answer arrived (connection failure, timeout);
+     * retry_in the seconds until the same request is tried again, or < 0
+     * when it is not retried (its outcome is final).  Called on the
+     * thread that called the plugin. */
     void (*count_request)(const struct scimsync_host *h, const char *method, long status,
                           double retry_in);
     /* Target plugins, inside apply(): op (an element of the array apply()
@@ -189,12 +206,10 @@ struct scimsync_host {
                     long http_status);
 };
 
-/* Nonzero when the host table h has member (a function added after ABI
- * 1.0) and it is set:  if (SCIMSYNC_HOST_OFFERS(h, op_done)) h->op_done(...)
- * (Named apart from the SCIMSYNC_HOST_HAS of the mapped_attributes work,
- * whose presence plugins test with #ifdef; the two are the same test.) */
-#define SCIMSYNC_HOST_OFFERS(h, member)                                                        \
-    ((h)->struct_size >= offsetof(struct scimsync_host, member) + sizeof((h)->member) &&   \
+/* Nonzero when the host table h has the service `member` (added after
+ * ABI 1.0) and it is set. */
+#define SCIMSYNC_HOST_HAS(h, member)                                                               \
+    ((h)->struct_size >= offsetof(struct scimsync_host, member) + sizeof((h)->member) &&          \
      (h)->member != NULL)
 
 /* ------------------------------------------------------------------ */

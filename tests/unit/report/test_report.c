@@ -508,10 +508,10 @@ static void test_host_has(void **state)
     memset(&h, 0, sizeof h);
     h.count_request = count_fn;
     h.struct_size = (uint32_t)offsetof(struct scimsync_host, count_request);
-    assert_false(SCIMSYNC_HOST_OFFERS(&h, count_request));
+    assert_false(SCIMSYNC_HOST_HAS(&h, count_request));
     h.struct_size = sizeof h;
-    assert_true(SCIMSYNC_HOST_OFFERS(&h, count_request));
-    assert_false(SCIMSYNC_HOST_OFFERS(&h, op_done)); /* present but not set */
+    assert_true(SCIMSYNC_HOST_HAS(&h, count_request));
+    assert_false(SCIMSYNC_HOST_HAS(&h, op_done)); /* present but not set */
     assert_true(offsetof(struct scimsync_host, count_request) >
                 offsetof(struct scimsync_host, should_stop));
 }
