@@ -1,0 +1,50 @@
+/* A growing byte buffer with a hard size cap, in the style of curl's
+ * dynbuf: the cap is set at init and an append that would pass it fails
+ * cleanly, leaving the content as it was.  The content is always
+ * NUL-terminated (the terminator is not counted in the length or the cap). */
+#ifndef SS_DYNBUF_H
+#define SS_DYNBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "ss/common.h"
+
+#define SS_DYNBUF_TOO_BIG (-2) /* an append would pass the cap */
+
+struct ss_dynbuf {
+    char *buf; /* NULL until the first append */
+    size_t len;
+    size_t alloc;
+    size_t max; /* most content bytes */
+};
+
+/* max: most bytes the content may hold (> 0).  Allocates nothing. */
+void ss_dynbuf_init(struct ss_dynbuf *b, size_t max);
+
+/* Append n bytes / a string / one byte / printf output.  0, -1 no memory,
+ * SS_DYNBUF_TOO_BIG.  On failure the content is unchanged. */
+SS_NODISCARD int ss_dynbuf_add(struct ss_dynbuf *b, const void *mem, size_t n);
+SS_NODISCARD int ss_dynbuf_addstr(struct ss_dynbuf *b, const char *s);
+SS_NODISCARD int ss_dynbuf_addc(struct ss_dynbuf *b, char c);
+SS_NODISCARD SS_PRINTF(2, 3) int ss_dynbuf_addf(struct ss_dynbuf *b, const char *fmt, ...);
+SS_NODISCARD SS_PRINTF(2, 0) int ss_dynbuf_vaddf(struct ss_dynbuf *b, const char *fmt,
+                                                   va_list ap);
+
+/* The content ("" when empty; never NULL) and its length. */
+const char *ss_dynbuf_str(const struct ss_dynbuf *b);
+static inline size_t ss_dynbuf_len(const struct ss_dynbuf *b)
+{
+    return b->len;
+}
+
+/* Drops the last n bytes (all when n > len). */
+void ss_dynbuf_shrink(struct ss_dynbuf *b, size_t n);
+/* Empties the buffer, keeping its memory. */
+void ss_dynbuf_reset(struct ss_dynbuf *b);
+/* Hands the malloc'd content to the caller (free() it) and empties the
+ * buffer.  NULL on no memory (an empty buffer yields a malloc'd ""). */
+SS_NODISCARD char *ss_dynbuf_take(struct ss_dynbuf *b);
+void ss_dynbuf_free(struct ss_dynbuf *b);
+
+#endif
