@@ -12,7 +12,7 @@ void ss_hmap_init(struct ss_hmap *m, unsigned flags, size_t limit, const struct 
     m->slots = NULL;
     m->cap = 0;
     m->n = 0;
-    m->limit = limit ? limit : SIZE_MAX / 2;
+    m->limit = limit;
     m->flags = flags;
     m->a = a ? *a : ss_libc_alloc;
 }

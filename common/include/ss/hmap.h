@@ -34,7 +34,8 @@ struct ss_hmap {
     struct ss_alloc a;
 };
 
-/* flags: 0 or SS_HMAP_ICASE.  limit 0: no limit but memory.  a: NULL for
+/* flags: 0 or SS_HMAP_ICASE.  limit: most entries (SIZE_MAX: memory is
+ * the only limit).  a: NULL for
  * malloc & co.  Allocates nothing. */
 void ss_hmap_init(struct ss_hmap *m, unsigned flags, size_t limit, const struct ss_alloc *a);
 
