@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv_utf8.h"
+#include <ss/utf8.h>
 
 struct csv_table {
     struct csv_reader *r;
@@ -45,7 +45,7 @@ static int take_header(struct csv_table *t, const struct csv_record *rec)
         const char *s = rec->fields[i];
         size_t n = strlen(s);
 
-        if (csv_utf8_check(s, n, &bad) < 0)
+        if (ss_utf8_check(s, n, &bad) < 0)
             return csv_table_fail(t, rec->line, "header column %zu: invalid UTF-8 at byte %zu",
                                   i + 1, bad + 1);
         while (n && is_space(*s))
@@ -181,7 +181,7 @@ int csv_table_next(struct csv_table *t, struct csv_record *rec)
         return csv_table_fail(t, rec->line, "%zu fields, but the header has %zu columns",
                               rec->nfields, t->ncols);
     for (size_t i = 0; i < rec->nfields; i++)
-        if (csv_utf8_check(rec->fields[i], strlen(rec->fields[i]), &bad) < 0)
+        if (ss_utf8_check(rec->fields[i], strlen(rec->fields[i]), &bad) < 0)
             return csv_table_fail(t, rec->line, "column '%s': invalid UTF-8 at byte %zu",
                                   t->names[i], bad + 1);
     return 1;

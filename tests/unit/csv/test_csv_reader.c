@@ -11,7 +11,7 @@
 #include "csv_idset.h"
 #include "csv_reader.h"
 #include "csv_table.h"
-#include "csv_utf8.h"
+#include <ss/utf8.h>
 
 /* An anonymous temporary file holding text; removed when closed. */
 static FILE *mem(const char *text, size_t len)
@@ -282,7 +282,7 @@ static void test_utf8(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         size_t bad = 999;
-        int rc = csv_utf8_check(cases[i].s, strlen(cases[i].s), &bad);
+        int rc = ss_utf8_check(cases[i].s, strlen(cases[i].s), &bad);
         if ((rc == 0) != cases[i].ok)
             fail_msg("case %zu: expected %s", i, cases[i].ok ? "valid" : "invalid");
         if (!cases[i].ok)
