@@ -75,17 +75,24 @@ char *ss_arena_strdup(struct ss_arena *a, const char *s)
 
 void ss_arena_reset(struct ss_arena *a)
 {
-    struct ss_arena_chunk *c = a->head;
-    if (!c)
-        return;
-    while (c->next) {
+    struct ss_arena_chunk *c = a->head, *keep = NULL;
+    a->head = NULL;
+    a->total = 0;
+    while (c) {
         struct ss_arena_chunk *next = c->next;
-        a->total -= c->size;
-        free(c);
+        if (!keep && c->size == a->chunk) {
+            keep = c;
+        } else {
+            free(c);
+        }
         c = next;
     }
-    c->used = 0;
-    a->head = c;
+    if (keep) {
+        keep->used = 0;
+        keep->next = NULL;
+        a->head = keep;
+        a->total = keep->size;
+    }
 }
 
 void ss_arena_free(struct ss_arena *a)

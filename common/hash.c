@@ -2,8 +2,8 @@
 
 #include "ss/ascii.h"
 
-#define FNV_OFFSET 1469598103934665603ull
-#define FNV_PRIME 1099511628211ull
+#define FNV_OFFSET 0xcbf29ce484222325ull /* 14695981039346656037 */
+#define FNV_PRIME 0x100000001b3ull
 
 uint64_t ss_hash_fnv1a(const void *p, size_t n)
 {

@@ -48,7 +48,8 @@ static int grow(struct ss_hmap *m)
         if (old.slots[i].key)
             *probe(m, old.slots[i].key, old.slots[i].hash) = old.slots[i];
     }
-    m->a.free(old.slots);
+    if (old.slots)
+        m->a.free(old.slots);
     return 0;
 }
 

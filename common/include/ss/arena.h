@@ -31,8 +31,8 @@ SS_NODISCARD void *ss_arena_alloc(struct ss_arena *a, size_t n);
  * as failure. */
 SS_NODISCARD char *ss_arena_strdup(struct ss_arena *a, const char *s);
 SS_NODISCARD char *ss_arena_strndup(struct ss_arena *a, const char *s, size_t n);
-/* Forgets every allocation but keeps the oldest chunk, so a loop that
- * resets per item allocates nothing in its steady state. */
+/* Forgets every allocation but keeps one regular-size chunk, so a loop
+ * that resets per item allocates nothing in its steady state. */
 void ss_arena_reset(struct ss_arena *a);
 void ss_arena_free(struct ss_arena *a);
 
