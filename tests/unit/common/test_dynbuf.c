@@ -1,0 +1,84 @@
+/* ss_dynbuf: appends, the cap (failing cleanly), printf, take, reset. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <ss/dynbuf.h>
+
+static void test_append(void **state)
+{
+    (void)state;
+    struct ss_dynbuf b;
+    ss_dynbuf_init(&b, 1000);
+    assert_string_equal(ss_dynbuf_str(&b), "");
+    assert_int_equal(ss_dynbuf_len(&b), 0);
+    assert_int_equal(ss_dynbuf_addstr(&b, "abc"), 0);
+    assert_int_equal(ss_dynbuf_addc(&b, '-'), 0);
+    assert_int_equal(ss_dynbuf_add(&b, "xyz", 2), 0);
+    assert_int_equal(ss_dynbuf_add(&b, NULL, 0), 0);
+    assert_int_equal(ss_dynbuf_addf(&b, "[%d:%s]", 42, "q"), 0);
+    assert_string_equal(ss_dynbuf_str(&b), "abc-xy[42:q]");
+    assert_int_equal(ss_dynbuf_len(&b), 12);
+    ss_dynbuf_shrink(&b, 4);
+    assert_string_equal(ss_dynbuf_str(&b), "abc-xy[4");
+    ss_dynbuf_shrink(&b, 100);
+    assert_string_equal(ss_dynbuf_str(&b), "");
+    for (int i = 0; i < 200; i++) /* growth past the first allocation */
+        assert_int_equal(ss_dynbuf_addstr(&b, "12345"), 0);
+    assert_int_equal(ss_dynbuf_len(&b), 1000);
+    ss_dynbuf_free(&b);
+    assert_string_equal(ss_dynbuf_str(&b), "");
+}
+
+static void test_cap(void **state)
+{
+    (void)state;
+    struct ss_dynbuf b;
+    ss_dynbuf_init(&b, 8);
+    assert_int_equal(ss_dynbuf_addstr(&b, "1234567"), 0);
+    assert_int_equal(ss_dynbuf_addstr(&b, "89"), SS_DYNBUF_TOO_BIG);
+    assert_string_equal(ss_dynbuf_str(&b), "1234567"); /* unchanged */
+    assert_int_equal(ss_dynbuf_addf(&b, "%s", "ab"), SS_DYNBUF_TOO_BIG);
+    assert_string_equal(ss_dynbuf_str(&b), "1234567");
+    assert_int_equal(ss_dynbuf_addc(&b, '8'), 0); /* exactly the cap */
+    assert_int_equal(ss_dynbuf_addc(&b, '9'), SS_DYNBUF_TOO_BIG);
+    assert_int_equal(b.alloc, 9); /* never more than cap + NUL */
+    assert_int_equal(ss_dynbuf_add(&b, "x", (size_t)-1), SS_DYNBUF_TOO_BIG);
+    ss_dynbuf_reset(&b);
+    assert_int_equal(ss_dynbuf_len(&b), 0);
+    assert_int_equal(ss_dynbuf_addstr(&b, "again"), 0);
+    assert_string_equal(ss_dynbuf_str(&b), "again");
+    ss_dynbuf_free(&b);
+}
+
+static void test_take(void **state)
+{
+    (void)state;
+    struct ss_dynbuf b;
+    ss_dynbuf_init(&b, 100);
+    char *s = ss_dynbuf_take(&b); /* empty: a malloc'd "" */
+    assert_non_null(s);
+    assert_string_equal(s, "");
+    free(s);
+    assert_int_equal(ss_dynbuf_addstr(&b, "owned"), 0);
+    s = ss_dynbuf_take(&b);
+    assert_string_equal(s, "owned");
+    assert_int_equal(ss_dynbuf_len(&b), 0);
+    assert_null(b.buf);
+    free(s);
+    ss_dynbuf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_append),
+        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_take),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
