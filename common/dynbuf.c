@@ -13,6 +13,13 @@ void ss_dynbuf_init(struct ss_dynbuf *b, size_t max)
     b->len = 0;
     b->alloc = 0;
     b->max = max;
+    b->secret = 0;
+}
+
+void ss_dynbuf_init_secret(struct ss_dynbuf *b, size_t max)
+{
+    ss_dynbuf_init(b, max);
+    b->secret = 1;
 }
 
 /* Room for n more content bytes plus the terminator. */
@@ -28,9 +35,18 @@ static int room(struct ss_dynbuf *b, size_t n)
         na = na > SIZE_MAX / 2 ? need : na * 2;
     if (na > b->max + 1)
         na = b->max + 1;
-    char *p = realloc(b->buf, na);
-    if (!p)
+    char *p;
+    if (b->secret) {
+        if (!(p = malloc(na)))
+            return -1;
+        if (b->buf) {
+            memcpy(p, b->buf, b->len + 1);
+            explicit_bzero(b->buf, b->alloc);
+            free(b->buf);
+        }
+    } else if (!(p = realloc(b->buf, na))) {
         return -1;
+    }
     b->buf = p;
     b->alloc = na;
     return 0;
@@ -90,9 +106,13 @@ const char *ss_dynbuf_str(const struct ss_dynbuf *b)
 
 void ss_dynbuf_shrink(struct ss_dynbuf *b, size_t n)
 {
-    b->len = n > b->len ? 0 : b->len - n;
-    if (b->buf)
-        b->buf[b->len] = '\0';
+    size_t len = n > b->len ? 0 : b->len - n;
+    if (!b->buf)
+        return;
+    if (b->secret)
+        explicit_bzero(b->buf + len, b->len - len);
+    b->len = len;
+    b->buf[len] = '\0';
 }
 
 void ss_dynbuf_reset(struct ss_dynbuf *b)
@@ -112,6 +132,8 @@ char *ss_dynbuf_take(struct ss_dynbuf *b)
 
 void ss_dynbuf_free(struct ss_dynbuf *b)
 {
+    if (b->buf && b->secret)
+        explicit_bzero(b->buf, b->alloc);
     free(b->buf);
     b->buf = NULL;
     b->len = b->alloc = 0;

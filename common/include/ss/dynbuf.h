@@ -17,10 +17,16 @@ struct ss_dynbuf {
     size_t len;
     size_t alloc;
     size_t max; /* most content bytes */
+    int secret; /* wipe memory it lets go of (see ss_dynbuf_init_secret) */
 };
 
 /* max: most bytes the content may hold (> 0).  Allocates nothing. */
 void ss_dynbuf_init(struct ss_dynbuf *b, size_t max);
+/* The same for content that may hold a secret: growth copies instead of
+ * realloc and wipes the old block, and reset / shrink / free wipe what they
+ * drop, so no stale copy stays in freed memory.  ss_dynbuf_take hands the
+ * duty of wiping to the caller. */
+void ss_dynbuf_init_secret(struct ss_dynbuf *b, size_t max);
 
 /* Append n bytes / a string / one byte / printf output.  0, -1 no memory,
  * SS_DYNBUF_TOO_BIG.  On failure the content is unchanged. */

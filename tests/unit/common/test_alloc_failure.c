@@ -132,12 +132,17 @@ static int arena_scenario(void)
     return rc;
 }
 
+static int dynbuf_secret; /* which growth path: realloc or copy-and-wipe */
+
 static int dynbuf_scenario(void)
 {
     struct ss_dynbuf b;
     int rc = 0;
     size_t len = 0;
-    ss_dynbuf_init(&b, 1 << 20);
+    if (dynbuf_secret)
+        ss_dynbuf_init_secret(&b, 1 << 20);
+    else
+        ss_dynbuf_init(&b, 1 << 20);
     for (int i = 0; i < 500; i++) {
         int r = i % 2 ? ss_dynbuf_addstr(&b, keys[i]) : ss_dynbuf_addf(&b, "<%d>", i);
         if (r < 0) {
@@ -185,6 +190,9 @@ static void test_arena(void **state)
 static void test_dynbuf(void **state)
 {
     (void)state;
+    dynbuf_secret = 0;
+    each_failure(dynbuf_scenario, 5);
+    dynbuf_secret = 1;
     each_failure(dynbuf_scenario, 5);
 }
 

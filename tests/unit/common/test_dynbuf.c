@@ -73,12 +73,33 @@ static void test_take(void **state)
     ss_dynbuf_free(&b);
 }
 
+static void test_secret(void **state)
+{
+    (void)state;
+    struct ss_dynbuf b;
+    ss_dynbuf_init_secret(&b, 4096);
+    assert_true(b.secret);
+    for (int i = 0; i < 300; i++) /* several copy-and-wipe growths */
+        assert_int_equal(ss_dynbuf_addstr(&b, "s3cr"), 0);
+    assert_int_equal(ss_dynbuf_len(&b), 1200);
+    assert_int_equal(memcmp(ss_dynbuf_str(&b), "s3crs3cr", 8), 0);
+    ss_dynbuf_shrink(&b, 1196);
+    assert_string_equal(ss_dynbuf_str(&b), "s3cr");
+    assert_int_equal(b.buf[5], '\0'); /* the dropped bytes are wiped */
+    assert_int_equal(ss_dynbuf_addstr(&b, "x"), 0);
+    assert_string_equal(ss_dynbuf_str(&b), "s3crx");
+    assert_int_equal(ss_dynbuf_add(&b, "y", 5000), SS_DYNBUF_TOO_BIG);
+    ss_dynbuf_free(&b);
+    ss_dynbuf_reset(&b); /* on an empty buffer: nothing to do */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_take),
+        cmocka_unit_test(test_secret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
