@@ -1,9 +1,11 @@
 #include "ss/dynbuf.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FIRST_ALLOC 64
 
@@ -96,6 +98,31 @@ int ss_dynbuf_addf(struct ss_dynbuf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int rc = ss_dynbuf_vaddf(b, fmt, ap);
     va_end(ap);
+    return rc;
+}
+
+int ss_dynbuf_read_fd(struct ss_dynbuf *b, int fd)
+{
+    char tmp[4096];
+    int rc;
+
+    for (;;) {
+        ssize_t n = read(fd, tmp, sizeof(tmp));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = n < 0 ? -1 : 0;
+            break;
+        }
+        rc = ss_dynbuf_add(b, tmp, (size_t)n);
+        if (rc < 0) {
+            if (rc == -1)
+                errno = ENOMEM;
+            break;
+        }
+    }
+    if (b->secret)
+        explicit_bzero(tmp, sizeof(tmp));
     return rc;
 }
 

@@ -37,6 +37,11 @@ SS_NODISCARD SS_PRINTF(2, 3) int ss_dynbuf_addf(struct ss_dynbuf *b, const char 
 SS_NODISCARD SS_PRINTF(2, 0) int ss_dynbuf_vaddf(struct ss_dynbuf *b, const char *fmt,
                                                    va_list ap);
 
+/* Appends everything fd holds until end of file (read() retried on EINTR).
+ * 0; SS_DYNBUF_TOO_BIG past the cap; -1 with errno set (ENOMEM for no
+ * memory, or read()'s).  A secret buffer's stack copy is wiped too. */
+SS_NODISCARD int ss_dynbuf_read_fd(struct ss_dynbuf *b, int fd);
+
 /* The content ("" when empty; never NULL) and its length. */
 const char *ss_dynbuf_str(const struct ss_dynbuf *b);
 static inline size_t ss_dynbuf_len(const struct ss_dynbuf *b)

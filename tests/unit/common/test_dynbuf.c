@@ -1,9 +1,12 @@
 /* ss_dynbuf: appends, the cap (failing cleanly), printf, take, reset. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -93,6 +96,49 @@ static void test_secret(void **state)
     ss_dynbuf_reset(&b); /* on an empty buffer: nothing to do */
 }
 
+/* A file of n bytes 'x', open for reading. */
+static int file_of(size_t n)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++)
+        fputc('x', f);
+    fflush(f);
+    int fd = dup(fileno(f));
+    fclose(f);
+    assert_true(fd >= 0);
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
+static void test_read_fd(void **state)
+{
+    (void)state;
+    struct ss_dynbuf b;
+    int fd = file_of(10000);
+    ss_dynbuf_init(&b, 10000);
+    assert_int_equal(ss_dynbuf_read_fd(&b, fd), 0); /* exactly the cap */
+    assert_int_equal(ss_dynbuf_len(&b), 10000);
+    close(fd);
+    ss_dynbuf_free(&b);
+
+    fd = file_of(10001);
+    ss_dynbuf_init_secret(&b, 10000);
+    assert_int_equal(ss_dynbuf_read_fd(&b, fd), SS_DYNBUF_TOO_BIG);
+    close(fd);
+    ss_dynbuf_free(&b);
+
+    fd = file_of(0);
+    ss_dynbuf_init(&b, 10);
+    assert_int_equal(ss_dynbuf_read_fd(&b, fd), 0);
+    assert_string_equal(ss_dynbuf_str(&b), "");
+    close(fd);
+    errno = 0;
+    assert_int_equal(ss_dynbuf_read_fd(&b, fd), -1); /* closed: EBADF */
+    assert_int_equal(errno, EBADF);
+    ss_dynbuf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -100,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_take),
         cmocka_unit_test(test_secret),
+        cmocka_unit_test(test_read_fd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
