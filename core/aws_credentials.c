@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <ss/dynbuf.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -48,11 +49,13 @@ void ss_aws_wipe_free(char *s)
 int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errlen)
 {
     struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+    struct ss_dynbuf d;
+    const char *buf;
+    size_t len;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1, n;
 
     *out = NULL;
+    ss_dynbuf_init_secret(&d, SS_AWS_TOKEN_FILE_MAX);
     if (fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         goto out;
@@ -61,41 +64,32 @@ int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errle
         snprintf(err, errlen, "%s is not a regular file", path);
         goto out;
     }
-    if (!(buf = malloc(SS_AWS_TOKEN_FILE_MAX + 1))) {
-        snprintf(err, errlen, "out of memory");
+    n = ss_dynbuf_read_fd(&d, fd);
+    if (n < 0) {
+        if (n == SS_DYNBUF_TOO_BIG)
+            snprintf(err, errlen, "%s is larger than %d bytes", path, SS_AWS_TOKEN_FILE_MAX);
+        else if (errno == ENOMEM)
+            snprintf(err, errlen, "out of memory");
+        else
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
         goto out;
     }
-    for (;;) {
-        ssize_t n = read(fd, buf + len, SS_AWS_TOKEN_FILE_MAX + 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > SS_AWS_TOKEN_FILE_MAX) {
-            snprintf(err, errlen, "%s is larger than %d bytes", path, SS_AWS_TOKEN_FILE_MAX);
-            goto out;
-        }
-    }
+    buf = ss_dynbuf_str(&d);
+    len = ss_dynbuf_len(&d);
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
         len--;
-    buf[len] = '\0';
+    ss_dynbuf_shrink(&d, ss_dynbuf_len(&d) - len);
     if (!len || strlen(buf) != len || strpbrk(buf, "\r\n")) {
         snprintf(err, errlen, "%s is empty or holds more than one line", path);
         goto out;
     }
-    *out = buf;
-    buf = NULL;
+    if (!(*out = ss_dynbuf_take(&d))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
     rc = 0;
 out:
-    if (buf) {
-        explicit_bzero(buf, SS_AWS_TOKEN_FILE_MAX + 1);
-        free(buf);
-    }
+    ss_dynbuf_free(&d);
     if (fd >= 0)
         close(fd);
     return rc;
