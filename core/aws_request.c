@@ -1,11 +1,11 @@
 /* HTTP to AWS endpoints through libcurl; SigV4 is libcurl's, not ours. */
 #include "aws_request.h"
 
+#include <ss/dynbuf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <ss/dynbuf.h>
 
 #include "aws_providers.h"
 #include "log.h"

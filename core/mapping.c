@@ -1,9 +1,9 @@
 #include "mapping.h"
 
+#include <ss/parse.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ss/parse.h>
 
 #include "log.h"
 #include "strmap.h"

@@ -1,11 +1,11 @@
 /* file:/path — the content of a file, one trailing newline removed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ss/dynbuf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <ss/dynbuf.h>
 #include <unistd.h>
 
 #include "log.h"

@@ -5,9 +5,9 @@
 #define SS_TEMPLATE_H
 
 #include <scimsync/plugin.h>
-#include <stddef.h>
 #include <ss/ascii.h>
 #include <ss/utf8.h>
+#include <stddef.h>
 
 #define SS_TPL_MAX_XFORMS 8
 /* Longest value a template may render (bytes, without NUL). */

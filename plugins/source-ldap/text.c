@@ -2,9 +2,9 @@
  * word lists from configuration. */
 #include "ldap_util.h"
 
+#include <ss/utf8.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ss/utf8.h>
 
 int lsrc_is_utf8(const unsigned char *s, size_t len)
 {

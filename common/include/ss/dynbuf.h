@@ -34,8 +34,7 @@ SS_NODISCARD int ss_dynbuf_add(struct ss_dynbuf *b, const void *mem, size_t n);
 SS_NODISCARD int ss_dynbuf_addstr(struct ss_dynbuf *b, const char *s);
 SS_NODISCARD int ss_dynbuf_addc(struct ss_dynbuf *b, char c);
 SS_NODISCARD SS_PRINTF(2, 3) int ss_dynbuf_addf(struct ss_dynbuf *b, const char *fmt, ...);
-SS_NODISCARD SS_PRINTF(2, 0) int ss_dynbuf_vaddf(struct ss_dynbuf *b, const char *fmt,
-                                                   va_list ap);
+SS_NODISCARD SS_PRINTF(2, 0) int ss_dynbuf_vaddf(struct ss_dynbuf *b, const char *fmt, va_list ap);
 
 /* Appends everything fd holds until end of file (read() retried on EINTR).
  * 0; SS_DYNBUF_TOO_BIG past the cap; -1 with errno set (ENOMEM for no

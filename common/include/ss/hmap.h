@@ -12,7 +12,7 @@
 
 #include "ss/common.h"
 
-#define SS_HMAP_ICASE 1u /* keys compare with ss_ascii_casecmp */
+#define SS_HMAP_ICASE 1u  /* keys compare with ss_ascii_casecmp */
 #define SS_HMAP_FULL (-2) /* ss_hmap_insert: the limit is reached */
 
 struct ss_hmap_slot {

@@ -59,7 +59,7 @@ static void test_cap(void **state)
     for (int i = 0; i < 20; i++) /* five per 1024-byte chunk */
         assert_non_null(ss_arena_alloc(&a, 200));
     assert_int_equal(a.total, 4096);
-    assert_null(ss_arena_alloc(&a, 200)); /* a fifth chunk passes the cap */
+    assert_null(ss_arena_alloc(&a, 200));    /* a fifth chunk passes the cap */
     assert_non_null(ss_arena_alloc(&a, 24)); /* room left in the chunk */
     assert_null(ss_arena_alloc(&a, 5000));   /* bigger than the cap */
     ss_arena_free(&a);
@@ -70,7 +70,7 @@ static void test_reset(void **state)
     (void)state;
     struct ss_arena a;
     ss_arena_init_chunk(&a, 1 << 20, 1024);
-    ss_arena_reset(&a); /* nothing allocated yet */
+    ss_arena_reset(&a);                          /* nothing allocated yet */
     assert_non_null(ss_arena_alloc(&a, 100000)); /* a big block first */
     for (int i = 0; i < 10; i++)
         assert_non_null(ss_arena_alloc(&a, 1000));

@@ -1,7 +1,7 @@
 /* ss_dynbuf: appends, the cap (failing cleanly), printf, take, reset. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,11 +142,8 @@ static void test_read_fd(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_append),
-        cmocka_unit_test(test_cap),
-        cmocka_unit_test(test_take),
-        cmocka_unit_test(test_secret),
-        cmocka_unit_test(test_read_fd),
+        cmocka_unit_test(test_append), cmocka_unit_test(test_cap),     cmocka_unit_test(test_take),
+        cmocka_unit_test(test_secret), cmocka_unit_test(test_read_fd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

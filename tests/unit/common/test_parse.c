@@ -12,8 +12,8 @@ static void test_bool(void **state)
     (void)state;
     static const char *const yes[] = {"true", "TRUE", "True", "yes", "YES", "on", "On", "1"};
     static const char *const no[] = {"false", "FALSE", "no", "No", "off", "OFF", "0"};
-    static const char *const bad[] = {"", " true", "true ", "y", "n", "2", "-1", "01",
-                                      "truee", "enabled", "nope", "\xc3\xa9"};
+    static const char *const bad[] = {"",   " true", "true ", "y",       "n",    "2",
+                                      "-1", "01",    "truee", "enabled", "nope", "\xc3\xa9"};
     int b;
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
         b = -7;

@@ -13,11 +13,14 @@ static void test_valid(void **state)
 {
     (void)state;
     static const char *const ok[] = {
-        "",        "plain ascii", "caf\xc3\xa9", "\xe2\x82\xac", /* euro */
-        "\xed\x9f\xbf",                                          /* U+D7FF */
-        "\xee\x80\x80",                                          /* U+E000 */
-        "\xf0\x90\x80\x80",                                      /* U+10000 */
-        "\xf4\x8f\xbf\xbf",                                      /* U+10FFFF */
+        "",
+        "plain ascii",
+        "caf\xc3\xa9",
+        "\xe2\x82\xac",     /* euro */
+        "\xed\x9f\xbf",     /* U+D7FF */
+        "\xee\x80\x80",     /* U+E000 */
+        "\xf0\x90\x80\x80", /* U+10000 */
+        "\xf4\x8f\xbf\xbf", /* U+10FFFF */
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         assert_int_equal(ss_utf8_check(ok[i], strlen(ok[i]), NULL), 0);
@@ -34,20 +37,20 @@ static void test_invalid(void **state)
         const char *s;
         size_t bad;
     } cases[] = {
-        {"\x80", 0},                 /* lone continuation */
-        {"ab\xc0\xaf", 2},           /* overlong '/' */
-        {"\xc1\xbf", 0},             /* overlong */
-        {"\xe0\x80\xaf", 0},         /* overlong 3-byte */
-        {"\xf0\x80\x80\xaf", 0},     /* overlong 4-byte */
-        {"x\xed\xa0\x80", 1},        /* surrogate U+D800 */
-        {"\xf4\x90\x80\x80", 0},     /* past U+10FFFF */
-        {"\xf5\x80\x80\x80", 0},     /* bad lead */
-        {"\xff", 0},                 /* bad lead */
-        {"ok\xc3", 2},               /* truncated */
-        {"\xe2\x82", 0},             /* truncated */
-        {"\xe2\x28\xa1", 0},         /* bad continuation */
-        {"\xf0\x90\x80\x28", 0},     /* bad last continuation */
-        {"\xc3\xa9\xc3\x28", 2},     /* second sequence bad */
+        {"\x80", 0},             /* lone continuation */
+        {"ab\xc0\xaf", 2},       /* overlong '/' */
+        {"\xc1\xbf", 0},         /* overlong */
+        {"\xe0\x80\xaf", 0},     /* overlong 3-byte */
+        {"\xf0\x80\x80\xaf", 0}, /* overlong 4-byte */
+        {"x\xed\xa0\x80", 1},    /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80", 0}, /* past U+10FFFF */
+        {"\xf5\x80\x80\x80", 0}, /* bad lead */
+        {"\xff", 0},             /* bad lead */
+        {"ok\xc3", 2},           /* truncated */
+        {"\xe2\x82", 0},         /* truncated */
+        {"\xe2\x28\xa1", 0},     /* bad continuation */
+        {"\xf0\x90\x80\x28", 0}, /* bad last continuation */
+        {"\xc3\xa9\xc3\x28", 2}, /* second sequence bad */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t bad = 999;
