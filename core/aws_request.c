@@ -89,7 +89,8 @@ int ss_aws_http(const struct ss_aws_http_req *rq, struct ss_aws_http_resp *resp,
             snprintf(err, errlen, "%s: response larger than %d bytes", rq->url,
                      SS_AWS_MAX_RESPONSE);
         else
-            snprintf(err, errlen, "%s: %s", rq->url, curl_err[0] ? curl_err : curl_easy_strerror(cc));
+            snprintf(err, errlen, "%s: %s", rq->url,
+                     curl_err[0] ? curl_err : curl_easy_strerror(cc));
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -164,10 +165,16 @@ int ss_aws_endpoint(const char *env_id, const char *host_prefix, const char *reg
 }
 
 static const char *const auth_codes[] = {
-    "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException",
-    "AccessDeniedException",       "IncompleteSignatureException",
-    "MissingAuthenticationTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch",
-    "ExpiredToken",                NULL,
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "ExpiredTokenException",
+    "AccessDeniedException",
+    "IncompleteSignatureException",
+    "MissingAuthenticationTokenException",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    NULL,
 };
 
 void ss_aws_error_text(long status, const char *body, size_t len, char *out, size_t outlen,
@@ -290,8 +297,8 @@ int ss_aws_json_call(const struct ss_aws_call *call, const struct ss_aws_creds *
             continue;
         }
         if (auth)
-            snprintf(err, errlen, "%s: AWS refused the credentials from the %s: %s",
-                     call->target, creds->source, text);
+            snprintf(err, errlen, "%s: AWS refused the credentials from the %s: %s", call->target,
+                     creds->source, text);
         else
             snprintf(err, errlen, "%s: %s", call->target, text);
         rc = auth ? -2 : -1;

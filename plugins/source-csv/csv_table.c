@@ -9,7 +9,7 @@
 struct csv_table {
     struct csv_reader *r;
     struct csv_alloc a;
-    char *names_buf;   /* the header names, NUL-separated */
+    char *names_buf; /* the header names, NUL-separated */
     char **names;
     size_t ncols;
 };
@@ -103,8 +103,7 @@ static struct csv_table *table_new(const struct csv_alloc *a)
 }
 
 int csv_table_open(const char *path, const char *name, const struct csv_reader_opts *opts,
-                   const struct csv_alloc *a, struct csv_table **out, char *err,
-                   size_t errlen)
+                   const struct csv_alloc *a, struct csv_table **out, char *err, size_t errlen)
 {
     struct csv_table *t = table_new(a);
     int rc;
@@ -122,9 +121,9 @@ int csv_table_open(const char *path, const char *name, const struct csv_reader_o
     return finish_open(t, out, err, errlen);
 }
 
-int csv_table_open_stream(FILE *f, int owns, const char *name,
-                          const struct csv_reader_opts *opts, const struct csv_alloc *a,
-                          struct csv_table **out, char *err, size_t errlen)
+int csv_table_open_stream(FILE *f, int owns, const char *name, const struct csv_reader_opts *opts,
+                          const struct csv_alloc *a, struct csv_table **out, char *err,
+                          size_t errlen)
 {
     struct csv_table *t = table_new(a);
     int rc;

@@ -1,10 +1,10 @@
 #include "scim_filter.h"
 
 #include <curl/curl.h>
+#include <ss/dynbuf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ss/dynbuf.h>
 
 char *scim_filter_eq(const char *attr, const char *value)
 {
@@ -61,8 +61,8 @@ static int add_param(struct ss_dynbuf *b, const char *name, const char *value)
     return rc;
 }
 
-char *scim_list_path(const char *resource, const char *filter, const char *cursor,
-                     long start_index, int count)
+char *scim_list_path(const char *resource, const char *filter, const char *cursor, long start_index,
+                     int count)
 {
     char num[32];
     struct ss_dynbuf b;
