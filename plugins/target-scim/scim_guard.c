@@ -4,19 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ss/hash.h>
+
 /* FNV-1a, then a splitmix64 finish so similar ids spread over the table. */
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ull;
-    }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 31;
+    uint64_t h = ss_hash_mix64(ss_hash_fnv1a(s, strlen(s)));
     return h ? h : 1; /* 0 marks a free slot */
 }
 

@@ -8,6 +8,17 @@
 /* Plain 64-bit FNV-1a of n bytes. */
 uint64_t ss_hash_fnv1a(const void *p, size_t n);
 
+/* splitmix64's finish: spreads every input bit over the 64 output bits. */
+static inline uint64_t ss_hash_mix64(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return h;
+}
+
 /* Hash of a NUL-terminated string for hash tables: FNV-1a, bytes ASCII
  * lowercased first when icase (so keys equal under ss_ascii_casecmp hash
  * alike), then mixed (FNV's low bits are weak for short similar keys such

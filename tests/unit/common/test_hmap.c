@@ -149,6 +149,8 @@ static void test_hash(void **state)
     assert_true(ss_hash_fnv1a("", 0) == 0xcbf29ce484222325ull);
     assert_true(ss_hash_fnv1a("a", 1) == 0xaf63dc4c8601ec8cull);
     assert_true(ss_hash_fnv1a("foobar", 6) == 0x85944171f73967e8ull);
+    assert_true(ss_hash_mix64(0) == 0);
+    assert_true(ss_hash_mix64(1) != 1 && ss_hash_mix64(1) != ss_hash_mix64(2));
     /* short similar keys differ in their low bits after the mix */
     assert_true((ss_hash_str("u1", 0) & 63) != (ss_hash_str("u2", 0) & 63) ||
                 (ss_hash_str("u2", 0) & 63) != (ss_hash_str("u3", 0) & 63));
