@@ -126,6 +126,18 @@ int ss_dynbuf_read_fd(struct ss_dynbuf *b, int fd)
     return rc;
 }
 
+int ss_dynbuf_read_fd_err(struct ss_dynbuf *b, int fd, const char *name, char *err, size_t errlen)
+{
+    int rc = ss_dynbuf_read_fd(b, fd);
+    if (rc == SS_DYNBUF_TOO_BIG)
+        snprintf(err, errlen, "%s is larger than %zu bytes", name, b->max);
+    else if (rc < 0 && errno == ENOMEM)
+        snprintf(err, errlen, "out of memory");
+    else if (rc < 0)
+        snprintf(err, errlen, "cannot read %s: %s", name, strerror(errno));
+    return rc;
+}
+
 const char *ss_dynbuf_str(const struct ss_dynbuf *b)
 {
     return b->buf ? b->buf : "";

@@ -52,7 +52,7 @@ int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errle
     struct ss_dynbuf d;
     const char *buf;
     size_t len;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1, n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
 
     *out = NULL;
     ss_dynbuf_init_secret(&d, SS_AWS_TOKEN_FILE_MAX);
@@ -64,16 +64,8 @@ int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errle
         snprintf(err, errlen, "%s is not a regular file", path);
         goto out;
     }
-    n = ss_dynbuf_read_fd(&d, fd);
-    if (n < 0) {
-        if (n == SS_DYNBUF_TOO_BIG)
-            snprintf(err, errlen, "%s is larger than %d bytes", path, SS_AWS_TOKEN_FILE_MAX);
-        else if (errno == ENOMEM)
-            snprintf(err, errlen, "out of memory");
-        else
-            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    if (ss_dynbuf_read_fd_err(&d, fd, path, err, errlen) < 0)
         goto out;
-    }
     buf = ss_dynbuf_str(&d);
     len = ss_dynbuf_len(&d);
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))

@@ -16,7 +16,7 @@ int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errle
     struct stat st;
     struct ss_dynbuf d;
     size_t len;
-    int fd = -1, n;
+    int fd = -1;
     int rc = -1;
 
     ss_dynbuf_init_secret(&d, SS_SECRET_MAX);
@@ -48,16 +48,8 @@ int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errle
         ss_warn("secret file %s is owned by uid %u, neither root nor this user (uid %u): that "
                 "account can read and replace the secret",
                 body, (unsigned)st.st_uid, (unsigned)geteuid());
-    n = ss_dynbuf_read_fd(&d, fd);
-    if (n < 0) {
-        if (n == SS_DYNBUF_TOO_BIG)
-            snprintf(err, errlen, "%s is larger than %d bytes", body, SS_SECRET_MAX);
-        else if (errno == ENOMEM)
-            snprintf(err, errlen, "out of memory");
-        else
-            snprintf(err, errlen, "cannot read %s: %s", body, strerror(errno));
+    if (ss_dynbuf_read_fd_err(&d, fd, body, err, errlen) < 0)
         goto out;
-    }
     len = ss_dynbuf_len(&d);
     if (len > 0 && ss_dynbuf_str(&d)[len - 1] == '\n') {
         ss_dynbuf_shrink(&d, 1);

@@ -41,6 +41,12 @@ SS_NODISCARD SS_PRINTF(2, 0) int ss_dynbuf_vaddf(struct ss_dynbuf *b, const char
  * memory, or read()'s).  A secret buffer's stack copy is wiped too. */
 SS_NODISCARD int ss_dynbuf_read_fd(struct ss_dynbuf *b, int fd);
 
+/* ss_dynbuf_read_fd that says what failed in err: "NAME is larger than
+ * MAX bytes", "out of memory" or "cannot read NAME: REASON".  0 or the
+ * same negative values. */
+SS_NODISCARD int ss_dynbuf_read_fd_err(struct ss_dynbuf *b, int fd, const char *name, char *err,
+                                       size_t errlen);
+
 /* The content ("" when empty; never NULL) and its length. */
 const char *ss_dynbuf_str(const struct ss_dynbuf *b);
 static inline size_t ss_dynbuf_len(const struct ss_dynbuf *b)

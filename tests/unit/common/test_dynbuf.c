@@ -139,11 +139,34 @@ static void test_read_fd(void **state)
     ss_dynbuf_free(&b);
 }
 
+static void test_read_fd_err(void **state)
+{
+    (void)state;
+    struct ss_dynbuf b;
+    char err[128] = "";
+    int fd = file_of(11);
+    ss_dynbuf_init(&b, 10);
+    assert_int_equal(ss_dynbuf_read_fd_err(&b, fd, "/x/y", err, sizeof err), SS_DYNBUF_TOO_BIG);
+    assert_string_equal(err, "/x/y is larger than 10 bytes");
+    close(fd);
+    ss_dynbuf_reset(&b);
+    assert_int_equal(ss_dynbuf_read_fd_err(&b, fd, "/x/y", err, sizeof err), -1);
+    assert_string_equal(err, "cannot read /x/y: Bad file descriptor");
+    fd = file_of(3);
+    err[0] = '\0';
+    assert_int_equal(ss_dynbuf_read_fd_err(&b, fd, "/x/y", err, sizeof err), 0);
+    assert_string_equal(err, "");
+    assert_string_equal(ss_dynbuf_str(&b), "xxx");
+    close(fd);
+    ss_dynbuf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_append), cmocka_unit_test(test_cap),     cmocka_unit_test(test_take),
-        cmocka_unit_test(test_secret), cmocka_unit_test(test_read_fd),
+        cmocka_unit_test(test_append),  cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_take),    cmocka_unit_test(test_secret),
+        cmocka_unit_test(test_read_fd), cmocka_unit_test(test_read_fd_err),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
