@@ -15,6 +15,13 @@
  * (then *p and *cap are unchanged). */
 SS_NODISCARD int ss_vec_reserve(void **p, size_t *cap, size_t need, size_t elsize);
 
+/* The same with the first capacity and the most elements chosen by the
+ * caller: 0, -1 on no memory, SS_VEC_FULL when need > max (then *p and *cap
+ * are unchanged; the last doubling stops at max). */
+#define SS_VEC_FULL (-2)
+SS_NODISCARD int ss_vec_reserve_max(void **p, size_t *cap, size_t need, size_t elsize, size_t first,
+                                    size_t max);
+
 #define SS_VEC_PUSH_ROOM(arr, n, cap)                                                              \
     ss_vec_reserve((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
 

@@ -55,12 +55,34 @@ static void test_caps(void **state)
     free(p);
 }
 
+static void test_reserve_max(void **state)
+{
+    (void)state;
+    int *a = NULL;
+    size_t cap = 0;
+    assert_int_equal(ss_vec_reserve_max((void **)&a, &cap, 1, sizeof(*a), 32, 100), 0);
+    assert_int_equal(cap, 32);
+    assert_int_equal(ss_vec_reserve_max((void **)&a, &cap, 65, sizeof(*a), 32, 100), 0);
+    assert_int_equal(cap, 100); /* 128 stopped at the max */
+    assert_int_equal(ss_vec_reserve_max((void **)&a, &cap, 100, sizeof(*a), 32, 100), 0);
+    assert_int_equal(ss_vec_reserve_max((void **)&a, &cap, 101, sizeof(*a), 32, 100), SS_VEC_FULL);
+    assert_int_equal(cap, 100);
+    a[99] = 1;
+    free(a);
+    a = NULL;
+    cap = 0;
+    assert_int_equal(ss_vec_reserve_max((void **)&a, &cap, 3, sizeof(*a), 0, 10), 0);
+    assert_int_equal(cap, 4); /* first 0: start at 1 and double */
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_push),
         cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_reserve_max),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
