@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ss/vec.h>
+
 /* Chunks of the per-entry arena: most entries fit in one. */
 #define CHUNK_SIZE (64 * 1024)
 
@@ -43,17 +45,11 @@ char *lsrc_eb_strdup(struct lsrc_entry_builder *eb, const char *s)
 
 static int attrs_room(struct lsrc_entry_builder *eb)
 {
-    if (eb->nattrs == eb->attrs_cap) {
-        size_t ncap = eb->attrs_cap ? eb->attrs_cap * 2 : 32;
-        if (ncap > 4096)
-            return -1; /* no sane entry has that many attribute types */
-        struct scimsync_attr *na = realloc(eb->attrs, ncap * sizeof *na);
-        if (!na)
-            return -1;
-        eb->attrs = na;
-        eb->attrs_cap = ncap;
-    }
-    return 0;
+    /* no sane entry has more than 4096 attribute types */
+    return ss_vec_reserve_max((void **)&eb->attrs, &eb->attrs_cap, eb->nattrs + 1,
+                              sizeof(*eb->attrs), 32, 4096) < 0
+               ? -1
+               : 0;
 }
 
 const char **lsrc_eb_values(struct lsrc_entry_builder *eb, size_t n)
@@ -103,18 +99,10 @@ const char *lsrc_eb_get1(const struct lsrc_entry_builder *eb, const char *name)
 
 int lsrc_eb_add_member(struct lsrc_entry_builder *eb, const char *ref)
 {
-    if (eb->nmembers == eb->members_cap) {
-        if (eb->members_cap >= eb->members_limit)
-            return -2;
-        size_t ncap = eb->members_cap ? eb->members_cap * 2 : 256;
-        if (ncap > eb->members_limit)
-            ncap = eb->members_limit;
-        const char **nm = realloc(eb->members, ncap * sizeof *nm);
-        if (!nm)
-            return -1;
-        eb->members = nm;
-        eb->members_cap = ncap;
-    }
+    int rc = ss_vec_reserve_max((void **)&eb->members, &eb->members_cap, eb->nmembers + 1,
+                                sizeof(*eb->members), 256, eb->members_limit);
+    if (rc < 0)
+        return rc == SS_VEC_FULL ? -2 : -1;
     const char *copy = lsrc_eb_strdup(eb, ref);
     if (!copy)
         return -1;
