@@ -87,7 +87,7 @@ installed=$(date +%s)
 
 say "scimsync version / plugins in the root"
 in_root scimsync version || fail "scimsync version in the root"
-for so in csv ldap scim; do
+for so in csv ldap scim google; do
     in_root sh -c "ls /usr/lib/*/scimsync/plugins/$so.so" >/dev/null 2>&1 ||
         fail "$so.so not installed in the root"
 done
