@@ -75,10 +75,7 @@ int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errle
         snprintf(err, errlen, "%s is empty or holds more than one line", path);
         goto out;
     }
-    if (!(*out = ss_dynbuf_take(&d))) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
+    *out = ss_dynbuf_take(&d); /* not empty: no allocation, never NULL */
     rc = 0;
 out:
     ss_dynbuf_free(&d);

@@ -61,10 +61,7 @@ int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errle
         snprintf(err, errlen, "%s is empty or contains a NUL byte", body);
         goto out;
     }
-    if (!(*out = ss_dynbuf_take(&d))) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
+    *out = ss_dynbuf_take(&d); /* not empty: no allocation, never NULL */
     rc = 0;
 out:
     /* Scrubs whatever part of the secret was read before failing. */
