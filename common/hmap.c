@@ -56,7 +56,7 @@ static int grow(struct ss_hmap *m)
 int ss_hmap_insert(struct ss_hmap *m, const char *key, struct ss_hmap_slot **slot)
 {
     uint32_t h = ss_hash_str(key, m->flags & SS_HMAP_ICASE);
-    struct ss_hmap_slot *s;
+    struct ss_hmap_slot *s = NULL;
 
     if (m->cap) {
         s = probe(m, key, h);
@@ -67,13 +67,16 @@ int ss_hmap_insert(struct ss_hmap *m, const char *key, struct ss_hmap_slot **slo
     }
     if (m->n >= m->limit)
         return SS_HMAP_FULL;
-    /* Load factor under 3/4 keeps probes short. */
-    if ((m->n + 1) * 4 > m->cap * 3 && grow(m) < 0)
-        return -1;
-    s = probe(m, key, h);
+    /* Load factor under 3/4 keeps probes short.  Without growth, s is
+     * already the free slot the key goes to. */
+    if ((m->n + 1) * 4 > m->cap * 3) {
+        if (grow(m) < 0)
+            return -1;
+        s = probe(m, key, h);
+    }
     s->key = key;
     s->hash = h;
-    memset(&s->val, 0, sizeof(s->val));
+    s->val = 0;
     m->n++;
     *slot = s;
     return 0;

@@ -31,9 +31,9 @@ static inline int ss_strmap_put(struct ss_strmap *m, const char *key, uint32_t v
     struct ss_hmap_slot *s;
     int rc = ss_hmap_insert(&m->h, key, &s);
     if (rc == 0)
-        s->val.u32 = val;
+        s->val = val;
     else if (rc == 1 && existing)
-        *existing = s->val.u32;
+        *existing = s->val;
     return rc;
 }
 
@@ -41,7 +41,7 @@ static inline int ss_strmap_put(struct ss_strmap *m, const char *key, uint32_t v
 static inline uint32_t *ss_strmap_ref(const struct ss_strmap *m, const char *key)
 {
     struct ss_hmap_slot *s = ss_hmap_find(&m->h, key);
-    return s ? &s->val.u32 : NULL;
+    return s ? &s->val : NULL;
 }
 
 /* 1 and *val when found, 0 when absent. */

@@ -1,6 +1,13 @@
 #include "csv_idset.h"
 
+#include <stddef.h>
 #include <string.h>
+
+/* The set's key is the entry's own id: back from the key to the entry. */
+static struct csv_idset_slot *entry_of(const struct ss_hmap_slot *s)
+{
+    return (struct csv_idset_slot *)(void *)(s->key - offsetof(struct csv_idset_slot, id));
+}
 
 void csv_idset_init(struct csv_idset *s, const struct csv_alloc *a)
 {
@@ -15,7 +22,7 @@ void csv_idset_clear(struct csv_idset *s)
     size_t pos = 0;
     struct ss_hmap_slot *slot;
     while ((slot = ss_hmap_next(&s->map, &pos)))
-        s->a.free(slot->val.ptr);
+        s->a.free(entry_of(slot));
     ss_hmap_free(&s->map);
 }
 
@@ -28,7 +35,7 @@ int csv_idset_add(struct csv_idset *s, const char *id, const char *file, long li
     int rc;
 
     if (slot) {
-        *prev = slot->val.ptr;
+        *prev = entry_of(slot);
         return 1;
     }
     n = strlen(id) + 1;
@@ -38,13 +45,10 @@ int csv_idset_add(struct csv_idset *s, const char *id, const char *file, long li
     memcpy(e->id, id, n);
     e->file = file;
     e->line = line;
-    /* The key is the entry's own copy of the id: it lives as long as the
-     * entry. */
     rc = ss_hmap_insert(&s->map, e->id, &slot);
     if (rc < 0) {
         s->a.free(e);
         return rc == SS_HMAP_FULL ? CSV_ERR_DATA : CSV_ERR_NOMEM;
     }
-    slot->val.ptr = e;
     return 0;
 }

@@ -18,7 +18,7 @@ struct csv_idset_slot {
     char id[];
 };
 
-/* common's ss_hmap from the id to its csv_idset_slot. */
+/* common's ss_hmap keyed by each csv_idset_slot's own id. */
 struct csv_idset {
     struct csv_alloc a;
     struct ss_hmap map;

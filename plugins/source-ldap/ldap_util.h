@@ -120,7 +120,7 @@ void lsrc_tls_explain(char *out, size_t cap, enum lsrc_tls_failure kind, const c
 /* ---- String map (common's ss_hmap; string keys, string or NULL values) ---- */
 
 struct lsrc_map {
-    struct ss_hmap h; /* keys and values (char *, may be NULL) owned */
+    struct ss_hmap h; /* keys and values (may be NULL) owned: see strmap.c */
     size_t count;     /* entries, kept equal to h.n */
 };
 

@@ -1,11 +1,23 @@
 /* String -> string map over common's ss_hmap.  Used for DN -> external id,
  * uid -> DN and visited sets; keys and values are copies the map owns;
- * capped by the map's limit so a hostile directory cannot make it grow without
- * bound. */
+ * capped by the map's limit so a hostile directory cannot make it grow
+ * without bound. */
 #include "ldap_util.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* One allocation per key: the map's key is ent->key. */
+struct map_ent {
+    char *val; /* may be NULL */
+    char key[];
+};
+
+static struct map_ent *ent_of(const struct ss_hmap_slot *s)
+{
+    return (struct map_ent *)(void *)(s->key - offsetof(struct map_ent, key));
+}
 
 void lsrc_map_init(struct lsrc_map *m, size_t limit)
 {
@@ -18,8 +30,9 @@ void lsrc_map_free(struct lsrc_map *m)
     size_t pos = 0;
     struct ss_hmap_slot *s;
     while ((s = ss_hmap_next(&m->h, &pos))) {
-        free((char *)s->key);
-        free(s->val.ptr);
+        struct map_ent *e = ent_of(s);
+        free(e->val);
+        free(e);
     }
     ss_hmap_free(&m->h);
     m->count = 0;
@@ -27,27 +40,32 @@ void lsrc_map_free(struct lsrc_map *m)
 
 int lsrc_map_put(struct lsrc_map *m, const char *key, const char *val)
 {
-    char *v = NULL, *k = NULL;
     struct ss_hmap_slot *s = ss_hmap_find(&m->h, key);
+    struct map_ent *e = NULL;
+    size_t klen;
+    char *v = NULL;
     int rc = -1;
 
     if (val && !(v = strdup(val)))
         return -1;
     if (s) {
-        free(s->val.ptr);
-        s->val.ptr = v;
+        e = ent_of(s);
+        free(e->val);
+        e->val = v;
         return 0;
     }
-    if (!(k = strdup(key)))
+    klen = strlen(key) + 1;
+    if (!(e = malloc(sizeof(*e) + klen)))
         goto out;
-    rc = ss_hmap_insert(&m->h, k, &s);
+    memcpy(e->key, key, klen);
+    e->val = v;
+    rc = ss_hmap_insert(&m->h, e->key, &s);
     if (rc < 0)
         goto out;
-    s->val.ptr = v;
     m->count = m->h.n;
     return 0;
 out:
-    free(k);
+    free(e);
     free(v);
     return rc == SS_HMAP_FULL ? -2 : -1;
 }
@@ -58,6 +76,6 @@ int lsrc_map_get(const struct lsrc_map *m, const char *key, const char **val)
     if (!s)
         return 0;
     if (val)
-        *val = s->val.ptr;
+        *val = ent_of(s)->val;
     return 1;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ss/ascii.h"
+
 /* Plain 64-bit FNV-1a of n bytes. */
 uint64_t ss_hash_fnv1a(const void *p, size_t n);
 
@@ -23,6 +25,21 @@ static inline uint64_t ss_hash_mix64(uint64_t h)
  * lowercased first when icase (so keys equal under ss_ascii_casecmp hash
  * alike), then mixed (FNV's low bits are weak for short similar keys such
  * as "u1", "u2", and tables mask the low bits) and folded to 32 bits. */
-uint32_t ss_hash_str(const char *s, int icase);
+static inline uint32_t ss_hash_str(const char *s, int icase)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a offset basis and prime */
+    if (icase) {
+        for (; *p; p++)
+            h = (h ^ (unsigned char)ss_ascii_tolower(*p)) * 0x100000001b3ull;
+    } else {
+        for (; *p; p++)
+            h = (h ^ *p) * 0x100000001b3ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return (uint32_t)h;
+}
 
 #endif

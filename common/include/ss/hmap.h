@@ -1,9 +1,11 @@
 /* Open-addressing hash map (linear probing, ss_hash_str) from C strings to
- * a small value.  Keys are borrowed: the map stores the pointer given to
- * ss_hmap_insert, which must outlive the map (callers that own their keys
- * copy them first and free them when they free the map, see ss_hmap_next).
- * A map is exact or ASCII-case-insensitive, and holds at most `limit`
- * entries. */
+ * a uint32 (an index into the caller's arrays).  Keys are borrowed: the map
+ * stores the pointer given to ss_hmap_insert, which must outlive the map.
+ * A caller that needs more than a uint32 per key allocates a struct ending
+ * in the key (`char key[]`) and gets back to it from slot->key (offsetof),
+ * as plugins/source-ldap/strmap.c does; slots stay 16 bytes, which keeps
+ * the engine's big maps small.  A map is exact or ASCII-case-insensitive,
+ * and holds at most `limit` entries. */
 #ifndef SS_HMAP_H
 #define SS_HMAP_H
 
@@ -17,12 +19,8 @@
 
 struct ss_hmap_slot {
     const char *key; /* NULL: empty */
-    union {
-        void *ptr;
-        uint32_t u32;
-        size_t size;
-    } val;
     uint32_t hash;
+    uint32_t val;
 };
 
 struct ss_hmap {

@@ -82,14 +82,14 @@ static int hmap_scenario(void)
             break;
         }
         assert_int_equal(r, 0);
-        s->val.u32 = i;
+        s->val = i;
     }
     /* what was inserted before the failure is all still there */
     assert_int_equal(m.n, i);
     for (uint32_t j = 0; j < i; j++) {
         s = ss_hmap_find(&m, keys[j]);
         assert_non_null(s);
-        assert_int_equal(s->val.u32, j);
+        assert_int_equal(s->val, j);
     }
     ss_hmap_free(&m);
     return rc;
