@@ -12,4 +12,8 @@
  * the engine itself failed (no memory; logged). */
 int ss_apply(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum);
 
+/* After an interrupted apply: "Not started: 34 create user, 1 create group, ..."
+ * (nothing when every op started). */
+void ss_apply_print_not_started(const struct ss_plan *p, FILE *out);
+
 #endif

@@ -255,4 +255,6 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->source_info = rt->src_info;
     opt->nsource_info = rt->src_info ? rt->nsrc : 0;
     opt->out = stdout;
+    opt->precheck = 1;
+    ss_host_set_stop_grace(e->stop_grace);
 }

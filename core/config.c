@@ -68,6 +68,12 @@ const struct scimsync_config_key ss_engine_keys[] = {
     {"max_run_time", SCIMSYNC_KEY_INT, 0, "0",
      "seconds a run may take (0: no limit); reached while reading: nothing applied (exit 2); "
      "while applying: no further operation starts (exit 3)"},
+    {"stop_grace", SCIMSYNC_KEY_INT, 0, "20",
+     "seconds the requests in flight get to finish after SIGTERM / SIGINT (exit 5)"},
+    {"metrics_listen", SCIMSYNC_KEY_STRING, 0, NULL,
+     "daemon: ADDR:PORT serving /metrics and /healthz over HTTP (off when unset)"},
+    {"healthz_max_age", SCIMSYNC_KEY_INT, 0, "0",
+     "daemon: /healthz fails when the last successful run is older (seconds; 0: 3 x interval)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -851,6 +857,8 @@ static int engine_conf(struct ss_config *cfg)
     e->interval = 3600;
     e->jitter = 60;
     e->max_run_time = 0;
+    e->stop_grace = 20;
+    e->healthz_max_age = 0;
     if (s)
         problems += ss_config_check_section(s, NULL, ss_engine_keys);
     e->log_level = -1;
@@ -881,6 +889,22 @@ static int engine_conf(struct ss_config *cfg)
     if (e->jitter < 0) {
         ss_error("%s: [engine] jitter must not be negative", ss_conf_get(s, "jitter")->where);
         problems++;
+    }
+    ss_conf_parse_long(s ? engine_value(s, "stop_grace") : "20", &e->stop_grace);
+    ss_conf_parse_long(s ? engine_value(s, "healthz_max_age") : "0", &e->healthz_max_age);
+    if (e->stop_grace < 0) {
+        ss_error("%s: [engine] stop_grace must not be negative", ss_conf_get(s, "stop_grace")->where);
+        problems++;
+    }
+    if (e->healthz_max_age < 0) {
+        ss_error("%s: [engine] healthz_max_age must not be negative (0: 3 x interval)",
+                 ss_conf_get(s, "healthz_max_age")->where);
+        problems++;
+    }
+    if (s && ss_conf_get(s, "metrics_listen")) {
+        e->metrics_listen = strdup(engine_value(s, "metrics_listen"));
+        if (!e->metrics_listen)
+            return -1;
     }
     if (e->max_run_time < 0) {
         ss_error("%s: [engine] max_run_time must not be negative (0: no limit)",
@@ -1015,6 +1039,7 @@ void ss_config_free(struct ss_config *cfg)
         free(cfg->files[i]);
     free(cfg->files);
     free(cfg->engine.plugin_path);
+    free(cfg->engine.metrics_listen);
     ss_scope_free(&cfg->engine.scope);
     memset(cfg, 0, sizeof(*cfg));
 }

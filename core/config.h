@@ -55,6 +55,9 @@ struct ss_engine_conf {
     long interval;             /* daemon: seconds between runs */
     long jitter;               /* daemon: up to this many extra random seconds */
     long max_run_time;         /* seconds a run may take; 0: no limit */
+    long stop_grace;           /* seconds in-flight requests get after a stop signal */
+    char *metrics_listen;      /* daemon: ADDR:PORT for /metrics, /healthz; NULL: off */
+    long healthz_max_age;      /* daemon: /healthz threshold in seconds; 0: 3 x interval */
     struct ss_scope scope;     /* ignore_users, ignore_groups, include_groups */
 };
 

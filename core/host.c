@@ -12,6 +12,7 @@
 #include "secrets.h"
 
 static volatile sig_atomic_t g_stop;
+static double g_stop_seen; /* monotonic time a stop was first seen; 0: not yet */
 
 void ss_host_request_stop(void)
 {
@@ -26,6 +27,7 @@ int ss_host_stop_requested(void)
 void ss_host_clear_stop(void)
 {
     g_stop = 0;
+    g_stop_seen = 0;
 }
 
 /* [engine] max_run_time of the run in progress: an end on the monotonic
@@ -51,9 +53,69 @@ int ss_host_deadline_passed(void)
     return g_deadline > 0 && mono_now() >= g_deadline;
 }
 
+/* Clean stops: what a signal asks depends on the phase of the run.  The
+ * moment the stop was first seen starts the grace period (taken lazily:
+ * the signal handler only sets g_stop). */
+static double g_grace = 20.0;
+static int g_phase = SS_PHASE_READ;
+static int g_finish_run; /* daemon: the run in flight goes on during the grace */
+
+void ss_host_set_stop_grace(long seconds)
+{
+    g_grace = seconds >= 0 ? (double)seconds : 0;
+}
+
+void ss_host_set_phase(int phase)
+{
+    g_phase = phase;
+}
+
+void ss_host_set_finish_run(int on)
+{
+    g_finish_run = on;
+}
+
+static double stop_age(void)
+{
+    if (!g_stop)
+        return -1;
+    if (g_stop_seen == 0)
+        g_stop_seen = mono_now();
+    return mono_now() - g_stop_seen;
+}
+
+int ss_host_grace_over(void)
+{
+    double age = stop_age();
+    return age >= 0 && age >= g_grace;
+}
+
+int ss_host_stop_level(void)
+{
+    double age;
+
+    if (ss_host_deadline_passed())
+        return SCIMSYNC_STOP_NOW;
+    age = stop_age();
+    if (age < 0)
+        return 0;
+    if (age >= g_grace)
+        return SCIMSYNC_STOP_NOW;
+    if (g_finish_run)
+        return 0;
+    return g_phase == SS_PHASE_APPLY ? SCIMSYNC_STOP_DRAIN : SCIMSYNC_STOP_NOW;
+}
+
 int ss_host_run_should_stop(void)
 {
-    return ss_host_stop_requested() || ss_host_deadline_passed();
+    return ss_host_stop_level() != 0;
+}
+
+int ss_host_interrupted(void)
+{
+    /* A signal the run obeyed (the daemon's run in flight ignores one
+     * until its grace ends). */
+    return ss_host_stop_requested() && (!g_finish_run || ss_host_grace_over());
 }
 
 void ss_host_stop_reason(char *buf, size_t len)
@@ -188,7 +250,7 @@ static int host_get_double(const struct scimsync_host *h, const char *key, doubl
 static int host_should_stop(const struct scimsync_host *h)
 {
     (void)h;
-    return ss_host_run_should_stop();
+    return ss_host_stop_level();
 }
 
 static void *host_alloc(size_t n)
@@ -209,32 +271,52 @@ static void host_free(void *p)
 /* Resolves a reference set at kv (NULL for a default); a relative file:
  * path is taken against the config file's folder, like PATH values.
  * Errors name the place and the reference, never a value. */
-static int resolve_ref(const struct ss_conf_section *s, const struct ss_host_value *v,
-                       const struct ss_conf_kv *kv, const char *raw, char **out)
+/* Resolves reference raw; a relative file: path is taken against the
+ * folder of file (NULL: as written).  The reason, never a value, in err. */
+static int resolve_raw(const char *raw, const char *file, char **out, char *err, size_t errlen)
 {
-    char err[512];
     char *ref = NULL;
     int rc;
 
-    if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && kv) {
-        char *p = ss_config_resolve_path(raw + 5, kv->file);
+    if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && file) {
+        char *p = ss_config_resolve_path(raw + 5, file);
         size_t n = p ? strlen(p) + 6 : 0;
         ref = p ? malloc(n) : NULL;
         if (ref)
             snprintf(ref, n, "file:%s", p);
         free(p);
         if (!ref) {
-            ss_error("out of memory");
+            snprintf(err, errlen, "out of memory");
             return -1;
         }
     }
-    rc = ss_secret_resolve(ref ? ref : raw, out, err, sizeof(err));
+    rc = ss_secret_resolve(ref ? ref : raw, out, err, errlen);
     free(ref);
-    if (rc < 0) {
+    return rc < 0 ? -1 : 0;
+}
+
+static int resolve_ref(const struct ss_conf_section *s, const struct ss_host_value *v,
+                       const struct ss_conf_kv *kv, const char *raw, char **out)
+{
+    char err[512];
+
+    if (resolve_raw(raw, kv ? kv->file : NULL, out, err, sizeof(err)) < 0) {
         ss_error("%s: %s %s: %s", v->where, s->label, v->decl->name, err);
         return -1;
     }
     return 0;
+}
+
+int ss_host_check_reference(const struct ss_conf_kv *kv, char *err, size_t errlen)
+{
+    char *val = NULL;
+    int rc = resolve_raw(kv->value, kv->file, &val, err, errlen);
+
+    if (val) {
+        explicit_bzero(val, strlen(val));
+        free(val);
+    }
+    return rc;
 }
 
 /* A STRING / PATH value set to a reference: resolved like a secret. */

@@ -44,7 +44,7 @@ static char *diagnostic(LDAP *ld)
     return msg;
 }
 
-static int set_options(struct lsrc_source *s, LDAP *ld)
+int lsrc_set_options(struct lsrc_source *s, LDAP *ld)
 {
     const struct lsrc_conf *c = &s->conf;
     int v3 = LDAP_VERSION3, require = c->verify_tls ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
@@ -79,7 +79,7 @@ static void tls_debug_line(const char *line)
 /* The TLS handshake (ldaps: the connect itself, else StartTLS) with
  * libldap's trace level on, its lines collected in notes and not printed;
  * the bind comes later, so no password passes through them. */
-static int tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes)
+int lsrc_tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes)
 {
     int old_level = 0, trace = 1; /* LDAP_DEBUG_TRACE: where GnuTLS logs the verify status */
     BER_LOG_PRINT_FN old_fn = NULL;
@@ -150,7 +150,7 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
         ret = SCIMSYNC_ERR_CONFIG;
         goto out;
     }
-    if (set_options(s, ld) < 0) {
+    if (lsrc_set_options(s, ld) < 0) {
         h->log(h, SCIMSYNC_LOG_ERROR, "%s: cannot set connection options", uri);
         ret = SCIMSYNC_ERR_CONFIG;
         goto out;
@@ -158,7 +158,7 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
     int ldaps = strncasecmp(uri, "ldaps:", 6) == 0;
     if (ldaps || c->start_tls) {
         struct lsrc_tls_notes notes;
-        rc = tls_handshake(ld, ldaps, &notes);
+        rc = lsrc_tls_handshake(ld, ldaps, &notes);
         if (rc != LDAP_SUCCESS) {
             diag = diagnostic(ld);
             ret = tls_fail(s, ldaps, rc, diag, &notes, next);

@@ -282,9 +282,23 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
         CURLMsg *msg;
         int left;
 
-        if (s->h->should_stop && s->h->should_stop(s->h)) {
-            rc = SCIMSYNC_ERR_STOPPED;
-            break;
+        if (s->h->should_stop && !(draining && rc == SCIMSYNC_ERR_STOPPED)) {
+            int stop = s->h->should_stop(s->h);
+            /* A clean stop while writing: the transfers in flight finish
+             * (until the host's grace period ends), nothing new starts. */
+            if (stop == SCIMSYNC_STOP_DRAIN && s->drain_on_fail && !rc) {
+                rc = SCIMSYNC_ERR_STOPPED;
+                draining = 1;
+                s->h->log(s->h, SCIMSYNC_LOG_INFO,
+                          "stop requested: waiting for %zu request(s) in flight", inflight);
+                if (inflight == 0)
+                    break;
+            } else if (stop) {
+                rc = SCIMSYNC_ERR_STOPPED;
+                break;
+            }
+        } else if (s->h->should_stop && s->h->should_stop(s->h) == SCIMSYNC_STOP_NOW) {
+            break; /* the grace period is over: abandon what is in flight */
         }
         for (size_t k = 0; k < ndelayed && !draining;) {
             if (delayed[k]->req.not_before <= now) {

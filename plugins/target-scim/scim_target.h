@@ -168,4 +168,6 @@ void scim_listed_reset(struct scim *s);
 int scim_apply(void *inst, struct scimsync_op *ops, size_t nops);
 /* Logs the retry counters of the last run (and resets them). */
 void scim_log_stats(struct scim *s, const char *what);
+/* scim_check.c: the plugin's check entry (ABI 1.1) */
+int scim_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
 #endif

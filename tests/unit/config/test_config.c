@@ -584,8 +584,24 @@ static void test_host_values(void **state)
     assert_null(h->config_get(h, "undeclared"));
     assert_int_equal(h->should_stop(h), 0);
     ss_host_request_stop();
-    assert_int_equal(h->should_stop(h), 1);
+    /* while reading a stop is immediate; while applying the writes in
+     * flight may finish until stop_grace ends; the daemon's run goes on */
+    assert_int_equal(h->should_stop(h), SCIMSYNC_STOP_NOW);
+    ss_host_set_phase(SS_PHASE_APPLY);
+    ss_host_set_stop_grace(3600);
+    assert_int_equal(h->should_stop(h), SCIMSYNC_STOP_DRAIN);
+    assert_true(ss_host_interrupted());
+    ss_host_set_finish_run(1);
+    assert_int_equal(h->should_stop(h), 0);
+    assert_false(ss_host_interrupted());
+    ss_host_set_stop_grace(0);
+    assert_int_equal(h->should_stop(h), SCIMSYNC_STOP_NOW);
+    assert_true(ss_host_interrupted());
+    ss_host_set_finish_run(0);
+    ss_host_set_phase(SS_PHASE_READ);
+    ss_host_set_stop_grace(20);
     ss_host_clear_stop();
+    assert_int_equal(h->should_stop(h), 0);
     ss_instance_free(in);
 
     /* validate mode: secrets stay unresolved */
