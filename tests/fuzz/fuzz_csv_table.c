@@ -5,8 +5,8 @@
 
 #include "csv_idset.h"
 #include "csv_table.h"
-#include <ss/utf8.h>
 #include "fuzz_util.h"
+#include <ss/utf8.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

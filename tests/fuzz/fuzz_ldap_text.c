@@ -5,10 +5,10 @@
  * agree. */
 #include <ldap.h>
 
-#include <ss/utf8.h>
 #include "fuzz_util.h"
 #include "ldap_util.h"
 #include "template.h"
+#include <ss/utf8.h>
 
 /* What the canonical form is defined as: libldap's LDAPv3 string form,
  * lowercased, of a DN that libldap parses and RFC 4514 allows (libldap
