@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <ss/parse.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,54 +110,21 @@ const struct scimsync_config_key ss_target_core_keys[] = {
 /* ------------------------------------------------------------------ */
 /* Value parsers                                                       */
 
+/* The parsers are common/'s (<ss/parse.h>); these names stay for core's
+ * callers. */
 int ss_conf_parse_long(const char *s, long *out)
 {
-    char *end;
-    long v;
-
-    if (!s || !*s || isspace((unsigned char)*s))
-        return -1;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
+    return ss_parse_long(s, out);
 }
 
 int ss_conf_parse_bool(const char *s, int *out)
 {
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-
-    if (!s)
-        return -1;
-    for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(s, yes[i]) == 0) {
-            *out = 1;
-            return 0;
-        }
-        if (strcasecmp(s, no[i]) == 0) {
-            *out = 0;
-            return 0;
-        }
-    }
-    return -1;
+    return ss_parse_bool(s, out);
 }
 
 int ss_conf_parse_double(const char *s, double *out)
 {
-    char *end;
-    double v;
-
-    if (!s || !*s || isspace((unsigned char)*s))
-        return -1;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
+    return ss_parse_double(s, out);
 }
 
 /* ------------------------------------------------------------------ */

@@ -13,9 +13,9 @@
  * the holder may not have written it yet). */
 struct ss_lock_holder {
     char host[128];
-    long pid;            /* 0: unknown */
-    char started[32];    /* UTC, "2026-11-30T07:00:00Z" */
-    char command[32];    /* "sync", "daemon" */
+    long pid;         /* 0: unknown */
+    char started[32]; /* UTC, "2026-11-30T07:00:00Z" */
+    char command[32]; /* "sync", "daemon" */
 };
 
 struct ss_lock {
@@ -23,7 +23,10 @@ struct ss_lock {
     char *path;
 };
 
-#define SS_LOCK_INIT {.fd = -1, .path = NULL}
+#define SS_LOCK_INIT                                                                               \
+    {                                                                                              \
+        .fd = -1, .path = NULL                                                                     \
+    }
 
 enum ss_lock_result {
     SS_LOCK_ERROR = -1, /* could not even try (logged) */

@@ -184,8 +184,8 @@ size_t ss_attr_usage_report(const struct ss_attr_usage *u, const struct ss_mappi
             ss_warn("%s: %s%s%s = %s: no entry of source %s carried attribute \"%s\" (%zu %s "
                     "entries read; a misspelt attribute name? the field stays empty)",
                     l->where ? l->where : m->where[a->field], section ? section : "",
-                    section ? " " : "", field_name(a->field), l->template, source, a->attr,
-                    read, kind);
+                    section ? " " : "", field_name(a->field), l->template, source, a->attr, read,
+                    kind);
             warned++;
         } else {
             ss_debug("source %s: default mapping %s: no entry carried attribute \"%s\"", source,

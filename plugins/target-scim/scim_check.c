@@ -316,8 +316,8 @@ static int token(struct check_ctx *c, const struct get_result *r)
     if (r->status == 404) {
         char why[256];
         scim_list_hint(404, 1, 0, why, sizeof why);
-        snprintf(detail, sizeof detail, "GET %s/Users?count=1: HTTP 404: Not found%s",
-                 s->url.base, why);
+        snprintf(detail, sizeof detail, "GET %s/Users?count=1: HTTP 404: Not found%s", s->url.base,
+                 why);
         snprintf(hint, sizeof hint, "set url (%s) to the SCIM base", c->where_url);
         say(c, SCIMSYNC_CHECK_FAIL, "url", detail, hint);
         return SCIMSYNC_ERR_CONFIG;

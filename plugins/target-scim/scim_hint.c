@@ -46,8 +46,8 @@ int scim_conn_retryable(CURLcode cc, const char *errbuf, int reached)
     }
 }
 
-void scim_conn_hint(CURLcode cc, const char *errbuf, const char *ca_file, long timeout_s,
-                    char *buf, size_t cap)
+void scim_conn_hint(CURLcode cc, const char *errbuf, const char *ca_file, long timeout_s, char *buf,
+                    size_t cap)
 {
     const char *e = errbuf ? errbuf : "";
 
@@ -88,8 +88,7 @@ void scim_conn_hint(CURLcode cc, const char *errbuf, const char *ca_file, long t
                      "; TLS check failed: the server's certificate chain is not trusted%s%s: set "
                      "ca_file to the PEM file of the CA that issued it (verify_tls = false only "
                      "to diagnose: it exposes the token)",
-                     ca_file ? " by ca_file " : " by the system's CAs",
-                     ca_file ? ca_file : "");
+                     ca_file ? " by ca_file " : " by the system's CAs", ca_file ? ca_file : "");
         break;
     default:
         break;

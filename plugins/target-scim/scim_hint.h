@@ -16,8 +16,8 @@
 int scim_conn_retryable(CURLcode cc, const char *errbuf, int reached);
 
 /* "; <what failed and the key to set>" for a failed attempt, or "". */
-void scim_conn_hint(CURLcode cc, const char *errbuf, const char *ca_file, long timeout_s,
-                    char *buf, size_t cap);
+void scim_conn_hint(CURLcode cc, const char *errbuf, const char *ca_file, long timeout_s, char *buf,
+                    size_t cap);
 
 /* "; <hint>" for an HTTP error answer to a listing page, or "": a 404 on
  * the /Users or /Groups collection (collection != 0) means the url is not

@@ -131,8 +131,7 @@ static void test_holder_parse(void **state)
     char who[256];
     (void)state;
 
-    ss_lock_holder_parse("host=web1\npid=4242\nstarted=2026-11-30T07:00:00Z\ncommand=daemon\n",
-                         &h);
+    ss_lock_holder_parse("host=web1\npid=4242\nstarted=2026-11-30T07:00:00Z\ncommand=daemon\n", &h);
     ss_lock_holder_describe(&h, who, sizeof who);
     assert_string_equal(who, "daemon pid 4242 on host web1, started 2026-11-30T07:00:00Z");
     ss_lock_holder_parse("", &h);
@@ -184,8 +183,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_second_is_busy_and_names_holder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dead_holder_is_taken_over, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unusable_path_is_an_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_folder_writable_by_others_is_refused, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_folder_writable_by_others_is_refused, setup, teardown),
         cmocka_unit_test(test_holder_parse),
         cmocka_unit_test_setup_teardown(test_default_path, setup, teardown),
     };

@@ -12,11 +12,10 @@
 #include "mapping.h"
 #include "mapping_attrs.h"
 
-static const char *const defaults[] = {"userName=${loginName}", "givenName=${givenName}",
-                                       "familyName = ${sn}",     "displayName=${displayName}",
-                                       "email=${mail}",          "title=${title}",
-                                       "active=${active}",       "group.displayName=${cn}",
-                                       NULL};
+static const char *const defaults[] = {
+    "userName=${loginName}",      "givenName=${givenName}",  "familyName = ${sn}",
+    "displayName=${displayName}", "email=${mail}",           "title=${title}",
+    "active=${active}",           "group.displayName=${cn}", NULL};
 
 static void assert_names(char **got, const char *const *want)
 {
@@ -48,17 +47,16 @@ static void test_lines_override_remove_and_add(void **state)
 {
     static const struct ss_mapping_line lines[] = {
         {"title", "${jobTitle|upper} (${DEPARTMENT})", "m.ini:2"},
-        {"email", "", "m.ini:3"},                         /* removed: mail is not read */
+        {"email", "", "m.ini:3"},                            /* removed: mail is not read */
         {"nickName", "${givenName} ${initials}", "m.ini:4"}, /* givenName once */
-        {"phone", "${x|nope}", "m.ini:5"},                /* bad: left to the engine */
+        {"phone", "${x|nope}", "m.ini:5"},                   /* bad: left to the engine */
         {"costCenter", "${id}", "m.ini:6"},
         {"group.displayName", "${displayName|trim}", "m.ini:7"},
-        {"title", "${jobtitle}", "m.ini:8"},              /* a later line wins */
-        {"jobTitle", "${never}", "m.ini:9"},              /* unknown field */
+        {"title", "${jobtitle}", "m.ini:8"}, /* a later line wins */
+        {"jobTitle", "${never}", "m.ini:9"}, /* unknown field */
     };
-    static const char *const users[] = {"loginName", "displayName", "givenName", "sn",
-                                        "jobtitle",  "id",          "initials",  "active",
-                                        NULL};
+    static const char *const users[] = {"loginName", "displayName", "givenName", "sn", "jobtitle",
+                                        "id",        "initials",    "active",    NULL};
     static const char *const groups[] = {"displayName", NULL};
     size_t n = sizeof(lines) / sizeof(lines[0]);
     char **u = ss_mapping_attrs(defaults, lines, n, SCIMSYNC_ENTRY_USER);

@@ -48,8 +48,8 @@ static void test_conn_hints(void **state)
                    "SSL certificate problem: self-signed certificate", NULL, 30, b, sizeof b);
     assert_non_null(strstr(b, "not trusted by the system's CAs: set ca_file to the PEM file"));
     scim_conn_hint(CURLE_PEER_FAILED_VERIFICATION,
-                   "SSL certificate problem: unable to get local issuer certificate",
-                   "/etc/ca.pem", 30, b, sizeof b);
+                   "SSL certificate problem: unable to get local issuer certificate", "/etc/ca.pem",
+                   30, b, sizeof b);
     assert_non_null(strstr(b, "not trusted by ca_file /etc/ca.pem: set ca_file"));
     scim_conn_hint(CURLE_PEER_FAILED_VERIFICATION,
                    "SSL: no alternative certificate subject name matches target host name 'x'",
