@@ -296,8 +296,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             fprintf(out,
                     "Interrupted: %zu user / group operations done (members %zu added, %zu "
                     "removed), %zu operations not started (left for the next run), %zu failed.\n",
-                    done, sum->members_added, sum->members_removed, sum->not_started,
-                    sum->failed);
+                    done, sum->members_added, sum->members_removed, sum->not_started, sum->failed);
             ss_apply_print_not_started(&plan, out);
         }
         ss_warn("run interrupted: %zu operations not started; nothing counted as failed for the "
