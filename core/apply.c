@@ -23,6 +23,7 @@ struct applier {
     struct ss_summary *sum;
     struct ss_warncap w_fail;
     int stopped;
+    const struct ss_apply_hook *hook; /* NULL: one apply() call a batch */
 };
 
 static const char *op_verb(enum scimsync_op_kind k)
@@ -302,7 +303,20 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
             wb.plan_ops[ready++] = po;
     }
     if (ready > 0) {
-        int r = a->t->plugin->target->apply(a->t->inst, wb.ops, ready);
+        int r = 0;
+        size_t chunk = a->hook && a->hook->chunk ? a->hook->chunk : ready;
+        /* In chunks when hooked, so what landed is recorded as it lands. */
+        for (size_t off = 0; off < ready; off += chunk) {
+            size_t m = ready - off < chunk ? ready - off : chunk;
+            if (r < 0) {
+                for (size_t i = off; i < off + m; i++)
+                    wb.ops[i].status = SCIMSYNC_ERR_STOPPED;
+                continue;
+            }
+            r = a->t->plugin->target->apply(a->t->inst, wb.ops + off, m);
+            if (a->hook && a->hook->after(a->hook->ctx, wb.ops + off, m) < 0)
+                goto out;
+        }
         if (r < 0) {
             char why[64] = "apply failed";
             a->stopped = 1;
@@ -344,10 +358,17 @@ static int run_wave(struct applier *a, enum ss_wave w)
 
 int ss_apply(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum)
 {
+    return ss_apply_hooked(p, t, sum, NULL);
+}
+
+int ss_apply_hooked(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum,
+                    const struct ss_apply_hook *hook)
+{
     struct applier a = {
         .p = p,
         .t = t,
         .sum = sum,
+        .hook = hook,
         .w_fail = SS_WARNCAP_INIT("failed operations", SCIMSYNC_LOG_ERROR),
     };
     int rc = 0;

@@ -21,7 +21,8 @@ enum {
     OPT_FORCE_DELETES,
     OPT_FORCE_UPDATES,
     OPT_JSON,
-    OPT_KEYS
+    OPT_KEYS,
+    OPT_FULL
 };
 
 struct cli_args {
@@ -31,6 +32,7 @@ struct cli_args {
     int force_deletes;
     int force_updates;
     int json;
+    int full; /* sync --full: read the target in full (state store) */
     const char *keys;
     const char *cmd;
     char **pos; /* positional arguments after the command */
@@ -82,6 +84,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"force-updates", no_argument, NULL, OPT_FORCE_UPDATES},
         {"json", no_argument, NULL, OPT_JSON},
         {"keys", required_argument, NULL, OPT_KEYS},
+        {"full", no_argument, NULL, OPT_FULL},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -138,6 +141,9 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case OPT_KEYS:
             a->keys = optarg;
             break;
+        case OPT_FULL:
+            a->full = 1;
+            break;
         case ':':
             return usage_error("missing argument for", argv[optind - 1]);
         default:
@@ -165,6 +171,8 @@ static int check_options(const struct cli_args *a)
         return usage_error("--force-deletes is an option of sync and daemon, not of", cmd);
     if (a->force_updates && !sync && !daemon)
         return usage_error("--force-updates is an option of sync and daemon, not of", cmd);
+    if (a->full && !sync && strcmp(cmd, "plan") != 0)
+        return usage_error("--full is an option of sync and plan, not of", cmd);
     if (a->json && strcmp(cmd, "plan") != 0)
         return usage_error("--json is an option of plan, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
@@ -189,6 +197,7 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json)
     opt.json = json;
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
+    opt.full = a->full;
     rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);
     fflush(stdout);
     ss_runtime_close(&rt);

@@ -127,6 +127,13 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
         .plugin = rt->tgt.ph.desc,
         .inst = rt->tgt.inst->inst,
     };
+    {
+        /* A state is bound to the target: its plugin and URL (the URL of
+         * an Identity Center endpoint names the tenant). */
+        const struct ss_conf_kv *url = ss_conf_get(rt->tgt.section, "url");
+        snprintf(rt->target_identity, sizeof rt->target_identity, "%s %s",
+                 rt->tgt.ph.desc->name, url ? url->value : rt->tgt.section->name);
+    }
     return SS_EXIT_OK;
 fail:
     ss_runtime_close(rt);
@@ -165,4 +172,11 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->safety = e->safety;
     opt->max_run_time = e->max_run_time;
     opt->out = stdout;
+    opt->state = e->state;
+    opt->state_path_style = e->state_path_style;
+    opt->full_reconcile_interval = e->full_reconcile_interval;
+    opt->state_checkpoint_interval = e->state_checkpoint_interval;
+    opt->lock_lease = e->lock_lease;
+    opt->lock_wait = e->lock_wait;
+    opt->target_identity = rt->target_identity;
 }

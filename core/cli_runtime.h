@@ -36,6 +36,7 @@ struct ss_runtime {
     struct ss_rt_part tgt;
     struct ss_engine_source *esrc; /* nsrc entries */
     struct ss_engine_target etgt;
+    char target_identity[1024]; /* "plugin url": what a state is bound to */
 };
 
 enum ss_rt_mode {

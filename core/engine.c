@@ -17,6 +17,7 @@
 #include "plan_print.h"
 #include "resolve.h"
 #include "safety.h"
+#include "state_run.h"
 #include "target_read.h"
 
 static int check_source(const struct ss_engine_source *s)
@@ -94,6 +95,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     struct ss_collector col;
     struct ss_plan plan;
     int have_plan = 0;
+    struct ss_state_run *state = NULL;
 
     memset(sum, 0, sizeof(*sum));
     ss_host_set_deadline(opt->max_run_time);
@@ -119,6 +121,11 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
             goto out;
     }
 
+    /* The state first: source plugins may read their values from it. */
+    rc = ss_state_run_open(&state, opt);
+    if (rc != SS_EXIT_OK)
+        goto out;
+
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
     rc = SS_EXIT_READ;
@@ -134,7 +141,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     ss_info("sources: %zu users and %zu groups to sync, %zu entries skipped", src.nusers,
             src.ngroups, col.skipped);
     ss_collector_free(&col);
-    if (ss_target_read(target, &src, opt->adopt, &tgt) < 0) {
+    if (ss_state_run_read_target(state, target, &src, opt->adopt, &tgt) < 0) {
         read_stopped();
         goto out;
     }
@@ -154,6 +161,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     struct ss_safety_verdict verdict;
     ss_plan_count(&plan, &counts);
     if (ss_safety_check(&counts, &opt->safety, &verdict) != 0) {
+        ss_state_run_finish(state, 0); /* keeps a full read for the next run */
         rc = SS_EXIT_SAFETY;
         goto out;
     }
@@ -161,15 +169,21 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
         rc = invalid_exit(sum, 1);
         goto out;
     }
-    int r = counts.total_ops ? ss_apply(&plan, target, sum) : 0;
+    struct ss_apply_hook hook;
+    if (state)
+        ss_state_run_apply_hook(state, &hook);
+    int r = counts.total_ops ? ss_apply_hooked(&plan, target, sum, state ? &hook : NULL) : 0;
     ss_summary_print(sum, opt->json, out);
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
+    if (ss_state_run_finish(state, rc == SS_EXIT_OK) < 0 && rc == SS_EXIT_OK)
+        rc = SS_EXIT_PARTIAL;
     if (r != 0 && !ss_host_stop_requested() && ss_host_deadline_passed())
         ss_error("max_run_time (%ld s) reached while applying: the operations not attempted are "
                  "left for the next run",
                  opt->max_run_time);
 out:
+    ss_state_run_close(state);
     ss_host_set_deadline(0);
     if (have_plan)
         ss_plan_free(&plan);

@@ -19,7 +19,8 @@ enum ss_exit {
     SS_EXIT_READ = 2,    /* source or target read failed: nothing applied */
     SS_EXIT_PARTIAL = 3, /* some operations failed */
     SS_EXIT_SAFETY = 4,  /* refused by a safety limit: nothing applied */
-    SS_EXIT_SKIPPED = 6  /* applied, but source entries with data errors were skipped */
+    SS_EXIT_SKIPPED = 6, /* applied, but source entries with data errors were skipped */
+    SS_EXIT_LOCKED = 7   /* another run holds the target's lock: nothing done */
 };
 
 enum ss_on_missing {
@@ -57,6 +58,15 @@ struct ss_engine_options {
     int dry_run;                /* plan only */
     int json;                   /* print the plan as JSON instead of text */
     FILE *out;                  /* where plan and summary go (stdout) */
+    /* State store (docs/state.md); state NULL: none, the target is read in full. */
+    const char *state;          /* "file:/path" or "s3://bucket/key" */
+    int state_path_style;       /* s3: path-style URLs */
+    long full_reconcile_interval; /* seconds between full reads of the target */
+    long state_checkpoint_interval; /* seconds between checkpoints while applying */
+    long lock_lease;            /* s3: seconds a run lease lasts unrenewed */
+    long lock_wait;             /* s3: seconds to wait for a busy lease; 0: exit 7 */
+    int full;                   /* sync --full: read the target in full */
+    const char *target_identity; /* "plugin url" the state is bound to */
 };
 
 struct ss_summary {

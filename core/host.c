@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "state_run.h"
 #include "secrets.h"
 
 static volatile sig_atomic_t g_stop;
@@ -191,6 +192,19 @@ static int host_should_stop(const struct scimsync_host *h)
     return ss_host_run_should_stop();
 }
 
+/* Plugin values in the state store, under "source NAME" / "target NAME". */
+static const char *host_state_get(const struct scimsync_host *h, const char *key)
+{
+    return key ? ss_state_run_kv_get(self(h)->section->component, key) : NULL;
+}
+
+static int host_state_put(const struct scimsync_host *h, const char *key, const char *value)
+{
+    if (!key || !*key)
+        return SCIMSYNC_ERR;
+    return ss_state_run_kv_put(self(h)->section->component, key, value) < 0 ? SCIMSYNC_ERR : 0;
+}
+
 static void *host_alloc(size_t n)
 {
     return malloc(n);
@@ -331,6 +345,8 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
         .realloc = host_realloc,
         .free = host_free,
         .should_stop = host_should_stop,
+        .state_get = host_state_get,
+        .state_put = host_state_put,
     };
     for (const struct scimsync_config_key *k = plugin->keys; k && k->name; k++)
         n++;

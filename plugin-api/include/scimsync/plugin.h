@@ -130,6 +130,15 @@ struct scimsync_host {
     /* Nonzero when the host wants the plugin to stop as soon as it can
      * (signal received).  Long loops poll it and return SCIMSYNC_ERR_STOPPED. */
     int (*should_stop)(const struct scimsync_host *h);
+
+    /* Added at the end: check struct_size covers them and that the
+     * pointer is non-NULL before calling (older hosts lack them). */
+    /* Value stored for this plugin instance under key, or NULL (none / no state store).
+     * The returned string is valid until the next call on this host. */
+    const char *(*state_get)(const struct scimsync_host *h, const char *key);
+    /* Stores value (NULL deletes) under key; written with the state at the end of a successful
+     * run, never after a failed one. Returns 0, or <0 when no state store is configured. */
+    int (*state_put)(const struct scimsync_host *h, const char *key, const char *value);
 };
 
 /* ------------------------------------------------------------------ */
