@@ -812,7 +812,7 @@ static int state_conf(const struct ss_conf_section *s, struct ss_engine_conf *e)
         const char *key;
         long min;
     } ints[] = {{"full_reconcile_interval", 0}, {"state_checkpoint_interval", 0},
-                {"lock_lease", 30}, {"lock_wait", 0}};
+                {"lock_lease", 5}, {"lock_wait", 0}};
     long *dst[] = {&e->full_reconcile_interval, &e->state_checkpoint_interval, &e->lock_lease,
                    &e->lock_wait};
     int problems = 0;
