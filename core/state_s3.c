@@ -306,6 +306,10 @@ static int s3_call(struct ss_state_store *s, struct s3_call *k, int *retried, ch
 {
     char url[SS_AWS_URL_MAX], text[512];
     *retried = 0;
+    if (!s->region && !(s->region = ss_aws_region())) {
+        snprintf(err, errlen, "s3://%s: no AWS region (set AWS_REGION)", s->bucket);
+        return -1;
+    }
     if (ensure_creds(s, err, errlen) < 0 ||
         object_url(s, k->key, url, sizeof url, err, errlen) < 0)
         return -1;
