@@ -58,8 +58,8 @@ const struct scimsync_config_key ss_engine_keys[] = {
      "while applying: no further operation starts (exit 3)"},
     /* State store (docs/state.md). */
     {"state", SCIMSYNC_KEY_STRING, 0, NULL,
-     "state store: file:/var/lib/scimsync/state.json or s3://BUCKET/KEY; runs diff against it "
-     "instead of reading the whole target"},
+     "state store: file:/var/lib/scimsync/state.json or s3://BUCKET/KEY (default: "
+     "$SCIMSYNC_STATE); runs diff against it instead of reading the whole target"},
     {"state_s3_path_style", SCIMSYNC_KEY_BOOL, 0, "false",
      "s3:// state: path-style URLs (https://endpoint/BUCKET/KEY) for endpoints that need them"},
     {"full_reconcile_interval", SCIMSYNC_KEY_INT, 0, "86400",
@@ -839,6 +839,17 @@ static int state_conf(const struct ss_conf_section *s, struct ss_engine_conf *e)
                      kv->where, kv->value);
             problems++;
         } else if (!(e->state = strdup(kv->value))) {
+            problems++;
+        }
+    } else if (getenv("SCIMSYNC_STATE") && *getenv("SCIMSYNC_STATE")) {
+        /* The deployment's choice (the ECS stack sets it) when the files make none. */
+        const char *v = getenv("SCIMSYNC_STATE");
+        if (strncmp(v, "file:/", 6) != 0 && strncmp(v, "s3://", 5) != 0) {
+            ss_error("$SCIMSYNC_STATE must be file:/ABSOLUTE/PATH or s3://BUCKET/KEY, not "
+                     "'%.200s'",
+                     v);
+            problems++;
+        } else if (!(e->state = strdup(v))) {
             problems++;
         }
     }

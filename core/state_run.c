@@ -248,6 +248,11 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
         return -1;
     sr->st.target = opt->target_identity ? ss_arena_strdup(&sr->st.arena, opt->target_identity)
                                          : NULL;
+    /* A full read may have taken a good part of the lease. */
+    if (sr->lease.held && ss_lease_renew(&sr->lease, 0, why, sizeof why) < 0) {
+        ss_error("state: %s; nothing will be applied", why);
+        return -1;
+    }
     return 0;
 }
 
