@@ -52,6 +52,7 @@ struct cmd_help {
 
 static const struct cmd_help cmd_helps[] = {
     {"sync", "Usage: scimsync [OPTIONS] sync [--dry-run] [--force-deletes] [--force-updates]\n"
+             "                              [--full]\n"
              "\n"
              "Reads every source and the target, prints the plan and applies it.\n"
              "\n"
@@ -63,13 +64,16 @@ static const struct cmd_help cmd_helps[] = {
              "  --force-updates  apply even when the plan exceeds an update limit: users\n"
              "                   updated (max_user_update*), one field cleared on many\n"
              "                   users (max_field_clear*)\n"
+             "  --full           with [engine] state: read the whole target, not the state\n"
+             "                   (repairs changes made by hand; docs/state.md)\n"
              "\n" SS_HELP_EXIT_CODES},
-    {"plan", "Usage: scimsync [OPTIONS] plan [--json]\n"
+    {"plan", "Usage: scimsync [OPTIONS] plan [--json] [--full]\n"
              "\n"
              "Reads every source and the target and prints the changes a sync would make.\n"
              "Never writes to the target.\n"
              "\n"
              "  --json   print the plan as one JSON document on stdout\n"
+             "  --full   with [engine] state: read the whole target, not the state\n"
              "\n" SS_HELP_EXIT_CODES},
     {"validate", "Usage: scimsync [OPTIONS] validate\n"
                  "\n"

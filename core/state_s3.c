@@ -260,7 +260,7 @@ static int s3_once(struct ss_state_store *s, struct s3_call *k, const char *url,
     }
     CURLcode cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
-        snprintf(err, errlen, "%s %s: %s", k->method, url,
+        snprintf(err, errlen, "%s %.300s: %.180s", k->method, url,
                  k->resp.overflow ? "answer larger than a state may be"
                                   : (curl_err[0] ? curl_err : curl_easy_strerror(cc)));
         goto out;
