@@ -553,7 +553,7 @@ int ss_state_to_dir(const struct ss_state *st, struct ss_dir *tgt)
         uint32_t gi = (uint32_t)(tgt->ngroups - 1);
         tgt->members_known[gi] = g->members_known;
         for (uint32_t k = 0; k < g->nmem; k++) {
-            if (upos[g->mem[k]] == SS_NONE)
+            if (g->mem[k] >= st->nusers || upos[g->mem[k]] == SS_NONE)
                 continue;
             if (SS_VEC_PUSH_ROOM(pairs, npairs, cap) < 0)
                 goto out;

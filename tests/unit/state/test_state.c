@@ -226,7 +226,7 @@ static void test_surprises(void **unused)
     struct ss_dir d;
     struct ss_state st;
     char why[600];
-    make_dir(&d, 3);
+    make_dir(&d, 4);
     ss_state_init(&st);
     assert_int_equal(ss_state_from_dir(&st, &d, 5), 0);
     st.target = TGT;
@@ -242,7 +242,7 @@ static void test_surprises(void **unused)
     struct ss_dir back;
     ss_dir_init(&back);
     assert_int_equal(ss_state_to_dir(&st, &back), 0);
-    assert_int_equal(back.nusers, 2);
+    assert_int_equal(back.nusers, 3);
     ss_dir_free(&back);
 
     /* A create adopted after a 409: recorded, and a surprise. */
