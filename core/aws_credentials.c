@@ -183,45 +183,36 @@ int ss_aws_json_take(struct json_object *obj, const char *what, const char *name
     return 0;
 }
 
-static int take_field(struct json_object *obj, const char *name, int required, char **out,
-                      char *err, size_t errlen)
-{
-    return ss_aws_json_take(obj, "credentials document", name, required, out, err, errlen);
-}
-
-int ss_aws_creds_from_json(const char *json, size_t len, struct ss_aws_creds *out, char *err,
-                           size_t errlen)
+struct json_object *ss_aws_json_object(const char *json, size_t len)
 {
     struct json_tokener *tok = json_tokener_new();
-    struct json_object *doc = NULL, *v;
+    struct json_object *doc = NULL;
+
+    if (!tok)
+        return NULL;
+    doc = json_tokener_parse_ex(tok, json, (int)len);
+    if (doc && (!json_object_is_type(doc, json_type_object) ||
+                json_tokener_get_error(tok) != json_tokener_success)) {
+        json_object_put(doc);
+        doc = NULL;
+    }
+    json_tokener_free(tok);
+    return doc;
+}
+
+int ss_aws_creds_take(struct json_object *doc, const char *what, const char *const names[4],
+                      struct ss_aws_creds *out, char *err, size_t errlen)
+{
     char *exp = NULL;
     int rc = -1;
 
-    memset(out, 0, sizeof(*out));
-    if (!tok) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    doc = json_tokener_parse_ex(tok, json, (int)len);
-    if (!doc || !json_object_is_type(doc, json_type_object)) {
-        snprintf(err, errlen, "credentials document is not a JSON object");
-        goto out;
-    }
-    /* IMDS reports failures in "Code". */
-    if (json_object_object_get_ex(doc, "Code", &v) &&
-        strcmp(json_object_get_string(v), "Success") != 0) {
-        snprintf(err, errlen, "credentials document reports Code %.64s",
-                 json_object_get_string(v));
-        goto out;
-    }
-    if (take_field(doc, "AccessKeyId", 1, &out->access_key_id, err, errlen) < 0 ||
-        take_field(doc, "SecretAccessKey", 1, &out->secret_access_key, err, errlen) < 0 ||
-        take_field(doc, "Token", 0, &out->session_token, err, errlen) < 0 ||
-        take_field(doc, "Expiration", 0, &exp, err, errlen) < 0)
+    if (ss_aws_json_take(doc, what, names[0], 1, &out->access_key_id, err, errlen) < 0 ||
+        ss_aws_json_take(doc, what, names[1], 1, &out->secret_access_key, err, errlen) < 0 ||
+        ss_aws_json_take(doc, what, names[2], 0, &out->session_token, err, errlen) < 0 ||
+        ss_aws_json_take(doc, what, names[3], 0, &exp, err, errlen) < 0)
         goto out;
     if (exp && ss_aws_parse_time(exp, &out->expiration) < 0) {
-        snprintf(err, errlen, "credentials document: Expiration '%.40s' is not an ISO 8601 UTC time",
-                 exp);
+        snprintf(err, errlen, "%s: Expiration '%.40s' is not an ISO 8601 UTC time", what, exp);
         goto out;
     }
     rc = 0;
@@ -229,10 +220,31 @@ out:
     if (rc < 0)
         ss_aws_creds_clear(out);
     free(exp);
+    return rc;
+}
+
+int ss_aws_creds_from_json(const char *json, size_t len, struct ss_aws_creds *out, char *err,
+                           size_t errlen)
+{
+    static const char *const names[4] = {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"};
+    struct json_object *doc = ss_aws_json_object(json, len), *v;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!doc) {
+        snprintf(err, errlen, "credentials document is not a JSON object");
+        goto out;
+    }
+    /* IMDS reports failures in "Code". */
+    if (json_object_object_get_ex(doc, "Code", &v) &&
+        strcmp(json_object_get_string(v), "Success") != 0) {
+        snprintf(err, errlen, "credentials document reports Code %.64s", json_object_get_string(v));
+        goto out;
+    }
+    rc = ss_aws_creds_take(doc, "credentials document", names, out, err, errlen);
+out:
     if (doc)
         json_object_put(doc);
-    if (tok)
-        json_tokener_free(tok);
     return rc;
 }
 

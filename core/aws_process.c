@@ -33,18 +33,13 @@ int ss_aws_process_parse(const char *json, size_t len, struct ss_aws_creds *out,
                          size_t errlen)
 {
     static const char what[] = "credential_process output";
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *doc = NULL, *v;
-    char *exp = NULL;
+    static const char *const names[4] = {"AccessKeyId", "SecretAccessKey", "SessionToken",
+                                         "Expiration"};
+    struct json_object *doc = ss_aws_json_object(json, len), *v;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
-    if (!tok) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    doc = json_tokener_parse_ex(tok, json, (int)len);
-    if (!doc || !json_object_is_type(doc, json_type_object)) {
+    if (!doc) {
         snprintf(err, errlen, "%s is not a JSON object", what);
         goto out;
     }
@@ -53,25 +48,10 @@ int ss_aws_process_parse(const char *json, size_t len, struct ss_aws_creds *out,
         snprintf(err, errlen, "%s: Version must be the number 1", what);
         goto out;
     }
-    if (ss_aws_json_take(doc, what, "AccessKeyId", 1, &out->access_key_id, err, errlen) < 0 ||
-        ss_aws_json_take(doc, what, "SecretAccessKey", 1, &out->secret_access_key, err, errlen) <
-            0 ||
-        ss_aws_json_take(doc, what, "SessionToken", 0, &out->session_token, err, errlen) < 0 ||
-        ss_aws_json_take(doc, what, "Expiration", 0, &exp, err, errlen) < 0)
-        goto out;
-    if (exp && ss_aws_parse_time(exp, &out->expiration) < 0) {
-        snprintf(err, errlen, "%s: Expiration '%.40s' is not an ISO 8601 UTC time", what, exp);
-        goto out;
-    }
-    rc = 0;
+    rc = ss_aws_creds_take(doc, what, names, out, err, errlen);
 out:
-    if (rc < 0)
-        ss_aws_creds_clear(out);
-    free(exp);
     if (doc)
         json_object_put(doc);
-    if (tok)
-        json_tokener_free(tok);
     return rc;
 }
 

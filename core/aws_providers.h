@@ -33,6 +33,15 @@ void ss_aws_wipe_free(char *s);
  * or multi-line value. */
 int ss_aws_json_take(struct json_object *obj, const char *what, const char *name, int required,
                      char **out, char *err, size_t errlen);
+/* len bytes of JSON that must be one complete object; NULL otherwise (or
+ * on no memory).  The caller puts the result. */
+struct json_object *ss_aws_json_object(const char *json, size_t len);
+/* The credential members of a JSON document whose key names differ by
+ * source: names[] = {access key id, secret key, session token, ISO 8601
+ * expiration}; the last two are optional.  0, or <0 with err "WHAT: ...";
+ * *out is cleared on error. */
+int ss_aws_creds_take(struct json_object *doc, const char *what, const char *const names[4],
+                      struct ss_aws_creds *out, char *err, size_t errlen);
 /* A token file written by the platform (the kubelet's projected service
  * account token, the EKS Pod Identity token): its one line, trailing
  * newline removed.  Unlike file: references, a world-readable mode is not

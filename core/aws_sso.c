@@ -54,27 +54,10 @@ int ss_aws_sso_cache_path(const char *key, char *out, size_t outlen, char *err, 
     return 0;
 }
 
-static struct json_object *parse_object(const char *json, size_t len)
-{
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *doc = NULL;
-
-    if (!tok)
-        return NULL;
-    doc = json_tokener_parse_ex(tok, json, (int)len);
-    if (doc && (!json_object_is_type(doc, json_type_object) ||
-                json_tokener_get_error(tok) != json_tokener_success)) {
-        json_object_put(doc);
-        doc = NULL;
-    }
-    json_tokener_free(tok);
-    return doc;
-}
-
 int ss_aws_sso_token_parse(const char *json, size_t len, time_t now, char **token, time_t *expires,
                            char *err, size_t errlen)
 {
-    struct json_object *doc = parse_object(json, len);
+    struct json_object *doc = ss_aws_json_object(json, len);
     char *exp = NULL, iso[64];
     size_t n;
     int rc = -1;
@@ -116,7 +99,7 @@ out:
 int ss_aws_sso_creds_parse(const char *json, size_t len, struct ss_aws_creds *out, char *err,
                            size_t errlen)
 {
-    struct json_object *doc = parse_object(json, len), *rc_obj, *v;
+    struct json_object *doc = ss_aws_json_object(json, len), *rc_obj, *v;
     static const char what[] = "GetRoleCredentials answer";
     int rc = -1;
 
@@ -195,7 +178,7 @@ static int get_role_credentials(const char *region, const char *account, const c
         ss_aws_error_text(resp.status, resp.body, resp.len, why, sizeof(why), &auth);
         /* The portal puts the code in a header and only a message in the body. */
         if (!strncmp(why, "HTTP ", 5)) {
-            struct json_object *doc = parse_object(resp.body, resp.len), *m;
+            struct json_object *doc = ss_aws_json_object(resp.body, resp.len), *m;
             if (doc && json_object_object_get_ex(doc, "message", &m) &&
                 json_object_is_type(m, json_type_string))
                 snprintf(why, sizeof(why), "HTTP %ld: %.300s", resp.status,
@@ -268,7 +251,7 @@ static int write_cache(const char *path, struct json_object *doc, char *err, siz
 static int refresh_token(const char *path, const char *region, const char *doc_text, char **token,
                          time_t *expires, char *err, size_t errlen)
 {
-    struct json_object *doc = parse_object(doc_text, strlen(doc_text)), *req = NULL, *ans = NULL,
+    struct json_object *doc = ss_aws_json_object(doc_text, strlen(doc_text)), *req = NULL, *ans = NULL,
                        *v;
     char *cid = NULL, *csec = NULL, *rt = NULL, *reg = NULL, *newtok = NULL, *newrt = NULL;
     char base[SS_AWS_URL_MAX], why[512], when[32], *url = NULL;
@@ -325,7 +308,7 @@ static int refresh_token(const char *path, const char *region, const char *doc_t
         snprintf(err, errlen, "CreateToken: %.450s", why);
         goto out;
     }
-    ans = parse_object(resp.body, resp.len);
+    ans = ss_aws_json_object(resp.body, resp.len);
     if (resp.status != 200) {
         /* OAuth-style errors: {"error": "invalid_grant", "error_description": ...} */
         const char *code = ans && json_object_object_get_ex(ans, "error", &v) &&

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "cli_runtime.h"
+#include "config_print.h"
 #include "daemon.h"
-#include "mapping.h"
 #include "log.h"
+#include "mapping.h"
+#include "suggest.h"
 
 enum {
     OPT_CONF_DIR = 256,
@@ -37,6 +39,7 @@ struct cli_args {
     const char *cmd;
     char **pos; /* positional arguments after the command */
     int npos;
+    char conf_dir_buf[4096]; /* the conf.d beside -c FILE */
 };
 
 static void on_stop_signal(int sig)
@@ -69,6 +72,75 @@ static int usage_error(const char *msg, const char *arg)
     return SS_EXIT_USAGE;
 }
 
+static const char *const commands[] = {"sync",   "plan", "validate", "config", "plugins",
+                                       "daemon", "help", "version",  NULL};
+
+static int is_command(const char *cmd)
+{
+    for (size_t i = 0; commands[i]; i++) {
+        if (strcmp(cmd, commands[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int unknown_command(const char *cmd)
+{
+    struct ss_suggest sg;
+    char hint[160];
+
+    ss_suggest_init(&sg, cmd);
+    ss_suggest_add_list(&sg, commands);
+    fprintf(stderr, "scimsync: unknown command %s%s\nTry 'scimsync --help'.\n", cmd,
+            ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint));
+    return SS_EXIT_USAGE;
+}
+
+/* getopt_long takes any unique prefix of a long option ("--force" for
+ * "--force-deletes"): an abbreviation must never pick a dangerous option,
+ * so every "--name" is checked against the full names first. */
+static int check_long_names(int argc, char **argv, const struct option *longopts)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const struct option *o;
+        size_t len;
+
+        if (strcmp(arg, "--") == 0)
+            return SS_EXIT_OK;
+        if (arg[0] == '-' && arg[1] != '-') {
+            /* a short cluster: "-c FILE" / "-vc FILE" take the next word */
+            const char *c = strchr(arg + 1, 'c');
+            if (c && c[1] == '\0')
+                i++;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            continue;
+        len = strcspn(arg + 2, "=");
+        for (o = longopts; o->name; o++) {
+            if (strlen(o->name) == len && strncmp(o->name, arg + 2, len) == 0)
+                break;
+        }
+        if (!o->name) {
+            struct ss_suggest sg;
+            char word[64], hint[200];
+            snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), arg + 2);
+            ss_suggest_init(&sg, word);
+            for (o = longopts; o->name; o++)
+                ss_suggest_add(&sg, o->name);
+            fprintf(stderr,
+                    "scimsync: unknown option --%s%s (long options are never abbreviated)\n"
+                    "Try 'scimsync --help'.\n",
+                    word, ss_suggest_text(&sg, "--", NULL, hint, sizeof hint));
+            return SS_EXIT_USAGE;
+        }
+        if (o->has_arg == required_argument && arg[2 + len] != '=')
+            i++;
+    }
+    return SS_EXIT_OK;
+}
+
 static int parse_args(int argc, char **argv, struct cli_args *a)
 {
     static const struct option longopts[] = {
@@ -88,6 +160,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {NULL, 0, NULL, 0},
     };
     int c;
+    int rc;
 
     memset(a, 0, sizeof(*a));
     a->o.config = SCIMSYNC_DEFAULT_CONFIG;
@@ -96,6 +169,9 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
     a->o.log_format = -1;
     opterr = 0;
     optind = 1;
+    rc = check_long_names(argc, argv, longopts);
+    if (rc != SS_EXIT_OK)
+        return rc;
     while ((c = getopt_long(argc, argv, ":c:vqhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
@@ -147,8 +223,18 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case ':':
             return usage_error("missing argument for", argv[optind - 1]);
         default:
+            if (optopt > 0 && optopt < 256) {
+                char opt[3] = {'-', (char)optopt, '\0'};
+                return usage_error("unknown option", opt);
+            }
             return usage_error("unknown option", argv[optind - 1]);
         }
+    }
+    /* -c FILE alone: its own conf.d, never the system one. */
+    if (a->o.config_explicit && !a->o.dir_explicit) {
+        if (ss_cli_conf_dir_beside(a->o.config, a->conf_dir_buf, sizeof(a->conf_dir_buf)) < 0)
+            return usage_error("path too long:", a->o.config);
+        a->o.conf_dir = a->conf_dir_buf;
     }
     if (optind < argc) {
         a->cmd = argv[optind];
@@ -167,10 +253,22 @@ static int check_options(const struct cli_args *a)
 
     if (a->dry_run && !sync)
         return usage_error("--dry-run is an option of sync, not of", cmd);
-    if (a->force_deletes && !sync && !daemon)
-        return usage_error("--force-deletes is an option of sync and daemon, not of", cmd);
-    if (a->force_updates && !sync && !daemon)
-        return usage_error("--force-updates is an option of sync and daemon, not of", cmd);
+    /* A daemon run would carry the override into every later run, long
+     * after the plan it was meant for: a force is for one sync only. */
+    if (daemon && (a->force_deletes || a->force_updates)) {
+        fprintf(stderr,
+                "scimsync: daemon does not take %s: an override would apply to every later run, "
+                "not to the plan it was given for\n"
+                "Run 'scimsync sync %s' once after checking 'scimsync plan', then start the "
+                "daemon.\n",
+                a->force_deletes ? "--force-deletes" : "--force-updates",
+                a->force_deletes ? "--force-deletes" : "--force-updates");
+        return SS_EXIT_USAGE;
+    }
+    if (a->force_deletes && !sync)
+        return usage_error("--force-deletes is an option of sync, not of", cmd);
+    if (a->force_updates && !sync)
+        return usage_error("--force-updates is an option of sync, not of", cmd);
     if (a->full && !sync && strcmp(cmd, "plan") != 0)
         return usage_error("--full is an option of sync and plan, not of", cmd);
     if (a->json && strcmp(cmd, "plan") != 0)
@@ -207,16 +305,16 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json)
 static int cmd_validate(const struct cli_args *a)
 {
     struct ss_runtime rt;
-    int rc, failed = 0;
+    int rc;
 
-    rc = ss_runtime_open(&rt, &a->o, SS_RT_CHECK);
-    if (rc != SS_EXIT_OK)
+    /* Every problem of every file, section, key, plugin and mapping line
+     * in one pass: the runtime goes on after each one. */
+    rc = ss_runtime_open(&rt, &a->o, SS_RT_VALIDATE);
+    if (rc != SS_EXIT_OK) {
+        ss_error("configuration is not valid (every problem is listed above)");
         return rc;
-    for (size_t i = 0; i < rt.nsrc; i++) {
-        if (ss_engine_check_mapping(&rt.esrc[i]) != 0)
-            failed = 1;
     }
-    if (!failed) {
+    {
         for (size_t i = 0; i < rt.cfg.nfiles; i++)
             printf("file     %s\n", rt.cfg.files[i]);
         for (size_t i = 0; i < rt.nsrc; i++) {
@@ -230,7 +328,7 @@ static int cmd_validate(const struct cli_args *a)
         printf("configuration is valid\n");
     }
     ss_runtime_close(&rt);
-    return failed ? SS_EXIT_USAGE : SS_EXIT_OK;
+    return SS_EXIT_OK;
 }
 
 /* Search path for the plugins commands: configuration only when asked for
@@ -437,18 +535,14 @@ int ss_cli_main(int argc, char **argv)
     }
     if (a.help) {
         if (ss_cli_print_help(stdout, a.cmd) < 0)
-            return usage_error("unknown command", a.cmd);
+            return unknown_command(a.cmd);
         return SS_EXIT_OK;
     }
-    if (strcmp(a.cmd, "help") == 0 || strcmp(a.cmd, "version") == 0 || strcmp(a.cmd, "sync") == 0 ||
-        strcmp(a.cmd, "plan") == 0 || strcmp(a.cmd, "validate") == 0 ||
-        strcmp(a.cmd, "plugins") == 0 || strcmp(a.cmd, "daemon") == 0) {
-        rc = check_options(&a);
-        if (rc != SS_EXIT_OK)
-            return rc;
-    } else {
-        return usage_error("unknown command", a.cmd);
-    }
+    if (!is_command(a.cmd))
+        return unknown_command(a.cmd);
+    rc = check_options(&a);
+    if (rc != SS_EXIT_OK)
+        return rc;
     install_signals();
     if (strcmp(a.cmd, "help") == 0)
         return cmd_help(&a);
@@ -463,7 +557,9 @@ int ss_cli_main(int argc, char **argv)
         return cmd_run(&a, 1, a.json);
     if (strcmp(a.cmd, "validate") == 0)
         return cmd_validate(&a);
+    if (strcmp(a.cmd, "config") == 0)
+        return ss_config_print_cmd(&a.o, stdout);
     if (strcmp(a.cmd, "plugins") == 0)
         return cmd_plugins(&a, a.keys);
-    return ss_daemon_run(&a.o, a.force_deletes, a.force_updates);
+    return ss_daemon_run(&a.o, 0, 0); /* check_options refused any force */
 }

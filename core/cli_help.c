@@ -26,6 +26,7 @@ static const char global_help[] =
     "  sync       read sources and target, apply the changes\n"
     "  plan       print the changes a sync would make; writes nothing\n"
     "  validate   check configuration, plugins and mappings (no network, no secrets read)\n"
+    "  config     print the effective configuration, each value with its file:line\n"
     "  plugins    list the plugins found in the plugin search path\n"
     "  daemon     run sync every [engine] interval seconds until SIGTERM / SIGINT\n"
     "  version    print the version and plugin ABI\n"
@@ -35,11 +36,13 @@ static const char global_help[] =
     "Options (before or after the command):\n"
     "  -c, --config FILE      main configuration file (default " SCIMSYNC_DEFAULT_CONFIG ")\n"
     "      --conf-dir DIR     drop-in folder, *.ini read in lexical order after the main\n"
-    "                         file (default " SCIMSYNC_DEFAULT_CONF_DIR ")\n"
+    "                         file (default " SCIMSYNC_DEFAULT_CONF_DIR ";\n"
+    "                         with -c FILE: the conf.d beside FILE)\n"
     "  -v, --verbose          log debug messages (overrides [engine] log_level)\n"
     "  -q, --quiet            log errors only (overrides [engine] log_level)\n"
     "      --log-format FMT   text or json (overrides [engine] log_format)\n"
     "  -h, --help             this help; COMMAND --help for a command's help\n"
+    "Long options are never abbreviated.\n"
     "\n"
     "Plugin search path: $SCIMSYNC_PLUGIN_PATH, [engine] plugin_path, <binary>/../plugins,\n"
     "then " SCIMSYNC_DEFAULT_PLUGIN_DIR ".\n"
@@ -72,14 +75,20 @@ static const struct cmd_help cmd_helps[] = {
              "Reads every source and the target and prints the changes a sync would make.\n"
              "Never writes to the target.\n"
              "\n"
+             "The plan names the target and the sources first and ends with\n"
+             "'Dry run: nothing was applied to the target.'\n"
+             "\n"
              "  --json   print the plan as one JSON document on stdout\n"
              "  --full   with [engine] state: read the whole target, not the state\n"
              "\n" SS_HELP_EXIT_CODES},
     {"validate", "Usage: scimsync [OPTIONS] validate\n"
                  "\n"
                  "Reads the configuration, loads every configured plugin, checks every key\n"
-                 "against the plugin's key table and every mapping line.  Contacts no server\n"
-                 "and reads no secret (secret references are only checked for their form).\n"
+                 "against the plugin's key table and every mapping line, the shape of URLs,\n"
+                 "that input files (users_file, ca_file, ...) are readable and that env:\n"
+                 "variables are set; warns when a secret would cross http:// or ldap://\n"
+                 "without TLS.  Contacts no server and reads no secret.  Every problem is\n"
+                 "reported in one run, with the closest known name for a typo.\n"
                  "\n"
                  "Exit codes: 0 valid, 1 not valid (each problem printed as file:line: ...).\n"},
     {"plugins", "Usage: scimsync [OPTIONS] plugins [--keys NAME]\n"
@@ -92,7 +101,14 @@ static const struct cmd_help cmd_helps[] = {
                 "                scimsync help plugin NAME)\n"
                 "\n"
                 "Exit codes: 0 listed, 1 usage error or plugin NAME not usable.\n"},
-    {"daemon", "Usage: scimsync [OPTIONS] daemon [--force-deletes] [--force-updates]\n"
+    {"config", "Usage: scimsync [OPTIONS] config\n"
+               "\n"
+               "Prints the effective configuration: the files read, then every section with\n"
+               "each value and the file:line that set it, or 'default'.  Secrets are shown\n"
+               "as their reference, never resolved.  (The keys themselves: help config.)\n"
+               "\n"
+               "Exit codes: 0 printed, 1 the configuration has errors (logged).\n"},
+    {"daemon", "Usage: scimsync [OPTIONS] daemon\n"
                "\n"
                "Runs a sync, then one every [engine] interval seconds plus a random delay of\n"
                "up to [engine] jitter seconds.  A failed run is logged and retried at the\n"
@@ -100,6 +116,9 @@ static const struct cmd_help cmd_helps[] = {
                "one, exit 0.  SIGHUP: re-read the configuration and reload plugins before\n"
                "the next run (a configuration that does not load is logged; the previous\n"
                "one stays in use).\n"
+               "\n"
+               "--force-deletes / --force-updates are refused: an override would apply to\n"
+               "every later run.  Run 'scimsync sync --force-deletes' once instead.\n"
                "\n"
                "Exit codes: 0 stopped by a signal, 1 configuration error at start.\n"},
     {"version", "Usage: scimsync version\n\nPrints the version and the plugin ABI version.\n"},
@@ -140,6 +159,10 @@ static const char *type_name(enum scimsync_key_type t)
         return "path";
     case SCIMSYNC_KEY_DOUBLE:
         return "number";
+    case SCIMSYNC_KEY_URL:
+        return "url";
+    case SCIMSYNC_KEY_INPUT_PATH:
+        return "file";
     }
     return "?";
 }

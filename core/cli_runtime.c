@@ -6,6 +6,23 @@
 #include <string.h>
 
 #include "log.h"
+#include "mapping.h"
+#include "secrets.h"
+#include "validate.h"
+
+int ss_cli_conf_dir_beside(const char *file, char *buf, size_t len)
+{
+    const char *slash = strrchr(file, '/');
+    int n;
+
+    if (!slash)
+        n = snprintf(buf, len, "conf.d");
+    else if (slash == file)
+        n = snprintf(buf, len, "/conf.d");
+    else
+        n = snprintf(buf, len, "%.*s/conf.d", (int)(slash - file), file);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
 
 void ss_cli_apply_logging(const struct ss_cli_opts *o, const struct ss_engine_conf *e)
 {
@@ -41,40 +58,95 @@ static int load_mapping(struct ss_runtime *rt, struct ss_rt_part *p)
     return 0;
 }
 
-/* Loads and checks one [source]/[target] section; logs each problem once. */
-static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, int resolve_secrets)
+/* validate: the mapping lines of a source, built as a run would build
+ * them (every bad line reported).  A plugin that did not load gives no
+ * default mapping: the engine's is used, so lines are still checked. */
+static int check_mapping(const struct ss_rt_part *p)
+{
+    const struct scimsync_plugin *d = p->ph.desc;
+    const char *const *defaults = d && d->source ? d->source->default_mapping : NULL;
+    struct ss_mapping m;
+
+    if (ss_mapping_build(&m, p->section->name, defaults, p->mapping, p->nmapping) < 0)
+        return -1;
+    ss_mapping_free(&m);
+    return 0;
+}
+
+/* Loads and checks one [source]/[target] section; logs each problem once.
+ * validate goes on after a problem to report the section's others too. */
+static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, enum ss_rt_mode mode)
 {
     const struct ss_conf_section *s = p->section;
     const struct ss_conf_kv *pl = ss_conf_get(s, "plugin");
     const struct scimsync_config_key *core =
         kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys : ss_target_core_keys;
+    int validate = mode == SS_RT_VALIDATE;
     char err[1024];
-    char *path;
+    char *path = NULL;
+    int failed = 0;
 
     if (!pl) {
         ss_config_check_section(s, core, NULL); /* names the missing key */
-        return -1;
-    }
-    path = ss_loader_find(&rt->sp, pl->value, pl->file, err, sizeof(err));
-    if (!path) {
-        ss_error("%s: %s: %s", pl->where, s->label, err);
-        return -1;
-    }
-    if (ss_loader_open(path, kind, &p->ph, err, sizeof(err)) < 0) {
-        ss_error("%s: %s: %s", pl->where, s->label, err);
+        failed = 1;
+    } else {
+        path = ss_loader_find(&rt->sp, pl->value, pl->file, err, sizeof(err));
+        if (!path) {
+            ss_error("%s: %s: %s", pl->where, s->label, err);
+            failed = 1;
+        } else if (ss_loader_open(path, kind, &p->ph, err, sizeof(err)) < 0) {
+            ss_error("%s: %s: %s", pl->where, s->label, err);
+            failed = 1;
+        }
         free(path);
-        return -1;
     }
-    free(path);
-    ss_debug("%s: plugin %s %s from %s", s->label, p->ph.desc->name,
-             p->ph.desc->version ? p->ph.desc->version : "?", p->ph.path);
-    if (ss_config_check_section(s, core, p->ph.desc->keys))
-        return -1;
-    if (ss_instance_new(s, p->ph.desc, resolve_secrets, &p->inst) < 0)
+    if (!failed) {
+        ss_debug("%s: plugin %s %s from %s", s->label, p->ph.desc->name,
+                 p->ph.desc->version ? p->ph.desc->version : "?", p->ph.path);
+        if (ss_config_check_section(s, core, p->ph.desc->keys))
+            failed = 1;
+        if (validate && ss_validate_section_offline(s, core, p->ph.desc->keys))
+            failed = 1;
+    }
+    if (failed && !validate)
         return -1;
     if (kind == SCIMSYNC_PLUGIN_SOURCE && load_mapping(rt, p) < 0)
         return -1;
+    if (validate && kind == SCIMSYNC_PLUGIN_SOURCE && check_mapping(p) < 0)
+        failed = 1;
+    if (failed)
+        return -1;
+    if (ss_instance_new(s, p->ph.desc, mode == SS_RT_RUN, &p->inst) < 0)
+        return -1;
     return 0;
+}
+
+/* What a plan says a part is: its first URL key (without credentials),
+ * else its first input file.  Only configuration text: nothing resolved. */
+static void describe_part(struct ss_rt_part *p)
+{
+    const struct scimsync_config_key *k;
+    const struct ss_conf_kv *kv;
+
+    p->info.section = p->section->name;
+    p->info.plugin = p->ph.desc ? p->ph.desc->name : NULL;
+    p->info.location = NULL;
+    static const enum scimsync_key_type order[] = {SCIMSYNC_KEY_URL, SCIMSYNC_KEY_INPUT_PATH};
+    for (size_t i = 0; i < 2 && !p->info.location; i++) {
+        for (k = p->ph.desc ? p->ph.desc->keys : NULL; k && k->name; k++) {
+            if (k->type != order[i] || !(kv = ss_conf_get(p->section, k->name)))
+                continue;
+            if (k->type == SCIMSYNC_KEY_URL || ss_secret_is_reference(kv->value)) {
+                ss_url_display(kv->value, p->location, sizeof p->location);
+            } else {
+                char *path = ss_config_resolve_path(kv->value, kv->file);
+                snprintf(p->location, sizeof p->location, "%s", path ? path : kv->value);
+                free(path);
+            }
+            p->info.location = p->location;
+            break;
+        }
+    }
 }
 
 int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_rt_mode mode)
@@ -83,8 +155,12 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
 
     memset(rt, 0, sizeof(*rt));
     ss_cli_apply_logging(o, NULL);
-    if (ss_config_load(&rt->cfg, o->config, o->config_explicit, o->conf_dir, o->dir_explicit) < 0)
-        goto fail;
+    if (ss_config_load(&rt->cfg, o->config, o->config_explicit, o->conf_dir, o->dir_explicit) < 0) {
+        /* validate reports the plugins' and mappings' problems too. */
+        if (mode != SS_RT_VALIDATE || rt->cfg.nfiles == 0)
+            goto fail;
+        failed = 1;
+    }
     ss_cli_apply_logging(o, &rt->cfg.engine);
     if (ss_loader_search_path(rt->cfg.engine.plugin_path, &rt->sp) < 0)
         goto fail;
@@ -92,16 +168,20 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
     rt->nsrc = ss_config_count(&rt->cfg, SS_SEC_SOURCE);
     rt->src = calloc(rt->nsrc, sizeof(*rt->src));
     rt->esrc = calloc(rt->nsrc, sizeof(*rt->esrc));
-    if (!rt->src || !rt->esrc) {
+    rt->src_info = calloc(rt->nsrc ? rt->nsrc : 1, sizeof(*rt->src_info));
+    if (!rt->src || !rt->esrc || !rt->src_info) {
         ss_error("out of memory");
         goto fail;
     }
     for (size_t i = 0; i < rt->nsrc; i++) {
         rt->src[i].section = ss_config_nth(&rt->cfg, SS_SEC_SOURCE, i);
-        failed |= load_part(rt, &rt->src[i], SCIMSYNC_PLUGIN_SOURCE, mode == SS_RT_RUN) < 0;
+        failed |= load_part(rt, &rt->src[i], SCIMSYNC_PLUGIN_SOURCE, mode) < 0;
     }
     rt->tgt.section = ss_config_nth(&rt->cfg, SS_SEC_TARGET, 0);
-    failed |= load_part(rt, &rt->tgt, SCIMSYNC_PLUGIN_TARGET, mode == SS_RT_RUN) < 0;
+    if (rt->tgt.section)
+        failed |= load_part(rt, &rt->tgt, SCIMSYNC_PLUGIN_TARGET, mode) < 0;
+    else
+        failed = 1; /* reported by the configuration checks */
     if (failed)
         goto fail;
 
@@ -113,6 +193,11 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
         if (ss_instance_create(rt->tgt.inst) < 0)
             goto fail;
     }
+    for (size_t i = 0; i < rt->nsrc; i++) {
+        describe_part(&rt->src[i]);
+        rt->src_info[i] = rt->src[i].info;
+    }
+    describe_part(&rt->tgt);
     for (size_t i = 0; i < rt->nsrc; i++) {
         rt->esrc[i] = (struct ss_engine_source){
             .name = rt->src[i].section->name,
@@ -157,6 +242,7 @@ void ss_runtime_close(struct ss_runtime *rt)
         close_part(&rt->src[i]);
     free(rt->src);
     free(rt->esrc);
+    free(rt->src_info);
     ss_loader_search_path_free(&rt->sp);
     ss_config_free(&rt->cfg);
     memset(rt, 0, sizeof(*rt));
@@ -171,6 +257,10 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->adopt = e->adopt;
     opt->safety = e->safety;
     opt->max_run_time = e->max_run_time;
+    opt->scope = &e->scope;
+    opt->target_info = rt->tgt.section ? &rt->tgt.info : NULL;
+    opt->source_info = rt->src_info;
+    opt->nsource_info = rt->src_info ? rt->nsrc : 0;
     opt->out = stdout;
     opt->state = e->state;
     opt->state_path_style = e->state_path_style;

@@ -26,6 +26,8 @@ struct ss_rt_part {
     struct ss_instance *inst;
     struct ss_mapping_line *mapping;
     size_t nmapping;
+    struct ss_endpoint_info info; /* what the plan names */
+    char location[1024];
 };
 
 struct ss_runtime {
@@ -35,14 +37,23 @@ struct ss_runtime {
     size_t nsrc;
     struct ss_rt_part tgt;
     struct ss_engine_source *esrc; /* nsrc entries */
+    struct ss_endpoint_info *src_info; /* nsrc entries */
     struct ss_engine_target etgt;
     char target_identity[1024]; /* "plugin url": what a state is bound to */
 };
 
 enum ss_rt_mode {
-    SS_RT_CHECK = 0, /* load and check, resolve no secret, create nothing */
-    SS_RT_RUN = 1    /* resolve secrets and create every instance */
+    SS_RT_CHECK = 0,   /* load and check, resolve no secret, create nothing */
+    SS_RT_RUN = 1,     /* resolve secrets and create every instance */
+    SS_RT_VALIDATE = 2 /* CHECK, plus the mappings and the local checks
+                          (files, env: variables, URLs), going on after
+                          each problem to report them all */
 };
+
+/* The conf.d folder beside a main file ("/etc/x/a.ini" -> "/etc/x/conf.d",
+ * "a.ini" -> "conf.d"): what -c FILE reads unless --conf-dir is given.
+ * Returns 0, or -1 when it does not fit in buf. */
+int ss_cli_conf_dir_beside(const char *file, char *buf, size_t len);
 
 /* Applies the log settings of the options / configuration. */
 void ss_cli_apply_logging(const struct ss_cli_opts *o, const struct ss_engine_conf *e);

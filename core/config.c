@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 
 #include "secrets.h"
+#include "suggest.h"
+#include "validate.h"
 
 const struct scimsync_config_key ss_engine_keys[] = {
     {"log_level", SCIMSYNC_KEY_STRING, 0, "info",
@@ -53,6 +55,15 @@ const struct scimsync_config_key ss_engine_keys[] = {
     {"interval", SCIMSYNC_KEY_INT, 0, "3600", "daemon: seconds between the starts of two runs"},
     {"jitter", SCIMSYNC_KEY_INT, 0, "60",
      "daemon: up to this many random seconds added to each wait"},
+    {"ignore_users", SCIMSYNC_KEY_STRING, 0, NULL,
+     "comma-separated wildcards (* ? [...]) on userName or displayName: users never created, "
+     "changed or removed, in the source or the target (break-glass accounts)"},
+    {"ignore_groups", SCIMSYNC_KEY_STRING, 0, NULL,
+     "comma-separated wildcards on displayName: groups never created, renamed, deleted or given "
+     "other members"},
+    {"include_groups", SCIMSYNC_KEY_STRING, 0, NULL,
+     "comma-separated wildcards on displayName: when set, only these groups are synced; the "
+     "others are left alone"},
     {"max_run_time", SCIMSYNC_KEY_INT, 0, "0",
      "seconds a run may take (0: no limit); reached while reading: nothing applied (exit 2); "
      "while applying: no further operation starts (exit 3)"},
@@ -317,15 +328,40 @@ static struct ss_conf_section *section_get(struct parse_ctx *p, enum ss_section_
     return s;
 }
 
+/* Length of value without one pair of matching surrounding quotes, and
+ * where it starts: key = "a b" is the value a b.  Quotes inside a value,
+ * or a pair whose quote character appears again inside, stay as written. */
+static size_t unquoted(const char *value, const char **start)
+{
+    size_t n = strlen(value);
+
+    *start = value;
+    if (n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n - 1] == value[0] &&
+        !memchr(value + 1, value[0], n - 2)) {
+        *start = value + 1;
+        return n - 2;
+    }
+    return n;
+}
+
 static int kv_set(struct parse_ctx *p, struct ss_conf_section *s, const char *key,
                   const char *value)
 {
     struct ss_conf_kv *kv = (struct ss_conf_kv *)ss_conf_get(s, key);
-    char *nvalue = strdup(value);
+    const char *vstart;
+    size_t vlen = unquoted(value, &vstart);
+    char *nvalue = strndup(vstart, vlen);
     char *where = xasprintf("%s:%d", p->file, p->lineno);
 
     if (!nvalue || !where)
         goto oom;
+    /* A drop-in overriding an earlier file is the design; the same key
+     * twice in one file is a slip (pasted block, old value left behind). */
+    if (kv && kv->file == p->file)
+        ss_warn("%s: %s %s is set twice in one file (first at %s); the later value is used", where,
+                s->label, key, kv->where);
+    else if (kv)
+        ss_debug("%s: %s %s overrides %s", where, s->label, key, kv->where);
     if (!kv) {
         if (s->nkv >= SS_CONF_MAX_KEYS) {
             ss_error("%s:%d: %s has more than %d keys", p->file, p->lineno, s->label,
@@ -418,9 +454,17 @@ static int split_section(struct parse_ctx *p, const char *section, enum ss_secti
         }
         return 0;
     }
-    ss_error("%s:%d: unknown section [%s] (known: [engine], [source NAME], [target NAME], "
-             "[mapping NAME])",
-             p->file, p->lineno, section);
+    {
+        static const char *const words[] = {"engine", "source", "target", "mapping", NULL};
+        struct ss_suggest sg;
+        char hint[400], suffix[300];
+        snprintf(suffix, sizeof suffix, "%s%s]", *name ? " " : "", name);
+        ss_suggest_init(&sg, word);
+        ss_suggest_add_list(&sg, words);
+        ss_error("%s:%d: unknown section [%s]%s (known: [engine], [source NAME], [target NAME], "
+                 "[mapping NAME])",
+                 p->file, p->lineno, section, ss_suggest_text(&sg, "[", suffix, hint, sizeof hint));
+    }
     return -1;
 }
 
@@ -544,14 +588,22 @@ static int parse_dir(struct ss_config *cfg, const char *dir, int explicit, int *
     while ((de = readdir(d))) {
         struct stat st;
         char *path;
-        if (de->d_name[0] == '.' || !ends_with(de->d_name, ".ini"))
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
+        /* Say what is not read: a drop-in named *.conf or *.INI that is
+         * silently ignored looks applied to whoever wrote it. */
+        if (de->d_name[0] == '.' || !ends_with(de->d_name, ".ini")) {
+            ss_info("%s/%s: skipped (only *.ini files not starting with '.' are read)", dir,
+                    de->d_name);
+            continue;
+        }
         path = xasprintf("%s/%s", dir, de->d_name);
         if (!path) {
             rc = -1;
             goto out;
         }
         if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+            ss_info("%s: skipped (not a regular file)", path);
             free(path);
             continue;
         }
@@ -660,11 +712,21 @@ static int check_value(const struct ss_conf_section *s, const struct ss_conf_kv 
         return 0;
     }
     case SCIMSYNC_KEY_PATH:
+    case SCIMSYNC_KEY_INPUT_PATH:
         if (!*kv->value) {
             ss_error("%s: %s %s: empty path", kv->where, s->label, kv->key);
             return 1;
         }
         return check_plain_reference(s, kv);
+    case SCIMSYNC_KEY_URL: {
+        char why[200];
+        if (ss_secret_is_reference(kv->value))
+            return check_plain_reference(s, kv);
+        if (ss_validate_url(kv->value, why, sizeof why) == 0)
+            return 0;
+        ss_error("%s: %s %s: %s", kv->where, s->label, kv->key, why);
+        return 1;
+    }
     case SCIMSYNC_KEY_STRING:
         return check_plain_reference(s, kv);
     }
@@ -683,7 +745,15 @@ int ss_config_check_section(const struct ss_conf_section *s,
         if (!k)
             k = find_key(keys, kv->key);
         if (!k) {
-            ss_error("%s: %s: unknown key '%s'", kv->where, s->label, kv->key);
+            struct ss_suggest sg;
+            char hint[200];
+            ss_suggest_init(&sg, kv->key);
+            for (int pass = 0; pass < 2; pass++) {
+                for (k = pass ? keys : core_keys; k && k->name; k++)
+                    ss_suggest_add(&sg, k->name);
+            }
+            ss_error("%s: %s: unknown key '%s'%s", kv->where, s->label, kv->key,
+                     ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint));
             problems++;
             continue;
         }
@@ -800,8 +870,15 @@ static int engine_enum(const struct ss_conf_section *s, const char *key, const c
         if (strcmp(v, words[i]) == 0)
             return (int)i;
     }
-    ss_error("%s: [engine] %s: '%.64s' is not one of the accepted values", kv ? kv->where : "?",
-             key, v);
+    {
+        struct ss_suggest sg;
+        char hint[160];
+        ss_suggest_init(&sg, v);
+        for (size_t i = 0; i < nwords; i++)
+            ss_suggest_add(&sg, words[i]);
+        ss_error("%s: [engine] %s: '%.64s' is not one of the accepted values%s",
+                 kv ? kv->where : "?", key, v, ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint));
+    }
     return -1;
 }
 
@@ -913,6 +990,21 @@ static int engine_conf(struct ss_config *cfg)
         if (!e->plugin_path)
             return -1;
     }
+    if (s && (ss_scope_parse_list(engine_value(s, "ignore_users"), &e->scope.ignore_users,
+                                  &e->scope.nignore_users) < 0 ||
+              ss_scope_parse_list(engine_value(s, "ignore_groups"), &e->scope.ignore_groups,
+                                  &e->scope.nignore_groups) < 0 ||
+              ss_scope_parse_list(engine_value(s, "include_groups"), &e->scope.include_groups,
+                                  &e->scope.ninclude_groups) < 0)) {
+        ss_error("out of memory");
+        return -1;
+    }
+    if (s && ss_conf_get(s, "include_groups") && e->scope.ninclude_groups == 0) {
+        ss_error("%s: [engine] include_groups is set but names no group (remove it to sync "
+                 "every group)",
+                 ss_conf_get(s, "include_groups")->where);
+        problems++;
+    }
     return problems ? -1 : 0;
 }
 
@@ -1022,5 +1114,6 @@ void ss_config_free(struct ss_config *cfg)
     free(cfg->files);
     free(cfg->engine.plugin_path);
     free(cfg->engine.state);
+    ss_scope_free(&cfg->engine.scope);
     memset(cfg, 0, sizeof(*cfg));
 }

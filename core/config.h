@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "scope.h"
 
 /* Caps on what a configuration may grow to. */
 #define SS_CONF_MAX_FILES 1024
@@ -57,6 +58,7 @@ struct ss_engine_conf {
     char *state;               /* [engine] state; NULL: none */
     int state_path_style;
     long full_reconcile_interval, state_checkpoint_interval, lock_lease, lock_wait;
+    struct ss_scope scope;     /* ignore_users, ignore_groups, include_groups */
 };
 
 struct ss_config {

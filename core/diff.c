@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "scope.h"
 #include "strmap.h"
 #include "vec.h"
 #include "warncap.h"
@@ -25,6 +26,7 @@ struct differ {
     uint32_t *tu_match;  /* target user -> source user */
     uint32_t *su_target; /* source user -> target user (matched or adopted) */
     unsigned char *su_blocked, *su_pending, *tu_deleted;
+    unsigned char *tu_ignored, *tg_ignored; /* out of scope (ignore_* / include_groups) */
     uint32_t *su_create;  /* source user -> its create op in the wave, or SS_NONE */
     uint32_t *su_new_mgr; /* created user -> its manager, created in this run too */
     uint32_t *sg_target;
@@ -55,6 +57,21 @@ static int index_target_users(struct differ *d)
     const struct ss_dir *tgt = d->tgt;
     for (uint32_t t = 0; t < tgt->nusers; t++) {
         const struct ss_user_rec *u = &tgt->users[t];
+        if (ss_scope_user_ignored(d->opt->scope, u->field[SCIMSYNC_F_USER_NAME],
+                                  u->field[SCIMSYNC_F_DISPLAY_NAME])) {
+            /* ignore_users: left exactly as it is, whoever owns it. */
+            d->tu_ignored[t] = 1;
+            d->plan->ignored_target_users++;
+            d->tu_state[t] = ss_str_empty(u->external_id) ? T_FOREIGN : T_PROTECTED;
+            /* Indexed, so a source user with its externalId is blocked
+             * rather than created a second time. */
+            if (!ss_str_empty(u->external_id) &&
+                ss_strmap_put(&d->tgt_user_ext, u->external_id, t, NULL) < 0) {
+                ss_error("out of memory (diff)");
+                return -1;
+            }
+            continue;
+        }
         if (ss_str_empty(u->external_id)) {
             d->tu_state[t] = T_FOREIGN;
             continue;
@@ -102,6 +119,16 @@ static int match_users(struct differ *d)
         uint32_t t;
         if (ss_strmap_put(&d->src_user_ext, u->external_id, s, NULL) < 0)
             goto nomem;
+        if (ss_scope_user_ignored(d->opt->scope, u->field[SCIMSYNC_F_USER_NAME],
+                                  u->field[SCIMSYNC_F_DISPLAY_NAME])) {
+            /* Never created or changed; its target object, if any, is
+             * not an orphan either. */
+            d->su_blocked[s] = 1;
+            d->plan->ignored_users++;
+            if (ss_strmap_get(&d->tgt_user_ext, u->external_id, &t))
+                d->tu_state[t] = T_PROTECTED;
+            continue;
+        }
         if (ss_strmap_get(&d->tgt_user_ext, u->external_id, &t)) {
             if (d->tu_state[t] == T_ORPHAN) {
                 d->tu_state[t] = T_MATCHED;
@@ -117,6 +144,15 @@ static int match_users(struct differ *d)
             continue;
         }
         const char *name = u->field[SCIMSYNC_F_USER_NAME];
+        if (ss_strmap_get(&foreign_by_name, name, &t) && d->tu_ignored[t]) {
+            d->su_blocked[s] = 1;
+            d->plan->blocked++;
+            ss_warncap_log(&d->w_blocked,
+                           "user %s (%s): the target user of that name is in ignore_users; "
+                           "left alone",
+                           name, u->where);
+            continue;
+        }
         if (ss_strmap_get(&foreign_by_name, name, &t) && d->tu_state[t] == T_FOREIGN) {
             if (!d->opt->adopt) {
                 d->su_blocked[s] = 1;
@@ -326,6 +362,20 @@ static int match_groups(struct differ *d)
     ss_strmap_init(&foreign_by_name, 1);
     for (uint32_t t = 0; t < tgt->ngroups; t++) {
         const struct ss_group_rec *g = &tgt->groups[t];
+        if (ss_scope_group_out(d->opt->scope, g->display_name)) {
+            /* ignore_groups / not in include_groups: never renamed,
+             * deleted or given other members. */
+            d->tg_ignored[t] = 1;
+            d->plan->ignored_target_groups++;
+            d->tg_state[t] = ss_str_empty(g->external_id) ? T_FOREIGN : T_PROTECTED;
+            if (!ss_str_empty(g->display_name) &&
+                ss_strmap_put(&foreign_by_name, g->display_name, t, NULL) < 0)
+                goto nomem;
+            if (!ss_str_empty(g->external_id) &&
+                ss_strmap_put(&by_ext, g->external_id, t, NULL) < 0)
+                goto nomem;
+            continue;
+        }
         if (ss_str_empty(g->external_id)) {
             d->tg_state[t] = T_FOREIGN;
             if (!ss_str_empty(g->display_name) &&
@@ -354,6 +404,20 @@ static int match_groups(struct differ *d)
     for (uint32_t s = 0; s < src->ngroups; s++) {
         const struct ss_group_rec *g = &src->groups[s];
         uint32_t t;
+        if (ss_scope_group_out(d->opt->scope, g->display_name)) {
+            d->sg_blocked[s] = 1;
+            d->plan->ignored_groups++;
+            if (ss_strmap_get(&by_ext, g->external_id, &t) && d->tg_state[t] == T_ORPHAN)
+                d->tg_state[t] = T_PROTECTED;
+            continue;
+        }
+        if (ss_strmap_get(&by_ext, g->external_id, &t) && d->tg_ignored[t]) {
+            /* Renamed into an ignored / excluded name on the target side:
+             * the target object stays as it is. */
+            d->sg_blocked[s] = 1;
+            d->plan->blocked++;
+            continue;
+        }
         if (ss_strmap_get(&by_ext, g->external_id, &t) && d->tg_state[t] != T_ORPHAN) {
             d->sg_blocked[s] = 1;
             d->plan->blocked++;
@@ -371,6 +435,11 @@ static int match_groups(struct differ *d)
                 op->group = s;
                 op->tgroup = t;
             }
+            continue;
+        }
+        if (ss_strmap_get(&foreign_by_name, g->display_name, &t) && d->tg_ignored[t]) {
+            d->sg_blocked[s] = 1;
+            d->plan->blocked++;
             continue;
         }
         if (ss_strmap_get(&foreign_by_name, g->display_name, &t) && d->tg_state[t] == T_FOREIGN) {
@@ -563,6 +632,8 @@ int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_
     ss_strmap_init(&d.tgt_user_ext, 0);
     d.tu_state = calloc(ntu, 1);
     d.tu_deleted = calloc(ntu, 1);
+    d.tu_ignored = calloc(ntu, 1);
+    d.tg_ignored = calloc(ntg, 1);
     d.tu_match = malloc(ntu * sizeof(*d.tu_match));
     d.tg_state = calloc(ntg, 1);
     d.su_target = malloc(nu * sizeof(*d.su_target));
@@ -574,9 +645,9 @@ int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_
     d.sg_blocked = calloc(ng, 1);
     d.tmp_cur = malloc(maxmem * sizeof(*d.tmp_cur));
     d.tmp_out = malloc(2 * maxmem * sizeof(*d.tmp_out));
-    if (!d.tu_state || !d.tu_deleted || !d.tu_match || !d.tg_state || !d.su_target ||
-        !d.su_blocked || !d.su_pending || !d.su_create || !d.su_new_mgr || !d.sg_target ||
-        !d.sg_blocked || !d.tmp_cur || !d.tmp_out) {
+    if (!d.tu_state || !d.tu_deleted || !d.tu_ignored || !d.tg_ignored || !d.tu_match ||
+        !d.tg_state || !d.su_target || !d.su_blocked || !d.su_pending || !d.su_create ||
+        !d.su_new_mgr || !d.sg_target || !d.sg_blocked || !d.tmp_cur || !d.tmp_out) {
         ss_error("out of memory (diff)");
         goto out;
     }
@@ -600,6 +671,8 @@ out:
     ss_strmap_free(&d.tgt_user_ext);
     free(d.tu_state);
     free(d.tu_deleted);
+    free(d.tu_ignored);
+    free(d.tg_ignored);
     free(d.tu_match);
     free(d.tg_state);
     free(d.su_target);

@@ -64,9 +64,12 @@ static int read_stopped(void)
     return 1;
 }
 
-static int print_plan(const struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out)
+static int print_plan(struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out)
 {
-    int r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
+    int r;
+
+    plan->opt = opt; /* target, sources, dry run: for the header */
+    r = opt->json ? ss_plan_print_json(plan, out) : ss_plan_print_text(plan, out);
     fflush(out);
     return r;
 }
@@ -96,6 +99,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     struct ss_plan plan;
     int have_plan = 0;
     struct ss_state_run *state = NULL;
+    int printed = 0; /* a dry-run plan was printed as text */
 
     memset(sum, 0, sizeof(*sum));
     ss_host_set_deadline(opt->max_run_time);
@@ -156,6 +160,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     sum->skipped += plan.blocked;
     if (print_plan(&plan, opt, out) < 0)
         goto out;
+    printed = opt->dry_run && !opt->json;
 
     struct ss_plan_counts counts;
     struct ss_safety_verdict verdict;
@@ -184,6 +189,12 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
                  opt->max_run_time);
 out:
     ss_state_run_close(state);
+    /* Last line of a dry run, whatever stopped it: no doubt left about
+     * whether the target was touched. */
+    if (printed) {
+        fputs("Dry run: nothing was applied to the target.\n", out);
+        fflush(out);
+    }
     ss_host_set_deadline(0);
     if (have_plan)
         ss_plan_free(&plan);

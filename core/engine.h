@@ -12,6 +12,8 @@
 
 #include "safety.h"
 
+struct ss_scope;
+
 /* Process exit codes (documented in README and --help). */
 enum ss_exit {
     SS_EXIT_OK = 0,
@@ -50,6 +52,13 @@ struct ss_engine_target {
     void *inst;
 };
 
+/* What the plan names as the target and the sources: never a secret. */
+struct ss_endpoint_info {
+    const char *section;  /* the NAME of [target NAME] / [source NAME] */
+    const char *plugin;   /* "scim", "csv", ... */
+    const char *location; /* URL without user info / query, or a file; NULL: none */
+};
+
 struct ss_engine_options {
     enum ss_on_missing on_missing;
     int adopt;                  /* adopt target objects without externalId by name */
@@ -67,6 +76,10 @@ struct ss_engine_options {
     long lock_wait;             /* s3: seconds to wait for a busy lease; 0: exit 7 */
     int full;                   /* sync --full: read the target in full */
     const char *target_identity; /* "plugin url" the state is bound to */
+    const struct ss_scope *scope; /* ignore_users / ignore_groups / include_groups; NULL: all */
+    const struct ss_endpoint_info *target_info; /* NULL: the plan names none */
+    const struct ss_endpoint_info *source_info; /* nsource_info entries */
+    size_t nsource_info;
 };
 
 struct ss_summary {

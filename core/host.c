@@ -260,7 +260,7 @@ static int fill_plain_reference(const struct ss_conf_section *s, struct ss_host_
     v->secret = ss_secret_ref_is_secret(kv->value);
     if (resolve_ref(s, v, kv, kv->value, &val) < 0)
         return -1;
-    if (v->decl->type == SCIMSYNC_KEY_PATH) {
+    if (v->decl->type == SCIMSYNC_KEY_PATH || v->decl->type == SCIMSYNC_KEY_INPUT_PATH) {
         if (!*val) {
             ss_error("%s: %s %s: %s: empty path", v->where, s->label, v->decl->name, kv->value);
             free(val);
@@ -296,6 +296,8 @@ static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v, 
             return 0;
         return resolve_ref(s, v, kv, raw, &v->value);
     case SCIMSYNC_KEY_PATH:
+    case SCIMSYNC_KEY_INPUT_PATH:
+    case SCIMSYNC_KEY_URL:
     case SCIMSYNC_KEY_STRING:
         if (kv && ss_secret_is_reference(raw)) {
             if (!resolve_secrets)
@@ -304,7 +306,7 @@ static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v, 
         }
         if (kv && strncmp(raw, SS_LITERAL_PREFIX, strlen(SS_LITERAL_PREFIX)) == 0)
             raw += strlen(SS_LITERAL_PREFIX);
-        if (v->decl->type == SCIMSYNC_KEY_PATH)
+        if (v->decl->type == SCIMSYNC_KEY_PATH || v->decl->type == SCIMSYNC_KEY_INPUT_PATH)
             v->value = ss_config_resolve_path(raw, kv ? kv->file : NULL);
         else
             v->value = strdup(raw);

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "strmap.h"
+#include "suggest.h"
 
 const char *const ss_default_mapping[] = {
     "userName=${userName}",
@@ -71,11 +72,16 @@ static int set_line(struct ss_mapping *m, const char *field, const char *tpl, co
     char err[160];
     int f = ss_mapping_field_by_name(field);
     if (f < 0) {
-        ss_error("%s: unknown mapping field '%s' (user fields: userName, displayName, "
+        struct ss_suggest sg;
+        char hint[160];
+        ss_suggest_init(&sg, field);
+        for (int i = 0; i < SS_MAP_NFIELDS; i++)
+            ss_suggest_add(&sg, map_field_name(i));
+        ss_error("%s: unknown mapping field '%s'%s (user fields: userName, displayName, "
                  "givenName, familyName, email, title, employeeNumber, costCenter, "
                  "organization, division, department, manager, nickName, preferredLanguage, "
                  "locale, timezone, userType, phone, active; group field: group.displayName)",
-                 where, field);
+                 where, field, ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint));
         return -1;
     }
     ss_template_free(&m->tpl[f]);
@@ -134,27 +140,37 @@ int ss_mapping_build(struct ss_mapping *m, const char *source, const char *const
         if (r < 0)
             goto out;
     }
+    /* Every bad line is reported, not only the first. */
+    int bad = 0;
+    unsigned char broken[SS_MAP_NFIELDS] = {0}; /* a bad line: no "missing" error too */
     for (size_t i = 0; i < nlines; i++) {
         const char *where = lines[i].where ? lines[i].where : "<mapping>";
         if (!lines[i].field || !lines[i].template) {
             ss_error("%s: incomplete mapping line", where);
-            goto out;
+            bad = 1;
+            continue;
         }
-        if (set_line(m, lines[i].field, lines[i].template, where) < 0)
-            goto out;
+        if (set_line(m, lines[i].field, lines[i].template, where) < 0) {
+            int f = ss_mapping_field_by_name(lines[i].field);
+            if (f >= 0)
+                broken[f] = 1;
+            bad = 1;
+        }
     }
     for (size_t i = 0; i < sizeof(required_fields) / sizeof(required_fields[0]); i++) {
         int f = required_fields[i];
-        if (!m->set[f]) {
+        if (!m->set[f] && !broken[f]) {
             if (m->where[f])
                 ss_error("%s: required field %s cannot be left without a template", m->where[f],
                          ss_user_field_name(f));
             else
                 ss_error("source %s: the mapping has no template for required field %s", source,
                          ss_user_field_name(f));
-            goto out;
+            bad = 1;
         }
     }
+    if (bad)
+        goto out;
     for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
         if (m->set[f])
             m->managed |= 1u << f;

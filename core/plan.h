@@ -12,6 +12,8 @@
 #include "arena.h"
 #include "model.h"
 
+struct ss_engine_options;
+
 enum ss_wave {
     SS_WAVE_CREATE_USERS = 0,
     SS_WAVE_UPDATE_USERS,
@@ -81,7 +83,15 @@ struct ss_plan {
     size_t nlosses, losses_cap;
     /* Source entries not synced because of target state (not adopted). */
     size_t blocked;
+    /* Left alone by [engine] ignore_users / ignore_groups /
+     * include_groups: source entries not synced, target objects never
+     * changed. */
+    size_t ignored_users, ignored_groups;
+    size_t ignored_target_users, ignored_target_groups;
     struct ss_arena arena;
+    /* Set by the engine before printing (NULL in tests): the target and
+     * sources the plan names, and whether nothing will be applied. */
+    const struct ss_engine_options *opt;
 };
 
 /* A group that loses members in the plan (the per-group limit). */

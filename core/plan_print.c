@@ -137,7 +137,10 @@ static void print_op(const struct ss_plan *p, const struct ss_strmap *ids,
         put_plain(out, user_name(u));
         fputs(" (", out);
         put_plain(out, u->field[SCIMSYNC_F_DISPLAY_NAME]);
-        fputs(op->tuser != SS_NONE ? ") (adopt existing)\n" : ")\n", out);
+        fputs(")", out);
+        if (!u->active)
+            fputs(" (inactive)", out); /* created disabled: say so */
+        fputs(op->tuser != SS_NONE ? " (adopt existing)\n" : "\n", out);
         break;
     }
     case SCIMSYNC_OP_UPDATE_USER:
@@ -188,12 +191,48 @@ void ss_plan_print_counts(const struct ss_plan_counts *c, FILE *out)
             c->manager_fixups);
 }
 
+static void print_endpoint(const char *kind, const struct ss_endpoint_info *e, FILE *out)
+{
+    fprintf(out, "%s: [%s ", kind, kind[0] == 'T' ? "target" : "source");
+    put_plain(out, e->section);
+    fputs("] ", out);
+    put_plain(out, e->plugin);
+    if (e->location) {
+        fputc(' ', out);
+        put_plain(out, e->location);
+    }
+    fputc('\n', out);
+}
+
+/* What the plan is about: the target it would change, the sources it
+ * read, and what the scope lists kept out. */
+static void print_header(const struct ss_plan *p, FILE *out)
+{
+    const struct ss_engine_options *o = p->opt;
+
+    if (!o)
+        return;
+    if (o->target_info)
+        print_endpoint("Target", o->target_info, out);
+    for (size_t i = 0; i < o->nsource_info; i++)
+        print_endpoint("Source", &o->source_info[i], out);
+    if (p->ignored_users || p->ignored_groups || p->ignored_target_users ||
+        p->ignored_target_groups)
+        fprintf(out,
+                "Out of scope (ignore_users / ignore_groups / include_groups): %zu source "
+                "users, %zu source groups not synced; %zu target users, %zu target groups left "
+                "alone\n",
+                p->ignored_users, p->ignored_groups, p->ignored_target_users,
+                p->ignored_target_groups);
+}
+
 int ss_plan_print_text(const struct ss_plan *p, FILE *out)
 {
     struct ss_strmap ids;
     struct ss_plan_counts c;
     if (build_id_names(p, &ids) < 0)
         return -1;
+    print_header(p, out);
     for (int w = 0; w < SS_WAVE_COUNT; w++) {
         for (size_t i = 0; i < p->nops[w]; i++)
             print_op(p, &ids, &p->ops[w][i], out);
@@ -428,6 +467,55 @@ static json_object *counts_json(struct jb *b, const struct ss_plan_counts *c)
     return o;
 }
 
+static json_object *endpoint_json(struct jb *b, const struct ss_endpoint_info *e)
+{
+    json_object *o = json_object_new_object();
+    if (!o) {
+        b->failed = 1;
+        return NULL;
+    }
+    jadd_str(b, o, "name", e->section);
+    jadd_str(b, o, "plugin", e->plugin);
+    jadd_str(b, o, "location", e->location);
+    return o;
+}
+
+/* The members after "counts"; NULL when the plan has no context (tests). */
+static json_object *context_json(struct jb *b, const struct ss_plan *p)
+{
+    const struct ss_engine_options *opt = p->opt;
+    json_object *o, *srcs, *scope;
+
+    if (!opt)
+        return NULL;
+    o = json_object_new_object();
+    if (!o) {
+        b->failed = 1;
+        return NULL;
+    }
+    if (opt->target_info)
+        jadd(b, o, "target", endpoint_json(b, opt->target_info));
+    srcs = json_object_new_array();
+    for (size_t i = 0; srcs && i < opt->nsource_info; i++) {
+        json_object *e = endpoint_json(b, &opt->source_info[i]);
+        if (!e || json_object_array_add(srcs, e) != 0) {
+            json_object_put(e);
+            b->failed = 1;
+        }
+    }
+    jadd(b, o, "sources", srcs);
+    scope = json_object_new_object();
+    if (scope) {
+        jadd(b, scope, "sourceUsers", jsize(p->ignored_users));
+        jadd(b, scope, "sourceGroups", jsize(p->ignored_groups));
+        jadd(b, scope, "targetUsers", jsize(p->ignored_target_users));
+        jadd(b, scope, "targetGroups", jsize(p->ignored_target_groups));
+    }
+    jadd(b, o, "outOfScope", scope);
+    jadd(b, o, "dryRun", json_object_new_boolean(opt->dry_run));
+    return o;
+}
+
 /* Streams the document one operation at a time: a plan of 100,000 creates
  * must not hold a JSON tree of every operation in memory at once. */
 static int put_json(json_object *o, FILE *out)
@@ -468,6 +556,26 @@ int ss_plan_print_json(const struct ss_plan *p, FILE *out)
     int bad = b.failed || !counts || put_json(counts, out) < 0;
     json_object_put(counts);
     if (bad)
+        goto out;
+    json_object *ctx = context_json(&b, p);
+    if (ctx) {
+        /* The context members follow the counts: {"ops", "counts",
+         * "target", "sources", "outOfScope", "dryRun"}. */
+        json_object_object_foreach(ctx, key, val)
+        {
+            json_object *k = json_object_new_string(key);
+            fputs(",\n", out);
+            bad = !k || put_json(k, out) < 0;
+            json_object_put(k);
+            fputs(": ", out);
+            if (bad || put_json(val, out) < 0)
+                bad = 1;
+            if (bad)
+                break;
+        }
+        json_object_put(ctx);
+    }
+    if (bad || b.failed)
         goto out;
     fputs("}\n", out);
     rc = 0;

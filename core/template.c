@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "strmap.h"
+#include "suggest.h"
 #include "vec.h"
 
 void ss_ascii_lower(char *s, size_t n)
@@ -150,8 +151,15 @@ int ss_template_parse(const char *text, struct ss_template *t, char *err, size_t
                 xe++;
             int x = parse_xform(xn, (size_t)(xe - xn));
             if (x < 0) {
-                snprintf(err, errlen, "unknown transform '%.*s' (use lower, upper, trim)",
-                         (int)(xe - xn), xn);
+                static const char *const names[] = {"lower", "upper", "trim", NULL};
+                struct ss_suggest sg;
+                char word[32], hint[96];
+                snprintf(word, sizeof word, "%.*s", (int)((size_t)(xe - xn) < 31 ? xe - xn : 31),
+                         xn);
+                ss_suggest_init(&sg, word);
+                ss_suggest_add_list(&sg, names);
+                snprintf(err, errlen, "unknown transform '%.*s'%s (use lower, upper, trim)",
+                         (int)(xe - xn), xn, ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint));
                 goto fail;
             }
             if (part->nx >= SS_TPL_MAX_XFORMS) {

@@ -4,7 +4,7 @@
 set -eu
 what=${1:-test}
 build_pkgs="build-essential cmake pkg-config file libcurl4-openssl-dev libldap-dev libjson-c-dev libinih-dev libssl-dev libcmocka-dev"
-test_pkgs="python3 openssl slapd ldap-utils samba samba-ad-dc samba-ad-provision krb5-user debootstrap time clang libclang-rt-14-dev"
+test_pkgs="python3 python3-cryptography openssl slapd ldap-utils samba samba-ad-dc samba-ad-provision krb5-user debootstrap time clang libclang-rt-14-dev"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
 missing=""

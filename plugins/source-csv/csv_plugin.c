@@ -46,9 +46,9 @@ struct csv_source {
 };
 
 static const struct scimsync_config_key csv_keys[] = {
-    {"users_file", SCIMSYNC_KEY_PATH, 1, NULL,
+    {"users_file", SCIMSYNC_KEY_INPUT_PATH, 1, NULL,
      "CSV file with one user a row; the header row names the attributes"},
-    {"groups_file", SCIMSYNC_KEY_PATH, 0, NULL,
+    {"groups_file", SCIMSYNC_KEY_INPUT_PATH, 0, NULL,
      "CSV file with one group a row and a column listing member ids"},
     {"id_column", SCIMSYNC_KEY_STRING, 0, "id",
      "column holding each row's stable id (becomes externalId; members refer to it)"},

@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Printable ASCII, no escapes or multi-valued RDNs, one '=' per RDN and
- * no spaces around separators: libldap would print it back unchanged, so
- * lowercasing is the whole job (the common case, and a hot path). */
+/* Printable ASCII, no escapes or multi-valued RDNs, one '=' per RDN, a
+ * name as attribute type and no spaces around separators: libldap would
+ * print it back unchanged, so lowercasing is the whole job (the common
+ * case, and a hot path). */
 static int is_simple(const char *dn)
 {
     int eqs = 0;
@@ -18,6 +19,12 @@ static int is_simple(const char *dn)
     for (const char *p = dn; *p; p++) {
         char c = *p;
         if (c < 0x20 || c > 0x7e || strchr("\\\"+#;<>", c))
+            return 0;
+        /* the attribute type must be a name (ALPHA *(ALPHA / DIGIT / "-"));
+         * anything else, OIDs included, is left to libldap */
+        if (eqs == 0 && c != '=' &&
+            !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (prev != ',' && ((c >= '0' && c <= '9') || c == '-'))))
             return 0;
         if (c == ' ' && (prev == ',' || prev == '=' || p[1] == ',' || p[1] == '=' || !p[1]))
             return 0;
@@ -43,13 +50,26 @@ static char *lowercase_dup(const char *s)
     return out;
 }
 
+/* libldap's string parser takes "cn=#" and "cn=# x" (a BER value with no
+ * hex digits) as an empty binary value, then prints "cn=#", which it will
+ * not read back: distinct invalid DNs would share one canonical form. */
+static int has_empty_binary_value(LDAPDN dn)
+{
+    for (size_t r = 0; dn[r]; r++)
+        for (size_t a = 0; dn[r][a]; a++)
+            if ((dn[r][a]->la_flags & LDAP_AVA_BINARY) && dn[r][a]->la_value.bv_len == 0)
+                return 1;
+    return 0;
+}
+
 char *lsrc_dn_canonical(const char *dn)
 {
     if (is_simple(dn))
         return lowercase_dup(dn);
     LDAPDN parsed = NULL;
     char *str = NULL, *out = NULL;
-    if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS)
+    if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS || !parsed ||
+        has_empty_binary_value(parsed))
         goto out;
     if (ldap_dn2str(parsed, &str, LDAP_DN_FORMAT_LDAPV3 | LDAP_DN_PRETTY) != LDAP_SUCCESS || !str)
         goto out;

@@ -8,14 +8,14 @@
 #include <strings.h>
 
 static const struct scimsync_config_key keys[] = {
-    {"uri", SCIMSYNC_KEY_STRING, 1, NULL,
+    {"uri", SCIMSYNC_KEY_URL, 1, NULL,
      "server URIs, space separated, tried in order (ldaps://dc1 ldaps://dc2); a bare host "
      "name means ldaps://HOST"},
     {"bind_dn", SCIMSYNC_KEY_STRING, 0, NULL, "DN or UPN to bind as (empty: anonymous)"},
     {"bind_password", SCIMSYNC_KEY_SECRET, 0, NULL,
      "password of bind_dn (env:VAR, file:/path, ...)"},
     {"start_tls", SCIMSYNC_KEY_BOOL, 0, "false", "StartTLS on ldap:// URIs"},
-    {"ca_file", SCIMSYNC_KEY_PATH, 0, NULL,
+    {"ca_file", SCIMSYNC_KEY_INPUT_PATH, 0, NULL,
      "CA certificates (PEM) that sign the server certificate"},
     {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true", "verify the server certificate and name"},
     {"base_dn", SCIMSYNC_KEY_STRING, 0, NULL, "search base for users (default: from the RootDSE)"},

@@ -11,7 +11,7 @@
 #include "scim_target.h"
 
 static const struct scimsync_config_key scim_keys[] = {
-    {"url", SCIMSYNC_KEY_STRING, 1, NULL,
+    {"url", SCIMSYNC_KEY_URL, 1, NULL,
      "SCIM base URL, e.g. https://scim.eu-west-1.amazonaws.com/<tenant>/scim/v2/"},
     {"token", SCIMSYNC_KEY_SECRET, 1, NULL, "bearer token reference (env:VAR, file:/path, ...)"},
     {"profile", SCIMSYNC_KEY_STRING, 0, NULL,
@@ -35,7 +35,7 @@ static const struct scimsync_config_key scim_keys[] = {
      "retries of a request after 429, 5xx or a connection failure (0-20)"},
     {"request_deadline", SCIMSYNC_KEY_INT, 0, "120",
      "seconds one request may take with all its retries and waits (1-3600)"},
-    {"ca_file", SCIMSYNC_KEY_PATH, 0, NULL, "CA bundle to verify the server with"},
+    {"ca_file", SCIMSYNC_KEY_INPUT_PATH, 0, NULL, "CA bundle to verify the server with"},
     {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true",
      "verify the server certificate; off exposes the token to anyone on the path"},
     {NULL, 0, 0, NULL, NULL},

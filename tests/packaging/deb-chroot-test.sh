@@ -43,11 +43,7 @@ cleanup() {
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    if debroot_umount "$root"; then
-        rm -rf --one-file-system "$work"
-    else
-        echo "cleanup: mounts remain under $root; left in place" >&2
-    fi
+    debroot_remove "$root" "$work"
     exit "$status"
 }
 trap cleanup EXIT
@@ -91,7 +87,7 @@ installed=$(date +%s)
 
 say "scimsync version / plugins in the root"
 in_root scimsync version || fail "scimsync version in the root"
-for so in csv ldap scim; do
+for so in csv ldap scim google entra; do
     in_root sh -c "ls /usr/lib/*/scimsync/plugins/$so.so" >/dev/null 2>&1 ||
         fail "$so.so not installed in the root"
 done

@@ -3,7 +3,9 @@
 #                            debootstrap tarball (made on first use), with apt
 #                            pointed at this machine's mirror and its DNS;
 # debroot_umount ROOT        unmounts everything below ROOT, deepest first;
-#                            returns 1 when a mount could not be removed.
+#                            returns 1 when a mount could not be removed;
+# debroot_remove ROOT WORK   unmounts below ROOT, then deletes WORK (left in
+#                            place, with a message, if a mount remains).
 # The cache is $SCIMSYNC_DEBOOTSTRAP_CACHE (default
 # ${TMPDIR:-/tmp}/scimsync-debootstrap-cache).  Needs root and a Debian mirror
 # (the one in /etc/apt/sources*).  The caller defines fail().
@@ -55,4 +57,12 @@ debroot_umount() {
         umount "$_m" 2>/dev/null || umount -l "$_m"
     done
     ! awk -v r="$1" '$2 == r || index($2, r "/") == 1 { found = 1 } END { exit !found }' /proc/mounts
+}
+
+debroot_remove() {
+    if debroot_umount "$1"; then
+        rm -rf --one-file-system "$2"
+    else
+        echo "cleanup: mounts remain under $1; $2 left in place" >&2
+    fi
 }

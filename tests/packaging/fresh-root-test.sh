@@ -33,11 +33,7 @@ root=$work/root
 cleanup() {
     status=$?
     set +e
-    if debroot_umount "$root"; then
-        rm -rf --one-file-system "$work"
-    else
-        echo "cleanup: mounts remain under $root; left in place" >&2
-    fi
+    debroot_remove "$root" "$work"
     exit "$status"
 }
 trap cleanup EXIT

@@ -40,6 +40,8 @@ static const struct scimsync_config_key mem_keys[] = {
     {"fail_group_names", SCIMSYNC_KEY_STRING, 0, NULL,
      "comma-separated group names whose operations fail"},
     {"fail_read", SCIMSYNC_KEY_BOOL, 0, "false", "every listing fails (a target read error)"},
+    {"url", SCIMSYNC_KEY_URL, 0, NULL,
+     "not used: a URL for the plan to name (tests of URL checks and plan headers)"},
     {"token", SCIMSYNC_KEY_SECRET, 0, NULL,
      "a secret the plugin only checks for presence (tests that it never leaks)"},
     {NULL, 0, 0, NULL, NULL},

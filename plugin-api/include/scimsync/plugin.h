@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 0
+#define SCIMSYNC_ABI_MINOR 1
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -87,7 +87,15 @@ enum scimsync_key_type {
     SCIMSYNC_KEY_SECRET = 4,  /* a reference (env:, file:, ...); the host
                                  resolves it and never logs the value */
     SCIMSYNC_KEY_PATH = 5,
-    SCIMSYNC_KEY_DOUBLE = 6
+    SCIMSYNC_KEY_DOUBLE = 6,
+    /* ABI 1.1.  A URL (or space-separated URLs, or bare host names): the
+     * host checks each "scheme://host..." word for a known scheme and a
+     * host.  References (env:, file:, ...) as for STRING. */
+    SCIMSYNC_KEY_URL = 7,
+    /* ABI 1.1.  A PATH the plugin reads: validate checks that the file
+     * exists and is readable.  Otherwise exactly a PATH (relative to the
+     * file that set it). */
+    SCIMSYNC_KEY_INPUT_PATH = 8
 };
 
 struct scimsync_config_key {

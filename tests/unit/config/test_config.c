@@ -16,8 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_runtime.h"
 #include "config.h"
 #include "host.h"
+#include "validate.h"
 
 static char g_dir[256];
 static char g_confd[300];
@@ -745,6 +747,176 @@ static void test_plain_references_resolved(void **state)
     unsetenv("SS_TEST_CA");
 }
 
+/* ---- issue 12: duplicate keys, quotes, skipped drop-ins, -c ------- */
+
+static void test_duplicate_key_in_one_file_warns(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    char want[700];
+    (void)state;
+
+    write_file(g_main, "[engine]\nmax_deletes = 5\nadopt = no\nmax_deletes = 8\n");
+    write_dropin("00-layout.ini", minimal);
+    write_dropin("10-over.ini", "[engine]\nadopt = yes\n"); /* another file: no warning */
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    snprintf(want, sizeof want,
+             "warn %s:4: [engine] max_deletes is set twice in one file (first at %s:2); the "
+             "later value is used",
+             g_main, g_main);
+    assert_non_null(strstr(log, want));
+    assert_null(strstr(log, "adopt is set twice"));
+    assert_int_equal(cfg.engine.safety.user_removals.count, 8);
+    assert_int_equal(cfg.engine.adopt, 1);
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_quotes_around_values(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    const struct ss_conf_section *m;
+    (void)state;
+
+    write_file(g_main, "[source hr]\nplugin = \"csv\"\n\n[target idc]\nplugin = 'scim'\n"
+                       "[mapping hr]\n"
+                       "title = \"${title}\"\n"
+                       "nickName = \"a\" and \"b\"\n"
+                       "locale = \"\n"
+                       "division = \"\"\n"
+                       "department = \"it's\"\n"
+                       "userType = 'x\"\n");
+    assert_int_equal(load_capture(&cfg, g_main, 1, NULL, 0, &log), 0);
+    assert_string_equal(ss_conf_get(ss_config_find(&cfg, SS_SEC_SOURCE, "hr"), "plugin")->value,
+                        "csv");
+    assert_string_equal(ss_conf_get(ss_config_find(&cfg, SS_SEC_TARGET, "idc"), "plugin")->value,
+                        "scim");
+    m = ss_config_find(&cfg, SS_SEC_MAPPING, "hr");
+    assert_string_equal(ss_conf_get(m, "title")->value, "${title}");
+    /* a quote character inside: the value is kept as written */
+    assert_string_equal(ss_conf_get(m, "nickName")->value, "\"a\" and \"b\"");
+    assert_string_equal(ss_conf_get(m, "locale")->value, "\"");
+    assert_string_equal(ss_conf_get(m, "division")->value, "");
+    assert_string_equal(ss_conf_get(m, "department")->value, "it's");
+    assert_string_equal(ss_conf_get(m, "userType")->value, "'x\"");
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_skipped_dropins_listed(void **state)
+{
+    struct ss_config cfg;
+    char *log, path[600];
+    (void)state;
+
+    write_dropin("00-layout.ini", minimal);
+    write_dropin("10-prod.conf", "[engine]\non_missing = delete\n");
+    write_dropin("20-a.INI", "[engine]\non_missing = delete\n");
+    write_dropin("30-b.ini~", "[engine]\non_missing = delete\n");
+    write_dropin(".40-c.ini", "[engine]\non_missing = delete\n");
+    snprintf(path, sizeof path, "%s/50-dir.ini", g_confd);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(load_capture(&cfg, NULL, 0, g_confd, 1, &log), 0);
+    assert_int_equal(cfg.nfiles, 1);
+    assert_int_equal(cfg.engine.on_missing, SS_ON_MISSING_DEACTIVATE);
+    const char *names[] = {"10-prod.conf", "20-a.INI", "30-b.ini~", ".40-c.ini"};
+    for (size_t i = 0; i < 4; i++) {
+        char want[700];
+        snprintf(want, sizeof want,
+                 "info %s/%s: skipped (only *.ini files not starting with '.' are read)", g_confd,
+                 names[i]);
+        assert_non_null(strstr(log, want));
+    }
+    assert_non_null(strstr(log, "50-dir.ini: skipped (not a regular file)"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
+static void test_conf_dir_beside(void **state)
+{
+    char buf[64];
+    (void)state;
+    assert_int_equal(ss_cli_conf_dir_beside("/etc/x/my.ini", buf, sizeof buf), 0);
+    assert_string_equal(buf, "/etc/x/conf.d");
+    assert_int_equal(ss_cli_conf_dir_beside("my.ini", buf, sizeof buf), 0);
+    assert_string_equal(buf, "conf.d");
+    assert_int_equal(ss_cli_conf_dir_beside("/my.ini", buf, sizeof buf), 0);
+    assert_string_equal(buf, "/conf.d");
+    assert_int_equal(ss_cli_conf_dir_beside("rel/dir/my.ini", buf, sizeof buf), 0);
+    assert_string_equal(buf, "rel/dir/conf.d");
+    assert_int_equal(ss_cli_conf_dir_beside("/a-very-long-folder-name/that-does-not-fit/in/64/"
+                                            "bytes/at/all/x.ini",
+                                            buf, sizeof buf),
+                     -1);
+}
+
+static void test_url_shapes(void **state)
+{
+    char why[200];
+    (void)state;
+    static const char *const good[] = {
+        "https://scim.example.com/t/scim/v2/",
+        "http://127.0.0.1:8080/scim",
+        "https://[::1]:8443/x",
+        "ldaps://dc1.corp.example ldaps://dc2.corp.example:636",
+        "ldap:///",
+        "ldapi://%2Fvar%2Frun%2Fslapd.sock",
+        "dc1.corp.example", /* a bare host: the plugin's to take */
+        "HTTPS://SCIM.EXAMPLE.COM",
+        "https://user:pw@scim.example.com/x",
+        NULL,
+    };
+    for (size_t i = 0; good[i]; i++) {
+        if (ss_validate_url(good[i], why, sizeof why) != 0)
+            fail_msg("%s: %s", good[i], why);
+    }
+    static const struct {
+        const char *url, *why;
+    } bad[] = {
+        {"htps://scim.example.com", "unknown scheme 'htps' (did you mean 'https://'?)"},
+        {"ldpas://dc1", "unknown scheme 'ldpas' (did you mean 'ldaps://'?)"},
+        {"ftp://x", "unknown scheme 'ftp'"},
+        {"https:/scim.example.com", "'https:' must be followed by '//'"},
+        {"https://", "https URL without a host name"},
+        {"https:///path", "https URL without a host name"},
+        {"https://host:/x", "empty port after ':'"},
+        {"https://host:0/x", "port 0 is not from 1 to 65535"},
+        {"https://host:70000", "port 70000 is not from 1 to 65535"},
+        {"https://host:4x3", "port '4x3' is not a number from 1 to 65535"},
+        {"https://[::1/x", "unterminated IPv6 address"},
+        {"scim.example.com/scim/v2", "'scim.example.com/scim/v2' has no scheme"},
+        {"ldaps://dc1 htps://dc2", "unknown scheme 'htps'"},
+        {"", "empty URL"},
+        {"   ", "empty URL"},
+        {"https://user:secret@", "https URL without a host name"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (ss_validate_url(bad[i].url, why, sizeof why) == 0)
+            fail_msg("accepted: %s", bad[i].url);
+        if (!strstr(why, bad[i].why))
+            fail_msg("%s: got \"%s\", want \"%s\"", bad[i].url, why, bad[i].why);
+        assert_null(strstr(why, "secret")); /* never echoes user info */
+    }
+}
+
+static void test_url_display(void **state)
+{
+    char buf[128];
+    (void)state;
+    assert_string_equal(
+        ss_url_display("https://u:p@scim.example.com/t/scim/v2?token=x#f", buf, sizeof buf),
+        "https://scim.example.com/t/scim/v2");
+    assert_string_equal(ss_url_display(" ldaps://a  ldap://svc@b:389/ ", buf, sizeof buf),
+                        "ldaps://a ldap://b:389/");
+    assert_string_equal(ss_url_display("dc1.corp.example", buf, sizeof buf), "dc1.corp.example");
+    assert_string_equal(ss_url_display("env:SCIM_URL", buf, sizeof buf), "env:SCIM_URL");
+    /* '@' after the host is part of the path, not user info */
+    assert_string_equal(ss_url_display("https://h/a@b", buf, sizeof buf), "https://h/a@b");
+    /* cut to fit, always terminated */
+    assert_string_equal(ss_url_display("https://scim.example.com/x", buf, 10), "https://s");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -769,6 +941,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_host_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_reference_form, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_references_resolved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_key_in_one_file_warns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quotes_around_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_skipped_dropins_listed, setup, teardown),
+        cmocka_unit_test(test_conf_dir_beside),
+        cmocka_unit_test(test_url_shapes),
+        cmocka_unit_test(test_url_display),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

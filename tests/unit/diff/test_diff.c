@@ -14,6 +14,7 @@
 #include "diff.h"
 #include "log.h"
 #include "plan.h"
+#include "scope.h"
 
 struct world {
     struct ss_dir src, tgt;
@@ -276,6 +277,131 @@ static void test_set_minus(void **state)
         assert_int_equal(big[i], i);
 }
 
+/* ignore_users: a break-glass account is never created, changed,
+ * deactivated or removed from a group, on either side. */
+static void test_ignore_users(void **state)
+{
+    struct world *w = *state;
+    struct ss_scope sc = {0};
+    assert_int_equal(
+        ss_scope_parse_list("breakglass-*, Emergency*", &sc.ignore_users, &sc.nignore_users), 0);
+    w->opt.scope = &sc;
+    w->opt.on_missing = SS_ON_MISSING_DELETE;
+    uint32_t a = src_user(w, "1", "alice@x", "Engineer");
+    src_user(w, "2", "BreakGlass-1@x", "Root");                 /* source side, not in target */
+    uint32_t c = src_user(w, "3", "breakglass-2@x", "Changed"); /* source + target */
+    uint32_t ta = tgt_user(w, "ta", "1", "alice@x", "Engineer", 1);
+    uint32_t t3 = tgt_user(w, "t3", "3", "breakglass-2@x", "Old", 1);
+    tgt_user(w, "t4", "4", "breakglass-3@x", NULL, 1); /* owned, gone from source */
+    uint32_t t5 = tgt_user(w, "t5", "5", "ops@x", NULL, 1);
+    w->tgt.users[t5].field[SCIMSYNC_F_DISPLAY_NAME] = "emergency admin"; /* by displayName */
+    uint32_t g = src_group(w, "g1", "staff");
+    uint32_t tg = tgt_group(w, "T1", "g1", "staff");
+    w->spairs[w->nsp++] = (struct ss_pair){g, a};
+    w->spairs[w->nsp++] = (struct ss_pair){g, c}; /* would be kept / added */
+    w->tpairs[w->ntp++] = (struct ss_pair){tg, ta};
+    w->tpairs[w->ntp++] = (struct ss_pair){tg, t3};
+    diff(w);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_USERS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_UPDATE_USERS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_USERS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_ADD_MEMBERS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_MEMBERS], 0);
+    assert_int_equal(w->plan.ignored_users, 2);
+    assert_int_equal(w->plan.ignored_target_users, 3);
+    assert_int_equal(w->plan.owned_users, 1); /* the ignored are no part of the limits */
+
+    /* without the list the same data changes all of them */
+    ss_plan_free(&w->plan);
+    w->opt.scope = NULL;
+    assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_USERS], 1);
+    assert_int_equal(w->plan.nops[SS_WAVE_UPDATE_USERS], 1);
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_USERS], 2);
+    ss_scope_free(&sc);
+}
+
+/* ignore_groups and include_groups: groups out of scope are neither
+ * created, renamed, deleted nor given other members. */
+static void test_ignore_and_include_groups(void **state)
+{
+    struct world *w = *state;
+    struct ss_scope sc = {0};
+    uint32_t a = src_user(w, "1", "a@x", NULL);
+    uint32_t ta = tgt_user(w, "ta", "1", "a@x", NULL, 1);
+    uint32_t g1 = src_group(w, "g1", "aws-dev");
+    src_group(w, "g2", "aws-admins");                  /* ignored: not created */
+    src_group(w, "g3", "marketing");                   /* not included: not created */
+    tgt_group(w, "T4", "g4", "aws-admins-old");        /* ignored orphan: not deleted */
+    uint32_t t5 = tgt_group(w, "T5", "g5", "finance"); /* not included orphan */
+    tgt_group(w, "T6", "g6", "aws-gone");              /* in scope, orphan: deleted */
+    w->spairs[w->nsp++] = (struct ss_pair){g1, a};
+    w->tpairs[w->ntp++] = (struct ss_pair){t5, ta}; /* finance keeps its member */
+    assert_int_equal(ss_scope_parse_list("aws-admins*", &sc.ignore_groups, &sc.nignore_groups), 0);
+    assert_int_equal(ss_scope_parse_list("AWS-*", &sc.include_groups, &sc.ninclude_groups), 0);
+    w->opt.scope = &sc;
+    diff(w);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_GROUPS], 1);
+    assert_int_equal(w->plan.ops[SS_WAVE_CREATE_GROUPS][0].group, g1);
+    assert_int_equal(w->plan.nops[SS_WAVE_DELETE_GROUPS], 1);
+    assert_string_equal(w->tgt.groups[w->plan.ops[SS_WAVE_DELETE_GROUPS][0].group].id, "T6");
+    assert_int_equal(w->plan.nops[SS_WAVE_REMOVE_MEMBERS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_RENAME_GROUPS], 0);
+    assert_int_equal(w->plan.ignored_groups, 2);
+    assert_int_equal(w->plan.ignored_target_groups, 2);
+    assert_int_equal(w->plan.owned_groups, 1);
+    ss_scope_free(&sc);
+}
+
+/* A source group renamed into an ignored name on the target keeps the
+ * target as it is; a source user whose name an unowned ignored target user
+ * holds is not created over it. */
+static void test_scope_both_sides(void **state)
+{
+    struct world *w = *state;
+    struct ss_scope sc = {0};
+    assert_int_equal(ss_scope_parse_list("root*", &sc.ignore_users, &sc.nignore_users), 0);
+    assert_int_equal(ss_scope_parse_list("legacy", &sc.ignore_groups, &sc.nignore_groups), 0);
+    w->opt.scope = &sc;
+    w->opt.adopt = 1;
+    uint32_t su = src_user(w, "1", "admin@x", NULL);
+    w->src.users[su].field[SCIMSYNC_F_DISPLAY_NAME] = "Admin";
+    uint32_t tu = tgt_user(w, "t1", NULL, "admin@x", NULL, 1);
+    w->tgt.users[tu].field[SCIMSYNC_F_DISPLAY_NAME] = "root account"; /* ignored on the target */
+    src_group(w, "g1", "modern");
+    tgt_group(w, "T1", "g1", "legacy");
+    diff(w);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_USERS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_RENAME_GROUPS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_CREATE_GROUPS], 0);
+    assert_int_equal(w->plan.nops[SS_WAVE_DELETE_GROUPS], 0);
+    assert_int_equal(w->plan.blocked, 2);
+    ss_scope_free(&sc);
+}
+
+static void test_scope_lists(void **state)
+{
+    struct ss_scope sc = {0};
+    (void)state;
+    assert_int_equal(
+        ss_scope_parse_list(" a*, ,Break Glass ,x?y,", &sc.ignore_users, &sc.nignore_users), 0);
+    assert_int_equal(sc.nignore_users, 3);
+    assert_string_equal(sc.ignore_users[1], "break glass");
+    assert_true(ss_scope_user_ignored(&sc, "ALPHA", NULL));
+    assert_true(ss_scope_user_ignored(&sc, "zed", "Break Glass"));
+    assert_true(ss_scope_user_ignored(&sc, "XzY", NULL));
+    assert_false(ss_scope_user_ignored(&sc, "xy", "break glasses"));
+    assert_false(ss_scope_user_ignored(&sc, NULL, NULL));
+    assert_false(ss_scope_user_ignored(NULL, "alpha", NULL));
+    /* include_groups empty: every group is in scope */
+    assert_false(ss_scope_group_out(&sc, "anything"));
+    assert_int_equal(ss_scope_parse_list("eng-[0-9]", &sc.include_groups, &sc.ninclude_groups), 0);
+    assert_false(ss_scope_group_out(&sc, "ENG-1"));
+    assert_true(ss_scope_group_out(&sc, "eng-x"));
+    ss_scope_free(&sc);
+}
+
 int main(void)
 {
     ss_log_set_level(-1);
@@ -286,6 +412,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_groups_and_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts_for_safety, setup, teardown),
         cmocka_unit_test(test_set_minus),
+        cmocka_unit_test_setup_teardown(test_ignore_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ignore_and_include_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scope_both_sides, setup, teardown),
+        cmocka_unit_test(test_scope_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

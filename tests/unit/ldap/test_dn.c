@@ -40,6 +40,37 @@ static void test_canonical(void **state)
     assert_null(lsrc_dn_canonical("cn=x,,dc=y"));
 }
 
+/* A '#' value with no hex digits is no DN: libldap reads "cn=# a" and
+ * "cn=# b" as the same empty value and prints "cn=#", which it refuses to
+ * read back.  Found by tests/fuzz/fuzz_ldap_text. */
+static void test_empty_ber_value(void **state)
+{
+    (void)state;
+    assert_null(lsrc_dn_canonical("cn=# a,dc=x"));
+    assert_null(lsrc_dn_canonical("cn=# b,dc=x"));
+    assert_null(lsrc_dn_canonical("cn=#,dc=x"));
+    assert_null(lsrc_dn_canonical("1=# $# #*###"));
+    char *c = lsrc_dn_canonical("CN=#41,DC=x"); /* a real BER value stays */
+    assert_string_equal(c, "cn=#41,dc=x");
+    free(c);
+}
+
+/* The lowercase shortcut must refuse what libldap refuses: an attribute
+ * type that is neither a name nor an OID is no DN.  Found by
+ * tests/fuzz/fuzz_ldap_text. */
+static void test_bad_attribute_type(void **state)
+{
+    (void)state;
+    assert_null(lsrc_dn_canonical("memberOf:1CN=840.113556.1.4.1941:"));
+    assert_null(lsrc_dn_canonical("c n=x,dc=y"));
+    assert_null(lsrc_dn_canonical("1cn=x"));
+    assert_null(lsrc_dn_canonical("cn=x,dc_1=y"));
+    same("CN=a-1,OU=x2,DC=y", "cn=a-1,ou=x2,dc=y");
+    char *c = lsrc_dn_canonical("2.5.4.3=X,DC=y"); /* an OID as type: libldap's answer */
+    assert_string_equal(c, "2.5.4.3=x,dc=y");
+    free(c);
+}
+
 static void test_looks_like_dn(void **state)
 {
     (void)state;
@@ -70,6 +101,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical),
+        cmocka_unit_test(test_empty_ber_value),
+        cmocka_unit_test(test_bad_attribute_type),
         cmocka_unit_test(test_looks_like_dn),
         cmocka_unit_test(test_optional_uid),
     };

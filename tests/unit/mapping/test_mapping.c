@@ -7,7 +7,10 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "mapping.h"
@@ -182,6 +185,55 @@ static void test_mapping_build_errors(void **state)
     assert_true(ss_mapping_build(&m, "t", broken_defaults, NULL, 0) < 0);
 }
 
+/* Builds with stderr captured (errors on) into buf. */
+static int build_capture(struct ss_mapping *m, const struct ss_mapping_line *lines, size_t n,
+                         char *buf, size_t len)
+{
+    FILE *tmp = tmpfile();
+    int saved, rc;
+    size_t got;
+
+    assert_non_null(tmp);
+    fflush(stderr);
+    saved = dup(2);
+    dup2(fileno(tmp), 2);
+    ss_log_set_level(SCIMSYNC_LOG_ERROR);
+    rc = ss_mapping_build(m, "t", NULL, lines, n);
+    ss_log_set_level(-1);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    got = fread(buf, 1, len - 1, tmp);
+    buf[got] = '\0';
+    fclose(tmp);
+    return rc;
+}
+
+/* validate reported one bad mapping line per run: every line is now
+ * reported, with a suggestion, and no knock-on "missing" error. */
+static void test_mapping_reports_every_bad_line(void **state)
+{
+    (void)state;
+    struct ss_mapping m;
+    char log[4096];
+    const struct ss_mapping_line lines[] = {
+        {"titel", "${title}", "m.ini:2"},     {"displayName", "${cn|lwoer}", "m.ini:3"},
+        {"email", "${mail", "m.ini:4"},       {"givenName", "", "m.ini:5"},
+        {"Department", "${dept}", "m.ini:6"},
+    };
+    assert_true(build_capture(&m, lines, 5, log, sizeof log) < 0);
+    assert_non_null(strstr(log, "m.ini:2: unknown mapping field 'titel' (did you mean 'title'?)"));
+    assert_non_null(strstr(log, "m.ini:3: displayName: bad template \"${cn|lwoer}\": unknown "
+                                "transform 'lwoer' (did you mean 'lower'?)"));
+    assert_non_null(strstr(log, "m.ini:4: email: bad template"));
+    assert_non_null(
+        strstr(log, "m.ini:5: required field givenName cannot be left without a template"));
+    assert_non_null(strstr(log, "m.ini:6: unknown mapping field 'Department' (did you mean "
+                                "'department'?)"));
+    assert_null(strstr(log, "required field displayName"));
+}
+
 static void test_parse_bool(void **state)
 {
     (void)state;
@@ -205,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_mapping_skip_reasons),
         cmocka_unit_test(test_mapping_build_errors),
         cmocka_unit_test(test_parse_bool),
+        cmocka_unit_test(test_mapping_reports_every_bad_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,166 @@
+/*
+ * Pure logic of the Google Workspace source, in a static library shared by
+ * the plugin and tests/unit/google: the entry builder, the flattening of
+ * Directory API objects into attributes, the service account key, the JWT
+ * (RS256 over OpenSSL EVP), paging and error classification.  No network.
+ */
+#ifndef GW_UTIL_H
+#define GW_UTIL_H
+
+#include <json-c/json.h>
+#include <scimsync/plugin.h>
+#include <stddef.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------ */
+/* Entry builder: every string lives in the builder's arena, so an entry
+ * handed to the host stays valid until the next reset.                */
+
+struct gw_chunk;
+struct gw_pair {
+    const char *name, *value;
+};
+
+struct gw_entry_builder {
+    struct gw_chunk *chunks;
+    size_t arena_bytes, arena_limit;
+    struct gw_pair *pairs; /* name=value in arrival order */
+    size_t npairs, pairs_cap;
+    struct scimsync_attr *attrs;
+    size_t attrs_cap;
+    const char **members;
+    size_t nmembers, members_cap, members_limit;
+    struct scimsync_entry entry;
+};
+
+void gw_eb_init(struct gw_entry_builder *eb, size_t arena_limit, size_t members_limit);
+void gw_eb_free(struct gw_entry_builder *eb);
+void gw_eb_reset(struct gw_entry_builder *eb);
+/* Arena copy; NULL when out of memory or past the arena limit. */
+char *gw_eb_strdup(struct gw_entry_builder *eb, const char *s);
+/* Appends one value of attribute name (both copied).  0 or -1. */
+int gw_eb_add(struct gw_entry_builder *eb, const char *name, const char *value);
+/* First value of name (ASCII case-insensitive), or NULL. */
+const char *gw_eb_get1(const struct gw_entry_builder *eb, const char *name);
+/* Appends a member ref (copied).  0, -1 out of memory, -2 members_limit. */
+int gw_eb_add_member(struct gw_entry_builder *eb, const char *ref);
+/* Groups the values by name (first appearance order) into entry.attrs,
+ * points entry.members at the refs; returns the entry or NULL (memory). */
+struct scimsync_entry *gw_eb_finish(struct gw_entry_builder *eb);
+
+/* ------------------------------------------------------------------ */
+/* Flattening (docs/source-google.md lists the names):
+ *  - scalars by their dotted path: id, primaryEmail, name.givenName,
+ *    suspended ("true"/"false"), customSchemas.HR.level;
+ *  - arrays of scalars: one attribute, one value per element (aliases);
+ *  - arrays of objects (organizations, phones, emails, relations,
+ *    externalIds, addresses, ...): ARRAY.FIELD with one value per element,
+ *    the element marked "primary": true first, and ARRAY.TYPE.FIELD for
+ *    elements with a "type" (customType when type is "custom"), e.g.
+ *    externalIds.organization.value, relations.manager.value.
+ * Depth is capped; deeper values are ignored.  0 or -1 (memory). */
+int gw_flatten(struct gw_entry_builder *eb, json_object *obj);
+
+/* "true" unless suspended or archived is true. */
+int gw_user_active(json_object *user);
+
+/* ------------------------------------------------------------------ */
+/* Service account key file and the JWT bearer assertion.              */
+
+struct gw_key {
+    char *client_email, *private_key, *token_uri; /* malloc'd */
+};
+
+/* Parses the key file JSON.  0, or -1 with err set (never quoting the key). */
+int gw_key_parse(const char *json, struct gw_key *k, char *err, size_t errlen);
+void gw_key_free(struct gw_key *k);
+
+/* The read-only scopes, space separated, as the JWT asks for them. */
+extern const char gw_scopes[];
+
+/* base64url without padding; malloc'd or NULL. */
+char *gw_b64url(const unsigned char *data, size_t len);
+/* Decodes base64url (padding optional); malloc'd (NUL added) or NULL. */
+unsigned char *gw_b64url_decode(const char *s, size_t *len);
+
+/* header.claims.signature, RS256 with the PEM private key:
+ * {"alg":"RS256","typ":"JWT"} . {iss, sub, scope, aud, iat, exp=iat+3600}.
+ * 0 and *out (malloc'd), or -1 with err set. */
+int gw_jwt_build(const char *pem, const char *iss, const char *sub, const char *scope,
+                 const char *aud, time_t iat, char **out, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Paging and errors.                                                  */
+
+/* One query parameter; NULL values are left out. */
+struct gw_param {
+    const char *name, *value;
+};
+
+/* base + path + "?" + escaped params; malloc'd or NULL. */
+char *gw_url(const char *base, const char *path, const struct gw_param *params, size_t n);
+
+/* Parses a list page: *root (the page, json_object_put it), *items (the
+ * array named items_key, borrowed from root; an absent key is an empty
+ * page), *next (nextPageToken or NULL, borrowed).  0, or -1 with err set. */
+int gw_page_parse(const char *body, size_t len, const char *items_key, json_object **root,
+                  json_object **items, const char **next, char *err, size_t errlen);
+
+/* Where a paged list stands: fetch another page while gw_cursor_more()
+ * says so, then gw_cursor_advance() with the page's nextPageToken. */
+struct gw_cursor {
+    char *token; /* the next page's token; NULL before the first / at the end */
+    int started;
+    unsigned long pages;
+};
+
+int gw_cursor_more(const struct gw_cursor *c);
+/* 0, or -1 with err set: out of memory, or the same token twice in a row
+ * (a server that would make the read loop forever). */
+int gw_cursor_advance(struct gw_cursor *c, const char *next, char *err, size_t errlen);
+void gw_cursor_reset(struct gw_cursor *c);
+
+enum gw_verdict {
+    GW_OK = 0,       /* 2xx */
+    GW_RETRY,        /* 429, 5xx, 403 rateLimitExceeded / userRateLimitExceeded */
+    GW_AUTH,         /* 401, other 403 */
+    GW_NOTFOUND,     /* 404 */
+    GW_INVALID,      /* other 4xx */
+};
+
+/* Classifies an HTTP answer; reason/message (of a Google error body) are
+ * copied to the buffers when given ("" when none). */
+enum gw_verdict gw_classify(long status, const char *body, char *reason, size_t rlen,
+                            char *message, size_t mlen);
+
+/* Seconds to wait from a Retry-After value (delta seconds or an HTTP
+ * date), or -1 when absent / unreadable. */
+double gw_retry_after(const char *value, time_t now);
+
+/* Backoff before attempt n (1-based) of a retry: 0.5 s doubling, capped at
+ * 30 s, times jitter in [0.5, 1]. */
+double gw_backoff(int attempt, double jitter01);
+
+/* Wildcard (* and ?), ASCII case-insensitive. */
+int gw_wildcard(const char *pattern, const char *s);
+
+/* ------------------------------------------------------------------ */
+/* String map (open addressing, string keys, string or NULL values).   */
+
+struct gw_map {
+    char **keys;
+    char **vals;
+    size_t cap; /* power of two, 0 when empty */
+    size_t count;
+    size_t limit; /* refuse to grow past this many keys */
+};
+
+void gw_map_init(struct gw_map *m, size_t limit);
+void gw_map_free(struct gw_map *m);
+/* Inserts or replaces (copies key and val; val may be NULL).
+ * 0 ok, -1 allocation failure, -2 limit reached. */
+int gw_map_put(struct gw_map *m, const char *key, const char *val);
+/* 1 and *val (may be NULL) when present, 0 when absent. */
+int gw_map_get(const struct gw_map *m, const char *key, const char **val);
+
+#endif
