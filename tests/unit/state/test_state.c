@@ -16,6 +16,7 @@
 #include "model.h"
 #include "state.h"
 #include "state_lease.h"
+#include "state_run.h"
 #include "state_store.h"
 
 #define TGT "scim https://scim.example/t1/scim/v2/"
@@ -378,6 +379,62 @@ static void test_lease_parse(void **unused)
     assert_non_null(strstr(holder, "unknown holder"));
 }
 
+/* Plugin values through the run (host state_get / state_put): none
+ * without a run, seen at once by the run that put them, saved only when
+ * the run succeeded. */
+static void test_run_plugin_values(void **unused)
+{
+    (void)unused;
+    char dir[] = "/tmp/ss-state-run-XXXXXX", url[128], path[128];
+    struct ss_engine_options opt;
+    struct ss_state_run *sr;
+    assert_non_null(mkdtemp(dir));
+    snprintf(url, sizeof url, "file:%s/state.json", dir);
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    memset(&opt, 0, sizeof opt);
+    opt.state = url;
+    opt.full_reconcile_interval = 3600;
+    opt.target_identity = TGT;
+
+    assert_null(ss_state_run_kv_get("source e", "k"));
+    assert_true(ss_state_run_kv_put("source e", "k", "v") < 0); /* no store */
+
+    /* A failed run: the value is seen during the run, never saved. */
+    assert_int_equal(ss_state_run_open(&sr, &opt), SS_EXIT_OK);
+    assert_non_null(sr);
+    assert_int_equal(ss_state_run_kv_put("source e", "k", "v1"), 0);
+    assert_string_equal(ss_state_run_kv_get("source e", "k"), "v1");
+    assert_int_equal(ss_state_run_finish(sr, 0), 0);
+    ss_state_run_close(sr);
+    assert_int_not_equal(access(path, F_OK), 0);
+
+    /* A successful one: saved, and read by the next run. */
+    assert_int_equal(ss_state_run_open(&sr, &opt), SS_EXIT_OK);
+    assert_int_equal(ss_state_run_kv_put("source e", "k", "v2"), 0);
+    assert_int_equal(ss_state_run_finish(sr, 1), 0);
+    ss_state_run_close(sr);
+    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(ss_state_run_open(&sr, &opt), SS_EXIT_OK);
+    assert_string_equal(ss_state_run_kv_get("source e", "k"), "v2");
+    assert_null(ss_state_run_kv_get("source other", "k"));
+    /* Deleting: NULL put, then gone once saved. */
+    assert_int_equal(ss_state_run_kv_put("source e", "k", NULL), 0);
+    assert_null(ss_state_run_kv_get("source e", "k"));
+    assert_int_equal(ss_state_run_finish(sr, 1), 0);
+    ss_state_run_close(sr);
+    assert_int_equal(ss_state_run_open(&sr, &opt), SS_EXIT_OK);
+    assert_null(ss_state_run_kv_get("source e", "k"));
+    ss_state_run_close(sr);
+    assert_null(ss_state_run_kv_get("source e", "k")); /* closed: no run */
+
+    /* A bad URL is a configuration error. */
+    opt.state = "ftp://x";
+    assert_int_equal(ss_state_run_open(&sr, &opt), SS_EXIT_USAGE);
+    assert_null(sr);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_record),     cmocka_unit_test(test_surprises),
         cmocka_unit_test(test_decisions),  cmocka_unit_test(test_kv),
         cmocka_unit_test(test_file_store), cmocka_unit_test(test_lease_parse),
+        cmocka_unit_test(test_run_plugin_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
