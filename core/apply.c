@@ -24,6 +24,7 @@ struct applier {
     struct ss_warncap w_fail;
     int stopped;
     const struct ss_apply_hook *hook; /* NULL: one apply() call a batch */
+    int interrupted;                  /* stopped by a signal: what did not run is "not started" */
 };
 
 static const char *op_verb(enum scimsync_op_kind k)
@@ -78,6 +79,53 @@ static void fail_op(struct applier *a, struct ss_plan_op *op, enum ss_op_state s
     a->sum->failed++;
     ss_warncap_log(&a->w_fail, "%s %s %s: %s", op_verb(op->kind), op_object(a->p, op),
                    st == SS_OP_FAILED ? "failed" : "not attempted", why);
+}
+
+/* The error text of ops a signal kept from starting (compared by address). */
+static const char not_started_text[] = "not started (interrupted)";
+
+/* An op a signal kept from starting: not a failure, left for the next run. */
+static void not_started(struct applier *a, struct ss_plan_op *op)
+{
+    op->state = SS_OP_NOT_ATTEMPTED;
+    op->error = not_started_text;
+    a->sum->not_started++;
+    ss_debug("%s %s: not started (interrupted)", op_verb(op->kind), op_object(a->p, op));
+}
+
+void ss_apply_print_not_started(const struct ss_plan *p, FILE *out)
+{
+    size_t n[SCIMSYNC_OP_REMOVE_MEMBERS + 1] = {0}, total = 0;
+    const char *sep = "";
+
+    for (int w = 0; w < SS_WAVE_COUNT; w++) {
+        for (size_t i = 0; i < p->nops[w]; i++) {
+            const struct ss_plan_op *op = &p->ops[w][i];
+            if (op->state == SS_OP_NOT_ATTEMPTED && op->error == not_started_text &&
+                (unsigned)op->kind <= SCIMSYNC_OP_REMOVE_MEMBERS) {
+                n[op->kind]++;
+                total++;
+            }
+        }
+    }
+    if (!total)
+        return;
+    fputs("Not started:", out);
+    for (int k = SCIMSYNC_OP_CREATE_USER; k <= SCIMSYNC_OP_REMOVE_MEMBERS; k++) {
+        if (n[k]) {
+            fprintf(out, "%s %zu %s", sep, n[k], op_verb((enum scimsync_op_kind)k));
+            sep = ",";
+        }
+    }
+    fputs(".\n", out);
+}
+
+/* Notes a stop of the run; a signal makes it an interruption. */
+static void stop_run(struct applier *a)
+{
+    a->stopped = 1;
+    if (ss_host_interrupted())
+        a->interrupted = 1;
 }
 
 /* The desired record of source user s as the target sees it. */
@@ -231,7 +279,10 @@ static int record(struct applier *a, struct scimsync_op *op, struct ss_plan_op *
     struct ss_plan *p = a->p;
     op->error[SCIMSYNC_ERROR_MAX - 1] = '\0';
     if (op->status == SCIMSYNC_ERR_STOPPED && a->stopped) {
-        fail_op(a, po, SS_OP_NOT_ATTEMPTED, "the run stopped");
+        if (a->interrupted)
+            not_started(a, po);
+        else
+            fail_op(a, po, SS_OP_NOT_ATTEMPTED, "the run stopped");
         return 0;
     }
     if (op->status != 0) {
@@ -274,12 +325,19 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
     if (!a->stopped && ss_host_run_should_stop()) {
         char why[64];
         ss_host_stop_reason(why, sizeof why);
-        ss_error("%s; the remaining operations are not attempted", why);
-        a->stopped = 1;
+        stop_run(a);
+        if (a->interrupted)
+            ss_warn("%s; no further operation starts", why);
+        else
+            ss_error("%s; the remaining operations are not attempted", why);
     }
     if (a->stopped) {
         for (size_t i = 0; i < n; i++) {
-            if (p->ops[w][i].level == level)
+            if (p->ops[w][i].level != level)
+                continue;
+            if (a->interrupted)
+                not_started(a, &p->ops[w][i]);
+            else
                 fail_op(a, &p->ops[w][i], SS_OP_NOT_ATTEMPTED, "the run stopped");
         }
         return 0;
@@ -324,7 +382,14 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
                 snprintf(why, sizeof why, "credentials rejected");
             else if (r == SCIMSYNC_ERR_STOPPED)
                 ss_host_stop_reason(why, sizeof why);
-            ss_error("target %s: %s; the run stops here", a->t->name, why);
+            if (r == SCIMSYNC_ERR_STOPPED && ss_host_interrupted()) {
+                a->interrupted = 1;
+                ss_warn("target %s: %s; the requests in flight were let finish, no further "
+                        "operation starts",
+                        a->t->name, why);
+            } else {
+                ss_error("target %s: %s; the run stops here", a->t->name, why);
+            }
         }
         for (size_t i = 0; i < ready; i++) {
             if (record(a, &wb.ops[i], wb.plan_ops[i]) < 0)
@@ -381,6 +446,7 @@ int ss_apply_hooked(struct ss_plan *p, const struct ss_engine_target *t, struct 
         }
     }
     ss_warncap_total(&a.w_fail);
+    sum->interrupted = a.interrupted;
     if (rc < 0)
         return rc;
     return sum->failed > failed_before ? 1 : 0;

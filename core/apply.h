@@ -21,5 +21,8 @@ struct ss_apply_hook {
 };
 int ss_apply_hooked(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum,
                     const struct ss_apply_hook *hook);
+/* After an interrupted apply: "Not started: 34 create user, 1 create group, ..."
+ * (nothing when every op started). */
+void ss_apply_print_not_started(const struct ss_plan *p, FILE *out);
 
 #endif

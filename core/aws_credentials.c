@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ss/dynbuf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +49,13 @@ void ss_aws_wipe_free(char *s)
 int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errlen)
 {
     struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
+    struct ss_dynbuf d;
+    const char *buf;
+    size_t len;
     int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
 
     *out = NULL;
+    ss_dynbuf_init_secret(&d, SS_AWS_TOKEN_FILE_MAX);
     if (fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         goto out;
@@ -61,41 +64,21 @@ int ss_aws_read_token_file(const char *path, char **out, char *err, size_t errle
         snprintf(err, errlen, "%s is not a regular file", path);
         goto out;
     }
-    if (!(buf = malloc(SS_AWS_TOKEN_FILE_MAX + 1))) {
-        snprintf(err, errlen, "out of memory");
+    if (ss_dynbuf_read_fd_err(&d, fd, path, err, errlen) < 0)
         goto out;
-    }
-    for (;;) {
-        ssize_t n = read(fd, buf + len, SS_AWS_TOKEN_FILE_MAX + 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > SS_AWS_TOKEN_FILE_MAX) {
-            snprintf(err, errlen, "%s is larger than %d bytes", path, SS_AWS_TOKEN_FILE_MAX);
-            goto out;
-        }
-    }
+    buf = ss_dynbuf_str(&d);
+    len = ss_dynbuf_len(&d);
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
         len--;
-    buf[len] = '\0';
+    ss_dynbuf_shrink(&d, ss_dynbuf_len(&d) - len);
     if (!len || strlen(buf) != len || strpbrk(buf, "\r\n")) {
         snprintf(err, errlen, "%s is empty or holds more than one line", path);
         goto out;
     }
-    *out = buf;
-    buf = NULL;
+    *out = ss_dynbuf_take(&d); /* not empty: no allocation, never NULL */
     rc = 0;
 out:
-    if (buf) {
-        explicit_bzero(buf, SS_AWS_TOKEN_FILE_MAX + 1);
-        free(buf);
-    }
+    ss_dynbuf_free(&d);
     if (fd >= 0)
         close(fd);
     return rc;
@@ -351,7 +334,8 @@ int ss_aws_from_env(struct ss_aws_creds *out, char *err, size_t errlen)
     out->secret_access_key = dup_str(secret);
     out->session_token = token && *token ? dup_str(token) : NULL;
     ss_aws_creds_set_source(out, "environment");
-    if (!out->access_key_id || !out->secret_access_key || (token && *token && !out->session_token)) {
+    if (!out->access_key_id || !out->secret_access_key ||
+        (token && *token && !out->session_token)) {
         ss_aws_creds_clear(out);
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -441,8 +425,11 @@ int ss_aws_from_container(struct ss_aws_creds *out, char *err, size_t errlen)
     rc = -1;
     if (container_auth_header(&headers, err, errlen) < 0)
         goto out;
-    rq = (struct ss_aws_http_req){.method = "GET", .url = url, .headers = headers,
-                                  .connect_timeout_ms = 2000, .timeout_ms = 5000};
+    rq = (struct ss_aws_http_req){.method = "GET",
+                                  .url = url,
+                                  .headers = headers,
+                                  .connect_timeout_ms = 2000,
+                                  .timeout_ms = 5000};
     if (fetch_document("container credentials", &rq, &resp, err, errlen) < 0)
         goto out;
     if (ss_aws_creds_from_json(resp.body, resp.len, out, why, sizeof(why)) < 0) {
@@ -499,15 +486,16 @@ int ss_aws_from_imds(struct ss_aws_creds *out, char *err, size_t errlen)
     if (!headers)
         goto nomem;
 
-    snprintf(url, sizeof(url), "%.*s/latest/meta-data/iam/security-credentials/", (int)blen,
-             base);
+    snprintf(url, sizeof(url), "%.*s/latest/meta-data/iam/security-credentials/", (int)blen, base);
     rq.method = "GET";
     rq.headers = headers;
     if (fetch_document("EC2 instance metadata role", &rq, &resp, err, errlen) < 0)
         goto out;
     /* The first line names the instance profile's role. */
     n = strcspn(resp.body, "\r\n");
-    if (!n || n >= sizeof(role) || strspn(resp.body, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-") < n) {
+    if (!n || n >= sizeof(role) ||
+        strspn(resp.body, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-") <
+            n) {
         snprintf(err, errlen, "EC2 instance metadata: no IAM role attached to this instance");
         goto out;
     }
@@ -515,12 +503,13 @@ int ss_aws_from_imds(struct ss_aws_creds *out, char *err, size_t errlen)
     role[n] = '\0';
     ss_aws_http_resp_free(&resp);
 
-    snprintf(url, sizeof(url), "%.*s/latest/meta-data/iam/security-credentials/%s", (int)blen,
-             base, role);
+    snprintf(url, sizeof(url), "%.*s/latest/meta-data/iam/security-credentials/%s", (int)blen, base,
+             role);
     if (fetch_document("EC2 instance metadata credentials", &rq, &resp, err, errlen) < 0)
         goto out;
     if (ss_aws_creds_from_json(resp.body, resp.len, out, why, sizeof(why)) < 0) {
-        snprintf(err, errlen, "EC2 instance metadata credentials for role %.64s: %.200s", role, why);
+        snprintf(err, errlen, "EC2 instance metadata credentials for role %.64s: %.200s", role,
+                 why);
         goto out;
     }
     ss_aws_creds_set_source(out, "EC2 instance metadata");
@@ -549,8 +538,8 @@ static int imds_disabled(void)
 static int web_identity(const char *file, const char *role_arn, const char *session,
                         struct ss_aws_creds *out, char *err, size_t errlen)
 {
-    struct ss_aws_sts_req rq = {.action = "AssumeRoleWithWebIdentity", .role_arn = role_arn,
-                                .session_name = session};
+    struct ss_aws_sts_req rq = {
+        .action = "AssumeRoleWithWebIdentity", .role_arn = role_arn, .session_name = session};
     char *token = NULL, why[512];
     int rc;
 
@@ -579,8 +568,7 @@ static int from_web_identity_env(struct ss_aws_creds *out, char *err, size_t err
         snprintf(err, errlen, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
         return -1;
     }
-    if (web_identity(file, role, session && *session ? session : NULL, out, why, sizeof(why)) <
-        0) {
+    if (web_identity(file, role, session && *session ? session : NULL, out, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE): %s", why);
         return -1;
     }
@@ -621,7 +609,8 @@ static int static_keys(const struct ss_aws_profile *p, const char *label, struct
     out->access_key_id = dup_str(id);
     out->secret_access_key = dup_str(secret);
     out->session_token = token && *token ? dup_str(token) : NULL;
-    if (!out->access_key_id || !out->secret_access_key || (token && *token && !out->session_token)) {
+    if (!out->access_key_id || !out->secret_access_key ||
+        (token && *token && !out->session_token)) {
         ss_aws_creds_clear(out);
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -752,12 +741,12 @@ static int profile_creds(struct profile_walk *w, const char *name, struct ss_aws
             snprintf(err, errlen, "profile \"%.64s\": no %.300s nor %.300s", name, p.path[0],
                      p.path[1]);
         else if (!strcmp(name, "default"))
-            snprintf(err, errlen, "profile \"default\": no [default] in %.300s nor %.300s", p.path[0],
-                     p.path[1]);
+            snprintf(err, errlen, "profile \"default\": no [default] in %.300s nor %.300s",
+                     p.path[0], p.path[1]);
         else
             snprintf(err, errlen,
-                     "profile \"%.64s\": no [profile %.64s] in %.300s nor [%.64s] in %.300s",
-                     name, name, p.path[0], name, p.path[1]);
+                     "profile \"%.64s\": no [profile %.64s] in %.300s nor [%.64s] in %.300s", name,
+                     name, p.path[0], name, p.path[1]);
         ss_aws_profile_free(&p);
         return -2;
     }
@@ -773,9 +762,8 @@ static int profile_creds(struct profile_walk *w, const char *name, struct ss_aws
     } else if (p.v[SS_AWS_P_ACCESS_KEY_ID] || p.v[SS_AWS_P_SECRET_ACCESS_KEY]) {
         rc = static_keys(&p, label, out, err, errlen);
     } else if (p.v[SS_AWS_P_CREDENTIAL_PROCESS] && *p.v[SS_AWS_P_CREDENTIAL_PROCESS]) {
-        rc = ss_aws_process_run(p.v[SS_AWS_P_CREDENTIAL_PROCESS], out, why, sizeof(why)) < 0
-                 ? -1
-                 : 1;
+        rc = ss_aws_process_run(p.v[SS_AWS_P_CREDENTIAL_PROCESS], out, why, sizeof(why)) < 0 ? -1
+                                                                                             : 1;
         if (rc < 0)
             snprintf(err, errlen, "%s: %.600s", label, why);
         else
@@ -833,8 +821,9 @@ int ss_aws_creds_resolve(struct ss_aws_creds *out, char *err, size_t errlen)
     if (rc == 0) {
         note_skip(list, sizeof(list), "container", why);
         if (imds_disabled()) {
-            note_skip(list, sizeof(list), "EC2 instance metadata", "disabled by "
-                                                                   "AWS_EC2_METADATA_DISABLED");
+            note_skip(list, sizeof(list), "EC2 instance metadata",
+                      "disabled by "
+                      "AWS_EC2_METADATA_DISABLED");
         } else {
             rc = ss_aws_from_imds(out, why, sizeof(why));
             if (rc < 0) {

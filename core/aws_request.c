@@ -1,6 +1,7 @@
 /* HTTP to AWS endpoints through libcurl; SigV4 is libcurl's, not ours. */
 #include "aws_request.h"
 
+#include <ss/dynbuf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,9 +12,9 @@
 
 #define JSON_ATTEMPTS 3
 
+/* The response body: it may hold credentials, so a secret buffer. */
 struct body_buf {
-    char *p;
-    size_t len, cap;
+    struct ss_dynbuf d;
     int overflow;
 };
 
@@ -21,32 +22,11 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
 {
     struct body_buf *b = ud;
     size_t add = size * n;
+    int rc = ss_dynbuf_add(&b->d, data, add);
 
-    if (add > SS_AWS_MAX_RESPONSE - b->len) {
+    if (rc == SS_DYNBUF_TOO_BIG)
         b->overflow = 1;
-        return 0;
-    }
-    if (b->len + add + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap : 4096;
-        char *np;
-        while (ncap < b->len + add + 1)
-            ncap *= 2;
-        np = malloc(ncap);
-        if (!np)
-            return 0;
-        /* Copy rather than realloc so no stale copy of a secret is left. */
-        if (b->p) {
-            memcpy(np, b->p, b->len);
-            explicit_bzero(b->p, b->cap);
-            free(b->p);
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, data, add);
-    b->len += add;
-    b->p[b->len] = '\0';
-    return add;
+    return rc < 0 ? 0 : add;
 }
 
 void ss_aws_http_resp_free(struct ss_aws_http_resp *resp)
@@ -62,13 +42,14 @@ void ss_aws_http_resp_free(struct ss_aws_http_resp *resp)
 int ss_aws_http(const struct ss_aws_http_req *rq, struct ss_aws_http_resp *resp, char *err,
                 size_t errlen)
 {
-    struct body_buf b = {0};
+    struct body_buf b = {.overflow = 0};
     char curl_err[CURL_ERROR_SIZE] = "";
     CURL *c = NULL;
     CURLcode cc;
     int rc = -1;
 
     memset(resp, 0, sizeof(*resp));
+    ss_dynbuf_init_secret(&b.d, SS_AWS_MAX_RESPONSE);
     c = curl_easy_init();
     if (!c) {
         snprintf(err, errlen, "cannot initialise libcurl");
@@ -108,26 +89,20 @@ int ss_aws_http(const struct ss_aws_http_req *rq, struct ss_aws_http_resp *resp,
             snprintf(err, errlen, "%s: response larger than %d bytes", rq->url,
                      SS_AWS_MAX_RESPONSE);
         else
-            snprintf(err, errlen, "%s: %s", rq->url, curl_err[0] ? curl_err : curl_easy_strerror(cc));
+            snprintf(err, errlen, "%s: %s", rq->url,
+                     curl_err[0] ? curl_err : curl_easy_strerror(cc));
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-    if (!b.p) {
-        b.p = calloc(1, 1);
-        if (!b.p) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
+    resp->len = ss_dynbuf_len(&b.d);
+    if (!(resp->body = ss_dynbuf_take(&b.d))) {
+        resp->len = 0;
+        snprintf(err, errlen, "out of memory");
+        goto out;
     }
-    resp->body = b.p;
-    resp->len = b.len;
-    b.p = NULL;
     rc = 0;
 out:
-    if (b.p) {
-        explicit_bzero(b.p, b.cap);
-        free(b.p);
-    }
+    ss_dynbuf_free(&b.d);
     if (c)
         curl_easy_cleanup(c);
     return rc;
@@ -190,10 +165,16 @@ int ss_aws_endpoint(const char *env_id, const char *host_prefix, const char *reg
 }
 
 static const char *const auth_codes[] = {
-    "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException",
-    "AccessDeniedException",       "IncompleteSignatureException",
-    "MissingAuthenticationTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch",
-    "ExpiredToken",                NULL,
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "ExpiredTokenException",
+    "AccessDeniedException",
+    "IncompleteSignatureException",
+    "MissingAuthenticationTokenException",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    NULL,
 };
 
 void ss_aws_error_text(long status, const char *body, size_t len, char *out, size_t outlen,
@@ -316,8 +297,8 @@ int ss_aws_json_call(const struct ss_aws_call *call, const struct ss_aws_creds *
             continue;
         }
         if (auth)
-            snprintf(err, errlen, "%s: AWS refused the credentials from the %s: %s",
-                     call->target, creds->source, text);
+            snprintf(err, errlen, "%s: AWS refused the credentials from the %s: %s", call->target,
+                     creds->source, text);
         else
             snprintf(err, errlen, "%s: %s", call->target, text);
         rc = auth ? -2 : -1;

@@ -20,10 +20,10 @@
 #define SS_AWS_URL_MAX 2048
 
 struct ss_aws_http_req {
-    const char *method;          /* "GET", "PUT", "POST" */
+    const char *method; /* "GET", "PUT", "POST" */
     const char *url;
-    struct curl_slist *headers;  /* may be NULL */
-    const char *body;            /* NULL: none */
+    struct curl_slist *headers; /* may be NULL */
+    const char *body;           /* NULL: none */
     long connect_timeout_ms;
     long timeout_ms;
     /* SigV4: "aws:amz:REGION:SERVICE" and the key pair, or NULL. */

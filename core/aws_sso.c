@@ -251,8 +251,8 @@ static int write_cache(const char *path, struct json_object *doc, char *err, siz
 static int refresh_token(const char *path, const char *region, const char *doc_text, char **token,
                          time_t *expires, char *err, size_t errlen)
 {
-    struct json_object *doc = ss_aws_json_object(doc_text, strlen(doc_text)), *req = NULL, *ans = NULL,
-                       *v;
+    struct json_object *doc = ss_aws_json_object(doc_text, strlen(doc_text)), *req = NULL,
+                       *ans = NULL, *v;
     char *cid = NULL, *csec = NULL, *rt = NULL, *reg = NULL, *newtok = NULL, *newrt = NULL;
     char base[SS_AWS_URL_MAX], why[512], when[32], *url = NULL;
     struct curl_slist *headers = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cli_runtime.h"
 #include "config_print.h"
 #include "daemon.h"
@@ -24,7 +25,8 @@ enum {
     OPT_FORCE_UPDATES,
     OPT_JSON,
     OPT_KEYS,
-    OPT_FULL
+    OPT_FULL,
+    OPT_EXIT_CODE
 };
 
 struct cli_args {
@@ -35,6 +37,7 @@ struct cli_args {
     int force_updates;
     int json;
     int full; /* sync --full: read the target in full (state store) */
+    int exit_code;
     const char *keys;
     const char *cmd;
     char **pos; /* positional arguments after the command */
@@ -72,8 +75,8 @@ static int usage_error(const char *msg, const char *arg)
     return SS_EXIT_USAGE;
 }
 
-static const char *const commands[] = {"sync",   "plan", "validate", "config", "plugins",
-                                       "daemon", "help", "version",  NULL};
+static const char *const commands[] = {"sync",    "plan",   "check", "validate", "config",
+                                       "plugins", "daemon", "help",  "version",  NULL};
 
 static int is_command(const char *cmd)
 {
@@ -157,6 +160,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"json", no_argument, NULL, OPT_JSON},
         {"keys", required_argument, NULL, OPT_KEYS},
         {"full", no_argument, NULL, OPT_FULL},
+        {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -220,6 +224,9 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case OPT_FULL:
             a->full = 1;
             break;
+        case OPT_EXIT_CODE:
+            a->exit_code = 1;
+            break;
         case ':':
             return usage_error("missing argument for", argv[optind - 1]);
         default:
@@ -273,6 +280,8 @@ static int check_options(const struct cli_args *a)
         return usage_error("--full is an option of sync and plan, not of", cmd);
     if (a->json && strcmp(cmd, "plan") != 0)
         return usage_error("--json is an option of plan, not of", cmd);
+    if (a->exit_code && strcmp(cmd, "plan") != 0)
+        return usage_error("--exit-code is an option of plan, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
         return usage_error("--keys is an option of plugins, not of", cmd);
     if (a->npos > 0 && strcmp(cmd, "help") != 0)
@@ -280,11 +289,12 @@ static int check_options(const struct cli_args *a)
     return SS_EXIT_OK;
 }
 
-static int cmd_run(const struct cli_args *a, int dry_run, int json)
+static int cmd_run(const struct cli_args *a, int dry_run, int json, int exit_code)
 {
     struct ss_runtime rt;
     struct ss_engine_options opt;
     struct ss_summary sum;
+    struct ss_lock lock = SS_LOCK_INIT;
     int rc;
 
     rc = ss_runtime_open(&rt, &a->o, SS_RT_RUN);
@@ -293,11 +303,19 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json)
     ss_runtime_engine_options(&rt, &opt);
     opt.dry_run = dry_run;
     opt.json = json;
+    opt.exit_code_changes = exit_code;
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
     opt.full = a->full;
+    /* A plan writes nothing and may read during a sync: only a real sync
+     * takes the target's lock. */
+    if (!dry_run && (rc = ss_runtime_lock(&rt, "sync", &lock)) != SS_EXIT_OK) {
+        ss_runtime_close(&rt);
+        return rc;
+    }
     rc = ss_engine_run(rt.esrc, rt.nsrc, &rt.etgt, &opt, &sum);
     fflush(stdout);
+    ss_lock_release(&lock);
     ss_runtime_close(&rt);
     return rc;
 }
@@ -552,9 +570,11 @@ int ss_cli_main(int argc, char **argv)
         return SS_EXIT_OK;
     }
     if (strcmp(a.cmd, "sync") == 0)
-        return cmd_run(&a, a.dry_run, 0);
+        return cmd_run(&a, a.dry_run, 0, 0);
     if (strcmp(a.cmd, "plan") == 0)
-        return cmd_run(&a, 1, a.json);
+        return cmd_run(&a, 1, a.json, a.exit_code);
+    if (strcmp(a.cmd, "check") == 0)
+        return ss_check_run(&a.o, stdout);
     if (strcmp(a.cmd, "validate") == 0)
         return cmd_validate(&a);
     if (strcmp(a.cmd, "config") == 0)

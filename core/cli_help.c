@@ -13,8 +13,14 @@
     "  3  some operations failed or were not attempted (max_run_time passed while applying)\n"     \
     "  4  refused by a safety limit (the error names it): nothing was applied; see\n"              \
     "     --force-deletes and --force-updates\n"                                                   \
+    "  5  interrupted by SIGINT / SIGTERM: while reading, nothing was applied; while\n"            \
+    "     applying, no new operation started and the requests in flight finished\n"                \
+    "     ([engine] stop_grace); nothing is counted as failed\n"                                   \
     "  6  applied, but source entries with data errors were skipped (each logged as\n"             \
-    "     an error: duplicates, missing required fields)\n"
+    "     an error: duplicates, missing required fields)\n"                                        \
+    "  7  another run holds the target's lock ([engine] lock_file); the message names\n"           \
+    "     its pid, host and start time: nothing was done\n"                                        \
+    "  8  plan --exit-code: changes are pending\n"
 
 static const char global_help[] =
     "Usage: scimsync [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
@@ -26,6 +32,7 @@ static const char global_help[] =
     "  sync       read sources and target, apply the changes\n"
     "  plan       print the changes a sync would make; writes nothing\n"
     "  validate   check configuration, plugins and mappings (no network, no secrets read)\n"
+    "  check      test what a run needs (secrets, connections, TLS, credentials), write nothing\n"
     "  config     print the effective configuration, each value with its file:line\n"
     "  plugins    list the plugins found in the plugin search path\n"
     "  daemon     run sync every [engine] interval seconds until SIGTERM / SIGINT\n"
@@ -70,7 +77,7 @@ static const struct cmd_help cmd_helps[] = {
              "  --full           with [engine] state: read the whole target, not the state\n"
              "                   (repairs changes made by hand; docs/state.md)\n"
              "\n" SS_HELP_EXIT_CODES},
-    {"plan", "Usage: scimsync [OPTIONS] plan [--json] [--full]\n"
+    {"plan", "Usage: scimsync [OPTIONS] plan [--json] [--exit-code] [--full]\n"
              "\n"
              "Reads every source and the target and prints the changes a sync would make.\n"
              "Never writes to the target.\n"
@@ -78,9 +85,26 @@ static const struct cmd_help cmd_helps[] = {
              "The plan names the target and the sources first and ends with\n"
              "'Dry run: nothing was applied to the target.'\n"
              "\n"
-             "  --json   print the plan as one JSON document on stdout\n"
-             "  --full   with [engine] state: read the whole target, not the state\n"
+             "  --json        print the plan as one JSON document on stdout\n"
+             "  --exit-code   exit 8 when changes are pending, 0 when there are none (for\n"
+             "                drift checks in CI); other exit codes are unchanged\n"
+             "  --full        with [engine] state: read the whole target, not the state\n"
              "\n" SS_HELP_EXIT_CODES},
+    {"check", "Usage: scimsync [OPTIONS] check\n"
+              "\n"
+              "Tests everything a run needs without writing anything: every secret and\n"
+              "value reference resolves (values are never printed); each source: name\n"
+              "resolution, TCP connect, TLS handshake (certificate subject, issuer, expiry,\n"
+              "verification), bind, a bounded read counting the entries in scope (CSV: files\n"
+              "readable, headers, rows); the target: TLS, token accepted (one page of one\n"
+              "user), the paging the server offers, ServiceProviderConfig.  Every network\n"
+              "step has a short timeout.\n"
+              "\n"
+              "One line per check: PASS|WARN|FAIL  WHAT  DETAIL, and under a FAIL a hint\n"
+              "naming the key to fix.\n"
+              "\n"
+              "Exit codes: 0 nothing failed, 2 something failed (including a configuration\n"
+              "that does not load).\n"},
     {"validate", "Usage: scimsync [OPTIONS] validate\n"
                  "\n"
                  "Reads the configuration, loads every configured plugin, checks every key\n"
@@ -111,11 +135,15 @@ static const struct cmd_help cmd_helps[] = {
     {"daemon", "Usage: scimsync [OPTIONS] daemon\n"
                "\n"
                "Runs a sync, then one every [engine] interval seconds plus a random delay of\n"
-               "up to [engine] jitter seconds.  A failed run is logged and retried at the\n"
-               "next interval.  SIGTERM / SIGINT: finish the run in flight, start no new\n"
-               "one, exit 0.  SIGHUP: re-read the configuration and reload plugins before\n"
-               "the next run (a configuration that does not load is logged; the previous\n"
-               "one stays in use).\n"
+               "up to [engine] jitter seconds.  Each run logs its duration and the time of\n"
+               "the next one.  A failed run is logged and retried at the next interval.\n"
+               "SIGTERM / SIGINT: finish the run in flight (when [engine] stop_grace\n"
+               "seconds pass first, it is interrupted: no new operation, nothing counted\n"
+               "as failed), start no new one, exit 0; the last log line says which.\n"
+               "SIGHUP: re-read the configuration and reload plugins before the next run\n"
+               "(a configuration that does not load is logged; the previous one stays in\n"
+               "use).  [engine] metrics_listen = ADDR:PORT serves /metrics (Prometheus)\n"
+               "and /healthz (503 when no run succeeded within [engine] healthz_max_age).\n"
                "\n"
                "--force-deletes / --force-updates are refused: an override would apply to\n"
                "every later run.  Run 'scimsync sync --force-deletes' once instead.\n"

@@ -55,6 +55,7 @@ static int load_mapping(struct ss_runtime *rt, struct ss_rt_part *p)
         p->mapping[i].where = ms->kv[i].where;
     }
     p->nmapping = ms->nkv;
+    p->mapping_section = ms->label;
     return 0;
 }
 
@@ -117,6 +118,12 @@ static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, enum
     if (failed)
         return -1;
     if (ss_instance_new(s, p->ph.desc, mode == SS_RT_RUN, &p->inst) < 0)
+        return -1;
+    /* what the source must read: its mapping's attributes */
+    if (kind == SCIMSYNC_PLUGIN_SOURCE &&
+        ss_instance_set_mapping(p->inst, p->ph.desc->source ? p->ph.desc->source->default_mapping
+                                                            : NULL,
+                                p->mapping, p->nmapping) < 0)
         return -1;
     return 0;
 }
@@ -205,6 +212,7 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
             .inst = rt->src[i].inst->inst,
             .mapping = rt->src[i].mapping,
             .nmapping = rt->src[i].nmapping,
+            .mapping_section = rt->src[i].mapping_section,
         };
     }
     rt->etgt = (struct ss_engine_target){
@@ -213,11 +221,15 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
         .inst = rt->tgt.inst->inst,
     };
     {
-        /* A state is bound to the target: its plugin and URL (the URL of
-         * an Identity Center endpoint names the tenant). */
-        const struct ss_conf_kv *url = ss_conf_get(rt->tgt.section, "url");
+        /* A state is bound to the target: its plugin and resolved URL (the
+         * URL of an Identity Center endpoint names the tenant). */
+        const char *url = NULL;
+        for (size_t i = 0; rt->tgt.inst && i < rt->tgt.inst->nvalues; i++) {
+            if (strcmp(rt->tgt.inst->values[i].decl->name, "url") == 0)
+                url = rt->tgt.inst->values[i].value;
+        }
         snprintf(rt->target_identity, sizeof rt->target_identity, "%s %s",
-                 rt->tgt.ph.desc->name, url ? url->value : rt->tgt.section->name);
+                 rt->tgt.ph.desc->name, url && *url ? url : rt->tgt.section->label);
     }
     return SS_EXIT_OK;
 fail:
@@ -269,4 +281,60 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->lock_lease = e->lock_lease;
     opt->lock_wait = e->lock_wait;
     opt->target_identity = rt->target_identity;
+    opt->precheck = 1;
+    ss_host_set_stop_grace(e->stop_grace);
+}
+
+/* What names the target for its default lock: plugin and resolved url
+ * (two configurations syncing one tenant share the lock), else the section
+ * and the file that declared it. */
+static const char *target_identity(const struct ss_runtime *rt, char *buf, size_t len)
+{
+    const struct ss_instance *in = rt->tgt.inst;
+    const char *url = NULL;
+
+    for (size_t i = 0; in && i < in->nvalues; i++) {
+        if (strcmp(in->values[i].decl->name, "url") == 0)
+            url = in->values[i].value;
+    }
+    if (url && *url)
+        snprintf(buf, len, "%s\n%s", rt->tgt.ph.desc ? rt->tgt.ph.desc->name : "?", url);
+    else
+        snprintf(buf, len, "%s\n%s", rt->tgt.section->label, rt->tgt.section->file);
+    return buf;
+}
+
+int ss_runtime_lock(const struct ss_runtime *rt, const char *command, struct ss_lock *l)
+{
+    const struct ss_conf_section *e = ss_config_find(&rt->cfg, SS_SEC_ENGINE, NULL);
+    const struct ss_conf_kv *kv = e ? ss_conf_get(e, "lock_file") : NULL;
+    struct ss_lock_holder holder;
+    char ident[2048], who[256];
+    char *path;
+    int rc = SS_EXIT_USAGE;
+
+    if (kv && *kv->value)
+        path = ss_config_resolve_path(kv->value, kv->file);
+    else
+        path = ss_lock_default_path(target_identity(rt, ident, sizeof ident));
+    if (!path) {
+        ss_error("out of memory");
+        return SS_EXIT_USAGE;
+    }
+    switch (ss_lock_acquire(l, path, command, &holder)) {
+    case SS_LOCK_HELD:
+        rc = SS_EXIT_OK;
+        break;
+    case SS_LOCK_BUSY:
+        ss_lock_holder_describe(&holder, who, sizeof who);
+        ss_error("%s is being synced by another run (%s; lock file %s): this run does nothing "
+                 "(exit code 7)",
+                 rt->tgt.section->label, who, path);
+        rc = SS_EXIT_LOCKED;
+        break;
+    case SS_LOCK_ERROR:
+        break;
+    }
+    free(path);
+    return rc;
 }

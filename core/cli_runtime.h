@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "host.h"
 #include "loader.h"
+#include "lock.h"
 
 struct ss_cli_opts {
     const char *config;  /* main file */
@@ -26,6 +27,7 @@ struct ss_rt_part {
     struct ss_instance *inst;
     struct ss_mapping_line *mapping;
     size_t nmapping;
+    const char *mapping_section; /* "[mapping NAME]" of those lines */
     struct ss_endpoint_info info; /* what the plan names */
     char location[1024];
 };
@@ -61,6 +63,12 @@ void ss_cli_apply_logging(const struct ss_cli_opts *o, const struct ss_engine_co
 /* Returns SS_EXIT_OK, or SS_EXIT_USAGE after logging every problem found. */
 int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_rt_mode mode);
 void ss_runtime_close(struct ss_runtime *rt);
+
+/* Takes the run lock of rt's target ([engine] lock_file, or the default of
+ * core/lock.h for the target's plugin and url) for `command`.  Returns
+ * SS_EXIT_OK (held), SS_EXIT_LOCKED (another run holds it: logged, naming
+ * the holder) or SS_EXIT_USAGE (logged). */
+int ss_runtime_lock(const struct ss_runtime *rt, const char *command, struct ss_lock *l);
 
 /* Engine options from [engine] plus the command line. */
 void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_options *opt);

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "mapping_attrs.h"
+#include "plugin_err.h"
 #include "vec.h"
 
 void ss_collector_init(struct ss_collector *c, struct ss_dir *out)
@@ -146,12 +148,19 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
                       const struct ss_mapping *m)
 {
     const struct scimsync_source_ops *ops = src->plugin->source;
+    struct ss_attr_usage usage;
     uint32_t idx = ss_collector_add_source(c, src->name);
     if (idx == SS_NONE)
         return -1;
+    if (ss_attr_usage_init(&usage, m) < 0) {
+        ss_error("out of memory reading source %s", src->name);
+        return -1;
+    }
     int r = ops->open(src->inst);
     if (r < 0) {
-        ss_error("source %s: open failed (%d); nothing will be applied", src->name, r);
+        ss_error("source %s: open failed (%s); nothing will be applied", src->name,
+                 ss_plugin_err_text(r));
+        ss_attr_usage_free(&usage);
         return -1;
     }
     size_t n = 0;
@@ -171,12 +180,17 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
             break;
         }
         n++;
+        ss_attr_usage_note(&usage, e);
         if ((r = ss_collector_add(c, idx, m, e)) < 0)
             break;
     }
     ops->close(src->inst);
-    if (r < 0)
-        return -1;
-    ss_info("source %s: %zu entries read", src->name, n);
-    return 0;
+    if (r == 0) {
+        ss_info("source %s: %zu entries read", src->name, n);
+        /* a mapping attribute no entry had is most likely a typo */
+        ss_attr_usage_report(&usage, m, src->name, src->mapping_section, src->mapping,
+                             src->nmapping);
+    }
+    ss_attr_usage_free(&usage);
+    return r < 0 ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <ss/parse.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,15 @@ const struct scimsync_config_key ss_engine_keys[] = {
      "s3:// state: seconds the run lease lasts unless renewed (renewed while the run goes on)"},
     {"lock_wait", SCIMSYNC_KEY_INT, 0, "0",
      "s3:// state: seconds to wait for a lease another run holds before exiting 7"},
+    {"stop_grace", SCIMSYNC_KEY_INT, 0, "20",
+     "seconds the requests in flight get to finish after SIGTERM / SIGINT (exit 5)"},
+    {"metrics_listen", SCIMSYNC_KEY_STRING, 0, NULL,
+     "daemon: ADDR:PORT serving /metrics and /healthz over HTTP (off when unset)"},
+    {"healthz_max_age", SCIMSYNC_KEY_INT, 0, "0",
+     "daemon: /healthz fails when the last successful run is older (seconds; 0: 3 x interval)"},
+    {"lock_file", SCIMSYNC_KEY_PATH, 0, NULL,
+     "file locked while a sync runs, one run per target at a time (default: "
+     "/run/scimsync/<target hash>.lock, non-root $XDG_RUNTIME_DIR/scimsync/ or /tmp/scimsync-<uid>/)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -101,54 +111,21 @@ const struct scimsync_config_key ss_target_core_keys[] = {
 /* ------------------------------------------------------------------ */
 /* Value parsers                                                       */
 
+/* The parsers are common/'s (<ss/parse.h>); these names stay for core's
+ * callers. */
 int ss_conf_parse_long(const char *s, long *out)
 {
-    char *end;
-    long v;
-
-    if (!s || !*s || isspace((unsigned char)*s))
-        return -1;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
+    return ss_parse_long(s, out);
 }
 
 int ss_conf_parse_bool(const char *s, int *out)
 {
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-
-    if (!s)
-        return -1;
-    for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(s, yes[i]) == 0) {
-            *out = 1;
-            return 0;
-        }
-        if (strcasecmp(s, no[i]) == 0) {
-            *out = 0;
-            return 0;
-        }
-    }
-    return -1;
+    return ss_parse_bool(s, out);
 }
 
 int ss_conf_parse_double(const char *s, double *out)
 {
-    char *end;
-    double v;
-
-    if (!s || !*s || isspace((unsigned char)*s))
-        return -1;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
+    return ss_parse_double(s, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -948,6 +925,8 @@ static int engine_conf(struct ss_config *cfg)
     e->interval = 3600;
     e->jitter = 60;
     e->max_run_time = 0;
+    e->stop_grace = 20;
+    e->healthz_max_age = 0;
     if (s)
         problems += ss_config_check_section(s, NULL, ss_engine_keys);
     e->log_level = -1;
@@ -978,6 +957,22 @@ static int engine_conf(struct ss_config *cfg)
     if (e->jitter < 0) {
         ss_error("%s: [engine] jitter must not be negative", ss_conf_get(s, "jitter")->where);
         problems++;
+    }
+    ss_conf_parse_long(s ? engine_value(s, "stop_grace") : "20", &e->stop_grace);
+    ss_conf_parse_long(s ? engine_value(s, "healthz_max_age") : "0", &e->healthz_max_age);
+    if (e->stop_grace < 0) {
+        ss_error("%s: [engine] stop_grace must not be negative", ss_conf_get(s, "stop_grace")->where);
+        problems++;
+    }
+    if (e->healthz_max_age < 0) {
+        ss_error("%s: [engine] healthz_max_age must not be negative (0: 3 x interval)",
+                 ss_conf_get(s, "healthz_max_age")->where);
+        problems++;
+    }
+    if (s && ss_conf_get(s, "metrics_listen")) {
+        e->metrics_listen = strdup(engine_value(s, "metrics_listen"));
+        if (!e->metrics_listen)
+            return -1;
     }
     if (e->max_run_time < 0) {
         ss_error("%s: [engine] max_run_time must not be negative (0: no limit)",
@@ -1114,6 +1109,7 @@ void ss_config_free(struct ss_config *cfg)
     free(cfg->files);
     free(cfg->engine.plugin_path);
     free(cfg->engine.state);
+    free(cfg->engine.metrics_listen);
     ss_scope_free(&cfg->engine.scope);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -7,7 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "secrets_aws.h"
 
 /* How often the wait between runs looks at the stop flag. */
@@ -29,6 +31,24 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static double wall_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* "2026-11-30T08:00:00Z" for a Unix time. */
+static void iso_time(double ts, char *buf, size_t cap)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, cap, "?");
+}
+
 /* Sleeps until seconds have passed or a stop is requested.  Short ticks: a
  * signal between a check and the sleep costs at most one tick. */
 static void wait_for(double seconds)
@@ -46,7 +66,46 @@ struct daemon {
     int open;      /* rt holds loaded plugins and instances */
     long interval; /* of the last configuration that loaded */
     long jitter;
+    long stop_grace;
+    struct ss_metrics_http *http; /* [engine] metrics_listen; NULL when off */
+    struct ss_daemon_runs runs;
 };
+
+/* A run that applied counts as a success for /healthz, also when source
+ * entries with data errors were skipped (exit 6): the sync works, the
+ * data needs a look (the exit code and the logs say so). */
+static int run_succeeded(int rc)
+{
+    return rc == SS_EXIT_OK || rc == SS_EXIT_SKIPPED;
+}
+
+/* After each run: the numbers /metrics and /healthz serve. */
+static void record_run(struct daemon *d, int rc, double duration)
+{
+    struct ss_daemon_runs *r = &d->runs;
+    double end = wall_s();
+    char *text;
+
+    r->have_run = 1;
+    r->last_run_ts = end;
+    r->last_duration = duration;
+    r->last_exit_code = rc;
+    if (run_succeeded(rc)) {
+        r->last_success_ts = end;
+        r->runs_ok++;
+    } else if (rc == SS_EXIT_INTERRUPTED) {
+        r->runs_interrupted++;
+    } else {
+        r->runs_failed++;
+    }
+    if (!d->http)
+        return;
+    text = ss_daemon_runs_prometheus(r);
+    if (!text)
+        ss_error("out of memory rendering the metrics");
+    ss_metrics_http_publish(d->http, text, run_succeeded(rc), end);
+    free(text);
+}
 
 /* (Re)builds the runtime; on failure the daemon has none until the next
  * attempt, one interval later. */
@@ -59,6 +118,7 @@ static int start(struct daemon *d)
     d->open = 1;
     d->interval = d->rt.cfg.engine.interval;
     d->jitter = d->rt.cfg.engine.jitter;
+    d->stop_grace = d->rt.cfg.engine.stop_grace;
     return 0;
 }
 
@@ -103,6 +163,7 @@ static int run_once(struct daemon *d, int force_deletes, int force_updates)
 {
     struct ss_engine_options opt;
     struct ss_summary sum;
+    struct ss_lock lock = SS_LOCK_INIT;
     int rc;
 
     if (!d->open && start(d) < 0)
@@ -110,9 +171,33 @@ static int run_once(struct daemon *d, int force_deletes, int force_updates)
     ss_runtime_engine_options(&d->rt, &opt);
     opt.safety.force_deletes = force_deletes;
     opt.safety.force_updates = force_updates;
+    /* Held per run, not for the daemon's life: a manual sync between two
+     * runs is possible, and never overlaps one. */
+    if ((rc = ss_runtime_lock(&d->rt, "daemon", &lock)) != SS_EXIT_OK)
+        return rc;
     rc = ss_engine_run(d->rt.esrc, d->rt.nsrc, &d->rt.etgt, &opt, &sum);
     fflush(stdout);
+    ss_lock_release(&lock);
     return rc;
+}
+
+/* The HTTP endpoints, from the configuration the daemon started with (a
+ * reload does not move them). */
+static int start_http(struct daemon *d)
+{
+    const struct ss_engine_conf *e = &d->rt.cfg.engine;
+    double max_age = e->healthz_max_age > 0 ? (double)e->healthz_max_age
+                                            : 3.0 * (double)(e->interval + e->jitter);
+    char *text;
+
+    if (!e->metrics_listen)
+        return 0;
+    if (ss_metrics_http_start(e->metrics_listen, max_age, &d->http) < 0)
+        return -1;
+    text = ss_daemon_runs_prometheus(&d->runs);
+    ss_metrics_http_publish(d->http, text, 0, 0);
+    free(text);
+    return 0;
 }
 
 int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes, int force_updates)
@@ -120,39 +205,73 @@ int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes, int force_upda
     struct daemon d = {.o = o};
     struct sigaction sa;
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    int last_rc = -1, stop_in_run = 0;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_hup;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGHUP, &sa, NULL);
 
+    /* SIGTERM / SIGINT: the run in flight goes on (until stop_grace ends,
+     * then it is interrupted like a one-shot run), no new run starts. */
+    ss_host_set_finish_run(1);
     if (start(&d) < 0)
         return SS_EXIT_USAGE;
+    if (start_http(&d) < 0) {
+        ss_runtime_close(&d.rt);
+        return SS_EXIT_USAGE;
+    }
     ss_info("daemon started: a sync every %ld s (+ up to %ld s jitter)", d.interval, d.jitter);
     while (!ss_host_stop_requested()) {
-        double started, wait;
+        double started, took, wait;
+        char next[32];
         int rc;
 
         if (g_reload)
             reload(&d);
         started = now_s();
         rc = run_once(&d, force_deletes, force_updates);
+        took = now_s() - started;
+        last_rc = rc;
+        record_run(&d, rc, took);
         if (rc == SS_EXIT_OK)
-            ss_info("run finished");
+            ss_info("run finished in %.1f s", took);
         else if (rc == SS_EXIT_SKIPPED)
-            ss_warn("run finished, but source entries were skipped (exit code 6, see above)");
+            ss_warn("run finished in %.1f s, but source entries were skipped (exit code 6, see "
+                    "above)",
+                    took);
+        else if (rc == SS_EXIT_INTERRUPTED)
+            ss_warn("run interrupted after %.1f s: stop_grace (%ld s) ended; what was not "
+                    "started is left for the next run",
+                    took, d.stop_grace);
         else
-            ss_warn("run failed (exit code %d); next attempt at the next interval", rc);
-        if (ss_host_stop_requested())
+            ss_warn("run failed (exit code %d) after %.1f s; next attempt at the next interval", rc,
+                    took);
+        if (ss_host_stop_requested()) {
+            stop_in_run = 1;
             break;
-        wait = (double)d.interval - (now_s() - started);
+        }
+        wait = (double)d.interval - took;
         if (d.jitter > 0)
             wait += (double)(rand_r(&seed) % (unsigned long)(d.jitter + 1));
+        if (wait < 0)
+            wait = 0;
+        iso_time(wall_s() + wait, next, sizeof next);
+        ss_info("next run at %s (in %.0f s)", next, wait);
         if (wait > 0)
             wait_for(wait);
     }
-    ss_info("stop requested: daemon exits");
+    if (!stop_in_run)
+        ss_info("stop requested between runs: daemon exits");
+    else if (last_rc == SS_EXIT_INTERRUPTED)
+        ss_warn("stop requested: the run in flight was interrupted when stop_grace (%ld s) "
+                "ended; daemon exits",
+                d.stop_grace);
+    else
+        ss_info("stop requested: the run in flight finished (exit code %d); daemon exits", last_rc);
+    ss_metrics_http_stop(d.http);
     if (d.open)
         ss_runtime_close(&d.rt);
+    ss_host_set_finish_run(0);
     return SS_EXIT_OK;
 }

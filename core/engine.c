@@ -53,15 +53,54 @@ int ss_engine_check_mapping(const struct ss_engine_source *source)
     return SS_EXIT_OK;
 }
 
-/* A read cut short because the run must stop says why, once. */
-static int read_stopped(void)
+/* A read cut short because the run must stop says why, once.  A signal
+ * makes it an interruption (exit 5), a deadline a failed read (exit 2). */
+static int read_stopped(int *rc)
 {
     char why[64];
     if (!ss_host_run_should_stop())
         return 0;
     ss_host_stop_reason(why, sizeof why);
-    ss_error("%s while reading; nothing applied", why);
+    if (ss_host_interrupted()) {
+        ss_warn("%s while reading; nothing applied (interrupted, exit code 5)", why);
+        *rc = SS_EXIT_INTERRUPTED;
+    } else {
+        ss_error("%s while reading; nothing applied", why);
+    }
     return 1;
+}
+
+/* The pre-flight of plan / sync: the target's URL and token, before a
+ * long source read (a plugin without a check entry is not asked). */
+static void precheck_report(void *ctx, enum scimsync_check_status st, const char *what,
+                            const char *detail, const char *hint)
+{
+    const struct ss_engine_target *t = ctx;
+    if (st != SCIMSYNC_CHECK_FAIL)
+        return;
+    if (strcmp(what, "token") == 0) /* the words of the plugin's own 401 message */
+        ss_error("target %s: SCIM token rejected (expired or wrong tenant?): %s%s%s", t->name,
+                 detail ? detail : "", hint ? "; " : "", hint ? hint : "");
+    else
+        ss_error("target %s: %s: %s%s%s", t->name, what, detail ? detail : "", hint ? "; " : "",
+                 hint ? hint : "");
+}
+
+static int precheck_target(const struct ss_engine_target *t)
+{
+    const struct scimsync_plugin *d = t->plugin;
+    if (!SCIMSYNC_HAS_MEMBER(d, 1, check) || !d->check)
+        return 0;
+    int rc = d->check(t->inst, SCIMSYNC_CHECK_QUICK, precheck_report, (void *)t);
+    if (rc == SCIMSYNC_ERR_STOPPED || (rc < 0 && ss_host_run_should_stop()))
+        return -1; /* read_stopped() says why */
+    if (rc < 0) {
+        ss_error("target %s: the target is not usable; nothing read, nothing applied "
+                 "(scimsync check tells more)",
+                 t->name);
+        return -1;
+    }
+    return 0;
 }
 
 static int print_plan(struct ss_plan *plan, const struct ss_engine_options *opt, FILE *out)
@@ -103,6 +142,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
 
     memset(sum, 0, sizeof(*sum));
     ss_host_set_deadline(opt->max_run_time);
+    ss_host_set_phase(SS_PHASE_READ);
     ss_dir_init(&src);
     ss_dir_init(&tgt);
     ss_collector_init(&col, &src);
@@ -133,9 +173,13 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
     rc = SS_EXIT_READ;
+    if (opt->precheck && precheck_target(target) < 0) {
+        read_stopped(&rc);
+        goto out;
+    }
     for (size_t i = 0; i < nsources; i++) {
         if (ss_collect_source(&col, &sources[i], &maps[i]) < 0) {
-            read_stopped();
+            read_stopped(&rc);
             goto out;
         }
     }
@@ -146,10 +190,10 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
             src.ngroups, col.skipped);
     ss_collector_free(&col);
     if (ss_state_run_read_target(state, target, &src, opt->adopt, &tgt) < 0) {
-        read_stopped();
+        read_stopped(&rc);
         goto out;
     }
-    if (read_stopped())
+    if (read_stopped(&rc))
         goto out;
 
     if (ss_plan_init(&plan, &src, &tgt) < 0)
@@ -172,15 +216,37 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     }
     if (opt->dry_run) {
         rc = invalid_exit(sum, 1);
+        if (rc == SS_EXIT_OK && opt->exit_code_changes && counts.total_ops)
+            rc = SS_EXIT_CHANGES;
         goto out;
     }
+    if (read_stopped(&rc)) /* a signal while planning: still nothing applied */
+        goto out;
+    ss_host_set_phase(SS_PHASE_APPLY);
     struct ss_apply_hook hook;
     if (state)
         ss_state_run_apply_hook(state, &hook);
     int r = counts.total_ops ? ss_apply_hooked(&plan, target, sum, state ? &hook : NULL) : 0;
     ss_summary_print(sum, opt->json, out);
+    if (sum->interrupted) {
+        size_t done = sum->users_created + sum->users_updated + sum->users_deactivated +
+                      sum->users_deleted + sum->groups_created + sum->groups_updated +
+                      sum->groups_deleted;
+        fprintf(out,
+                "Interrupted: %zu user / group operations done (members %zu added, %zu removed), "
+                "%zu operations not started (left for the next run), %zu failed.\n",
+                done, sum->members_added, sum->members_removed, sum->not_started, sum->failed);
+        ss_apply_print_not_started(&plan, out);
+        ss_warn("run interrupted: %zu operations not started; nothing counted as failed for the "
+                "stop (exit code 5)",
+                sum->not_started);
+    }
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
+    if (sum->interrupted)
+        rc = SS_EXIT_INTERRUPTED;
+    /* What was answered is in the state even when the run stopped; plugin
+     * values only after a clean run. */
     if (ss_state_run_finish(state, rc == SS_EXIT_OK) < 0 && rc == SS_EXIT_OK)
         rc = SS_EXIT_PARTIAL;
     if (r != 0 && !ss_host_stop_requested() && ss_host_deadline_passed())
@@ -189,6 +255,8 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
                  opt->max_run_time);
 out:
     ss_state_run_close(state);
+    if (rc == SS_EXIT_INTERRUPTED)
+        sum->interrupted = 1;
     /* Last line of a dry run, whatever stopped it: no doubt left about
      * whether the target was touched. */
     if (printed) {
@@ -196,6 +264,7 @@ out:
         fflush(out);
     }
     ss_host_set_deadline(0);
+    ss_host_set_phase(SS_PHASE_READ);
     if (have_plan)
         ss_plan_free(&plan);
     ss_collector_free(&col);

@@ -21,8 +21,10 @@ enum ss_exit {
     SS_EXIT_READ = 2,    /* source or target read failed: nothing applied */
     SS_EXIT_PARTIAL = 3, /* some operations failed */
     SS_EXIT_SAFETY = 4,  /* refused by a safety limit: nothing applied */
+    SS_EXIT_INTERRUPTED = 5, /* SIGINT / SIGTERM: stopped cleanly, nothing counted as failed */
     SS_EXIT_SKIPPED = 6, /* applied, but source entries with data errors were skipped */
-    SS_EXIT_LOCKED = 7   /* another run holds the target's lock: nothing done */
+    SS_EXIT_LOCKED = 7,  /* another run holds the target's lock: nothing done */
+    SS_EXIT_CHANGES = 8  /* plan --exit-code: changes are pending */
 };
 
 enum ss_on_missing {
@@ -44,6 +46,7 @@ struct ss_engine_source {
     void *inst;                          /* created by the loader */
     const struct ss_mapping_line *mapping; /* overrides of the defaults */
     size_t nmapping;
+    const char *mapping_section; /* "[mapping hr]" of those lines, for messages; may be NULL */
 };
 
 struct ss_engine_target {
@@ -76,6 +79,8 @@ struct ss_engine_options {
     long lock_wait;             /* s3: seconds to wait for a busy lease; 0: exit 7 */
     int full;                   /* sync --full: read the target in full */
     const char *target_identity; /* "plugin url" the state is bound to */
+    int exit_code_changes;      /* plan --exit-code: exit 8 when the plan is not empty */
+    int precheck;               /* check the target (URL, token) before reading sources */
     const struct ss_scope *scope; /* ignore_users / ignore_groups / include_groups; NULL: all */
     const struct ss_endpoint_info *target_info; /* NULL: the plan names none */
     const struct ss_endpoint_info *source_info; /* nsource_info entries */
@@ -89,6 +94,10 @@ struct ss_summary {
     size_t failed;
     size_t skipped;             /* source entries not synced (invalid, or blocked by the target) */
     size_t invalid;             /* of those, skipped for data errors (exit code 6) */
+    /* Clean stops (SIGINT / SIGTERM): the run was interrupted (exit 5), and
+     * the operations it did not start (never counted as failed). */
+    int interrupted;
+    size_t not_started;
 };
 
 /* Runs one sync (or plan when dry_run).  Logs its own errors, prints the

@@ -10,9 +10,12 @@
 
 #include "log.h"
 #include "state_run.h"
+#include "mapping_attrs.h"
+#include "plugin_err.h"
 #include "secrets.h"
 
 static volatile sig_atomic_t g_stop;
+static double g_stop_seen; /* monotonic time a stop was first seen; 0: not yet */
 
 void ss_host_request_stop(void)
 {
@@ -27,6 +30,7 @@ int ss_host_stop_requested(void)
 void ss_host_clear_stop(void)
 {
     g_stop = 0;
+    g_stop_seen = 0;
 }
 
 /* [engine] max_run_time of the run in progress: an end on the monotonic
@@ -52,9 +56,69 @@ int ss_host_deadline_passed(void)
     return g_deadline > 0 && mono_now() >= g_deadline;
 }
 
+/* Clean stops: what a signal asks depends on the phase of the run.  The
+ * moment the stop was first seen starts the grace period (taken lazily:
+ * the signal handler only sets g_stop). */
+static double g_grace = 20.0;
+static int g_phase = SS_PHASE_READ;
+static int g_finish_run; /* daemon: the run in flight goes on during the grace */
+
+void ss_host_set_stop_grace(long seconds)
+{
+    g_grace = seconds >= 0 ? (double)seconds : 0;
+}
+
+void ss_host_set_phase(int phase)
+{
+    g_phase = phase;
+}
+
+void ss_host_set_finish_run(int on)
+{
+    g_finish_run = on;
+}
+
+static double stop_age(void)
+{
+    if (!g_stop)
+        return -1;
+    if (g_stop_seen == 0)
+        g_stop_seen = mono_now();
+    return mono_now() - g_stop_seen;
+}
+
+int ss_host_grace_over(void)
+{
+    double age = stop_age();
+    return age >= 0 && age >= g_grace;
+}
+
+int ss_host_stop_level(void)
+{
+    double age;
+
+    if (ss_host_deadline_passed())
+        return SCIMSYNC_STOP_NOW;
+    age = stop_age();
+    if (age < 0)
+        return 0;
+    if (age >= g_grace)
+        return SCIMSYNC_STOP_NOW;
+    if (g_finish_run)
+        return 0;
+    return g_phase == SS_PHASE_APPLY ? SCIMSYNC_STOP_DRAIN : SCIMSYNC_STOP_NOW;
+}
+
 int ss_host_run_should_stop(void)
 {
-    return ss_host_stop_requested() || ss_host_deadline_passed();
+    return ss_host_stop_level() != 0;
+}
+
+int ss_host_interrupted(void)
+{
+    /* A signal the run obeyed (the daemon's run in flight ignores one
+     * until its grace ends). */
+    return ss_host_stop_requested() && (!g_finish_run || ss_host_grace_over());
 }
 
 void ss_host_stop_reason(char *buf, size_t len)
@@ -72,7 +136,12 @@ static struct ss_instance *self(const struct scimsync_host *h)
 
 /* Copies msg into out with every secret value of the instance masked: a
  * plugin may name its bind DN in an error, and that DN may have come from
- * a store of secrets.  When msg was cut, a secret cut with it is masked too. */
+ * a store of secrets.  A last line of defence only (plugins never format a
+ * secret): exact occurrences of secrets of at least
+ * SCIMSYNC_SECRET_MASK_MIN bytes.  A shorter secret ("x", "wrong") is
+ * never searched for: it would match ordinary words, corrupt the message
+ * and reveal the secret by the substitution.  When msg was cut, what is left of a
+ * (long) secret cut with it is masked too: the text ends there anyway. */
 static void mask_secrets(const struct ss_instance *in, const char *msg, int cut, char *out,
                          size_t cap)
 {
@@ -84,7 +153,7 @@ static void mask_secrets(const struct ss_instance *in, const char *msg, int cut,
         for (size_t i = 0; i < in->nvalues && !skip; i++) {
             const char *v = in->values[i].value;
             size_t n = v ? strlen(v) : 0;
-            if (!in->values[i].secret || !n)
+            if (!in->values[i].secret || n < SCIMSYNC_SECRET_MASK_MIN)
                 continue;
             if (strncmp(msg, v, n) == 0)
                 skip = n;
@@ -189,7 +258,30 @@ static int host_get_double(const struct scimsync_host *h, const char *key, doubl
 static int host_should_stop(const struct scimsync_host *h)
 {
     (void)h;
-    return ss_host_run_should_stop();
+    return ss_host_stop_level();
+}
+
+static const char *const *host_mapped_attributes(const struct scimsync_host *h, int kind)
+{
+    struct ss_instance *in = self(h);
+    if (kind != SCIMSYNC_ENTRY_USER && kind != SCIMSYNC_ENTRY_GROUP)
+        return NULL;
+    return (const char *const *)in->mapped[kind == SCIMSYNC_ENTRY_GROUP];
+}
+
+int ss_instance_set_mapping(struct ss_instance *in, const char *const *defaults,
+                            const struct ss_mapping_line *lines, size_t nlines)
+{
+    for (int k = 0; k < 2; k++) {
+        ss_mapping_attrs_free(in->mapped[k]);
+        in->mapped[k] = ss_mapping_attrs(defaults, lines, nlines,
+                                         k ? SCIMSYNC_ENTRY_GROUP : SCIMSYNC_ENTRY_USER);
+        if (!in->mapped[k]) {
+            ss_error("out of memory");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* Plugin values in the state store, under "source NAME" / "target NAME". */
@@ -223,32 +315,52 @@ static void host_free(void *p)
 /* Resolves a reference set at kv (NULL for a default); a relative file:
  * path is taken against the config file's folder, like PATH values.
  * Errors name the place and the reference, never a value. */
-static int resolve_ref(const struct ss_conf_section *s, const struct ss_host_value *v,
-                       const struct ss_conf_kv *kv, const char *raw, char **out)
+/* Resolves reference raw; a relative file: path is taken against the
+ * folder of file (NULL: as written).  The reason, never a value, in err. */
+static int resolve_raw(const char *raw, const char *file, char **out, char *err, size_t errlen)
 {
-    char err[512];
     char *ref = NULL;
     int rc;
 
-    if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && kv) {
-        char *p = ss_config_resolve_path(raw + 5, kv->file);
+    if (strncmp(raw, "file:", 5) == 0 && raw[5] != '/' && file) {
+        char *p = ss_config_resolve_path(raw + 5, file);
         size_t n = p ? strlen(p) + 6 : 0;
         ref = p ? malloc(n) : NULL;
         if (ref)
             snprintf(ref, n, "file:%s", p);
         free(p);
         if (!ref) {
-            ss_error("out of memory");
+            snprintf(err, errlen, "out of memory");
             return -1;
         }
     }
-    rc = ss_secret_resolve(ref ? ref : raw, out, err, sizeof(err));
+    rc = ss_secret_resolve(ref ? ref : raw, out, err, errlen);
     free(ref);
-    if (rc < 0) {
+    return rc < 0 ? -1 : 0;
+}
+
+static int resolve_ref(const struct ss_conf_section *s, const struct ss_host_value *v,
+                       const struct ss_conf_kv *kv, const char *raw, char **out)
+{
+    char err[512];
+
+    if (resolve_raw(raw, kv ? kv->file : NULL, out, err, sizeof(err)) < 0) {
         ss_error("%s: %s %s: %s", v->where, s->label, v->decl->name, err);
         return -1;
     }
     return 0;
+}
+
+int ss_host_check_reference(const struct ss_conf_kv *kv, char *err, size_t errlen)
+{
+    char *val = NULL;
+    int rc = resolve_raw(kv->value, kv->file, &val, err, errlen);
+
+    if (val) {
+        explicit_bzero(val, strlen(val));
+        free(val);
+    }
+    return rc;
 }
 
 /* A STRING / PATH value set to a reference: resolved like a secret. */
@@ -349,6 +461,7 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
         .should_stop = host_should_stop,
         .state_get = host_state_get,
         .state_put = host_state_put,
+        .mapped_attributes = host_mapped_attributes,
     };
     for (const struct scimsync_config_key *k = plugin->keys; k && k->name; k++)
         n++;
@@ -376,8 +489,9 @@ int ss_instance_create(struct ss_instance *in)
 
     if (rc < 0 || !in->inst) {
         in->inst = NULL;
-        ss_error("%s:%d: %s: plugin %s could not start (error %d)", in->section->file,
-                 in->section->line, in->section->label, in->plugin->name, rc);
+        ss_error("%s:%d: %s: plugin %s could not start (%s)", in->section->file,
+                 in->section->line, in->section->label, in->plugin->name,
+                 rc < 0 ? ss_plugin_err_text(rc) : "no instance");
         return -1;
     }
     return 0;
@@ -396,5 +510,7 @@ void ss_instance_free(struct ss_instance *in)
         free(v);
     }
     free(in->values);
+    ss_mapping_attrs_free(in->mapped[0]);
+    ss_mapping_attrs_free(in->mapped[1]);
     free(in);
 }

@@ -9,6 +9,7 @@
 #include <scimsync/plugin.h>
 
 #include "config.h"
+#include "engine.h"
 
 struct ss_host_value {
     const struct scimsync_config_key *decl;
@@ -25,6 +26,7 @@ struct ss_instance {
     struct ss_host_value *values; /* one per declared key */
     size_t nvalues;
     void *inst; /* the plugin's instance once created */
+    char **mapped[2]; /* sources: attributes the mapping uses, users / groups */
 };
 
 /* Builds the configuration view of an instance.  The section must already
@@ -33,10 +35,20 @@ struct ss_instance {
  * and returns <0 on failure. */
 int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
                     int resolve_secrets, struct ss_instance **out);
+/* Sources: records the attributes the mapping (defaults, then the lines)
+ * uses, for host->mapped_attributes.  Call before ss_instance_create.
+ * Returns 0, or <0 on no memory (logged). */
+int ss_instance_set_mapping(struct ss_instance *in, const char *const *defaults,
+                            const struct ss_mapping_line *lines, size_t nlines);
 /* plugin->create(); logs and returns <0 when the plugin refuses. */
 int ss_instance_create(struct ss_instance *in);
 /* destroy() when created, scrub secret values, free. */
 void ss_instance_free(struct ss_instance *in);
+
+/* Resolves the reference kv (file: paths relative to the file that set
+ * it, as for a run) and forgets the value: `scimsync check`.  Returns 0, or
+ * -1 with the reason (never the value) in err. */
+int ss_host_check_reference(const struct ss_conf_kv *kv, char *err, size_t errlen);
 
 /* The stop flag: set from signal handlers, read by plugins and the daemon. */
 void ss_host_request_stop(void);
@@ -50,6 +62,21 @@ void ss_host_set_deadline(long seconds);
 int ss_host_deadline_passed(void);
 /* What a run asks: a stop was requested or its deadline passed. */
 int ss_host_run_should_stop(void);
+/* Clean stops ([engine] stop_grace).  During the reads a signal stops the
+ * run at once (nothing applied); while applying, no new operation starts
+ * and the requests in flight get the grace period to finish.  The
+ * daemon's run in flight ignores the signal until the grace ends.
+ * ss_host_stop_level() is what plugins see through should_stop():
+ * 0, SCIMSYNC_STOP_DRAIN or SCIMSYNC_STOP_NOW (the deadline, or the grace
+ * is over). */
+enum { SS_PHASE_READ = 0, SS_PHASE_APPLY = 1 };
+void ss_host_set_stop_grace(long seconds);
+void ss_host_set_phase(int phase);
+void ss_host_set_finish_run(int on);
+int ss_host_stop_level(void);
+int ss_host_grace_over(void);
+/* The run was interrupted by a signal (exit 5), not by its deadline. */
+int ss_host_interrupted(void);
 /* "stop requested" or "max_run_time (N s) reached", for messages. */
 void ss_host_stop_reason(char *buf, size_t len);
 

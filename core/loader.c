@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,7 @@ int ss_loader_open(const char *path, int want_kind, struct ss_plugin_handle *h, 
 {
     const struct scimsync_plugin *d;
     const char *missing;
+    size_t min_size;
     void *dl;
 
     memset(h, 0, sizeof(*h));
@@ -242,10 +244,13 @@ int ss_loader_open(const char *path, int want_kind, struct ss_plugin_handle *h, 
                  SCIMSYNC_ABI_MINOR);
         goto fail;
     }
-    if (d->struct_size < sizeof(struct scimsync_plugin)) {
+    /* A 1.0 descriptor ends before the members 1.1 added (plugin.h). */
+    min_size = d->abi_minor >= 1 ? sizeof(struct scimsync_plugin)
+                                 : offsetof(struct scimsync_plugin, check);
+    if (d->struct_size < min_size) {
         snprintf(err, errlen, "%s: descriptor is %u bytes, ABI %u.%u needs at least %zu", path,
                  (unsigned)d->struct_size, (unsigned)d->abi_major, (unsigned)d->abi_minor,
-                 sizeof(struct scimsync_plugin));
+                 min_size);
         goto fail;
     }
     if (d->kind != SCIMSYNC_PLUGIN_SOURCE && d->kind != SCIMSYNC_PLUGIN_TARGET) {

@@ -1,5 +1,6 @@
 #include "mapping.h"
 
+#include <ss/parse.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,19 +53,6 @@ static const char *map_field_name(int f)
     if (f == SS_MAP_GROUP_NAME)
         return "group.displayName";
     return ss_user_field_name(f);
-}
-
-int ss_parse_bool(const char *s)
-{
-    static const char *const yes[] = {"true", "yes", "1", "on"};
-    static const char *const no[] = {"false", "no", "0", "off"};
-    for (size_t i = 0; i < 4; i++) {
-        if (ss_ascii_casecmp(s, yes[i]) == 0)
-            return 1;
-        if (ss_ascii_casecmp(s, no[i]) == 0)
-            return 0;
-    }
-    return -1;
 }
 
 static int set_line(struct ss_mapping *m, const char *field, const char *tpl, const char *where)
@@ -235,8 +223,8 @@ int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e, 
         if ((r = render(m, SS_MAP_ACTIVE, e, a, &v, why, whylen)) != 0)
             return r;
         if (v) {
-            int b = ss_parse_bool(v);
-            if (b < 0) {
+            int b;
+            if (ss_parse_bool(v, &b) < 0) {
                 snprintf(why, whylen, "active is \"%.40s\", not true/false/yes/no/1/0", v);
                 return 1;
             }

@@ -49,7 +49,4 @@ int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e, 
 int ss_mapping_group(const struct ss_mapping *m, const struct scimsync_entry *e, struct ss_arena *a,
                      struct ss_group_rec *g, char *why, size_t whylen);
 
-/* Parses true/false/yes/no/1/0 (ASCII case-insensitive): 1, 0, or -1. */
-int ss_parse_bool(const char *s);
-
 #endif

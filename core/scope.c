@@ -3,16 +3,9 @@
 #include "scope.h"
 
 #include <fnmatch.h>
+#include <ss/ascii.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void lower_ascii(char *s)
-{
-    for (; *s; s++) {
-        if (*s >= 'A' && *s <= 'Z')
-            *s = (char)(*s + ('a' - 'A'));
-    }
-}
 
 int ss_scope_parse_list(const char *value, char ***pats, size_t *n)
 {
@@ -34,7 +27,7 @@ int ss_scope_parse_list(const char *value, char ***pats, size_t *n)
             np[*n] = strndup(s, (size_t)(end - s));
             if (!np[*n])
                 return -1;
-            lower_ascii(np[*n]);
+            ss_ascii_lower(np[*n], (size_t)(end - s));
             (*n)++;
         }
         p = e ? e + 1 : NULL;

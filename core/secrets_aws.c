@@ -19,7 +19,7 @@
 #define REGION_MAX 64
 
 struct cached_value {
-    char *key;   /* "sm:NAME" / "ssm:NAME" */
+    char *key; /* "sm:NAME" / "ssm:NAME" */
     char *value;
 };
 
@@ -78,8 +78,7 @@ static const char *cache_put(const char *key, char *value, char *err, size_t err
 
 static const struct ss_aws_creds *get_creds(char *err, size_t errlen)
 {
-    if (have_creds &&
-        (!creds.expiration || creds.expiration > time(NULL) + CREDS_MARGIN_S))
+    if (have_creds && (!creds.expiration || creds.expiration > time(NULL) + CREDS_MARGIN_S))
         return &creds;
     ss_aws_creds_clear(&creds);
     have_creds = 0;
@@ -128,7 +127,8 @@ static int pick_region(const char *scheme, const char *name, char *region, size_
     }
     env = ss_aws_region();
     if (!env) {
-        snprintf(err, errlen, "%s%.200s: no AWS region: set AWS_REGION, or region in the AWS "
+        snprintf(err, errlen,
+                 "%s%.200s: no AWS region: set AWS_REGION, or region in the AWS "
                  "profile (or use a full ARN)",
                  scheme, name);
         return -1;
@@ -143,8 +143,8 @@ static int pick_region(const char *scheme, const char *name, char *region, size_
 
 /* One JSON 1.1 call; returns the malloc'd string at member path a[.b]. */
 static int fetch_string(const char *scheme, const char *name, const struct ss_aws_call *call,
-                        struct json_object *req, const char *member, const char *sub,
-                        char **out, char *err, size_t errlen)
+                        struct json_object *req, const char *member, const char *sub, char **out,
+                        char *err, size_t errlen)
 {
     const struct ss_aws_creds *c;
     struct json_object *resp = NULL, *v;
@@ -166,8 +166,9 @@ static int fetch_string(const char *scheme, const char *name, const struct ss_aw
     if (!json_object_object_get_ex(v, member, &v) ||
         (sub && !json_object_object_get_ex(v, sub, &v))) {
         if (json_object_object_get_ex(resp, "SecretBinary", NULL))
-            snprintf(err, errlen, "%s%.200s: binary secrets are not supported (store a SecretString)",
-                     scheme, name);
+            snprintf(err, errlen,
+                     "%s%.200s: binary secrets are not supported (store a SecretString)", scheme,
+                     name);
         else
             snprintf(err, errlen, "%s%.200s: response has no %s%s%s", scheme, name, member,
                      sub ? "." : "", sub ? sub : "");
@@ -195,8 +196,8 @@ out:
 }
 
 /* One key of a JSON object secret, as text. */
-static int json_key(const char *name, const char *secret, const char *key, char **out,
-                    char *err, size_t errlen)
+static int json_key(const char *name, const char *secret, const char *key, char **out, char *err,
+                    size_t errlen)
 {
     struct json_tokener *tok = json_tokener_new();
     struct json_object *doc = NULL, *v;
@@ -304,10 +305,10 @@ int ss_secret_aws_sm_resolve(const char *body, char **out, char *err, size_t err
     if (pick_region(scheme, name, region, sizeof(region), err, errlen) < 0)
         return -1;
     snprintf(key_buf, sizeof(key_buf), "sm:%s", name);
-    struct ss_aws_call call = {"secretsmanager", "SECRETS_MANAGER",
-                               "secretsmanager.GetSecretValue", region};
-    secret = cached_or_fetch(scheme, name, key_buf, &call, "SecretId", 0, "SecretString", NULL,
-                             err, errlen);
+    struct ss_aws_call call = {"secretsmanager", "SECRETS_MANAGER", "secretsmanager.GetSecretValue",
+                               region};
+    secret = cached_or_fetch(scheme, name, key_buf, &call, "SecretId", 0, "SecretString", NULL, err,
+                             errlen);
     if (!secret)
         return -1;
     if (hash) {
@@ -337,8 +338,8 @@ int ss_secret_aws_ssm_resolve(const char *body, char **out, char *err, size_t er
         return -1;
     snprintf(key_buf, sizeof(key_buf), "ssm:%s", body);
     struct ss_aws_call call = {"ssm", "SSM", "AmazonSSM.GetParameter", region};
-    cached = cached_or_fetch(scheme, body, key_buf, &call, "Name", 1, "Parameter", "Value", err,
-                             errlen);
+    cached =
+        cached_or_fetch(scheme, body, key_buf, &call, "Name", 1, "Parameter", "Value", err, errlen);
     if (!cached)
         return -1;
     if (!(value = strdup(cached))) {

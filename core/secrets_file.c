@@ -1,6 +1,7 @@
 /* file:/path — the content of a file, one trailing newline removed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ss/dynbuf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,12 @@
 int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errlen)
 {
     struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
+    struct ss_dynbuf d;
+    size_t len;
     int fd = -1;
     int rc = -1;
+
+    ss_dynbuf_init_secret(&d, SS_SECRET_MAX);
 
     fd = open(body, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -45,46 +48,24 @@ int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errle
         ss_warn("secret file %s is owned by uid %u, neither root nor this user (uid %u): that "
                 "account can read and replace the secret",
                 body, (unsigned)st.st_uid, (unsigned)geteuid());
-    buf = malloc(SS_SECRET_MAX + 2);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory");
+    if (ss_dynbuf_read_fd_err(&d, fd, body, err, errlen) < 0)
         goto out;
+    len = ss_dynbuf_len(&d);
+    if (len > 0 && ss_dynbuf_str(&d)[len - 1] == '\n') {
+        ss_dynbuf_shrink(&d, 1);
+        if (--len > 0 && ss_dynbuf_str(&d)[len - 1] == '\r')
+            ss_dynbuf_shrink(&d, 1);
+        len = ss_dynbuf_len(&d);
     }
-    for (;;) {
-        ssize_t n = read(fd, buf + len, SS_SECRET_MAX + 1 - len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            snprintf(err, errlen, "cannot read %s: %s", body, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > SS_SECRET_MAX) {
-            snprintf(err, errlen, "%s is larger than %d bytes", body, SS_SECRET_MAX);
-            goto out;
-        }
-    }
-    if (len > 0 && buf[len - 1] == '\n') {
-        len--;
-        if (len > 0 && buf[len - 1] == '\r')
-            len--;
-    }
-    buf[len] = '\0';
-    if (len == 0 || strlen(buf) != len) {
+    if (len == 0 || strlen(ss_dynbuf_str(&d)) != len) {
         snprintf(err, errlen, "%s is empty or contains a NUL byte", body);
         goto out;
     }
-    *out = buf;
-    buf = NULL;
+    *out = ss_dynbuf_take(&d); /* not empty: no allocation, never NULL */
     rc = 0;
 out:
-    if (buf) {
-        /* Scrub whatever part of the secret was read before failing. */
-        explicit_bzero(buf, SS_SECRET_MAX + 2);
-        free(buf);
-    }
+    /* Scrubs whatever part of the secret was read before failing. */
+    ss_dynbuf_free(&d);
     if (fd >= 0)
         close(fd);
     return rc;

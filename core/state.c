@@ -332,8 +332,8 @@ static int dec_user(struct decoder *d, json_object *a)
     u->external_id = dup_or_null(st, jstr(json_object_array_get_idx(a, 2)), &fail);
     u->active = json_object_get_boolean(act);
     for (size_t c = 0; c < d->ncols; c++)
-        u->field[d->field_col[c]] = dup_or_null(st, jstr(json_object_array_get_idx(a, 4 + c)),
-                                                &fail);
+        u->field[d->field_col[c]] =
+            dup_or_null(st, jstr(json_object_array_get_idx(a, 4 + c)), &fail);
     return fail ? bad(d, "out of memory") : 0;
 }
 
@@ -380,8 +380,8 @@ static int dec_trailer(struct decoder *d, json_object *t)
     if (!json_object_object_get_ex(t, "end", &v))
         return bad(d, "an object that is not the end record");
     if (!json_object_object_get_ex(t, "users", &v) ||
-        json_object_get_int64(v) != (int64_t)d->st->nusers || d->want_users != (int64_t)d->st->nusers ||
-        !json_object_object_get_ex(t, "groups", &v) ||
+        json_object_get_int64(v) != (int64_t)d->st->nusers ||
+        d->want_users != (int64_t)d->st->nusers || !json_object_object_get_ex(t, "groups", &v) ||
         json_object_get_int64(v) != (int64_t)d->st->ngroups ||
         d->want_groups != (int64_t)d->st->ngroups)
         return bad(d, "the counts do not match the records (cut short?)");
@@ -813,8 +813,7 @@ const char *ss_state_kv_get(const struct ss_state *st, const char *instance, con
     return NULL;
 }
 
-int ss_state_kv_put(struct ss_state *st, const char *instance, const char *key,
-                    const char *value)
+int ss_state_kv_put(struct ss_state *st, const char *instance, const char *key, const char *value)
 {
     struct ss_state_kv *kv = NULL;
     for (size_t i = 0; i < st->nkv && !kv; i++) {

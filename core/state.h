@@ -92,7 +92,6 @@ int ss_state_need_full(const struct ss_state *st, int loaded, const char *target
 
 /* Plugin values (host state_get / state_put). */
 const char *ss_state_kv_get(const struct ss_state *st, const char *instance, const char *key);
-int ss_state_kv_put(struct ss_state *st, const char *instance, const char *key,
-                    const char *value);
+int ss_state_kv_put(struct ss_state *st, const char *instance, const char *key, const char *value);
 
 #endif

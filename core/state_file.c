@@ -12,8 +12,7 @@
 
 #include "state_store.h"
 
-int ss_store_file_load(struct ss_state_store *s, char **buf, size_t *len, char *err,
-                       size_t errlen)
+int ss_store_file_load(struct ss_state_store *s, char **buf, size_t *len, char *err, size_t errlen)
 {
     int rc = -1;
     struct stat sb;

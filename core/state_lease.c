@@ -66,11 +66,9 @@ int ss_lease_parse(const char *buf, size_t len, char *holder, size_t hlen, long 
         *expires = json_object_get_int64(v);
         if (json_object_object_get_ex(o, "host", &v) && json_object_is_type(v, json_type_string))
             host = json_object_get_string(v);
-        if (json_object_object_get_ex(o, "command", &v) &&
-            json_object_is_type(v, json_type_string))
+        if (json_object_object_get_ex(o, "command", &v) && json_object_is_type(v, json_type_string))
             cmd = json_object_get_string(v);
-        if (json_object_object_get_ex(o, "started", &v) &&
-            json_object_is_type(v, json_type_string))
+        if (json_object_object_get_ex(o, "started", &v) && json_object_is_type(v, json_type_string))
             started = json_object_get_string(v);
         if (json_object_object_get_ex(o, "pid", &v))
             pid = json_object_get_int64(v);
@@ -94,8 +92,8 @@ static int put_lease(struct ss_lease *l, const char *cond, char *err, size_t err
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int r = ss_s3_put(l->store, l->key, body, strlen(body), cond, l->etag, sizeof l->etag, err,
-                      errlen);
+    int r =
+        ss_s3_put(l->store, l->key, body, strlen(body), cond, l->etag, sizeof l->etag, err, errlen);
     free(body);
     if (r == 0)
         l->renewed = now;
@@ -162,8 +160,10 @@ int ss_lease_renew(struct ss_lease *l, int force, char *err, size_t errlen)
     snprintf(tag, sizeof tag, "%s", l->etag);
     int r = put_lease(l, tag, err, errlen);
     if (r == SS_STORE_CONFLICT) {
-        snprintf(err, errlen, "the run lease s3://%s/%s was taken over by another run (it "
-                 "expired: raise lock_lease?)", l->store->bucket, l->key);
+        snprintf(err, errlen,
+                 "the run lease s3://%s/%s was taken over by another run (it "
+                 "expired: raise lock_lease?)",
+                 l->store->bucket, l->key);
         l->held = 0;
     }
     return r;

@@ -16,7 +16,7 @@ struct ss_lease {
     char *key;
     char etag[160];
     char command[32];
-    long ttl;        /* seconds a lease lasts without renewal */
+    long ttl; /* seconds a lease lasts without renewal */
     time_t started, renewed;
     int held;
 };

@@ -22,9 +22,9 @@ struct ss_state_run {
     struct ss_state st;
     struct ss_state pending; /* plugin values put during this run */
     struct ss_lease lease;
-    int loaded;            /* 1 valid, 0 missing, -1 unusable */
-    double last_save;      /* monotonic seconds */
-    double save_cost;      /* how long the last save took */
+    int loaded;       /* 1 valid, 0 missing, -1 unusable */
+    double last_save; /* monotonic seconds */
+    double save_cost; /* how long the last save took */
     size_t surprises;
     int save_failed;
 };
@@ -43,17 +43,17 @@ static int take_lease(struct ss_state_run *sr)
     char holder[400] = "", err[768];
     double until = mono() + (double)sr->opt->lock_wait;
     for (;;) {
-        enum ss_lease_result r = ss_lease_acquire(&sr->lease, &sr->store, "sync",
-                                                  sr->opt->lock_lease, holder, sizeof holder,
-                                                  err, sizeof err);
+        enum ss_lease_result r =
+            ss_lease_acquire(&sr->lease, &sr->store, "sync", sr->opt->lock_lease, holder,
+                             sizeof holder, err, sizeof err);
         if (r == SS_LEASE_HELD) {
             ss_debug("state: holding the run lease %s.lock", sr->store.where);
             return SS_EXIT_OK;
         }
         ss_lease_release(&sr->lease);
         if (r == SS_LEASE_ERROR) {
-            ss_error("state: cannot take the run lease %s.lock: %s; nothing done",
-                     sr->store.where, err);
+            ss_error("state: cannot take the run lease %s.lock: %s; nothing done", sr->store.where,
+                     err);
             return SS_EXIT_READ;
         }
         if (mono() >= until || ss_host_run_should_stop()) {
@@ -97,21 +97,20 @@ int ss_state_run_open(struct ss_state_run **out, const struct ss_engine_options 
     }
     int r = ss_store_load(&sr->store, &buf, &len, err, sizeof err);
     if (r < 0) {
-        ss_warn("state: %s cannot be read: %s; the target will be read in full",
-                sr->store.where, err);
+        ss_warn("state: %s cannot be read: %s; the target will be read in full", sr->store.where,
+                err);
         sr->loaded = -1;
     } else if (r == 0) {
         sr->loaded = 0;
     } else if (ss_state_decode(&sr->st, buf, len, why, sizeof why) < 0) {
-        ss_warn("state: %s is not usable (%s); the target will be read in full",
-                sr->store.where, why);
+        ss_warn("state: %s is not usable (%s); the target will be read in full", sr->store.where,
+                why);
         ss_state_free(&sr->st);
         ss_state_init(&sr->st);
         sr->loaded = -1;
     } else {
         sr->loaded = 1;
-        ss_info("state: %s: %zu users, %zu groups", sr->store.where, sr->st.nusers,
-                sr->st.ngroups);
+        ss_info("state: %s: %zu users, %zu groups", sr->store.where, sr->st.nusers, sr->st.ngroups);
     }
     free(buf);
     sr->last_save = mono();
@@ -202,8 +201,8 @@ static int state_check(const struct ss_engine_target *t, const struct ss_dir *tg
         snprintf(why, whylen,
                  "group \"%.100s\" has %zu members in the target, %zu in the state (%zu in "
                  "common)",
-                 tgt->groups[best].display_name ? tgt->groups[best].display_name : gid, c.n,
-                 bestn, match);
+                 tgt->groups[best].display_name ? tgt->groups[best].display_name : gid, c.n, bestn,
+                 match);
         rc = 1;
     }
 out:
@@ -246,8 +245,8 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
         return -1;
     if (ss_state_from_dir(&sr->st, tgt, time(NULL)) < 0)
         return -1;
-    sr->st.target = opt->target_identity ? ss_arena_strdup(&sr->st.arena, opt->target_identity)
-                                         : NULL;
+    sr->st.target =
+        opt->target_identity ? ss_arena_strdup(&sr->st.arena, opt->target_identity) : NULL;
     /* A full read may have taken a good part of the lease. */
     if (sr->lease.held && ss_lease_renew(&sr->lease, 0, why, sizeof why) < 0) {
         ss_error("state: %s; nothing will be applied", why);

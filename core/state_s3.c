@@ -286,8 +286,7 @@ static void s3_error_text(const struct s3_call *k, char *out, size_t outlen)
         ss_aws_xml_text(k->resp.p, k->resp.len, "Message", 300, &msg);
     }
     if (code)
-        snprintf(out, outlen, "HTTP %ld %s%s%s", k->status, code, msg ? ": " : "",
-                 msg ? msg : "");
+        snprintf(out, outlen, "HTTP %ld %s%s%s", k->status, code, msg ? ": " : "", msg ? msg : "");
     else
         snprintf(out, outlen, "HTTP %ld", k->status);
     free(code);
@@ -310,8 +309,7 @@ static int s3_call(struct ss_state_store *s, struct s3_call *k, int *retried, ch
         snprintf(err, errlen, "s3://%s: no AWS region (set AWS_REGION)", s->bucket);
         return -1;
     }
-    if (ensure_creds(s, err, errlen) < 0 ||
-        object_url(s, k->key, url, sizeof url, err, errlen) < 0)
+    if (ensure_creds(s, err, errlen) < 0 || object_url(s, k->key, url, sizeof url, err, errlen) < 0)
         return -1;
     for (int attempt = 0;; attempt++) {
         int r = s3_once(s, k, url, text, sizeof text);
@@ -406,8 +404,7 @@ int ss_s3_put(struct ss_state_store *s, const char *key, const char *buf, size_t
         free(b);
     }
     if (k.status == 412) {
-        snprintf(err, errlen,
-                 "PUT s3://%s/%s: HTTP 412 Precondition Failed: %s", s->bucket, key,
+        snprintf(err, errlen, "PUT s3://%s/%s: HTTP 412 Precondition Failed: %s", s->bucket, key,
                  cond && !strcmp(cond, "*")
                      ? "the object exists already (created by another run meanwhile, or it "
                        "exists but could not be read)"
@@ -439,8 +436,7 @@ int ss_s3_delete(struct ss_state_store *s, const char *key, const char *if_match
     if (s3_call(s, &k, &retried, err, errlen) < 0)
         goto out;
     if (k.status == 412) {
-        snprintf(err, errlen, "DELETE s3://%s/%s: HTTP 412: it changed meanwhile", s->bucket,
-                 key);
+        snprintf(err, errlen, "DELETE s3://%s/%s: HTTP 412: it changed meanwhile", s->bucket, key);
         rc = SS_STORE_CONFLICT;
         goto out;
     }

@@ -16,8 +16,10 @@ int ss_store_open(struct ss_state_store *s, const char *url, int path_style, cha
     if (!strncmp(url, "file:", 5)) {
         s->kind = SS_STORE_FILE;
         if (url[5] != '/') {
-            snprintf(err, errlen, "state '%.200s': file: takes an absolute path (file:/var/lib/"
-                     "scimsync/state.json)", url);
+            snprintf(err, errlen,
+                     "state '%.200s': file: takes an absolute path (file:/var/lib/"
+                     "scimsync/state.json)",
+                     url);
             return -1;
         }
         s->path = strdup(url + 5);
@@ -36,8 +38,7 @@ int ss_store_open(struct ss_state_store *s, const char *url, int path_style, cha
         if (!s->bucket || !s->key)
             goto nomem;
         if (strspn(s->bucket, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(s->bucket)) {
-            snprintf(err, errlen, "state '%.200s': '%s' is not an S3 bucket name", url,
-                     s->bucket);
+            snprintf(err, errlen, "state '%.200s': '%s' is not an S3 bucket name", url, s->bucket);
             return -1;
         }
         return 0;
@@ -90,15 +91,14 @@ int ss_store_load(struct ss_state_store *s, char **buf, size_t *len, char *err, 
     return r;
 }
 
-int ss_store_save(struct ss_state_store *s, const char *buf, size_t len, char *err,
-                  size_t errlen)
+int ss_store_save(struct ss_state_store *s, const char *buf, size_t len, char *err, size_t errlen)
 {
     if (s->kind == SS_STORE_FILE)
         return ss_store_file_save(s, buf, len, err, errlen);
     if (s3_region(s, err, errlen) < 0)
         return -1;
-    int r = ss_s3_put(s, s->key, buf, len, s->exists ? s->etag : "*", s->etag, sizeof s->etag,
-                      err, errlen);
+    int r = ss_s3_put(s, s->key, buf, len, s->exists ? s->etag : "*", s->etag, sizeof s->etag, err,
+                      errlen);
     if (r == 0)
         s->exists = 1;
     return r;

@@ -19,15 +19,15 @@ enum ss_store_kind { SS_STORE_FILE = 1, SS_STORE_S3 };
 
 struct ss_state_store {
     enum ss_store_kind kind;
-    char *path;        /* file */
+    char *path;         /* file */
     char *bucket, *key; /* s3 */
-    int path_style;    /* s3: https://endpoint/BUCKET/KEY instead of BUCKET.endpoint */
+    int path_style;     /* s3: https://endpoint/BUCKET/KEY instead of BUCKET.endpoint */
     const char *region;
     struct ss_aws_creds creds;
     int have_creds;
-    char etag[160];    /* ETag of the object read or last written; "" none */
-    int exists;        /* the object exists (as far as we know) */
-    char *where;       /* "file:/path" / "s3://b/k" for messages */
+    char etag[160]; /* ETag of the object read or last written; "" none */
+    int exists;     /* the object exists (as far as we know) */
+    char *where;    /* "file:/path" / "s3://b/k" for messages */
 };
 
 /* Store results beside 0 / -1. */
@@ -42,12 +42,10 @@ void ss_store_close(struct ss_state_store *s);
  * err set when it could not be read. */
 int ss_store_load(struct ss_state_store *s, char **buf, size_t *len, char *err, size_t errlen);
 /* Writes buf atomically.  0; SS_STORE_CONFLICT or -1 with err set. */
-int ss_store_save(struct ss_state_store *s, const char *buf, size_t len, char *err,
-                  size_t errlen);
+int ss_store_save(struct ss_state_store *s, const char *buf, size_t len, char *err, size_t errlen);
 
 /* file backend */
-int ss_store_file_load(struct ss_state_store *s, char **buf, size_t *len, char *err,
-                       size_t errlen);
+int ss_store_file_load(struct ss_state_store *s, char **buf, size_t *len, char *err, size_t errlen);
 int ss_store_file_save(struct ss_state_store *s, const char *buf, size_t len, char *err,
                        size_t errlen);
 

@@ -1,16 +1,12 @@
 /* "Did you mean": edit distance and the closest names. */
 #include "suggest.h"
 
+#include <ss/ascii.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #define WORD_MAX 64
-
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 size_t ss_edit_distance(const char *a, const char *b)
 {
@@ -26,15 +22,18 @@ size_t ss_edit_distance(const char *a, const char *b)
     for (size_t i = 1; i <= n; i++) {
         c[0] = i;
         for (size_t j = 1; j <= m; j++) {
-            size_t cost = lower((unsigned char)a[i - 1]) != lower((unsigned char)b[j - 1]);
+            size_t cost = ss_ascii_tolower((unsigned char)a[i - 1]) !=
+                          ss_ascii_tolower((unsigned char)b[j - 1]);
             size_t v = p[j] + 1;
             if (c[j - 1] + 1 < v)
                 v = c[j - 1] + 1;
             if (p[j - 1] + cost < v)
                 v = p[j - 1] + cost;
             if (i > 1 && j > 1 &&
-                lower((unsigned char)a[i - 1]) == lower((unsigned char)b[j - 2]) &&
-                lower((unsigned char)a[i - 2]) == lower((unsigned char)b[j - 1]) &&
+                ss_ascii_tolower((unsigned char)a[i - 1]) ==
+                    ss_ascii_tolower((unsigned char)b[j - 2]) &&
+                ss_ascii_tolower((unsigned char)a[i - 2]) ==
+                    ss_ascii_tolower((unsigned char)b[j - 1]) &&
                 pp[j - 2] + 1 < v)
                 v = pp[j - 2] + 1;
             c[j] = v;
@@ -70,7 +69,8 @@ static size_t allowed(size_t len)
 static int starts_with_ci(const char *name, const char *word)
 {
     for (; *word; word++, name++) {
-        if (!*name || lower((unsigned char)*name) != lower((unsigned char)*word))
+        if (!*name ||
+            ss_ascii_tolower((unsigned char)*name) != ss_ascii_tolower((unsigned char)*word))
             return 0;
     }
     return 1;

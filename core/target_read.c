@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "plugin_err.h"
 #include "strmap.h"
 #include "vec.h"
 
@@ -93,8 +94,8 @@ static int end_listing(struct read_ctx *ctx, int r, const char *what, size_t n)
                 ctx->target, ctx->dups, what);
     if (r != 0 || ctx->failed) {
         if (!ctx->failed)
-            ss_error("target %s: listing %s failed (%d); nothing will be applied", ctx->target,
-                     what, r);
+            ss_error("target %s: listing %s failed (%s); nothing will be applied", ctx->target,
+                     what, ss_plugin_err_text(r));
         return -1;
     }
     ss_info("target %s: %zu %s", ctx->target, n, what);
@@ -196,9 +197,9 @@ int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir
         int r = t->plugin->target->list_members(t->inst, ids, n, on_member, &mc);
         if (r != 0 || mc.failed) {
             if (!mc.failed)
-                ss_error("target %s: listing group members failed (%d); nothing will be "
+                ss_error("target %s: listing group members failed (%s); nothing will be "
                          "applied",
-                         t->name, r);
+                         t->name, ss_plugin_err_text(r));
             goto out;
         }
     }

@@ -5,6 +5,8 @@
 #define SS_TEMPLATE_H
 
 #include <scimsync/plugin.h>
+#include <ss/ascii.h>
+#include <ss/utf8.h>
 #include <stddef.h>
 
 #define SS_TPL_MAX_XFORMS 8
@@ -36,13 +38,7 @@ void ss_template_free(struct ss_template *t);
 long ss_template_render(const struct ss_template *t, const struct scimsync_entry *e, char *buf,
                         size_t bufsz);
 
-/* The transforms, exposed for tests.  ASCII-only case mapping: bytes >= 0x80
- * (UTF-8 sequences) are copied unchanged and never corrupted. */
-void ss_ascii_lower(char *s, size_t n);
-void ss_ascii_upper(char *s, size_t n);
-/* Trims ASCII whitespace in place; returns the new length. */
-size_t ss_ascii_trim(char *s, size_t n);
-/* Nonzero when s[0..n) is well-formed UTF-8. */
-int ss_utf8_valid(const char *s, size_t n);
+/* The transforms (ss_ascii_lower / _upper / _trim) and ss_utf8_valid come
+ * from common/. */
 
 #endif

@@ -1,17 +1,8 @@
-/* Growing arrays with a hard element cap. */
-#ifndef SS_VEC_H
-#define SS_VEC_H
+/* Growing arrays are common/'s (ss_vec_reserve, SS_VEC_PUSH_ROOM): this
+ * header stays so core's includes need not change. */
+#ifndef SS_CORE_VEC_H
+#define SS_CORE_VEC_H
 
-#include <stddef.h>
-
-/* Most elements any engine array may hold (users, groups, memberships). */
-#define SS_VEC_MAX_ELEMS ((size_t)1 << 28)
-
-/* Makes room for `need` elements of `elsize` bytes in *p (capacity *cap).
- * Returns 0, or -1 on no memory / over SS_VEC_MAX_ELEMS. */
-int ss_vec_reserve(void **p, size_t *cap, size_t need, size_t elsize);
-
-#define SS_VEC_PUSH_ROOM(arr, n, cap)                                                              \
-    ss_vec_reserve((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
+#include <ss/vec.h>
 
 #endif

@@ -19,9 +19,9 @@
 #define EXAMPLE_VALUE_MAX 256
 
 struct example_user {
-    char name[EXAMPLE_NAME_MAX];    /* as configured: "alice" */
-    char id[EXAMPLE_VALUE_MAX];     /* "example:alice" -> externalId */
-    char upn[EXAMPLE_VALUE_MAX];    /* "alice@example.com" */
+    char name[EXAMPLE_NAME_MAX]; /* as configured: "alice" */
+    char id[EXAMPLE_VALUE_MAX];  /* "example:alice" -> externalId */
+    char upn[EXAMPLE_VALUE_MAX]; /* "alice@example.com" */
     char display[EXAMPLE_VALUE_MAX];
 };
 
@@ -61,8 +61,8 @@ static const char *const example_default_mapping[] = {
 
 static int valid_name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
 }
 
 /* One name from the `users` list into u; the name is [start, start + len). */

@@ -3,6 +3,7 @@
 #ifndef CSV_IDSET_H
 #define CSV_IDSET_H
 
+#include <ss/hmap.h>
 #include <stddef.h>
 
 #include "csv_reader.h"
@@ -10,16 +11,17 @@
 /* No read may hold more ids than this (bounds the set's memory). */
 #define CSV_IDSET_MAX (16u * 1024 * 1024)
 
+/* Where an id was first seen (one allocation with the id). */
 struct csv_idset_slot {
-    char *id;
     const char *file; /* not owned: a name that outlives the set */
     long line;
+    char id[];
 };
 
+/* common's ss_hmap keyed by each csv_idset_slot's own id. */
 struct csv_idset {
     struct csv_alloc a;
-    struct csv_idset_slot *slots;
-    size_t cap, n;
+    struct ss_hmap map;
 };
 
 void csv_idset_init(struct csv_idset *s, const struct csv_alloc *a);

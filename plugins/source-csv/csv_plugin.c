@@ -8,6 +8,7 @@
 
 #include <scimsync/plugin.h>
 
+#include "csv_check.h"
 #include "csv_idset.h"
 #include "csv_table.h"
 
@@ -446,6 +447,16 @@ static const struct scimsync_source_ops csv_source_ops = {
     .default_mapping = csv_default_mapping,
 };
 
+const struct scimsync_host *csv_check_host(void *inst)
+{
+    return ((struct csv_source *)inst)->h;
+}
+
+const struct scimsync_source_ops *csv_check_ops(void)
+{
+    return &csv_source_ops;
+}
+
 SCIMSYNC_PLUGIN_DEFINE = {
     .abi_major = SCIMSYNC_ABI_MAJOR,
     .abi_minor = SCIMSYNC_ABI_MINOR,
@@ -458,4 +469,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .create = csv_create,
     .destroy = csv_destroy,
     .source = &csv_source_ops,
+    .check = csv_check,
 };

@@ -11,18 +11,18 @@ struct csv_reader {
     struct csv_reader_opts opts;
     char *name;
 
-    long line;          /* current physical line */
-    int at_start;       /* nothing read yet: a BOM may follow */
-    int push[2];        /* bytes read while looking for a BOM */
+    long line;    /* current physical line */
+    int at_start; /* nothing read yet: a BOM may follow */
+    int push[2];  /* bytes read while looking for a BOM */
     int npush;
     int eof;
-    int status;         /* sticky error (<0) */
-    long blank_line;    /* first blank line seen and not yet followed by data */
+    int status;      /* sticky error (<0) */
+    long blank_line; /* first blank line seen and not yet followed by data */
 
-    char *buf;          /* field bytes of the current record, NUL-separated */
+    char *buf; /* field bytes of the current record, NUL-separated */
     size_t len, cap;
-    size_t *offsets;    /* start of each field in buf */
-    char **fields;      /* pointers handed out, rebuilt per record */
+    size_t *offsets; /* start of each field in buf */
+    char **fields;   /* pointers handed out, rebuilt per record */
     size_t nfields, fcap;
 
     char *const *names; /* column names for messages (not owned), or NULL */
@@ -80,9 +80,9 @@ int csv_reader_fail(struct csv_reader *r, long line, const char *fmt, ...)
     return CSV_ERR_DATA;
 }
 
-int csv_reader_open_stream(FILE *f, int owns, const char *name,
-                           const struct csv_reader_opts *opts, const struct csv_alloc *a,
-                           struct csv_reader **out, char *err, size_t errlen)
+int csv_reader_open_stream(FILE *f, int owns, const char *name, const struct csv_reader_opts *opts,
+                           const struct csv_alloc *a, struct csv_reader **out, char *err,
+                           size_t errlen)
 {
     struct csv_alloc al = csv_libc_alloc;
     struct csv_reader *r = NULL;
@@ -128,8 +128,7 @@ nomem:
 }
 
 int csv_reader_open(const char *path, const char *name, const struct csv_reader_opts *opts,
-                    const struct csv_alloc *a, struct csv_reader **out, char *err,
-                    size_t errlen)
+                    const struct csv_alloc *a, struct csv_reader **out, char *err, size_t errlen)
 {
     FILE *f;
     int rc;
@@ -331,8 +330,7 @@ static int read_record(struct csv_reader *r, long *start_out)
             }
             if (c != r->opts.delimiter && c != '\n' && c != '\r')
                 return fail(r, CSV_ERR_DATA, r->line,
-                            "unexpected character after the closing quote of %s",
-                            field_label(r));
+                            "unexpected character after the closing quote of %s", field_label(r));
             break; /* delimiter or line end: handled below */
         case ST_FIELD_START:
             if (c == '"') {

@@ -45,8 +45,8 @@ struct csv_record {
 
 enum csv_status {
     CSV_OK = 0,
-    CSV_ERR_IO = -1,    /* cannot open / read the file */
-    CSV_ERR_DATA = -2,  /* malformed content */
+    CSV_ERR_IO = -1,   /* cannot open / read the file */
+    CSV_ERR_DATA = -2, /* malformed content */
     CSV_ERR_NOMEM = -3
 };
 
@@ -55,12 +55,11 @@ struct csv_reader;
 /* Opens path; name is used in messages (NULL: path).  On failure writes the
  * reason into err and returns <0 (CSV_ERR_IO / CSV_ERR_NOMEM). */
 int csv_reader_open(const char *path, const char *name, const struct csv_reader_opts *opts,
-                    const struct csv_alloc *a, struct csv_reader **out, char *err,
-                    size_t errlen);
+                    const struct csv_alloc *a, struct csv_reader **out, char *err, size_t errlen);
 /* Same over an open stream; the reader closes it when owns != 0. */
-int csv_reader_open_stream(FILE *f, int owns, const char *name,
-                           const struct csv_reader_opts *opts, const struct csv_alloc *a,
-                           struct csv_reader **out, char *err, size_t errlen);
+int csv_reader_open_stream(FILE *f, int owns, const char *name, const struct csv_reader_opts *opts,
+                           const struct csv_alloc *a, struct csv_reader **out, char *err,
+                           size_t errlen);
 void csv_reader_close(struct csv_reader *r);
 
 /* 1: *rec holds a record.  0: end of data.  <0: csv_status, message in

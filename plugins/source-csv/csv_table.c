@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv_utf8.h"
+#include <ss/utf8.h>
 
 struct csv_table {
     struct csv_reader *r;
     struct csv_alloc a;
-    char *names_buf;   /* the header names, NUL-separated */
+    char *names_buf; /* the header names, NUL-separated */
     char **names;
     size_t ncols;
 };
@@ -45,7 +45,7 @@ static int take_header(struct csv_table *t, const struct csv_record *rec)
         const char *s = rec->fields[i];
         size_t n = strlen(s);
 
-        if (csv_utf8_check(s, n, &bad) < 0)
+        if (ss_utf8_check(s, n, &bad) < 0)
             return csv_table_fail(t, rec->line, "header column %zu: invalid UTF-8 at byte %zu",
                                   i + 1, bad + 1);
         while (n && is_space(*s))
@@ -103,8 +103,7 @@ static struct csv_table *table_new(const struct csv_alloc *a)
 }
 
 int csv_table_open(const char *path, const char *name, const struct csv_reader_opts *opts,
-                   const struct csv_alloc *a, struct csv_table **out, char *err,
-                   size_t errlen)
+                   const struct csv_alloc *a, struct csv_table **out, char *err, size_t errlen)
 {
     struct csv_table *t = table_new(a);
     int rc;
@@ -122,9 +121,9 @@ int csv_table_open(const char *path, const char *name, const struct csv_reader_o
     return finish_open(t, out, err, errlen);
 }
 
-int csv_table_open_stream(FILE *f, int owns, const char *name,
-                          const struct csv_reader_opts *opts, const struct csv_alloc *a,
-                          struct csv_table **out, char *err, size_t errlen)
+int csv_table_open_stream(FILE *f, int owns, const char *name, const struct csv_reader_opts *opts,
+                          const struct csv_alloc *a, struct csv_table **out, char *err,
+                          size_t errlen)
 {
     struct csv_table *t = table_new(a);
     int rc;
@@ -181,7 +180,7 @@ int csv_table_next(struct csv_table *t, struct csv_record *rec)
         return csv_table_fail(t, rec->line, "%zu fields, but the header has %zu columns",
                               rec->nfields, t->ncols);
     for (size_t i = 0; i < rec->nfields; i++)
-        if (csv_utf8_check(rec->fields[i], strlen(rec->fields[i]), &bad) < 0)
+        if (ss_utf8_check(rec->fields[i], strlen(rec->fields[i]), &bad) < 0)
             return csv_table_fail(t, rec->line, "column '%s': invalid UTF-8 at byte %zu",
                                   t->names[i], bad + 1);
     return 1;

@@ -13,12 +13,11 @@ struct csv_table;
 /* Opens path and reads its header.  On failure writes "NAME:LINE: reason"
  * into err and returns <0 (csv_status). */
 int csv_table_open(const char *path, const char *name, const struct csv_reader_opts *opts,
-                   const struct csv_alloc *a, struct csv_table **out, char *err,
-                   size_t errlen);
+                   const struct csv_alloc *a, struct csv_table **out, char *err, size_t errlen);
 /* Same over a stream (tests); the table closes it when owns != 0. */
-int csv_table_open_stream(FILE *f, int owns, const char *name,
-                          const struct csv_reader_opts *opts, const struct csv_alloc *a,
-                          struct csv_table **out, char *err, size_t errlen);
+int csv_table_open_stream(FILE *f, int owns, const char *name, const struct csv_reader_opts *opts,
+                          const struct csv_alloc *a, struct csv_table **out, char *err,
+                          size_t errlen);
 void csv_table_close(struct csv_table *t);
 
 size_t csv_table_ncolumns(const struct csv_table *t);

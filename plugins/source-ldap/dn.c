@@ -3,6 +3,7 @@
 #include "ldap_util.h"
 
 #include <ldap.h>
+#include <ss/ascii.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,9 +45,7 @@ static char *lowercase_dup(const char *s)
 {
     char *out = strdup(s);
     if (out)
-        for (char *p = out; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
+        ss_ascii_lower(out, strlen(out));
     return out;
 }
 

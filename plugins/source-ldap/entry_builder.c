@@ -5,28 +5,21 @@
 #include <string.h>
 #include <strings.h>
 
-#define CHUNK_SIZE (64 * 1024)
+#include <ss/vec.h>
 
-struct lsrc_chunk {
-    struct lsrc_chunk *next;
-    size_t size, used;
-    char data[];
-};
+/* Chunks of the per-entry arena: most entries fit in one. */
+#define CHUNK_SIZE (64 * 1024)
 
 void lsrc_eb_init(struct lsrc_entry_builder *eb, size_t arena_limit, size_t members_limit)
 {
     memset(eb, 0, sizeof *eb);
-    eb->arena_limit = arena_limit;
+    ss_arena_init_chunk(&eb->arena, arena_limit, CHUNK_SIZE);
     eb->members_limit = members_limit;
 }
 
 void lsrc_eb_free(struct lsrc_entry_builder *eb)
 {
-    while (eb->chunks) {
-        struct lsrc_chunk *n = eb->chunks->next;
-        free(eb->chunks);
-        eb->chunks = n;
-    }
+    ss_arena_free(&eb->arena);
     free(eb->attrs);
     free(eb->members);
     memset(eb, 0, sizeof *eb);
@@ -34,75 +27,34 @@ void lsrc_eb_free(struct lsrc_entry_builder *eb)
 
 void lsrc_eb_reset(struct lsrc_entry_builder *eb)
 {
-    /* keep the oldest chunk (last in the list): steady state allocates nothing */
-    while (eb->chunks && eb->chunks->next) {
-        struct lsrc_chunk *n = eb->chunks->next;
-        eb->arena_bytes -= eb->chunks->size;
-        free(eb->chunks);
-        eb->chunks = n;
-    }
-    if (eb->chunks)
-        eb->chunks->used = 0;
+    ss_arena_reset(&eb->arena);
     eb->nattrs = 0;
     eb->nmembers = 0;
     memset(&eb->entry, 0, sizeof eb->entry);
 }
 
-static void *arena_alloc(struct lsrc_entry_builder *eb, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    struct lsrc_chunk *c = eb->chunks;
-    if (!c || c->size - c->used < n) {
-        size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
-        if (eb->arena_bytes + size > eb->arena_limit)
-            return NULL;
-        c = malloc(sizeof *c + size);
-        if (!c)
-            return NULL;
-        c->size = size;
-        c->used = 0;
-        c->next = eb->chunks;
-        eb->chunks = c;
-        eb->arena_bytes += size;
-    }
-    void *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
 char *lsrc_eb_strndup(struct lsrc_entry_builder *eb, const char *s, size_t n)
 {
-    char *p = arena_alloc(eb, n + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
+    return ss_arena_strndup(&eb->arena, s, n);
 }
 
 char *lsrc_eb_strdup(struct lsrc_entry_builder *eb, const char *s)
 {
-    return lsrc_eb_strndup(eb, s, strlen(s));
+    return ss_arena_strdup(&eb->arena, s);
 }
 
 static int attrs_room(struct lsrc_entry_builder *eb)
 {
-    if (eb->nattrs == eb->attrs_cap) {
-        size_t ncap = eb->attrs_cap ? eb->attrs_cap * 2 : 32;
-        if (ncap > 4096)
-            return -1; /* no sane entry has that many attribute types */
-        struct scimsync_attr *na = realloc(eb->attrs, ncap * sizeof *na);
-        if (!na)
-            return -1;
-        eb->attrs = na;
-        eb->attrs_cap = ncap;
-    }
-    return 0;
+    /* no sane entry has more than 4096 attribute types */
+    return ss_vec_reserve_max((void **)&eb->attrs, &eb->attrs_cap, eb->nattrs + 1,
+                              sizeof(*eb->attrs), 32, 4096) < 0
+               ? -1
+               : 0;
 }
 
 const char **lsrc_eb_values(struct lsrc_entry_builder *eb, size_t n)
 {
-    return arena_alloc(eb, (n ? n : 1) * sizeof(const char *));
+    return ss_arena_alloc(&eb->arena, (n ? n : 1) * sizeof(const char *));
 }
 
 int lsrc_eb_attach_attr(struct lsrc_entry_builder *eb, const char *name, const char **vals,
@@ -120,7 +72,7 @@ int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name, const char
 {
     if (attrs_room(eb) < 0)
         return -1;
-    const char **vals = arena_alloc(eb, (nvalues ? nvalues : 1) * sizeof *vals);
+    const char **vals = ss_arena_alloc(&eb->arena, (nvalues ? nvalues : 1) * sizeof *vals);
     char *nm = lsrc_eb_strdup(eb, name);
     if (!vals || !nm)
         return -1;
@@ -147,18 +99,10 @@ const char *lsrc_eb_get1(const struct lsrc_entry_builder *eb, const char *name)
 
 int lsrc_eb_add_member(struct lsrc_entry_builder *eb, const char *ref)
 {
-    if (eb->nmembers == eb->members_cap) {
-        if (eb->members_cap >= eb->members_limit)
-            return -2;
-        size_t ncap = eb->members_cap ? eb->members_cap * 2 : 256;
-        if (ncap > eb->members_limit)
-            ncap = eb->members_limit;
-        const char **nm = realloc(eb->members, ncap * sizeof *nm);
-        if (!nm)
-            return -1;
-        eb->members = nm;
-        eb->members_cap = ncap;
-    }
+    int rc = ss_vec_reserve_max((void **)&eb->members, &eb->members_cap, eb->nmembers + 1,
+                                sizeof(*eb->members), 256, eb->members_limit);
+    if (rc < 0)
+        return rc == SS_VEC_FULL ? -2 : -1;
     const char *copy = lsrc_eb_strdup(eb, ref);
     if (!copy)
         return -1;

@@ -7,14 +7,11 @@
 #define LSRC_ENTRY_BUILDER_H
 
 #include <scimsync/plugin.h>
+#include <ss/arena.h>
 #include <stddef.h>
 
-struct lsrc_chunk;
-
 struct lsrc_entry_builder {
-    struct lsrc_chunk *chunks; /* arena; the first chunk is kept on reset */
-    size_t arena_bytes;        /* bytes held by chunks */
-    size_t arena_limit;        /* refuse to hold more than this */
+    struct ss_arena arena; /* capped; its oldest chunk is kept on reset */
     struct scimsync_attr *attrs;
     size_t nattrs, attrs_cap;
     const char **members;

@@ -1,12 +1,14 @@
 /* Connecting: the configured URIs in order, TLS, simple bind, RootDSE. */
 #include "source.h"
 
+#include <errno.h>
 #include <lber.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* Supported capability every Active Directory (and Samba AD DC) announces. */
 #define AD_CAPABILITY_OID "1.2.840.113556.1.4.800"
@@ -44,25 +46,60 @@ static char *diagnostic(LDAP *ld)
     return msg;
 }
 
-static int set_options(struct lsrc_source *s, LDAP *ld)
+/* One option; on failure logs which one, so "cannot set connection
+ * options" never stands alone. */
+static int set_opt(struct lsrc_source *s, LDAP *ld, int opt, const void *v, const char *what)
+{
+    if (ldap_set_option(ld, opt, v) == LDAP_OPT_SUCCESS)
+        return 0;
+    s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: libldap refused the option %s", s->uri, what);
+    return -1;
+}
+
+/* The TLS context could not be built: almost always ca_file (missing,
+ * unreadable, not PEM).  Names the key, where it was set, and the file. */
+static void tls_context_failed(struct lsrc_source *s)
+{
+    const struct scimsync_host *h = s->host;
+    const char *ca = s->conf.ca_file;
+    int err = ca && access(ca, R_OK) != 0 ? errno : 0;
+    if (err)
+        h->log(h, SCIMSYNC_LOG_ERROR,
+               "%s: ca_file %s (set at %s): cannot read it: %s; set ca_file to the PEM file of "
+               "the CA that issued the server's certificate (or remove it to use the system's "
+               "CAs)",
+               s->uri, ca, h->config_where(h, "ca_file"), strerror(err));
+    else if (ca)
+        h->log(h, SCIMSYNC_LOG_ERROR,
+               "%s: ca_file %s (set at %s): libldap could not load it as CA certificates; it "
+               "must hold PEM certificates (-----BEGIN CERTIFICATE-----)",
+               s->uri, ca, h->config_where(h, "ca_file"));
+    else
+        h->log(h, SCIMSYNC_LOG_ERROR,
+               "%s: libldap could not set up TLS with the system's CAs (no ca_file set)", s->uri);
+}
+
+int lsrc_set_options(struct lsrc_source *s, LDAP *ld)
 {
     const struct lsrc_conf *c = &s->conf;
     int v3 = LDAP_VERSION3, require = c->verify_tls ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
     int newctx = 0;
     struct timeval tv = {.tv_sec = c->timeout, .tv_usec = 0};
-    if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
-        ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
-        ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) != LDAP_OPT_SUCCESS ||
-        ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
-        ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
-        ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require) != LDAP_OPT_SUCCESS)
+    if (set_opt(s, ld, LDAP_OPT_PROTOCOL_VERSION, &v3, "protocol version 3") < 0 ||
+        set_opt(s, ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF, "referrals off") < 0 ||
+        set_opt(s, ld, LDAP_OPT_RESTART, LDAP_OPT_ON, "restart") < 0 ||
+        set_opt(s, ld, LDAP_OPT_NETWORK_TIMEOUT, &tv, "network timeout (timeout)") < 0 ||
+        set_opt(s, ld, LDAP_OPT_TIMEOUT, &tv, "timeout") < 0 ||
+        set_opt(s, ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require, "TLS verification (verify_tls)") < 0)
         return -1;
     if (c->ca_file &&
-        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->ca_file) != LDAP_OPT_SUCCESS)
+        set_opt(s, ld, LDAP_OPT_X_TLS_CACERTFILE, c->ca_file, "TLS CA file (ca_file)") < 0)
         return -1;
     /* TLS options set on a handle take effect only in a new context */
-    if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newctx) != LDAP_OPT_SUCCESS)
+    if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newctx) != LDAP_OPT_SUCCESS) {
+        tls_context_failed(s);
         return -1;
+    }
     return 0;
 }
 
@@ -79,7 +116,7 @@ static void tls_debug_line(const char *line)
 /* The TLS handshake (ldaps: the connect itself, else StartTLS) with
  * libldap's trace level on, its lines collected in notes and not printed;
  * the bind comes later, so no password passes through them. */
-static int tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes)
+int lsrc_tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes)
 {
     int old_level = 0, trace = 1; /* LDAP_DEBUG_TRACE: where GnuTLS logs the verify status */
     BER_LOG_PRINT_FN old_fn = NULL;
@@ -150,15 +187,14 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
         ret = SCIMSYNC_ERR_CONFIG;
         goto out;
     }
-    if (set_options(s, ld) < 0) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: cannot set connection options", uri);
+    if (lsrc_set_options(s, ld) < 0) { /* logged, naming the option */
         ret = SCIMSYNC_ERR_CONFIG;
         goto out;
     }
     int ldaps = strncasecmp(uri, "ldaps:", 6) == 0;
     if (ldaps || c->start_tls) {
         struct lsrc_tls_notes notes;
-        rc = tls_handshake(ld, ldaps, &notes);
+        rc = lsrc_tls_handshake(ld, ldaps, &notes);
         if (rc != LDAP_SUCCESS) {
             diag = diagnostic(ld);
             ret = tls_fail(s, ldaps, rc, diag, &notes, next);

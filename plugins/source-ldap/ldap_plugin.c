@@ -261,4 +261,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .create = source_create,
     .destroy = source_destroy,
     .source = &source_ops,
+    .check = lsrc_check,
 };

@@ -93,19 +93,99 @@ static void attr_list_free(char **list)
     }
 }
 
+/* Attributes the plugin derives itself (their inputs are requested as its
+ * own needs), and the OpenLDAP aliases of derive_user_attrs: a mapping
+ * naming the alias needs its source read too. */
+static const char *const derived_attrs[] = {"id", "dn", "active", "loginName", "managerId", NULL};
+static const char *const ol_aliases[][2] = {{"displayName", "cn"},
+                                            {"company", "o"},
+                                            {"employeeID", "employeeNumber"},
+                                            {"department", "departmentNumber"}};
+
+static int is_derived(const char *name)
+{
+    for (const char *const *d = derived_attrs; *d; d++)
+        if (strcasecmp(*d, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* What the read needs whatever the mapping: ids, login, members, the
+ * inputs of active and managerId, uid (posixGroup memberUid). */
+static int add_own_needs(struct lsrc_source *s, int ad, size_t umax, size_t gmax)
+{
+    static const char *const ad_user[] = {"userAccountControl", "accountExpires", "manager", NULL};
+    static const char *const ol_user[] = {"pwdAccountLockedTime", "manager", "uid", NULL};
+    static const char *const ol_group[] = {"member", "uniqueMember", "memberUid", NULL};
+    int rc = 0;
+    rc |= attr_list_add(s->user_attrs, umax, s->id_attr);
+    rc |= attr_list_add(s->user_attrs, umax, s->login_attr);
+    for (const char *const *a = ad ? ad_user : ol_user; *a; a++)
+        rc |= attr_list_add(s->user_attrs, umax, *a);
+    rc |= attr_list_add(s->group_attrs, gmax, s->id_attr);
+    for (const char *const *a = ad ? NULL : ol_group; a && *a; a++)
+        rc |= attr_list_add(s->group_attrs, gmax, *a);
+    return rc;
+}
+
+/* The attributes the mapping uses, from the host (ABI 1.1). */
+static int add_mapped(char **list, size_t max, const char *const *names, int ad)
+{
+    int rc = 0;
+    for (; *names; names++) {
+        if (is_derived(*names))
+            continue;
+        rc |= attr_list_add(list, max, *names);
+        for (size_t k = 0; !ad && k < sizeof ol_aliases / sizeof ol_aliases[0]; k++)
+            if (strcasecmp(*names, ol_aliases[k][0]) == 0)
+                rc |= attr_list_add(list, max, ol_aliases[k][1]);
+    }
+    return rc;
+}
+
+static void log_attr_list(struct lsrc_source *s, const char *what, char **list)
+{
+    char buf[2048];
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; list[i] && o + 1 < sizeof buf; i++) {
+        int n = snprintf(buf + o, sizeof buf - o, "%s%s", i ? " " : "", list[i]);
+        if (n < 0)
+            break;
+        o += (size_t)n;
+    }
+    s->host->log(s->host, SCIMSYNC_LOG_DEBUG, "%s: %s attributes requested: %s", s->uri, what,
+                 buf);
+}
+
+/* The attributes each search asks for.  With a host that names the
+ * mapping's attributes: exactly those plus the plugin's own needs (a
+ * mapping may use any attribute; nothing else is transferred).  With an
+ * older host: the fixed lists of the default mapping's attributes. */
 static int build_attr_lists(struct lsrc_source *s)
 {
     int ad = s->dialect == LSRC_DIALECT_AD;
-    const char *const *u = ad ? ad_user_attrs : ol_user_attrs;
-    const char *const *g = ad ? ad_group_attrs : ol_group_attrs;
+    const char *const *mu = NULL, *const *mg = NULL;
     size_t umax = sizeof s->user_attrs / sizeof *s->user_attrs;
     size_t gmax = sizeof s->group_attrs / sizeof *s->group_attrs;
     char member[64];
     int rc = 0;
-    for (; *u; u++)
-        rc |= attr_list_add(s->user_attrs, umax, *u);
-    for (; *g; g++)
-        rc |= attr_list_add(s->group_attrs, gmax, *g);
+    if (SCIMSYNC_HOST_HAS(s->host, mapped_attributes)) {
+        mu = s->host->mapped_attributes(s->host, SCIMSYNC_ENTRY_USER);
+        mg = s->host->mapped_attributes(s->host, SCIMSYNC_ENTRY_GROUP);
+    }
+    if (mu && mg) {
+        rc |= add_own_needs(s, ad, umax, gmax);
+        rc |= add_mapped(s->user_attrs, umax, mu, ad);
+        rc |= add_mapped(s->group_attrs, gmax, mg, ad);
+    } else {
+        const char *const *u = ad ? ad_user_attrs : ol_user_attrs;
+        const char *const *g = ad ? ad_group_attrs : ol_group_attrs;
+        for (; *u; u++)
+            rc |= attr_list_add(s->user_attrs, umax, *u);
+        for (; *g; g++)
+            rc |= attr_list_add(s->group_attrs, gmax, *g);
+    }
     if (ad) {
         /* an explicit range makes every DC (and Samba) answer in chunks */
         if (s->conf.member_range_step > 0)
@@ -122,9 +202,14 @@ static int build_attr_lists(struct lsrc_source *s)
         rc |= attr_list_add(s->group_attrs, gmax, s->conf.extra_attrs[i]);
     }
     if (rc) {
-        s->host->log(s->host, SCIMSYNC_LOG_ERROR, "too many attributes to read");
+        s->host->log(s->host, SCIMSYNC_LOG_ERROR,
+                     "too many attributes to read (the mapping and `attributes` name more than "
+                     "%zu per kind of entry)",
+                     umax - 1);
         return SCIMSYNC_ERR_CONFIG;
     }
+    log_attr_list(s, "user", s->user_attrs);
+    log_attr_list(s, "group", s->group_attrs);
     return 0;
 }
 

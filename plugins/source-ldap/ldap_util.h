@@ -5,6 +5,7 @@
 #ifndef LSRC_LDAP_UTIL_H
 #define LSRC_LDAP_UTIL_H
 
+#include <ss/hmap.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -116,14 +117,11 @@ void lsrc_tls_note(struct lsrc_tls_notes *n, const char *line);
 void lsrc_tls_explain(char *out, size_t cap, enum lsrc_tls_failure kind, const char *detail,
                       const char *ca_file);
 
-/* ---- String map (open addressing, string keys, string or NULL values) ---- */
+/* ---- String map (common's ss_hmap; string keys, string or NULL values) ---- */
 
 struct lsrc_map {
-    char **keys;
-    char **vals;
-    size_t cap; /* power of two, 0 when empty */
-    size_t count;
-    size_t limit; /* refuse to grow past this many keys */
+    struct ss_hmap h; /* keys and values (may be NULL) owned: see strmap.c */
+    size_t count;     /* entries, kept equal to h.n */
 };
 
 void lsrc_map_init(struct lsrc_map *m, size_t limit);

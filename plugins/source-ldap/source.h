@@ -91,6 +91,11 @@ struct lsrc_source {
 
 /* ldap_conn.c */
 int lsrc_connect(struct lsrc_source *s);
+/* Protocol, timeouts and TLS options of the configuration on a new handle. */
+int lsrc_set_options(struct lsrc_source *s, LDAP *ld);
+/* The TLS handshake (ldaps: the connect, else StartTLS), libldap's TLS
+ * trace lines collected in notes (what a failure was about). */
+int lsrc_tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes);
 void lsrc_disconnect(struct lsrc_source *s);
 /* Reads the RootDSE: dialect (when auto) and default base DN. */
 int lsrc_read_rootdse(struct lsrc_source *s);
@@ -107,6 +112,9 @@ void lsrc_pager_end(struct lsrc_source *s, struct lsrc_pager *p);
 /* One synchronous search whose whole result is small (base lookups). */
 int lsrc_search_small(struct lsrc_source *s, const char *base, int scope, const char *filter,
                       char **attrs, LDAPMessage **res);
+
+/* ldap_check.c: the plugin's check entry (ABI 1.1) */
+int lsrc_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
 
 /* ldap_reader.c */
 int lsrc_read_open(struct lsrc_source *s);

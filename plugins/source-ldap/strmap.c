@@ -1,109 +1,81 @@
-/* String -> string map with open addressing (FNV-1a, linear probing).
- * Used for DN -> external id, uid -> DN and visited sets; capped by
- * m->limit so a hostile directory cannot make it grow without bound. */
+/* String -> string map over common's ss_hmap.  Used for DN -> external id,
+ * uid -> DN and visited sets; keys and values are copies the map owns;
+ * capped by the map's limit so a hostile directory cannot make it grow
+ * without bound. */
 #include "ldap_util.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* One allocation per key: the map's key is ent->key. */
+struct map_ent {
+    char *val; /* may be NULL */
+    char key[];
+};
+
+static struct map_ent *ent_of(const struct ss_hmap_slot *s)
+{
+    return (struct map_ent *)(void *)(s->key - offsetof(struct map_ent, key));
+}
+
 void lsrc_map_init(struct lsrc_map *m, size_t limit)
 {
-    memset(m, 0, sizeof *m);
-    m->limit = limit;
+    ss_hmap_init(&m->h, 0, limit, NULL);
+    m->count = 0;
 }
 
 void lsrc_map_free(struct lsrc_map *m)
 {
-    for (size_t i = 0; i < m->cap; i++) {
-        free(m->keys[i]);
-        free(m->vals[i]);
+    size_t pos = 0;
+    struct ss_hmap_slot *s;
+    while ((s = ss_hmap_next(&m->h, &pos))) {
+        struct map_ent *e = ent_of(s);
+        free(e->val);
+        free(e);
     }
-    free(m->keys);
-    free(m->vals);
-    m->keys = m->vals = NULL;
-    m->cap = m->count = 0;
-}
-
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static size_t slot(char *const *keys, size_t cap, const char *key)
-{
-    size_t i = (size_t)hash(key) & (cap - 1);
-    while (keys[i] && strcmp(keys[i], key) != 0)
-        i = (i + 1) & (cap - 1);
-    return i;
-}
-
-static int grow(struct lsrc_map *m)
-{
-    size_t ncap = m->cap ? m->cap * 2 : 64;
-    char **nk = calloc(ncap, sizeof *nk), **nv = calloc(ncap, sizeof *nv);
-    if (!nk || !nv) {
-        free(nk);
-        free(nv);
-        return -1;
-    }
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->keys[i])
-            continue;
-        size_t j = slot(nk, ncap, m->keys[i]);
-        nk[j] = m->keys[i];
-        nv[j] = m->vals[i];
-    }
-    free(m->keys);
-    free(m->vals);
-    m->keys = nk;
-    m->vals = nv;
-    m->cap = ncap;
-    return 0;
+    ss_hmap_free(&m->h);
+    m->count = 0;
 }
 
 int lsrc_map_put(struct lsrc_map *m, const char *key, const char *val)
 {
+    struct ss_hmap_slot *s = ss_hmap_find(&m->h, key);
+    struct map_ent *e = NULL;
+    size_t klen;
     char *v = NULL;
+    int rc = -1;
+
     if (val && !(v = strdup(val)))
         return -1;
-    if (m->cap) {
-        size_t i = slot(m->keys, m->cap, key);
-        if (m->keys[i]) {
-            free(m->vals[i]);
-            m->vals[i] = v;
-            return 0;
-        }
+    if (s) {
+        e = ent_of(s);
+        free(e->val);
+        e->val = v;
+        return 0;
     }
-    if (m->count >= m->limit) {
-        free(v);
-        return -2;
-    }
-    /* keep the load factor under 1/2 */
-    if ((m->count + 1) * 2 > m->cap && grow(m) < 0) {
-        free(v);
-        return -1;
-    }
-    size_t i = slot(m->keys, m->cap, key);
-    if (!(m->keys[i] = strdup(key))) {
-        free(v);
-        return -1;
-    }
-    m->vals[i] = v;
-    m->count++;
+    klen = strlen(key) + 1;
+    if (!(e = malloc(sizeof(*e) + klen)))
+        goto out;
+    memcpy(e->key, key, klen);
+    e->val = v;
+    rc = ss_hmap_insert(&m->h, e->key, &s);
+    if (rc < 0)
+        goto out;
+    m->count = m->h.n;
     return 0;
+out:
+    free(e);
+    free(v);
+    return rc == SS_HMAP_FULL ? -2 : -1;
 }
 
 int lsrc_map_get(const struct lsrc_map *m, const char *key, const char **val)
 {
-    if (!m->cap)
-        return 0;
-    size_t i = slot(m->keys, m->cap, key);
-    if (!m->keys[i])
+    const struct ss_hmap_slot *s = ss_hmap_find(&m->h, key);
+    if (!s)
         return 0;
     if (val)
-        *val = m->vals[i];
+        *val = ent_of(s)->val;
     return 1;
 }

@@ -61,8 +61,8 @@ int scim_aimd_success(struct scim_aimd *a, double now)
     double step;
     if (a->rate >= a->ceiling || now - a->grown_at < 1.0)
         return 0;
-    step = a->knee > 0 && a->rate >= a->knee * SCIM_AIMD_KNEE ? SCIM_AIMD_SLOW_STEP
-                                                                : SCIM_AIMD_STEP;
+    step =
+        a->knee > 0 && a->rate >= a->knee * SCIM_AIMD_KNEE ? SCIM_AIMD_SLOW_STEP : SCIM_AIMD_STEP;
     a->rate += a->ceiling * step;
     if (a->rate > a->ceiling)
         a->rate = a->ceiling;
@@ -209,8 +209,8 @@ void scim_rate_report_text(const struct scim_rate_report *r, char *buf, size_t c
         n = snprintf(buf + len, cap - len,
                      "%s%s %.1f/s (start %.1f, lowest %.1f, ceiling %.1f; %lu requests%s, %lu "
                      "throttled)",
-                     len ? ", " : "", scim_budget_name(k), f->end, f->start, f->lowest,
-                     f->ceiling, f->requests, values, f->throttled);
+                     len ? ", " : "", scim_budget_name(k), f->end, f->start, f->lowest, f->ceiling,
+                     f->requests, values, f->throttled);
         if (n < 0)
             break;
         len += (size_t)n;

@@ -60,10 +60,10 @@ int scim_aimd_throttled(struct scim_aimd *a, double sent_at, double now);
 int scim_aimd_success(struct scim_aimd *a, double now);
 
 struct scim_budget {
-    int on;              /* ceiling > 0 */
+    int on; /* ceiling > 0 */
     struct scim_bucket bucket;
     struct scim_aimd aimd;
-    double held_until;   /* Retry-After: nothing of this budget starts before */
+    double held_until; /* Retry-After: nothing of this budget starts before */
     /* figures: since the phase began, and since the run began */
     double phase_start, phase_lowest, run_start, run_lowest;
     unsigned long phase_requests, phase_throttled, run_requests, run_throttled;
@@ -112,8 +112,8 @@ struct scim_rate_report {
 
 void scim_pacer_report(const struct scim_pacer *p, int run, struct scim_rate_report *out);
 /* "writes 12.5/s (start 25.0, lowest 12.5, ceiling 25.0; 300 requests,
- * 2 throttled), member values ... (...; 3 requests, 250 values, ...)" for the budgets that are on and saw a request;
- * the empty string when none did. */
+ * 2 throttled), member values ... (...; 3 requests, 250 values, ...)" for the budgets that are on
+ * and saw a request; the empty string when none did. */
 void scim_rate_report_text(const struct scim_rate_report *r, char *buf, size_t cap);
 
 #endif

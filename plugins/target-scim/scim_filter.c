@@ -1,6 +1,7 @@
 #include "scim_filter.h"
 
 #include <curl/curl.h>
+#include <ss/dynbuf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,55 +45,48 @@ char *scim_url_encode(const char *s)
     return copy;
 }
 
+/* Longest list path built (a bound, not a limit any real filter meets). */
+#define LIST_PATH_MAX (1024 * 1024)
+
 /* Appends "&name=value" (value encoded) or "?name=value" for the first. */
-static int add_param(char **buf, size_t *len, const char *name, const char *value)
+static int add_param(struct ss_dynbuf *b, const char *name, const char *value)
 {
     char *enc = scim_url_encode(value);
-    size_t need;
-    char *nb;
+    int rc;
 
     if (!enc)
         return -1;
-    need = *len + strlen(name) + strlen(enc) + 3;
-    nb = realloc(*buf, need);
-    if (!nb) {
-        free(enc);
-        return -1;
-    }
-    *buf = nb;
-    *len += (size_t)snprintf(nb + *len, need - *len, "%c%s=%s", strchr(nb, '?') ? '&' : '?',
-                             name, enc);
+    rc = ss_dynbuf_addf(b, "%c%s=%s", strchr(ss_dynbuf_str(b), '?') ? '&' : '?', name, enc);
     free(enc);
-    return 0;
+    return rc;
 }
 
-char *scim_list_path(const char *resource, const char *filter, const char *cursor,
-                     long start_index, int count)
+char *scim_list_path(const char *resource, const char *filter, const char *cursor, long start_index,
+                     int count)
 {
     char num[32];
-    size_t len = strlen(resource);
-    char *buf = malloc(len + 1);
+    struct ss_dynbuf b;
 
-    if (!buf)
-        return NULL;
-    memcpy(buf, resource, len + 1);
-    if (filter && add_param(&buf, &len, "filter", filter) < 0)
+    ss_dynbuf_init(&b, LIST_PATH_MAX);
+    if (ss_dynbuf_addstr(&b, resource) < 0)
+        goto fail;
+    if (filter && add_param(&b, "filter", filter) < 0)
         goto fail;
     if (start_index > 0) {
         snprintf(num, sizeof(num), "%ld", start_index);
-        if (add_param(&buf, &len, "startIndex", num) < 0)
+        if (add_param(&b, "startIndex", num) < 0)
             goto fail;
     }
     if (count > 0) {
         snprintf(num, sizeof(num), "%d", count);
-        if (add_param(&buf, &len, "count", num) < 0)
+        if (add_param(&b, "count", num) < 0)
             goto fail;
     }
-    if (cursor && add_param(&buf, &len, "cursor", cursor) < 0)
+    if (cursor && add_param(&b, "cursor", cursor) < 0)
         goto fail;
-    return buf;
+    return ss_dynbuf_take(&b);
 fail:
-    free(buf);
+    ss_dynbuf_free(&b);
     return NULL;
 }
 

@@ -16,8 +16,8 @@ char *scim_url_encode(const char *s);
  * "/Users" or "/Groups"; filter and cursor may be NULL.  cursor "" asks
  * for the first page of cursor paging.  start_index > 0 uses index paging
  * instead.  malloc'd, NULL on no memory. */
-char *scim_list_path(const char *resource, const char *filter, const char *cursor,
-                     long start_index, int count);
+char *scim_list_path(const char *resource, const char *filter, const char *cursor, long start_index,
+                     int count);
 
 /* "/Users/<enc id>" (malloc'd). */
 char *scim_object_path(const char *resource, const char *id);

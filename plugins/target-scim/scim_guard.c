@@ -4,19 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ss/hash.h>
+
 /* FNV-1a, then a splitmix64 finish so similar ids spread over the table. */
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ull;
-    }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 31;
+    uint64_t h = ss_hash_mix64(ss_hash_fnv1a(s, strlen(s)));
     return h ? h : 1; /* 0 marks a free slot */
 }
 
@@ -92,8 +85,8 @@ void scim_guard_free(struct scim_guard *g)
 }
 
 int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
-                    const struct scim_page *p, int cursor_mode, unsigned char *fresh,
-                    char *why, size_t cap)
+                    const struct scim_page *p, int cursor_mode, unsigned char *fresh, char *why,
+                    size_t cap)
 {
     uint64_t page_hash = 0xcbf29ce484222325ull;
     size_t nfresh = 0;
@@ -104,8 +97,8 @@ int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
      * requested count is harmless */
     if (n == 0 && p->items_per_page > 0 &&
         (p->next_cursor || (p->total_results > 0 && g->received < (size_t)p->total_results))) {
-        snprintf(why, cap, "page %zu claims itemsPerPage = %ld but carries no resources",
-                 g->pages, p->items_per_page);
+        snprintf(why, cap, "page %zu claims itemsPerPage = %ld but carries no resources", g->pages,
+                 p->items_per_page);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -118,8 +111,8 @@ int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
             fresh[i] = (unsigned char)r;
     }
     if (n > 0 && g->pages > 1 && page_hash == g->prev_page) {
-        snprintf(why, cap, "page %zu is the same as the page before it (%zu resources)",
-                 g->pages, n);
+        snprintf(why, cap, "page %zu is the same as the page before it (%zu resources)", g->pages,
+                 n);
         return -1;
     }
     if (n > 0 && nfresh == 0) {
@@ -134,8 +127,8 @@ int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
     /* totalResults below what the page itself holds contradicts any
      * reading of it (a total, or Identity Center's unpaged page count) */
     if (p->total_results >= 0 && n > (size_t)p->total_results) {
-        snprintf(why, cap, "page %zu holds %zu resources but says totalResults = %ld", g->pages,
-                 n, p->total_results);
+        snprintf(why, cap, "page %zu holds %zu resources but says totalResults = %ld", g->pages, n,
+                 p->total_results);
         return -1;
     }
     /* once totalResults has shown itself a total, a listing far past it
@@ -145,16 +138,20 @@ int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
         g->true_total = 1;
     if (g->true_total && p->total_results >= 0 &&
         g->received > (size_t)p->total_results + (size_t)p->total_results / 10 + 100) {
-        snprintf(why, cap, "the listing has received %zu resources, far more than totalResults "
-                           "= %ld", g->received, p->total_results);
+        snprintf(why, cap,
+                 "the listing has received %zu resources, far more than totalResults "
+                 "= %ld",
+                 g->received, p->total_results);
         return -1;
     }
     if (cursor_mode && p->next_cursor) {
         if ((r = add_hash(&g->cursors, hash_str(p->next_cursor))) < 0)
             return -2;
         if (r == 0) {
-            snprintf(why, cap, "page %zu gives a cursor the listing has already followed: "
-                               "the server is paging in a cycle", g->pages);
+            snprintf(why, cap,
+                     "page %zu gives a cursor the listing has already followed: "
+                     "the server is paging in a cycle",
+                     g->pages);
             return -1;
         }
         g->empty_run = n == 0 ? g->empty_run + 1 : 0;
@@ -166,8 +163,7 @@ int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
     return 0;
 }
 
-int scim_guard_end(const struct scim_guard *g, const struct scim_page *last, char *why,
-                   size_t cap)
+int scim_guard_end(const struct scim_guard *g, const struct scim_page *last, char *why, size_t cap)
 {
     if (last->total_results > 0 && g->received < (size_t)last->total_results) {
         snprintf(why, cap,

@@ -33,10 +33,10 @@ struct scim_guard {
     struct scim_idset *ids; /* ids seen in this listing: own_ids or the caller's */
     struct scim_idset own_ids;
     struct scim_idset cursors;
-    uint64_t prev_page;     /* hash of the previous page's ids, in order */
+    uint64_t prev_page; /* hash of the previous page's ids, in order */
     size_t pages, received, empty_run;
-    int true_total;         /* a page announced more than it held: totalResults
-                               is the listing's total, not a page count */
+    int true_total; /* a page announced more than it held: totalResults
+                       is the listing's total, not a page count */
 };
 
 /* Starts a listing: ids go to `ids` (cleared first) or, when NULL, to a
@@ -51,12 +51,11 @@ void scim_guard_free(struct scim_guard *g);
  * the listing continues or ends as p says.  -1: why says what is wrong
  * (a looping or self-contradicting server).  -2: no memory. */
 int scim_guard_page(struct scim_guard *g, const char *const *ids, size_t n,
-                    const struct scim_page *p, int cursor_mode, unsigned char *fresh,
-                    char *why, size_t cap);
+                    const struct scim_page *p, int cursor_mode, unsigned char *fresh, char *why,
+                    size_t cap);
 
 /* After the last page (last: that page): -1 with why when the listing
  * received fewer resources than the server said it holds. */
-int scim_guard_end(const struct scim_guard *g, const struct scim_page *last, char *why,
-                   size_t cap);
+int scim_guard_end(const struct scim_guard *g, const struct scim_page *last, char *why, size_t cap);
 
 #endif

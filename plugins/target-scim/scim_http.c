@@ -139,6 +139,8 @@ static void finish_transfer(struct scim *s, struct scim_req *r)
     if (!r->easy)
         return;
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    if (r->status)
+        s->reached = 1;
     if (r->status &&
         curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK && hdr) {
         const char *value = hdr->value;
@@ -178,31 +180,33 @@ static struct scim_job *fifo_pop(struct fifo *q)
     return j;
 }
 
-/* Failures that another attempt cannot fix. */
-static int permanent(CURLcode cc)
-{
-    switch (cc) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_WRITE_ERROR:
-    case CURLE_OUT_OF_MEMORY:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-static int retryable(const struct scim_req *r)
+static int retryable(const struct scim *s, const struct scim_req *r)
 {
     if (r->too_big)
         return 0;
     if (r->status == 0)
-        return r->cc != CURLE_OK && !permanent(r->cc);
+        return scim_conn_retryable(r->cc, r->errbuf, s->reached);
     return r->status == 429 || r->status >= 500;
+}
+
+/* A retry, logged as it is decided: what failed and how long we wait.
+ * At info for the first ones of the instance, then at debug (the summary
+ * line counts them all). */
+static void log_retry(struct scim *s, const struct scim_req *r, double pause)
+{
+    char why[CURL_ERROR_SIZE + 32];
+    int level = s->retries_logged < 20 ? SCIMSYNC_LOG_INFO : SCIMSYNC_LOG_DEBUG;
+
+    if (r->status)
+        snprintf(why, sizeof why, "HTTP %ld%s", r->status, r->status == 429 ? " (throttled)" : "");
+    else
+        snprintf(why, sizeof why, "%s",
+                 r->errbuf && r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc));
+    scim_redact(s, why);
+    s->h->log(s->h, level, "%s %s%s: %s; retry %d of %ld in %.1f s%s", r->method, s->url.base,
+              r->path, why, r->attempt + 1, s->retries, pause,
+              s->retries_logged == 19 ? " (further retries are logged at debug)" : "");
+    s->retries_logged++;
 }
 
 static void count_retry(struct scim *s, const struct scim_req *r)
@@ -282,9 +286,23 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
         CURLMsg *msg;
         int left;
 
-        if (s->h->should_stop && s->h->should_stop(s->h)) {
-            rc = SCIMSYNC_ERR_STOPPED;
-            break;
+        if (s->h->should_stop && !(draining && rc == SCIMSYNC_ERR_STOPPED)) {
+            int stop = s->h->should_stop(s->h);
+            /* A clean stop while writing: the transfers in flight finish
+             * (until the host's grace period ends), nothing new starts. */
+            if (stop == SCIMSYNC_STOP_DRAIN && s->drain_on_fail && !rc) {
+                rc = SCIMSYNC_ERR_STOPPED;
+                draining = 1;
+                s->h->log(s->h, SCIMSYNC_LOG_INFO,
+                          "stop requested: waiting for %zu request(s) in flight", inflight);
+                if (inflight == 0)
+                    break;
+            } else if (stop) {
+                rc = SCIMSYNC_ERR_STOPPED;
+                break;
+            }
+        } else if (s->h->should_stop && s->h->should_stop(s->h) == SCIMSYNC_STOP_NOW) {
+            break; /* the grace period is over: abandon what is in flight */
         }
         for (size_t k = 0; k < ndelayed && !draining;) {
             if (delayed[k]->req.not_before <= now) {
@@ -345,7 +363,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
             s->h->log(s->h, SCIMSYNC_LOG_DEBUG, "%s %s -> %ld", r->method, r->path, r->status);
             if (r->status && r->status < 500 && r->status != 429)
                 paced_answer(s, r, 0, 0);
-            if (retryable(r)) {
+            if (retryable(s, r)) {
                 double t = scim_now(), pause;
                 double backoff = scim_backoff(r->attempt + 1, r->retry_after, BACKOFF_BASE_S,
                                               BACKOFF_CAP_S, scim_rand01(&s->rng));
@@ -357,6 +375,7 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                     paced_answer(s, r, 1,
                                  d == SCIM_RETRY && r->retry_after >= 0 ? t + pause : 0);
                 if (d == SCIM_RETRY && !draining) {
+                    log_retry(s, r, pause);
                     count_retry(s, r);
                     r->attempt++;
                     r->not_before = t + pause;

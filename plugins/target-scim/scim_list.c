@@ -46,7 +46,7 @@ static enum scim_job_result fail(struct scim *s, struct scim_job *j, int code, c
 static enum scim_job_result fail(struct scim *s, struct scim_job *j, int code, const char *fmt,
                                  ...)
 {
-    char msg[512];
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -127,7 +127,7 @@ static enum scim_job_result next_page(struct scim *s, struct scim_job *j)
 
 static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
 {
-    char why[320];
+    char why[640];
     struct scim_page page;
     enum scim_job_result res = SCIM_JOB_FAIL;
     json_object *obj = NULL;
@@ -136,9 +136,14 @@ static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
     size_t dups = 0;
 
     if (j->req.status != 200) {
+        char hint[200];
+        int collection = j->state == LIST_USERS || j->state == LIST_GROUPS;
         scim_req_describe(s, &j->req, why, sizeof(why));
+        scim_list_hint(j->req.status, collection, strstr(j->req.path, "startIndex=") != NULL,
+                       hint, sizeof(hint));
         return fail(s, j, j->req.status == 404 ? SCIMSYNC_ERR_NOTFOUND : SCIMSYNC_ERR_IO,
-                    "listing %s failed: %s (GET %s)", kind_name(j->state), why, j->req.path);
+                    "listing %s failed: %s%s (GET %s%s)", kind_name(j->state), why, hint,
+                    s->url.base, j->req.path);
     }
     obj = scim_parse_body(j->req.resp, j->req.resp_len);
     if (j->state == LIST_MEMBERS_GROUP) {
@@ -302,6 +307,7 @@ int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx)
      * what the last run listed. */
     s->auth_failed = 0;
     s->listing_suspect = 0;
+    s->retries_logged = 0;
     scim_listed_reset(s);
     if ((rc = scim_profile_ready(s)) < 0)
         return rc;

@@ -1,7 +1,7 @@
 #include "scim_pace.h"
 
-#include <curl/curl.h>
 #include <ctype.h>
+#include <curl/curl.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -60,8 +60,7 @@ void scim_bucket_set_rate(struct scim_bucket *b, double rate, double now)
         b->tokens = b->burst;
 }
 
-double scim_backoff(int attempt, double retry_after_s, double base_s, double cap_s,
-                    double rand01)
+double scim_backoff(int attempt, double retry_after_s, double base_s, double cap_s, double rand01)
 {
     double d;
 

@@ -34,8 +34,7 @@ double scim_pace_burst(double rate);
  * exponential from base_s, capped at cap_s, with "equal jitter" (half
  * fixed, half random from rand01 in [0,1)).  A Retry-After the server
  * sent (retry_after_s >= 0) is honoured: never wait less than it. */
-double scim_backoff(int attempt, double retry_after_s, double base_s, double cap_s,
-                    double rand01);
+double scim_backoff(int attempt, double retry_after_s, double base_s, double cap_s, double rand01);
 
 /* Retry-After header value: delta-seconds or an HTTP date (relative to
  * now).  -1 when absent or unreadable; capped at cap_s (pass a cap above
@@ -44,10 +43,10 @@ double scim_retry_after(const char *value, time_t now, double cap_s);
 
 /* What to do after a transient failure (429, 5xx, a transport error). */
 enum scim_retry {
-    SCIM_RETRY = 0,            /* wait *wait_s, then try again */
-    SCIM_RETRY_EXHAUSTED,      /* `retries` retries done */
-    SCIM_RETRY_DEADLINE,       /* the request's deadline leaves no room for another attempt */
-    SCIM_RETRY_AFTER_TOO_LONG  /* the server's Retry-After ends past the deadline */
+    SCIM_RETRY = 0,           /* wait *wait_s, then try again */
+    SCIM_RETRY_EXHAUSTED,     /* `retries` retries done */
+    SCIM_RETRY_DEADLINE,      /* the request's deadline leaves no room for another attempt */
+    SCIM_RETRY_AFTER_TOO_LONG /* the server's Retry-After ends past the deadline */
 };
 
 /* An attempt gets at least this long before the deadline, or none is made. */

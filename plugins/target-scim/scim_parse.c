@@ -228,8 +228,7 @@ static int has_schema(json_object *obj, const char *key, const char *uri)
     size_t n = arr ? json_object_array_length(arr) : 0;
     for (size_t i = 0; i < n; i++) {
         json_object *v = json_object_array_get_idx(arr, i);
-        if (json_object_is_type(v, json_type_string) &&
-            !strcmp(json_object_get_string(v), uri))
+        if (json_object_is_type(v, json_type_string) && !strcmp(json_object_get_string(v), uri))
             return 1;
     }
     return 0;

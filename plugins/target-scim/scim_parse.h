@@ -38,8 +38,8 @@ struct scim_page {
 int scim_parse_page(json_object *obj, struct scim_page *p);
 
 struct scim_error {
-    int status;         /* from the body ("409" or 409), else 0 */
-    char detail[192];   /* printable text, never empty after parsing */
+    int status;       /* from the body ("409" or 409), else 0 */
+    char detail[192]; /* printable text, never empty after parsing */
     char scim_type[48];
 };
 

@@ -188,4 +188,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .create = scim_create,
     .destroy = scim_destroy,
     .target = &scim_target_ops,
+    .check = scim_check,
 };

@@ -85,8 +85,7 @@ int scim_profile_ready(struct scim *s)
     s->profile_probed = v == SCIM_PROBE_UNSURE ? 2 : 1;
     s->pacer_ready = 0; /* the budgets follow the profile's defaults */
     s->h->log(s->h, SCIMSYNC_LOG_INFO, "%s: profile %s (probed: %s)%s", s->url.base,
-              s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center" : "generic",
-              reasons,
+              s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center" : "generic", reasons,
               v == SCIM_PROBE_UNSURE
                   ? "; nothing told the paging apart, so the probe runs again next run; set "
                     "profile = identity-center or generic to choose"

@@ -7,10 +7,7 @@
 
 #include "scim_budget.h"
 
-enum scim_profile {
-    SCIM_PROFILE_GENERIC = 0,
-    SCIM_PROFILE_IDENTITY_CENTER = 1
-};
+enum scim_profile { SCIM_PROFILE_GENERIC = 0, SCIM_PROFILE_IDENTITY_CENTER = 1 };
 
 #define SCIM_SCHEMA_USER "urn:ietf:params:scim:schemas:core:2.0:User"
 #define SCIM_SCHEMA_GROUP "urn:ietf:params:scim:schemas:core:2.0:Group"

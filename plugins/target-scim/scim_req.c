@@ -73,7 +73,9 @@ void scim_redact(const struct scim *s, char *buf)
     size_t tl;
     char *p;
 
-    if (!s->token || (tl = strlen(s->token)) < 4)
+    /* a server may echo the token; a short one is left alone (it would
+     * match ordinary words in the server's text) */
+    if (!s->token || (tl = strlen(s->token)) < SCIMSYNC_SECRET_MASK_MIN)
         return;
     while ((p = strstr(buf, s->token)) != NULL) {
         memset(p, '*', 3);
@@ -112,10 +114,12 @@ void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf
                  "%ld s (the request has taken %.1f s over %d attempts)",
                  r->status, r->retry_after, s->deadline_s, used, r->attempt + 1);
     } else if (r->status == 0) {
+        char hint[320];
         if (r->cut_status)
             snprintf(cut, sizeof(cut), " after the status line (HTTP %ld)", r->cut_status);
-        snprintf(buf, cap, "connection failed%s: %s%s", cut,
-                 r->errbuf && r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc), why);
+        scim_conn_hint(r->cc, r->errbuf, s->ca_file, s->timeout_s, hint, sizeof(hint));
+        snprintf(buf, cap, "connection failed%s: %s%s%s", cut,
+                 r->errbuf && r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc), why, hint);
     } else {
         struct scim_error e;
         scim_parse_error(r->resp, r->resp_len, r->status, &e);

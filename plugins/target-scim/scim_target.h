@@ -11,6 +11,7 @@
 
 #include "scim_budget.h"
 #include "scim_guard.h"
+#include "scim_hint.h"
 #include "scim_pace.h"
 #include "scim_profile.h"
 #include "scim_url.h"
@@ -47,6 +48,8 @@ struct scim {
     int listed_users_ok, listed_groups_ok;
     int listing_suspect; /* a create hit an object the listing missed: apply stops */
     struct scim_stats stats;
+    int reached;         /* the server has answered once (scim_conn_retryable) */
+    unsigned retries_logged; /* retries logged at info; past a cap at debug */
 };
 
 struct scim_req {
@@ -168,4 +171,6 @@ void scim_listed_reset(struct scim *s);
 int scim_apply(void *inst, struct scimsync_op *ops, size_t nops);
 /* Logs the retry counters of the last run (and resets them). */
 void scim_log_stats(struct scim *s, const char *what);
+/* scim_check.c: the plugin's check entry (ABI 1.1) */
+int scim_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
 #endif

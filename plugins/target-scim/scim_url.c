@@ -36,8 +36,8 @@ int scim_host_is_identity_center(const char *host)
 
 static int host_is_loopback(const char *host)
 {
-    return !strcasecmp(host, "localhost") || !strncmp(host, "127.", 4) ||
-           !strcmp(host, "[::1]") || !strcmp(host, "::1");
+    return !strcasecmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") ||
+           !strcmp(host, "::1");
 }
 
 int scim_base_url_parse(const char *url, struct scim_base_url *out, char *why, size_t why_len)

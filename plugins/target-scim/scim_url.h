@@ -5,10 +5,10 @@
 #include <stddef.h>
 
 struct scim_base_url {
-    char *base;      /* scheme://host[:port]/path without trailing slash (malloc) */
-    int https;       /* 1 when the scheme is https */
-    int loopback;    /* host is localhost / 127.x / ::1 */
-    int aws_scim;    /* host is scim.<region>.amazonaws.com[.cn] */
+    char *base;   /* scheme://host[:port]/path without trailing slash (malloc) */
+    int https;    /* 1 when the scheme is https */
+    int loopback; /* host is localhost / 127.x / ::1 */
+    int aws_scim; /* host is scim.<region>.amazonaws.com[.cn] */
 };
 
 /* 0 and *out filled, or -1 with a reason in why (why_len bytes). */

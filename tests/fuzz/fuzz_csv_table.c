@@ -5,8 +5,8 @@
 
 #include "csv_idset.h"
 #include "csv_table.h"
-#include "csv_utf8.h"
 #include "fuzz_util.h"
+#include <ss/utf8.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *name = csv_table_column(t, i);
         size_t n = strlen(name);
         FUZZ_CHECK(n > 0 && name[0] != ' ' && name[n - 1] != ' ');
-        FUZZ_CHECK(csv_utf8_check(name, n, NULL) == 0);
+        FUZZ_CHECK(ss_utf8_check(name, n, NULL) == 0);
         FUZZ_CHECK(csv_table_find(t, name) == (long)i); /* names are unique */
     }
     FUZZ_CHECK(csv_table_column(t, ncols) == NULL);
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct csv_idset_slot *prev;
         FUZZ_CHECK(rec.nfields == ncols);
         for (size_t i = 0; i < rec.nfields; i++)
-            FUZZ_CHECK(csv_utf8_check(rec.fields[i], strlen(rec.fields[i]), NULL) == 0);
+            FUZZ_CHECK(ss_utf8_check(rec.fields[i], strlen(rec.fields[i]), NULL) == 0);
         int added = csv_idset_add(&ids, rec.fields[id_col], "users.csv", rec.line, &prev);
         FUZZ_CHECK(added == 0 || added == 1);
         if (added == 1)

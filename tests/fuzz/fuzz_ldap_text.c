@@ -5,10 +5,10 @@
  * agree. */
 #include <ldap.h>
 
-#include "csv_utf8.h"
 #include "fuzz_util.h"
 #include "ldap_util.h"
 #include "template.h"
+#include <ss/utf8.h>
 
 /* What the canonical form is defined as: libldap's LDAPv3 string form,
  * lowercased, of a DN that libldap parses and RFC 4514 allows (libldap
@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_filters(s);
     check_words(s);
     if (!memchr(data, '\0', size)) {
-        int a = lsrc_is_utf8(data, size), b = csv_utf8_check(s, size, NULL) == 0,
+        int a = lsrc_is_utf8(data, size), b = ss_utf8_check(s, size, NULL) == 0,
             c = ss_utf8_valid(s, size);
         FUZZ_CHECK(a == b && b == c);
     }

@@ -152,6 +152,14 @@ if [ -n "$scimsync" ]; then
             echo "skip $n: scimsync validate (this scimsync has no [engine] metrics_listen yet)"
             continue
         fi
+        # validate checks that file: secrets exist; the Secret is mounted
+        # only in the pod, so stand-in files (never read) take its place.
+        mkdir -p "$cfg/secrets"
+        for key in $(grep -ho 'file:/run/secrets/scimsync/[A-Za-z0-9._-]*' "$cfg/scimsync.ini" "$cfg"/conf.d/*.ini 2>/dev/null |
+            sed 's|.*/||' | sort -u); do
+            (umask 077 && echo placeholder >"$cfg/secrets/$key")
+        done
+        sed -i "s|file:/run/secrets/scimsync/|file:$cfg/secrets/|g" "$cfg/scimsync.ini" "$cfg"/conf.d/*.ini
         "$scimsync" -c "$cfg/scimsync.ini" --conf-dir "$cfg/conf.d" validate >"$tmp/validate.out" 2>&1 ||
             { cat "$tmp/validate.out" >&2; fail "scimsync validate: the configuration of $n"; }
         echo "ok   $n: scimsync validate"

@@ -79,7 +79,7 @@ in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-re
     "/tmp/$(basename "$deb")" >>"$work/apt.log" 2>&1 ||
     { tail -n 30 "$work/apt.log" >&2; fail "apt-get install of the .deb in the root"; }
 grep -E '^(Setting up|Unpacking) ' "$work/apt.log" | sed 's/^/   /'
-for dev in gcc cc cmake libcurl4-openssl-dev libldap-dev libjson-c-dev libinih-dev libssl-dev; do
+for dev in gcc cc cmake libcurl4-openssl-dev libldap-dev libjson-c-dev libinih-dev libssl-dev libmicrohttpd-dev; do
     ! in_root dpkg-query -W -f='${Status}' "$dev" 2>/dev/null | grep -q "ok installed" ||
         fail "$dev got installed: the package must need runtime libraries only"
 done
@@ -92,6 +92,9 @@ for so in csv ldap scim google entra; do
         fail "$so.so not installed in the root"
 done
 [ -f "$root/usr/lib/systemd/system/scimsync.timer" ] || fail "scimsync.timer not installed"
+[ -f "$root/usr/share/man/man1/scimsync.1.gz" ] || fail "scimsync(1) not installed"
+[ -f "$root/usr/share/man/man5/scimsync.ini.5.gz" ] || fail "scimsync.ini(5) not installed"
+[ -f "$root/usr/share/bash-completion/completions/scimsync" ] || fail "bash completion not installed"
 [ -d "$root/etc/scimsync/conf.d" ] || fail "/etc/scimsync/conf.d not installed"
 
 # --- the demo sync ----------------------------------------------------------------

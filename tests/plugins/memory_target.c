@@ -460,10 +460,20 @@ static int mem_apply(void *inst, struct scimsync_op *ops, size_t nops)
 
 SCIMSYNC_PLUGIN_DEFINE = {
     .abi_major = SCIMSYNC_ABI_MAJOR,
+#ifdef MEMORY_ABI_1_0
+    /* built as a plugin of ABI 1.0: its descriptor ends before check */
+    .abi_minor = 0,
+    .struct_size = offsetof(struct scimsync_plugin, check),
+#else
     .abi_minor = SCIMSYNC_ABI_MINOR,
     .struct_size = sizeof(struct scimsync_plugin),
+#endif
     .kind = SCIMSYNC_PLUGIN_TARGET,
+#ifdef MEMORY_ABI_1_0
+    .name = "memory10",
+#else
     .name = "memory",
+#endif
     .version = "0.1.0",
     .description = "test target keeping its state in a JSON file",
     .keys = mem_keys,

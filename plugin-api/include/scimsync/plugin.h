@@ -8,6 +8,17 @@
  * refused, a newer abi_minor than the host knows is refused, and a
  * struct_size smaller than the host expects for that minor is refused.
  *
+ * Growing the ABI (minor versions): new members are only ever added at the
+ * END of a struct, and the minor version goes up.  The host reads a member
+ * added in 1.N only when the plugin's abi_minor >= N and its struct_size
+ * covers the member (SCIMSYNC_HAS_MEMBER); a 1.0 plugin keeps loading and
+ * simply lacks the newer entries.  A plugin built against 1.N loads in a
+ * host that speaks 1.N or later.
+ *   1.1  key types SCIMSYNC_KEY_URL and SCIMSYNC_KEY_INPUT_PATH;
+ *        struct scimsync_plugin: check (`scimsync check`); should_stop()
+ *        returns SCIMSYNC_STOP_DRAIN or SCIMSYNC_STOP_NOW (any nonzero
+ *        value still means "stop").
+ *
  * Ownership rules (apply everywhere unless a comment says otherwise):
  *  - Pointers the host passes IN are owned by the host and valid only for
  *    the duration of the call (or, for the host table and config values,
@@ -34,7 +45,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 1
+#define SCIMSYNC_ABI_MINOR 1 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -45,6 +56,12 @@ extern "C" {
 #define SCIMSYNC_PLUGIN_EXPORT
 #define SCIMSYNC_PRINTF(fmt, args)
 #endif
+
+/* Shortest secret the host masks in a plugin's log lines, as a last line
+ * of defence (plugins never pass a secret to log formatting).  Shorter
+ * secrets are never searched for: "x" or "wrong" would match ordinary
+ * text, corrupt the message and reveal the secret by the substitution. */
+#define SCIMSYNC_SECRET_MASK_MIN 8
 
 /* Largest target object id (including NUL) a target may return. */
 #define SCIMSYNC_ID_MAX 128
@@ -64,6 +81,10 @@ enum scimsync_err {
     SCIMSYNC_ERR_STOPPED = -9,  /* host asked to stop (should_stop) */
     SCIMSYNC_ERR_DATA = -10     /* malformed input data (source) */
 };
+
+/* Values of should_stop() (ABI 1.1; a 1.0 host returns 1). */
+#define SCIMSYNC_STOP_DRAIN 1
+#define SCIMSYNC_STOP_NOW 2
 
 enum scimsync_log_level {
     SCIMSYNC_LOG_ERROR = 0,
@@ -135,19 +156,42 @@ struct scimsync_host {
     void *(*realloc)(void *p, size_t n);
     void (*free)(void *p);
 
-    /* Nonzero when the host wants the plugin to stop as soon as it can
-     * (signal received).  Long loops poll it and return SCIMSYNC_ERR_STOPPED. */
+    /* Nonzero when the host wants the plugin to stop (signal received,
+     * deadline passed).  Long loops poll it and return SCIMSYNC_ERR_STOPPED.
+     * SCIMSYNC_STOP_DRAIN: start nothing new, but let the writes already
+     * in flight finish and report them; SCIMSYNC_STOP_NOW: abandon them.
+     * A plugin may treat every nonzero value as STOP_NOW. */
     int (*should_stop)(const struct scimsync_host *h);
 
-    /* Added at the end: check struct_size covers them and that the
-     * pointer is non-NULL before calling (older hosts lack them). */
+    /* --- ABI 1.1 additions (state_get, state_put, mapped_attributes).
+     * New services go at the end only; a plugin calls one after
+     * SCIMSYNC_HOST_HAS(h, name) (a 1.0 host's table ends before it, and
+     * its struct_size says so). --- */
     /* Value stored for this plugin instance under key, or NULL (none / no state store).
      * The returned string is valid until the next call on this host. */
     const char *(*state_get)(const struct scimsync_host *h, const char *key);
     /* Stores value (NULL deletes) under key; written with the state at the end of a successful
      * run, never after a failed one. Returns 0, or <0 when no state store is configured. */
     int (*state_put)(const struct scimsync_host *h, const char *key, const char *value);
+
+    /* Sources: the attribute names the mapping templates of this source
+     * use for entries of `kind` (SCIMSYNC_ENTRY_USER: every user field and
+     * active; SCIMSYNC_ENTRY_GROUP: group.displayName), after the plugin's
+     * default_mapping and the [mapping] lines: NULL-terminated, each name
+     * once (ASCII case-insensitive), as written in the templates ("id",
+     * the entry id, included).  A source that must ask its server for
+     * attributes by name (LDAP) reads these plus what it needs itself, so
+     * a mapping can use any attribute with no list to keep in step.
+     * Owned by the host, valid for the instance lifetime; NULL when the
+     * host has none (not a source). */
+    const char *const *(*mapped_attributes)(const struct scimsync_host *h, int kind);
 };
+
+/* Nonzero when the host table h has the service `member` (added after
+ * ABI 1.0) and it is set. */
+#define SCIMSYNC_HOST_HAS(h, member)                                                               \
+    ((h)->struct_size >= offsetof(struct scimsync_host, member) + sizeof((h)->member) &&          \
+     (h)->member != NULL)
 
 /* ------------------------------------------------------------------ */
 /* Sources: stream raw entries, one at a time.                         */
@@ -298,6 +342,27 @@ struct scimsync_target_ops {
 };
 
 /* ------------------------------------------------------------------ */
+/* Checks (ABI 1.1): `scimsync check` and the pre-flight of plan / sync. */
+
+enum scimsync_check_status {
+    SCIMSYNC_CHECK_PASS = 0,
+    SCIMSYNC_CHECK_WARN = 1,
+    SCIMSYNC_CHECK_FAIL = 2
+};
+
+/* One check line.  what: short name of the step ("tls", "bind", "token");
+ * detail: what was found (never a secret value); hint: on FAIL, what to
+ * fix, naming the configuration key (may be NULL).  The strings are only
+ * valid during the call. */
+typedef void (*scimsync_check_report)(void *ctx, enum scimsync_check_status status,
+                                      const char *what, const char *detail, const char *hint);
+
+/* Flags of check(). */
+/* Only what proves the run can start (a target: URL and token, one cheap
+ * authenticated request); report only failures. */
+#define SCIMSYNC_CHECK_QUICK 0x1u
+
+/* ------------------------------------------------------------------ */
 /* The descriptor                                                      */
 
 struct scimsync_plugin {
@@ -317,7 +382,23 @@ struct scimsync_plugin {
 
     const struct scimsync_source_ops *source; /* kind == SOURCE */
     const struct scimsync_target_ops *target; /* kind == TARGET */
+
+    /* ---- ABI 1.1 (read only when abi_minor >= 1; see the top) ---- */
+
+    /* Optional (NULL: the host says the plugin has no checks).  Checks
+     * what a run needs without writing anything: name resolution,
+     * connection, TLS, credentials, a bounded read.  Calls report once per
+     * step; every network step has a bounded timeout.  Returns 0 when
+     * nothing failed, <0 otherwise (SCIMSYNC_ERR_AUTH when credentials were
+     * rejected). */
+    int (*check)(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
 };
+
+/* Nonzero when descriptor d (abi 1.x) carries member m: its minor is at
+ * least `minor` and its struct_size covers the member. */
+#define SCIMSYNC_HAS_MEMBER(d, minor, m)                                                           \
+    ((d)->abi_minor >= (minor) &&                                                                  \
+     (d)->struct_size >= offsetof(struct scimsync_plugin, m) + sizeof((d)->m))
 
 /* Every plugin defines exactly this, e.g.
  *   SCIMSYNC_PLUGIN_DEFINE = { .abi_major = SCIMSYNC_ABI_MAJOR, ... };  */

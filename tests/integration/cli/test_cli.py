@@ -307,8 +307,12 @@ plugin = {plugin}
         mem = [l for l in lines if l.startswith("memory ")]
         self.assertEqual(len(mem), 1, p.stdout)
         self.assertIn("target", mem[0])
-        self.assertIn("1.0", mem[0])
+        self.assertIn("1.1", mem[0])
         self.assertIn(os.path.join(TEST_PLUGINS, "memory.so"), mem[0])
+        # the same target built against ABI 1.0 (no check entry) still loads
+        mem10 = [l for l in lines if l.startswith("memory10 ")]
+        self.assertEqual(len(mem10), 1, p.stdout)
+        self.assertIn(" 1.0 ", mem10[0])
         self.assertTrue(any(l.startswith("csv ") and "source" in l for l in lines), p.stdout)
         abi = [l for l in lines if "abi99.so" in l]
         self.assertEqual(len(abi), 1)
@@ -366,6 +370,31 @@ plugin = {plugin}
             f.write("[target idc]\nfail_read = true\n")
         p = self.run_cli("sync")
         self.assertEqual(p.returncode, 2, p.stderr)
+
+    # -- check and the ABI 1.0 plugin ------------------------------------------
+    def test_check_plugin_without_check_entry(self):
+        # the memory target has no check entry: one WARN line, still exit 0
+        p = self.run_cli("check")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"(?m)^WARN  target idc +plugin memory \S+ has no checks")
+        self.assertRegex(p.stdout, r"(?m)^PASS  target idc ref token +env:SS_IT_TOKEN resolves")
+        self.assertRegex(p.stdout, r"(?m)^PASS  source hr read ")
+        self.assertNotIn("FAIL", p.stdout)
+        # the same target built against ABI 1.0 loads, syncs and is checked alike
+        self.write("scimsync.ini", self.read_ini().replace("plugin = memory", "plugin = memory10"))
+        p = self.run_cli("sync")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(self.load_state()["users"]), 4)
+        p = self.run_cli("check")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"(?m)^WARN  target idc +plugin memory10 \S+ has no checks "
+                                   r"\(ABI 1\.0\)")
+        # a reference that does not resolve: FAIL with a hint, exit 2
+        self.write("scimsync.ini", self.read_ini().replace("env:SS_IT_TOKEN", "env:SS_IT_NOPE"))
+        p = self.run_cli("check")
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"(?m)^FAIL  target idc ref token +env:SS_IT_NOPE")
+        self.assertRegex(p.stdout, r"(?m)^      hint: fix token in \[target idc\]")
 
     # -- daemon ---------------------------------------------------------------
     def test_daemon_runs_reloads_and_stops(self):

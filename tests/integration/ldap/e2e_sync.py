@@ -158,6 +158,32 @@ def run(args, target):
                           p.stderr[-1500:])
         write_ini(source)
 
+    def check(label, want_rc, extra_env=None):
+        """`scimsync check`: exit code, and the FAIL lines it printed."""
+        t0 = time.time()
+        p = subprocess.run([args.bin, "-c", ini, "--conf-dir", confd, "check"],
+                           env=dict(env, **(extra_env or {})), capture_output=True, text=True,
+                           timeout=120)
+        took = time.time() - t0
+        outputs.append(p.stdout + p.stderr)
+        fails = [l for l in p.stdout.splitlines() if l.startswith("FAIL  ")]
+        print("e2e: %s: exit %d in %.1f s; %s" % (label, p.returncode, took, " | ".join(
+            l for l in p.stdout.splitlines() if l.startswith(("FAIL", "WARN")) or "search" in l)))
+        if p.returncode != want_rc or took > 60:
+            errors.append("%s: exit %d in %.1f s, want %d\n%s" % (
+                label, p.returncode, took, want_rc, (p.stdout + p.stderr)[-3000:]))
+        return fails
+
+    # check: everything passes; with a wrong password the bind fails (exit 2)
+    fails = check("check", 0)
+    if fails:
+        errors.append("check: FAIL lines with a good configuration: %s" % fails)
+    fails = check("check, wrong password", 2, {args.secret_env: "wrong-" + secret})
+    if not any(" bind " in l and "Invalid credentials" in l for l in fails):
+        errors.append("check, wrong password: no FAIL bind line: %s" % fails)
+    if target.writes():
+        errors.append("check wrote to the target")
+
     skipped = {k for k, v in expect["users"].items() if not v["givenName"]}
     # Skipped entries (data errors) end an otherwise good run with exit 6.
     ok_rc = 6 if skipped else 0

@@ -4,9 +4,12 @@
  * configuration comes from key=value arguments, and writes every entry it
  * streams as one JSON object a line.
  *
- *   ldap_dump [--count] [--pause-after N FILE] PLUGIN.so key=value...
+ *   ldap_dump [--count] [--pause-after N FILE] [--mapped USERS GROUPS] PLUGIN.so key=value...
  *
  * --count        print only "users N groups M helpers K" (benchmarks)
+ * --mapped       offer host->mapped_attributes (ABI 1.1): the attributes a
+ *                mapping uses, comma-separated, for users and for groups
+ *                (without it the table is a 1.0 host's: no such service)
  * --pause-after  after N entries, create FILE.paused and wait until FILE
  *                exists (a test stops the server in between)
  * A key given twice: the later one wins.  Secret keys accept env:VAR and
@@ -131,6 +134,23 @@ static void host_log(const struct scimsync_host *h, int level, const char *fmt, 
     va_end(ap);
 }
 
+static char *mapped_names[2][65];
+
+/* "a,b,c" -> NULL-terminated list (the text is split in place) */
+static void split_mapped(char *text, char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *t = strtok(text, ","); t && n + 1 < max; t = strtok(NULL, ","))
+        out[n++] = t;
+    out[n] = NULL;
+}
+
+static const char *const *mapped(const struct scimsync_host *h, int kind)
+{
+    (void)h;
+    return (const char *const *)mapped_names[kind == SCIMSYNC_ENTRY_GROUP];
+}
+
 static int never_stop(const struct scimsync_host *h)
 {
     (void)h;
@@ -165,7 +185,7 @@ static void dump(const struct scimsync_entry *e)
 
 int main(int argc, char **argv)
 {
-    int count_only = 0, ret = 1;
+    int count_only = 0, ret = 1, use_mapped = 0;
     long pause_after = -1;
     const char *pause_file = NULL;
     /* options may come anywhere; the first other argument is the plugin */
@@ -175,6 +195,10 @@ int main(int argc, char **argv)
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "--count")) {
             count_only = 1;
+        } else if (!strcmp(argv[a], "--mapped") && a + 2 < argc) {
+            use_mapped = 1;
+            split_mapped(argv[++a], mapped_names[0], 65);
+            split_mapped(argv[++a], mapped_names[1], 65);
         } else if (!strcmp(argv[a], "--pause-after") && a + 2 < argc) {
             pause_after = atol(argv[++a]);
             pause_file = argv[++a];
@@ -189,7 +213,8 @@ int main(int argc, char **argv)
     }
     if (!so_path) {
         fprintf(stderr,
-                "usage: ldap_dump [--count] [--pause-after N FILE] PLUGIN.so key=value...\n");
+                "usage: ldap_dump [--count] [--pause-after N FILE] [--mapped USERS GROUPS] "
+                "PLUGIN.so key=value...\n");
         return 1;
     }
     void *so = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
@@ -233,6 +258,7 @@ int main(int argc, char **argv)
         .realloc = realloc,
         .free = free,
         .should_stop = never_stop,
+        .mapped_attributes = use_mapped ? mapped : NULL,
     };
     void *inst = NULL;
     int rc = plugin->create(&host, &inst);

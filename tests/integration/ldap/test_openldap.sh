@@ -62,6 +62,28 @@ run injection 0 --count uri="$OL_URI" $common group_name_pattern='app-*)(cn=*' &
     { grep -q "groups 0 helpers 0" "$work/injection.json" && pass "injection: matched nothing" ||
         fail "injection: $(cat "$work/injection.json")"; }
 
+# the searches ask for the attributes the mapping uses (host ABI 1.1) plus
+# what the plugin needs: one outside the old fixed list arrives, one the
+# mapping does not use is not transferred; without the service, the fixed
+# list as before
+if run mapped 0 --mapped loginName,givenName,sn,displayName,homeDirectory,active,managerId cn \
+    uri="$OL_URI" $common users_from_group=sync-all group_name_pattern='app-*'; then
+    python3 - "$work/mapped.json" <<'EOP' && pass "mapped: homeDirectory read, mail not, cn for displayName" || fail "mapped: attributes requested"
+import json, sys
+users = [e for e in map(json.loads, open(sys.argv[1])) if e["kind"] == "user"]
+a = users[0]["attrs"]
+ok = (all("homeDirectory" in u["attrs"] for u in users) and "mail" not in a
+      and "title" not in a and "cn" in a and "uid" in a and "active" in a)
+print(sorted(a))
+print(len(users))
+sys.exit(0 if ok and len(users) == 1201 else 1)
+EOP
+fi
+if run unmapped 0 uri="$OL_URI" $common users_from_group=sync-all group_name_pattern='app-*'; then
+    grep -q homeDirectory "$work/unmapped.json" && fail "unmapped: homeDirectory read" ||
+        pass "unmapped (1.0 host): the fixed attribute list"
+fi
+
 # end to end: the binary, this source, the memory target; a second run
 # writes nothing; a wrong password applies nothing
 if [ -n "$bin" ]; then
@@ -78,6 +100,42 @@ group_name_pattern = app-*
 EOS
     # a relay that drops the connection after 150 kB: in the middle of the users
     e2e "$work/expect.json" OL_PASSWORD "$OL_PORT" 150000 ldap
+
+    # the binary hands the mapping's attributes to the plugin: a field
+    # mapped from an attribute outside the fixed list gets its value, and a
+    # mapping typo is reported with its line
+    mkdir -p "$work/mapped.d"
+    cat >"$work/mapped.ini" <<EOS
+[source directory]
+plugin = $plugin
+uri = $OL_URI
+bind_dn = $OL_BIND_DN
+bind_password = env:OL_PASSWORD
+start_tls = true
+ca_file = $OL_CA
+users_from_group = sync-all
+group_name_pattern = app-*
+
+[mapping directory]
+nickName = \${homeDirectory}
+title = \${jobtitle}
+
+[target t]
+plugin = memory
+state_file = $work/mapped-state.json
+EOS
+    set +e
+    SCIMSYNC_PLUGIN_PATH="$test_plugins" "$bin" -v -c "$work/mapped.ini" --conf-dir "$work/mapped.d" \
+        plan --json >"$work/mapped_plan.json" 2>"$work/mapped_plan.err"
+    rc=$?
+    set -e
+    # 6: the seed plants users without givenName (skipped, as in e2e)
+    [ "$rc" = 6 ] && pass "mapped plan: exit 6" || { fail "mapped plan: exit $rc"; grep -v debug "$work/mapped_plan.err" | tail -8; }
+    grep -q 'home.u00001"' "$work/mapped_plan.json" &&
+        pass "mapped plan: nickName from homeDirectory" || fail "mapped plan: no nickName from homeDirectory"
+    expect_err mapped_plan "attributes requested: "
+    expect_err mapped_plan "homeDirectory"
+    expect_err mapped_plan "$work/mapped.ini:13: [mapping directory] title = \${jobtitle}: no entry of source directory carried attribute \"jobtitle\""
 fi
 
 # failures
@@ -85,6 +143,90 @@ export BAD_PW=not-the-password-42
 run wrong_password 2 uri="$OL_URI" bind_dn="$OL_BIND_DN" bind_password=env:BAD_PW start_tls=true \
     ca_file="$OL_CA" && { expect_err wrong_password "Invalid credentials";
     expect_err wrong_password "$OL_URI"; no_secret wrong_password "$BAD_PW"; }
+
+# a ca_file that does not exist: the option, the file and where it was set
+run missing_ca 2 uri="$OL_URI" $common ca_file="$work/no-such-ca.pem" &&
+    { expect_err missing_ca "ca_file $work/no-such-ca.pem (set at ";
+      expect_err missing_ca "cannot read it: No such file or directory"; }
+
+# the binary: short passwords leave messages intact (they are never used
+# as a search pattern); a realistic one appears in no output at any log
+# level or format; the OpenLDAP example works once its placeholders are
+# filled
+if [ -n "$bin" ]; then
+    mkdir -p "$work/bin.d"
+    # bin_plan NAME WANT_EXIT PASSWORD_VAR BIND_DN [FLAGS...]: plan with
+    # the memory target, stdout+stderr in $work/NAME.err
+    bin_plan() {
+        name=$1 want=$2 pwvar=$3 dn=$4
+        shift 4
+        cat >"$work/$name.ini" <<EOS
+[source directory]
+plugin = $plugin
+uri = $OL_URI
+bind_dn = $dn
+bind_password = env:$pwvar
+start_tls = true
+ca_file = $OL_CA
+users_from_group = sync-all
+group_name_pattern = app-*
+
+[target t]
+plugin = memory
+state_file = $work/$name-state.json
+EOS
+        : >"$work/$name.json" # no_secret reads it too
+        set +e
+        SCIMSYNC_PLUGIN_PATH="$test_plugins" "$bin" "$@" -c "$work/$name.ini" \
+            --conf-dir "$work/bin.d" plan >"$work/$name.err" 2>&1
+        rc=$?
+        set -e
+        [ "$rc" = "$want" ] && return 0
+        fail "$name: exit $rc, want $want"
+        tail -5 "$work/$name.err" | sed 's/^/    /'
+        return 1
+    }
+    export SHORT_X=x SHORT_CORP=corp
+    for pw in SHORT_X SHORT_CORP; do
+        bin_plan "short_$pw" 2 "$pw" svc@corp.example.com && {
+            expect_err "short_$pw" "bind as svc@corp.example.com: "
+            if grep -q "(secret)" "$work/short_$pw.err"; then fail "short_$pw: masked text"; else
+                pass "short_$pw: nothing masked"; fi; }
+    done
+    export REAL_PW="$OL_PASSWORD"
+    for flags in "" "-v" "-q" "--log-format json" "-v --log-format json" "-q --log-format json"; do
+        # shellcheck disable=SC2086
+        bin_plan real_pw 6 REAL_PW "$OL_BIND_DN" $flags && no_secret real_pw "$OL_PASSWORD"
+        # shellcheck disable=SC2086
+        bin_plan bad_pw 2 BAD_PW "$OL_BIND_DN" $flags && no_secret bad_pw "$BAD_PW"
+    done
+
+    # conf.d/31-openldap-source.ini.example with its placeholders filled
+    python3 - "$here/../../../conf.d/31-openldap-source.ini.example" "$work/example.d/31-openldap-source.ini" <<EOP
+import re, sys
+text = open(sys.argv[1]).read()
+fill = {"uri": "$OL_URI", "bind_dn": "$OL_BIND_DN", "bind_password": "env:OL_PASSWORD",
+        "base_dn": "ou=people,$OL_BASE", "group_base_dn": "ou=groups,$OL_BASE",
+        "group_name_pattern": "app-*", ";ca_file": "$OL_CA"}
+for key, value in fill.items():
+    text, n = re.subn(r"^%s = .*$" % re.escape(key), "%s = %s" % (key.lstrip(";"), value), text,
+                      flags=re.M)
+    assert n == 1, key
+import os
+os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)
+open(sys.argv[2], "w").write(text + "\n[target t]\nplugin = memory\nstate_file = $work/example-state.json\n")
+EOP
+    printf '[engine]\nplugin_path = %s\n' "$(dirname "$plugin")" >"$work/example.ini"
+    set +e
+    SCIMSYNC_PLUGIN_PATH="$test_plugins" "$bin" -c "$work/example.ini" --conf-dir "$work/example.d" \
+        plan >"$work/example.out" 2>"$work/example.err"
+    rc=$?
+    set -e
+    # 6: the seed plants users without givenName
+    [ "$rc" = 6 ] && grep -q "^+ user " "$work/example.out" &&
+        pass "the OpenLDAP example, placeholders filled: plans the users" ||
+        { fail "the OpenLDAP example: exit $rc"; tail -5 "$work/example.err" | sed 's/^/    /'; }
+fi
 
 dead=ldap://127.0.0.1:$(python3 "$fixtures/port.py" free)
 run fallback 0 uri="$dead $OL_URI" $common users_from_group=sync-all group_name_pattern='app-*' &&

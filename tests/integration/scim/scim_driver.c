@@ -126,10 +126,18 @@ static void print_op(const struct scimsync_op *op)
 int main(int argc, char **argv)
 {
     struct scimsync_host host = {
-        .struct_size = sizeof(host), .instance_name = "driver", .log = h_log,
-        .config_get = h_get, .config_get_int = h_int, .config_get_bool = h_bool,
-        .config_get_double = h_double, .config_where = h_where, .alloc = malloc,
-        .realloc = realloc, .free = free, .should_stop = h_stop,
+        .struct_size = sizeof(host),
+        .instance_name = "driver",
+        .log = h_log,
+        .config_get = h_get,
+        .config_get_int = h_int,
+        .config_get_bool = h_bool,
+        .config_get_double = h_double,
+        .config_where = h_where,
+        .alloc = malloc,
+        .realloc = realloc,
+        .free = free,
+        .should_stop = h_stop,
     };
     void *dl, *inst = NULL;
     int i, rc;
@@ -189,7 +197,7 @@ int main(int argc, char **argv)
         size_t n = (size_t)atoi(argv[i]), done = 0, stopped = 0;
         struct scimsync_user *u = calloc(n, sizeof(*u));
         struct scimsync_op *ops = calloc(n, sizeof(*ops));
-        char (*names)[48] = calloc(n, sizeof(*names));
+        char(*names)[48] = calloc(n, sizeof(*names));
         const char *stop = getenv("SCIM_DRIVER_STOP_AFTER");
         if (!u || !ops || !names)
             return 2;

@@ -13,13 +13,25 @@
 #include "secrets_aws.h"
 
 static const char *const aws_env[] = {
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_REGION", "AWS_DEFAULT_REGION",
-    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", NULL,
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    "AWS_ENDPOINT_URL_SSM",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    NULL,
 };
 
 /* Every test starts from a clean environment that can never reach IMDS. */
@@ -77,12 +89,12 @@ static void test_creds_json(void **state)
     assert_int_equal(c.expiration, 0);
     ss_aws_creds_clear(&c);
 
-#define BAD(doc, msg)                                                                           \
-    do {                                                                                        \
-        assert_int_equal(ss_aws_creds_from_json(doc, strlen(doc), &c, err, sizeof(err)), -1);  \
-        assert_string_equal(err, msg);                                                          \
-        assert_null(c.access_key_id);                                                           \
-        assert_null(c.secret_access_key);                                                       \
+#define BAD(doc, msg)                                                                              \
+    do {                                                                                           \
+        assert_int_equal(ss_aws_creds_from_json(doc, strlen(doc), &c, err, sizeof(err)), -1);      \
+        assert_string_equal(err, msg);                                                             \
+        assert_null(c.access_key_id);                                                              \
+        assert_null(c.secret_access_key);                                                          \
     } while (0)
     BAD("not json", "credentials document is not a JSON object");
     BAD("[1]", "credentials document is not a JSON object");
@@ -118,8 +130,8 @@ static void test_container_url(void **state)
     assert_int_equal(ss_aws_container_url(url, sizeof(url), err, sizeof(err)), 1);
     assert_string_equal(url, "http://127.0.0.1:9/ignored");
     static const char *const ok[] = {"http://localhost:8080/c", "http://169.254.170.23/v1/c",
-                                     "http://[::1]:80/c", "https://creds.example.com/c",
-                                     "http://169.254.170.2/c", NULL};
+                                     "http://[::1]:80/c",       "https://creds.example.com/c",
+                                     "http://169.254.170.2/c",  NULL};
     for (const char *const *u = ok; *u; u++) {
         setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", *u, 1);
         assert_int_equal(ss_aws_container_url(url, sizeof(url), err, sizeof(err)), 1);
@@ -137,32 +149,34 @@ static void test_endpoint(void **state)
     (void)state;
     char url[256], err[256];
 
-    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err,
-                                     sizeof(err)), 0);
+    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err, sizeof(err)),
+                     0);
     assert_string_equal(url, "https://ssm.eu-west-1.amazonaws.com/");
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1/", 1);
-    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err,
-                                     sizeof(err)), 0);
+    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err, sizeof(err)),
+                     0);
     assert_string_equal(url, "http://127.0.0.1:1/");
     setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.2:2", 1);
-    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err,
-                                     sizeof(err)), 0);
+    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err, sizeof(err)),
+                     0);
     assert_string_equal(url, "http://127.0.0.2:2");
     assert_int_equal(ss_aws_endpoint("SECRETS_MANAGER", "secretsmanager", "eu-west-1", url,
-                                     sizeof(url), err, sizeof(err)), 0);
+                                     sizeof(url), err, sizeof(err)),
+                     0);
     assert_string_equal(url, "http://127.0.0.1:1/");
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
-    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err,
-                                     sizeof(err)), 0);
+    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err, sizeof(err)),
+                     0);
     assert_string_equal(url, "https://ssm.eu-west-1.amazonaws.com/");
     unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     setenv("AWS_ENDPOINT_URL_SSM", "ftp://x", 1);
-    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err,
-                                     sizeof(err)), -1);
+    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1", url, sizeof(url), err, sizeof(err)),
+                     -1);
     unsetenv("AWS_ENDPOINT_URL_SSM");
     unsetenv("AWS_ENDPOINT_URL");
-    assert_int_equal(ss_aws_endpoint("SSM", "ssm", "eu-west-1.evil.com/x?", url, sizeof(url),
-                                     err, sizeof(err)), -1);
+    assert_int_equal(
+        ss_aws_endpoint("SSM", "ssm", "eu-west-1.evil.com/x?", url, sizeof(url), err, sizeof(err)),
+        -1);
     assert_string_equal(err, "invalid AWS region 'eu-west-1.evil.com/x?'");
 
     assert_null(ss_aws_region());
@@ -180,8 +194,8 @@ static void test_error_text(void **state)
 #define ERR(status, body) ss_aws_error_text(status, body, strlen(body), out, sizeof(out), &auth)
     ERR(400, "{\"__type\":\"com.amazonaws.secretsmanager#ResourceNotFoundException\","
              "\"Message\":\"Secrets Manager can't find the specified secret.\"}");
-    assert_string_equal(out,
-                        "ResourceNotFoundException: Secrets Manager can't find the specified secret.");
+    assert_string_equal(
+        out, "ResourceNotFoundException: Secrets Manager can't find the specified secret.");
     assert_int_equal(auth, 0);
     ERR(400, "{\"__type\":\"ParameterNotFound\",\"message\":\"\"}");
     assert_string_equal(out, "ParameterNotFound (HTTP 400)");
@@ -206,13 +220,11 @@ static void test_arn_region(void **state)
     (void)state;
     char r[32];
     assert_int_equal(ss_aws_arn_region("IAM-IDC/SCIM-API-Token", r, sizeof(r)), 0);
-    assert_int_equal(
-        ss_aws_arn_region("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbC", r,
-                          sizeof(r)),
-        1);
-    assert_string_equal(r, "eu-west-1");
-    assert_int_equal(ss_aws_arn_region("arn:aws:ssm:us-gov-west-1:1:parameter/a", r, sizeof(r)),
+    assert_int_equal(ss_aws_arn_region("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbC",
+                                       r, sizeof(r)),
                      1);
+    assert_string_equal(r, "eu-west-1");
+    assert_int_equal(ss_aws_arn_region("arn:aws:ssm:us-gov-west-1:1:parameter/a", r, sizeof(r)), 1);
     assert_string_equal(r, "us-gov-west-1");
     assert_int_equal(ss_aws_arn_region("arn:aws:ssm", r, sizeof(r)), -1);
     assert_int_equal(ss_aws_arn_region("arn:aws:ssm::1:x", r, sizeof(r)), -1);
@@ -234,18 +246,21 @@ static void expect_resolve_error(int ssm, const char *ref, const char *msg)
 static void test_resolve_errors_offline(void **state)
 {
     (void)state;
-    expect_resolve_error(0, "#key", "aws-secretsmanager:#key: expected NAME_OR_ARN or "
-                                    "NAME_OR_ARN#jsonkey");
-    expect_resolve_error(0, "name#", "aws-secretsmanager:name#: expected NAME_OR_ARN or "
-                                     "NAME_OR_ARN#jsonkey");
+    expect_resolve_error(0, "#key",
+                         "aws-secretsmanager:#key: expected NAME_OR_ARN or "
+                         "NAME_OR_ARN#jsonkey");
+    expect_resolve_error(0, "name#",
+                         "aws-secretsmanager:name#: expected NAME_OR_ARN or "
+                         "NAME_OR_ARN#jsonkey");
     expect_resolve_error(0, "app/token",
                          "aws-secretsmanager:app/token: no AWS region: set AWS_REGION, or "
                          "region in the AWS profile (or use a full ARN)");
     expect_resolve_error(1, "/app/p",
                          "aws-ssm:/app/p: no AWS region: set AWS_REGION, or region in the AWS "
                          "profile (or use a full ARN)");
-    expect_resolve_error(0, "arn:aws:secretsmanager", "aws-secretsmanager:arn:aws:secretsmanager: "
-                                                      "malformed ARN");
+    expect_resolve_error(0, "arn:aws:secretsmanager",
+                         "aws-secretsmanager:arn:aws:secretsmanager: "
+                         "malformed ARN");
 
     setenv("AWS_REGION", "us-east-1", 1);
     expect_resolve_error(0, "app/token#k",

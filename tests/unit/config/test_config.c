@@ -634,8 +634,24 @@ static void test_host_values(void **state)
     assert_null(h->config_get(h, "undeclared"));
     assert_int_equal(h->should_stop(h), 0);
     ss_host_request_stop();
-    assert_int_equal(h->should_stop(h), 1);
+    /* while reading a stop is immediate; while applying the writes in
+     * flight may finish until stop_grace ends; the daemon's run goes on */
+    assert_int_equal(h->should_stop(h), SCIMSYNC_STOP_NOW);
+    ss_host_set_phase(SS_PHASE_APPLY);
+    ss_host_set_stop_grace(3600);
+    assert_int_equal(h->should_stop(h), SCIMSYNC_STOP_DRAIN);
+    assert_true(ss_host_interrupted());
+    ss_host_set_finish_run(1);
+    assert_int_equal(h->should_stop(h), 0);
+    assert_false(ss_host_interrupted());
+    ss_host_set_stop_grace(0);
+    assert_int_equal(h->should_stop(h), SCIMSYNC_STOP_NOW);
+    assert_true(ss_host_interrupted());
+    ss_host_set_finish_run(0);
+    ss_host_set_phase(SS_PHASE_READ);
+    ss_host_set_stop_grace(20);
     ss_host_clear_stop();
+    assert_int_equal(h->should_stop(h), 0);
     ss_instance_free(in);
 
     /* validate mode: secrets stay unresolved */
@@ -795,6 +811,56 @@ static void test_plain_references_resolved(void **state)
     ss_config_free(&cfg);
     unsetenv("SS_TEST_TOKEN");
     unsetenv("SS_TEST_CA");
+}
+
+static int short_secret_create(const struct scimsync_host *h, void **inst)
+{
+    h->log(h, SCIMSYNC_LOG_ERROR, "SCIM token rejected (expired or wrong tenant?): HTTP 401");
+    h->log(h, SCIMSYNC_LOG_ERROR, "bind as svc@corp.example.com to %s failed",
+           h->config_get(h, "url"));
+    *inst = NULL;
+    return -1;
+}
+
+/* Secrets shorter than SCIMSYNC_SECRET_MASK_MIN are never searched for:
+ * "wrong", "x" and "corp" leave every message intact. */
+static void test_short_secrets_leave_messages_intact(void **state)
+{
+    static const struct scimsync_plugin fake = {
+        .abi_major = SCIMSYNC_ABI_MAJOR,
+        .struct_size = sizeof(struct scimsync_plugin),
+        .kind = SCIMSYNC_PLUGIN_TARGET,
+        .name = "fake",
+        .keys = test_keys,
+        .create = short_secret_create,
+        .destroy = fake_destroy,
+    };
+    static const char *const tokens[] = {"wrong", "x", "corp", "example"};
+    struct ss_config cfg;
+    struct ss_instance *in;
+    char *log;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+        setenv("SS_TEST_TOKEN", tokens[i], 1);
+        write_dropin("10-t.ini", "[source s]\nplugin = a\n[target t]\nplugin = b\n"
+                                 "url = ldap://corp.example.com\ntoken = env:SS_TEST_TOKEN\n");
+        assert_int_equal(load_capture(&cfg, g_main, 0, g_confd, 1, &log), 0);
+        free(log);
+        assert_int_equal(ss_instance_new(ss_config_find(&cfg, SS_SEC_TARGET, "t"), &fake, 1, &in),
+                         0);
+        capture_begin();
+        assert_int_equal(ss_instance_create(in), -1);
+        log = capture_end();
+        assert_non_null(strstr(log, "SCIM token rejected (expired or wrong tenant?): HTTP 401"));
+        assert_non_null(strstr(log, "bind as svc@corp.example.com to ldap://corp.example.com "
+                                    "failed"));
+        assert_null(strstr(log, "(secret)"));
+        free(log);
+        ss_instance_free(in);
+        ss_config_free(&cfg);
+    }
+    unsetenv("SS_TEST_TOKEN");
 }
 
 /* ---- issue 12: duplicate keys, quotes, skipped drop-ins, -c ------- */
@@ -991,6 +1057,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_host_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_reference_form, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_references_resolved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_short_secrets_leave_messages_intact, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_key_in_one_file_warns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quotes_around_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skipped_dropins_listed, setup, teardown),

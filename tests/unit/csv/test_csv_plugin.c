@@ -250,11 +250,13 @@ static void test_users_then_groups(void **state)
     const struct scimsync_entry *e;
     void *inst;
 
-    write_file(f->users, "\xEF\xBB\xBFid,userName,displayName,active,manager\r\n"
-                         "u1,jose@example.com,Jos\xC3\xA9 N\xC3\xBA\xC3\xB1" "ez,,\r\n"
-                         "u2,zoe@example.com,\"Zo\xC3\xAB \"\"Z\"\" \xC3\x85ngstr\xC3\xB6m\",false,u1\r\n"
-                         "u3,x@example.com,\"two\nlines\",true,u1\r\n"
-                         "u4,y@example.com,Y,,u3\r\n\r\n");
+    write_file(f->users,
+               "\xEF\xBB\xBFid,userName,displayName,active,manager\r\n"
+               "u1,jose@example.com,Jos\xC3\xA9 N\xC3\xBA\xC3\xB1"
+               "ez,,\r\n"
+               "u2,zoe@example.com,\"Zo\xC3\xAB \"\"Z\"\" \xC3\x85ngstr\xC3\xB6m\",false,u1\r\n"
+               "u3,x@example.com,\"two\nlines\",true,u1\r\n"
+               "u4,y@example.com,Y,,u3\r\n\r\n");
     write_file(f->groups, "id,displayName,members\n"
                           "g-backend,Backend, u3 ; u4 ;\n"
                           "aws-developers,aws-developers,g-backend;u1\n"
@@ -270,7 +272,8 @@ static void test_users_then_groups(void **state)
         assert_null(e->ref);
         assert_string_equal(e->where, "users.csv:2");
         assert_string_equal(attr(e, "id"), "u1");
-        assert_string_equal(attr(e, "displayName"), "Jos\xC3\xA9 N\xC3\xBA\xC3\xB1" "ez");
+        assert_string_equal(attr(e, "displayName"), "Jos\xC3\xA9 N\xC3\xBA\xC3\xB1"
+                                                    "ez");
         assert_null(attr(e, "active")); /* empty cell: absent */
         assert_null(attr(e, "manager"));
         assert_int_equal(e->nattrs, 3);
@@ -368,7 +371,8 @@ static void test_data_errors(void **state)
                       "/users.csv:3: id ' u2' has leading or trailing spaces (column 'id')");
 
     write_file(f->users, "userName\na\n");
-    expect_read_error(f, SCIMSYNC_ERR_DATA, "/users.csv:1: no 'id' column in the header (id_column)");
+    expect_read_error(f, SCIMSYNC_ERR_DATA,
+                      "/users.csv:1: no 'id' column in the header (id_column)");
 
     write_file(f->users, "id,userName\nu1,\"a\nb\"\nu2,\"c\"d\n");
     expect_read_error(f, SCIMSYNC_ERR_DATA,
@@ -501,7 +505,8 @@ static void test_config_errors(void **state)
     expect_config_error(f, "delimiter", "\"",
                         "test.ini:7: delimiter: must be one character (not a quote) or 'tab'");
     set(f, "delimiter", ";");
-    expect_config_error(f, "member_separator", "", "test.ini:7: member_separator: must not be empty");
+    expect_config_error(f, "member_separator", "",
+                        "test.ini:7: member_separator: must not be empty");
     set(f, "member_separator", ";");
     expect_config_error(f, "id_column", "", "test.ini:7: id_column: must not be empty");
     set(f, "id_column", "id");

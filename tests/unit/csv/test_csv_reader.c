@@ -11,7 +11,7 @@
 #include "csv_idset.h"
 #include "csv_reader.h"
 #include "csv_table.h"
-#include "csv_utf8.h"
+#include <ss/utf8.h>
 
 /* An anonymous temporary file holding text; removed when closed. */
 static FILE *mem(const char *text, size_t len)
@@ -105,9 +105,8 @@ static void test_quoted_fields(void **state)
 static void test_embedded_newlines_line_numbers(void **state)
 {
     (void)state;
-    struct csv_reader *r =
-        reader(MEM("id,note\n1,\"two\nlines\"\n2,\"three\r\nlines\r\nhere\"\r\n3,x\n4,a\"b\n"),
-               NULL);
+    struct csv_reader *r = reader(
+        MEM("id,note\n1,\"two\nlines\"\n2,\"three\r\nlines\r\nhere\"\r\n3,x\n4,a\"b\n"), NULL);
     expect_rec(r, 1, 2, "id", "note");
     expect_rec(r, 2, 2, "1", "two\nlines");
     expect_rec(r, 4, 2, "2", "three\r\nlines\r\nhere");
@@ -261,28 +260,30 @@ static void test_utf8(void **state)
         size_t bad;
     } cases[] = {
         {"plain", 1, 0},
-        {"Jos\xC3\xA9 N\xC3\xBA\xC3\xB1" "ez", 1, 0},
-        {"\xE2\x82\xAC", 1, 0},          /* euro sign */
-        {"\xF0\x9F\x98\x80", 1, 0},      /* emoji */
-        {"\xF4\x8F\xBF\xBF", 1, 0},      /* U+10FFFF */
-        {"\xED\x9F\xBF", 1, 0},          /* U+D7FF, just below surrogates */
-        {"a\xC0\xAF", 0, 1},             /* overlong '/' */
-        {"\xC1\xBF", 0, 0},              /* overlong */
-        {"\xE0\x80\xAF", 0, 0},          /* overlong 3-byte */
-        {"\xF0\x80\x80\xAF", 0, 0},      /* overlong 4-byte */
-        {"ab\xED\xA0\x80", 0, 2},        /* high surrogate */
-        {"\xED\xBF\xBF", 0, 0},          /* low surrogate */
-        {"\xF4\x90\x80\x80", 0, 0},      /* above U+10FFFF */
+        {"Jos\xC3\xA9 N\xC3\xBA\xC3\xB1"
+         "ez",
+         1, 0},
+        {"\xE2\x82\xAC", 1, 0},     /* euro sign */
+        {"\xF0\x9F\x98\x80", 1, 0}, /* emoji */
+        {"\xF4\x8F\xBF\xBF", 1, 0}, /* U+10FFFF */
+        {"\xED\x9F\xBF", 1, 0},     /* U+D7FF, just below surrogates */
+        {"a\xC0\xAF", 0, 1},        /* overlong '/' */
+        {"\xC1\xBF", 0, 0},         /* overlong */
+        {"\xE0\x80\xAF", 0, 0},     /* overlong 3-byte */
+        {"\xF0\x80\x80\xAF", 0, 0}, /* overlong 4-byte */
+        {"ab\xED\xA0\x80", 0, 2},   /* high surrogate */
+        {"\xED\xBF\xBF", 0, 0},     /* low surrogate */
+        {"\xF4\x90\x80\x80", 0, 0}, /* above U+10FFFF */
         {"\xF5\x80\x80\x80", 0, 0},
-        {"\xE2\x82", 0, 0},              /* truncated */
-        {"x\xF0\x9F\x98", 0, 1},         /* truncated at end */
-        {"\xE2\x82x", 0, 0},             /* truncated in the middle */
-        {"\x80", 0, 0},                  /* lone continuation */
+        {"\xE2\x82", 0, 0},      /* truncated */
+        {"x\xF0\x9F\x98", 0, 1}, /* truncated at end */
+        {"\xE2\x82x", 0, 0},     /* truncated in the middle */
+        {"\x80", 0, 0},          /* lone continuation */
         {"\xFF", 0, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         size_t bad = 999;
-        int rc = csv_utf8_check(cases[i].s, strlen(cases[i].s), &bad);
+        int rc = ss_utf8_check(cases[i].s, strlen(cases[i].s), &bad);
         if ((rc == 0) != cases[i].ok)
             fail_msg("case %zu: expected %s", i, cases[i].ok ? "valid" : "invalid");
         if (!cases[i].ok)
@@ -392,9 +393,9 @@ static void test_open_missing_file(void **state)
     (void)state;
     struct csv_table *t;
     char err[CSV_ERR_MAX];
-    assert_int_equal(csv_table_open("/nonexistent/dir/u.csv", NULL, NULL, NULL, &t, err,
-                                    sizeof(err)),
-                     CSV_ERR_IO);
+    assert_int_equal(
+        csv_table_open("/nonexistent/dir/u.csv", NULL, NULL, NULL, &t, err, sizeof(err)),
+        CSV_ERR_IO);
     assert_string_equal(err, "/nonexistent/dir/u.csv: cannot open: No such file or directory");
 }
 

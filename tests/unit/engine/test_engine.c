@@ -464,17 +464,25 @@ static void test_stop_requested(void **state)
 {
     struct world *w = *state;
     basic_directory(w);
+    /* a signal while reading: interrupted (exit 5), nothing applied */
     w->tgt.stop_on_list = 1;
-    assert_int_equal(fake_run(&w->run), SS_EXIT_READ);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_INTERRUPTED);
     assert_int_equal(w->tgt.apply_calls, 0);
+    assert_int_equal(w->run.sum.interrupted, 1);
     ss_host_clear_stop();
     w->tgt.stop_on_list = 0;
     w->tgt.stop_after_calls = 1; /* after the user creates */
-    assert_int_equal(fake_run(&w->run), SS_EXIT_PARTIAL);
+    /* while applying: no new operation, and what did not start is not a
+     * failure (it was exit 3 with 4 "not attempted" failures) */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_INTERRUPTED);
     ss_host_clear_stop();
     assert_int_equal(w->tgt.apply_calls, 1);
     assert_int_equal(w->run.sum.users_created, 3);
-    assert_int_equal(w->run.sum.failed, 4); /* 2 group creates + 2 member ops */
+    assert_int_equal(w->run.sum.failed, 0);
+    assert_int_equal(w->run.sum.not_started, 4); /* 2 group creates + 2 member ops */
+    assert_int_equal(w->run.sum.interrupted, 1);
+    assert_non_null(strstr(w->run.out, "Interrupted: 3 user / group operations done"));
+    assert_non_null(strstr(w->run.out, "Not started: 2 create group, 2 add members to group.\n"));
     w->tgt.stop_after_calls = 0;
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_int_equal(w->run.sum.groups_created, 2);

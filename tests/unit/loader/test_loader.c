@@ -50,6 +50,26 @@ static void test_small_descriptor(void **state)
     expect_refused("small.so", 0, "descriptor is 16 bytes, ABI 1.0 needs at least");
 }
 
+/* A plugin built against ABI 1.0: its descriptor ends before the 1.1
+ * members; it loads, and the host sees no check entry. */
+static void test_abi_1_0_plugin(void **state)
+{
+    struct ss_plugin_handle h;
+    char err[1024], path[512];
+    (void)state;
+    snprintf(path, sizeof(path), "%s/%s", DIR, "memory10.so");
+    assert_int_equal(ss_loader_open(path, SCIMSYNC_PLUGIN_TARGET, &h, err, sizeof(err)), 0);
+    assert_int_equal(h.desc->abi_minor, 0);
+    assert_int_equal(h.desc->struct_size, offsetof(struct scimsync_plugin, check));
+    assert_false(SCIMSYNC_HAS_MEMBER(h.desc, 1, check));
+    ss_loader_close(&h);
+    /* the same plugin built against 1.1 carries it */
+    snprintf(path, sizeof(path), "%s/%s", DIR, "memory.so");
+    assert_int_equal(ss_loader_open(path, SCIMSYNC_PLUGIN_TARGET, &h, err, sizeof(err)), 0);
+    assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 1, check));
+    ss_loader_close(&h);
+}
+
 static void test_no_descriptor(void **state)
 {
     (void)state;
@@ -136,6 +156,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_abi_mismatch),         cmocka_unit_test(test_newer_minor),
         cmocka_unit_test(test_small_descriptor),     cmocka_unit_test(test_no_descriptor),
+        cmocka_unit_test(test_abi_1_0_plugin),
         cmocka_unit_test(test_missing_dependency),   cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_wrong_kind),           cmocka_unit_test(test_good_plugin),
         cmocka_unit_test(test_search_path_and_find),

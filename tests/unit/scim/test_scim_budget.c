@@ -16,7 +16,7 @@
 #include "scim_pace.h"
 #include "scim_profile.h"
 
-#define NEAR(a, b) ((a) > (b) - 1e-6 && (a) < (b) + 1e-6)
+#define NEAR(a, b) ((a) > (b)-1e-6 && (a) < (b) + 1e-6)
 
 static void test_request_cost(void **state)
 {
@@ -215,8 +215,7 @@ static void test_pacer_answer_and_hold(void **state)
     /* successes grow it back: fast to 3/4 of 25, then slowly */
     for (double t = 3.5; t < 30; t += 0.5)
         scim_pacer_answer(&p, &post, 0, t, 0, t);
-    assert_true(p.b[SCIM_BUDGET_WRITE].aimd.rate > 18.75 &&
-                p.b[SCIM_BUDGET_WRITE].aimd.rate < 25);
+    assert_true(p.b[SCIM_BUDGET_WRITE].aimd.rate > 18.75 && p.b[SCIM_BUDGET_WRITE].aimd.rate < 25);
     for (double t = 30; t < 120; t += 0.5)
         scim_pacer_answer(&p, &post, 0, t, 0, t);
     assert_true(p.b[SCIM_BUDGET_WRITE].aimd.rate == 25);
@@ -280,7 +279,8 @@ static void test_adapts_to_unknown_lower_limit(void **state)
         tail++;
     }
     print_message("lower limit: %ld accepted, %ld throttled, %ld in the last 60 s, lowest %.1f, "
-                  "end %.1f\n", ok, n429, ok_last_60, p.b[SCIM_BUDGET_WRITE].run_lowest,
+                  "end %.1f\n",
+                  ok, n429, ok_last_60, p.b[SCIM_BUDGET_WRITE].run_lowest,
                   p.b[SCIM_BUDGET_WRITE].aimd.rate);
     /* a few 429s over two minutes, not a storm */
     assert_in_range(n429, 1, 20);
@@ -330,8 +330,7 @@ static void test_probe_readers(void **state)
                      SCIM_PROBE_INDEX);
     assert_non_null(strstr(why, "the cursor was ignored"));
     assert_int_equal(scim_probe_users(400, "{}", 2, why, sizeof(why)), SCIM_PROBE_INDEX);
-    assert_int_equal(scim_probe_users(200, one, strlen(one), why, sizeof(why)),
-                     SCIM_PROBE_UNSURE);
+    assert_int_equal(scim_probe_users(200, one, strlen(one), why, sizeof(why)), SCIM_PROBE_UNSURE);
     assert_int_equal(scim_probe_users(200, empty, strlen(empty), why, sizeof(why)),
                      SCIM_PROBE_UNSURE);
     assert_non_null(strstr(why, "too few"));

@@ -285,9 +285,9 @@ static void test_parse_list(void **state)
 {
     (void)state;
     char why[256];
-    assert_int_equal(list_ok("{" LIST ",\"totalResults\":1,\"Resources\":[{\"id\":\"1\"}]}", why,
-                             sizeof(why)),
-                     0);
+    assert_int_equal(
+        list_ok("{" LIST ",\"totalResults\":1,\"Resources\":[{\"id\":\"1\"}]}", why, sizeof(why)),
+        0);
     assert_int_equal(list_ok("{" LIST ",\"totalResults\":0}", why, sizeof(why)), 0);
     assert_int_equal(list_ok("{" LIST ",\"Resources\":[]}", why, sizeof(why)), 0);
     /* the 2xx + Error body a list must not read as an empty page */
@@ -296,9 +296,8 @@ static void test_parse_list(void **state)
                              why, sizeof(why)),
                      -1);
     assert_non_null(strstr(why, "SCIM error (status 400: bad cursor)"));
-    assert_int_equal(list_ok("{\"totalResults\":1,\"Resources\":[{\"id\":\"1\"}]}", why,
-                             sizeof(why)),
-                     -1);
+    assert_int_equal(
+        list_ok("{\"totalResults\":1,\"Resources\":[{\"id\":\"1\"}]}", why, sizeof(why)), -1);
     assert_non_null(strstr(why, "not a ListResponse"));
     assert_int_equal(list_ok("{" LIST ",\"totalResults\":300}", why, sizeof(why)), -1);
     assert_non_null(strstr(why, "no Resources but totalResults = 300"));

@@ -264,17 +264,18 @@ static void test_user_patch_only_changed(void **state)
     assert_string_equal(op_str(op_at(p, 0), "op"), "replace");
     assert_string_equal(op_str(op_at(p, 0), "path"), "title");
     assert_string_equal(op_str(op_at(p, 0), "value"), "CTO");
-    assert_string_equal(json_object_get_string(
-                            json_object_array_get_idx(path_get(p, "schemas", NULL), 0)),
-                        SCIM_SCHEMA_PATCH);
+    assert_string_equal(
+        json_object_get_string(json_object_array_get_idx(path_get(p, "schemas", NULL), 0)),
+        SCIM_SCHEMA_PATCH);
     json_object_put(p);
 
     /* a field that became absent is removed; required ones never are */
     u.field[SCIMSYNC_F_TITLE] = NULL;
     u.field[SCIMSYNC_F_USER_NAME] = NULL;
     u.field[SCIMSYNC_F_DEPARTMENT] = "";
-    p = scim_user_patch_body(&u, (1u << SCIMSYNC_F_TITLE) | (1u << SCIMSYNC_F_USER_NAME) |
-                                     (1u << SCIMSYNC_F_DEPARTMENT) | (1u << SCIMSYNC_F_GIVEN_NAME),
+    p = scim_user_patch_body(&u,
+                             (1u << SCIMSYNC_F_TITLE) | (1u << SCIMSYNC_F_USER_NAME) |
+                                 (1u << SCIMSYNC_F_DEPARTMENT) | (1u << SCIMSYNC_F_GIVEN_NAME),
                              0, &n);
     assert_int_equal(n, 3);
     assert_string_equal(op_str(op_at(p, 0), "op"), "replace");
@@ -289,14 +290,12 @@ static void test_user_patch_only_changed(void **state)
     /* manager, email and active */
     u = sample_user();
     u.active = 0;
-    p = scim_user_patch_body(&u, (1u << SCIMSYNC_F_MANAGER) | (1u << SCIMSYNC_F_EMAIL) |
-                                     SCIMSYNC_F_ACTIVE_BIT,
-                             1, &n);
+    p = scim_user_patch_body(
+        &u, (1u << SCIMSYNC_F_MANAGER) | (1u << SCIMSYNC_F_EMAIL) | SCIMSYNC_F_ACTIVE_BIT, 1, &n);
     assert_int_equal(n, 4);
     assert_string_equal(op_str(op_at(p, 0), "path"), "emails");
-    assert_true(json_object_get_boolean(
-        path_get(json_object_array_get_idx(path_get(op_at(p, 0), "value", NULL), 0), "primary",
-                 NULL)));
+    assert_true(json_object_get_boolean(path_get(
+        json_object_array_get_idx(path_get(op_at(p, 0), "value", NULL), 0), "primary", NULL)));
     assert_string_equal(op_str(op_at(p, 1), "path"), SCIM_SCHEMA_ENTERPRISE ":manager");
     assert_string_equal(json_object_get_string(path_get(op_at(p, 1), "value", "value")),
                         "target-id-of-boss");
@@ -368,7 +367,7 @@ static void test_parse_user(void **state)
     assert_string_equal(u.external_id, "u1");
     assert_string_equal(u.field[SCIMSYNC_F_EMAIL], "a@x");
     assert_string_equal(u.field[SCIMSYNC_F_FAMILY_NAME], "X");
-    assert_null(u.field[SCIMSYNC_F_TITLE]);   /* wrong type: absent */
+    assert_null(u.field[SCIMSYNC_F_TITLE]); /* wrong type: absent */
     assert_null(u.field[SCIMSYNC_F_PHONE]);
     assert_string_equal(u.field[SCIMSYNC_F_DEPARTMENT], "D");
     assert_string_equal(u.field[SCIMSYNC_F_MANAGER], "m1");

@@ -146,8 +146,8 @@ static void test_file_writable_refused(void **state)
         assert_non_null(strstr(err, path));
         snprintf(want, sizeof(want), "(mode %03o)", (unsigned)modes[i]);
         assert_non_null(strstr(err, want));
-        assert_non_null(strstr(err, (modes[i] & 02) ? "writable by every user"
-                                                     : "writable by its group"));
+        assert_non_null(
+            strstr(err, (modes[i] & 02) ? "writable by every user" : "writable by its group"));
         assert_null(strstr(err, "topsecret"));
     }
     /* read-only for group and others still works */

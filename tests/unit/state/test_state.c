@@ -72,12 +72,14 @@ static void test_roundtrip(void **unused)
     ss_state_init(&st);
     assert_int_equal(ss_state_from_dir(&st, &d, 1000), 0);
     st.target = TGT;
-    assert_int_equal(ss_state_kv_put(&st, "source entra", "deltaLink", "https://x/?a=1&b=\"2\""), 0);
+    assert_int_equal(ss_state_kv_put(&st, "source entra", "deltaLink", "https://x/?a=1&b=\"2\""),
+                     0);
     roundtrip(&st, &st2);
     assert_string_equal(st2.target, TGT);
     assert_int_equal(st2.full_at, 1000);
     assert_null(st2.full_why);
-    assert_string_equal(ss_state_kv_get(&st2, "source entra", "deltaLink"), "https://x/?a=1&b=\"2\"");
+    assert_string_equal(ss_state_kv_get(&st2, "source entra", "deltaLink"),
+                        "https://x/?a=1&b=\"2\"");
     ss_dir_init(&back);
     assert_int_equal(ss_state_to_dir(&st2, &back), 0);
     assert_int_equal(back.nusers, 6);
@@ -85,8 +87,8 @@ static void test_roundtrip(void **unused)
     for (size_t i = 0; i < 6; i++) {
         assert_string_equal(back.users[i].id, d.users[i].id);
         assert_true(ss_str_same(back.users[i].external_id, d.users[i].external_id));
-        assert_true(ss_str_same(back.users[i].field[SCIMSYNC_F_TITLE],
-                                d.users[i].field[SCIMSYNC_F_TITLE]));
+        assert_true(
+            ss_str_same(back.users[i].field[SCIMSYNC_F_TITLE], d.users[i].field[SCIMSYNC_F_TITLE]));
         assert_int_equal(back.users[i].active, d.users[i].active);
     }
     assert_string_equal(back.groups[0].display_name, "team ü");
@@ -173,16 +175,20 @@ static void test_record(void **unused)
     assert_int_equal(ss_state_record(&st, &op), 0);
 
     const char *ids[] = {"id-new", "id-u1"};
-    struct scimsync_op add = {.kind = SCIMSYNC_OP_ADD_MEMBERS, .target_id = "id-g0",
-                              .member_ids = ids, .nmembers = 1};
+    struct scimsync_op add = {
+        .kind = SCIMSYNC_OP_ADD_MEMBERS, .target_id = "id-g0", .member_ids = ids, .nmembers = 1};
     assert_int_equal(ss_state_record(&st, &add), 0);
-    struct scimsync_op rm = {.kind = SCIMSYNC_OP_REMOVE_MEMBERS, .target_id = "id-g0",
-                             .member_ids = ids + 1, .nmembers = 1};
+    struct scimsync_op rm = {.kind = SCIMSYNC_OP_REMOVE_MEMBERS,
+                             .target_id = "id-g0",
+                             .member_ids = ids + 1,
+                             .nmembers = 1};
     assert_int_equal(ss_state_record(&st, &rm), 0);
 
     struct scimsync_user upd = {.active = 0};
     upd.field[SCIMSYNC_F_TITLE] = "Boss";
-    struct scimsync_op up = {.kind = SCIMSYNC_OP_UPDATE_USER, .target_id = "id-u2", .user = &upd,
+    struct scimsync_op up = {.kind = SCIMSYNC_OP_UPDATE_USER,
+                             .target_id = "id-u2",
+                             .user = &upd,
                              .changed = (1u << SCIMSYNC_F_TITLE) | SCIMSYNC_F_ACTIVE_BIT};
     assert_int_equal(ss_state_record(&st, &up), 0);
     struct scimsync_op del = {.kind = SCIMSYNC_OP_DELETE_USER, .target_id = "id-u3"};
@@ -194,8 +200,11 @@ static void test_record(void **unused)
     struct scimsync_op dg = {.kind = SCIMSYNC_OP_DELETE_GROUP, .target_id = "id-g1"};
     assert_int_equal(ss_state_record(&st, &dg), 0);
     /* A failure that is no surprise (rejected data) changes nothing. */
-    struct scimsync_op bad = {.kind = SCIMSYNC_OP_UPDATE_USER, .target_id = "id-u1", .user = &upd,
-                              .changed = 1u << SCIMSYNC_F_TITLE, .status = SCIMSYNC_ERR_INVALID};
+    struct scimsync_op bad = {.kind = SCIMSYNC_OP_UPDATE_USER,
+                              .target_id = "id-u1",
+                              .user = &upd,
+                              .changed = 1u << SCIMSYNC_F_TITLE,
+                              .status = SCIMSYNC_ERR_INVALID};
     assert_int_equal(ss_state_record(&st, &bad), 0);
     assert_null(st.full_why);
 
@@ -208,7 +217,7 @@ static void test_record(void **unused)
     assert_string_equal(back.users[2].field[SCIMSYNC_F_TITLE], "Boss");
     assert_int_equal(back.users[2].active, 0);
     assert_non_null(back.users[1].field[SCIMSYNC_F_TITLE]); /* the refused update left it */
-    assert_int_equal(back.ngroups, 2); /* g0, g2 */
+    assert_int_equal(back.ngroups, 2);                      /* g0, g2 */
     assert_string_equal(back.groups[1].id, "id-g2");
     assert_true(back.members_known[1]);
     /* g0: u1 u2 u3 + new - u1, and u3 deleted: u2, new */
@@ -234,8 +243,8 @@ static void test_surprises(void **unused)
     assert_int_equal(ss_state_need_full(&st, 1, TGT, 10, 3600, 0, why, sizeof why), 0);
 
     /* 404 on a user we own: surprise, and it leaves the snapshot. */
-    struct scimsync_op nf = {.kind = SCIMSYNC_OP_DEACTIVATE_USER, .target_id = "id-u1",
-                             .status = SCIMSYNC_ERR_NOTFOUND};
+    struct scimsync_op nf = {
+        .kind = SCIMSYNC_OP_DEACTIVATE_USER, .target_id = "id-u1", .status = SCIMSYNC_ERR_NOTFOUND};
     assert_int_equal(ss_state_record(&st, &nf), 1);
     assert_non_null(strstr(st.full_why, "404"));
     assert_int_equal(ss_state_need_full(&st, 1, TGT, 10, 3600, 0, why, sizeof why), 1);
@@ -250,8 +259,8 @@ static void test_surprises(void **unused)
     struct ss_state s2;
     ss_state_init(&s2);
     struct scimsync_user nu = {.external_id = "e", .active = 1};
-    struct scimsync_op cr = {.kind = SCIMSYNC_OP_CREATE_USER, .user = &nu,
-                             .result_flags = SCIMSYNC_OP_ADOPTED};
+    struct scimsync_op cr = {
+        .kind = SCIMSYNC_OP_CREATE_USER, .user = &nu, .result_flags = SCIMSYNC_OP_ADOPTED};
     strcpy(cr.new_id, "id-x");
     assert_int_equal(ss_state_record(&s2, &cr), 1);
     assert_int_equal(s2.nusers, 1);
@@ -259,14 +268,14 @@ static void test_surprises(void **unused)
     /* An unknown outcome (transport error after retries): surprise. */
     struct ss_state s3;
     ss_state_init(&s3);
-    struct scimsync_op io = {.kind = SCIMSYNC_OP_ADD_MEMBERS, .target_id = "g",
-                             .status = SCIMSYNC_ERR_IO};
+    struct scimsync_op io = {
+        .kind = SCIMSYNC_OP_ADD_MEMBERS, .target_id = "g", .status = SCIMSYNC_ERR_IO};
     assert_int_equal(ss_state_record(&s3, &io), 1);
     /* Stopped or refused credentials: not a surprise. */
     struct ss_state s4;
     ss_state_init(&s4);
-    struct scimsync_op stp = {.kind = SCIMSYNC_OP_ADD_MEMBERS, .target_id = "g",
-                              .status = SCIMSYNC_ERR_STOPPED};
+    struct scimsync_op stp = {
+        .kind = SCIMSYNC_OP_ADD_MEMBERS, .target_id = "g", .status = SCIMSYNC_ERR_STOPPED};
     assert_int_equal(ss_state_record(&s4, &stp), 0);
     stp.status = SCIMSYNC_ERR_AUTH;
     assert_int_equal(ss_state_record(&s4, &stp), 0);
@@ -297,9 +306,8 @@ static void test_decisions(void **unused)
     assert_int_equal(ss_state_need_full(&st, 0, TGT, 1001, 3600, 0, why, sizeof why), 1);
     assert_non_null(strstr(why, "no state"));
     assert_int_equal(ss_state_need_full(&st, -1, TGT, 1001, 3600, 0, why, sizeof why), 1);
-    assert_int_equal(ss_state_need_full(&st, 1, "scim https://other/", 1001, 3600, 0, why,
-                                        sizeof why),
-                     1);
+    assert_int_equal(
+        ss_state_need_full(&st, 1, "scim https://other/", 1001, 3600, 0, why, sizeof why), 1);
     assert_non_null(strstr(why, "another target"));
     /* A full_at far in the future (clock trouble) is due, not trusted. */
     assert_int_equal(ss_state_need_full(&st, 1, TGT, 500, 3600, 0, why, sizeof why), 1);
@@ -438,10 +446,14 @@ static void test_run_plugin_values(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),  cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_record),     cmocka_unit_test(test_surprises),
-        cmocka_unit_test(test_decisions),  cmocka_unit_test(test_kv),
-        cmocka_unit_test(test_file_store), cmocka_unit_test(test_lease_parse),
+        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_record),
+        cmocka_unit_test(test_surprises),
+        cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_kv),
+        cmocka_unit_test(test_file_store),
+        cmocka_unit_test(test_lease_parse),
         cmocka_unit_test(test_run_plugin_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

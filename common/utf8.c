@@ -1,11 +1,11 @@
-#include "csv_utf8.h"
+#include "ss/utf8.h"
 
 /* Table 3-7 of the Unicode standard: the only well-formed byte sequences.
  * Restricting the second byte per lead byte is what rules out overlongs
  * (E0 80..9F, F0 80..8F), surrogates (ED A0..BF) and > U+10FFFF (F4 90..). */
-int csv_utf8_check(const char *str, size_t len, size_t *bad)
+int ss_utf8_check(const void *str, size_t len, size_t *bad)
 {
-    const unsigned char *s = (const unsigned char *)str;
+    const unsigned char *s = str;
     size_t i = 0;
 
     while (i < len) {
@@ -34,9 +34,7 @@ int csv_utf8_check(const char *str, size_t len, size_t *bad)
         } else {
             goto fail;
         }
-        if (len - i - 1 < need)
-            goto fail;
-        if (s[i + 1] < lo || s[i + 1] > hi)
+        if (len - i - 1 < need || s[i + 1] < lo || s[i + 1] > hi)
             goto fail;
         for (size_t k = 2; k <= need; k++)
             if (s[i + k] < 0x80 || s[i + k] > 0xBF)

@@ -1,9 +1,8 @@
-#include "arena.h"
+#include "ss/arena.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SS_ARENA_CHUNK (256u * 1024u)
 
 struct ss_arena_chunk {
     struct ss_arena_chunk *next;
@@ -11,11 +10,17 @@ struct ss_arena_chunk {
     _Alignas(8) char data[];
 };
 
-void ss_arena_init(struct ss_arena *a, size_t cap)
+void ss_arena_init_chunk(struct ss_arena *a, size_t cap, size_t chunk)
 {
     a->head = NULL;
     a->total = 0;
     a->cap = cap ? cap : SS_ARENA_DEFAULT_CAP;
+    a->chunk = chunk ? (chunk + 7u) & ~(size_t)7u : SS_ARENA_CHUNK;
+}
+
+void ss_arena_init(struct ss_arena *a, size_t cap)
+{
+    ss_arena_init_chunk(a, cap, 0);
 }
 
 void *ss_arena_alloc(struct ss_arena *a, size_t n)
@@ -25,8 +30,8 @@ void *ss_arena_alloc(struct ss_arena *a, size_t n)
         return NULL;
     struct ss_arena_chunk *c = a->head;
     if (!c || c->size - c->used < need) {
-        size_t size = need > SS_ARENA_CHUNK / 4 ? need : SS_ARENA_CHUNK;
-        if (size > a->cap || a->total > a->cap - size)
+        size_t size = need > a->chunk / 4 ? need : a->chunk;
+        if (size > a->cap || a->total > a->cap - size || size > SIZE_MAX - sizeof(*c))
             return NULL;
         struct ss_arena_chunk *nc = malloc(sizeof(*nc) + size);
         if (!nc)
@@ -34,7 +39,7 @@ void *ss_arena_alloc(struct ss_arena *a, size_t n)
         nc->used = 0;
         nc->size = size;
         a->total += size;
-        if (c && size != SS_ARENA_CHUNK) {
+        if (c && size != a->chunk) {
             /* A big one-off block goes behind the current chunk so the
              * current chunk's free space stays usable. */
             nc->next = c->next;
@@ -66,6 +71,28 @@ char *ss_arena_strndup(struct ss_arena *a, const char *s, size_t n)
 char *ss_arena_strdup(struct ss_arena *a, const char *s)
 {
     return s ? ss_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+void ss_arena_reset(struct ss_arena *a)
+{
+    struct ss_arena_chunk *c = a->head, *keep = NULL;
+    a->head = NULL;
+    a->total = 0;
+    while (c) {
+        struct ss_arena_chunk *next = c->next;
+        if (!keep && c->size == a->chunk) {
+            keep = c;
+        } else {
+            free(c);
+        }
+        c = next;
+    }
+    if (keep) {
+        keep->used = 0;
+        keep->next = NULL;
+        a->head = keep;
+        a->total = keep->size;
+    }
 }
 
 void ss_arena_free(struct ss_arena *a)

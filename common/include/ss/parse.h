@@ -1,0 +1,21 @@
+/* Number and boolean parsing for configuration values and source data. */
+#ifndef SS_PARSE_H
+#define SS_PARSE_H
+
+/* The one boolean parser.  Accepted, ASCII case-insensitive, nothing else
+ * (no surrounding spaces, no empty string):
+ *   true:  true yes on 1
+ *   false: false no off 0
+ * 0 and *out = 1 / 0, or -1 (NULL or anything else; *out untouched).
+ * Both former parsers (configuration keys and the mapping's `active`
+ * values) accepted exactly this set. */
+int ss_parse_bool(const char *s, int *out);
+
+/* Whole-string decimal long: no leading space, no trailing garbage, no
+ * overflow.  0 or -1 (*out untouched). */
+int ss_parse_long(const char *s, long *out);
+
+/* Whole-string finite double (strtod syntax, no leading space).  0 or -1. */
+int ss_parse_double(const char *s, double *out);
+
+#endif
