@@ -43,7 +43,8 @@ struct applier {
     struct ss_summary *sum;
     struct ss_warncap w_fail;
     int stopped;
-    int interrupted; /* stopped by a signal: what did not run is "not started" */
+    const struct ss_apply_hook *hook; /* NULL: one apply() call a batch */
+    int interrupted;                  /* stopped by a signal: what did not run is "not started" */
 };
 
 static const char *op_verb(enum scimsync_op_kind k)
@@ -394,14 +395,28 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
             ss_progress_add(1); /* not attempted: done with */
     }
     if (ready > 0) {
-        g_call.ops = wb.ops;
-        g_call.plan_ops = wb.plan_ops;
-        g_call.n = ready;
-        g_call.reported = 0;
-        int r = a->t->plugin->target->apply(a->t->inst, wb.ops, ready);
-        /* ops the plugin did not report one by one (no op_done) */
-        ss_progress_add(ready - g_call.reported);
-        memset(&g_call, 0, sizeof(g_call));
+        int r = 0;
+        size_t chunk = a->hook && a->hook->chunk ? a->hook->chunk : ready;
+        /* In chunks when hooked, so what landed is recorded as it lands. */
+        for (size_t off = 0; off < ready; off += chunk) {
+            size_t m = ready - off < chunk ? ready - off : chunk;
+            if (r < 0) {
+                for (size_t i = off; i < off + m; i++)
+                    wb.ops[i].status = SCIMSYNC_ERR_STOPPED;
+                ss_progress_add(m);
+                continue;
+            }
+            g_call.ops = wb.ops + off;
+            g_call.plan_ops = wb.plan_ops + off;
+            g_call.n = m;
+            g_call.reported = 0;
+            r = a->t->plugin->target->apply(a->t->inst, wb.ops + off, m);
+            /* ops the plugin did not report one by one (no op_done) */
+            ss_progress_add(m - g_call.reported);
+            memset(&g_call, 0, sizeof(g_call));
+            if (a->hook && a->hook->after(a->hook->ctx, wb.ops + off, m) < 0)
+                goto out;
+        }
         if (r < 0) {
             char why[64] = "apply failed";
             a->stopped = 1;
@@ -450,10 +465,17 @@ static int run_wave(struct applier *a, enum ss_wave w)
 
 int ss_apply(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum)
 {
+    return ss_apply_hooked(p, t, sum, NULL);
+}
+
+int ss_apply_hooked(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum,
+                    const struct ss_apply_hook *hook)
+{
     struct applier a = {
         .p = p,
         .t = t,
         .sum = sum,
+        .hook = hook,
         .w_fail = SS_WARNCAP_INIT("failed operations", SCIMSYNC_LOG_ERROR),
     };
     int rc = 0;

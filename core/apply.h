@@ -12,6 +12,15 @@
  * the engine itself failed (no memory; logged). */
 int ss_apply(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum);
 
+/* Called after every chunk of at most `chunk` ops the target answered (the
+ * state store records them); <0 stops the apply (no memory). */
+struct ss_apply_hook {
+    size_t chunk;
+    int (*after)(void *ctx, const struct scimsync_op *ops, size_t n);
+    void *ctx;
+};
+int ss_apply_hooked(struct ss_plan *p, const struct ss_engine_target *t, struct ss_summary *sum,
+                    const struct ss_apply_hook *hook);
 /* After an interrupted apply: "Not started: 34 create user, 1 create group, ..."
  * (nothing when every op started). */
 void ss_apply_print_not_started(const struct ss_plan *p, FILE *out);

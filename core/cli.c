@@ -29,6 +29,7 @@ enum {
     OPT_REPORT,
     OPT_METRICS_EMF,
     OPT_METRICS_DIMENSIONS,
+    OPT_FULL,
     OPT_EXIT_CODE
 };
 
@@ -39,6 +40,7 @@ struct cli_args {
     int force_deletes;
     int force_updates;
     int json;
+    int full; /* sync --full: read the target in full (state store) */
     int exit_code;
     const char *keys;
     const char *cmd;
@@ -164,6 +166,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"report", required_argument, NULL, OPT_REPORT},
         {"metrics-emf", no_argument, NULL, OPT_METRICS_EMF},
         {"metrics-dimensions", required_argument, NULL, OPT_METRICS_DIMENSIONS},
+        {"full", no_argument, NULL, OPT_FULL},
         {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
         {NULL, 0, NULL, 0},
     };
@@ -240,6 +243,9 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
             a->o.metrics_dimensions = optarg;
             break;
         }
+        case OPT_FULL:
+            a->full = 1;
+            break;
         case OPT_EXIT_CODE:
             a->exit_code = 1;
             break;
@@ -296,6 +302,8 @@ static int check_options(const struct cli_args *a)
         return usage_error("--json is an option of sync and plan, not of", cmd);
     if (a->o.report && strcmp(cmd, "plan") != 0 && !sync && !daemon)
         return usage_error("--report is an option of sync, plan and daemon, not of", cmd);
+    if (a->full && !sync && strcmp(cmd, "plan") != 0)
+        return usage_error("--full is an option of sync and plan, not of", cmd);
     if (a->exit_code && strcmp(cmd, "plan") != 0)
         return usage_error("--exit-code is an option of plan, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
@@ -327,6 +335,7 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json, int exit_cod
     opt.exit_code_changes = exit_code;
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
+    opt.full = a->full;
     /* A plan writes nothing and may read during a sync: only a real sync
      * takes the target's lock. */
     if (!dry_run && (rc = ss_runtime_lock(&rt, "sync", &lock)) != SS_EXIT_OK) {

@@ -69,7 +69,7 @@ struct cmd_help {
 
 static const struct cmd_help cmd_helps[] = {
     {"sync", "Usage: scimsync [OPTIONS] sync [--dry-run] [--force-deletes] [--force-updates]\n"
-             "                        [--json] [--report FILE]\n"
+             "                        [--json] [--report FILE] [--full]\n"
              "\n"
              "Reads every source and the target, prints the plan and applies it.\n"
              "\n"
@@ -84,8 +84,10 @@ static const struct cmd_help cmd_helps[] = {
              "  --json           print the run report (JSON, with the plan) on stdout in\n"
              "                   place of the plan and summary text\n"
              "  --report FILE    also write the run report to FILE (atomically)\n"
+             "  --full           with [engine] state: read the whole target, not the state\n"
+             "                   (repairs changes made by hand; docs/state.md)\n"
              "\n" SS_HELP_EXIT_CODES},
-    {"plan", "Usage: scimsync [OPTIONS] plan [--json] [--report FILE] [--exit-code]\n"
+    {"plan", "Usage: scimsync [OPTIONS] plan [--json] [--report FILE] [--exit-code] [--full]\n"
              "\n"
              "Reads every source and the target and prints the changes a sync would make.\n"
              "Never writes to the target.\n"
@@ -98,6 +100,7 @@ static const struct cmd_help cmd_helps[] = {
              "  --report FILE  also write the run report to FILE (atomically)\n"
              "  --exit-code    exit 8 when changes are pending, 0 when there are none (for\n"
              "                 drift checks in CI); other exit codes are unchanged\n"
+             "  --full         with [engine] state: read the whole target, not the state\n"
              "\n" SS_HELP_EXIT_CODES},
     {"check", "Usage: scimsync [OPTIONS] check\n"
               "\n"

@@ -233,6 +233,17 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
         .plugin = rt->tgt.ph.desc,
         .inst = rt->tgt.inst->inst,
     };
+    {
+        /* A state is bound to the target: its plugin and resolved URL (the
+         * URL of an Identity Center endpoint names the tenant). */
+        const char *url = NULL;
+        for (size_t i = 0; rt->tgt.inst && i < rt->tgt.inst->nvalues; i++) {
+            if (strcmp(rt->tgt.inst->values[i].decl->name, "url") == 0)
+                url = rt->tgt.inst->values[i].value;
+        }
+        snprintf(rt->target_identity, sizeof rt->target_identity, "%s %s",
+                 rt->tgt.ph.desc->name, url && *url ? url : rt->tgt.section->label);
+    }
     return SS_EXIT_OK;
 fail:
     ss_runtime_close(rt);
@@ -276,6 +287,13 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->source_info = rt->src_info;
     opt->nsource_info = rt->src_info ? rt->nsrc : 0;
     opt->out = stdout;
+    opt->state = e->state;
+    opt->state_path_style = e->state_path_style;
+    opt->full_reconcile_interval = e->full_reconcile_interval;
+    opt->state_checkpoint_interval = e->state_checkpoint_interval;
+    opt->lock_lease = e->lock_lease;
+    opt->lock_wait = e->lock_wait;
+    opt->target_identity = rt->target_identity;
     opt->precheck = 1;
     ss_host_set_stop_grace(e->stop_grace);
     opt->config_files = (const char *const *)rt->cfg.files;

@@ -45,6 +45,7 @@ struct ss_runtime {
     struct ss_engine_source *esrc; /* nsrc entries */
     struct ss_endpoint_info *src_info; /* nsrc entries */
     struct ss_engine_target etgt;
+    char target_identity[1024]; /* "plugin url": what a state is bound to */
 };
 
 enum ss_rt_mode {

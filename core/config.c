@@ -69,6 +69,20 @@ const struct scimsync_config_key ss_engine_keys[] = {
     {"max_run_time", SCIMSYNC_KEY_INT, 0, "0",
      "seconds a run may take (0: no limit); reached while reading: nothing applied (exit 2); "
      "while applying: no further operation starts (exit 3)"},
+    /* State store (docs/state.md). */
+    {"state", SCIMSYNC_KEY_STRING, 0, NULL,
+     "state store: file:/var/lib/scimsync/state.json or s3://BUCKET/KEY (default: "
+     "$SCIMSYNC_STATE); runs diff against it instead of reading the whole target"},
+    {"state_s3_path_style", SCIMSYNC_KEY_BOOL, 0, "false",
+     "s3:// state: path-style URLs (https://endpoint/BUCKET/KEY) for endpoints that need them"},
+    {"full_reconcile_interval", SCIMSYNC_KEY_INT, 0, "86400",
+     "with a state: seconds between full reads of the target (0: every run)"},
+    {"state_checkpoint_interval", SCIMSYNC_KEY_INT, 0, "0",
+     "with a state: at least this many seconds between two saves while applying"},
+    {"lock_lease", SCIMSYNC_KEY_INT, 0, "600",
+     "s3:// state: seconds the run lease lasts unless renewed (renewed while the run goes on)"},
+    {"lock_wait", SCIMSYNC_KEY_INT, 0, "0",
+     "s3:// state: seconds to wait for a lease another run holds before exiting 7"},
     {"stop_grace", SCIMSYNC_KEY_INT, 0, "20",
      "seconds the requests in flight get to finish after SIGTERM / SIGINT (exit 5)"},
     {"metrics_listen", SCIMSYNC_KEY_STRING, 0, NULL,
@@ -902,6 +916,57 @@ static int outputs_conf(const struct ss_conf_section *s, struct ss_engine_conf *
     return problems;
 }
 
+/* [engine] state and its companions; 0 or the number of problems. */
+static int state_conf(const struct ss_conf_section *s, struct ss_engine_conf *e)
+{
+    static const struct {
+        const char *key;
+        long min;
+    } ints[] = {{"full_reconcile_interval", 0}, {"state_checkpoint_interval", 0},
+                {"lock_lease", 5}, {"lock_wait", 0}};
+    long *dst[] = {&e->full_reconcile_interval, &e->state_checkpoint_interval, &e->lock_lease,
+                   &e->lock_wait};
+    int problems = 0;
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        const struct scimsync_config_key *k = ss_engine_keys;
+        while (strcmp(k->name, ints[i].key) != 0)
+            k++;
+        const char *v = s && ss_conf_get(s, k->name) ? engine_value(s, k->name) : k->default_value;
+        if (ss_conf_parse_long(v, dst[i]) < 0 || *dst[i] < ints[i].min) {
+            ss_error("%s: [engine] %s must be a whole number of seconds, at least %ld",
+                     ss_conf_get(s, k->name)->where, k->name, ints[i].min);
+            problems++;
+        }
+    }
+    ss_conf_parse_bool(s && ss_conf_get(s, "state_s3_path_style")
+                           ? engine_value(s, "state_s3_path_style")
+                           : "false",
+                       &e->state_path_style);
+    if (s && ss_conf_get(s, "state")) {
+        const struct ss_conf_kv *kv = ss_conf_get(s, "state");
+        if (strncmp(kv->value, "file:/", 6) != 0 && strncmp(kv->value, "s3://", 5) != 0) {
+            ss_error("%s: [engine] state must be file:/ABSOLUTE/PATH or s3://BUCKET/KEY, not "
+                     "'%.200s'",
+                     kv->where, kv->value);
+            problems++;
+        } else if (!(e->state = strdup(kv->value))) {
+            problems++;
+        }
+    } else if (getenv("SCIMSYNC_STATE") && *getenv("SCIMSYNC_STATE")) {
+        /* The deployment's choice (the ECS stack sets it) when the files make none. */
+        const char *v = getenv("SCIMSYNC_STATE");
+        if (strncmp(v, "file:/", 6) != 0 && strncmp(v, "s3://", 5) != 0) {
+            ss_error("$SCIMSYNC_STATE must be file:/ABSOLUTE/PATH or s3://BUCKET/KEY, not "
+                     "'%.200s'",
+                     v);
+            problems++;
+        } else if (!(e->state = strdup(v))) {
+            problems++;
+        }
+    }
+    return problems;
+}
+
 static int engine_conf(struct ss_config *cfg)
 {
     static const char *const levels[] = {"error", "warn", "info", "debug"};
@@ -972,6 +1037,7 @@ static int engine_conf(struct ss_config *cfg)
         problems++;
     }
     problems += outputs_conf(s, e);
+    problems += state_conf(s, e);
     if (s && ss_conf_get(s, "plugin_path")) {
         e->plugin_path = strdup(engine_value(s, "plugin_path"));
         if (!e->plugin_path)
@@ -1100,6 +1166,7 @@ void ss_config_free(struct ss_config *cfg)
         free(cfg->files[i]);
     free(cfg->files);
     free(cfg->engine.plugin_path);
+    free(cfg->engine.state);
     free(cfg->engine.metrics_listen);
     free(cfg->engine.report);
     free(cfg->engine.metrics_textfile);

@@ -55,6 +55,9 @@ struct ss_engine_conf {
     long interval;             /* daemon: seconds between runs */
     long jitter;               /* daemon: up to this many extra random seconds */
     long max_run_time;         /* seconds a run may take; 0: no limit */
+    char *state;               /* [engine] state; NULL: none */
+    int state_path_style;
+    long full_reconcile_interval, state_checkpoint_interval, lock_lease, lock_wait;
     long stop_grace;           /* seconds in-flight requests get after a stop signal */
     char *metrics_listen;      /* daemon: ADDR:PORT for /metrics, /healthz; NULL: off */
     long healthz_max_age;      /* daemon: /healthz threshold in seconds; 0: 3 x interval */

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "resolve.h"
 #include "safety.h"
+#include "state_run.h"
 #include "target_read.h"
 
 static int check_source(const struct ss_engine_source *s)
@@ -161,6 +162,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     struct ss_collector col;
     struct ss_plan plan;
     int have_plan = 0;
+    struct ss_state_run *state = NULL;
     int printed = 0; /* a dry-run plan was printed as text */
 
     memset(sum, 0, sizeof(*sum));
@@ -187,6 +189,11 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
                              s->nmapping) < 0)
             goto out;
     }
+
+    /* The state first: source plugins may read their values from it. */
+    rc = ss_state_run_open(&state, opt);
+    if (rc != SS_EXIT_OK)
+        goto out;
 
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
@@ -226,7 +233,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_collector_free(&col);
     ss_report_phase_begin(SS_RUN_TARGET_READ);
     ss_progress_begin("target read", 0, "objects");
-    int tr = ss_target_read(target, &src, opt->adopt, &tgt);
+    int tr = ss_state_run_read_target(state, target, &src, opt->adopt, &tgt);
     ss_progress_end();
     ss_report_phase_end(SS_RUN_TARGET_READ);
     if (tr < 0) {
@@ -267,6 +274,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     int refused = ss_safety_check(&counts, &opt->safety, &verdict) != 0;
     ss_report_safety(&counts, &opt->safety, &verdict);
     if (refused) {
+        ss_state_run_finish(state, 0); /* keeps a full read for the next run */
         rc = SS_EXIT_SAFETY;
         goto out;
     }
@@ -281,7 +289,10 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_host_set_phase(SS_PHASE_APPLY);
     ss_report_phase_begin(SS_RUN_APPLY);
     ss_progress_begin("apply", counts.total_ops, "operations");
-    int r = counts.total_ops ? ss_apply(&plan, target, sum) : 0;
+    struct ss_apply_hook hook;
+    if (state)
+        ss_state_run_apply_hook(state, &hook);
+    int r = counts.total_ops ? ss_apply_hooked(&plan, target, sum, state ? &hook : NULL) : 0;
     ss_progress_end();
     ss_report_phase_end(SS_RUN_APPLY);
     ss_report_apply_results(&plan);
@@ -307,11 +318,16 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
     if (sum->interrupted)
         rc = SS_EXIT_INTERRUPTED;
+    /* What was answered is in the state even when the run stopped; plugin
+     * values only after a clean run. */
+    if (ss_state_run_finish(state, rc == SS_EXIT_OK) < 0 && rc == SS_EXIT_OK)
+        rc = SS_EXIT_PARTIAL;
     if (r != 0 && !ss_host_stop_requested() && ss_host_deadline_passed())
         ss_error("max_run_time (%ld s) reached while applying: the operations not attempted are "
                  "left for the next run",
                  opt->max_run_time);
 out:
+    ss_state_run_close(state);
     if (rc == SS_EXIT_INTERRUPTED)
         sum->interrupted = 1;
     /* Last line of a dry run, whatever stopped it: no doubt left about

@@ -70,6 +70,15 @@ struct ss_engine_options {
     int dry_run;                /* plan only */
     int json;                   /* print the plan as JSON instead of text */
     FILE *out;                  /* where plan and summary go (stdout) */
+    /* State store (docs/state.md); state NULL: none, the target is read in full. */
+    const char *state;          /* "file:/path" or "s3://bucket/key" */
+    int state_path_style;       /* s3: path-style URLs */
+    long full_reconcile_interval; /* seconds between full reads of the target */
+    long state_checkpoint_interval; /* seconds between checkpoints while applying */
+    long lock_lease;            /* s3: seconds a run lease lasts unrenewed */
+    long lock_wait;             /* s3: seconds to wait for a busy lease; 0: exit 7 */
+    int full;                   /* sync --full: read the target in full */
+    const char *target_identity; /* "plugin url" the state is bound to */
     int exit_code_changes;      /* plan --exit-code: exit 8 when the plan is not empty */
     int precheck;               /* check the target (URL, token) before reading sources */
     /* The run report and metrics (docs/report.md) */

@@ -10,6 +10,7 @@
 
 #include "apply.h"
 #include "log.h"
+#include "state_run.h"
 #include "mapping_attrs.h"
 #include "plugin_err.h"
 #include "report.h"
@@ -302,6 +303,19 @@ int ss_instance_set_mapping(struct ss_instance *in, const char *const *defaults,
     return 0;
 }
 
+/* Plugin values in the state store, under "source NAME" / "target NAME". */
+static const char *host_state_get(const struct scimsync_host *h, const char *key)
+{
+    return key ? ss_state_run_kv_get(self(h)->section->component, key) : NULL;
+}
+
+static int host_state_put(const struct scimsync_host *h, const char *key, const char *value)
+{
+    if (!key || !*key)
+        return SCIMSYNC_ERR;
+    return ss_state_run_kv_put(self(h)->section->component, key, value) < 0 ? SCIMSYNC_ERR : 0;
+}
+
 static void *host_alloc(size_t n)
 {
     return malloc(n);
@@ -464,6 +478,8 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
         .realloc = host_realloc,
         .free = host_free,
         .should_stop = host_should_stop,
+        .state_get = host_state_get,
+        .state_put = host_state_put,
         .mapped_attributes = host_mapped_attributes,
         .count_request = host_count_request,
         .op_done = host_op_done,

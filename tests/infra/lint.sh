@@ -68,6 +68,8 @@ variants() {
     ecs-fargate.yaml)
         echo "KmsKeyArn=arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab,AllowDirectoryDns=true,AlarmEmail=ops@example.com,ImageUri=registry.example.com/scimsync:1.0,AlarmTopicArn=arn:aws:sns:eu-west-1:123456789012:ops-alerts,NoSuccessHours=24"
         echo "Command=plan"
+        echo "StateBucket=example-scimsync-state,CreateStateBucket=true"
+        echo "StateBucket=existing-state-bucket,StateKey=prod/scimsync/state.json"
         ;;
     esac
 }

@@ -264,6 +264,56 @@ static void test_engine_values(void **state)
     free(log);
 }
 
+/* [engine] state and its companions: defaults, values, errors with
+ * file:line, and $SCIMSYNC_STATE when the files set none. */
+static void test_engine_state_keys(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    unsetenv("SCIMSYNC_STATE");
+    write_file(g_main, "[engine]\n");
+    write_dropin("00-layout.ini", minimal);
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_null(cfg.engine.state);
+    assert_int_equal(cfg.engine.full_reconcile_interval, 86400);
+    assert_int_equal(cfg.engine.lock_lease, 600);
+    assert_int_equal(cfg.engine.lock_wait, 0);
+    assert_int_equal(cfg.engine.state_checkpoint_interval, 0);
+    assert_int_equal(cfg.engine.state_path_style, 0);
+    ss_config_free(&cfg);
+    free(log);
+
+    setenv("SCIMSYNC_STATE", "s3://from-env/k", 1);
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_string_equal(cfg.engine.state, "s3://from-env/k");
+    ss_config_free(&cfg);
+    free(log);
+
+    write_file(g_main, "[engine]\nstate = file:/var/lib/scimsync/state.json\n"
+                       "full_reconcile_interval = 0\nstate_s3_path_style = yes\nlock_wait = 30\n");
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_string_equal(cfg.engine.state, "file:/var/lib/scimsync/state.json"); /* key wins */
+    assert_int_equal(cfg.engine.full_reconcile_interval, 0);
+    assert_int_equal(cfg.engine.state_path_style, 1);
+    assert_int_equal(cfg.engine.lock_wait, 30);
+    ss_config_free(&cfg);
+    free(log);
+    unsetenv("SCIMSYNC_STATE");
+
+    write_file(g_main, "[engine]\nstate = state.json\nfull_reconcile_interval = -1\n"
+                       "lock_lease = 2\n");
+    assert_true(load_capture(&cfg, g_main, 1, g_confd, 1, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:2: [engine] state must be file:/ABSOLUTE/PATH or "
+                                "s3://BUCKET/KEY, not 'state.json'"));
+    assert_non_null(strstr(log, "scimsync.ini:3: [engine] full_reconcile_interval must be"));
+    assert_non_null(strstr(log, "scimsync.ini:4: [engine] lock_lease must be a whole number of "
+                                "seconds, at least 5"));
+    ss_config_free(&cfg);
+    free(log);
+}
+
 /* Every safety limit key lands in its field; a bad value keeps the
  * default; a percentage above 100 is refused naming its key. */
 static void test_engine_safety_keys(void **state)
@@ -1015,6 +1065,7 @@ int main(void)
         cmocka_unit_test(test_conf_dir_beside),
         cmocka_unit_test(test_url_shapes),
         cmocka_unit_test(test_url_display),
+        cmocka_unit_test_setup_teardown(test_engine_state_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
