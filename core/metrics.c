@@ -42,7 +42,8 @@ static double *req_slot(struct ss_metrics_state *st, const char *method, long co
     }
     if (st->nreq >= SS_METRICS_MAX_REQ)
         return NULL; /* a server answering with 60 different codes: keep the first */
-    snprintf(st->req[st->nreq].method, sizeof st->req[st->nreq].method, "%s", method);
+    /* methods are short (GET, PATCH, DELETE): at most 7 characters kept */
+    snprintf(st->req[st->nreq].method, sizeof st->req[st->nreq].method, "%.7s", method);
     st->req[st->nreq].code = code;
     st->req[st->nreq].count = 0;
     return &st->req[st->nreq++].count;

@@ -205,7 +205,7 @@ static void cert_text(const struct get_result *r, char *buf, size_t cap, long *d
 static int transport(struct check_ctx *c, const struct get_result *r)
 {
     struct scim *s = c->s;
-    char detail[2560], hint[512];
+    char detail[2560], hint[1400];
     int connected = r->cc == CURLE_OK || r->status > 0 || r->connected || tls_failure(r->cc);
 
     if (r->cc == CURLE_COULDNT_RESOLVE_HOST) {
