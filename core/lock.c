@@ -213,7 +213,14 @@ enum ss_lock_result ss_lock_acquire(struct ss_lock *l, const char *path, const c
         return SS_LOCK_ERROR;
     }
     if (r == SS_LOCK_BUSY) {
+        /* The holder writes who it is just after taking the lock: a run
+         * that arrives in between waits a moment for that record. */
         read_holder(fd, holder);
+        for (int i = 0; i < 50 && holder->pid == 0; i++) {
+            struct timespec pause = {0, 20 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+            read_holder(fd, holder);
+        }
         close(fd);
         return SS_LOCK_BUSY;
     }

@@ -6,7 +6,7 @@ what=${1:-test}
 build_pkgs="build-essential cmake pkg-config file libcurl4-openssl-dev libldap-dev libjson-c-dev libinih-dev libssl-dev libcmocka-dev libmicrohttpd-dev"
 test_pkgs="python3 python3-cryptography python3-prometheus-client openssl slapd ldap-utils samba samba-ad-dc samba-ad-provision krb5-user debootstrap time clang libclang-rt-14-dev groff-base man-db"
 # tests/format-check.sh (ctest format_check)
-test_pkgs="$test_pkgs clang-format"
+test_pkgs="$test_pkgs clang-format ca-certificates"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
 missing=""
