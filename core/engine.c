@@ -198,9 +198,13 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
     rc = SS_EXIT_READ;
-    if (opt->precheck && precheck_target(target) < 0) {
-        read_stopped(&rc);
-        goto out;
+    if (opt->precheck) {
+        /* with a usable state its check is the pre-flight: one request */
+        int pc = ss_state_run_precheck(state, target);
+        if (pc < 0 || (pc == 0 && precheck_target(target) < 0)) {
+            read_stopped(&rc);
+            goto out;
+        }
     }
     ss_report_phase_begin(SS_RUN_SOURCE_READ);
     ss_progress_begin("source read", 0, "entries");
