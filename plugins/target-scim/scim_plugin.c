@@ -137,6 +137,7 @@ static void scim_destroy(void *inst)
     if (s->multi)
         curl_multi_cleanup(s->multi);
     scim_listed_reset(s);
+    scim_prefetch_free(s);
     scim_base_url_free(&s->url);
     free(s);
     curl_global_cleanup();
@@ -158,6 +159,7 @@ static int scim_create(const struct scimsync_host *h, void **inst)
         return SCIMSYNC_ERR_NOMEM;
     }
     s->h = h;
+    s->read_ahead = 1;
     /* different jitter in every process, so clients never retry in step */
     s->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)s;
     rc = read_config(s);
