@@ -318,8 +318,11 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
         goto out;
     /* the report on stdout carries no text lines */
     printed = opt->dry_run && !opt->json && !opt->print_report;
-    int refused = ss_safety_check(&counts, &opt->safety, &verdict) != 0;
-    ss_report_safety(&counts, &opt->safety, &verdict);
+    struct ss_safety_policy policy = opt->safety;
+    if (sel)
+        ss_select_safety(&policy);
+    int refused = ss_safety_check(&counts, &policy, &verdict) != 0;
+    ss_report_safety(&counts, &policy, &verdict);
     if (refused) {
         ss_state_run_finish(state, 0); /* keeps a full read for the next run */
         rc = SS_EXIT_SAFETY;

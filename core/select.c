@@ -264,6 +264,16 @@ size_t ss_select_restrict(struct ss_plan *p, const struct scimsync_selection *se
     return dropped;
 }
 
+void ss_select_safety(struct ss_safety_policy *p)
+{
+    p->user_removals.percent = -1;
+    p->group_deletes.percent = -1;
+    p->member_removals.percent = -1;
+    p->group_member_percent = -1;
+    p->user_updates.percent = -1;
+    p->field_clears.percent = -1;
+}
+
 void ss_select_describe(const struct scimsync_selection *sel, char *buf, size_t len)
 {
     snprintf(buf, len, "--%s %s", sel->kind == SCIMSYNC_ENTRY_USER ? "user" : "group",

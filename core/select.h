@@ -11,6 +11,7 @@
 
 #include "model.h"
 #include "plan.h"
+#include "safety.h"
 
 /* What was picked from the resolved source snapshot. */
 struct ss_pick {
@@ -55,6 +56,12 @@ int ss_select_build(struct ss_dir *src, const struct ss_pick *pick,
  * fix-ups.  Each dropped group create is named once (warning).  Returns
  * the number of ops dropped. */
 size_t ss_select_restrict(struct ss_plan *p, const struct scimsync_selection *sel);
+
+/* The limits of a narrowed run: its populations are that user's or
+ * group's alone (a departing user loses 100% of its memberships), so the
+ * percentage limits, which exist to catch a source read gone wrong across
+ * a directory, have nothing to measure; the count limits stay. */
+void ss_select_safety(struct ss_safety_policy *p);
 
 /* "--user alice" / "--group admins" for messages (static buffer-free:
  * the caller's). */

@@ -207,79 +207,86 @@ int ss_select_read_named(struct ss_select_read *r)
     return 0;
 }
 
-int ss_select_read_rest(struct ss_select_read *r, const struct ss_dir *src,
-                        const struct ss_pick *pick)
+/* USER: the groups of each user found; GROUP: the members of each owned
+ * group found.  0, or <0 (logged). */
+static int read_members(struct ss_select_read *r)
 {
     struct ss_dir *tgt = r->tgt;
-    int users = r->sel->kind == SCIMSYNC_ENTRY_USER;
-    struct ss_strmap ext_seen;
-    int rc = -1;
-    ss_strmap_init(&ext_seen, 0);
-    /* The picked entries' target objects, by externalId (those found by
-     * name already are not asked again). */
-    for (size_t i = 0; i < tgt->nusers; i++) {
-        if (!ss_str_empty(tgt->users[i].external_id) &&
-            ss_strmap_put(&ext_seen, tgt->users[i].external_id, 0, NULL) < 0)
-            goto nomem;
-    }
-    for (size_t i = 0; i < pick->nusers; i++) {
-        const char *ext = src->users[pick->users[i]].external_id;
-        if (ss_str_empty(ext) || ss_strmap_get(&ext_seen, ext, NULL))
-            continue;
-        if (ss_strmap_put(&ext_seen, ext, 0, NULL) < 0)
-            goto nomem;
-        if (find(r, 1, SCIMSYNC_FIND_EXTERNAL_ID, ext, SS_NONE, SS_NONE, NULL) < 0)
-            goto out;
-    }
-    ss_strmap_free(&ext_seen);
-    ss_strmap_init(&ext_seen, 0);
-    for (size_t i = 0; i < tgt->ngroups; i++) {
-        if (!ss_str_empty(tgt->groups[i].external_id) &&
-            ss_strmap_put(&ext_seen, tgt->groups[i].external_id, 0, NULL) < 0)
-            goto nomem;
-    }
-    for (size_t i = 0; i < pick->ngroups; i++) {
-        const char *ext = src->groups[pick->groups[i]].external_id;
-        if (ss_str_empty(ext) || ss_strmap_get(&ext_seen, ext, NULL))
-            continue;
-        if (ss_strmap_put(&ext_seen, ext, 0, NULL) < 0)
-            goto nomem;
-        if (find(r, 0, SCIMSYNC_FIND_EXTERNAL_ID, ext, SS_NONE, SS_NONE, NULL) < 0)
-            goto out;
-    }
-    /* The memberships of the selection: the groups of each user found, or
-     * the members of each group found.  Every group read has its members
-     * known as far as this run cares. */
-    if (users) {
+    if (r->sel->kind == SCIMSYNC_ENTRY_USER) {
         size_t nu = tgt->nusers;
         for (uint32_t u = 0; u < nu; u++) {
             if (find(r, 0, SCIMSYNC_FIND_HAS_MEMBER, tgt->users[u].id, SS_NONE, u, NULL) < 0)
-                goto out;
+                return -1;
         }
-    } else {
-        size_t ng = tgt->ngroups;
-        for (uint32_t g = 0; g < ng; g++) {
-            if (ss_str_empty(tgt->groups[g].external_id))
-                continue; /* not ours: never read for members */
-            if (find(r, 1, SCIMSYNC_FIND_MEMBER_OF, tgt->groups[g].id, g, SS_NONE, NULL) < 0)
-                goto out;
-        }
+        return 0;
     }
-    free(tgt->members_known);
-    tgt->members_known = calloc(tgt->ngroups ? tgt->ngroups : 1, 1);
-    if (!tgt->members_known)
-        goto nomem;
-    for (size_t g = 0; g < tgt->ngroups; g++)
-        tgt->members_known[g] = !ss_str_empty(tgt->groups[g].external_id);
-    if (ss_dir_set_members(tgt, r->pairs, r->npairs) < 0)
-        goto out;
-    ss_info("target %s: %zu users, %zu groups and %zu memberships read for %s \"%s\"", r->t->name,
-            tgt->nusers, tgt->ngroups, r->npairs, mode_option(r->sel), r->sel->name);
+    size_t ng = tgt->ngroups;
+    for (uint32_t g = 0; g < ng; g++) {
+        if (ss_str_empty(tgt->groups[g].external_id))
+            continue; /* not ours: never read for members */
+        if (find(r, 1, SCIMSYNC_FIND_MEMBER_OF, tgt->groups[g].id, g, SS_NONE, NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The target objects of the picked source users (groups) by externalId,
+ * those read already not asked again.  0, or <0 (logged). */
+static int read_by_ext(struct ss_select_read *r, int users, const struct ss_dir *src,
+                       const struct ss_pick *pick)
+{
+    struct ss_dir *tgt = r->tgt;
+    struct ss_strmap seen;
+    int rc = -1;
+    size_t nt = users ? tgt->nusers : tgt->ngroups;
+    size_t np = users ? pick->nusers : pick->ngroups;
+    ss_strmap_init(&seen, 0);
+    for (size_t i = 0; i < nt; i++) {
+        const char *ext = users ? tgt->users[i].external_id : tgt->groups[i].external_id;
+        if (!ss_str_empty(ext) && ss_strmap_put(&seen, ext, 0, NULL) < 0)
+            goto nomem;
+    }
+    for (size_t i = 0; i < np; i++) {
+        const char *ext = users ? src->users[pick->users[i]].external_id
+                                : src->groups[pick->groups[i]].external_id;
+        if (ss_str_empty(ext) || ss_strmap_get(&seen, ext, NULL))
+            continue;
+        if (ss_strmap_put(&seen, ext, 0, NULL) < 0)
+            goto nomem;
+        if (find(r, users, SCIMSYNC_FIND_EXTERNAL_ID, ext, SS_NONE, SS_NONE, NULL) < 0)
+            goto out;
+    }
     rc = 0;
     goto out;
 nomem:
     ss_error("target %s: out of memory", r->t->name);
 out:
-    ss_strmap_free(&ext_seen);
+    ss_strmap_free(&seen);
     return rc;
+}
+
+int ss_select_read_rest(struct ss_select_read *r, const struct ss_dir *src,
+                        const struct ss_pick *pick)
+{
+    struct ss_dir *tgt = r->tgt;
+    int users = r->sel->kind == SCIMSYNC_ENTRY_USER;
+    /* The selected object first, then its memberships (the groups of each
+     * user found, or the members of each group found), then the other side
+     * by externalId: what the memberships returned is not asked again. */
+    if (read_by_ext(r, users, src, pick) < 0 || read_members(r) < 0 ||
+        read_by_ext(r, !users, src, pick) < 0)
+        return -1;
+    free(tgt->members_known);
+    tgt->members_known = calloc(tgt->ngroups ? tgt->ngroups : 1, 1);
+    if (!tgt->members_known) {
+        ss_error("target %s: out of memory", r->t->name);
+        return -1;
+    }
+    for (size_t g = 0; g < tgt->ngroups; g++)
+        tgt->members_known[g] = !ss_str_empty(tgt->groups[g].external_id);
+    if (ss_dir_set_members(tgt, r->pairs, r->npairs) < 0)
+        return -1;
+    ss_info("target %s: %zu users, %zu groups and %zu memberships read for %s \"%s\"", r->t->name,
+            tgt->nusers, tgt->ngroups, r->npairs, mode_option(r->sel), r->sel->name);
+    return 0;
 }

@@ -261,7 +261,15 @@ void scim_listed_reset(struct scim *s)
     s->listed_users_ok = s->listed_groups_ok = 0;
 }
 
+static void log_stats_at(struct scim *s, const char *what, int level);
+
 void scim_log_stats(struct scim *s, const char *what)
+{
+    log_stats_at(s, what, SCIMSYNC_LOG_INFO);
+}
+
+/* A narrowed run makes a handful of small reads: their rates at debug. */
+static void log_stats_at(struct scim *s, const char *what, int level)
 {
     struct scim_stats *st = &s->stats;
     if (s->pacer_ready) {
@@ -270,10 +278,10 @@ void scim_log_stats(struct scim *s, const char *what)
         scim_pacer_report(&s->pacer, 0, &rep);
         scim_rate_report_text(&rep, text, sizeof(text));
         if (*text)
-            s->h->log(s->h, SCIMSYNC_LOG_INFO, "%s: effective rates: %s", what, text);
+            s->h->log(s->h, level, "%s: effective rates: %s", what, text);
         scim_pacer_begin(&s->pacer, 0);
     }
-    if (st->throttled || st->server_errors || st->conn_errors)
+    if (st->throttled || st->server_errors || st->conn_errors) /* always worth a line */
         s->h->log(s->h, SCIMSYNC_LOG_INFO,
                   "%s: %lu requests, retried %lu throttled (429), %lu server errors, %lu "
                   "connection failures; %lu gave up",
@@ -440,7 +448,7 @@ static int find(struct scim *s, int users, enum scimsync_find_by by, const char 
     }
     rc = scim_run(s, j, 1);
     scim_job_free(j);
-    scim_log_stats(s, users ? "looking users up" : "looking groups up");
+    log_stats_at(s, users ? "looking users up" : "looking groups up", SCIMSYNC_LOG_DEBUG);
     return rc;
 }
 
