@@ -175,6 +175,12 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
     }
     int r = c->selection ? src->plugin->open_selection(src->inst, c->selection)
                          : ops->open(src->inst);
+    if (r == SCIMSYNC_ERR_CONFIG && c->selection) {
+        /* the plugin said what it cannot select */
+        c->selection_refused = 1;
+        ss_attr_usage_free(&usage);
+        return -1;
+    }
     if (r < 0) {
         ss_error("source %s: open failed (%s); nothing will be applied", src->name,
                  ss_plugin_err_text(r));

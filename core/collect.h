@@ -43,6 +43,7 @@ struct ss_collector {
     /* sync --user / --group: sources are opened with open_selection (NULL:
      * read in full); their groups name members the read did not return. */
     const struct scimsync_selection *selection;
+    int selection_refused; /* a source cannot select that way (exit 1) */
 };
 
 void ss_collector_init(struct ss_collector *c, struct ss_dir *out);

@@ -228,6 +228,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     for (size_t i = 0; i < nsources; i++) {
         if (ss_collect_source(&col, &sources[i], &maps[i]) < 0) {
             ss_progress_end();
+            if (col.selection_refused)
+                rc = SS_EXIT_USAGE;
             read_stopped(&rc);
             goto out;
         }
