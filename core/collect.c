@@ -173,8 +173,8 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
         ss_error("out of memory reading source %s", src->name);
         return -1;
     }
-    int r = c->selection ? src->plugin->open_selection(src->inst, c->selection)
-                         : ops->open(src->inst);
+    int r =
+        c->selection ? src->plugin->open_selection(src->inst, c->selection) : ops->open(src->inst);
     if (r == SCIMSYNC_ERR_CONFIG && c->selection) {
         /* the plugin said what it cannot select */
         c->selection_refused = 1;
@@ -219,7 +219,7 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
          * narrowed read proves nothing about it) */
         if (!c->selection)
             ss_attr_usage_report(&usage, m, src->name, src->mapping_section, src->mapping,
-                             src->nmapping);
+                                 src->nmapping);
     }
     ss_attr_usage_free(&usage);
     return r < 0 ? -1 : 0;

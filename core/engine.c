@@ -267,8 +267,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             ss_dir_init(&src);
             tr = ss_select_build(&src_full, &pick, sel, &tgt, &src);
         }
-        if (tr == 0 && src.nusers == 0 && src.ngroups == 0 && tgt.nusers == 0 &&
-            tgt.ngroups == 0) {
+        if (tr == 0 && src.nusers == 0 && src.ngroups == 0 && tgt.nusers == 0 && tgt.ngroups == 0) {
             char what[300];
             ss_select_describe(sel, what, sizeof what);
             ss_error("%s: no such %s in the sources or in the target; nothing to do", what,
