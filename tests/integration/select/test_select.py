@@ -114,6 +114,7 @@ def main():
     try:
         run(ws, emu)
         unsupported(ws, emu)
+        with_state(args, emu)
     finally:
         emu.stop()
         if failures == 0:
@@ -270,6 +271,44 @@ def unsupported(ws, emu):
                        timeout=60)
     check("a target without lookups: exit 1, the plugin named",
           p.returncode == 1 and "plugin memory does not support --user" in p.stderr, p)
+
+
+def with_state(args, emu):
+    """[engine] state: --user records its own changes in the state, leaves
+    the time of the last full read alone, and the next full run trusts it."""
+    emu.admin("reset", {})
+    ws = Workspace(args, "ss_select_state_it.")
+    try:
+        state = os.path.join(ws.dir, "state.json")
+        ws.engine["state"] = "file:" + state
+        ws.make_users(20)
+        ws.groups = [("g1", "team-a", ["u00001", "u00002"]), ("g2", "team-b", ["u00003"])]
+        p = ws.run(emu, "sync")
+        check("state: first sync, exit 0", p.returncode == 0, p)
+        head = json.loads(open(state).readline())
+        ws.user("u00001")["title"] = "Boss"
+        ws.groups[1] = ("g2", "team-b", ["u00003", "u00001"])
+        ws.user("u00005")["title"] = "Not now"  # another user's change waits
+        name = ws.user("u00001")["userName"]
+        emu.clear_log()
+        p = ws.run(emu, "sync", "--user", name)
+        check("state: sync --user, exit 0", p.returncode == 0 and len(writes(emu.log())) == 2, p)
+        after = open(state).read()
+        check("state: the last full read's time is unchanged",
+              json.loads(after.splitlines()[0])["full_at"] == head["full_at"] and
+              json.loads(after.splitlines()[0])["full_reconcile_due"] is None)
+        check("state: the user's new title is recorded", '"Boss"' in after)
+        check("state: the other user's change is not", '"Not now"' not in after)
+        emu.clear_log()
+        p = ws.run(emu, "sync")
+        log = emu.log()
+        check("state: the next sync trusts the state and applies only the other change",
+              p.returncode == 0 and "from the state" in p.stderr and len(writes(log)) == 1 and
+              not [e for e in log if e["method"] == "GET" and "filter" not in e["path"] and
+                   "count=1" not in e["path"]], p, extra=str(log))
+    finally:
+        if failures == 0:
+            ws.cleanup()
 
 
 if __name__ == "__main__":
