@@ -70,6 +70,7 @@ def main():
     ap.add_argument("--write-rate", type=float, default=25)
     ap.add_argument("--member-rate", type=float, default=100)
     ap.add_argument("--latency", type=float, default=0.05)
+    ap.add_argument("--full-log", help="write the emulator's log of the --full run here")
     a = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="scimsync-state-bench-")
@@ -127,6 +128,9 @@ def main():
         rc2, out2, err2, wall2, rss2 = timed(cmd + ["--full"], env)
         log2 = emu.log()
         load2_end = os.getloadavg()
+        if a.full_log:
+            with open(a.full_log, "w") as f:
+                json.dump(log2, f)
         # With a usable state the token check is the first page of the user
         # listing (stopped after one user), which also checks the state.
         token = log1[:1] if log1 and log1[0]["method"] == "GET" \
