@@ -188,7 +188,8 @@ static int first_user_check(struct ss_state_run *sr, const struct ss_engine_targ
     }
     sr->checked = 1;
     if (!c.seen && sr->st.nusers)
-        snprintf(c.why, sizeof c.why, "the target lists no user, the state %zu", sr->st.nusers);
+        snprintf(c.why, sizeof c.why, "the target lists no user, the state holds %zu",
+                 sr->st.nusers);
     if (!c.why[0]) {
         ss_debug("state: the target's first user is the state's: the state is used");
         return 0;

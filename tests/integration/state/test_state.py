@@ -126,6 +126,14 @@ def case_noop(ws, emu):
     p = ws.run(emu, "sync")
     check("and the run after that is a no-op again",
           p.returncode == 0 and "No changes." in p.stdout and not writes(emu.log()), p)
+    # A token the target rejects: that one request says so, nothing else is sent.
+    emu.config(token="another-token")
+    emu.clear_log()
+    p = ws.run(emu, "sync")
+    emu.config(token=TOKEN)
+    check("a rejected token with a fresh state: exit 2 after the one request",
+          p.returncode == 2 and "SCIM token rejected" in p.stderr
+          and first_user_only(emu.log()), p, str(emu.log()))
     # --full reads everything and finds nothing to do.
     emu.clear_log()
     p = ws.run(emu, "sync", "--full")
