@@ -1,6 +1,6 @@
 /* Every allocation of the pure helpers fails in turn: each must report the
  * failure and leave nothing allocated (run under ASan for the leak half).
- * malloc & co are wrapped at link time (-Wl,--wrap); json-c, libcurl and
+ * malloc & co are wrapped at link time (tests/support/alloc_fail.h); json-c, libcurl and
  * OpenSSL allocate inside their own shared objects and are not affected. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,64 +11,12 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include "gw_util.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-
-static long fail_at = -1; /* index of the allocation that fails; -1: none */
-static long count;
-
-static int should_fail(void)
-{
-    return fail_at >= 0 && count++ == fail_at;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    return should_fail() ? NULL : __real_strdup(s);
-}
-
-/* Runs scenario with allocation k failing, for k = 0, 1, ... until a run
- * completes without reaching the failing allocation.  A scenario returns
- * 0 on success, -1 when it saw an error (which is then required). */
-static void each_failure(int (*scenario)(void))
-{
-    for (long k = 0;; k++) {
-        count = 0;
-        fail_at = k;
-        int rc = scenario();
-        int reached = count > k;
-        fail_at = -1;
-        if (!reached) {
-            assert_int_equal(rc, 0);
-            assert_true(k > 3); /* the wrapping works: failures were injected */
-            return;
-        }
-        assert_int_equal(rc, -1);
-        assert_true(k < 100000);
-    }
-}
 
 static json_object *user;
 static char *pem;
@@ -113,8 +61,8 @@ static int map_scenario(void)
 
 static int text_scenario(void)
 {
-    const struct gw_param p[] = {{"customer", "my_customer"}, {"query", "email:aws-*"},
-                                 {"pageToken", "tok"}};
+    const struct gw_param p[] = {
+        {"customer", "my_customer"}, {"query", "email:aws-*"}, {"pageToken", "tok"}};
     struct gw_cursor c = {0};
     struct gw_key k;
     char err[128];
@@ -122,8 +70,7 @@ static int text_scenario(void)
     char *u = gw_url("http://h/", "/admin/directory/v1/users", p, 3);
     char *e = gw_b64url((const unsigned char *)"\xfb\xff hello", 8);
     unsigned char *d = e ? gw_b64url_decode(e, &n) : NULL;
-    int key = gw_key_parse("{\"client_email\":\"a@b\",\"private_key\":\"K\"}", &k, err,
-                           sizeof err);
+    int key = gw_key_parse("{\"client_email\":\"a@b\",\"private_key\":\"K\"}", &k, err, sizeof err);
     int cur = gw_cursor_advance(&c, "t1", err, sizeof err);
     if (cur == 0)
         cur = gw_cursor_advance(&c, "t2", err, sizeof err);
@@ -140,8 +87,8 @@ static int text_scenario(void)
 static int jwt_scenario(void)
 {
     char err[256], *jwt = NULL;
-    int rc = gw_jwt_build(pem, "a@b", "admin@c", gw_scopes, "http://t/token", 1700000000, &jwt,
-                          err, sizeof err);
+    int rc = gw_jwt_build(pem, "a@b", "admin@c", gw_scopes, "http://t/token", 1700000000, &jwt, err,
+                          sizeof err);
     free(jwt);
     return rc < 0 ? -1 : 0;
 }
@@ -180,25 +127,25 @@ static int teardown(void **state)
 static void test_flatten(void **state)
 {
     (void)state;
-    each_failure(flatten_scenario);
+    alloc_fail_each(flatten_scenario, 4);
 }
 
 static void test_map(void **state)
 {
     (void)state;
-    each_failure(map_scenario);
+    alloc_fail_each(map_scenario, 4);
 }
 
 static void test_text(void **state)
 {
     (void)state;
-    each_failure(text_scenario);
+    alloc_fail_each(text_scenario, 4);
 }
 
 static void test_jwt(void **state)
 {
     (void)state;
-    each_failure(jwt_scenario);
+    alloc_fail_each(jwt_scenario, 4);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /* Every allocation of the pure helpers fails in turn: each must report the
  * failure and leave nothing allocated (run under ASan / valgrind for the
- * leak half).  malloc & co are wrapped at link time (-Wl,--wrap). */
+ * leak half).  malloc & co are wrapped at link time (tests/support/alloc_fail.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,68 +10,10 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
+
 #include "entry_builder.h"
 #include "ldap_util.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-
-static long fail_at = -1; /* index of the allocation that fails; -1: none */
-static long count;
-
-static int should_fail(void)
-{
-    return fail_at >= 0 && count++ == fail_at;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    return should_fail() ? NULL : __real_strdup(s);
-}
-
-char *__wrap_strndup(const char *s, size_t n)
-{
-    return should_fail() ? NULL : __real_strndup(s, n);
-}
-
-/* Runs scenario with allocation k failing, for k = 0, 1, ... until a run
- * completes without reaching the failing allocation.  A scenario returns
- * 0 on success, -1 when it saw an error (which is then required). */
-static void each_failure(int (*scenario)(void))
-{
-    for (long k = 0;; k++) {
-        count = 0;
-        fail_at = k;
-        int rc = scenario();
-        int reached = count > k;
-        fail_at = -1;
-        if (!reached) {
-            assert_int_equal(rc, 0);
-            assert_true(k > 3); /* the wrapping works: failures were injected */
-            return;
-        }
-        assert_int_equal(rc, -1);
-        assert_true(k < 100000);
-    }
-}
 
 static int map_scenario(void)
 {
@@ -139,19 +81,19 @@ static int text_scenario(void)
 static void test_map(void **state)
 {
     (void)state;
-    each_failure(map_scenario);
+    alloc_fail_each(map_scenario, 4);
 }
 
 static void test_builder(void **state)
 {
     (void)state;
-    each_failure(builder_scenario);
+    alloc_fail_each(builder_scenario, 4);
 }
 
 static void test_text(void **state)
 {
     (void)state;
-    each_failure(text_scenario);
+    alloc_fail_each(text_scenario, 4);
 }
 
 int main(void)
