@@ -59,6 +59,9 @@ int lsrc_parse_range(const char *desc, const char *base, long *lo, long *hi);
  * re-serializes it), ASCII lowercased.  malloc'd; NULL when dn does not
  * parse or on allocation failure. */
 char *lsrc_dn_canonical(const char *dn);
+/* The same, telling the two failures apart: 0 and *out (malloc'd), -1 the
+ * DN does not parse, -2 no memory (*out NULL). */
+int lsrc_dn_canon(const char *dn, char **out);
 
 /* uniqueMember values may end in an optional UID ("cn=x,dc=y#'0101'B",
  * RFC 4517 NameAndOptionalUID): the length without it. */
