@@ -14,9 +14,6 @@
 
 /* ---- entra_jwt.c ------------------------------------------------- */
 
-/* base64url without padding of n bytes; malloc'd, NULL on no memory. */
-char *entra_b64url(const unsigned char *data, size_t n);
-
 /* The certificate's thumbprint as the JWT header wants it: base64url of
  * the SHA-1 (sha256 = 0, header "x5t") or SHA-256 (sha256 = 1, header
  * "x5t#S256") digest of the DER certificate.  0, or <0 with err set. */

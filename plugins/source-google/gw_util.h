@@ -78,11 +78,6 @@ void gw_key_free(struct gw_key *k);
 /* The read-only scopes, space separated, as the JWT asks for them. */
 extern const char gw_scopes[];
 
-/* base64url without padding; malloc'd or NULL. */
-char *gw_b64url(const unsigned char *data, size_t len);
-/* Decodes base64url (padding optional); malloc'd (NUL added) or NULL. */
-unsigned char *gw_b64url_decode(const char *s, size_t *len);
-
 /* header.claims.signature, RS256 with the PEM private key:
  * {"alg":"RS256","typ":"JWT"} . {iss, sub, scope, aud, iat, exp=iat+3600}.
  * 0 and *out (malloc'd), or -1 with err set. */

@@ -1,34 +1,16 @@
 /* Reading the ldap source's configuration (the keys and their defaults:
  * ldap_plugin.c). */
 #include "source.h"
+#include "ssp_conf.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static int get_int(const struct scimsync_host *h, const char *key, long min, long max, long *out)
-{
-    int ret = h->config_get_int(h, key, out);
-    if (ret < 0)
-        return ret;
-    if (*out < min || *out > max) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: must be between %ld and %ld",
-               h->config_where(h, key), key, min, max);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    return 0;
-}
-
-static const char *nonempty(const struct scimsync_host *h, const char *key)
-{
-    const char *v = h->config_get(h, key);
-    return v && *v ? v : NULL;
-}
-
 int lsrc_conf_read(const struct scimsync_host *h, struct lsrc_conf *c)
 {
     int ret;
-    const char *uri = nonempty(h, "uri");
+    const char *uri = ssp_conf_str(h, "uri");
     c->nuris = uri ? lsrc_split_words(uri, c->uris, LSRC_MAX_URIS) : 0;
     if (c->nuris <= 0) {
         h->log(h, SCIMSYNC_LOG_ERROR, "%s: uri: give 1 to %d server URIs",
@@ -47,7 +29,7 @@ int lsrc_conf_read(const struct scimsync_host *h, struct lsrc_conf *c)
             return SCIMSYNC_ERR_CONFIG;
         }
     }
-    const char *attrs = nonempty(h, "attributes");
+    const char *attrs = ssp_conf_str(h, "attributes");
     c->nextra_attrs = attrs ? lsrc_split_words(attrs, c->extra_attrs, LSRC_MAX_ATTRS) : 0;
     if (c->nextra_attrs < 0) {
         c->nextra_attrs = 0;
@@ -55,22 +37,22 @@ int lsrc_conf_read(const struct scimsync_host *h, struct lsrc_conf *c)
                h->config_where(h, "attributes"), LSRC_MAX_ATTRS);
         return SCIMSYNC_ERR_CONFIG;
     }
-    c->bind_dn = nonempty(h, "bind_dn");
+    c->bind_dn = ssp_conf_str(h, "bind_dn");
     c->bind_password = h->config_get(h, "bind_password");
     if (c->bind_dn && !c->bind_password) {
         h->log(h, SCIMSYNC_LOG_ERROR, "%s: bind_dn is set but bind_password is not",
                h->config_where(h, "bind_dn"));
         return SCIMSYNC_ERR_CONFIG;
     }
-    c->ca_file = nonempty(h, "ca_file");
-    c->base_dn = nonempty(h, "base_dn");
-    c->group_base_dn = nonempty(h, "group_base_dn");
-    c->user_filter = nonempty(h, "user_filter");
-    c->group_filter = nonempty(h, "group_filter");
-    c->users_from_group = nonempty(h, "users_from_group");
-    c->group_name_pattern = nonempty(h, "group_name_pattern");
-    c->external_id = nonempty(h, "external_id");
-    c->login_attribute = nonempty(h, "login_attribute");
+    c->ca_file = ssp_conf_str(h, "ca_file");
+    c->base_dn = ssp_conf_str(h, "base_dn");
+    c->group_base_dn = ssp_conf_str(h, "group_base_dn");
+    c->user_filter = ssp_conf_str(h, "user_filter");
+    c->group_filter = ssp_conf_str(h, "group_filter");
+    c->users_from_group = ssp_conf_str(h, "users_from_group");
+    c->group_name_pattern = ssp_conf_str(h, "group_name_pattern");
+    c->external_id = ssp_conf_str(h, "external_id");
+    c->login_attribute = ssp_conf_str(h, "login_attribute");
     c->start_tls = 0;
     c->verify_tls = 1;
     c->nested_groups = 1;
@@ -80,11 +62,11 @@ int lsrc_conf_read(const struct scimsync_host *h, struct lsrc_conf *c)
     if ((ret = h->config_get_bool(h, "start_tls", &c->start_tls)) < 0 ||
         (ret = h->config_get_bool(h, "verify_tls", &c->verify_tls)) < 0 ||
         (ret = h->config_get_bool(h, "nested_groups", &c->nested_groups)) < 0 ||
-        (ret = get_int(h, "page_size", 1, 100000, &c->page_size)) < 0 ||
-        (ret = get_int(h, "timeout", 1, 86400, &c->timeout)) < 0 ||
-        (ret = get_int(h, "member_range_step", 0, 1000000, &c->member_range_step)) < 0)
+        (ret = ssp_conf_int(h, "page_size", 1, 100000, &c->page_size)) < 0 ||
+        (ret = ssp_conf_int(h, "timeout", 1, 86400, &c->timeout)) < 0 ||
+        (ret = ssp_conf_int(h, "member_range_step", 0, 1000000, &c->member_range_step)) < 0)
         return ret;
-    const char *d = nonempty(h, "dialect");
+    const char *d = ssp_conf_str(h, "dialect");
     if (!d || strcasecmp(d, "auto") == 0) {
         c->dialect = LSRC_DIALECT_AUTO;
     } else if (strcasecmp(d, "ad") == 0) {

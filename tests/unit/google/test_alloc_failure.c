@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 
 #include "gw_util.h"
+#include "ssp_jwt.h"
 
 static json_object *user;
 static char *pem;
@@ -68,8 +69,8 @@ static int text_scenario(void)
     char err[128];
     size_t n = 0;
     char *u = gw_url("http://h/", "/admin/directory/v1/users", p, 3);
-    char *e = gw_b64url((const unsigned char *)"\xfb\xff hello", 8);
-    unsigned char *d = e ? gw_b64url_decode(e, &n) : NULL;
+    char *e = ssp_b64url((const unsigned char *)"\xfb\xff hello", 8);
+    unsigned char *d = e ? ssp_b64url_decode(e, &n) : NULL;
     int key = gw_key_parse("{\"client_email\":\"a@b\",\"private_key\":\"K\"}", &k, err, sizeof err);
     int cur = gw_cursor_advance(&c, "t1", err, sizeof err);
     if (cur == 0)
