@@ -9,6 +9,7 @@
 #include <scimsync/plugin.h>
 
 #include "gw_util.h"
+#include "ssp_map.h"
 
 struct gw_conf {
     const char *credentials; /* the key file JSON: never logged */
@@ -76,16 +77,16 @@ struct gw_source {
     enum gw_phase phase;
     struct gw_list list;
     struct gw_entry_builder eb;
-    struct gw_map user_ids;  /* ids of the users returned */
-    struct gw_map emails;    /* every address of a returned user -> its id */
-    struct gw_map scope;     /* users_from_group: user ids in scope */
+    struct ssp_map user_ids;  /* ids of the users returned */
+    struct ssp_map emails;    /* every address of a returned user -> its id */
+    struct ssp_map scope;     /* users_from_group: user ids in scope */
     int scoped;
     char **deferred; /* users (their JSON) whose manager was not read yet */
     size_t ndeferred, deferred_cap, deferred_pos;
     struct gw_group *groups; /* every group groups.list returned */
     size_t ngroups, groups_cap, group_pos;
-    struct gw_map synced;  /* ids of groups to sync */
-    struct gw_map emitted; /* ids of groups already streamed (synced or helpers) */
+    struct ssp_map synced;  /* ids of groups to sync */
+    struct ssp_map emitted; /* ids of groups already streamed (synced or helpers) */
     char **helpers;        /* ids of groups queued for nesting only */
     size_t nhelpers, helpers_cap, helper_pos;
     unsigned long dropped_members, users_out, groups_out;

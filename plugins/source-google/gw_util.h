@@ -139,23 +139,5 @@ double gw_backoff(int attempt, double jitter01);
 /* Wildcard (* and ?), ASCII case-insensitive. */
 int gw_wildcard(const char *pattern, const char *s);
 
-/* ------------------------------------------------------------------ */
-/* String map (open addressing, string keys, string or NULL values).   */
-
-struct gw_map {
-    char **keys;
-    char **vals;
-    size_t cap; /* power of two, 0 when empty */
-    size_t count;
-    size_t limit; /* refuse to grow past this many keys */
-};
-
-void gw_map_init(struct gw_map *m, size_t limit);
-void gw_map_free(struct gw_map *m);
-/* Inserts or replaces (copies key and val; val may be NULL).
- * 0 ok, -1 allocation failure, -2 limit reached. */
-int gw_map_put(struct gw_map *m, const char *key, const char *val);
-/* 1 and *val (may be NULL) when present, 0 when absent. */
-int gw_map_get(const struct gw_map *m, const char *key, const char **val);
 
 #endif

@@ -194,7 +194,7 @@ int lsrc_resolve_manager(struct lsrc_source *s, int *pending)
         return SCIMSYNC_ERR_NOMEM;
     if (ret < 0)
         return 0; /* not a DN: nothing to resolve */
-    if (lsrc_map_get(&s->user_ids, canon, &mid) && mid)
+    if (ssp_map_get(&s->user_ids, canon, &mid) && mid)
         ret = lsrc_eb_add_attr1(&s->eb, "managerId", mid) < 0 ? SCIMSYNC_ERR_NOMEM : 0;
     else
         *pending = 1;
@@ -244,9 +244,9 @@ int lsrc_build_user(struct lsrc_source *s, struct lsrc_search *q, void *e)
         (ret = finish_entry(s, SCIMSYNC_ENTRY_USER, 0, id, canon, dn)) < 0)
         goto out;
     const char *uid = lsrc_eb_get1(&s->eb, "uid");
-    int put = lsrc_map_put(&s->user_ids, canon, id);
+    int put = ssp_map_put(&s->user_ids, canon, id);
     if (put == 0 && uid)
-        put = lsrc_map_put(&s->uid_dns, uid, canon);
+        put = ssp_map_put(&s->uid_dns, uid, canon);
     if (put < 0) {
         ret = lsrc_no_memory(s, dn);
         goto out;
@@ -274,7 +274,7 @@ int lsrc_build_group(struct lsrc_source *s, struct lsrc_search *q, void *e, unsi
         goto out;
     /* mark first: a group listing itself (directly or through a helper)
      * must not be queued again */
-    if (lsrc_map_put(&s->emitted, canon, NULL) < 0) {
+    if (ssp_map_put(&s->emitted, canon, NULL) < 0) {
         ret = lsrc_no_memory(s, dn);
         goto out;
     }

@@ -29,7 +29,7 @@ int lsrc_no_memory(struct lsrc_source *s, const char *dn)
 
 static int queue_helper(struct lsrc_source *s, const char *canon)
 {
-    if (lsrc_map_get(&s->emitted, canon, NULL) || lsrc_map_get(&s->queued, canon, NULL))
+    if (ssp_map_get(&s->emitted, canon, NULL) || ssp_map_get(&s->queued, canon, NULL))
         return 0;
     if (lsrc_room_for((void **)&s->helper_queue, &s->helpers_cap, s->nhelpers,
                       sizeof *s->helper_queue, 64) < 0)
@@ -37,7 +37,7 @@ static int queue_helper(struct lsrc_source *s, const char *canon)
     if (!(s->helper_queue[s->nhelpers] = strdup(canon)))
         return SCIMSYNC_ERR_NOMEM;
     s->nhelpers++;
-    return lsrc_map_put(&s->queued, canon, NULL) == 0 ? 0 : SCIMSYNC_ERR_NOMEM;
+    return ssp_map_put(&s->queued, canon, NULL) == 0 ? 0 : SCIMSYNC_ERR_NOMEM;
 }
 
 int lsrc_member_dn(struct lsrc_source *s, const char *value, size_t len, const char *dn)
@@ -54,9 +54,9 @@ int lsrc_member_dn(struct lsrc_source *s, const char *value, size_t len, const c
         s->dropped_members++;
         goto out;
     }
-    if (lsrc_map_get(&s->user_ids, canon, NULL)) {
+    if (ssp_map_get(&s->user_ids, canon, NULL)) {
         ret = lsrc_eb_add_member(&s->eb, canon);
-    } else if (s->conf.nested_groups && lsrc_map_get(&s->group_index, canon, NULL)) {
+    } else if (s->conf.nested_groups && ssp_map_get(&s->group_index, canon, NULL)) {
         ret = lsrc_eb_add_member(&s->eb, canon);
         if (ret == 0)
             ret = queue_helper(s, canon);
@@ -83,7 +83,7 @@ int lsrc_member_uid(struct lsrc_source *s, const struct berval *bv, const char *
     int ret = 0;
     if (!uid)
         return SCIMSYNC_ERR_NOMEM;
-    if (lsrc_map_get(&s->uid_dns, uid, &udn) && udn)
+    if (ssp_map_get(&s->uid_dns, uid, &udn) && udn)
         ret = lsrc_eb_add_member(&s->eb, udn) == 0 ? 0 : lsrc_no_memory(s, dn);
     else
         s->dropped_members++;

@@ -60,13 +60,13 @@ int lsrc_read_open(struct lsrc_source *s)
         s->dir = &lsrc_dir_libldap;
     s->now = time(NULL);
     lsrc_eb_init(&s->eb, LSRC_ARENA_LIMIT, LSRC_MEMBERS_LIMIT);
-    lsrc_map_init(&s->user_ids, LSRC_MAP_LIMIT);
-    lsrc_map_init(&s->uid_dns, LSRC_MAP_LIMIT);
-    lsrc_map_init(&s->scope_dns, LSRC_MAP_LIMIT);
-    lsrc_map_init(&s->scope_uids, LSRC_MAP_LIMIT);
-    lsrc_map_init(&s->group_index, LSRC_MAP_LIMIT);
-    lsrc_map_init(&s->emitted, LSRC_MAP_LIMIT);
-    lsrc_map_init(&s->queued, LSRC_MAP_LIMIT);
+    ssp_map_init(&s->user_ids, LSRC_MAP_LIMIT);
+    ssp_map_init(&s->uid_dns, LSRC_MAP_LIMIT);
+    ssp_map_init(&s->scope_dns, LSRC_MAP_LIMIT);
+    ssp_map_init(&s->scope_uids, LSRC_MAP_LIMIT);
+    ssp_map_init(&s->group_index, LSRC_MAP_LIMIT);
+    ssp_map_init(&s->emitted, LSRC_MAP_LIMIT);
+    ssp_map_init(&s->queued, LSRC_MAP_LIMIT);
     if ((ret = s->dir->connect(s)) < 0)
         return ret;
     s->connected = 1;
@@ -99,7 +99,7 @@ static int next_helper(struct lsrc_source *s)
 {
     while (s->helper_pos < s->nhelpers) {
         char *dn = s->helper_queue[s->helper_pos++];
-        if (lsrc_map_get(&s->emitted, dn, NULL))
+        if (ssp_map_get(&s->emitted, dn, NULL))
             continue;
         struct lsrc_search q;
         void *e;
@@ -196,13 +196,13 @@ void lsrc_read_close(struct lsrc_source *s)
         s->dir->disconnect(s);
     s->connected = 0;
     lsrc_eb_free(&s->eb);
-    lsrc_map_free(&s->user_ids);
-    lsrc_map_free(&s->uid_dns);
-    lsrc_map_free(&s->scope_dns);
-    lsrc_map_free(&s->scope_uids);
-    lsrc_map_free(&s->group_index);
-    lsrc_map_free(&s->emitted);
-    lsrc_map_free(&s->queued);
+    ssp_map_free(&s->user_ids);
+    ssp_map_free(&s->uid_dns);
+    ssp_map_free(&s->scope_dns);
+    ssp_map_free(&s->scope_uids);
+    ssp_map_free(&s->group_index);
+    ssp_map_free(&s->emitted);
+    ssp_map_free(&s->queued);
     for (size_t i = 0; i < s->nhelpers; i++)
         free(s->helper_queue[i]);
     free(s->helper_queue);

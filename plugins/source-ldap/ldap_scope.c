@@ -100,7 +100,7 @@ static int build_group_index(struct lsrc_source *s)
             s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: group DN does not parse: %s", s->uri,
                          dn);
             ret = SCIMSYNC_ERR_DATA;
-        } else if (parse < 0 || lsrc_map_put(&s->group_index, canon, NULL) < 0) {
+        } else if (parse < 0 || ssp_map_put(&s->group_index, canon, NULL) < 0) {
             ret = lsrc_no_memory(s, dn ? dn : "group");
         }
         free(canon);
@@ -114,7 +114,7 @@ static int build_group_index(struct lsrc_source *s)
 /* The walk of one group's members: a visited set and a queue of groups. */
 struct walk {
     struct lsrc_source *s;
-    struct lsrc_map visited;
+    struct ssp_map visited;
     char **queue;
     size_t nq, cap;
     const char *at; /* the group being read, for messages */
@@ -130,14 +130,14 @@ static int walk_value(struct walk *w, int kind, const char *value, size_t len)
     if (!v || parse == -2) {
         ret = SCIMSYNC_ERR_NOMEM;
     } else if (kind == 2) {
-        ret = lsrc_map_put(&s->scope_uids, v, NULL) == 0 ? 0 : SCIMSYNC_ERR_NOMEM;
+        ret = ssp_map_put(&s->scope_uids, v, NULL) == 0 ? 0 : SCIMSYNC_ERR_NOMEM;
     } else if (!canon) {
         s->host->log(s->host, SCIMSYNC_LOG_WARN, "%s: %s: member is not a DN: %s", s->uri, w->at,
                      v);
-    } else if (lsrc_map_get(&s->group_index, canon, NULL)) {
-        if (s->conf.nested_groups && !lsrc_map_get(&w->visited, canon, NULL)) {
+    } else if (ssp_map_get(&s->group_index, canon, NULL)) {
+        if (s->conf.nested_groups && !ssp_map_get(&w->visited, canon, NULL)) {
             if (lsrc_room_for((void **)&w->queue, &w->cap, w->nq, sizeof *w->queue, 64) < 0 ||
-                lsrc_map_put(&w->visited, canon, NULL) < 0) {
+                ssp_map_put(&w->visited, canon, NULL) < 0) {
                 ret = lsrc_no_memory(s, v);
             } else {
                 w->queue[w->nq++] = canon;
@@ -145,7 +145,7 @@ static int walk_value(struct walk *w, int kind, const char *value, size_t len)
             }
         }
     } else {
-        ret = lsrc_map_put(&s->scope_dns, canon, NULL) == 0 ? 0 : SCIMSYNC_ERR_NOMEM;
+        ret = ssp_map_put(&s->scope_dns, canon, NULL) == 0 ? 0 : SCIMSYNC_ERR_NOMEM;
     }
     free(v);
     free(canon);
@@ -174,7 +174,7 @@ static int walk_scope_group(struct lsrc_source *s)
     char *attrs[] = {"member", "uniqueMember", "memberUid", NULL};
     struct walk w = {.s = s};
     int ret = 0;
-    lsrc_map_init(&w.visited, LSRC_MAP_LIMIT);
+    ssp_map_init(&w.visited, LSRC_MAP_LIMIT);
     char *start = lsrc_dn_canonical(s->scope_group_dn);
     if (!start || lsrc_room_for((void **)&w.queue, &w.cap, w.nq, sizeof *w.queue, 64) < 0) {
         free(start);
@@ -184,7 +184,7 @@ static int walk_scope_group(struct lsrc_source *s)
     w.queue[w.nq++] = start;
     /* A group that cannot be marked visited is not walked: its users would
      * silently fall out of scope, so that is an error, never a skip. */
-    if (lsrc_map_put(&w.visited, start, NULL) < 0) {
+    if (ssp_map_put(&w.visited, start, NULL) < 0) {
         ret = lsrc_no_memory(s, s->scope_group_dn);
         goto out;
     }
@@ -209,7 +209,7 @@ out:
     for (size_t i = 0; i < w.nq; i++)
         free(w.queue[i]);
     free(w.queue);
-    lsrc_map_free(&w.visited);
+    ssp_map_free(&w.visited);
     return ret;
 }
 
@@ -258,6 +258,6 @@ int lsrc_scope_has_user(const struct lsrc_source *s, const char *canon, const ch
 {
     if (!s->scope_walked)
         return 1;
-    return lsrc_map_get(&s->scope_dns, canon, NULL) ||
-           (uid && lsrc_map_get(&s->scope_uids, uid, NULL));
+    return ssp_map_get(&s->scope_dns, canon, NULL) ||
+           (uid && ssp_map_get(&s->scope_uids, uid, NULL));
 }

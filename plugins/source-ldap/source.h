@@ -87,14 +87,14 @@ struct lsrc_source {
     enum lsrc_phase phase;
     struct lsrc_search pager;
     struct lsrc_entry_builder eb;
-    struct lsrc_map user_ids;   /* canonical user DN -> external id */
-    struct lsrc_map uid_dns;    /* uid -> canonical user DN (posixGroup) */
-    struct lsrc_map scope_dns;  /* OpenLDAP users_from_group: canonical DNs */
-    struct lsrc_map scope_uids; /*   ... and memberUid values */
+    struct ssp_map user_ids;   /* canonical user DN -> external id */
+    struct ssp_map uid_dns;    /* uid -> canonical user DN (posixGroup) */
+    struct ssp_map scope_dns;  /* OpenLDAP users_from_group: canonical DNs */
+    struct ssp_map scope_uids; /*   ... and memberUid values */
     int scope_walked;
-    struct lsrc_map group_index; /* canonical DNs of every group (nesting) */
-    struct lsrc_map emitted;     /* groups already streamed */
-    struct lsrc_map queued;      /* groups queued as nesting helpers */
+    struct ssp_map group_index; /* canonical DNs of every group (nesting) */
+    struct ssp_map emitted;     /* groups already streamed */
+    struct ssp_map queued;      /* groups queued as nesting helpers */
     char **helper_queue;
     size_t nhelpers, helpers_cap, helper_pos;
     struct scimsync_entry **deferred; /* users whose manager was not read yet */

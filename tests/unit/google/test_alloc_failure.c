@@ -44,22 +44,6 @@ static int flatten_scenario(void)
     return rc;
 }
 
-static int map_scenario(void)
-{
-    struct gw_map m;
-    char key[32];
-    int rc = 0;
-    gw_map_init(&m, 1000);
-    for (int i = 0; i < 300 && rc == 0; i++) {
-        snprintf(key, sizeof key, "user%d@example.com", i);
-        rc = gw_map_put(&m, key, i % 2 ? "id" : NULL) == 0 ? 0 : -1;
-    }
-    if (rc == 0 && (!gw_map_get(&m, "user299@example.com", NULL) || m.count != 300))
-        rc = -2;
-    gw_map_free(&m);
-    return rc;
-}
-
 static int text_scenario(void)
 {
     const struct gw_param p[] = {
@@ -131,12 +115,6 @@ static void test_flatten(void **state)
     alloc_fail_each(flatten_scenario, 4);
 }
 
-static void test_map(void **state)
-{
-    (void)state;
-    alloc_fail_each(map_scenario, 4);
-}
-
 static void test_text(void **state)
 {
     (void)state;
@@ -153,7 +131,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flatten),
-        cmocka_unit_test(test_map),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_jwt),
     };

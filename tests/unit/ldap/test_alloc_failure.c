@@ -17,17 +17,17 @@
 
 static int map_scenario(void)
 {
-    struct lsrc_map m;
+    struct ssp_map m;
     char key[32];
     int rc = 0;
-    lsrc_map_init(&m, 1000);
+    ssp_map_init(&m, 1000);
     for (int i = 0; i < 300 && rc == 0; i++) {
         snprintf(key, sizeof key, "cn=user %d,dc=x", i);
-        rc = lsrc_map_put(&m, key, i % 2 ? "id" : NULL) == 0 ? 0 : -1;
+        rc = ssp_map_put(&m, key, i % 2 ? "id" : NULL) == 0 ? 0 : -1;
     }
-    if (rc == 0 && (!lsrc_map_get(&m, "cn=user 299,dc=x", NULL) || m.count != 300))
+    if (rc == 0 && (!ssp_map_get(&m, "cn=user 299,dc=x", NULL) || m.count != 300))
         rc = -2;
-    lsrc_map_free(&m);
+    ssp_map_free(&m);
     return rc;
 }
 
