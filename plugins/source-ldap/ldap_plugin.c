@@ -63,6 +63,7 @@ static void source_destroy(void *inst)
     if (!s)
         return;
     lsrc_read_close(s);
+    lsrc_select_clear(s);
     lsrc_conf_free(&s->conf);
     free(s);
 }
@@ -113,9 +114,8 @@ static void warn_unverified(const struct lsrc_source *s)
                h->config_where(h, "verify_tls"), c->uris[0]);
 }
 
-static int source_open(void *inst)
+static int read_open(struct lsrc_source *s)
 {
-    struct lsrc_source *s = inst;
     ignore_sigpipe(s->host);
     warn_unverified(s);
     int ret = lsrc_read_open(s);
@@ -124,6 +124,25 @@ static int source_open(void *inst)
         s->failed = ret;
     }
     return ret;
+}
+
+static int source_open(void *inst)
+{
+    struct lsrc_source *s = inst;
+    lsrc_select_clear(s);
+    return read_open(s);
+}
+
+/* ABI 1.2: one user and its groups (ldap_select.c). */
+static int source_open_selection(void *inst, const struct scimsync_selection *sel)
+{
+    struct lsrc_source *s = inst;
+    int ret = lsrc_select_set(s, sel);
+    if (ret < 0) {
+        s->failed = ret;
+        return ret;
+    }
+    return read_open(s);
 }
 
 static int source_next(void *inst, const struct scimsync_entry **out)
@@ -156,4 +175,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .destroy = source_destroy,
     .source = &source_ops,
     .check = lsrc_check,
+    .open_selection = source_open_selection,
 };

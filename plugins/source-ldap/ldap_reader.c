@@ -42,6 +42,17 @@ static int start_groups(struct lsrc_source *s)
     if (s->conf.group_name_pattern &&
         !(byname = lsrc_pattern_filter("cn", s->conf.group_name_pattern)))
         goto out;
+    if (s->sel_kind) { /* sync --user: the groups of that user only */
+        char *sel = NULL, *both;
+        if ((ret = lsrc_select_groups_clause(s, base, &sel)) < 0)
+            goto out;
+        ret = SCIMSYNC_ERR_NOMEM;
+        both = lsrc_filter_and(byname, sel);
+        free(sel);
+        free(byname);
+        if (!(byname = both))
+            goto out;
+    }
     if (!(filter = lsrc_filter_and(s->conf.group_filter, byname)))
         goto out;
     s->host->log(s->host, SCIMSYNC_LOG_DEBUG, "%s: groups: %s under %s", s->uri, filter, base);
@@ -219,6 +230,7 @@ void lsrc_read_close(struct lsrc_source *s)
     free(s->scope_group_dn);
     s->scope_group_dn = NULL;
     s->scope_walked = 0;
+    lsrc_select_read_free(s);
     s->dropped_members = 0;
     s->failed = 0;
     s->uri = NULL;

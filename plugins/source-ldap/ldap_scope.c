@@ -1,6 +1,7 @@
 /* users_from_group: the scope group (a DN or a name), the index of every
  * group DN (to tell nested groups from users), and on servers without the
- * in-chain matching rule the walk of the scope group's members. */
+ * in-chain matching rule the walk of the scope group's members; the users
+ * filter with the scope's clause (and `sync --user`'s, ldap_select.c). */
 #include "reader.h"
 
 #include <stdio.h>
@@ -223,7 +224,8 @@ int lsrc_scope_open(struct lsrc_source *s)
             return ret;
         walk = !s->dopts->in_chain;
     }
-    if (s->conf.nested_groups || walk)
+    /* sync --user finds the groups above the user by member searches */
+    if ((s->conf.nested_groups && !s->sel_kind) || walk)
         if ((ret = build_group_index(s)) < 0)
             return ret;
     if (walk)
@@ -245,6 +247,13 @@ int lsrc_scope_user_filter(struct lsrc_source *s, char **filter)
             snprintf(clause, n, "(memberOf:" AD_IN_CHAIN ":=%s)", esc);
         else
             snprintf(clause, n, "(memberOf=%s)", esc);
+    }
+    if (s->sel_kind) { /* sync --user: that user only */
+        char *sel = lsrc_select_users_clause(s), *both = sel ? lsrc_filter_and(clause, sel) : NULL;
+        free(sel);
+        free(clause);
+        if (!(clause = both))
+            goto out;
     }
     if ((*filter = lsrc_filter_and(s->conf.user_filter, clause)))
         ret = 0;
