@@ -177,20 +177,10 @@ static int source_open(void *inst)
     return ret;
 }
 
-static int source_next(void *inst, const struct scimsync_entry **out)
-{
-    return gw_read_next(inst, out);
-}
-
-static void source_close(void *inst)
-{
-    gw_read_close(inst);
-}
-
 static const struct scimsync_source_ops source_ops = {
     .open = source_open,
-    .next = source_next,
-    .close = source_close,
+    .next = gw_read_next,
+    .close = gw_read_close,
     .default_mapping = default_mapping,
 };
 

@@ -573,8 +573,9 @@ static int step(struct gw_source *s)
     return 0;
 }
 
-int gw_read_next(struct gw_source *s, const struct scimsync_entry **out)
+int gw_read_next(void *inst, const struct scimsync_entry **out)
 {
+    struct gw_source *s = inst;
     int ret;
     if (s->failed)
         return s->failed;
@@ -596,8 +597,9 @@ fail:
     return ret;
 }
 
-void gw_read_close(struct gw_source *s)
+void gw_read_close(void *inst)
 {
+    struct gw_source *s = inst;
     list_end(&s->list);
     gw_eb_free(&s->eb);
     ssp_map_free(&s->user_ids);

@@ -117,7 +117,9 @@ int gw_api_get_page(struct gw_source *s, const char *what, const char *url, cons
 
 /* gw_reader.c */
 int gw_read_open(struct gw_source *s);
-int gw_read_next(struct gw_source *s, const struct scimsync_entry **out);
-void gw_read_close(struct gw_source *s);
+/* next and close take the instance as the source ops do (inst: a
+ * gw_source), so the descriptor points at them directly. */
+int gw_read_next(void *inst, const struct scimsync_entry **out);
+void gw_read_close(void *inst);
 
 #endif

@@ -145,20 +145,10 @@ static int source_open_selection(void *inst, const struct scimsync_selection *se
     return read_open(s);
 }
 
-static int source_next(void *inst, const struct scimsync_entry **out)
-{
-    return lsrc_read_next(inst, out);
-}
-
-static void source_close(void *inst)
-{
-    lsrc_read_close(inst);
-}
-
 static const struct scimsync_source_ops source_ops = {
     .open = source_open,
-    .next = source_next,
-    .close = source_close,
+    .next = lsrc_read_next,
+    .close = lsrc_read_close,
     .default_mapping = default_mapping,
 };
 

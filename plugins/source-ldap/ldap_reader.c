@@ -129,8 +129,9 @@ static int next_helper(struct lsrc_source *s)
     return 0;
 }
 
-int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out)
+int lsrc_read_next(void *inst, const struct scimsync_entry **out)
 {
+    struct lsrc_source *s = inst;
     void *e;
     int ret;
     /* after a failure every call fails: never a short "end of data" */
@@ -200,8 +201,9 @@ int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out)
     }
 }
 
-void lsrc_read_close(struct lsrc_source *s)
+void lsrc_read_close(void *inst)
 {
+    struct lsrc_source *s = inst;
     lsrc_search_close(s, &s->pager);
     if (s->connected)
         s->dir->disconnect(s);

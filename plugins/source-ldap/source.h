@@ -147,8 +147,10 @@ int lsrc_select_groups_clause(struct lsrc_source *s, const char *base, char **ou
 
 /* ldap_reader.c */
 int lsrc_read_open(struct lsrc_source *s);
-int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out);
-void lsrc_read_close(struct lsrc_source *s);
+/* next and close take the instance as the source ops do (inst: an
+ * lsrc_source), so the descriptor points at them directly. */
+int lsrc_read_next(void *inst, const struct scimsync_entry **out);
+void lsrc_read_close(void *inst);
 
 #include "ldap_dir.h"
 
