@@ -42,10 +42,6 @@ char *entra_url(const char *base, const char *path, const char *const *pairs);
  * goes with it), 0 when not, or when either does not parse. */
 int entra_same_origin(const char *base, const char *url);
 
-/* Seconds to wait from a Retry-After header value (delta seconds or an
- * HTTP date), or -1 when absent / unparsable.  now: the current time. */
-long entra_retry_after(const char *value, time_t now);
-
 /* Backoff before retry number attempt (1, 2, ...): 1 s doubling, at most
  * 30 s. */
 long entra_backoff(int attempt);

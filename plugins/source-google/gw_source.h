@@ -9,6 +9,7 @@
 #include <scimsync/plugin.h>
 
 #include "gw_util.h"
+#include "ssp_http.h"
 #include "ssp_map.h"
 
 struct gw_conf {
@@ -25,14 +26,6 @@ struct gw_conf {
 };
 
 /* One HTTP answer. */
-struct gw_resp {
-    long status;
-    char *body;
-    size_t len, cap;
-    int too_big;
-    double retry_after; /* seconds, -1 when absent */
-};
-
 enum gw_phase {
     GW_PH_USERS = 0,
     GW_PH_DEFERRED,
@@ -94,15 +87,13 @@ struct gw_source {
 };
 
 /* gw_http.c */
-double gw_now(void);
 int gw_http_init(struct gw_source *s);
 void gw_http_cleanup(struct gw_source *s);
-void gw_resp_free(struct gw_resp *r);
 /* One request with pacing, retries (connection failures, 429, 5xx, 403
  * rate limits) and the request deadline.  form: a POST body, else GET.
  * 0 with r->status (final, not retryable) and r->body, or <0 (logged). */
 int gw_http_call(struct gw_source *s, const char *what, const char *url, const char *form,
-                 const char *bearer, struct gw_resp *r);
+                 const char *bearer, struct ssp_resp *r);
 
 /* gw_auth.c */
 /* A valid access token (fetched or refreshed as needed).  0 or <0 (logged). */

@@ -128,9 +128,6 @@ enum gw_verdict {
 enum gw_verdict gw_classify(long status, const char *body, char *reason, size_t rlen,
                             char *message, size_t mlen);
 
-/* Seconds to wait from a Retry-After value (delta seconds or an HTTP
- * date), or -1 when absent / unreadable. */
-double gw_retry_after(const char *value, time_t now);
 
 /* Backoff before attempt n (1-based) of a retry: 0.5 s doubling, capped at
  * 30 s, times jitter in [0.5, 1]. */

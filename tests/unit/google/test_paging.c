@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "gw_util.h"
+#include "ssp_http.h"
 
 static void test_url(void **state)
 {
@@ -195,16 +196,16 @@ static void test_retry_after(void **state)
     time_t later = now + 10;
     gmtime_r(&later, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    assert_true(gw_retry_after("5", now) == 5.0);
-    assert_true(gw_retry_after(" 2 ", now) == 2.0);
-    assert_true(gw_retry_after("0", now) == 0.0);
-    assert_true(gw_retry_after(date, now) == 10.0);
-    assert_true(gw_retry_after(date, now + 20) == 0.0); /* a date in the past: now */
-    assert_true(gw_retry_after(NULL, now) == -1.0);
-    assert_true(gw_retry_after("", now) == -1.0);
-    assert_true(gw_retry_after("-1", now) == -1.0);
-    assert_true(gw_retry_after("5s", now) == -1.0);
-    assert_true(gw_retry_after("soon", now) == -1.0);
+    assert_true(ssp_retry_after("5", now) == 5.0);
+    assert_true(ssp_retry_after(" 2 ", now) == 2.0);
+    assert_true(ssp_retry_after("0", now) == 0.0);
+    assert_true(ssp_retry_after(date, now) == 10.0);
+    assert_true(ssp_retry_after(date, now + 20) == 0.0); /* a date in the past: now */
+    assert_true(ssp_retry_after(NULL, now) == -1.0);
+    assert_true(ssp_retry_after("", now) == -1.0);
+    assert_true(ssp_retry_after("-1", now) == -1.0);
+    assert_true(ssp_retry_after("5s", now) == -1.0);
+    assert_true(ssp_retry_after("soon", now) == -1.0);
 }
 
 static void test_backoff(void **state)
