@@ -502,6 +502,53 @@ static void test_config(void **state)
     assert_non_null(PLUGIN->source->default_mapping);
 }
 
+/* sync --user (ABI 1.2): the user by its login, the groups above it found
+ * by member searches level by level, a refused --group. */
+static void test_select_user(void **state)
+{
+    (void)state;
+    static const struct fake_entry staff = {"cn=staff,ou=groups,dc=ex,dc=test"};
+    static const struct fake_entry inner = {"cn=inner,ou=groups,dc=ex,dc=test"};
+    static const struct fake_entry *const level0[] = {&staff, NULL};
+    static const struct fake_entry *const level1[] = {&inner, &staff, NULL};
+    struct fake_search s[16] = {
+        {.base = "dc=ex,dc=test", .filter = "(member=uid=ann", .attr = "1.1", .entries = level0},
+        {.base = "dc=ex,dc=test", .filter = "(member=cn=staff", .attr = "1.1", .entries = level1},
+        {.base = "dc=ex,dc=test", .filter = "(member=", .attr = "1.1"},
+    };
+    size_t k = 3;
+    for (size_t i = 0; ol_searches[i].base; i++)
+        s[k++] = ol_searches[i];
+    s[k].base = NULL;
+    dir.searches = s;
+    fake = &dir;
+    void *inst;
+    const struct scimsync_entry *e;
+    struct scimsync_selection sel = {SCIMSYNC_ENTRY_USER, "ann", "u-1"};
+    assert_int_equal(PLUGIN->create(&host.h, &inst), 0);
+    ((struct lsrc_source *)inst)->dir = &fake_dir_ops;
+    assert_int_equal(PLUGIN->open_selection(inst, &sel), 0);
+    int n = 0, rc;
+    while ((rc = PLUGIN->source->next(inst, &e)) == 1)
+        n++;
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 7); /* the fake answers every filter with the whole directory */
+    assert_true(fake_requested("(&(|(objectClass=inetOrgPerson)(objectClass=posixAccount))"
+                               "(|(uid=ann)(entryUUID=u-1)))"));
+    assert_true(fake_requested("(memberUid=ann)"));
+    assert_true(fake_requested("(member=cn=inner,ou=groups,dc=ex,dc=test)"));
+    assert_logged("--user: 2 groups at or above the user");
+    PLUGIN->source->close(inst);
+    /* a group cannot be selected; a full read afterwards is whole again */
+    sel.kind = SCIMSYNC_ENTRY_GROUP;
+    assert_int_equal(PLUGIN->open_selection(inst, &sel), SCIMSYNC_ERR_CONFIG);
+    assert_logged("the ldap source does not support --group");
+    PLUGIN->source->close(inst);
+    assert_int_equal(PLUGIN->source->open(inst), 0);
+    PLUGIN->source->close(inst);
+    PLUGIN->destroy(inst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,6 +570,7 @@ int main(void)
         T(test_stop),
         T(test_next_without_open),
         T(test_config),
+        T(test_select_user),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
