@@ -88,6 +88,17 @@ static void assert_logged(const char *text)
     }
 }
 
+/* The searches of a test: its own first (the first match wins), then a
+ * canned directory's; s has room for 16. */
+static void use_searches(struct fake_search *s, size_t own, const struct fake_search *base)
+{
+    size_t k = own;
+    for (size_t i = 0; base[i].base && k + 1 < 16; i++)
+        s[k++] = base[i];
+    s[k].base = NULL;
+    dir.searches = s;
+}
+
 static void test_openldap_read(void **state)
 {
     (void)state;
@@ -165,12 +176,8 @@ static void test_ad_range_mismatch(void **state)
         "CN=Big,CN=Users,DC=ad,DC=test", {{"member;range=3-4", {"CN=Fay,CN=Users,DC=ad,DC=test"}}}};
     static const struct fake_entry *const wrong_e[] = {&wrong, NULL};
     struct fake_search s[16];
-    size_t k = 0;
-    for (; ad_searches[k].base; k++)
-        s[k] = ad_searches[k];
+    use_searches(s, 0, ad_searches);
     s[4].entries = wrong_e;
-    s[k].base = NULL;
-    dir.searches = s;
     int n;
     test_host_set(&host, "member_range_step", "2");
     assert_int_equal(read_all(&n), SCIMSYNC_ERR_DATA);
@@ -231,11 +238,7 @@ static void test_scope_walked(void **state)
         {.base = "cn=staff,ou=groups,dc=ex,dc=test", .attr = "member", .entries = walk_staff_e},
         {.base = "cn=inner,ou=groups,dc=ex,dc=test", .attr = "member", .entries = walk_inner_e},
     };
-    size_t k = 3;
-    for (size_t i = 0; ol_searches[i].base; i++)
-        s[k++] = ol_searches[i];
-    s[k].base = NULL;
-    dir.searches = s;
+    use_searches(s, 3, ol_searches);
     test_host_set(&host, "users_from_group", "staff");
     int n;
     assert_int_equal(read_all(&n), 0);
@@ -253,11 +256,7 @@ static void test_scope_name_not_unique(void **state)
     static const struct fake_entry b = {"cn=staff,ou=b,dc=ex,dc=test"};
     static const struct fake_entry *const two[] = {&a, &b, NULL};
     struct fake_search s[16] = {{.base = "dc=ex,dc=test", .filter = "(cn=staff)", .entries = two}};
-    size_t k = 1;
-    for (size_t i = 0; ol_searches[i].base; i++)
-        s[k++] = ol_searches[i];
-    s[k].base = NULL;
-    dir.searches = s;
+    use_searches(s, 1, ol_searches);
     test_host_set(&host, "users_from_group", "staff");
     int n;
     assert_int_equal(read_all(&n), SCIMSYNC_ERR_CONFIG);
@@ -271,11 +270,7 @@ static void test_scope_in_chain(void **state)
     static const struct fake_entry staff = {"CN=Staff,DC=ad,DC=test"};
     static const struct fake_entry *const g[] = {&staff, NULL};
     struct fake_search s[16] = {{.base = "CN=Staff,DC=ad,DC=test", .entries = g}};
-    size_t k = 1;
-    for (size_t i = 0; ad_searches[i].base; i++)
-        s[k++] = ad_searches[i];
-    s[k].base = NULL;
-    dir.searches = s;
+    use_searches(s, 1, ad_searches);
     test_host_set(&host, "users_from_group", "CN=Staff,DC=ad,DC=test");
     int n;
     assert_int_equal(read_all(&n), 0);
@@ -307,11 +302,7 @@ static struct fake_search copy[16];
 
 static struct fake_search *ol_copy(void)
 {
-    size_t k = 0;
-    for (; ol_searches[k].base; k++)
-        copy[k] = ol_searches[k];
-    copy[k].base = NULL;
-    dir.searches = copy;
+    use_searches(copy, 0, ol_searches);
     return copy;
 }
 
@@ -516,11 +507,7 @@ static void test_select_user(void **state)
         {.base = "dc=ex,dc=test", .filter = "(member=cn=staff", .attr = "1.1", .entries = level1},
         {.base = "dc=ex,dc=test", .filter = "(member=", .attr = "1.1"},
     };
-    size_t k = 3;
-    for (size_t i = 0; ol_searches[i].base; i++)
-        s[k++] = ol_searches[i];
-    s[k].base = NULL;
-    dir.searches = s;
+    use_searches(s, 3, ol_searches);
     fake = &dir;
     void *inst;
     const struct scimsync_entry *e;
