@@ -5,6 +5,32 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+int dump_parse_args(int argc, char **argv, struct dump_args *a, dump_option_fn option, void *ctx,
+                    const char *usage)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--count")) {
+            a->count_only = 1;
+        } else if (option && option(argc, argv, &i, ctx)) {
+            continue;
+        } else if (argv[i][0] == '-' || (a->so_path && a->npairs == DUMP_MAX_ARGS)) {
+            a->so_path = NULL;
+            break;
+        } else if (!a->so_path) {
+            a->so_path = argv[i];
+        } else {
+            a->pairs[a->npairs++] = argv[i];
+        }
+    }
+    if (!a->so_path) {
+        fprintf(stderr, "usage: %s\n", usage);
+        return -1;
+    }
+    return 0;
+}
 
 const struct scimsync_plugin *dump_load(const char *so_path)
 {

@@ -9,6 +9,25 @@
 
 #include "test_host.h"
 
+#define DUMP_MAX_ARGS 64
+
+/* The command line: options anywhere, the first other argument the plugin,
+ * the rest key=value. */
+struct dump_args {
+    int count_only; /* --count */
+    const char *so_path;
+    char *pairs[DUMP_MAX_ARGS];
+    int npairs;
+};
+
+/* A driver's own options: at argv[*i]; 1 taken (*i moved past its
+ * values), 0 not one of them. */
+typedef int (*dump_option_fn)(int argc, char **argv, int *i, void *ctx);
+
+/* 0, or -1 (usage printed). */
+int dump_parse_args(int argc, char **argv, struct dump_args *a, dump_option_fn option, void *ctx,
+                    const char *usage);
+
 /* The source plugin in so_path, or NULL (the reason printed). */
 const struct scimsync_plugin *dump_load(const char *so_path);
 

@@ -20,8 +20,6 @@
 
 #include "dump_source.h"
 
-#define MAX_ARGS 64
-
 static json_object *state;    /* key -> value; NULL without --state */
 static struct test_host host; /* static: it holds a log buffer */
 
@@ -46,33 +44,25 @@ static int st_put(const struct scimsync_host *h, const char *key, const char *va
     return 0;
 }
 
-int main(int argc, char **argv)
+static int option(int argc, char **argv, int *i, void *ctx)
 {
-    int count_only = 0, ret = 1, npairs = 0;
-    const char *state_file = NULL;
-    /* options may come anywhere; the first other argument is the plugin */
-    const char *so_path = NULL;
-    char *pairs[MAX_ARGS];
-    for (int a = 1; a < argc; a++) {
-        if (!strcmp(argv[a], "--count")) {
-            count_only = 1;
-        } else if (!strcmp(argv[a], "--state") && a + 1 < argc) {
-            state_file = argv[++a];
-        } else if (argv[a][0] == '-' || (so_path && npairs == MAX_ARGS)) {
-            so_path = NULL;
-            break;
-        } else if (!so_path) {
-            so_path = argv[a];
-        } else {
-            pairs[npairs++] = argv[a];
-        }
-    }
-    if (!so_path) {
-        fprintf(stderr, "usage: entra_dump [--count] [--state FILE] PLUGIN.so key=value...\n");
+    if (!strcmp(argv[*i], "--state") && *i + 1 < argc) {
+        *(const char **)ctx = argv[++*i];
         return 1;
     }
-    const struct scimsync_plugin *plugin = dump_load(so_path);
-    if (!plugin || dump_configure(&host, plugin, pairs, npairs, "ENTRA_DUMP_DEBUG") < 0)
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int ret = 1;
+    const char *state_file = NULL;
+    struct dump_args a;
+    if (dump_parse_args(argc, argv, &a, option, &state_file,
+                        "entra_dump [--count] [--state FILE] PLUGIN.so key=value...") < 0)
+        return 1;
+    const struct scimsync_plugin *plugin = dump_load(a.so_path);
+    if (!plugin || dump_configure(&host, plugin, a.pairs, a.npairs, "ENTRA_DUMP_DEBUG") < 0)
         goto out;
     if (state_file) {
         state = access(state_file, F_OK) == 0 ? json_object_from_file(state_file)
@@ -84,7 +74,7 @@ int main(int argc, char **argv)
     }
     host.h.state_get = st_get;
     host.h.state_put = st_put;
-    if ((ret = dump_read(&host, count_only, NULL, NULL)) != 0)
+    if ((ret = dump_read(&host, a.count_only, NULL, NULL)) != 0)
         goto out;
     if (state && json_object_to_file_ext(state_file, state, JSON_C_TO_STRING_PLAIN) < 0) {
         fprintf(stderr, "%s: cannot write the state\n", state_file);

@@ -21,8 +21,6 @@
 
 #include "dump_source.h"
 
-#define MAX_ARGS 64
-
 static char *mapped_names[2][65];
 static struct test_host host; /* static: it holds a log buffer */
 
@@ -52,44 +50,43 @@ static void maybe_pause(unsigned long n, void *ctx)
         usleep(50000);
 }
 
+struct options {
+    int use_mapped;
+    struct pause pause;
+};
+
+static int option(int argc, char **argv, int *i, void *ctx)
+{
+    struct options *o = ctx;
+    if (!strcmp(argv[*i], "--mapped") && *i + 2 < argc) {
+        o->use_mapped = 1;
+        split_mapped(argv[++*i], mapped_names[0], 65);
+        split_mapped(argv[++*i], mapped_names[1], 65);
+        return 1;
+    }
+    if (!strcmp(argv[*i], "--pause-after") && *i + 2 < argc) {
+        o->pause.after = strtoul(argv[++*i], NULL, 10);
+        o->pause.file = argv[++*i];
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    int count_only = 0, use_mapped = 0, npairs = 0;
-    struct pause pause = {0, NULL};
-    /* options may come anywhere; the first other argument is the plugin */
-    const char *so_path = NULL;
-    char *pairs[MAX_ARGS];
-    for (int a = 1; a < argc; a++) {
-        if (!strcmp(argv[a], "--count")) {
-            count_only = 1;
-        } else if (!strcmp(argv[a], "--mapped") && a + 2 < argc) {
-            use_mapped = 1;
-            split_mapped(argv[++a], mapped_names[0], 65);
-            split_mapped(argv[++a], mapped_names[1], 65);
-        } else if (!strcmp(argv[a], "--pause-after") && a + 2 < argc) {
-            pause.after = strtoul(argv[++a], NULL, 10);
-            pause.file = argv[++a];
-        } else if (argv[a][0] == '-' || (so_path && npairs == MAX_ARGS)) {
-            so_path = NULL;
-            break;
-        } else if (!so_path) {
-            so_path = argv[a];
-        } else {
-            pairs[npairs++] = argv[a];
-        }
-    }
-    if (!so_path) {
-        fprintf(stderr, "usage: ldap_dump [--count] [--pause-after N FILE] [--mapped USERS GROUPS] "
-                        "PLUGIN.so key=value...\n");
+    struct options o = {0, {0, NULL}};
+    struct dump_args a;
+    if (dump_parse_args(argc, argv, &a, option, &o,
+                        "ldap_dump [--count] [--pause-after N FILE] [--mapped USERS GROUPS] "
+                        "PLUGIN.so key=value...") < 0)
         return 1;
-    }
-    const struct scimsync_plugin *plugin = dump_load(so_path);
-    if (!plugin || dump_configure(&host, plugin, pairs, npairs, "LDAP_DUMP_DEBUG") < 0)
+    const struct scimsync_plugin *plugin = dump_load(a.so_path);
+    if (!plugin || dump_configure(&host, plugin, a.pairs, a.npairs, "LDAP_DUMP_DEBUG") < 0)
         return 1;
-    if (use_mapped)
+    if (o.use_mapped)
         test_host_map(&host, (const char *const *)mapped_names[0],
                       (const char *const *)mapped_names[1]);
-    int ret = dump_read(&host, count_only, maybe_pause, &pause);
+    int ret = dump_read(&host, a.count_only, maybe_pause, &o.pause);
     test_host_free(&host);
     return ret;
 }
