@@ -320,7 +320,7 @@ static int build_user(struct gw_source *s, json_object *u, int final)
     const char *id = str_field(u, "id"), *email = str_field(u, "primaryEmail");
     char where[512];
     int ret;
-    gw_eb_reset(&s->eb);
+    ssp_eb_reset(&s->eb);
     snprintf(where, sizeof where, "user %s (id %s)", email ? email : "?", id ? id : "?");
     if (!json_object_is_type(u, json_type_object)) {
         s->host->log(s->host, SCIMSYNC_LOG_ERROR, "users.list: an entry is not a JSON object");
@@ -347,14 +347,14 @@ static int build_user(struct gw_source *s, json_object *u, int final)
                          "%s: manager %s is not among the users read: no manager", where, maddr);
     }
     if (gw_flatten(&s->eb, u) < 0 ||
-        gw_eb_add(&s->eb, "active", gw_user_active(u) ? "true" : "false") < 0 ||
-        (mid && gw_eb_add(&s->eb, "managerId", mid) < 0))
+        ssp_eb_add_value(&s->eb, "active", gw_user_active(u) ? "true" : "false") < 0 ||
+        (mid && ssp_eb_add_value(&s->eb, "managerId", mid) < 0))
         return no_memory(s, where);
     struct scimsync_entry *e = &s->eb.entry;
     e->kind = SCIMSYNC_ENTRY_USER;
-    e->id = id ? gw_eb_strdup(&s->eb, id) : NULL; /* no id: the host reports the entry */
-    e->where = gw_eb_strdup(&s->eb, where);
-    if ((id && !e->id) || !e->where || !gw_eb_finish(&s->eb))
+    e->id = id ? ssp_eb_strdup(&s->eb, id) : NULL; /* no id: the host reports the entry */
+    e->where = ssp_eb_strdup(&s->eb, where);
+    if ((id && !e->id) || !e->where || !ssp_eb_finish(&s->eb))
         return no_memory(s, where);
     s->users_out++;
     return 1;
@@ -440,14 +440,14 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
     json_object *m;
     char where[600];
     int ret;
-    gw_eb_reset(&s->eb);
+    ssp_eb_reset(&s->eb);
     snprintf(where, sizeof where, "group %s (id %s)%s", g && *g->email ? g->email : "?", id,
              flags & SCIMSYNC_ENTRY_HELPER ? ", nested only" : "");
     if ((ret = map_put(s, &s->emitted, id, NULL)) < 0)
         return ret;
-    if (gw_eb_add(&s->eb, "id", id) < 0 ||
-        (g && *g->email && gw_eb_add(&s->eb, "email", g->email) < 0) ||
-        (g && *g->name && gw_eb_add(&s->eb, "name", g->name) < 0))
+    if (ssp_eb_add_value(&s->eb, "id", id) < 0 ||
+        (g && *g->email && ssp_eb_add_value(&s->eb, "email", g->email) < 0) ||
+        (g && *g->name && ssp_eb_add_value(&s->eb, "name", g->name) < 0))
         return no_memory(s, where);
     if ((ret = list_members(s, &l, id)) < 0)
         return ret;
@@ -457,11 +457,11 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
         const char *type = str_field(m, "type"), *mid = str_field(m, "id");
         int r = 0;
         if (type && mid && !strcmp(type, "USER") && ssp_map_get(&s->user_ids, mid, NULL)) {
-            r = gw_eb_add_member(&s->eb, mid);
+            r = ssp_eb_add_member(&s->eb, mid);
         } else if (type && mid && !strcmp(type, "GROUP") && s->conf.nested_groups) {
             if ((ret = queue_helper(s, mid)) < 0)
                 break;
-            r = gw_eb_add_member(&s->eb, mid);
+            r = ssp_eb_add_member(&s->eb, mid);
         } else {
             if (type && !strcmp(type, "CUSTOMER"))
                 s->host->log(s->host, SCIMSYNC_LOG_WARN,
@@ -491,9 +491,9 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
     struct scimsync_entry *e = &s->eb.entry;
     e->kind = SCIMSYNC_ENTRY_GROUP;
     e->flags = flags;
-    e->id = gw_eb_strdup(&s->eb, id);
-    e->where = gw_eb_strdup(&s->eb, where);
-    if (!e->id || !e->where || !gw_eb_finish(&s->eb))
+    e->id = ssp_eb_strdup(&s->eb, id);
+    e->where = ssp_eb_strdup(&s->eb, where);
+    if (!e->id || !e->where || !ssp_eb_finish(&s->eb))
         return no_memory(s, where);
     s->groups_out++;
     return 1;
@@ -505,7 +505,7 @@ int gw_read_open(struct gw_source *s)
 {
     int ret;
     gw_read_close(s);
-    gw_eb_init(&s->eb, ARENA_LIMIT, MEMBERS_LIMIT);
+    ssp_eb_init(&s->eb, ARENA_LIMIT, MEMBERS_LIMIT);
     ssp_map_init(&s->user_ids, MAP_LIMIT);
     ssp_map_init(&s->emails, MAP_LIMIT);
     ssp_map_init(&s->scope, MAP_LIMIT);
@@ -601,7 +601,7 @@ void gw_read_close(void *inst)
 {
     struct gw_source *s = inst;
     list_end(&s->list);
-    gw_eb_free(&s->eb);
+    ssp_eb_free(&s->eb);
     ssp_map_free(&s->user_ids);
     ssp_map_free(&s->emails);
     ssp_map_free(&s->scope);

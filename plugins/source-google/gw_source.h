@@ -69,7 +69,7 @@ struct gw_source {
     /* per read */
     enum gw_phase phase;
     struct gw_list list;
-    struct gw_entry_builder eb;
+    struct ssp_entry_builder eb;
     struct ssp_map user_ids;  /* ids of the users returned */
     struct ssp_map emails;    /* every address of a returned user -> its id */
     struct ssp_map scope;     /* users_from_group: user ids in scope */

@@ -12,12 +12,12 @@
 static char *decode_value(struct lsrc_source *s, const char *attr, const struct berval *bv,
                           const char *dn)
 {
-    struct lsrc_entry_builder *eb = &s->eb;
+    struct ssp_entry_builder *eb = &s->eb;
     const unsigned char *b = (const unsigned char *)bv->bv_val;
     if (strcasecmp(attr, "objectGUID") == 0) {
         char buf[LSRC_GUID_STR];
         if (lsrc_guid_to_string(b, bv->bv_len, buf) == 0)
-            return lsrc_eb_strdup(eb, buf);
+            return ssp_eb_strdup(eb, buf);
         s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: %s: objectGUID is %zu bytes, not 16", s->uri,
                      dn, (size_t)bv->bv_len);
         return NULL;
@@ -25,14 +25,14 @@ static char *decode_value(struct lsrc_source *s, const char *attr, const struct 
     if (strcasecmp(attr, "objectSid") == 0) {
         char buf[LSRC_SID_STR];
         if (lsrc_sid_to_string(b, bv->bv_len, buf) == 0)
-            return lsrc_eb_strdup(eb, buf);
+            return ssp_eb_strdup(eb, buf);
         s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: %s: malformed objectSid", s->uri, dn);
         return NULL;
     }
     if (lsrc_is_utf8(b, bv->bv_len))
-        return lsrc_eb_strndup(eb, bv->bv_val, bv->bv_len);
+        return ssp_eb_strndup(eb, bv->bv_val, bv->bv_len);
     char *b64 = lsrc_base64(b, bv->bv_len);
-    char *out = b64 ? lsrc_eb_strdup(eb, b64) : NULL;
+    char *out = b64 ? ssp_eb_strdup(eb, b64) : NULL;
     free(b64);
     return out;
 }
@@ -80,7 +80,7 @@ static int collect_attr(void *ctx, const struct berval *name, const struct berva
     struct lsrc_source *s = c->s;
     long lo, hi;
     int ret = 0;
-    char *a = lsrc_eb_strndup(&s->eb, name->bv_val, name->bv_len);
+    char *a = ssp_eb_strndup(&s->eb, name->bv_val, name->bv_len);
     if (!a)
         return lsrc_no_memory(s, c->dn);
     if (c->group && strcasecmp(a, "member") == 0)
@@ -96,13 +96,13 @@ static int collect_attr(void *ctx, const struct berval *name, const struct berva
         c->range_hi = hi;
         return collect_members(c, vals, n, 0);
     }
-    const char **out = lsrc_eb_values(&s->eb, n);
+    const char **out = ssp_eb_values(&s->eb, n);
     if (!out)
         return lsrc_no_memory(s, c->dn);
     for (size_t i = 0; i < n; i++)
         if (!(out[i] = decode_value(s, a, &vals[i], c->dn)))
             return SCIMSYNC_ERR_DATA;
-    if (lsrc_eb_attach_attr(&s->eb, a, out, n) < 0)
+    if (ssp_eb_attach_attr(&s->eb, a, out, n) < 0)
         return lsrc_no_memory(s, c->dn);
     if (n > 0 && strcasecmp(a, s->id_attr) == 0)
         c->id = out[0];
@@ -131,21 +131,21 @@ static int collect_attrs(struct lsrc_source *s, void *e, const char *dn, int gro
 /* Adds name=value unless name is already there (dialect aliases). */
 static int alias(struct lsrc_source *s, const char *name, const char *from)
 {
-    const char *v = lsrc_eb_get1(&s->eb, from);
-    if (!v || lsrc_eb_get1(&s->eb, name))
+    const char *v = ssp_eb_get1(&s->eb, from);
+    if (!v || ssp_eb_get1(&s->eb, name))
         return 0;
-    return lsrc_eb_add_attr1(&s->eb, name, v);
+    return ssp_eb_add_attr1(&s->eb, name, v);
 }
 
 static int derive_active(struct lsrc_source *s, const char *dn, int *active)
 {
-    struct lsrc_entry_builder *eb = &s->eb;
+    struct ssp_entry_builder *eb = &s->eb;
     if (s->dopts->active == LSRC_ACTIVE_PWDLOCK) {
-        *active = lsrc_eb_get1(eb, "pwdAccountLockedTime") == NULL;
+        *active = ssp_eb_get1(eb, "pwdAccountLockedTime") == NULL;
         return 0;
     }
-    const char *uac = lsrc_eb_get1(eb, "userAccountControl");
-    const char *exp = lsrc_eb_get1(eb, "accountExpires");
+    const char *uac = ssp_eb_get1(eb, "userAccountControl");
+    const char *exp = ssp_eb_get1(eb, "accountExpires");
     int disabled = 0, expired = 0;
     if (uac && lsrc_ad_uac_disabled(uac, &disabled) < 0) {
         s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: %s: userAccountControl is not a number",
@@ -165,7 +165,7 @@ static int derive_active(struct lsrc_source *s, const char *dn, int *active)
  * dn, and the dialect's aliases for the AD attribute names. */
 static int derive_user_attrs(struct lsrc_source *s, const char *dn)
 {
-    struct lsrc_entry_builder *eb = &s->eb;
+    struct ssp_entry_builder *eb = &s->eb;
     const struct lsrc_dialect_opts *d = s->dopts;
     int active = 1, ret = derive_active(s, dn, &active);
     if (ret < 0)
@@ -173,17 +173,17 @@ static int derive_user_attrs(struct lsrc_source *s, const char *dn)
     for (size_t k = 0; k < d->naliases; k++)
         if (alias(s, d->aliases[k][0], d->aliases[k][1]))
             return lsrc_no_memory(s, dn);
-    const char *login = lsrc_eb_get1(eb, s->login_attr);
-    if (lsrc_eb_add_attr1(eb, "active", active ? "true" : "false") < 0 ||
-        lsrc_eb_add_attr1(eb, "dn", dn) < 0 ||
-        (login && lsrc_eb_add_attr1(eb, "loginName", login) < 0))
+    const char *login = ssp_eb_get1(eb, s->login_attr);
+    if (ssp_eb_add_attr1(eb, "active", active ? "true" : "false") < 0 ||
+        ssp_eb_add_attr1(eb, "dn", dn) < 0 ||
+        (login && ssp_eb_add_attr1(eb, "loginName", login) < 0))
         return lsrc_no_memory(s, dn);
     return 0;
 }
 
 int lsrc_resolve_manager(struct lsrc_source *s, int *pending)
 {
-    const char *mdn = lsrc_eb_get1(&s->eb, "manager");
+    const char *mdn = ssp_eb_get1(&s->eb, "manager");
     *pending = 0;
     if (!mdn)
         return 0;
@@ -195,7 +195,7 @@ int lsrc_resolve_manager(struct lsrc_source *s, int *pending)
     if (ret < 0)
         return 0; /* not a DN: nothing to resolve */
     if (ssp_map_get(&s->user_ids, canon, &mid) && mid)
-        ret = lsrc_eb_add_attr1(&s->eb, "managerId", mid) < 0 ? SCIMSYNC_ERR_NOMEM : 0;
+        ret = ssp_eb_add_attr1(&s->eb, "managerId", mid) < 0 ? SCIMSYNC_ERR_NOMEM : 0;
     else
         *pending = 1;
     free(canon);
@@ -207,7 +207,7 @@ static int defer_user(struct lsrc_source *s, const struct scimsync_entry *e)
     if (lsrc_room_for((void **)&s->deferred, &s->deferred_cap, s->ndeferred, sizeof *s->deferred,
                       256) < 0)
         return SCIMSYNC_ERR_NOMEM;
-    if (!(s->deferred[s->ndeferred] = lsrc_entry_clone(e)))
+    if (!(s->deferred[s->ndeferred] = ssp_entry_clone(e)))
         return SCIMSYNC_ERR_NOMEM;
     s->ndeferred++;
     return 0;
@@ -220,8 +220,8 @@ static int finish_entry(struct lsrc_source *s, int kind, unsigned flags, const c
     struct scimsync_entry *out = &s->eb.entry;
     out->kind = kind;
     out->flags = flags;
-    if (!(out->id = id) || !(out->ref = lsrc_eb_strdup(&s->eb, canon)) ||
-        !(out->where = lsrc_eb_strdup(&s->eb, dn)))
+    if (!(out->id = id) || !(out->ref = ssp_eb_strdup(&s->eb, canon)) ||
+        !(out->where = ssp_eb_strdup(&s->eb, dn)))
         return lsrc_no_memory(s, dn);
     return 0;
 }
@@ -231,19 +231,19 @@ int lsrc_build_user(struct lsrc_source *s, struct lsrc_search *q, void *e)
     const char *dn = lsrc_search_dn(s, q, e), *id;
     char *canon = NULL;
     int ret, pending;
-    lsrc_eb_reset(&s->eb);
+    ssp_eb_reset(&s->eb);
     if ((ret = entry_dn(s, dn, &canon)) < 0)
         goto out;
     if ((ret = collect_attrs(s, e, dn, 0, &id)) < 0)
         goto out;
-    if (!lsrc_scope_has_user(s, canon, lsrc_eb_get1(&s->eb, "uid"))) {
+    if (!lsrc_scope_has_user(s, canon, ssp_eb_get1(&s->eb, "uid"))) {
         ret = 0; /* not a member of users_from_group */
         goto out;
     }
     if ((ret = derive_user_attrs(s, dn)) < 0 ||
         (ret = finish_entry(s, SCIMSYNC_ENTRY_USER, 0, id, canon, dn)) < 0)
         goto out;
-    const char *uid = lsrc_eb_get1(&s->eb, "uid");
+    const char *uid = ssp_eb_get1(&s->eb, "uid");
     if (s->sel_kind && lsrc_select_note_user(s, dn, uid) < 0) {
         ret = lsrc_no_memory(s, dn);
         goto out;
@@ -257,7 +257,7 @@ int lsrc_build_user(struct lsrc_source *s, struct lsrc_search *q, void *e)
     }
     if ((ret = lsrc_resolve_manager(s, &pending)) < 0)
         goto out;
-    lsrc_eb_finish(&s->eb);
+    ssp_eb_finish(&s->eb);
     if (pending) {
         ret = defer_user(s, &s->eb.entry) < 0 ? lsrc_no_memory(s, dn) : 0;
         goto out;
@@ -273,7 +273,7 @@ int lsrc_build_group(struct lsrc_source *s, struct lsrc_search *q, void *e, unsi
     const char *dn = lsrc_search_dn(s, q, e), *id;
     char *canon = NULL;
     int ret;
-    lsrc_eb_reset(&s->eb);
+    ssp_eb_reset(&s->eb);
     if ((ret = entry_dn(s, dn, &canon)) < 0)
         goto out;
     /* mark first: a group listing itself (directly or through a helper)
@@ -285,7 +285,7 @@ int lsrc_build_group(struct lsrc_source *s, struct lsrc_search *q, void *e, unsi
     if ((ret = collect_attrs(s, e, dn, 1, &id)) < 0 ||
         (ret = finish_entry(s, SCIMSYNC_ENTRY_GROUP, flags, id, canon, dn)) < 0)
         goto out;
-    lsrc_eb_finish(&s->eb);
+    ssp_eb_finish(&s->eb);
     ret = 1;
 out:
     free(canon);

@@ -55,9 +55,9 @@ int lsrc_member_dn(struct lsrc_source *s, const char *value, size_t len, const c
         goto out;
     }
     if (ssp_map_get(&s->user_ids, canon, NULL)) {
-        ret = lsrc_eb_add_member(&s->eb, canon);
+        ret = ssp_eb_add_member(&s->eb, canon);
     } else if (s->conf.nested_groups && ssp_map_get(&s->group_index, canon, NULL)) {
-        ret = lsrc_eb_add_member(&s->eb, canon);
+        ret = ssp_eb_add_member(&s->eb, canon);
         if (ret == 0)
             ret = queue_helper(s, canon);
     } else {
@@ -84,7 +84,7 @@ int lsrc_member_uid(struct lsrc_source *s, const struct berval *bv, const char *
     if (!uid)
         return SCIMSYNC_ERR_NOMEM;
     if (ssp_map_get(&s->uid_dns, uid, &udn) && udn)
-        ret = lsrc_eb_add_member(&s->eb, udn) == 0 ? 0 : lsrc_no_memory(s, dn);
+        ret = ssp_eb_add_member(&s->eb, udn) == 0 ? 0 : lsrc_no_memory(s, dn);
     else
         s->dropped_members++;
     free(uid);

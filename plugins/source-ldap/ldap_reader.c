@@ -70,7 +70,7 @@ int lsrc_read_open(struct lsrc_source *s)
     if (!s->dir)
         s->dir = &lsrc_dir_libldap;
     s->now = time(NULL);
-    lsrc_eb_init(&s->eb, LSRC_ARENA_LIMIT, LSRC_MEMBERS_LIMIT);
+    ssp_eb_init(&s->eb, LSRC_ARENA_LIMIT, LSRC_MEMBERS_LIMIT);
     ssp_map_init(&s->user_ids, LSRC_MAP_LIMIT);
     ssp_map_init(&s->uid_dns, LSRC_MAP_LIMIT);
     ssp_map_init(&s->scope_dns, LSRC_MAP_LIMIT);
@@ -95,13 +95,13 @@ static int next_deferred(struct lsrc_source *s)
 {
     struct scimsync_entry *d = s->deferred[s->deferred_pos];
     s->deferred[s->deferred_pos++] = NULL;
-    int ret = lsrc_eb_load(&s->eb, d) < 0 ? lsrc_no_memory(s, d->where) : 0;
+    int ret = ssp_eb_load(&s->eb, d) < 0 ? lsrc_no_memory(s, d->where) : 0;
     free(d);
     int pending;
     if (ret == 0 && (ret = lsrc_resolve_manager(s, &pending)) == 0 && pending)
         s->host->log(s->host, SCIMSYNC_LOG_DEBUG, "%s: manager of %s is not among the synced users",
                      s->uri, s->eb.entry.where);
-    lsrc_eb_finish(&s->eb);
+    ssp_eb_finish(&s->eb);
     return ret < 0 ? ret : 1;
 }
 
@@ -208,7 +208,7 @@ void lsrc_read_close(void *inst)
     if (s->connected)
         s->dir->disconnect(s);
     s->connected = 0;
-    lsrc_eb_free(&s->eb);
+    ssp_eb_free(&s->eb);
     ssp_map_free(&s->user_ids);
     ssp_map_free(&s->uid_dns);
     ssp_map_free(&s->scope_dns);

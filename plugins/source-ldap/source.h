@@ -8,7 +8,7 @@
 #include <ldap.h>
 #include <scimsync/plugin.h>
 
-#include "entry_builder.h"
+#include "ssp_entry.h"
 #include "ldap_util.h"
 
 #define LSRC_MAX_URIS 8
@@ -86,7 +86,7 @@ struct lsrc_source {
     char *scope_group_dn; /* users_from_group resolved to a DN */
     enum lsrc_phase phase;
     struct lsrc_search pager;
-    struct lsrc_entry_builder eb;
+    struct ssp_entry_builder eb;
     struct ssp_map user_ids;   /* canonical user DN -> external id */
     struct ssp_map uid_dns;    /* uid -> canonical user DN (posixGroup) */
     struct ssp_map scope_dns;  /* OpenLDAP users_from_group: canonical DNs */

@@ -24,23 +24,23 @@ static char *pem;
 
 static int flatten_scenario(void)
 {
-    struct gw_entry_builder eb;
+    struct ssp_entry_builder eb;
     int rc = 0;
-    gw_eb_init(&eb, 1 << 20, 1000);
+    ssp_eb_init(&eb, 1 << 20, 1000);
     for (int round = 0; round < 2 && rc == 0; round++) {
-        gw_eb_reset(&eb);
-        if (gw_flatten(&eb, user) < 0 || gw_eb_add(&eb, "active", "true") < 0)
+        ssp_eb_reset(&eb);
+        if (gw_flatten(&eb, user) < 0 || ssp_eb_add_value(&eb, "active", "true") < 0)
             rc = -1;
         for (int i = 0; i < 300 && rc == 0; i++)
-            rc = gw_eb_add_member(&eb, "member-id") == 0 ? 0 : -1;
-        if (rc == 0 && !(eb.entry.id = gw_eb_strdup(&eb, "1001")))
+            rc = ssp_eb_add_member(&eb, "member-id") == 0 ? 0 : -1;
+        if (rc == 0 && !(eb.entry.id = ssp_eb_strdup(&eb, "1001")))
             rc = -1;
-        if (rc == 0 && !gw_eb_finish(&eb))
+        if (rc == 0 && !ssp_eb_finish(&eb))
             rc = -1;
     }
     if (rc == 0 && eb.entry.nattrs < 10)
         rc = -2;
-    gw_eb_free(&eb);
+    ssp_eb_free(&eb);
     return rc;
 }
 

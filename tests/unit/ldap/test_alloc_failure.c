@@ -12,7 +12,7 @@
 
 #include "alloc_fail.h"
 
-#include "entry_builder.h"
+#include "ssp_entry.h"
 #include "ldap_util.h"
 
 static int map_scenario(void)
@@ -33,32 +33,32 @@ static int map_scenario(void)
 
 static int builder_scenario(void)
 {
-    struct lsrc_entry_builder eb, eb2;
+    struct ssp_entry_builder eb, eb2;
     const char *vals[] = {"a", "b", "c"};
     struct scimsync_entry *c = NULL;
     int rc = 0;
-    lsrc_eb_init(&eb, 1 << 20, 10000);
-    lsrc_eb_init(&eb2, 1 << 20, 10000);
+    ssp_eb_init(&eb, 1 << 20, 10000);
+    ssp_eb_init(&eb2, 1 << 20, 10000);
     for (int round = 0; round < 2 && rc == 0; round++) {
-        lsrc_eb_reset(&eb);
-        eb.entry.id = lsrc_eb_strdup(&eb, "id");
-        eb.entry.where = lsrc_eb_strdup(&eb, "cn=x");
+        ssp_eb_reset(&eb);
+        eb.entry.id = ssp_eb_strdup(&eb, "id");
+        eb.entry.where = ssp_eb_strdup(&eb, "cn=x");
         if (!eb.entry.id || !eb.entry.where)
             rc = -1;
         for (int i = 0; i < 40 && rc == 0; i++)
-            rc = lsrc_eb_add_attr(&eb, "attr", vals, 3) == 0 ? 0 : -1;
+            rc = ssp_eb_add_attr(&eb, "attr", vals, 3) == 0 ? 0 : -1;
         for (int i = 0; i < 600 && rc == 0; i++)
-            rc = lsrc_eb_add_member(&eb, "cn=member,dc=x") == 0 ? 0 : -1;
+            rc = ssp_eb_add_member(&eb, "cn=member,dc=x") == 0 ? 0 : -1;
     }
     if (rc == 0) {
-        lsrc_eb_finish(&eb);
-        c = lsrc_entry_clone(&eb.entry);
-        if (!c || lsrc_eb_load(&eb2, c) < 0)
+        ssp_eb_finish(&eb);
+        c = ssp_entry_clone(&eb.entry);
+        if (!c || ssp_eb_load(&eb2, c) < 0)
             rc = -1;
     }
     free(c);
-    lsrc_eb_free(&eb);
-    lsrc_eb_free(&eb2);
+    ssp_eb_free(&eb);
+    ssp_eb_free(&eb2);
     return rc;
 }
 
