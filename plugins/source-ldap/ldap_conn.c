@@ -198,11 +198,16 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
     ld = NULL;
     ret = 0;
 out:
+    lsrc_release(ld, diag);
+    return ret;
+}
+
+void lsrc_release(LDAP *ld, char *diag)
+{
     if (diag)
         ldap_memfree(diag);
     if (ld)
         ldap_unbind_ext_s(ld, NULL, NULL);
-    return ret;
 }
 
 int lsrc_connect(struct lsrc_source *s)

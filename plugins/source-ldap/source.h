@@ -123,6 +123,8 @@ int lsrc_set_options(struct lsrc_source *s, LDAP *ld);
  * trace lines collected in notes (what a failure was about). */
 int lsrc_tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes);
 void lsrc_disconnect(struct lsrc_source *s);
+/* Frees a diagnostic message and unbinds a handle (either may be NULL). */
+void lsrc_release(LDAP *ld, char *diag);
 
 /* ldap_check.c: the plugin's check entry (ABI 1.1) */
 int lsrc_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
