@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
 #include "log.h"
 #include "progress.h"
+#include "stop.h"
 #include "warncap.h"
 
 /* Per-wave scratch: the ABI ops and what they point to. */

@@ -9,7 +9,6 @@
 #include "apply.h"
 #include "collect.h"
 #include "diff.h"
-#include "host.h"
 #include "log.h"
 #include "mapping.h"
 #include "metrics.h"
@@ -21,6 +20,7 @@
 #include "resolve.h"
 #include "safety.h"
 #include "state_run.h"
+#include "stop.h"
 #include "target_read.h"
 
 static int check_source(const struct ss_engine_source *s)

@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host.h"
 #include "log.h"
+#include "stop.h"
 #include "vec.h"
 
 const char *const ss_run_phase_names[SS_RUN_PHASES] = {"source_read", "target_read", "plan",
