@@ -19,7 +19,7 @@ enum tstate {
 
 struct differ {
     const struct ss_dir *src, *tgt;
-    const struct ss_engine_options *opt;
+    const struct ss_diff_policy *opt;
     struct ss_plan *plan;
     uint32_t nsu; /* source users: member refs below this are source users */
     unsigned char *tu_state, *tg_state;
@@ -602,7 +602,7 @@ static int plan_members(struct differ *d)
     return 0;
 }
 
-int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_engine_options *opt,
+int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_diff_policy *opt,
             struct ss_plan *plan)
 {
     int rc = -1;

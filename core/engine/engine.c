@@ -250,7 +250,9 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     if (ss_plan_init(&plan, &src, &tgt) < 0)
         goto out;
     have_plan = 1;
-    if (ss_diff(&src, &tgt, opt, &plan) < 0)
+    struct ss_diff_policy pol = {
+        .on_missing = opt->on_missing, .adopt = opt->adopt, .scope = opt->scope};
+    if (ss_diff(&src, &tgt, &pol, &plan) < 0)
         goto out;
     sum->skipped += plan.blocked;
     rep->skipped_blocked = plan.blocked;

@@ -9,7 +9,7 @@
 #include <scimsync/plugin.h>
 
 #include "config.h"
-#include "engine.h"
+#include "engine_types.h"
 #include "stop.h"
 
 struct ss_host_value {
