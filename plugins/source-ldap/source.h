@@ -8,8 +8,8 @@
 #include <ldap.h>
 #include <scimsync/plugin.h>
 
-#include "ssp_entry.h"
 #include "ldap_util.h"
+#include "ssp_entry.h"
 
 #define LSRC_MAX_URIS 8
 #define LSRC_MAX_ATTRS 64

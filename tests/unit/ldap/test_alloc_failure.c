@@ -12,8 +12,8 @@
 
 #include "alloc_fail.h"
 
-#include "ssp_entry.h"
 #include "ldap_util.h"
+#include "ssp_entry.h"
 
 static int map_scenario(void)
 {
