@@ -37,32 +37,8 @@ void gw_http_cleanup(struct gw_source *s)
 
 void gw_resp_free(struct gw_resp *r)
 {
-    free(r->body);
+    ss_dynbuf_sink_free(&r->sink);
     memset(r, 0, sizeof *r);
-}
-
-static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
-{
-    struct gw_resp *r = userp;
-    size_t n = size * nmemb;
-    if (r->len + n + 1 > MAX_RESPONSE) {
-        r->too_big = 1;
-        return 0;
-    }
-    if (r->len + n + 1 > r->cap) {
-        size_t cap = r->cap ? r->cap : 16384;
-        while (cap < r->len + n + 1)
-            cap *= 2;
-        char *nb = realloc(r->body, cap);
-        if (!nb)
-            return 0;
-        r->body = nb;
-        r->cap = cap;
-    }
-    memcpy(r->body + r->len, data, n);
-    r->len += n;
-    r->body[r->len] = '\0';
-    return n;
 }
 
 /* Sleeps until t (monotonic), in slices, so a stop request is seen. */
@@ -89,12 +65,14 @@ static CURLcode attempt(struct gw_source *s, const char *url, const char *form,
     struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: application/json");
     struct curl_header *h = NULL;
     CURLcode cc;
-    r->len = 0;
     r->status = 0;
-    r->too_big = 0;
     r->retry_after = -1;
-    if (r->body)
-        r->body[0] = '\0';
+    if (r->sink.buf.max == 0) /* first use: a zeroed answer */
+        ss_dynbuf_sink_init(&r->sink, MAX_RESPONSE - 1, 0);
+    else
+        ss_dynbuf_sink_reset(&r->sink);
+    r->body = NULL;
+    r->len = 0;
     if (!hdrs)
         return CURLE_OUT_OF_MEMORY;
     curl_easy_reset(e);
@@ -109,8 +87,8 @@ static CURLcode attempt(struct gw_source *s, const char *url, const char *form,
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ss_dynbuf_sink_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->sink);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s->conf.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s->conf.verify_tls ? 2L : 0L);
     if (s->conf.ca_file)
@@ -126,6 +104,8 @@ static CURLcode attempt(struct gw_source *s, const char *url, const char *form,
     errbuf[0] = '\0';
     s->requests++;
     cc = curl_easy_perform(e);
+    if ((r->len = ss_dynbuf_len(&r->sink.buf)) > 0)
+        r->body = r->sink.buf.buf;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
     if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
         r->retry_after = gw_retry_after(h->value, time(NULL));
@@ -166,7 +146,7 @@ int gw_http_call(struct gw_source *s, const char *what, const char *url, const c
             h->log(h, SCIMSYNC_LOG_ERROR, "%s: out of memory", what);
             return SCIMSYNC_ERR_NOMEM;
         }
-        if (r->too_big) {
+        if (r->sink.too_big) {
             h->log(h, SCIMSYNC_LOG_ERROR, "%s: the answer is larger than %zu bytes", what,
                    MAX_RESPONSE);
             return SCIMSYNC_ERR_IO;

@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <scimsync/plugin.h>
+#include <ss/dynbuf_sink.h>
 
 #include "gw_util.h"
 
@@ -26,9 +27,9 @@ struct gw_conf {
 /* One HTTP answer. */
 struct gw_resp {
     long status;
-    char *body;
-    size_t len, cap;
-    int too_big;
+    char *body; /* the answer received into sink: NULL when empty */
+    size_t len;
+    struct ss_dynbuf_sink sink;
     double retry_after; /* seconds, -1 when absent */
 };
 
