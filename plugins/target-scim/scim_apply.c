@@ -362,7 +362,8 @@ static enum scim_job_result on_op(struct scim *s, struct scim_job *j)
                 struct scim_error e;
                 scim_parse_error(scim_req_body(&j->req), scim_req_body_len(&j->req), st, &e);
                 free(j->conflict);
-                j->conflict = strdup(e.detail);
+                if (!(j->conflict = strdup(e.detail)))
+                    return nomem(s, j);
                 j->post_retried = j->req.attempt > 0;
                 return start_lookup(s, j, 0);
             }
@@ -498,6 +499,10 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
         ops[i].new_id[0] = '\0';
         ops[i].error[0] = '\0';
         cap += is_member_op(ops[i].kind) ? scim_member_chunks(ops[i].nmembers) : 1;
+    }
+    if (!actx.pending) { /* without it the host would not hear of the ops done */
+        rc = SCIMSYNC_ERR_NOMEM;
+        goto out;
     }
     if (s->auth_failed) {
         rc = SCIMSYNC_ERR_AUTH;
