@@ -550,6 +550,52 @@ static void test_apply_create_and_members(void **state)
     assert_string_equal(ops[0].error, "incomplete operation (no target id or data)");
 }
 
+static void test_apply_every_field(void **state)
+{
+    (void)state;
+    struct scimsync_user full, sparse;
+    struct scimsync_op ops[2];
+    static const struct fake_answer a[] = {{.status = 201, .body = "{\"id\":\"n1\"}"},
+                                           {.status = 200, .body = "{\"id\":\"u1\"}"}};
+    memset(&full, 0, sizeof(full));
+    full.external_id = "e-full";
+    full.active = 0;
+    for (int f = 0; f < SCIMSYNC_F_COUNT; f++)
+        full.field[f] = "v";
+    full.field[SCIMSYNC_F_EMAIL] = "full@example.com";
+    full.field[SCIMSYNC_F_PHONE] = "+1 555 0100";
+    full.field[SCIMSYNC_F_MANAGER] = "m-id";
+    /* what the source no longer has is removed, the required names kept */
+    sparse = mkuser("alice", "e-alice");
+    sparse.field[SCIMSYNC_F_GIVEN_NAME] = NULL;
+    sparse.field[SCIMSYNC_F_TITLE] = "CTO";
+    start(SCIM_PROFILE_IDENTITY_CENTER, a, N(a));
+    inst.max_conn = 1;
+    memset(ops, 0, sizeof(ops));
+    ops[0].kind = SCIMSYNC_OP_CREATE_USER;
+    ops[0].user = &full;
+    ops[1].kind = SCIMSYNC_OP_UPDATE_USER;
+    ops[1].user = &sparse;
+    ops[1].target_id = "u1";
+    ops[1].changed = SCIMSYNC_F_ACTIVE_BIT | 1u << SCIMSYNC_F_GIVEN_NAME | 1u << SCIMSYNC_F_TITLE |
+                     1u << SCIMSYNC_F_EMAIL | 1u << SCIMSYNC_F_MANAGER | 1u << SCIMSYNC_F_PHONE |
+                     1u << SCIMSYNC_F_COST_CENTER;
+    assert_int_equal(scim_apply(&inst, ops, 2), 0);
+    assert_int_equal(ops[0].status, 0);
+    assert_int_equal(ops[1].status, 0);
+    const char *c = fake_sent[0].body, *u = fake_sent[1].body;
+    assert_non_null(strstr(c, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"));
+    assert_non_null(strstr(c, "\"manager\":{\"value\":\"m-id\"}"));
+    assert_non_null(strstr(c, "\"emails\":[{\"value\":\"full@example.com\""));
+    assert_non_null(strstr(c, "\"phoneNumbers\":[{\"value\":\"+1 555 0100\""));
+    assert_non_null(strstr(c, "\"active\":false"));
+    assert_non_null(strstr(u, "\"op\":\"replace\",\"path\":\"title\",\"value\":\"CTO\""));
+    assert_non_null(strstr(u, "\"op\":\"remove\",\"path\":\"emails\""));
+    assert_non_null(strstr(u, "\"op\":\"remove\",\"path\":\"urn:ietf:params:scim:schemas:"
+                              "extension:enterprise:2.0:User:manager\""));
+    assert_null(strstr(u, "name.givenName")); /* required: never removed */
+}
+
 static void test_stop_drain(void **state)
 {
     (void)state;
@@ -841,6 +887,7 @@ int main(void)
         cmocka_unit_test_teardown(test_apply_adopt_by_external_id, teardown),
         cmocka_unit_test_teardown(test_apply_conflict_not_ours, teardown),
         cmocka_unit_test_teardown(test_apply_create_and_members, teardown),
+        cmocka_unit_test_teardown(test_apply_every_field, teardown),
         cmocka_unit_test_teardown(test_stop_drain, teardown),
         cmocka_unit_test_teardown(test_stop_now, teardown),
         cmocka_unit_test_teardown(test_check_pass, teardown),
