@@ -5,7 +5,9 @@
  * covered by the unit tests without a server.  stdout is captured per
  * command. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -217,12 +220,42 @@ static void test_plan_and_sync(void **state)
     assert_int_equal(cli(1, "-v", "--log-format", "json", "plan", NULL), 0);
 }
 
+/* Asks the daemon to reload, then to stop, as an operator would. */
+static void *signals(void *arg)
+{
+    struct timespec half = {0, 500 * 1000 * 1000L};
+    (void)arg;
+    nanosleep(&half, NULL);
+    kill(getpid(), SIGHUP);
+    nanosleep(&half, NULL);
+    kill(getpid(), SIGTERM);
+    return NULL;
+}
+
+/* Last: a stop request stays set for the rest of the process. */
+static void test_daemon(void **state)
+{
+    pthread_t t;
+    (void)state;
+    char state_file[400];
+    snprintf(state_file, sizeof state_file, "%s/state.json", dir);
+    unlink(state_file); /* the daemon's first run makes it again */
+    config("interval = 1\njitter = 0", "");
+    assert_int_equal(pthread_create(&t, NULL, signals, NULL), 0);
+    assert_int_equal(cli(1, "daemon", NULL), 0);
+    pthread_join(t, NULL);
+    assert_true(file_has("state.json", "alice"));
+    /* forced overrides are refused by the daemon */
+    assert_int_equal(cli(1, "daemon", "--force-updates", NULL), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_offline_commands),
         cmocka_unit_test(test_plan_and_sync),
+        cmocka_unit_test(test_daemon),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
