@@ -107,7 +107,7 @@ static void config(const char *engine, const char *target_extra)
     char text[2048];
     snprintf(
         text, sizeof text,
-        "[engine]\n%s\n\n"
+        "[engine]\nlock_file = run.lock\n%s\n\n"
         "[source hr]\nplugin = csv\nusers_file = users.csv\ngroups_file = groups.csv\n\n"
         "[target idc]\nplugin = memory\nstate_file = state.json\ntoken = env:SS_UT_TOKEN\n%s\n",
         engine, target_extra);
@@ -223,11 +223,11 @@ static void test_plan_and_sync(void **state)
 /* Asks the daemon to reload, then to stop, as an operator would. */
 static void *signals(void *arg)
 {
-    struct timespec half = {0, 500 * 1000 * 1000L};
+    struct timespec a = {0, 300 * 1000 * 1000L}, b = {1, 300 * 1000 * 1000L};
     (void)arg;
-    nanosleep(&half, NULL);
-    kill(getpid(), SIGHUP);
-    nanosleep(&half, NULL);
+    nanosleep(&a, NULL);
+    kill(getpid(), SIGHUP); /* read again before the second run */
+    nanosleep(&b, NULL);
     kill(getpid(), SIGTERM);
     return NULL;
 }
