@@ -31,6 +31,27 @@ void fake_script(const struct fake_answer *a, size_t n)
     memset(&fake_ci, 0, sizeof(fake_ci));
 }
 
+void fake_instance(struct scim *s, const struct scimsync_host *h, enum scim_profile profile,
+                   const struct fake_answer *a, size_t n)
+{
+    scim_listed_reset(s);
+    memset(s, 0, sizeof(*s));
+    s->h = h;
+    s->tx = &fake_transport;
+    s->url.base = (char *)"http://127.0.0.1:9/scim/v2";
+    s->url.loopback = 1;
+    s->token = "tok-secret-123";
+    s->profile = profile;
+    s->deadline_s = 120;
+    s->timeout_s = 30;
+    s->retries = 6;
+    s->max_conn = 4;
+    s->verify_tls = 1;
+    for (int k = 0; k < SCIM_BUDGETS; k++)
+        s->rate_cfg[k] = -1;
+    fake_script(a, n);
+}
+
 static void record(const struct scim_req *r, unsigned flags)
 {
     struct fake_sent *f;

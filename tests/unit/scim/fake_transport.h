@@ -43,4 +43,11 @@ extern struct scim_conn_info fake_ci; /* what a check GET reports of its connect
  * the clock. */
 void fake_script(const struct fake_answer *a, size_t n);
 
+/* The instance a test starts from (what a previous test listed freed):
+ * host h, this transport, http://127.0.0.1:9/scim/v2, the profile's
+ * default rates, request_deadline 120 s, timeout 30 s, 6 retries, 4
+ * connections; then fake_script(a, n). */
+void fake_instance(struct scim *s, const struct scimsync_host *h, enum scim_profile profile,
+                   const struct fake_answer *a, size_t n);
+
 #endif

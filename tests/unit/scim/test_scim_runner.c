@@ -82,22 +82,7 @@ static struct scim inst;
 
 static void start(enum scim_profile profile, const struct fake_answer *a, size_t n)
 {
-    scim_listed_reset(&inst);
-    memset(&inst, 0, sizeof(inst));
-    inst.h = &host;
-    inst.tx = &fake_transport;
-    inst.url.base = (char *)"http://127.0.0.1:9/scim/v2";
-    inst.url.loopback = 1;
-    inst.token = "tok-secret-123";
-    inst.profile = profile;
-    inst.deadline_s = 120;
-    inst.timeout_s = 30;
-    inst.retries = 6;
-    inst.max_conn = 4;
-    inst.verify_tls = 1;
-    for (int k = 0; k < SCIM_BUDGETS; k++)
-        inst.rate_cfg[k] = -1;
-    fake_script(a, n);
+    fake_instance(&inst, &host, profile, a, n);
     logbuf[0] = '\0';
     stop_after = -1;
     stop_calls = 0;
