@@ -220,6 +220,39 @@ static void test_plan_and_sync(void **state)
     assert_int_equal(cli(1, "-v", "--log-format", "json", "plan", NULL), 0);
 }
 
+/* With a file state: the first sync reads the target in full and saves
+ * the state, the next ones diff against it; --full, a changed source, a
+ * state that is not one. */
+static void test_state_file(void **state)
+{
+    char engine[600];
+    (void)state;
+    snprintf(engine, sizeof engine,
+             "state = file:%s/ss.state\nfull_reconcile_interval = 3600\n"
+             "state_checkpoint_interval = 0",
+             dir);
+    config(engine, "");
+    assert_int_equal(cli(1, "sync", NULL), 0);
+    assert_true(file_has("ss.state", "scimsync-state"));
+    assert_true(file_has("ss.state", "alice"));
+    assert_int_equal(cli(1, "plan", "--exit-code", NULL), 0);
+    write_file("users.csv", "id,userName,givenName,familyName,displayName,email,active\n"
+                            "u1,alice,Alice,Archer,Alice Archer,alice@example.com,true\n"
+                            "u2,bob,Bob,Baker,Robert Baker,bob@example.com,true\n"
+                            "u4,dan,Dan,Dyer,Dan Dyer,dan@example.com,true\n");
+    assert_int_equal(cli(1, "plan", "--exit-code", NULL), 8);
+    assert_int_equal(cli(1, "sync", NULL), 0);
+    assert_true(file_has("ss.state", "Robert Baker"));
+    assert_true(file_has("ss.state", "dan"));
+    assert_int_equal(cli(1, "sync", "--full", NULL), 0);
+    assert_int_equal(cli(1, "plan", "--full", "--exit-code", NULL), 0);
+    /* a state file that is not one: named, and the run reads in full */
+    write_file("ss.state", "not a state\n");
+    assert_int_equal(cli(1, "sync", NULL), 0);
+    assert_true(file_has("ss.state", "scimsync-state"));
+    config("", "");
+}
+
 /* Asks the daemon to reload, then to stop, as an operator would. */
 static void *signals(void *arg)
 {
@@ -252,9 +285,8 @@ static void test_daemon(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_usage),
-        cmocka_unit_test(test_offline_commands),
-        cmocka_unit_test(test_plan_and_sync),
+        cmocka_unit_test(test_usage),         cmocka_unit_test(test_offline_commands),
+        cmocka_unit_test(test_plan_and_sync), cmocka_unit_test(test_state_file),
         cmocka_unit_test(test_daemon),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
