@@ -188,6 +188,24 @@ static void test_offline_commands(void **state)
     config("frobnicate = 1", "");
     assert_int_equal(cli(1, "validate", NULL), 1);
     assert_int_equal(cli(1, "config", NULL), 1);
+    /* what validate checks on this machine: files and secrets */
+    static const char *const bad[][2] = {
+        {"users_file = nosuch.csv", ""},         {"users_file = .", ""},
+        {"", "token = env:SS_UT_UNSET"},         {"", "token = env:SS_UT_EMPTY"},
+        {"", "token = file:/nonexistent/token"},
+    };
+    setenv("SS_UT_EMPTY", "", 1);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "[source hr]\nplugin = csv\ngroups_file = groups.csv\n%s\n%s\n\n"
+                 "[target idc]\nplugin = memory\nstate_file = state.json\n%s\n",
+                 bad[i][0][0] ? bad[i][0] : "", bad[i][0][0] ? "" : "users_file = users.csv",
+                 bad[i][1][0] ? bad[i][1] : "token = env:SS_UT_TOKEN");
+        write_file("scimsync.ini", text);
+        if (cli(1, "validate", NULL) != 1)
+            fail_msg("validate passed:\n%s", text);
+    }
     config("", "");
     char missing[400];
     snprintf(missing, sizeof missing, "%s/none.ini", dir);
