@@ -236,6 +236,21 @@ static void test_plan_and_sync(void **state)
     assert_int_equal(cli(1, "sync", "--full", "--json", NULL), 0);
     assert_true(file_has("state.json", "Alice A."));
     assert_int_equal(cli(1, "-v", "--log-format", "json", "plan", NULL), 0);
+    /* every kind of change in the plan: a manager, a user made inactive, one
+     * gone from the source, a renamed group losing a member */
+    write_file("users.csv", "id,userName,givenName,familyName,displayName,email,active,manager\n"
+                            "u1,alice,Alice,Archer,Alice A.,alice@example.com,true,u2\n"
+                            "u2,bob,Bob,Baker,Bob Baker,bob@example.com,false,\n"
+                            "u5,eve,Eve,Evans,Eve Evans,eve@example.com,false,u1\n");
+    write_file("groups.csv", "id,displayName,members\ng1,team,u1\n");
+    assert_int_equal(cli(1, "--log-format", "text", "plan", NULL), 0);
+    assert_out("team");
+    assert_int_equal(cli(1, "plan", "--json", NULL), 0);
+    assert_out("\"rename_group\"");
+    assert_out("\"remove_members\"");
+    assert_out("\"manager\"");
+    assert_int_equal(cli(1, "sync", "--json", NULL), 0);
+    assert_int_equal(cli(1, "plan", "--exit-code", NULL), 0);
 }
 
 /* With a file state: the first sync reads the target in full and saves
