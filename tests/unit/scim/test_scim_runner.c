@@ -341,6 +341,37 @@ static void test_listing_error_body_through_runner(void **state)
     assert_false(inst.listed_users_ok);
 }
 
+static void test_find(void **state)
+{
+    (void)state;
+    /* the narrowed reads of sync --user / --group: filtered, paged and
+     * checked like a listing */
+    static const struct fake_answer a[] = {
+        {.status = 200,
+         .body = "{" LIST ",\"totalResults\":1,\"Resources\":[{\"id\":\"u1\",\"userName\":"
+                 "\"alice\"}]}"},
+        {.status = 200,
+         .body = "{" LIST ",\"totalResults\":2,\"Resources\":[{\"id\":\"g1\",\"displayName\":"
+                 "\"a\"},{\"id\":\"g2\",\"displayName\":\"b\"}]}"},
+        {.status = 200, .body = ERR200}};
+    start(SCIM_PROFILE_IDENTITY_CENTER, a, N(a));
+    nusers = ngroups = 0;
+    assert_int_equal(scim_find_users(&inst, SCIMSYNC_FIND_USER_NAME, "alice", on_user, NULL), 0);
+    assert_int_equal(nusers, 1);
+    assert_string_equal(fake_sent[0].path, "/Users?filter=userName%20eq%20%22alice%22&count=100"
+                                           "&cursor=");
+    assert_int_equal(scim_find_groups(&inst, SCIMSYNC_FIND_HAS_MEMBER, "u1", on_group, NULL), 0);
+    assert_int_equal(ngroups, 2);
+    assert_int_equal(scim_find_users(&inst, SCIMSYNC_FIND_MEMBER_OF, "g1", on_user, NULL),
+                     SCIMSYNC_ERR_IO);
+    assert_logged("SCIM error (status 400: Invalid request)");
+    /* a lookup the resource does not have */
+    assert_int_equal(scim_find_groups(&inst, SCIMSYNC_FIND_USER_NAME, "x", on_group, NULL),
+                     SCIMSYNC_ERR_CONFIG);
+    assert_logged("the SCIM target cannot look groups up that way");
+    assert_int_equal(fake_nsent, 3);
+}
+
 /* ---- apply ----------------------------------------------------------- */
 
 static struct scimsync_user mkuser(const char *name, const char *ext)
@@ -867,6 +898,7 @@ int main(void)
         cmocka_unit_test_teardown(test_paging_cursor, teardown),
         cmocka_unit_test_teardown(test_paging_start_index, teardown),
         cmocka_unit_test_teardown(test_listing_error_body_through_runner, teardown),
+        cmocka_unit_test_teardown(test_find, teardown),
         cmocka_unit_test_teardown(test_apply_concurrent_404, teardown),
         cmocka_unit_test_teardown(test_apply_429_budget, teardown),
         cmocka_unit_test_teardown(test_apply_adopt_by_external_id, teardown),
