@@ -52,33 +52,10 @@ double ssp_retry_after(const char *value, time_t now)
 
 void ssp_resp_free(struct ssp_resp *r)
 {
-    free(r->body);
+    if (r->sink.buf.max)
+        ss_dynbuf_sink_free(&r->sink);
     r->body = NULL;
-    r->len = r->cap = 0;
-}
-
-static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
-{
-    struct ssp_resp *r = userp;
-    size_t n = size * nmemb;
-    if (r->limit && r->len + n + 1 > r->limit) {
-        r->too_big = 1;
-        return 0;
-    }
-    if (r->len + n + 1 > r->cap) {
-        size_t cap = r->cap ? r->cap : 16384;
-        while (cap < r->len + n + 1)
-            cap *= 2;
-        char *nb = realloc(r->body, cap);
-        if (!nb)
-            return 0; /* curl reports a write error */
-        r->body = nb;
-        r->cap = cap;
-    }
-    memcpy(r->body + r->len, data, n);
-    r->len += n;
-    r->body[r->len] = '\0';
-    return n;
+    r->len = 0;
 }
 
 CURLcode ssp_http_attempt(CURL *e, const struct ssp_req *q, struct ssp_resp *r, char *errbuf)
@@ -90,8 +67,11 @@ CURLcode ssp_http_attempt(CURL *e, const struct ssp_req *q, struct ssp_resp *r, 
     r->status = 0;
     r->too_big = 0;
     r->retry_after = -1;
-    if (r->body)
-        r->body[0] = '\0';
+    r->body = NULL;
+    if (r->sink.buf.max == 0) /* first use of a zeroed answer */
+        ss_dynbuf_sink_init(&r->sink, r->limit > 1 ? r->limit - 1 : (size_t)-1 / 2, 0);
+    else
+        ss_dynbuf_sink_reset(&r->sink);
     errbuf[0] = '\0';
     for (const char *const *l = q->headers; hdrs && l && *l; l++) {
         if (!(more = curl_slist_append(hdrs, *l))) {
@@ -115,8 +95,8 @@ CURLcode ssp_http_attempt(CURL *e, const struct ssp_req *q, struct ssp_resp *r, 
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, q->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, q->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ss_dynbuf_sink_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->sink);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, q->verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, q->verify_tls ? 2L : 0L);
     if (q->ca_file)
@@ -130,6 +110,9 @@ CURLcode ssp_http_attempt(CURL *e, const struct ssp_req *q, struct ssp_resp *r, 
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(q->form));
     }
     cc = curl_easy_perform(e);
+    r->too_big = r->sink.too_big;
+    if ((r->len = ss_dynbuf_len(&r->sink.buf)) > 0)
+        r->body = r->sink.buf.buf;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
     if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
         r->retry_after = ssp_retry_after(h->value, time(NULL));

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <scimsync/plugin.h>
+#include <ss/dynbuf_sink.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -28,11 +29,12 @@ struct ssp_req {
 
 struct ssp_resp {
     long status; /* 0: no answer */
-    char *body;  /* NUL-terminated, NULL when empty */
-    size_t len, cap;
-    size_t limit;       /* most body bytes kept (0: no limit) */
-    int too_big;        /* the body passed limit: the attempt failed */
-    double retry_after; /* seconds, -1 when absent */
+    char *body;  /* NUL-terminated, NULL when empty (points into sink) */
+    size_t len;
+    size_t limit;               /* most body bytes kept, terminator included (0: no limit) */
+    int too_big;                /* the body passed limit: the attempt failed */
+    double retry_after;         /* seconds, -1 when absent */
+    struct ss_dynbuf_sink sink; /* the received body (the shared write callback) */
 };
 
 /* Monotonic seconds. */
