@@ -248,7 +248,9 @@ out:
         /* the token text inside the parsed answer */
         json_object_put(o);
     }
-    wipe(body.body);
+    if (body.body)
+        memset(body.body, 0, body.len); /* the token's text */
+    ssp_resp_free(&body);
     wipe(form);
     wipe(assertion);
     return ret;

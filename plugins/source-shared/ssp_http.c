@@ -52,7 +52,8 @@ double ssp_retry_after(const char *value, time_t now)
 
 void ssp_resp_free(struct ssp_resp *r)
 {
-    ss_dynbuf_sink_free(&r->sink);
+    if (r->sink.buf.max)
+        ss_dynbuf_sink_free(&r->sink);
     r->body = NULL;
     r->len = 0;
 }
@@ -62,13 +63,13 @@ CURLcode ssp_http_attempt(CURL *e, const struct ssp_req *q, struct ssp_resp *r, 
     struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: application/json"), *more;
     struct curl_header *h = NULL;
     CURLcode cc;
+    r->len = 0;
     r->status = 0;
     r->too_big = 0;
     r->retry_after = -1;
     r->body = NULL;
-    r->len = 0;
-    if (r->sink.buf.max == 0) /* first use: a zeroed answer */
-        ss_dynbuf_sink_init(&r->sink, r->limit ? r->limit - 1 : (size_t)-1 / 2, 0);
+    if (r->sink.buf.max == 0) /* first use of a zeroed answer */
+        ss_dynbuf_sink_init(&r->sink, r->limit > 1 ? r->limit - 1 : (size_t)-1 / 2, 0);
     else
         ss_dynbuf_sink_reset(&r->sink);
     errbuf[0] = '\0';

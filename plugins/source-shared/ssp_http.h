@@ -31,10 +31,10 @@ struct ssp_resp {
     long status; /* 0: no answer */
     char *body;  /* NUL-terminated, NULL when empty (points into sink) */
     size_t len;
-    size_t limit;               /* most body bytes kept (0: no limit) */
+    size_t limit;               /* most body bytes kept, terminator included (0: no limit) */
     int too_big;                /* the body passed limit: the attempt failed */
     double retry_after;         /* seconds, -1 when absent */
-    struct ss_dynbuf_sink sink; /* what libcurl wrote (ss_dynbuf_sink_write) */
+    struct ss_dynbuf_sink sink; /* the received body (the shared write callback) */
 };
 
 /* Monotonic seconds. */
