@@ -6,6 +6,7 @@
 #define SS_PLAN_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -124,7 +125,8 @@ int ss_plan_init(struct ss_plan *p, const struct ss_dir *src, const struct ss_di
 void ss_plan_free(struct ss_plan *p);
 /* Appends a zeroed op (user/tuser/group/tgroup/manager = SS_NONE) to a
  * wave; NULL on no memory (logged). */
-struct ss_plan_op *ss_plan_add(struct ss_plan *p, enum ss_wave w, enum scimsync_op_kind kind);
+SS_NODISCARD struct ss_plan_op *ss_plan_add(struct ss_plan *p, enum ss_wave w,
+                                            enum scimsync_op_kind kind);
 void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c);
 
 /* Display name of a member ref (its userName). */

@@ -8,6 +8,7 @@
 #ifndef SS_REPORT_H
 #define SS_REPORT_H
 
+#include <ss/common.h>
 #include <stdio.h>
 
 #include "arena.h"
@@ -151,6 +152,6 @@ void ss_report_apply_results(const struct ss_plan *p);
 
 /* The document (json-c), as a string the caller frees; NULL on no memory.
  * pretty: indented; with_plan: the "plan" member from plan_json. */
-char *ss_report_render(const struct ss_report *r, int pretty, int with_plan);
+SS_NODISCARD char *ss_report_render(const struct ss_report *r, int pretty, int with_plan);
 
 #endif

@@ -7,6 +7,7 @@
 #define SS_MODEL_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,8 +64,8 @@ struct ss_pair {
 void ss_dir_init(struct ss_dir *d);
 void ss_dir_free(struct ss_dir *d);
 /* Appends a zeroed record; NULL on no memory (logged). */
-struct ss_user_rec *ss_dir_add_user(struct ss_dir *d);
-struct ss_group_rec *ss_dir_add_group(struct ss_dir *d);
+SS_NODISCARD struct ss_user_rec *ss_dir_add_user(struct ss_dir *d);
+SS_NODISCARD struct ss_group_rec *ss_dir_add_group(struct ss_dir *d);
 /* Builds the CSR membership arrays from pairs (any order, duplicates
  * allowed).  Call after all groups are added. */
 int ss_dir_set_members(struct ss_dir *d, struct ss_pair *pairs, size_t npairs);

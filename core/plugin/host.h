@@ -7,6 +7,7 @@
 #define SS_HOST_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 
 #include "config.h"
 #include "engine_types.h"
@@ -34,8 +35,9 @@ struct ss_instance {
  * have passed ss_config_check_section.  resolve_secrets = 0 leaves SECRET
  * keys and keys set to a reference unset (validate reads nothing).  Logs
  * and returns <0 on failure. */
-int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
-                    int resolve_secrets, struct ss_instance **out);
+SS_NODISCARD int ss_instance_new(const struct ss_conf_section *section,
+                                 const struct scimsync_plugin *plugin, int resolve_secrets,
+                                 struct ss_instance **out);
 /* Sources: records the attributes the mapping (defaults, then the lines)
  * uses, for host->mapped_attributes.  Call before ss_instance_create.
  * Returns 0, or <0 on no memory (logged). */
