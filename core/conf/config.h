@@ -111,6 +111,11 @@ const struct ss_conf_kv *ss_conf_get(const struct ss_conf_section *s, const char
 int ss_config_check_section(const struct ss_conf_section *s,
                             const struct scimsync_config_key *core_keys,
                             const struct scimsync_config_key *keys);
+/* The declaration of key name: core_keys first, then keys (either may be
+ * NULL); NULL when neither declares it. */
+const struct scimsync_config_key *ss_config_key_decl(const struct scimsync_config_key *core_keys,
+                                                     const struct scimsync_config_key *keys,
+                                                     const char *name);
 
 /* Absolute form of a PATH value: relative paths are taken against the
  * folder of the file that set them.  malloc'd; NULL on out of memory. */
