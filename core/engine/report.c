@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "op_kinds.h"
 #include "stop.h"
@@ -34,20 +35,6 @@ const char *ss_action_name(enum ss_obj_kind k, enum ss_action a)
     if (k == SS_KIND_GROUP && a == SS_ACT_DEACTIVATED)
         return NULL;
     return names[a];
-}
-
-static double unix_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static double mono_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* A random UUID (version 4): the id a run is found by in logs and reports. */
@@ -83,8 +70,8 @@ void ss_report_begin(struct ss_report *r, const char *command, int dry_run,
     r->dry_run = dry_run;
     r->config_files = config_files;
     r->nconfig_files = nconfig_files;
-    r->start = unix_now();
-    r->mono_start = mono_now();
+    r->start = ss_clock_wall();
+    r->mono_start = ss_clock_mono();
     g_cur = r;
 }
 
@@ -94,7 +81,7 @@ void ss_report_finish(struct ss_report *r, int exit_code)
         if (r->phase_mono[p] > 0) /* a phase left by an early exit */
             ss_report_phase_end((enum ss_run_phase)p);
     }
-    r->end = r->start + (mono_now() - r->mono_start);
+    r->end = r->start + (ss_clock_mono() - r->mono_start);
     r->exit_code = exit_code;
     r->interrupted = exit_code == SS_EXIT_INTERRUPTED || ss_host_stop_requested();
     r->deadline_reached = !r->interrupted && ss_host_deadline_passed();
@@ -125,7 +112,7 @@ void ss_report_phase_begin(enum ss_run_phase p)
     if (!g_cur)
         return;
     g_cur->phase_ran[p] = 1;
-    g_cur->phase_mono[p] = mono_now();
+    g_cur->phase_mono[p] = ss_clock_mono();
 }
 
 void ss_report_phase_end(enum ss_run_phase p)
@@ -133,7 +120,7 @@ void ss_report_phase_end(enum ss_run_phase p)
     struct ss_report *r = g_cur;
     if (!r || r->phase_mono[p] <= 0)
         return;
-    r->phase_seconds[p] += mono_now() - r->phase_mono[p];
+    r->phase_seconds[p] += ss_clock_mono() - r->phase_mono[p];
     r->phase_mono[p] = 0;
 }
 
