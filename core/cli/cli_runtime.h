@@ -69,7 +69,7 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
 void ss_runtime_close(struct ss_runtime *rt);
 
 /* Takes the run lock of rt's target ([engine] lock_file, or the default of
- * core/lock.h for the target's plugin and url) for `command`.  Returns
+ * core/state/lock.h for the target's plugin and url) for `command`.  Returns
  * SS_EXIT_OK (held), SS_EXIT_LOCKED (another run holds it: logged, naming
  * the holder) or SS_EXIT_USAGE (logged). */
 int ss_runtime_lock(const struct ss_runtime *rt, const char *command, struct ss_lock *l);

@@ -86,7 +86,7 @@ static void record_run(struct daemon *d, int rc, double duration)
     }
     if (!d->http)
         return;
-    /* every run's report was recorded by the engine (core/metrics.c) */
+    /* every run's report was recorded by the engine (core/engine/metrics.c) */
     text = ss_metrics_text();
     if (!text)
         ss_error("out of memory rendering the metrics");
