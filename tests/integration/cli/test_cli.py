@@ -307,8 +307,12 @@ plugin = {plugin}
         mem = [l for l in lines if l.startswith("memory ")]
         self.assertEqual(len(mem), 1, p.stdout)
         self.assertIn("target", mem[0])
-        self.assertIn("1.1", mem[0])
+        self.assertIn("1.2", mem[0])
         self.assertIn(os.path.join(TEST_PLUGINS, "memory.so"), mem[0])
+        # built against ABI 1.1 (no find_users): it loads too
+        mem11 = [l for l in lines if l.startswith("memory11 ")]
+        self.assertEqual(len(mem11), 1, p.stdout)
+        self.assertIn(" 1.1 ", mem11[0])
         # the same target built against ABI 1.0 (no check entry) still loads
         mem10 = [l for l in lines if l.startswith("memory10 ")]
         self.assertEqual(len(mem10), 1, p.stdout)
@@ -338,7 +342,7 @@ plugin = {plugin}
                                                               config=False).stdout)
         p = self.run_cli("version", config=False)
         self.assertEqual(p.returncode, 0)
-        self.assertRegex(p.stdout, r"^scimsync \d+\.\d+\.\d+ \(plugin ABI 1\.1\)")
+        self.assertRegex(p.stdout, r"^scimsync \d+\.\d+\.\d+ \(plugin ABI 1\.2\)")
         self.assertEqual(self.run_cli(config=False).returncode, 1)
 
     def test_json_logs(self):
