@@ -915,6 +915,8 @@ int lsrc_read_open(struct lsrc_source *s)
             return ret;
     if (s->scope_group_dn && !ad && (ret = walk_scope_group(s)) < 0)
         return ret;
+    if (s->sel_kind == SCIMSYNC_ENTRY_GROUP && (ret = lsrc_select_group_prepare(s)) < 0)
+        return ret;
     if ((ret = start_users(s)) < 0)
         return ret;
     s->phase = LSRC_PH_USERS;

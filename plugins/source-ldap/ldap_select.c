@@ -1,9 +1,13 @@
-/* The narrowed read of `sync --user NAME` (ABI 1.2 open_selection): the
+/* The narrowed reads of ABI 1.2 open_selection.  `sync --user NAME`: the
  * users whose login attribute is NAME (or whose id attribute is the
  * externalId the target gave), then only the groups that have one of them
  * as a member, and with nested_groups the groups above those, found by
- * member searches level by level.  The reader's phases stay as they are;
- * this file gives them their filters. */
+ * member searches level by level.  `sync --group NAME`: the groups whose cn
+ * is NAME, the groups nested in them, and their member users (OpenLDAP: by
+ * walking the member values and reading those entries by entryDN; AD: by
+ * memberOf, which AD keeps complete, with the in-chain rule when nested).
+ * The reader's phases stay as they are; this file gives them their
+ * filters. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,8 +44,10 @@ void lsrc_select_read_free(struct lsrc_source *s)
 {
     free_list(s->sel_dns, s->nsel_dns);
     free_list(s->sel_uids, s->nsel_uids);
-    s->sel_dns = s->sel_uids = NULL;
+    free_list(s->sel_udns, s->nsel_udns);
+    s->sel_dns = s->sel_uids = s->sel_udns = NULL;
     s->nsel_dns = s->sel_dns_cap = s->nsel_uids = s->sel_uids_cap = 0;
+    s->nsel_udns = s->sel_udns_cap = 0;
 }
 
 void lsrc_select_clear(struct lsrc_source *s)
@@ -55,10 +61,13 @@ void lsrc_select_clear(struct lsrc_source *s)
 int lsrc_select_set(struct lsrc_source *s, const struct scimsync_selection *sel)
 {
     lsrc_select_clear(s);
-    if (sel->kind != SCIMSYNC_ENTRY_USER) {
+    if (sel->kind != SCIMSYNC_ENTRY_USER && sel->kind != SCIMSYNC_ENTRY_GROUP)
+        return SCIMSYNC_ERR_CONFIG;
+    if (sel->kind == SCIMSYNC_ENTRY_GROUP && s->conf.users_from_group) {
         s->host->log(s->host, SCIMSYNC_LOG_ERROR,
-                     "the ldap source does not support --group (it reads one user and its "
-                     "groups with --user); run a full sync");
+                     "%s: users_from_group: the ldap source does not combine it with --group; "
+                     "run a full sync",
+                     s->host->config_where(s->host, "users_from_group"));
         return SCIMSYNC_ERR_CONFIG;
     }
     s->sel_kind = sel->kind;
@@ -78,14 +87,31 @@ static int id_is_text(const char *id_attr)
     return strcasecmp(id_attr, "objectGUID") != 0 && strcasecmp(id_attr, "objectSid") != 0;
 }
 
+static const char *dn_attr(const struct lsrc_source *s)
+{
+    return s->dialect == LSRC_DIALECT_AD ? "distinguishedName" : "entryDN";
+}
+
+#define AD_IN_CHAIN_ATTR "memberOf:1.2.840.113556.1.4.1941:"
+
 char *lsrc_select_users_clause(struct lsrc_source *s)
 {
+    if (s->sel_kind == SCIMSYNC_ENTRY_GROUP) {
+        if (s->dialect == LSRC_DIALECT_AD)
+            return lsrc_select_eq_any(s->conf.nested_groups ? AD_IN_CHAIN_ATTR : "memberOf",
+                                      (const char *const *)s->sel_dns, s->nsel_named, NULL, NULL,
+                                      0);
+        return lsrc_select_eq_any(dn_attr(s), (const char *const *)s->sel_udns, s->nsel_udns, "uid",
+                                  (const char *const *)s->sel_uids, s->nsel_uids);
+    }
     return lsrc_select_user_filter(s->login_attr, s->sel_name,
                                    id_is_text(s->id_attr) ? s->id_attr : NULL, s->sel_ext);
 }
 
 int lsrc_select_note_user(struct lsrc_source *s, const char *dn, const char *uid)
 {
+    if (s->sel_kind != SCIMSYNC_ENTRY_USER)
+        return 0;
     if (push(&s->sel_dns, &s->nsel_dns, &s->sel_dns_cap, dn) < 0 ||
         (uid && push(&s->sel_uids, &s->nsel_uids, &s->sel_uids_cap, uid) < 0))
         return SCIMSYNC_ERR_NOMEM;
@@ -136,6 +162,12 @@ int lsrc_select_groups_clause(struct lsrc_source *s, const char *base, char **ou
     size_t users = s->nsel_dns, from = 0, to = s->nsel_dns;
     int ret;
     *out = NULL;
+    if (s->sel_kind == SCIMSYNC_ENTRY_GROUP) {
+        /* the group and the groups nested in it (found before the users) */
+        *out = lsrc_select_eq_any(dn_attr(s), (const char *const *)s->sel_dns, s->nsel_dns, NULL,
+                                  NULL, 0);
+        return *out ? 0 : SCIMSYNC_ERR_NOMEM;
+    }
     if (s->conf.nested_groups) {
         for (int depth = 0; depth < SELECT_MAX_DEPTH && (from < to || depth == 0); depth++) {
             if ((ret = walk_level(s, base, from, to, depth == 0)) < 0)
@@ -149,4 +181,141 @@ int lsrc_select_groups_clause(struct lsrc_source *s, const char *base, char **ou
     *out = lsrc_select_member_filter((const char *const *)s->sel_dns, s->nsel_dns,
                                      (const char *const *)s->sel_uids, s->nsel_uids);
     return *out ? 0 : SCIMSYNC_ERR_NOMEM;
+}
+
+/* Appends the DN of every entry of res to sel_dns (and group_index) unless
+ * it is there already.  0, or <0. */
+static int take_groups(struct lsrc_source *s, LDAPMessage *res)
+{
+    for (LDAPMessage *e = ldap_first_entry(s->ld, res); e; e = ldap_next_entry(s->ld, e)) {
+        char *dn = ldap_get_dn(s->ld, e), *canon = dn ? lsrc_dn_canonical(dn) : NULL;
+        int ret = 0;
+        if (!dn || !canon)
+            ret = SCIMSYNC_ERR_NOMEM;
+        else if (!lsrc_map_get(&s->group_index, canon, NULL) &&
+                 (lsrc_map_put(&s->group_index, canon, NULL) < 0 ||
+                  push(&s->sel_dns, &s->nsel_dns, &s->sel_dns_cap, dn) < 0))
+            ret = SCIMSYNC_ERR_NOMEM;
+        free(canon);
+        if (dn)
+            ldap_memfree(dn);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* One search of groups under base: and(group_filter, clause). */
+static int find_groups(struct lsrc_source *s, const char *base, const char *clause)
+{
+    char *attrs[] = {"1.1", NULL};
+    char *filter = lsrc_filter_and(s->conf.group_filter, clause);
+    LDAPMessage *res = NULL;
+    int ret;
+    if (!filter)
+        return SCIMSYNC_ERR_NOMEM;
+    ret = lsrc_search_small(s, base, LDAP_SCOPE_SUBTREE, filter, attrs, &res);
+    if (ret == 0)
+        ret = take_groups(s, res);
+    if (res)
+        ldap_msgfree(res);
+    free(filter);
+    return ret;
+}
+
+/* Member values per classification request: keeps each filter small. */
+#define CLASSIFY_CHUNK 200
+
+/* OpenLDAP: the members of the group sel_dns[g]: member DNs that are
+ * groups join sel_dns (nested_groups), the others sel_udns, memberUid
+ * values sel_uids. */
+static int walk_group(struct lsrc_source *s, const char *base, size_t g)
+{
+    char *attrs[] = {"member", "uniqueMember", "memberUid", NULL};
+    LDAPMessage *res = NULL;
+    char **dns = NULL;
+    size_t ndns = 0, cap = 0;
+    int ret = lsrc_search_small(s, s->sel_dns[g], LDAP_SCOPE_BASE, "(objectClass=*)", attrs, &res);
+    LDAPMessage *e = ret == 0 ? ldap_first_entry(s->ld, res) : NULL;
+    for (int k = 0; e && ret == 0 && attrs[k]; k++) {
+        struct berval **vals = ldap_get_values_len(s->ld, e, attrs[k]);
+        for (size_t i = 0; vals && vals[i] && ret == 0; i++) {
+            size_t vlen = vals[i]->bv_len;
+            if (k == 1)
+                vlen = lsrc_strip_optional_uid(vals[i]->bv_val, vlen);
+            char *v = strndup(vals[i]->bv_val, vlen);
+            if (!v)
+                ret = SCIMSYNC_ERR_NOMEM;
+            else if (k == 2)
+                ret = push(&s->sel_uids, &s->nsel_uids, &s->sel_uids_cap, v);
+            else
+                ret = push(&dns, &ndns, &cap, v);
+            free(v);
+        }
+        ldap_value_free_len(vals);
+    }
+    if (res)
+        ldap_msgfree(res);
+    /* which member DNs are groups: asked by entryDN, a chunk at a time */
+    size_t before = s->nsel_dns;
+    for (size_t i = 0; i < ndns && ret == 0; i += CLASSIFY_CHUNK) {
+        size_t n = ndns - i < CLASSIFY_CHUNK ? ndns - i : CLASSIFY_CHUNK;
+        char *clause =
+            lsrc_select_eq_any(dn_attr(s), (const char *const *)dns + i, n, NULL, NULL, 0);
+        ret = clause ? find_groups(s, base, clause) : SCIMSYNC_ERR_NOMEM;
+        free(clause);
+    }
+    for (size_t i = 0; i < ndns && ret == 0; i++) {
+        char *canon = lsrc_dn_canonical(dns[i]);
+        if (!canon) {
+            s->dropped_members++; /* not a DN: as a full read */
+            continue;
+        }
+        if (!lsrc_map_get(&s->group_index, canon, NULL))
+            ret = push(&s->sel_udns, &s->nsel_udns, &s->sel_udns_cap, dns[i]);
+        free(canon);
+    }
+    if (ret == 0 && !s->conf.nested_groups) {
+        /* member groups are not synced through: forget them again */
+        for (size_t i = before; i < s->nsel_dns; i++)
+            free(s->sel_dns[i]);
+        s->nsel_dns = before;
+    }
+    free_list(dns, ndns);
+    return ret;
+}
+
+int lsrc_select_group_prepare(struct lsrc_source *s)
+{
+    const char *base = s->conf.group_base_dn ? s->conf.group_base_dn : s->base_dn;
+    const char *ids[1] = {s->sel_ext};
+    const char *names[1] = {s->sel_name};
+    int ad = s->dialect == LSRC_DIALECT_AD;
+    int ret;
+    char *clause = lsrc_select_eq_any("cn", names, 1, s->id_attr, ids,
+                                      s->sel_ext && id_is_text(s->id_attr) ? 1 : 0);
+    if (!clause)
+        return SCIMSYNC_ERR_NOMEM;
+    ret = find_groups(s, base, clause);
+    free(clause);
+    if (ret < 0)
+        return ret;
+    s->nsel_named = s->nsel_dns;
+    if (ad) {
+        /* AD keeps memberOf complete: the nested groups by the in-chain rule */
+        if (s->conf.nested_groups && s->nsel_named) {
+            clause = lsrc_select_eq_any(AD_IN_CHAIN_ATTR, (const char *const *)s->sel_dns,
+                                        s->nsel_named, NULL, NULL, 0);
+            ret = clause ? find_groups(s, base, clause) : SCIMSYNC_ERR_NOMEM;
+            free(clause);
+        }
+    } else {
+        for (size_t g = 0; g < s->nsel_dns && ret == 0; g++)
+            ret = walk_group(s, base, g);
+    }
+    s->host->log(s->host, SCIMSYNC_LOG_DEBUG,
+                 "%s: --group: %zu groups named, %zu with the nested ones, %zu member DNs, %zu "
+                 "memberUids",
+                 s->uri, s->nsel_named, s->nsel_dns, s->nsel_udns, s->nsel_uids);
+    return ret;
 }
