@@ -479,6 +479,8 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
         ss_log_event(SCIMSYNC_LOG_DEBUG, NULL, "run_start", f, 2, "run %s started (%s)", rep.run_id,
                      rep.command);
     }
+    rep.select_user = opt->select_user;
+    rep.select_group = opt->select_group;
     rc = run_pipeline(sources, nsources, target, opt, sum, &rep);
     ss_report_finish(&rep, rc);
     run_outputs(&rep, opt, out);

@@ -298,6 +298,8 @@ def with_state(args, emu):
         rep = json.loads(p.stdout) if p.returncode == 0 else {}
         check("plan --user --json: the report counts one user in scope",
               json.dumps(rep).count('"users_in_scope": 1') == 1, p)
+        check("plan --user --json: the report names the selection",
+              rep.get("selection") == {"user": name}, p)
         emu.clear_log()
         p = ws.run(emu, "sync", "--user", name)
         check("state: sync --user, exit 0", p.returncode == 0 and len(writes(emu.log())) == 2, p)
