@@ -891,6 +891,7 @@ int lsrc_read_open(struct lsrc_source *s)
     lsrc_map_init(&s->group_index, MAP_LIMIT);
     lsrc_map_init(&s->emitted, MAP_LIMIT);
     lsrc_map_init(&s->queued, MAP_LIMIT);
+    lsrc_map_init(&s->sel_seen, MAP_LIMIT);
     if ((ret = lsrc_connect(s)) < 0 || (ret = lsrc_read_rootdse(s)) < 0)
         return ret;
     int ad = s->dialect == LSRC_DIALECT_AD;
@@ -1008,8 +1009,8 @@ int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out)
         case LSRC_PH_HELPERS:
             ret = next_helper(s);
             if (ret == 0) {
-                if (s->dropped_members)
-                    s->host->log(s->host, SCIMSYNC_LOG_INFO,
+                if (s->dropped_members) /* a narrowed read drops most: not news */
+                    s->host->log(s->host, s->sel_kind ? SCIMSYNC_LOG_DEBUG : SCIMSYNC_LOG_INFO,
                                  "%s: %lu member values name entries outside the synced users "
                                  "and groups; ignored",
                                  s->uri, s->dropped_members);

@@ -48,6 +48,7 @@ void lsrc_select_read_free(struct lsrc_source *s)
     s->sel_dns = s->sel_uids = s->sel_udns = NULL;
     s->nsel_dns = s->sel_dns_cap = s->nsel_uids = s->sel_uids_cap = 0;
     s->nsel_udns = s->sel_udns_cap = 0;
+    lsrc_map_free(&s->sel_seen);
 }
 
 void lsrc_select_clear(struct lsrc_source *s)
@@ -121,6 +122,25 @@ int lsrc_select_note_user(struct lsrc_source *s, const char *dn, const char *uid
 /* One level up: the groups with a member in dns[from..to) (and, on the
  * first level, a memberUid of the users).  New ones are appended to
  * sel_dns and put in group_index, so the reader keeps them as members. */
+/* A group found for the selection: into sel_dns once, and into group_index
+ * (which a users_from_group read may have filled already) so the reader
+ * keeps it as a member.  0, or <0. */
+static int note_group(struct lsrc_source *s, const char *dn)
+{
+    char *canon = lsrc_dn_canonical(dn);
+    int ret = 0;
+    if (!canon)
+        return SCIMSYNC_ERR_NOMEM;
+    if (!lsrc_map_get(&s->sel_seen, canon, NULL) &&
+        (lsrc_map_put(&s->sel_seen, canon, NULL) < 0 ||
+         (!lsrc_map_get(&s->group_index, canon, NULL) &&
+          lsrc_map_put(&s->group_index, canon, NULL) < 0) ||
+         push(&s->sel_dns, &s->nsel_dns, &s->sel_dns_cap, dn) < 0))
+        ret = SCIMSYNC_ERR_NOMEM;
+    free(canon);
+    return ret;
+}
+
 static int walk_level(struct lsrc_source *s, const char *base, size_t from, size_t to, int first)
 {
     char *attrs[] = {"1.1", NULL};
@@ -136,15 +156,8 @@ static int walk_level(struct lsrc_source *s, const char *base, size_t from, size
     if ((ret = lsrc_pager_start(s, &p, base, LDAP_SCOPE_SUBTREE, filter, attrs)) < 0)
         goto out;
     while ((ret = lsrc_pager_next(s, &p, &e)) == 1) {
-        char *dn = ldap_get_dn(s->ld, e), *canon = dn ? lsrc_dn_canonical(dn) : NULL;
-        ret = 0;
-        if (!dn || !canon)
-            ret = SCIMSYNC_ERR_NOMEM;
-        else if (!lsrc_map_get(&s->group_index, canon, NULL) &&
-                 (lsrc_map_put(&s->group_index, canon, NULL) < 0 ||
-                  push(&s->sel_dns, &s->nsel_dns, &s->sel_dns_cap, dn) < 0))
-            ret = SCIMSYNC_ERR_NOMEM;
-        free(canon);
+        char *dn = ldap_get_dn(s->ld, e);
+        ret = dn ? note_group(s, dn) : SCIMSYNC_ERR_NOMEM;
         if (dn)
             ldap_memfree(dn);
         if (ret < 0)
@@ -188,15 +201,8 @@ int lsrc_select_groups_clause(struct lsrc_source *s, const char *base, char **ou
 static int take_groups(struct lsrc_source *s, LDAPMessage *res)
 {
     for (LDAPMessage *e = ldap_first_entry(s->ld, res); e; e = ldap_next_entry(s->ld, e)) {
-        char *dn = ldap_get_dn(s->ld, e), *canon = dn ? lsrc_dn_canonical(dn) : NULL;
-        int ret = 0;
-        if (!dn || !canon)
-            ret = SCIMSYNC_ERR_NOMEM;
-        else if (!lsrc_map_get(&s->group_index, canon, NULL) &&
-                 (lsrc_map_put(&s->group_index, canon, NULL) < 0 ||
-                  push(&s->sel_dns, &s->nsel_dns, &s->sel_dns_cap, dn) < 0))
-            ret = SCIMSYNC_ERR_NOMEM;
-        free(canon);
+        char *dn = ldap_get_dn(s->ld, e);
+        int ret = dn ? note_group(s, dn) : SCIMSYNC_ERR_NOMEM;
         if (dn)
             ldap_memfree(dn);
         if (ret < 0)

@@ -96,6 +96,7 @@ struct lsrc_source {
     /* --group: sel_dns holds the groups (the first nsel_named by name,
      * then the nested ones), sel_udns the member DNs that are not groups */
     size_t nsel_named;
+    struct lsrc_map sel_seen; /* canonical DNs of the groups in sel_dns */
     char **sel_udns;
     size_t nsel_udns, sel_udns_cap;
 };

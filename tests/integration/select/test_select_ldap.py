@@ -259,6 +259,15 @@ def cases(run, env, emu):
     check("a full plan afterwards has nothing left for alice or newbie",
           p.returncode == 0 and "alice" not in p.stdout and "newbie" not in p.stdout, p)
 
+    # users_from_group (OpenLDAP: every group DN is listed for the scope
+    # walk): the groups above the user are still found for --user
+    text = open(run.ini).read().replace("[source dir]\n", "[source dir]\nusers_from_group = eng\n")
+    with open(run.ini, "w") as f:
+        f.write(text)
+    p = run("plan", "--user", "user0051")
+    check("users_from_group: plan --user user0051 (in eng through team-01): no changes",
+          p.returncode == 0 and "No changes." in p.stdout, p)
+
 
 if __name__ == "__main__":
     sys.exit(main())
