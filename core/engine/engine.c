@@ -266,6 +266,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             src_full = src;
             ss_dir_init(&src);
             tr = ss_select_build(&src_full, &pick, sel, &tgt, &src);
+            rep->users_in_scope = src.nusers; /* what this run syncs */
+            rep->groups_in_scope = src.ngroups;
         }
         if (tr == 0 && src.nusers == 0 && src.ngroups == 0 && tgt.nusers == 0 && tgt.ngroups == 0) {
             char what[300];
@@ -456,7 +458,9 @@ static void run_outputs(struct ss_report *rep, const struct ss_engine_options *o
         free(text);
         fflush(out);
     }
-    if (!opt->dry_run)
+    /* A narrowed run's counts (one user in scope) would look like a
+     * directory that shrank to a metrics alarm: it writes none. */
+    if (!opt->dry_run && !opt->select_user && !opt->select_group)
         ss_metrics_after_run(rep, opt->metrics_textfile, opt->metrics_emf, opt->metrics_namespace,
                              opt->metrics_dimensions, out);
 }
@@ -475,6 +479,8 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
         ss_log_event(SCIMSYNC_LOG_DEBUG, NULL, "run_start", f, 2, "run %s started (%s)", rep.run_id,
                      rep.command);
     }
+    rep.select_user = opt->select_user;
+    rep.select_group = opt->select_group;
     rc = run_pipeline(sources, nsources, target, opt, sum, &rep);
     ss_report_finish(&rep, rc);
     run_outputs(&rep, opt, out);

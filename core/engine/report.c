@@ -598,6 +598,14 @@ char *ss_report_render(const struct ss_report *r, int pretty, int with_plan)
     put(&b, root, "scimsync_version", jstr(&b, SCIMSYNC_VERSION));
     put(&b, root, "command", jstr(&b, r->command));
     put(&b, root, "dry_run", jbool(&b, r->dry_run));
+    if (r->select_user || r->select_group) {
+        json_object *sel = jobj(&b);
+        put(&b, sel, r->select_user ? "user" : "group",
+            jstr(&b, r->select_user ? r->select_user : r->select_group));
+        put(&b, root, "selection", sel);
+    } else {
+        put(&b, root, "selection", NULL);
+    }
     for (size_t i = 0; i < r->nconfig_files; i++)
         push(&b, files, jstr(&b, r->config_files[i]));
     put(&b, root, "config_files", files);

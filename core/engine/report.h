@@ -79,6 +79,8 @@ struct ss_report {
     char run_id[40];
     const char *command; /* "sync", "plan", "daemon" */
     int dry_run;
+    /* sync / plan --user NAME or --group NAME (both NULL: the whole directory) */
+    const char *select_user, *select_group;
     const char *const *config_files;
     size_t nconfig_files;
     double start, end; /* Unix time, sub-second */

@@ -317,6 +317,10 @@ plugin = {plugin}
         self.assertIn("target", mem[0])
         self.assertIn(ABI, mem[0])
         self.assertIn(os.path.join(TEST_PLUGINS, "memory.so"), mem[0])
+        # built against ABI 1.1 (no find_users): it loads too
+        mem11 = [l for l in lines if l.startswith("memory11 ")]
+        self.assertEqual(len(mem11), 1, p.stdout)
+        self.assertIn(" 1.1 ", mem11[0])
         # the same target built against ABI 1.0 (no check entry) still loads
         mem10 = [l for l in lines if l.startswith("memory10 ")]
         self.assertEqual(len(mem10), 1, p.stdout)

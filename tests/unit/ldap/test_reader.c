@@ -494,7 +494,7 @@ static void test_config(void **state)
 }
 
 /* sync --user (ABI 1.2): the user by its login, the groups above it found
- * by member searches level by level, a refused --group. */
+ * by member searches level by level; sync --group by cn. */
 static void test_select_user(void **state)
 {
     (void)state;
@@ -526,10 +526,28 @@ static void test_select_user(void **state)
     assert_true(fake_requested("(member=cn=inner,ou=groups,dc=ex,dc=test)"));
     assert_logged("--user: 2 groups at or above the user");
     PLUGIN->source->close(inst);
-    /* a group cannot be selected; a full read afterwards is whole again */
+    /* a group: found by cn, its members read from its entry (it has none
+     * here: the users' search then matches nothing); a full read
+     * afterwards is whole again */
     sel.kind = SCIMSYNC_ENTRY_GROUP;
-    assert_int_equal(PLUGIN->open_selection(inst, &sel), SCIMSYNC_ERR_CONFIG);
-    assert_logged("the ldap source does not support --group");
+    sel.name = "staff";
+    sel.external_id = NULL;
+    s[2] = (struct fake_search){
+        .base = "dc=ex,dc=test", .filter = "(cn=staff)", .attr = "1.1", .entries = level0};
+    s[3] = (struct fake_search){
+        .base = "cn=staff,ou=groups,dc=ex,dc=test", .attr = "member", .entries = level0};
+    use_searches(s, 4, ol_searches);
+    rc = PLUGIN->open_selection(inst, &sel);
+    if (rc != 0)
+        fprintf(stderr, "%s", host.log);
+    assert_int_equal(rc, 0);
+    while ((rc = PLUGIN->source->next(inst, &e)) == 1)
+        ;
+    assert_int_equal(rc, 0);
+    assert_true(fake_requested("(|(cn=staff))"));
+    assert_true(fake_requested("(!(objectClass=*))"));
+    assert_true(fake_requested("(|(entryDN=cn=staff,ou=groups,dc=ex,dc=test))"));
+    assert_logged("--group: 1 groups named, 1 with the nested ones");
     PLUGIN->source->close(inst);
     assert_int_equal(PLUGIN->source->open(inst), 0);
     PLUGIN->source->close(inst);
