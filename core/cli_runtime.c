@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "key_limits.h"
 #include "log.h"
 #include "mapping.h"
 #include "progress.h"
@@ -107,6 +108,8 @@ static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, enum
         ss_debug("%s: plugin %s %s from %s", s->label, p->ph.desc->name,
                  p->ph.desc->version ? p->ph.desc->version : "?", p->ph.path);
         if (ss_config_check_section(s, core, p->ph.desc->keys))
+            failed = 1;
+        if (ss_key_limits_check_section(s, p->ph.desc))
             failed = 1;
         if (validate && ss_validate_section_offline(s, core, p->ph.desc->keys))
             failed = 1;

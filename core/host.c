@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "apply.h"
+#include "key_limits.h"
 #include "log.h"
 #include "state_run.h"
 #include "mapping_attrs.h"
@@ -453,6 +454,23 @@ static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v, 
     return 0;
 }
 
+/* A value read through a reference meets the key's limits only now (the
+ * configuration check saw the reference). */
+static int check_resolved_limit(const struct ss_instance *in, const struct ss_host_value *v)
+{
+    const struct ss_conf_kv *kv = ss_conf_get(in->section, v->decl->name);
+    const struct scimsync_key_limit *lim = ss_key_limit_find(in->plugin, v->decl->name);
+    char why[256];
+
+    if (!lim || !v->value || !kv || !ss_secret_is_reference(kv->value))
+        return 0;
+    if (!ss_key_limit_test(lim, v->decl->type, v->value, why, sizeof why))
+        return 0;
+    ss_error("%s: %s %s: the value read from %.*s is not allowed: %s", kv->where,
+             in->section->label, kv->key, (int)strcspn(kv->value, ":"), kv->value, why);
+    return -1;
+}
+
 int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
                     int resolve_secrets, struct ss_instance **out)
 {
@@ -492,7 +510,8 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
     in->nvalues = n;
     for (size_t i = 0; i < n; i++) {
         in->values[i].decl = &plugin->keys[i];
-        if (fill_value(section, &in->values[i], resolve_secrets) < 0)
+        if (fill_value(section, &in->values[i], resolve_secrets) < 0 ||
+            check_resolved_limit(in, &in->values[i]) < 0)
             goto fail;
     }
     *out = in;

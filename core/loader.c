@@ -244,8 +244,10 @@ int ss_loader_open(const char *path, int want_kind, struct ss_plugin_handle *h, 
                  SCIMSYNC_ABI_MINOR);
         goto fail;
     }
-    /* A 1.0 descriptor ends before the members 1.1 added (plugin.h). */
-    min_size = d->abi_minor >= 1 ? sizeof(struct scimsync_plugin)
+    /* A 1.0 descriptor ends before the members 1.1 added, a 1.1 one may
+     * end right after check (the later 1.1 members are read only when
+     * struct_size covers them: plugin.h). */
+    min_size = d->abi_minor >= 1 ? offsetof(struct scimsync_plugin, check) + sizeof(d->check)
                                  : offsetof(struct scimsync_plugin, check);
     if (d->struct_size < min_size) {
         snprintf(err, errlen, "%s: descriptor is %u bytes, ABI %u.%u needs at least %zu", path,

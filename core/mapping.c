@@ -10,28 +10,18 @@
 #include "suggest.h"
 
 const char *const ss_default_mapping[] = {
-    "userName=${userName}",
-    "displayName=${displayName}",
-    "givenName=${givenName}",
-    "familyName=${familyName}",
-    "email=${email}",
-    "title=${title}",
-    "employeeNumber=${employeeNumber}",
-    "costCenter=${costCenter}",
-    "organization=${organization}",
-    "division=${division}",
-    "department=${department}",
-    "manager=${manager}",
-    "nickName=${nickName}",
-    "preferredLanguage=${preferredLanguage}",
-    "locale=${locale}",
-    "timezone=${timezone}",
-    "userType=${userType}",
-    "phone=${phone}",
-    "active=${active}",
+#define IDENTITY_LINE(id, name) name "=${" name "}",
+    SCIMSYNC_USER_FIELDS(IDENTITY_LINE)
+#undef IDENTITY_LINE
+        "active=${active}",
     "group.displayName=${displayName}",
     NULL,
 };
+
+#define NAME_COMMA(id, name) name ", "
+static const char known_fields[] =
+    "user fields: " SCIMSYNC_USER_FIELDS(NAME_COMMA) "active; group field: group.displayName";
+#undef NAME_COMMA
 
 /* Fields SCIM requires on every user. */
 static const int required_fields[] = {SCIMSYNC_F_USER_NAME, SCIMSYNC_F_GIVEN_NAME,
@@ -65,11 +55,8 @@ static int set_line(struct ss_mapping *m, const char *field, const char *tpl, co
         ss_suggest_init(&sg, field);
         for (int i = 0; i < SS_MAP_NFIELDS; i++)
             ss_suggest_add(&sg, map_field_name(i));
-        ss_error("%s: unknown mapping field '%s'%s (user fields: userName, displayName, "
-                 "givenName, familyName, email, title, employeeNumber, costCenter, "
-                 "organization, division, department, manager, nickName, preferredLanguage, "
-                 "locale, timezone, userType, phone, active; group field: group.displayName)",
-                 where, field, ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint));
+        ss_error("%s: unknown mapping field '%s'%s (%s)", where, field,
+                 ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint), known_fields);
         return -1;
     }
     ss_template_free(&m->tpl[f]);

@@ -42,6 +42,12 @@ static const struct scimsync_config_key keys[] = {
     {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true", "verify the servers' certificates"},
     {NULL, 0, 0, NULL, NULL}};
 
+/* Checked by the host before create(). */
+static const struct scimsync_key_limit limits[] = {
+    SCIMSYNC_KEY_RANGE("page_size", 1, 500),     SCIMSYNC_KEY_RANGE("rate_limit", 0, 10000),
+    SCIMSYNC_KEY_RANGE("retries", 0, 100),       SCIMSYNC_KEY_RANGE("timeout", 1, 3600),
+    SCIMSYNC_KEY_RANGE("request_deadline", 1, 86400), {NULL}};
+
 /* Attribute names: docs/source-google.md. */
 static const char *const default_mapping[] = {"userName=${primaryEmail}",
                                               "givenName=${name.givenName}",
@@ -57,19 +63,6 @@ static const char *const default_mapping[] = {"userName=${primaryEmail}",
                                               "active=${active}",
                                               "group.displayName=${name}",
                                               NULL};
-
-static int get_int(const struct scimsync_host *h, const char *key, long min, long max, long *out)
-{
-    int ret = h->config_get_int(h, key, out);
-    if (ret < 0)
-        return ret;
-    if (*out < min || *out > max) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: must be between %ld and %ld",
-               h->config_where(h, key), key, min, max);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    return 0;
-}
 
 static const char *nonempty(const struct scimsync_host *h, const char *key)
 {
@@ -127,17 +120,12 @@ static int read_conf(const struct scimsync_host *h, struct gw_conf *c, struct gw
     c->rate_limit = 10;
     if ((ret = h->config_get_bool(h, "verify_tls", &c->verify_tls)) < 0 ||
         (ret = h->config_get_bool(h, "nested_groups", &c->nested_groups)) < 0 ||
-        (ret = get_int(h, "page_size", 1, 500, &c->page_size)) < 0 ||
-        (ret = get_int(h, "retries", 0, 100, &c->retries)) < 0 ||
-        (ret = get_int(h, "timeout", 1, 3600, &c->timeout)) < 0 ||
-        (ret = get_int(h, "request_deadline", 1, 86400, &c->request_deadline)) < 0 ||
+        (ret = h->config_get_int(h, "page_size", &c->page_size)) < 0 ||
+        (ret = h->config_get_int(h, "retries", &c->retries)) < 0 ||
+        (ret = h->config_get_int(h, "timeout", &c->timeout)) < 0 ||
+        (ret = h->config_get_int(h, "request_deadline", &c->request_deadline)) < 0 ||
         (ret = h->config_get_double(h, "rate_limit", &c->rate_limit)) < 0)
         return ret;
-    if (!(c->rate_limit >= 0 && c->rate_limit <= 10000)) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: rate_limit: must be between 0 and 10000",
-               h->config_where(h, "rate_limit"));
-        return SCIMSYNC_ERR_CONFIG;
-    }
     if (!c->subject) {
         h->log(h, SCIMSYNC_LOG_ERROR, "%s: subject: the admin to act as must be set",
                h->config_where(h, "subject"));
@@ -213,14 +201,10 @@ static const struct scimsync_source_ops source_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "google",
-    .version = GW_PLUGIN_VERSION,
-    .description = "Google Workspace users and groups (Admin SDK Directory API, nested groups)",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "google", GW_PLUGIN_VERSION,
+                       "Google Workspace users and groups (Admin SDK Directory API, nested groups)"),
     .keys = keys,
+    .key_limits = limits,
     .create = source_create,
     .destroy = source_destroy,
     .source = &source_ops,

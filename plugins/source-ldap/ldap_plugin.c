@@ -42,6 +42,16 @@ static const struct scimsync_config_key keys[] = {
     {"timeout", SCIMSYNC_KEY_INT, 0, "30", "seconds for connecting and for each request"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const char *const dialects[] = {"auto", "ad", "openldap", NULL};
+
+/* Checked by the host before create(). */
+static const struct scimsync_key_limit limits[] = {
+    SCIMSYNC_KEY_RANGE("page_size", 1, 100000),
+    SCIMSYNC_KEY_RANGE("timeout", 1, 86400),
+    SCIMSYNC_KEY_RANGE("member_range_step", 0, 1000000),
+    SCIMSYNC_KEY_CHOICES("dialect", dialects),
+    {NULL}};
+
 /* Works for Active Directory as is; on OpenLDAP the plugin derives the AD
  * names (loginName, displayName, company, employeeID, department). */
 static const char *const default_mapping[] = {"userName=${loginName}",
@@ -57,19 +67,6 @@ static const char *const default_mapping[] = {"userName=${loginName}",
                                               "active=${active}",
                                               "group.displayName=${cn}",
                                               NULL};
-
-static int get_int(const struct scimsync_host *h, const char *key, long min, long max, long *out)
-{
-    int ret = h->config_get_int(h, key, out);
-    if (ret < 0)
-        return ret;
-    if (*out < min || *out > max) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: must be between %ld and %ld",
-               h->config_where(h, key), key, min, max);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    return 0;
-}
 
 static const char *nonempty(const struct scimsync_host *h, const char *key)
 {
@@ -145,21 +142,17 @@ static int read_conf(const struct scimsync_host *h, struct lsrc_conf *c)
     if ((ret = h->config_get_bool(h, "start_tls", &c->start_tls)) < 0 ||
         (ret = h->config_get_bool(h, "verify_tls", &c->verify_tls)) < 0 ||
         (ret = h->config_get_bool(h, "nested_groups", &c->nested_groups)) < 0 ||
-        (ret = get_int(h, "page_size", 1, 100000, &c->page_size)) < 0 ||
-        (ret = get_int(h, "timeout", 1, 86400, &c->timeout)) < 0 ||
-        (ret = get_int(h, "member_range_step", 0, 1000000, &c->member_range_step)) < 0)
+        (ret = h->config_get_int(h, "page_size", &c->page_size)) < 0 ||
+        (ret = h->config_get_int(h, "timeout", &c->timeout)) < 0 ||
+        (ret = h->config_get_int(h, "member_range_step", &c->member_range_step)) < 0)
         return ret;
     const char *d = nonempty(h, "dialect");
     if (!d || strcasecmp(d, "auto") == 0) {
         c->dialect = LSRC_DIALECT_AUTO;
     } else if (strcasecmp(d, "ad") == 0) {
         c->dialect = LSRC_DIALECT_AD;
-    } else if (strcasecmp(d, "openldap") == 0) {
+    } else { /* the host checked the choices (limits) */
         c->dialect = LSRC_DIALECT_OPENLDAP;
-    } else {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: dialect: %s is not ad, openldap or auto",
-               h->config_where(h, "dialect"), d);
-        return SCIMSYNC_ERR_CONFIG;
     }
     if (c->group_name_pattern) {
         char *probe = lsrc_pattern_filter("cn", c->group_name_pattern);
@@ -250,14 +243,10 @@ static const struct scimsync_source_ops source_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "ldap",
-    .version = "0.1.0",
-    .description = "LDAP / Active Directory users and groups (paged, nested groups)",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "ldap", "0.1.0",
+                       "LDAP / Active Directory users and groups (paged, nested groups)"),
     .keys = keys,
+    .key_limits = limits,
     .create = source_create,
     .destroy = source_destroy,
     .source = &source_ops,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,22 +42,26 @@ static const struct scimsync_config_key scim_keys[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const char *const scim_profiles[] = {"identity-center", "generic", NULL};
+
+/* Checked by the host before create() (validate reports them too). */
+static const struct scimsync_key_limit scim_limits[] = {
+    SCIMSYNC_KEY_CHOICES("profile", scim_profiles),
+    SCIMSYNC_KEY_RANGE("rate_limit", 0, 10000),
+    SCIMSYNC_KEY_RANGE("read_rate", 0, 10000),
+    SCIMSYNC_KEY_RANGE("write_rate", 0, 10000),
+    SCIMSYNC_KEY_RANGE("member_op_rate", 0, 1000000),
+    SCIMSYNC_KEY_RANGE("max_connections", 1, 64),
+    SCIMSYNC_KEY_RANGE("timeout", 1, 600),
+    SCIMSYNC_KEY_RANGE("retries", 0, 20),
+    SCIMSYNC_KEY_RANGE("request_deadline", 1, 3600),
+    {NULL},
+};
+
 static int config_error(struct scim *s, const char *key, const char *why)
 {
     s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s: %s: %s", s->h->config_where(s->h, key), key, why);
     return SCIMSYNC_ERR_CONFIG;
-}
-
-static int int_in_range(struct scim *s, const char *key, long lo, long hi, long *out)
-{
-    char why[64];
-    if (s->h->config_get_int(s->h, key, out) < 0)
-        return SCIMSYNC_ERR_CONFIG;
-    if (*out < lo || *out > hi) {
-        snprintf(why, sizeof(why), "must be between %ld and %ld", lo, hi);
-        return config_error(s, key, why);
-    }
-    return 0;
 }
 
 static int read_config(struct scim *s)
@@ -76,12 +81,10 @@ static int read_config(struct scim *s)
     if (!profile || !*profile) {
         s->profile = s->url.aws_scim ? SCIM_PROFILE_IDENTITY_CENTER : SCIM_PROFILE_GENERIC;
         s->profile_auto = !s->url.aws_scim; /* generic until the probe says otherwise */
-    } else if (!strcmp(profile, "identity-center"))
-        s->profile = SCIM_PROFILE_IDENTITY_CENTER;
-    else if (!strcmp(profile, "generic"))
-        s->profile = SCIM_PROFILE_GENERIC;
-    else
-        return config_error(s, "profile", "must be identity-center or generic");
+    } else { /* one of the choices: the host checked them (scim_limits) */
+        s->profile = !strcasecmp(profile, "identity-center") ? SCIM_PROFILE_IDENTITY_CENTER
+                                                             : SCIM_PROFILE_GENERIC;
+    }
     for (int k = 0; k < SCIM_BUDGETS; k++) {
         static const char *const rate_keys[SCIM_BUDGETS] = {"rate_limit", "read_rate",
                                                             "write_rate", "member_op_rate"};
@@ -91,17 +94,11 @@ static int read_config(struct scim *s)
             continue;
         if (h->config_get_double(h, rate_keys[k], &s->rate_cfg[k]) < 0)
             return SCIMSYNC_ERR_CONFIG;
-        if (k == SCIM_BUDGET_MEMBER && !(s->rate_cfg[k] >= 0 && s->rate_cfg[k] <= 1000000))
-            return config_error(s, rate_keys[k],
-                                "must be between 0 and 1000000 member values per second");
-        if (k != SCIM_BUDGET_MEMBER && !(s->rate_cfg[k] >= 0 && s->rate_cfg[k] <= 10000))
-            return config_error(s, rate_keys[k],
-                                "must be between 0 and 10000 requests per second");
     }
-    if ((rc = int_in_range(s, "max_connections", 1, 64, &s->max_conn)) < 0 ||
-        (rc = int_in_range(s, "timeout", 1, 600, &s->timeout_s)) < 0 ||
-        (rc = int_in_range(s, "retries", 0, 20, &s->retries)) < 0 ||
-        (rc = int_in_range(s, "request_deadline", 1, 3600, &s->deadline_s)) < 0)
+    if ((rc = h->config_get_int(h, "max_connections", &s->max_conn)) < 0 ||
+        (rc = h->config_get_int(h, "timeout", &s->timeout_s)) < 0 ||
+        (rc = h->config_get_int(h, "retries", &s->retries)) < 0 ||
+        (rc = h->config_get_int(h, "request_deadline", &s->deadline_s)) < 0)
         return rc;
     s->ca_file = h->config_get(h, "ca_file");
     if (h->config_get_bool(h, "verify_tls", &s->verify_tls) < 0)
@@ -177,14 +174,10 @@ static const struct scimsync_target_ops scim_target_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_TARGET,
-    .name = "scim",
-    .version = SCIM_PLUGIN_VERSION,
-    .description = "SCIM 2.0 target: AWS IAM Identity Center or a generic SCIM server",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_TARGET, "scim", SCIM_PLUGIN_VERSION,
+                       "SCIM 2.0 target: AWS IAM Identity Center or a generic SCIM server"),
     .keys = scim_keys,
+    .key_limits = scim_limits,
     .create = scim_create,
     .destroy = scim_destroy,
     .target = &scim_target_ops,

@@ -283,6 +283,20 @@ plugin = {plugin}
         self.assertEqual(p.returncode, 1)
         self.assertIn("token: must be a secret reference", p.stderr)
 
+    def test_key_limits(self):
+        # the plugin declares the range; the host checks it in validate and
+        # in every run, naming file, section, key, value and the range
+        self.config(source_extra="max_record_bytes = 10")
+        for args in (["validate"], ["sync"]):
+            p = self.run_cli(*args)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("scimsync.ini:8: [source hr] max_record_bytes: '10' is out of range: "
+                          "must be between 1024 and 1073741824", p.stderr)
+        self.assertFalse(os.path.exists(self.state))
+        self.config(source_extra="max_record_bytes = 2048")
+        p = self.run_cli("validate")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def test_secret_never_printed(self):
         secret_file = os.path.join(self.dir, "token.txt")
         with open(secret_file, "w", encoding="utf-8") as f:
