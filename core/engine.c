@@ -158,6 +158,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     FILE *out = opt->out ? opt->out : stdout;
     struct ss_mapping *maps = NULL;
     size_t nmaps = 0;
+    const char *xnames[SS_MAX_EXTRA];
+    int nx;
     struct ss_dir src, tgt;
     struct ss_collector col;
     struct ss_plan plan;
@@ -189,6 +191,11 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
                              s->nmapping) < 0)
             goto out;
     }
+    /* extra.NAME lines of all the mappings: one index for both sides */
+    if ((nx = ss_mapping_bind_extras(maps, nmaps, xnames)) < 0)
+        goto out;
+    src.xnames = xnames;
+    src.nx = (size_t)nx;
 
     /* The state first: source plugins may read their values from it. */
     rc = ss_state_run_open(&state, opt);

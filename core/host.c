@@ -454,6 +454,19 @@ static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v, 
     return 0;
 }
 
+static const char *const no_names[] = {NULL};
+
+static const char *const *host_extra_names(const struct scimsync_host *h)
+{
+    const struct ss_instance *in = self(h);
+    return in->extra_names ? in->extra_names : no_names;
+}
+
+void ss_instance_set_extra_names(struct ss_instance *in, const char *const *names)
+{
+    in->extra_names = names;
+}
+
 /* A value read through a reference meets the key's limits only now (the
  * configuration check saw the reference). */
 static int check_resolved_limit(const struct ss_instance *in, const struct ss_host_value *v)
@@ -501,6 +514,8 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
         .mapped_attributes = host_mapped_attributes,
         .count_request = host_count_request,
         .op_done = host_op_done,
+        .user_size = sizeof(struct scimsync_user),
+        .extra_names = host_extra_names,
     };
     for (const struct scimsync_config_key *k = plugin->keys; k && k->name; k++)
         n++;

@@ -24,6 +24,15 @@ int ss_user_field_by_name(const char *name)
     return -1;
 }
 
+int ss_dir_extra_index(const struct ss_dir *d, const char *name)
+{
+    for (size_t k = 0; name && k < d->nx; k++) {
+        if (strcmp(d->xnames[k], name) == 0)
+            return (int)k;
+    }
+    return -1;
+}
+
 int ss_str_same(const char *a, const char *b)
 {
     if (ss_str_empty(a) || ss_str_empty(b))

@@ -15,7 +15,8 @@ struct read_ctx {
     struct ss_strmap seen; /* ids listed so far: a page overlap must not
                               make one object look like two */
     size_t dups;
-    int failed; /* our own failure (no memory, bad record) */
+    int failed;    /* our own failure (no memory, bad record) */
+    int has_extra; /* the plugin's user records carry extra / nextra */
 };
 
 static int copy_str(struct ss_arena *a, const char *s, const char **out)
@@ -25,6 +26,28 @@ static int copy_str(struct ss_arena *a, const char *s, const char **out)
         return 0;
     *out = ss_arena_strdup(a, s);
     return *out ? 0 : -1;
+}
+
+/* The extra attributes of u that the run syncs, into r->xval. */
+static int copy_extras(struct read_ctx *ctx, const struct scimsync_user *u, struct ss_user_rec *r)
+{
+    struct ss_dir *d = ctx->d;
+    if (!ctx->has_extra || !d->nx || !u->extra || !u->nextra)
+        return 0;
+    for (size_t i = 0; i < u->nextra; i++) {
+        int k = ss_dir_extra_index(d, u->extra[i].name);
+        if (k < 0 || ss_str_empty(u->extra[i].value))
+            continue;
+        if (!r->xval) {
+            r->xval = ss_arena_alloc(&d->arena, d->nx * sizeof(*r->xval));
+            if (!r->xval)
+                return -1;
+            memset(r->xval, 0, d->nx * sizeof(*r->xval));
+        }
+        if (copy_str(&d->arena, u->extra[i].value, &r->xval[k]) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int on_user(void *vctx, const struct scimsync_user *u)
@@ -52,6 +75,8 @@ static int on_user(void *vctx, const struct scimsync_user *u)
         if (copy_str(&ctx->d->arena, u->field[f], &r->field[f]) < 0)
             goto nomem;
     }
+    if (copy_extras(ctx, u, r) < 0)
+        goto nomem;
     return 0;
 nomem:
     ss_error("target %s: out of memory listing users", ctx->target);
@@ -110,7 +135,10 @@ static int end_listing(struct read_ctx *ctx, int r, const char *what, size_t n)
 
 int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt)
 {
+    const struct scimsync_plugin *d = t->plugin;
     struct read_ctx ctx = {.d = tgt, .target = t->name};
+    ctx.has_extra =
+        SCIMSYNC_HAS_MEMBER(d, 1, user_size) && SCIMSYNC_USER_SIZE_HAS(d->user_size, nextra);
     ss_strmap_init(&ctx.seen, 0);
     int r = t->plugin->target->list_users(t->inst, on_user, &ctx);
     return end_listing(&ctx, r, "users", tgt->nusers);
@@ -232,6 +260,8 @@ out:
 int ss_target_read(const struct ss_engine_target *t, const struct ss_dir *src, int adopt,
                    struct ss_dir *tgt)
 {
+    tgt->xnames = src->xnames; /* one index of extra names for both sides */
+    tgt->nx = src->nx;
     if (ss_target_read_users(t, tgt) < 0 || ss_target_read_groups(t, tgt) < 0 ||
         ss_target_read_members(t, src, adopt, tgt) < 0)
         return -1;

@@ -9,6 +9,7 @@
 
 #include <scimsync/plugin.h>
 
+#include "scim_extra.h"
 #include "scim_target.h"
 
 static const struct scimsync_config_key scim_keys[] = {
@@ -37,6 +38,8 @@ static const struct scimsync_config_key scim_keys[] = {
     {"request_deadline", SCIMSYNC_KEY_INT, 0, "120",
      "seconds one request may take with all its retries and waits (1-3600)"},
     {"ca_file", SCIMSYNC_KEY_INPUT_PATH, 0, NULL, "CA bundle to verify the server with"},
+    {"custom_schema", SCIMSYNC_KEY_STRING, 0, NULL,
+     "schema URN of the custom.NAME extra attributes (generic profile)"},
     {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true",
      "verify the server certificate; off exposes the token to anyone on the path"},
     {NULL, 0, 0, NULL, NULL},
@@ -62,6 +65,33 @@ static int config_error(struct scim *s, const char *key, const char *why)
 {
     s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s: %s: %s", s->h->config_where(s->h, key), key, why);
     return SCIMSYNC_ERR_CONFIG;
+}
+
+/* descriptor extra_check: whether the profile this section configures
+ * takes extra attribute `name` (validate runs it before any instance). */
+static int scim_extra_check(const struct scimsync_host *h, const char *name, char *why,
+                            size_t whylen)
+{
+    const char *profile = h->config_get(h, "profile"), *url = h->config_get(h, "url");
+    enum scim_profile p = SCIM_PROFILE_GENERIC;
+    struct scim_extra_path path;
+
+    if (profile && *profile) {
+        if (strcasecmp(profile, "identity-center") == 0)
+            p = SCIM_PROFILE_IDENTITY_CENTER;
+    } else if (url) {
+        /* no profile: an AWS host name is Identity Center */
+        struct scim_base_url u;
+        char err[160];
+        if (scim_base_url_parse(url, &u, err, sizeof err) == 0) {
+            if (u.aws_scim)
+                p = SCIM_PROFILE_IDENTITY_CENTER;
+            scim_base_url_free(&u);
+        }
+    }
+    if (scim_extra_resolve(name, p, h->config_get(h, "custom_schema"), &path, why, whylen) < 0)
+        return SCIMSYNC_ERR_CONFIG;
+    return 0;
 }
 
 static int read_config(struct scim *s)
@@ -101,6 +131,7 @@ static int read_config(struct scim *s)
         (rc = h->config_get_int(h, "request_deadline", &s->deadline_s)) < 0)
         return rc;
     s->ca_file = h->config_get(h, "ca_file");
+    s->custom_schema = h->config_get(h, "custom_schema");
     if (h->config_get_bool(h, "verify_tls", &s->verify_tls) < 0)
         return SCIMSYNC_ERR_CONFIG;
     if (!s->verify_tls && s->url.https)
@@ -178,6 +209,7 @@ SCIMSYNC_PLUGIN_DEFINE = {
                        "SCIM 2.0 target: AWS IAM Identity Center or a generic SCIM server"),
     .keys = scim_keys,
     .key_limits = scim_limits,
+    .extra_check = scim_extra_check,
     .create = scim_create,
     .destroy = scim_destroy,
     .target = &scim_target_ops,

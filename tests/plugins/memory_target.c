@@ -467,6 +467,15 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .name = "memory10",
     .version = "0.1.0",
     .description = "test target keeping its state in a JSON file",
+#elif defined(MEMORY_ABI_1_1_EARLY)
+    /* built against the first 1.1 header: the descriptor ends at check */
+    .abi_major = SCIMSYNC_ABI_MAJOR,
+    .abi_minor = 1,
+    .struct_size = offsetof(struct scimsync_plugin, check) + sizeof(void (*)(void)),
+    .kind = SCIMSYNC_PLUGIN_TARGET,
+    .name = "memory11a",
+    .version = "0.1.0",
+    .description = "test target keeping its state in a JSON file",
 #else
     SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_TARGET, "memory", "0.1.0",
                        "test target keeping its state in a JSON file"),

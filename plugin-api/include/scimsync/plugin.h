@@ -8,16 +8,32 @@
  * refused, a newer abi_minor than the host knows is refused, and a
  * struct_size smaller than the host expects for that minor is refused.
  *
- * Growing the ABI (minor versions): new members are only ever added at the
- * END of a struct, and the minor version goes up.  The host reads a member
- * added in 1.N only when the plugin's abi_minor >= N and its struct_size
- * covers the member (SCIMSYNC_HAS_MEMBER); a 1.0 plugin keeps loading and
- * simply lacks the newer entries.  A plugin built against 1.N loads in a
- * host that speaks 1.N or later.
+ * Compatibility rules (docs/HACKING.md has the how-to):
+ *  - New members are only ever added at the END of a struct.  The host
+ *    reads a descriptor member added in 1.N only when the plugin's
+ *    abi_minor >= N and its struct_size covers the member
+ *    (SCIMSYNC_HAS_MEMBER); a plugin calls a host service only after
+ *    SCIMSYNC_HOST_HAS.  A 1.0 plugin keeps loading and simply lacks the
+ *    newer entries.  A plugin built against 1.N loads in a host that
+ *    speaks 1.N or later.
+ *  - Structs without a size that live in arrays (scimsync_config_key,
+ *    scimsync_op, scimsync_extra) never grow: the array stride is ABI.
+ *    More per element means a new table named at the end of the
+ *    descriptor (key_limits).
+ *  - struct scimsync_user grows at its end; each side reads what the other
+ *    filled only as far as the other's user_size says.  Zero-fill records.
+ *  - Enum values never change; SCIMSYNC_USER_FIELDS only grows at its end,
+ *    and only with a new major version (SCIMSYNC_F_COUNT sizes field[]).
+ *  - Start every descriptor with SCIMSYNC_PLUGIN_V1(...).
+ * History:
  *   1.1  key types SCIMSYNC_KEY_URL and SCIMSYNC_KEY_INPUT_PATH;
  *        struct scimsync_plugin: check (`scimsync check`); should_stop()
  *        returns SCIMSYNC_STOP_DRAIN or SCIMSYNC_STOP_NOW (any nonzero
- *        value still means "stop").
+ *        value still means "stop"); host: state_get, state_put,
+ *        mapped_attributes, count_request, op_done; later in 1.1 (read by
+ *        struct_size): descriptor key_limits, user_size, extra_check;
+ *        host user_size, extra_names; struct scimsync_user extra / nextra;
+ *        SCIMSYNC_F_EXTRA_BIT.
  *
  * Ownership rules (apply everywhere unless a comment says otherwise):
  *  - Pointers the host passes IN are owned by the host and valid only for
@@ -45,7 +61,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 1 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes */
+#define SCIMSYNC_ABI_MINOR 1 /* 1.1: see the history above */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 

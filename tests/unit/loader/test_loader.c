@@ -67,6 +67,15 @@ static void test_abi_1_0_plugin(void **state)
     snprintf(path, sizeof(path), "%s/%s", DIR, "memory.so");
     assert_int_equal(ss_loader_open(path, SCIMSYNC_PLUGIN_TARGET, &h, err, sizeof(err)), 0);
     assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 1, check));
+    assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 1, extra_check));
+    ss_loader_close(&h);
+    /* built against the first 1.1 header: check, but none of the later
+     * 1.1 members */
+    snprintf(path, sizeof(path), "%s/%s", DIR, "memory11a.so");
+    assert_int_equal(ss_loader_open(path, SCIMSYNC_PLUGIN_TARGET, &h, err, sizeof(err)), 0);
+    assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 1, check));
+    assert_false(SCIMSYNC_HAS_MEMBER(h.desc, 1, key_limits));
+    assert_false(SCIMSYNC_HAS_MEMBER(h.desc, 1, user_size));
     ss_loader_close(&h);
 }
 
