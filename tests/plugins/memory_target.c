@@ -467,13 +467,22 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .name = "memory10",
     .version = "0.1.0",
     .description = "test target keeping its state in a JSON file",
-#elif defined(MEMORY_ABI_1_1_EARLY)
-    /* built against the first 1.1 header: the descriptor ends at check */
+#elif defined(MEMORY_ABI_1_1)
+    /* built as a plugin of ABI 1.1: its descriptor ends before open_selection */
     .abi_major = SCIMSYNC_ABI_MAJOR,
     .abi_minor = 1,
-    .struct_size = offsetof(struct scimsync_plugin, check) + sizeof(void (*)(void)),
+    .struct_size = offsetof(struct scimsync_plugin, open_selection),
     .kind = SCIMSYNC_PLUGIN_TARGET,
-    .name = "memory11a",
+    .name = "memory11",
+    .version = "0.1.0",
+    .description = "test target keeping its state in a JSON file",
+#elif defined(MEMORY_ABI_1_2_EARLY)
+    /* built against the first 1.2 header: the descriptor ends at find_groups */
+    .abi_major = SCIMSYNC_ABI_MAJOR,
+    .abi_minor = 2,
+    .struct_size = offsetof(struct scimsync_plugin, key_limits),
+    .kind = SCIMSYNC_PLUGIN_TARGET,
+    .name = "memory12a",
     .version = "0.1.0",
     .description = "test target keeping its state in a JSON file",
 #else

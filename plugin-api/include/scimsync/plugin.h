@@ -30,10 +30,12 @@
  *        struct scimsync_plugin: check (`scimsync check`); should_stop()
  *        returns SCIMSYNC_STOP_DRAIN or SCIMSYNC_STOP_NOW (any nonzero
  *        value still means "stop"); host: state_get, state_put,
- *        mapped_attributes, count_request, op_done; later in 1.1 (read by
- *        struct_size): descriptor key_limits, user_size, extra_check;
- *        host user_size, extra_names; struct scimsync_user extra / nextra;
- *        SCIMSYNC_F_EXTRA_BIT.
+ *        mapped_attributes, count_request, op_done.
+ *   1.2  struct scimsync_plugin: open_selection (sources) and find_users /
+ *        find_groups (targets), the narrowed reads of `sync --user NAME` /
+ *        `sync --group NAME`; later in 1.2 (read by struct_size): descriptor
+ *        key_limits, user_size, extra_check; host user_size, extra_names;
+ *        struct scimsync_user extra / nextra; SCIMSYNC_F_EXTRA_BIT.
  *
  * Ownership rules (apply everywhere unless a comment says otherwise):
  *  - Pointers the host passes IN are owned by the host and valid only for
@@ -61,7 +63,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 1 /* 1.1: see the history above */
+#define SCIMSYNC_ABI_MINOR 2 /* 1.2: see the history above */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -146,7 +148,7 @@ struct scimsync_config_key {
  * an array whose stride is ABI, so it never grows.  What a key needs more
  * goes into a parallel table named by the descriptor (key_limits). */
 
-/* ABI 1.1 (descriptor member key_limits): the values a key accepts.  The
+/* ABI 1.2 (descriptor member key_limits): the values a key accepts.  The
  * host checks them when it reads the configuration (`validate` and every
  * run) and refuses a value outside them with "file:line: [section] key:
  * value ...: must be ..."; a plugin reads the key afterwards without
@@ -353,7 +355,7 @@ enum scimsync_user_field {
 /* Bit for `active` in a change mask (fields use bit (1u << field)). */
 #define SCIMSYNC_F_ACTIVE_BIT (1u << SCIMSYNC_F_COUNT)
 
-/* ABI 1.1: an attribute the common schema does not name, from a
+/* ABI 1.2: an attribute the common schema does not name, from a
  * `extra.NAME = template` mapping line.  NAME is the target's business
  * (the SCIM target: a core attribute, `enterprise.ATTR`, `custom.ATTR`);
  * the host only moves and diffs it.  This struct never grows. */
@@ -369,7 +371,7 @@ struct scimsync_user {
     const char *external_id; /* NULL / "" when the target object has none */
     const char *field[SCIMSYNC_F_COUNT]; /* NULL = absent */
     int active;              /* 1 active, 0 inactive */
-    /* ---- ABI 1.1: present only when the side that filled the record
+    /* ---- ABI 1.2: present only when the side that filled the record
      * says so: a target reads them in a record of the host when
      * SCIMSYNC_HOST_USER_HAS_EXTRA(h); the host reads them in a record of
      * the target when the descriptor's user_size covers them. ---- */
@@ -477,6 +479,32 @@ typedef void (*scimsync_check_report)(void *ctx, enum scimsync_check_status stat
 #define SCIMSYNC_CHECK_QUICK 0x1u
 
 /* ------------------------------------------------------------------ */
+/* One user or group (ABI 1.2): `sync --user NAME` / `--group NAME`.   */
+
+/* What a narrowed source read must return. */
+struct scimsync_selection {
+    /* SCIMSYNC_ENTRY_USER: the users whose login name (what the default
+     * mapping makes userName) is `name` or whose id is `external_id`, and
+     * every group that has one of them as a member, directly or through
+     * nested groups.  SCIMSYNC_ENTRY_GROUP: the groups whose name (what
+     * the default mapping makes group.displayName) is `name` or whose id is
+     * `external_id`, and their members, users and nested groups, down to
+     * the users. */
+    enum scimsync_entry_kind kind;
+    const char *name;
+    const char *external_id; /* NULL: match by name only */
+};
+
+/* What a narrowed target read looks for (find_users / find_groups). */
+enum scimsync_find_by {
+    SCIMSYNC_FIND_USER_NAME = 1, /* users: userName equals value */
+    SCIMSYNC_FIND_EXTERNAL_ID,   /* users or groups: externalId equals value */
+    SCIMSYNC_FIND_DISPLAY_NAME,  /* groups: displayName equals value */
+    SCIMSYNC_FIND_MEMBER_OF,     /* users: the members of the group whose target id is value */
+    SCIMSYNC_FIND_HAS_MEMBER     /* groups: the groups the user whose target id is value is in */
+};
+
+/* ------------------------------------------------------------------ */
 /* The descriptor                                                      */
 
 struct scimsync_plugin {
@@ -507,9 +535,29 @@ struct scimsync_plugin {
      * rejected). */
     int (*check)(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
 
-    /* ---- ABI 1.1, later additions: a plugin built before them has a
-     * struct_size that ends at check; the host reads each one only when
-     * SCIMSYNC_HAS_MEMBER(d, 1, member) says it is there. ---- */
+    /* ---- ABI 1.2 (read only when SCIMSYNC_HAS_MEMBER(d, 2, m)) ---- */
+
+    /* Sources, optional (NULL: the host refuses `--user` / `--group` for
+     * this source).  Like source->open, but the read that follows (next,
+     * close as usual) may be limited to the entries sel names (see struct
+     * scimsync_selection).  It may return more (the host keeps only what
+     * was asked for), never less: an entry it cannot look up is an error,
+     * not a silent omission.  SCIMSYNC_ERR_CONFIG when the source cannot
+     * select that way (logged: what is not supported). */
+    int (*open_selection)(void *inst, const struct scimsync_selection *sel);
+    /* Targets, optional (NULL: the host refuses `--user` / `--group`).
+     * The users / groups matching one condition, each once, complete (an
+     * incomplete answer is an error); none found is 0 with no callback.
+     * Same callbacks and return values as list_users / list_groups;
+     * SCIMSYNC_ERR_CONFIG for a `by` the plugin does not support. */
+    int (*find_users)(void *inst, enum scimsync_find_by by, const char *value,
+                      scimsync_user_cb cb, void *ctx);
+    int (*find_groups)(void *inst, enum scimsync_find_by by, const char *value,
+                       scimsync_group_cb cb, void *ctx);
+
+    /* ---- ABI 1.2, later additions: a 1.2 plugin built before them has a
+     * struct_size that ends at find_groups; the host reads each one only
+     * when SCIMSYNC_HAS_MEMBER(d, 2, member) says it is there. ---- */
 
     /* Optional: limits of the values of some keys, terminated by {NULL}. */
     const struct scimsync_key_limit *key_limits;

@@ -511,7 +511,7 @@ static void test_config_errors(void **state)
     expect_config_error(f, "id_column", "", "test.ini:7: id_column: must not be empty");
     set(f, "id_column", "id");
     /* max_record_bytes: a range the descriptor declares and the host checks */
-    assert_true(SCIMSYNC_HAS_MEMBER(plugin, 1, key_limits));
+    assert_true(SCIMSYNC_HAS_MEMBER(plugin, 2, key_limits));
     const struct scimsync_key_limit *l = plugin->key_limits;
     while (l->key && strcmp(l->key, "max_record_bytes") != 0)
         l++;

@@ -15,8 +15,7 @@ struct read_ctx {
     struct ss_strmap seen; /* ids listed so far: a page overlap must not
                               make one object look like two */
     size_t dups;
-    int failed;    /* our own failure (no memory, bad record) */
-    int has_extra; /* the plugin's user records carry extra / nextra */
+    int failed; /* our own failure (no memory, bad record) */
 };
 
 static int copy_str(struct ss_arena *a, const char *s, const char **out)
@@ -28,11 +27,11 @@ static int copy_str(struct ss_arena *a, const char *s, const char **out)
     return *out ? 0 : -1;
 }
 
-/* The extra attributes of u that the run syncs, into r->xval. */
-static int copy_extras(struct read_ctx *ctx, const struct scimsync_user *u, struct ss_user_rec *r)
+/* The extra attributes of u that the run syncs, into r->xval (only when
+ * the target's records carry them: d->x_from_target). */
+static int copy_extras(struct ss_dir *d, const struct scimsync_user *u, struct ss_user_rec *r)
 {
-    struct ss_dir *d = ctx->d;
-    if (!ctx->has_extra || !d->nx || !u->extra || !u->nextra)
+    if (!d->x_from_target || !d->nx || !u->extra || !u->nextra)
         return 0;
     for (size_t i = 0; i < u->nextra; i++) {
         int k = ss_dir_extra_index(d, u->extra[i].name);
@@ -50,6 +49,34 @@ static int copy_extras(struct read_ctx *ctx, const struct scimsync_user *u, stru
     return 0;
 }
 
+int ss_target_add_user(struct ss_dir *d, const struct scimsync_user *u)
+{
+    struct ss_user_rec *r = ss_dir_add_user(d);
+    if (!r)
+        return -1;
+    r->active = u->active ? 1 : 0;
+    if (copy_str(&d->arena, u->id, &r->id) < 0 ||
+        copy_str(&d->arena, u->external_id, &r->external_id) < 0)
+        return -1;
+    for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
+        if (copy_str(&d->arena, u->field[f], &r->field[f]) < 0)
+            return -1;
+    }
+    return copy_extras(d, u, r);
+}
+
+int ss_target_add_group(struct ss_dir *d, const struct scimsync_group *g)
+{
+    struct ss_group_rec *r = ss_dir_add_group(d);
+    if (!r)
+        return -1;
+    if (copy_str(&d->arena, g->id, &r->id) < 0 ||
+        copy_str(&d->arena, g->external_id, &r->external_id) < 0 ||
+        copy_str(&d->arena, g->display_name, &r->display_name) < 0)
+        return -1;
+    return 0;
+}
+
 static int on_user(void *vctx, const struct scimsync_user *u)
 {
     struct read_ctx *ctx = vctx;
@@ -63,19 +90,9 @@ static int on_user(void *vctx, const struct scimsync_user *u)
         ctx->dups++;
         return 0;
     }
-    struct ss_user_rec *r = ss_dir_add_user(ctx->d);
-    if (!r)
-        goto nomem;
-    r->active = u->active ? 1 : 0;
-    if (copy_str(&ctx->d->arena, u->id, &r->id) < 0 ||
-        copy_str(&ctx->d->arena, u->external_id, &r->external_id) < 0 ||
-        ss_strmap_put(&ctx->seen, r->id, (uint32_t)(ctx->d->nusers - 1), NULL) < 0)
-        goto nomem;
-    for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
-        if (copy_str(&ctx->d->arena, u->field[f], &r->field[f]) < 0)
-            goto nomem;
-    }
-    if (copy_extras(ctx, u, r) < 0)
+    if (ss_target_add_user(ctx->d, u) < 0 ||
+        ss_strmap_put(&ctx->seen, ctx->d->users[ctx->d->nusers - 1].id,
+                      (uint32_t)(ctx->d->nusers - 1), NULL) < 0)
         goto nomem;
     return 0;
 nomem:
@@ -97,13 +114,9 @@ static int on_group(void *vctx, const struct scimsync_group *g)
         ctx->dups++;
         return 0;
     }
-    struct ss_group_rec *r = ss_dir_add_group(ctx->d);
-    if (!r)
-        goto nomem;
-    if (copy_str(&ctx->d->arena, g->id, &r->id) < 0 ||
-        ss_strmap_put(&ctx->seen, r->id, (uint32_t)(ctx->d->ngroups - 1), NULL) < 0 ||
-        copy_str(&ctx->d->arena, g->external_id, &r->external_id) < 0 ||
-        copy_str(&ctx->d->arena, g->display_name, &r->display_name) < 0)
+    if (ss_target_add_group(ctx->d, g) < 0 ||
+        ss_strmap_put(&ctx->seen, ctx->d->groups[ctx->d->ngroups - 1].id,
+                      (uint32_t)(ctx->d->ngroups - 1), NULL) < 0)
         goto nomem;
     return 0;
 nomem:
@@ -133,12 +146,15 @@ static int end_listing(struct read_ctx *ctx, int r, const char *what, size_t n)
     return 0;
 }
 
+int ss_target_has_extras(const struct scimsync_plugin *d)
+{
+    return SCIMSYNC_HAS_MEMBER(d, 2, user_size) && SCIMSYNC_USER_SIZE_HAS(d->user_size, nextra);
+}
+
 int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt)
 {
-    const struct scimsync_plugin *d = t->plugin;
     struct read_ctx ctx = {.d = tgt, .target = t->name};
-    ctx.has_extra =
-        SCIMSYNC_HAS_MEMBER(d, 1, user_size) && SCIMSYNC_USER_SIZE_HAS(d->user_size, nextra);
+    tgt->x_from_target = ss_target_has_extras(t->plugin);
     ss_strmap_init(&ctx.seen, 0);
     int r = t->plugin->target->list_users(t->inst, on_user, &ctx);
     return end_listing(&ctx, r, "users", tgt->nusers);

@@ -172,7 +172,7 @@ static int check_extras(struct ss_runtime *rt)
     ss_instance_set_extra_names(rt->tgt.inst, rt->extra_names);
     for (size_t k = 0; k < n; k++) {
         char why[512] = "";
-        if (!SCIMSYNC_HAS_MEMBER(d, 1, extra_check) || !d->extra_check) {
+        if (!SCIMSYNC_HAS_MEMBER(d, 2, extra_check) || !d->extra_check) {
             ss_error("%s: %s: %s (plugin %s) takes no extra attributes", first[k]->where,
                      first[k]->field, rt->tgt.section->label, d->name);
             return -1;

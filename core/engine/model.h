@@ -46,6 +46,9 @@ struct ss_dir {
      * owned by the caller.  nx == 0: none. */
     const char *const *xnames;
     size_t nx;
+    /* Target side: the target's user records carry extra attributes
+     * (ss_target_has_extras); otherwise none are read from them. */
+    int x_from_target;
     struct ss_user_rec *users;
     size_t nusers, users_cap;
     struct ss_group_rec *groups;

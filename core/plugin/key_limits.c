@@ -9,7 +9,7 @@
 
 static const struct scimsync_key_limit *limits_of(const struct scimsync_plugin *d)
 {
-    if (!d || !SCIMSYNC_HAS_MEMBER(d, 1, key_limits))
+    if (!d || !SCIMSYNC_HAS_MEMBER(d, 2, key_limits))
         return NULL;
     return d->key_limits;
 }
