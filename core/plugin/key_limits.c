@@ -7,7 +7,7 @@
 #include "log.h"
 #include "secrets.h"
 
-static const struct scimsync_key_limit *limits_of(const struct scimsync_plugin *d)
+const struct scimsync_key_limit *ss_key_limits_of(const struct scimsync_plugin *d)
 {
     if (!d || !SCIMSYNC_HAS_MEMBER(d, 2, key_limits))
         return NULL;
@@ -16,7 +16,7 @@ static const struct scimsync_key_limit *limits_of(const struct scimsync_plugin *
 
 const struct scimsync_key_limit *ss_key_limit_find(const struct scimsync_plugin *d, const char *key)
 {
-    for (const struct scimsync_key_limit *l = limits_of(d); l && l->key; l++) {
+    for (const struct scimsync_key_limit *l = ss_key_limits_of(d); l && l->key; l++) {
         if (strcmp(l->key, key) == 0)
             return l;
     }
@@ -64,6 +64,14 @@ static void choices_text(const struct scimsync_key_limit *lim, char *why, size_t
         off += (size_t)snprintf(why + off, whylen - off, "%s%s", i ? ", " : "", lim->choices[i]);
 }
 
+void ss_key_limit_text(const struct scimsync_key_limit *lim, char *buf, size_t len)
+{
+    if (lim->choices)
+        choices_text(lim, buf, len);
+    else
+        range_text(lim, buf, len);
+}
+
 int ss_key_limit_test(const struct scimsync_key_limit *lim, enum scimsync_key_type type,
                       const char *value, char *why, size_t whylen)
 {
@@ -105,7 +113,7 @@ int ss_key_limits_check_section(const struct ss_conf_section *s, const struct sc
 {
     int problems = 0;
 
-    if (!limits_of(d))
+    if (!ss_key_limits_of(d))
         return 0;
     for (size_t i = 0; i < s->nkv; i++) {
         const struct ss_conf_kv *kv = &s->kv[i];
@@ -128,7 +136,7 @@ int ss_key_limits_check_section(const struct ss_conf_section *s, const struct sc
 
 int ss_key_limits_check_table(const struct scimsync_plugin *d, char *err, size_t errlen)
 {
-    for (const struct scimsync_key_limit *l = limits_of(d); l && l->key; l++) {
+    for (const struct scimsync_key_limit *l = ss_key_limits_of(d); l && l->key; l++) {
         const struct scimsync_config_key *k = declared(d, l->key);
         char why[256];
         if (!k) {

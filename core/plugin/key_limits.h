@@ -17,6 +17,11 @@ const struct scimsync_key_limit *ss_key_limit_find(const struct scimsync_plugin 
  * that is not a number at all is left to the type check (0). */
 int ss_key_limit_test(const struct scimsync_key_limit *lim, enum scimsync_key_type type,
                       const char *value, char *why, size_t whylen);
+/* The rule of lim as text: "must be between 1 and 1000", "must be one of:
+ * a, b". */
+void ss_key_limit_text(const struct scimsync_key_limit *lim, char *buf, size_t len);
+/* The plugin's key_limits table, or NULL (none, or built before it). */
+const struct scimsync_key_limit *ss_key_limits_of(const struct scimsync_plugin *d);
 /* Checks the literal values of section s against the plugin's limits,
  * logging "file:line: [section] key: 'value' is out of range: must be ..."
  * for each.  Values that are references are checked once resolved

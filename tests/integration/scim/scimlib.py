@@ -111,7 +111,7 @@ class Workspace:
         self.engine = dict(NO_LIMITS)
         self.target = {}
         self.extra_columns = []  # more users.csv columns (keys of the user dicts)
-        self.mapping = {}        # [mapping hr] lines
+        self.mapping_lines = {}  # [mapping hr] lines
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -152,9 +152,9 @@ class Workspace:
                     "groups_file = groups.csv\n\n[target idc]\n")
             for k, v in target.items():
                 f.write("%s = %s\n" % (k, v))
-            if self.mapping:
+            if self.mapping_lines:
                 f.write("\n[mapping hr]\n")
-                for k, v in self.mapping.items():
+                for k, v in self.mapping_lines.items():
                     f.write("%s = %s\n" % (k, v))
 
     def run(self, emulator, *cmd, token=TOKEN, timeout=600):

@@ -300,7 +300,7 @@ def case_extras(ws, emu):
     for i, u in enumerate(ws.users):
         u.update({"badge": "B%d" % (i + 1), "site": "Paris",
                   "home": "https://example.com/~%d" % (i + 1)})
-    ws.mapping = {"extra.custom.badgeId": "${badge}", "extra.enterprise.site": "${site}",
+    ws.mapping_lines = {"extra.custom.badgeId": "${badge}", "extra.enterprise.site": "${site}",
                   "extra.profileUrl": "${home}"}
     p = ws.run(emu, "sync")
     users = {u["externalId"]: u for u in emu.state()["users"]}
