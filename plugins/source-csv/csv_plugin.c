@@ -66,11 +66,11 @@ static const struct scimsync_config_key csv_keys[] = {
 /* Checked by the host before create(). */
 static const struct scimsync_key_limit csv_limits[] = {
     SCIMSYNC_KEY_RANGE("max_record_bytes", MAX_RECORD_MIN, MAX_RECORD_MAX),
-    {NULL},
+    SCIMSYNC_KEY_LIMITS_END,
 };
 
 static const char *const csv_default_mapping[] = {
-    /* identity on the schema names: the columns are named as the fields */
+/* identity on the schema names: the columns are named as the fields */
 #define IDENTITY_LINE(id, name) name "=${" name "}",
     SCIMSYNC_USER_FIELDS(IDENTITY_LINE)
 #undef IDENTITY_LINE
@@ -346,14 +346,14 @@ static int check_id(struct csv_source *s, const char *id, long line)
     }
     if (is_space(id[0]) || is_space(id[n - 1])) {
         s->h->log(s->h, SCIMSYNC_LOG_ERROR,
-                  "%s:%ld: id '%s' has leading or trailing spaces (column '%s')", s->path,
-                  line, id, s->id_column);
+                  "%s:%ld: id '%s' has leading or trailing spaces (column '%s')", s->path, line, id,
+                  s->id_column);
         return SCIMSYNC_ERR_DATA;
     }
     rc = csv_idset_add(&s->ids, id, s->path, line, &prev);
     if (rc == 1) {
-        s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s:%ld: id '%s' is already used at %s:%ld",
-                  s->path, line, id, prev->file, prev->line);
+        s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s:%ld: id '%s' is already used at %s:%ld", s->path,
+                  line, id, prev->file, prev->line);
         return SCIMSYNC_ERR_DATA;
     }
     if (rc == CSV_ERR_DATA) {

@@ -59,7 +59,7 @@ static const struct scimsync_key_limit limits[] = {
     SCIMSYNC_KEY_RANGE("retries", 0, 100),
     SCIMSYNC_KEY_RANGE("full_reconcile_interval", 0, 366.0 * 86400),
     SCIMSYNC_KEY_CHOICES("external_id", external_ids),
-    {NULL}};
+    SCIMSYNC_KEY_LIMITS_END};
 
 /* The user properties the default mapping uses; with extra_attributes
  * and id the $select of a user read. */

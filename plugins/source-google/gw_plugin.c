@@ -43,10 +43,12 @@ static const struct scimsync_config_key keys[] = {
     {NULL, 0, 0, NULL, NULL}};
 
 /* Checked by the host before create(). */
-static const struct scimsync_key_limit limits[] = {
-    SCIMSYNC_KEY_RANGE("page_size", 1, 500),     SCIMSYNC_KEY_RANGE("rate_limit", 0, 10000),
-    SCIMSYNC_KEY_RANGE("retries", 0, 100),       SCIMSYNC_KEY_RANGE("timeout", 1, 3600),
-    SCIMSYNC_KEY_RANGE("request_deadline", 1, 86400), {NULL}};
+static const struct scimsync_key_limit limits[] = {SCIMSYNC_KEY_RANGE("page_size", 1, 500),
+                                                   SCIMSYNC_KEY_RANGE("rate_limit", 0, 10000),
+                                                   SCIMSYNC_KEY_RANGE("retries", 0, 100),
+                                                   SCIMSYNC_KEY_RANGE("timeout", 1, 3600),
+                                                   SCIMSYNC_KEY_RANGE("request_deadline", 1, 86400),
+                                                   SCIMSYNC_KEY_LIMITS_END};
 
 /* Attribute names: docs/source-google.md. */
 static const char *const default_mapping[] = {"userName=${primaryEmail}",
@@ -174,7 +176,8 @@ static int source_open(void *inst)
     if (!s->conf.verify_tls)
         h->log(h, SCIMSYNC_LOG_WARN,
                "%s: verify_tls is OFF: anyone on the network path can read the access token "
-               "and the directory", h->config_where(h, "verify_tls"));
+               "and the directory",
+               h->config_where(h, "verify_tls"));
     int ret = gw_read_open(s);
     if (ret < 0) {
         gw_read_close(s);
@@ -201,8 +204,9 @@ static const struct scimsync_source_ops source_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "google", GW_PLUGIN_VERSION,
-                       "Google Workspace users and groups (Admin SDK Directory API, nested groups)"),
+    SCIMSYNC_PLUGIN_V1(
+        SCIMSYNC_PLUGIN_SOURCE, "google", GW_PLUGIN_VERSION,
+        "Google Workspace users and groups (Admin SDK Directory API, nested groups)"),
     .keys = keys,
     .key_limits = limits,
     .create = source_create,

@@ -46,11 +46,9 @@ static const char *const dialects[] = {"auto", "ad", "openldap", NULL};
 
 /* Checked by the host before create(). */
 static const struct scimsync_key_limit limits[] = {
-    SCIMSYNC_KEY_RANGE("page_size", 1, 100000),
-    SCIMSYNC_KEY_RANGE("timeout", 1, 86400),
-    SCIMSYNC_KEY_RANGE("member_range_step", 0, 1000000),
-    SCIMSYNC_KEY_CHOICES("dialect", dialects),
-    {NULL}};
+    SCIMSYNC_KEY_RANGE("page_size", 1, 100000), SCIMSYNC_KEY_RANGE("timeout", 1, 86400),
+    SCIMSYNC_KEY_RANGE("member_range_step", 0, 1000000), SCIMSYNC_KEY_CHOICES("dialect", dialects),
+    SCIMSYNC_KEY_LIMITS_END};
 
 /* Works for Active Directory as is; on OpenLDAP the plugin derives the AD
  * names (loginName, displayName, company, employeeID, department). */

@@ -58,7 +58,7 @@ static const struct scimsync_key_limit scim_limits[] = {
     SCIMSYNC_KEY_RANGE("timeout", 1, 600),
     SCIMSYNC_KEY_RANGE("retries", 0, 20),
     SCIMSYNC_KEY_RANGE("request_deadline", 1, 3600),
-    {NULL},
+    SCIMSYNC_KEY_LIMITS_END,
 };
 
 static int config_error(struct scim *s, const char *key, const char *why)
@@ -116,8 +116,8 @@ static int read_config(struct scim *s)
                                                              : SCIM_PROFILE_GENERIC;
     }
     for (int k = 0; k < SCIM_BUDGETS; k++) {
-        static const char *const rate_keys[SCIM_BUDGETS] = {"rate_limit", "read_rate",
-                                                            "write_rate", "member_op_rate"};
+        static const char *const rate_keys[SCIM_BUDGETS] = {"rate_limit", "read_rate", "write_rate",
+                                                            "member_op_rate"};
         const char *v = h->config_get(h, rate_keys[k]);
         s->rate_cfg[k] = -1; /* the profile's default */
         if (!v || !*v)
@@ -149,7 +149,7 @@ static int read_config(struct scim *s)
            "%s: profile %s, rate_limit %g, read_rate %g, write_rate %g, member_op_rate %g "
            "(0: unpaced), %ld connections",
            s->url.base,
-           s->profile_auto ? "probed at the first run"
+           s->profile_auto                              ? "probed at the first run"
            : s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center"
                                                         : "generic",
            c[SCIM_BUDGET_ALL], c[SCIM_BUDGET_READ], c[SCIM_BUDGET_WRITE], c[SCIM_BUDGET_MEMBER],

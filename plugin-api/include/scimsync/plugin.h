@@ -170,6 +170,7 @@ struct scimsync_key_limit {
     {.key = (key_), .flags = SCIMSYNC_LIMIT_MIN | SCIMSYNC_LIMIT_MAX, .min = (lo), .max = (hi)}
 #define SCIMSYNC_KEY_AT_LEAST(key_, lo) {.key = (key_), .flags = SCIMSYNC_LIMIT_MIN, .min = (lo)}
 #define SCIMSYNC_KEY_CHOICES(key_, list) {.key = (key_), .choices = (list)}
+#define SCIMSYNC_KEY_LIMITS_END {.key = NULL}
 
 /* ------------------------------------------------------------------ */
 /* Services the host gives each plugin instance.  Valid for the whole
@@ -559,7 +560,7 @@ struct scimsync_plugin {
      * struct_size that ends at find_groups; the host reads each one only
      * when SCIMSYNC_HAS_MEMBER(d, 2, member) says it is there. ---- */
 
-    /* Optional: limits of the values of some keys, terminated by {NULL}. */
+    /* Optional: limits of the values of some keys, ended by SCIMSYNC_KEY_LIMITS_END. */
     const struct scimsync_key_limit *key_limits;
     /* sizeof(struct scimsync_user) the plugin was built with: a target's
      * listing records carry extra / nextra when it covers them. */

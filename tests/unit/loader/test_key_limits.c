@@ -32,7 +32,7 @@ static const struct scimsync_key_limit limits[] = {
     SCIMSYNC_KEY_RANGE("rate", 0, 0.5e4),
     SCIMSYNC_KEY_AT_LEAST("floor", 0),
     SCIMSYNC_KEY_CHOICES("profile", profiles),
-    {NULL},
+    SCIMSYNC_KEY_LIMITS_END,
 };
 static const struct scimsync_plugin plugin = {
     SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_TARGET, "limited", "1.0", "test"),
@@ -159,20 +159,21 @@ static void test_table_checks(void **state)
     (void)state;
     assert_int_equal(ss_key_limits_check_table(&plugin, err, sizeof err), 0);
 
-    static const struct scimsync_key_limit stray[] = {SCIMSYNC_KEY_RANGE("nope", 1, 2), {NULL}};
+    static const struct scimsync_key_limit stray[] = {SCIMSYNC_KEY_RANGE("nope", 1, 2),
+                                                      SCIMSYNC_KEY_LIMITS_END};
     struct scimsync_plugin p = plugin;
     p.key_limits = stray;
     assert_int_equal(ss_key_limits_check_table(&p, err, sizeof err), -1);
     assert_string_equal(err, "limited: limits for undeclared key 'nope'");
 
     static const struct scimsync_key_limit bad_default[] = {SCIMSYNC_KEY_RANGE("page_size", 1, 100),
-                                                            {NULL}};
+                                                            SCIMSYNC_KEY_LIMITS_END};
     p.key_limits = bad_default;
     assert_int_equal(ss_key_limits_check_table(&p, err, sizeof err), -1);
     assert_string_equal(err, "limited: page_size: default '500' must be between 1 and 100");
 
     static const struct scimsync_key_limit wrong_type[] = {SCIMSYNC_KEY_CHOICES("rate", profiles),
-                                                           {NULL}};
+                                                           SCIMSYNC_KEY_LIMITS_END};
     p.key_limits = wrong_type;
     assert_int_equal(ss_key_limits_check_table(&p, err, sizeof err), -1);
     assert_string_equal(err, "limited: rate: limits do not fit the key's type");
