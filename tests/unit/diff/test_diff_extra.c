@@ -20,7 +20,7 @@ static const char *const xnames[] = {"badge", "site"};
 
 struct world {
     struct ss_dir src, tgt;
-    struct ss_engine_options opt;
+    struct ss_diff_policy pol;
     struct ss_plan plan;
     const char *sx[4][2], *tx[4][2];
 };
@@ -48,7 +48,6 @@ static void test_extras_diff(void **state)
     assert_non_null(w);
     ss_dir_init(&w->src);
     ss_dir_init(&w->tgt);
-    ss_safety_policy_off(&w->opt.safety);
     w->src.xnames = w->tgt.xnames = xnames;
     w->src.nx = w->tgt.nx = 2;
     /* 1: badge changes; 2: site cleared; 3: same; 4: site differs but this
@@ -74,7 +73,7 @@ static void test_extras_diff(void **state)
     assert_int_equal(ss_dir_set_members(&w->src, NULL, 0), 0);
     assert_int_equal(ss_dir_set_members(&w->tgt, NULL, 0), 0);
     assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
-    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->pol, &w->plan), 0);
 
     assert_int_equal(w->plan.nops[SS_WAVE_UPDATE_USERS], 2);
     const struct ss_plan_op *a = &w->plan.ops[SS_WAVE_UPDATE_USERS][0];
