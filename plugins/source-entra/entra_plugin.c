@@ -1,6 +1,7 @@
 /* The entra source plugin: configuration keys, instance life cycle, the
  * entries built from the directory model, and the descriptor. */
 #include "entra.h"
+#include "ssp_conf.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -81,12 +82,6 @@ static const char *const default_mapping[] = {"userName=${userPrincipalName}",
                                               "group.displayName=${displayName}",
                                               NULL};
 
-static const char *nonempty(const struct scimsync_host *h, const char *key)
-{
-    const char *v = h->config_get(h, key);
-    return v && *v ? v : NULL;
-}
-
 static int conf_error(const struct scimsync_host *h, const char *key, const char *why)
 {
     h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: %s", h->config_where(h, key), key, why);
@@ -130,7 +125,7 @@ static int property_name(const char *name, size_t n)
  * employeeOrgData).  The manager is read only when managerId is mapped. */
 static int build_select(const struct scimsync_host *h, struct entra_conf *c)
 {
-    const char *extra = nonempty(h, "extra_attributes");
+    const char *extra = ssp_conf_str(h, "extra_attributes");
     const char *const *mapped = NULL;
     size_t cap = 512 + (extra ? strlen(extra) + 1 : 0);
     int rc = 0;
@@ -202,21 +197,21 @@ static int valid_tenant(const char *t)
 static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
 {
     int ret;
-    c->tenant_id = nonempty(h, "tenant_id");
-    c->client_id = nonempty(h, "client_id");
-    c->client_secret = nonempty(h, "client_secret");
-    c->certificate = nonempty(h, "certificate");
-    c->private_key = nonempty(h, "private_key");
-    c->login_url = nonempty(h, "login_url");
-    c->graph_url = nonempty(h, "graph_url");
-    c->scope = nonempty(h, "scope");
-    c->ca_file = nonempty(h, "ca_file");
-    c->user_filter = nonempty(h, "user_filter");
-    c->user_search = nonempty(h, "user_search");
-    c->group_filter = nonempty(h, "group_filter");
-    c->group_search = nonempty(h, "group_search");
-    c->users_from_group = nonempty(h, "users_from_group");
-    c->group_name_pattern = nonempty(h, "group_name_pattern");
+    c->tenant_id = ssp_conf_str(h, "tenant_id");
+    c->client_id = ssp_conf_str(h, "client_id");
+    c->client_secret = ssp_conf_str(h, "client_secret");
+    c->certificate = ssp_conf_str(h, "certificate");
+    c->private_key = ssp_conf_str(h, "private_key");
+    c->login_url = ssp_conf_str(h, "login_url");
+    c->graph_url = ssp_conf_str(h, "graph_url");
+    c->scope = ssp_conf_str(h, "scope");
+    c->ca_file = ssp_conf_str(h, "ca_file");
+    c->user_filter = ssp_conf_str(h, "user_filter");
+    c->user_search = ssp_conf_str(h, "user_search");
+    c->group_filter = ssp_conf_str(h, "group_filter");
+    c->group_search = ssp_conf_str(h, "group_search");
+    c->users_from_group = ssp_conf_str(h, "users_from_group");
+    c->group_name_pattern = ssp_conf_str(h, "group_name_pattern");
     if (!c->tenant_id || !valid_tenant(c->tenant_id))
         return conf_error(h, "tenant_id", "a tenant id (GUID) or domain name is required");
     if (!c->client_id)
@@ -237,14 +232,14 @@ static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
     } else if (!c->client_secret) {
         return conf_error(h, "client_secret", "give client_secret, or certificate + private_key");
     }
-    const char *tp = nonempty(h, "thumbprint");
+    const char *tp = ssp_conf_str(h, "thumbprint");
     if (!tp || strcasecmp(tp, "sha1") == 0)
         c->thumb_sha256 = 0;
     else if (strcasecmp(tp, "sha256") == 0)
         c->thumb_sha256 = 1;
     else
         return conf_error(h, "thumbprint", "sha1 or sha256");
-    const char *ext = nonempty(h, "external_id");
+    const char *ext = ssp_conf_str(h, "external_id");
     /* one of the choices: the host checked (limits) */
     c->immutable_id = ext && strcasecmp(ext, "onPremisesImmutableId") == 0;
     c->manager = 1;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "gw_source.h"
+#include "ssp_conf.h"
 
 static const struct scimsync_config_key keys[] = {
     {"credentials", SCIMSYNC_KEY_SECRET, 1, NULL,
@@ -66,12 +67,6 @@ static const char *const default_mapping[] = {"userName=${primaryEmail}",
                                               "group.displayName=${name}",
                                               NULL};
 
-static const char *nonempty(const struct scimsync_host *h, const char *key)
-{
-    const char *v = h->config_get(h, key);
-    return v && *v ? v : NULL;
-}
-
 static void source_destroy(void *inst)
 {
     struct gw_source *s = inst;
@@ -99,16 +94,16 @@ static int read_conf(const struct scimsync_host *h, struct gw_conf *c, struct gw
     char err[256];
     int ret;
     c->credentials = h->config_get(h, "credentials");
-    c->subject = nonempty(h, "subject");
-    c->customer = nonempty(h, "customer");
-    c->domain = nonempty(h, "domain");
-    c->user_query = nonempty(h, "user_query");
-    c->group_query = nonempty(h, "group_query");
-    c->users_from_group = nonempty(h, "users_from_group");
-    c->group_name_pattern = nonempty(h, "group_name_pattern");
-    c->api_url = nonempty(h, "api_url");
-    c->token_url = nonempty(h, "token_url");
-    c->ca_file = nonempty(h, "ca_file");
+    c->subject = ssp_conf_str(h, "subject");
+    c->customer = ssp_conf_str(h, "customer");
+    c->domain = ssp_conf_str(h, "domain");
+    c->user_query = ssp_conf_str(h, "user_query");
+    c->group_query = ssp_conf_str(h, "group_query");
+    c->users_from_group = ssp_conf_str(h, "users_from_group");
+    c->group_name_pattern = ssp_conf_str(h, "group_name_pattern");
+    c->api_url = ssp_conf_str(h, "api_url");
+    c->token_url = ssp_conf_str(h, "token_url");
+    c->ca_file = ssp_conf_str(h, "ca_file");
     if (!c->customer)
         c->customer = "my_customer";
     if (!c->api_url)
@@ -186,20 +181,10 @@ static int source_open(void *inst)
     return ret;
 }
 
-static int source_next(void *inst, const struct scimsync_entry **out)
-{
-    return gw_read_next(inst, out);
-}
-
-static void source_close(void *inst)
-{
-    gw_read_close(inst);
-}
-
 static const struct scimsync_source_ops source_ops = {
     .open = source_open,
-    .next = source_next,
-    .close = source_close,
+    .next = gw_read_next,
+    .close = gw_read_close,
     .default_mapping = default_mapping,
 };
 

@@ -99,7 +99,6 @@ static int read_config(struct scim *s)
     const struct scimsync_host *h = s->h;
     const char *url = h->config_get(h, "url"), *profile = h->config_get(h, "profile");
     char why[160];
-    int rc = 0;
 
     if (scim_base_url_parse(url, &s->url, why, sizeof(why)) < 0)
         return config_error(s, "url", why);
@@ -116,8 +115,8 @@ static int read_config(struct scim *s)
                                                              : SCIM_PROFILE_GENERIC;
     }
     for (int k = 0; k < SCIM_BUDGETS; k++) {
-        static const char *const rate_keys[SCIM_BUDGETS] = {"rate_limit", "read_rate", "write_rate",
-                                                            "member_op_rate"};
+        static const char *const rate_keys[SCIM_BUDGETS] = {"rate_limit", "read_rate",
+                                                            "write_rate", "member_op_rate"};
         const char *v = h->config_get(h, rate_keys[k]);
         s->rate_cfg[k] = -1; /* the profile's default */
         if (!v || !*v)
@@ -125,11 +124,11 @@ static int read_config(struct scim *s)
         if (h->config_get_double(h, rate_keys[k], &s->rate_cfg[k]) < 0)
             return SCIMSYNC_ERR_CONFIG;
     }
-    if ((rc = h->config_get_int(h, "max_connections", &s->max_conn)) < 0 ||
-        (rc = h->config_get_int(h, "timeout", &s->timeout_s)) < 0 ||
-        (rc = h->config_get_int(h, "retries", &s->retries)) < 0 ||
-        (rc = h->config_get_int(h, "request_deadline", &s->deadline_s)) < 0)
-        return rc;
+    if (h->config_get_int(h, "max_connections", &s->max_conn) < 0 ||
+        h->config_get_int(h, "timeout", &s->timeout_s) < 0 ||
+        h->config_get_int(h, "retries", &s->retries) < 0 ||
+        h->config_get_int(h, "request_deadline", &s->deadline_s) < 0)
+        return SCIMSYNC_ERR_CONFIG;
     s->ca_file = h->config_get(h, "ca_file");
     s->custom_schema = h->config_get(h, "custom_schema");
     if (h->config_get_bool(h, "verify_tls", &s->verify_tls) < 0)
@@ -149,7 +148,7 @@ static int read_config(struct scim *s)
            "%s: profile %s, rate_limit %g, read_rate %g, write_rate %g, member_op_rate %g "
            "(0: unpaced), %ld connections",
            s->url.base,
-           s->profile_auto                              ? "probed at the first run"
+           s->profile_auto ? "probed at the first run"
            : s->profile == SCIM_PROFILE_IDENTITY_CENTER ? "identity-center"
                                                         : "generic",
            c[SCIM_BUDGET_ALL], c[SCIM_BUDGET_READ], c[SCIM_BUDGET_WRITE], c[SCIM_BUDGET_MEMBER],
@@ -162,8 +161,8 @@ static void scim_destroy(void *inst)
     struct scim *s = inst;
     if (!s)
         return;
-    if (s->multi)
-        curl_multi_cleanup(s->multi);
+    if (s->tx)
+        s->tx->cleanup(s);
     scim_listed_reset(s);
     scim_base_url_free(&s->url);
     free(s);
@@ -186,6 +185,7 @@ static int scim_create(const struct scimsync_host *h, void **inst)
         return SCIMSYNC_ERR_NOMEM;
     }
     s->h = h;
+    s->tx = &scim_curl_transport;
     /* different jitter in every process, so clients never retry in step */
     s->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)s;
     rc = read_config(s);
