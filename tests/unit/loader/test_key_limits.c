@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "key_limits.h"
 #include "loader.h"
 
@@ -153,6 +154,33 @@ static void test_section_messages(void **state)
     free(log);
 }
 
+/* A value read through a reference is checked once resolved, when the
+ * instance is built (the configuration check saw only "env:..."). */
+static void test_resolved_reference(void **state)
+{
+    struct ss_conf_kv kv[] = {{"profile", "env:SS_TEST_KEY_LIMITS_PROFILE", "t.ini", 4, "t.ini:4"}};
+    struct ss_conf_section s = {.kind = SS_SEC_TARGET,
+                                .name = "idc",
+                                .label = "[target idc]",
+                                .file = "t.ini",
+                                .line = 3,
+                                .kv = kv,
+                                .nkv = 1};
+    struct ss_instance *in = NULL;
+    (void)state;
+    setenv("SS_TEST_KEY_LIMITS_PROFILE", "okta", 1);
+    assert_true(ss_instance_new(&s, &plugin, 1, &in) < 0);
+    assert_null(in);
+    setenv("SS_TEST_KEY_LIMITS_PROFILE", "Generic", 1);
+    assert_int_equal(ss_instance_new(&s, &plugin, 1, &in), 0);
+    ss_instance_free(in);
+    /* validate resolves nothing: the reference passes */
+    setenv("SS_TEST_KEY_LIMITS_PROFILE", "okta", 1);
+    assert_int_equal(ss_instance_new(&s, &plugin, 0, &in), 0);
+    ss_instance_free(in);
+    unsetenv("SS_TEST_KEY_LIMITS_PROFILE");
+}
+
 static void test_table_checks(void **state)
 {
     char err[256];
@@ -209,8 +237,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ranges),           cmocka_unit_test(test_choices),
-        cmocka_unit_test(test_section_messages), cmocka_unit_test(test_table_checks),
-        cmocka_unit_test(test_in_tree_plugins),
+        cmocka_unit_test(test_section_messages), cmocka_unit_test(test_resolved_reference),
+        cmocka_unit_test(test_table_checks),     cmocka_unit_test(test_in_tree_plugins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
