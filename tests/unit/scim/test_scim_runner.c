@@ -819,6 +819,12 @@ static void test_check_failures(void **state)
     set_peer();
     assert_int_equal(check(0), SCIMSYNC_ERR_IO);
     assert_reported("FAIL http: no answer: Operation timed out");
+    /* the same over plain http: still the http step, not "token: HTTP 0" */
+    start(SCIM_PROFILE_IDENTITY_CENTER, stalled, N(stalled));
+    set_peer();
+    assert_int_equal(check(0), SCIMSYNC_ERR_IO);
+    assert_reported("FAIL http: no answer: Operation timed out");
+    assert_null(strstr(report, "HTTP 0"));
 
     static const struct fake_answer stopped[] = {{.cc = CURLE_ABORTED_BY_CALLBACK}};
     start(SCIM_PROFILE_IDENTITY_CENTER, stopped, N(stopped));
