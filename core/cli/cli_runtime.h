@@ -11,6 +11,7 @@
 #include "host.h"
 #include "loader.h"
 #include "lock.h"
+#include "model.h"
 
 struct ss_cli_opts {
     const char *config;  /* main file */
@@ -46,6 +47,9 @@ struct ss_runtime {
     struct ss_endpoint_info *src_info; /* nsrc entries */
     struct ss_engine_target etgt;
     char target_identity[1024]; /* "plugin url": what a state is bound to */
+    /* The extra attribute names of the sources' mappings (extra.NAME
+     * lines), NULL-terminated; pointers into cfg. */
+    const char *extra_names[SS_MAX_EXTRA + 1];
 };
 
 enum ss_rt_mode {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "key_limits.h"
 #include "loader.h"
 #include "log.h"
 #include "secrets.h"
@@ -151,7 +152,8 @@ int ss_config_print_cmd(const struct ss_cli_opts *o, FILE *out)
         free(path);
         core[i] = kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys : ss_target_core_keys;
         keys[i] = ph[i].desc->keys;
-        if (ss_config_check_section(s, core[i], keys[i]))
+        if (ss_config_check_section(s, core[i], keys[i]) ||
+            ss_key_limits_check_section(s, ph[i].desc))
             rc = SS_EXIT_USAGE; /* printed all the same: it shows what is wrong */
     }
     ss_config_print(out, &cfg, o->conf_dir, core, keys);

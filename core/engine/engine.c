@@ -160,6 +160,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     FILE *out = opt->out ? opt->out : stdout;
     struct ss_mapping *maps = NULL;
     size_t nmaps = 0;
+    const char *xnames[SS_MAX_EXTRA];
+    int nx;
     struct ss_dir src, tgt;
     struct ss_collector col;
     struct ss_plan plan;
@@ -201,6 +203,12 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
                              s->nmapping) < 0)
             goto out;
     }
+    /* extra.NAME lines of all the mappings: one index for both sides */
+    if ((nx = ss_mapping_bind_extras(maps, nmaps, xnames)) < 0)
+        goto out;
+    src.xnames = tgt.xnames = xnames;
+    src.nx = tgt.nx = (size_t)nx;
+    tgt.x_from_target = ss_target_has_extras(target->plugin);
 
     /* The state first: source plugins may read their values from it. */
     rc = ss_state_run_open(&state, opt);
@@ -265,6 +273,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             /* src becomes the narrowed snapshot; its strings stay in src_full */
             src_full = src;
             ss_dir_init(&src);
+            src.xnames = xnames;
+            src.nx = (size_t)nx;
             tr = ss_select_build(&src_full, &pick, sel, &tgt, &src);
             rep->users_in_scope = src.nusers; /* what this run syncs */
             rep->groups_in_scope = src.ngroups;

@@ -225,6 +225,10 @@ static void limit_numbers(const struct ss_plan_counts *c, const struct ss_safety
             if (c->fields_cleared[f] > out->changes)
                 out->changes = c->fields_cleared[f];
         }
+        for (size_t x = 0; x < c->nextra; x++) {
+            if (c->extras_cleared[x] > out->changes)
+                out->changes = c->extras_cleared[x];
+        }
         out->population = c->owned_users;
         l = &p->field_clears;
         break;

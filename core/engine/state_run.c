@@ -217,6 +217,12 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
     opt = sr->opt;
     int full = ss_state_need_full(&sr->st, sr->loaded, opt->target_identity, time(NULL),
                                   opt->full_reconcile_interval, opt->full, why, sizeof why);
+    if (!full && src->nx) {
+        full = 1;
+        snprintf(why, sizeof why,
+                 "the mapping sets extra attributes, which the state does not "
+                 "keep");
+    }
     if (!full) {
         if (ss_state_to_dir(&sr->st, tgt) < 0)
             return -1;

@@ -468,8 +468,15 @@ static void test_config(void **state)
     bad_config("uri", "a b c d e f g h i", "args: uri: give 1 to 8 server URIs");
     bad_config("uri", "http://dc1", "uri: http://dc1 is not an ldap:// or ldaps:// URI");
     bad_config("bind_dn", "cn=admin", "bind_dn is set but bind_password is not");
-    bad_config("dialect", "novell", "dialect: novell is not ad, openldap or auto");
-    bad_config("page_size", "0", "page_size: must be between 1 and 100000");
+    /* dialect's choices and page_size's range are the descriptor's
+     * key_limits: the host refuses them before create() */
+    const struct scimsync_key_limit *l = PLUGIN->key_limits;
+    while (l->key && strcmp(l->key, "page_size") != 0)
+        l++;
+    assert_true(l->key && l->min == 1 && l->max == 100000);
+    for (l = PLUGIN->key_limits; l->key && strcmp(l->key, "dialect") != 0; l++)
+        ;
+    assert_true(l->key && l->choices && !strcmp(l->choices[2], "openldap"));
     bad_config("timeout", "x", "timeout: not a number");
     bad_config("verify_tls", "maybe", "verify_tls: not a boolean");
     char many[800] = "";
