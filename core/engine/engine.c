@@ -218,9 +218,14 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
     rc = SS_EXIT_READ;
-    if (opt->precheck && precheck_target(target) < 0) {
-        read_stopped(&rc);
-        goto out;
+    if (opt->precheck) {
+        /* with a usable state its check is the pre-flight: one request
+         * (a narrowed run reads no snapshot from the state) */
+        int pc = sel ? 0 : ss_state_run_precheck(state, target);
+        if (pc < 0 || (pc == 0 && precheck_target(target) < 0)) {
+            read_stopped(&rc);
+            goto out;
+        }
     }
     if (sel) {
         /* the target object by name first: its externalId finds the

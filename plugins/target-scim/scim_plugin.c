@@ -164,6 +164,7 @@ static void scim_destroy(void *inst)
     if (s->tx)
         s->tx->cleanup(s);
     scim_listed_reset(s);
+    scim_prefetch_free(s);
     scim_base_url_free(&s->url);
     free(s);
     curl_global_cleanup();
@@ -186,6 +187,7 @@ static int scim_create(const struct scimsync_host *h, void **inst)
     }
     s->h = h;
     s->tx = &scim_curl_transport;
+    s->read_ahead = 1;
     /* different jitter in every process, so clients never retry in step */
     s->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)s;
     rc = read_config(s);
