@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "state.h"
 #include "state_lease.h"
@@ -34,17 +35,10 @@ struct ss_state_run {
 
 static struct ss_state_run *current;
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int take_lease(struct ss_state_run *sr)
 {
     char holder[400] = "", err[768];
-    double until = mono() + (double)sr->opt->lock_wait;
+    double until = ss_clock_mono() + (double)sr->opt->lock_wait;
     for (;;) {
         enum ss_lease_result r =
             ss_lease_acquire(&sr->lease, &sr->store, "sync", sr->opt->lock_lease, holder,
@@ -59,7 +53,7 @@ static int take_lease(struct ss_state_run *sr)
                      err);
             return SS_EXIT_READ;
         }
-        if (mono() >= until || ss_host_run_should_stop()) {
+        if (ss_clock_mono() >= until || ss_host_run_should_stop()) {
             ss_error("state: another run holds the lease %s.lock (%s); nothing done (exit code "
                      "7)",
                      sr->store.where, holder);
@@ -116,7 +110,7 @@ int ss_state_run_open(struct ss_state_run **out, const struct ss_engine_options 
         ss_info("state: %s: %zu users, %zu groups", sr->store.where, sr->st.nusers, sr->st.ngroups);
     }
     free(buf);
-    sr->last_save = mono();
+    sr->last_save = ss_clock_mono();
     current = sr;
     *out = sr;
     return SS_EXIT_OK;
@@ -219,6 +213,11 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
         return ss_target_read(t, src, adopt, tgt);
     opt = sr->opt;
     decide(sr);
+    if (!sr->full && src->nx) {
+        sr->full = 1;
+        snprintf(sr->why, sizeof sr->why,
+                 "the mapping sets extra attributes, which the state does not keep");
+    }
     /* without the pre-flight (it makes this check), here */
     if (!sr->full && !sr->checked && first_user_check(sr, t) < 0)
         return -1;
@@ -248,7 +247,7 @@ static int save(struct ss_state_run *sr, const char *when)
 {
     char err[768], *buf = NULL;
     size_t len = 0;
-    double t0 = mono();
+    double t0 = ss_clock_mono();
     if (ss_state_encode(&sr->st, &buf, &len) < 0)
         return -1;
     int r = ss_store_save(&sr->store, buf, len, err, sizeof err);
@@ -258,7 +257,7 @@ static int save(struct ss_state_run *sr, const char *when)
         sr->save_failed = 1;
         return -1;
     }
-    sr->last_save = mono();
+    sr->last_save = ss_clock_mono();
     sr->save_cost = sr->last_save - t0;
     sr->st.changed = 0;
     ss_debug("state: saved %s (%s): %zu bytes in %.3f s", sr->store.where, when, len,
@@ -284,7 +283,7 @@ static int after_chunk(void *ctx, const struct scimsync_op *ops, size_t n)
     if (sr->st.changed && !sr->save_failed) {
         /* A checkpoint costs a rewrite: at most one per interval, and never
          * more than a fifth of the time spent applying. */
-        double since = mono() - sr->last_save;
+        double since = ss_clock_mono() - sr->last_save;
         double gap = (double)sr->opt->state_checkpoint_interval;
         if (gap < 4 * sr->save_cost)
             gap = 4 * sr->save_cost;

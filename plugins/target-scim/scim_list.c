@@ -8,6 +8,7 @@
 #include <ss/arena.h>
 #include <ss/hmap.h>
 
+#include "scim_extra.h"
 #include "scim_filter.h"
 #include "scim_parse.h"
 #include "scim_target.h"
@@ -78,12 +79,19 @@ static const char *res_id(json_object *res)
 }
 
 /* Hands one resource to the caller's callback; nonzero stops. */
-static int deliver(struct scim_job *j, json_object *res)
+static int deliver(struct scim *s, struct scim_job *j, json_object *res)
 {
     if (j->state == LIST_USERS) {
         struct scimsync_user u;
+        struct scimsync_extra x[SCIM_EXTRA_MAX];
         if (scim_parse_user(res, &u) < 0)
             return SCIMSYNC_ERR_IO;
+        /* the extra attributes the mappings use, as the host asked */
+        if (SCIMSYNC_HOST_HAS(s->h, extra_names)) {
+            u.nextra = scim_extras_parse(res, s->h->extra_names(s->h), s->custom_schema, x,
+                                         SCIM_EXTRA_MAX);
+            u.extra = u.nextra ? x : NULL;
+        }
         return j->cb.user(j->cb_ctx, &u);
     }
     if (j->state == LIST_GROUPS) {
@@ -189,7 +197,7 @@ static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
             dups++;
             continue;
         }
-        int r = deliver(j, json_object_array_get_idx(page.resources, i));
+        int r = deliver(s, j, json_object_array_get_idx(page.resources, i));
         if (r == SCIMSYNC_ERR_IO) {
             res = fail(s, j, r, "listing %s: GET %s: an entry without id", kind_name(j->state),
                        j->req.path);

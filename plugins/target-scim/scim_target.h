@@ -39,6 +39,7 @@ struct scim {
     long max_conn, timeout_s, retries;
     long deadline_s;     /* request_deadline: one request, retries and waits included */
     const char *ca_file;
+    const char *custom_schema; /* URN of the custom.NAME extra attributes, or NULL */
     int verify_tls;
     CURLM *multi;
     struct scim_pacer pacer;

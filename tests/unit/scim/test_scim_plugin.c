@@ -121,15 +121,31 @@ static void test_config_errors(void **state)
         {"url", "ftp://x/scim", "args: url: "},
         {"token", "", "token: the secret is empty"},
         {"token", "a\nb", "token: the secret contains a line break"},
-        {"profile", "okta", "profile: must be identity-center or generic"},
-        {"rate_limit", "20000", "rate_limit: must be between 0 and 10000 requests per second"},
-        {"member_op_rate", "-1", "member_op_rate: must be between 0 and 1000000 member values"},
-        {"max_connections", "65", "max_connections: must be between 1 and 64"},
-        {"timeout", "0", "timeout: must be between 1 and 600"},
         {"retries", "x", NULL},
-        {"request_deadline", "3601", "request_deadline: must be between 1 and 3600"},
         {"verify_tls", "maybe", NULL},
     };
+    /* ranges and the profile's choices are the descriptor's key_limits:
+     * the host refuses a value outside them before create() */
+    static const struct {
+        const char *key;
+        double min, max;
+    } ranges[] = {{"rate_limit", 0, 10000},
+                  {"member_op_rate", 0, 1000000},
+                  {"max_connections", 1, 64},
+                  {"timeout", 1, 600},
+                  {"request_deadline", 1, 3600}};
+    const struct scimsync_key_limit *lim = scimsync_plugin_descriptor.key_limits;
+    assert_non_null(lim);
+    for (size_t i = 0; i < sizeof(ranges) / sizeof(*ranges); i++) {
+        const struct scimsync_key_limit *l = lim;
+        while (l->key && strcmp(l->key, ranges[i].key) != 0)
+            l++;
+        assert_non_null(l->key);
+        assert_true(l->min == ranges[i].min && l->max == ranges[i].max);
+    }
+    assert_string_equal(lim[0].key, "profile");
+    assert_string_equal(lim[0].choices[0], "identity-center");
+    assert_string_equal(lim[0].choices[1], "generic");
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         if (!strcmp(bad[i].key, "url"))
             set("url", bad[i].value, "token", "tok-123456789", NULL);
