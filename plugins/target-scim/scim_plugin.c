@@ -189,4 +189,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .destroy = scim_destroy,
     .target = &scim_target_ops,
     .check = scim_check,
+    .lookup = scim_lookup,
 };

@@ -178,4 +178,8 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops);
 void scim_log_stats(struct scim *s, const char *what);
 /* scim_check.c: the plugin's check entry (ABI 1.1) */
 int scim_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
+/* scim_lookup.c: the plugin's lookup entry (ABI 1.2) */
+int scim_lookup(void *inst, enum scimsync_entry_kind kind, enum scimsync_lookup_by by,
+                const char *const *keys, size_t n, scimsync_user_cb user_cb,
+                scimsync_group_cb group_cb, void *ctx);
 #endif

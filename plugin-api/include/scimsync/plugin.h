@@ -18,6 +18,8 @@
  *        struct scimsync_plugin: check (`scimsync check`); should_stop()
  *        returns SCIMSYNC_STOP_DRAIN or SCIMSYNC_STOP_NOW (any nonzero
  *        value still means "stop").
+ *   1.2  struct scimsync_plugin: lookup (targets: read chosen users or
+ *        groups by id, externalId or name instead of listing everything).
  *
  * Ownership rules (apply everywhere unless a comment says otherwise):
  *  - Pointers the host passes IN are owned by the host and valid only for
@@ -45,7 +47,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 1 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes */
+#define SCIMSYNC_ABI_MINOR 2 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes; 1.2: lookup */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -382,6 +384,15 @@ typedef void (*scimsync_check_report)(void *ctx, enum scimsync_check_status stat
 #define SCIMSYNC_CHECK_QUICK 0x1u
 
 /* ------------------------------------------------------------------ */
+/* Lookups (ABI 1.2): chosen target objects instead of a full listing.  */
+
+enum scimsync_lookup_by {
+    SCIMSYNC_LOOKUP_ID = 1,          /* the target id */
+    SCIMSYNC_LOOKUP_EXTERNAL_ID = 2, /* externalId */
+    SCIMSYNC_LOOKUP_NAME = 3         /* users: userName; groups: displayName */
+};
+
+/* ------------------------------------------------------------------ */
 /* The descriptor                                                      */
 
 struct scimsync_plugin {
@@ -411,6 +422,22 @@ struct scimsync_plugin {
      * nothing failed, <0 otherwise (SCIMSYNC_ERR_AUTH when credentials were
      * rejected). */
     int (*check)(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
+
+    /* ---- ABI 1.2 ---- */
+
+    /* Targets, optional (NULL: the host falls back to full listings or
+     * says what it cannot do).  Reads the users (kind SCIMSYNC_ENTRY_USER,
+     * user_cb) or groups (SCIMSYNC_ENTRY_GROUP, group_cb; members are not
+     * part of the answer: list_members reads them) named by keys[0..n),
+     * each key matched `by` the attribute it names.  Calls the callback
+     * once per object found, in any order; a key that matches nothing is
+     * not reported (the caller notices what is missing).  A callback
+     * returning nonzero stops the lookup with that value.  Returns 0 when
+     * every key was answered, <0 when one could not be (a failed request:
+     * never a short success). */
+    int (*lookup)(void *inst, enum scimsync_entry_kind kind, enum scimsync_lookup_by by,
+                  const char *const *keys, size_t n, scimsync_user_cb user_cb,
+                  scimsync_group_cb group_cb, void *ctx);
 };
 
 /* Nonzero when descriptor d (abi 1.x) carries member m: its minor is at

@@ -161,7 +161,7 @@ token = env:SS_IT_TOKEN
         self.assertEqual(p.returncode, 1)
 
     def test_exit_1_broken_plugins_one_line_each(self):
-        for plugin, reason in (("abi99", "built for ABI 99.0, this scimsync speaks 1.1"),
+        for plugin, reason in (("abi99", "built for ABI 99.0, this scimsync speaks 1.2"),
                                ("nodesc", "no scimsync_plugin_descriptor symbol"),
                                ("missingdep", "libssgone.so: cannot open shared object file"),
                                ("csv", "'csv' is a source plugin, a target plugin is needed")):
@@ -307,7 +307,7 @@ plugin = {plugin}
         mem = [l for l in lines if l.startswith("memory ")]
         self.assertEqual(len(mem), 1, p.stdout)
         self.assertIn("target", mem[0])
-        self.assertIn("1.1", mem[0])
+        self.assertIn("1.2", mem[0])
         self.assertIn(os.path.join(TEST_PLUGINS, "memory.so"), mem[0])
         # the same target built against ABI 1.0 (no check entry) still loads
         mem10 = [l for l in lines if l.startswith("memory10 ")]

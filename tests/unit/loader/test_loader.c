@@ -35,13 +35,13 @@ static void expect_refused(const char *file, int kind, const char *reason)
 static void test_abi_mismatch(void **state)
 {
     (void)state;
-    expect_refused("abi99.so", 0, "built for ABI 99.0, this scimsync speaks 1.1");
+    expect_refused("abi99.so", 0, "built for ABI 99.0, this scimsync speaks 1.2");
 }
 
 static void test_newer_minor(void **state)
 {
     (void)state;
-    expect_refused("minor99.so", 0, "built for ABI 1.99, this scimsync speaks 1.1");
+    expect_refused("minor99.so", 0, "built for ABI 1.99, this scimsync speaks 1.2");
 }
 
 static void test_small_descriptor(void **state)
