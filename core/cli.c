@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cli_apply.h"
 #include "cli_runtime.h"
 #include "config_print.h"
 #include "daemon.h"
@@ -30,7 +31,9 @@ enum {
     OPT_METRICS_EMF,
     OPT_METRICS_DIMENSIONS,
     OPT_FULL,
-    OPT_EXIT_CODE
+    OPT_EXIT_CODE,
+    OPT_OUT,
+    OPT_SHOW
 };
 
 struct cli_args {
@@ -42,6 +45,8 @@ struct cli_args {
     int json;
     int full; /* sync --full: read the target in full (state store) */
     int exit_code;
+    const char *out;  /* plan --out FILE */
+    const char *show; /* plan --show FILE */
     const char *keys;
     const char *cmd;
     char **pos; /* positional arguments after the command */
@@ -80,7 +85,8 @@ static int usage_error(const char *msg, const char *arg)
 }
 
 static const char *const commands[] = {"sync",    "plan",   "check", "validate", "config",
-                                       "plugins", "daemon", "help",  "version",  NULL};
+                                       "plugins", "daemon", "help",  "version",  "apply",
+                                       NULL};
 
 static int is_command(const char *cmd)
 {
@@ -168,6 +174,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"metrics-dimensions", required_argument, NULL, OPT_METRICS_DIMENSIONS},
         {"full", no_argument, NULL, OPT_FULL},
         {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"show", required_argument, NULL, OPT_SHOW},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -249,6 +257,16 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case OPT_EXIT_CODE:
             a->exit_code = 1;
             break;
+        case OPT_OUT:
+            if (!*optarg)
+                return usage_error("--out needs a file name", NULL);
+            a->out = optarg;
+            break;
+        case OPT_SHOW:
+            if (!*optarg)
+                return usage_error("--show needs a file name", NULL);
+            a->show = optarg;
+            break;
         case ':':
             return usage_error("missing argument for", argv[optind - 1]);
         default:
@@ -279,6 +297,7 @@ static int check_options(const struct cli_args *a)
     const char *cmd = a->cmd;
     int sync = strcmp(cmd, "sync") == 0;
     int daemon = strcmp(cmd, "daemon") == 0;
+    int apply = strcmp(cmd, "apply") == 0;
 
     if (a->dry_run && !sync)
         return usage_error("--dry-run is an option of sync, not of", cmd);
@@ -294,12 +313,22 @@ static int check_options(const struct cli_args *a)
                 a->force_deletes ? "--force-deletes" : "--force-updates");
         return SS_EXIT_USAGE;
     }
-    if (a->force_deletes && !sync)
-        return usage_error("--force-deletes is an option of sync, not of", cmd);
-    if (a->force_updates && !sync)
-        return usage_error("--force-updates is an option of sync, not of", cmd);
-    if (a->json && strcmp(cmd, "plan") != 0 && !sync)
-        return usage_error("--json is an option of sync and plan, not of", cmd);
+    if (a->force_deletes && !sync && !apply)
+        return usage_error("--force-deletes is an option of sync and apply, not of", cmd);
+    if (a->force_updates && !sync && !apply)
+        return usage_error("--force-updates is an option of sync and apply, not of", cmd);
+    if (a->json && strcmp(cmd, "plan") != 0 && !sync && !apply)
+        return usage_error("--json is an option of sync, plan and apply, not of", cmd);
+    if (a->out && strcmp(cmd, "plan") != 0)
+        return usage_error("--out is an option of plan, not of", cmd);
+    if (a->show && strcmp(cmd, "plan") != 0)
+        return usage_error("--show is an option of plan, not of", cmd);
+    if (a->show && (a->out || a->exit_code || a->full || a->o.report))
+        return usage_error("plan --show FILE reads the file only; it takes no", "--out, "
+                           "--exit-code, --full or --report");
+    if (apply && a->npos != 1)
+        return usage_error("usage: scimsync apply [--force-deletes] [--force-updates] FILE", NULL);
+
     if (a->o.report && strcmp(cmd, "plan") != 0 && !sync && !daemon)
         return usage_error("--report is an option of sync, plan and daemon, not of", cmd);
     if (a->full && !sync && strcmp(cmd, "plan") != 0)
@@ -308,7 +337,7 @@ static int check_options(const struct cli_args *a)
         return usage_error("--exit-code is an option of plan, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
         return usage_error("--keys is an option of plugins, not of", cmd);
-    if (a->npos > 0 && strcmp(cmd, "help") != 0)
+    if (a->npos > 0 && strcmp(cmd, "help") != 0 && !apply)
         return usage_error("unexpected argument", a->pos[0]);
     return SS_EXIT_OK;
 }
@@ -336,6 +365,7 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json, int exit_cod
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
     opt.full = a->full;
+    opt.plan_out = a->out;
     /* A plan writes nothing and may read during a sync: only a real sync
      * takes the target's lock. */
     if (!dry_run && (rc = ss_runtime_lock(&rt, "sync", &lock)) != SS_EXIT_OK) {
@@ -600,8 +630,12 @@ int ss_cli_main(int argc, char **argv)
     }
     if (strcmp(a.cmd, "sync") == 0)
         return cmd_run(&a, a.dry_run, a.json, 0);
+    if (strcmp(a.cmd, "plan") == 0 && a.show)
+        return ss_cli_plan_show(&a.o, a.show, a.json, stdout);
     if (strcmp(a.cmd, "plan") == 0)
         return cmd_run(&a, 1, a.json, a.exit_code);
+    if (strcmp(a.cmd, "apply") == 0)
+        return ss_cli_apply(&a.o, a.pos[0], a.force_deletes, a.force_updates, a.json);
     if (strcmp(a.cmd, "check") == 0)
         return ss_check_run(&a.o, stdout);
     if (strcmp(a.cmd, "validate") == 0)

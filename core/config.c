@@ -104,6 +104,9 @@ const struct scimsync_config_key ss_engine_keys[] = {
      "dimensions of the EMF line: Name=value pairs separated by commas (Tenant=prod)"},
     {"progress_interval", SCIMSYNC_KEY_INT, 0, "30",
      "seconds between progress lines when stderr is not a terminal (0: none)"},
+    {"refused_plan_dir", SCIMSYNC_KEY_PATH, 0, NULL,
+     "a sync refused by a safety limit saves its plan here for plan --show / apply (off when "
+     "unset)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -889,6 +892,9 @@ static int outputs_conf(const struct ss_conf_section *s, struct ss_engine_conf *
     if ((kv = ss_conf_get(s, "metrics_textfile")) && *kv->value &&
         !(e->metrics_textfile = ss_config_resolve_path(kv->value, kv->file)))
         return 1;
+    if ((kv = ss_conf_get(s, "refused_plan_dir")) && *kv->value &&
+        !(e->refused_plan_dir = ss_config_resolve_path(kv->value, kv->file)))
+        return 1;
     ss_conf_parse_bool(engine_value(s, "metrics_emf"), &e->metrics_emf);
     if ((kv = ss_conf_get(s, "metrics_namespace"))) {
         size_t n = strlen(kv->value);
@@ -1170,6 +1176,7 @@ void ss_config_free(struct ss_config *cfg)
     free(cfg->engine.metrics_listen);
     free(cfg->engine.report);
     free(cfg->engine.metrics_textfile);
+    free(cfg->engine.refused_plan_dir);
     ss_scope_free(&cfg->engine.scope);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -24,7 +24,8 @@ enum ss_exit {
     SS_EXIT_INTERRUPTED = 5, /* SIGINT / SIGTERM: stopped cleanly, nothing counted as failed */
     SS_EXIT_SKIPPED = 6, /* applied, but source entries with data errors were skipped */
     SS_EXIT_LOCKED = 7,  /* another run holds the target's lock: nothing done */
-    SS_EXIT_CHANGES = 8  /* plan --exit-code: changes are pending */
+    SS_EXIT_CHANGES = 8, /* plan --exit-code: changes are pending */
+    SS_EXIT_STALE = 9    /* apply FILE: the target changed since the plan: nothing applied */
 };
 
 enum ss_on_missing {
@@ -95,6 +96,9 @@ struct ss_engine_options {
     const struct ss_endpoint_info *target_info; /* NULL: the plan names none */
     const struct ss_endpoint_info *source_info; /* nsource_info entries */
     size_t nsource_info;
+    /* Saved plans (docs/plan-file.md) */
+    const char *plan_out;         /* plan --out FILE: the plan file to write */
+    const char *refused_plan_dir; /* [engine] refused_plan_dir: a refused sync saves its plan */
 };
 
 struct ss_summary {
@@ -115,6 +119,11 @@ struct ss_summary {
 int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
                   const struct ss_engine_target *target,
                   const struct ss_engine_options *opt, struct ss_summary *sum);
+
+struct ss_report;
+/* What a finished run leaves behind (the report file or stdout, metrics,
+ * the run_end log line); apply FILE shares it with sync. */
+void ss_engine_run_outputs(struct ss_report *rep, const struct ss_engine_options *opt, FILE *out);
 
 /* Checks a source's mapping lines without reading anything (validate). */
 int ss_engine_check_mapping(const struct ss_engine_source *source);
