@@ -54,7 +54,7 @@ int ss_cli_apply(const struct ss_cli_opts *o, const char *file, int force_delete
     struct ss_summary sum;
     struct ss_lock lock = SS_LOCK_INIT;
     struct ss_plan_file pf;
-    char err[1024], binding[32];
+    char err[2048];
     int rc;
 
     memset(&pf, 0, sizeof pf);
@@ -66,14 +66,11 @@ int ss_cli_apply(const struct ss_cli_opts *o, const char *file, int force_delete
         ss_error("%s", err);
         goto out;
     }
-    ss_plan_file_binding(rt.target_identity, binding, sizeof binding);
-    if (strcmp(binding, pf.binding) != 0) {
-        ss_error("%s: plan.target.binding: the plan was made for another target ([target %s], "
-                 "plugin %s, %s); this configuration's [target %s] is %s; nothing applied",
-                 file, pf.target.section ? pf.target.section : "?",
-                 pf.target.plugin ? pf.target.plugin : "?",
-                 pf.target.location ? pf.target.location : "?", rt.tgt.section->name,
-                 rt.tgt.info.location ? rt.tgt.info.location : rt.tgt.section->label);
+    char here[1200];
+    snprintf(here, sizeof here, "[target %s], plugin %s, %s", rt.tgt.section->name,
+             rt.etgt.plugin->name, rt.tgt.info.location ? rt.tgt.info.location : "?");
+    if (ss_plan_file_check_target(&pf, file, rt.target_identity, here, err, sizeof err) < 0) {
+        ss_error("%s; nothing applied", err);
         goto out;
     }
     const struct scimsync_plugin *d = rt.etgt.plugin;

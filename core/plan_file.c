@@ -1385,6 +1385,22 @@ int ss_plan_file_load(struct ss_plan_file *pf, const char *path, char *err, size
     return rc;
 }
 
+int ss_plan_file_check_target(const struct ss_plan_file *pf, const char *name, const char *identity,
+                              const char *here, char *err, size_t errlen)
+{
+    char binding[32];
+    ss_plan_file_binding(identity, binding, sizeof binding);
+    if (pf->binding && strcmp(binding, pf->binding) == 0)
+        return 0;
+    snprintf(err, errlen,
+             "%s: plan.target.binding: the plan was made for another target ([target %s], "
+             "plugin %s, %s); this configuration's target is %s",
+             name, pf->target.section ? pf->target.section : "?",
+             pf->target.plugin ? pf->target.plugin : "?",
+             pf->target.location ? pf->target.location : "?", here ? here : "?");
+    return -1;
+}
+
 void ss_plan_file_free(struct ss_plan_file *pf)
 {
     if (pf->have_plan)

@@ -96,6 +96,12 @@ int ss_plan_file_parse(struct ss_plan_file *pf, const char *name, const char *te
 int ss_plan_file_load(struct ss_plan_file *pf, const char *path, char *err, size_t errlen);
 void ss_plan_file_free(struct ss_plan_file *pf);
 
+/* 0 when the plan was made for the target of identity ("plugin url", as
+ * the state store is bound), else -1 with err naming the file, the field
+ * and both targets (only what the file shows: no secret). */
+int ss_plan_file_check_target(const struct ss_plan_file *pf, const char *name, const char *identity,
+                              const char *here, char *err, size_t errlen);
+
 /* Name of a wave / op kind in the file ("update_users", "update_user"). */
 const char *ss_plan_file_wave_name(enum ss_wave w);
 const char *ss_plan_file_op_name(enum scimsync_op_kind k);
