@@ -773,6 +773,8 @@ static int parse_fields(struct rd *d, struct ss_arena *a, json_object *o, const 
             return bad(d, f, "unknown field %.64s", key);
         if (get_str(d, a, v, f, key, 1, &field[k]) < 0)
             return -1;
+        if (!*field[k])
+            field[k] = NULL; /* "" is absent, as everywhere in the model */
     }
     return 0;
 }
