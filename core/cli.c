@@ -329,8 +329,8 @@ static int check_options(const struct cli_args *a)
     if (apply && a->npos != 1)
         return usage_error("usage: scimsync apply [--force-deletes] [--force-updates] FILE", NULL);
 
-    if (a->o.report && strcmp(cmd, "plan") != 0 && !sync && !daemon)
-        return usage_error("--report is an option of sync, plan and daemon, not of", cmd);
+    if (a->o.report && strcmp(cmd, "plan") != 0 && !sync && !daemon && !apply)
+        return usage_error("--report is an option of sync, plan, apply and daemon, not of", cmd);
     if (a->full && !sync && strcmp(cmd, "plan") != 0)
         return usage_error("--full is an option of sync and plan, not of", cmd);
     if (a->exit_code && strcmp(cmd, "plan") != 0)

@@ -233,7 +233,7 @@ plugin = {plugin}
         for cmd in ("plan", "validate"):
             p = self.run_cli(cmd, "--force-updates")
             self.assertEqual(p.returncode, 1)
-            self.assertIn("--force-updates is an option of sync, not of", p.stderr)
+            self.assertIn("--force-updates is an option of sync and apply, not of", p.stderr)
 
     def test_exit_6_skipped_entries_rest_applied(self):
         # bob and eve share a userName: both skipped, the others applied.
@@ -338,7 +338,7 @@ plugin = {plugin}
                                                               config=False).stdout)
         p = self.run_cli("version", config=False)
         self.assertEqual(p.returncode, 0)
-        self.assertRegex(p.stdout, r"^scimsync \d+\.\d+\.\d+ \(plugin ABI 1\.1\)")
+        self.assertRegex(p.stdout, r"^scimsync \d+\.\d+\.\d+ \(plugin ABI 1\.2\)")
         self.assertEqual(self.run_cli(config=False).returncode, 1)
 
     def test_json_logs(self):
