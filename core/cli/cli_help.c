@@ -20,8 +20,8 @@
     "     an error: duplicates, missing required fields)\n"                                        \
     "  7  another run holds the target's lock ([engine] lock_file); the message names\n"           \
     "     its pid, host and start time: nothing was done\n"                                        \
-    "  8  plan --exit-code: changes are pending\n"                                              \
-    "  9  apply FILE: the plan is stale (an object it touches changed, went away or was\n"      \
+    "  8  plan --exit-code: changes are pending\n"                                                 \
+    "  9  apply FILE: the plan is stale (an object it touches changed, went away or was\n"         \
     "     created since); each is named: nothing was applied\n"
 
 static const char global_help[] =
