@@ -290,6 +290,17 @@ def case_guard(ws, emu):
           and "truncated" in p.stderr, p)
     p = ws.run(emu, "apply", plan, "extra")
     check("apply with two files: usage error", p.returncode == 1, p)
+    # credentials in the target URL (user info) never reach the file
+    ws.target = {"url": emu.url.replace("http://", "http://admin:s3cr3t-bind-pw@")}
+    withpw = os.path.join(ws.dir, "pw.plan")
+    p = ws.run(emu, "plan", "--out", withpw)
+    if p.returncode == 0:
+        with open(withpw) as f:
+            check("user info of the URL: not in the plan file", "s3cr3t-bind-pw" not in f.read())
+    else:
+        check("user info of the URL: refused, nothing written",
+              not os.path.exists(withpw) and "s3cr3t-bind-pw" not in p.stderr, p)
+    ws.target = {}
 
 
 def main():

@@ -384,6 +384,13 @@ static void test_no_secret_in_file(void **state)
     /* the endpoint info never holds credentials; the identity is hashed */
     assert_null(strstr(w->text, IDENTITY));
     assert_null(strstr(w->text, "scim.eu-west-1"));
+    /* an identity carrying credentials is only ever hashed */
+    struct ss_engine_options opt = w->opt;
+    opt.target_identity = "scim https://admin:s3cr3t-bind-pw@scim.example/t-1/scim/v2/";
+    char *text = ss_plan_file_render(&w->plan, &opt);
+    assert_non_null(text);
+    assert_null(strstr(text, "s3cr3t-bind-pw"));
+    free(text);
 }
 
 int main(void)
