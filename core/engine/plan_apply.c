@@ -177,13 +177,15 @@ static int on_group(void *ctx, const struct scimsync_group *g)
     if (w->tgt == SS_NONE)
         return 0;
     const struct ss_group_rec *was = &c->pf->tgt.groups[w->tgt];
-    if (ss_plan_file_group_hash(g->id, g->external_id, g->display_name) !=
+    if (ss_plan_file_group_hash(g->id, g->external_id, g->display_name) ==
         c->pf->tgroup_hash[w->tgt])
-        stale(c,
-              "group %s (id %s) changed since the plan: displayName \"%.80s\" -> \"%.80s\", "
-              "externalId \"%.80s\" -> \"%.80s\"",
-              w->name, w->key, show(was->display_name), show(g->display_name),
-              show(was->external_id), show(g->external_id));
+        return 0;
+    if (!ss_str_same(was->display_name, g->display_name))
+        stale(c, "group %s (id %s) changed since the plan: displayName \"%.80s\" -> \"%.80s\"",
+              w->name, w->key, show(was->display_name), show(g->display_name));
+    else
+        stale(c, "group %s (id %s) changed since the plan: externalId \"%.80s\" -> \"%.80s\"",
+              w->name, w->key, show(was->external_id), show(g->external_id));
     return 0;
 }
 
