@@ -270,9 +270,14 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_report_phase_end(SS_RUN_PLAN);
     if (print_plan(&plan, opt, out, rep) < 0)
         goto out;
-    if (opt->plan_out && ss_plan_file_write(&plan, opt, opt->plan_out) < 0) {
-        rc = SS_EXIT_USAGE;
-        goto out;
+    if (opt->plan_out) {
+        if (ss_plan_file_write(&plan, opt, opt->plan_out) < 0) {
+            rc = SS_EXIT_USAGE;
+            goto out;
+        }
+        ss_info("plan saved in %s: review it with 'scimsync plan --show %s', apply it with "
+                "'scimsync apply %s'",
+                opt->plan_out, opt->plan_out, opt->plan_out);
     }
     /* the report on stdout carries no text lines */
     printed = opt->dry_run && !opt->json && !opt->print_report;
