@@ -648,15 +648,18 @@ static int nomem(struct rd *d)
     return -1;
 }
 
-/* "parent.key" / "parent[i]" paths for messages. */
+/* "parent.key" / "parent[i]" paths for messages (a longer path is cut:
+ * keys are short, data never makes a path). */
 static void path_key(char *out, size_t len, const char *parent, const char *key)
 {
-    snprintf(out, len, "%s%s%s", parent, *parent ? "." : "", key);
+    if (snprintf(out, len, "%s%s%s", parent, *parent ? "." : "", key) >= (int)len)
+        out[len - 1] = '\0';
 }
 
 static void path_idx(char *out, size_t len, const char *parent, size_t i)
 {
-    snprintf(out, len, "%s[%zu]", parent, i);
+    if (snprintf(out, len, "%s[%zu]", parent, i) >= (int)len)
+        out[len - 1] = '\0';
 }
 
 static json_object *member(json_object *o, const char *key)
