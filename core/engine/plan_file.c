@@ -105,8 +105,7 @@ void ss_plan_file_binding(const char *identity, char *out, size_t len)
     hex_hash(chain(0xb1d, identity ? identity : ""), out, len);
 }
 
-/* The whole source snapshot: every user, group and membership in order. */
-static uint64_t source_fingerprint(const struct ss_dir *src)
+uint64_t ss_plan_file_source_fingerprint(const struct ss_dir *src)
 {
     uint64_t h = chain(0x50c, NULL);
     for (size_t i = 0; i < src->nusers; i++) {
@@ -498,7 +497,7 @@ static json_object *body_json(struct render *r, const struct ss_engine_options *
     x = json_object_new_object();
     if (x) {
         size_t members = p->src->mem_off ? p->src->mem_off[p->src->ngroups] : 0;
-        hex_hash(source_fingerprint(p->src), fp, sizeof fp);
+        hex_hash(ss_plan_file_source_fingerprint(p->src), fp, sizeof fp);
         put_str(&r->b, x, "fingerprint", fp);
         put_int(&r->b, x, "users", (int64_t)p->src->nusers);
         put_int(&r->b, x, "groups", (int64_t)p->src->ngroups);

@@ -68,6 +68,9 @@ uint64_t ss_plan_file_group_hash(const char *id, const char *external_id, const 
 /* Hash of a member list: ids sorted in place (strcmp), then hashed.
  * -1 on no memory. */
 int ss_plan_file_members_hash(const char **ids, size_t n, uint64_t *out);
+/* The whole source snapshot: every user (externalId, fields, active), every
+ * group and its members, in order. */
+uint64_t ss_plan_file_source_fingerprint(const struct ss_dir *src);
 /* "fnv1a64:HEX" of a target identity (what binds the plan); len >= 25. */
 void ss_plan_file_binding(const char *identity, char *out, size_t len);
 
@@ -81,9 +84,11 @@ int ss_plan_file_write(const struct ss_plan *p, const struct ss_engine_options *
                        const char *path);
 
 /* [engine] refused_plan_dir: a sync refused by a safety limit saves its
- * plan as DIR/plan-RUNID.json and logs where it is and the apply command
- * that approves it (the --force-* flags of the limits in refused, bits of
- * enum ss_limit_kind).  0, or <0 (logged; the refusal stands either way). */
+ * plan as DIR/plan-HASH.json (HASH: the source fingerprint and the target,
+ * so a daemon refused run after run rewrites one file instead of adding
+ * one a run) and logs where it is and the apply command that approves it
+ * (the --force-* flags of the limits in refused, bits of enum
+ * ss_limit_kind).  0, or <0 (logged; the refusal stands either way). */
 int ss_plan_save_refused(const struct ss_plan *p, const struct ss_engine_options *opt,
                          const char *run_id, unsigned refused);
 

@@ -281,13 +281,16 @@ static void test_refused_sync_saves_its_plan(void **state)
     w->run.opt.safety.user_removals.count = 0;
     size_t calls = w->tgt.apply_calls;
     assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_SAFETY); /* refused again: the same file */
     assert_int_equal(w->tgt.apply_calls, calls);
-    /* one plan-RUNID.json in the folder: the refused plan, applicable */
+    /* one plan-HASH.json in the folder: the refused plan, applicable */
     char cmd[256], name[128] = "";
     snprintf(cmd, sizeof cmd, "ls %s", dir);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     assert_non_null(fgets(name, sizeof name, p));
+    char more[128];
+    assert_null(fgets(more, sizeof more, p)); /* and only one */
     pclose(p);
     name[strcspn(name, "\n")] = '\0';
     assert_int_equal(strncmp(name, "plan-", 5), 0);
