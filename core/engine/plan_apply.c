@@ -425,6 +425,11 @@ int ss_engine_apply_plan(struct ss_plan_file *pf, const char *file,
     ss_report_phase_begin(SS_RUN_TARGET_READ);
     int n = ss_plan_check_stale(pf, t, file);
     ss_report_phase_end(SS_RUN_TARGET_READ);
+    if (n < 0 && ss_host_interrupted()) {
+        ss_warn("interrupted while reading the target; nothing applied (exit code 5)");
+        rc = SS_EXIT_INTERRUPTED;
+        goto out;
+    }
     if (n < 0)
         goto out;
     if (ss_host_run_should_stop()) {
