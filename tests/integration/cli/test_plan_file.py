@@ -12,6 +12,8 @@ Identity Center emulator over HTTP (docs/plan-file.md).
            apply command; plan --show FILE (text and --json) shows it;
            apply without --force-deletes exits 4, with it makes exactly
            those deletions.
+  state    with [engine] state: apply FILE updates the state (the next
+           plan from the state has nothing to do) and writes the run report.
   guard    a plan for another target, a tampered and a truncated file are
            refused (exit 1) naming the file and the field, nothing read.
 
@@ -303,6 +305,36 @@ def case_guard(ws, emu):
     ws.target = {}
 
 
+def case_state(ws, emu):
+    """With [engine] state: apply FILE records what it applied in the state
+    (the next plan, diffed against the state, has nothing to do) and writes
+    the run report like sync."""
+    ws.engine["state"] = "file:" + os.path.join(ws.dir, "state.json")
+    standard(ws, emu)
+    ws.user("u00007")["title"] = "Principal"
+    ws.make_users(1, start=41)
+    plan = os.path.join(ws.dir, "s.plan")
+    p = ws.run(emu, "plan", "--out", plan)
+    check("plan --out from the state: exit 0", p.returncode == 0, p)
+    report = os.path.join(ws.dir, "report.json")
+    before = os.path.getmtime(os.path.join(ws.dir, "state.json"))
+    p = ws.run(emu, "apply", "--report", report, plan)
+    check("apply with a state: exit 0", p.returncode == 0, p)
+    check("apply with a state: the state is saved",
+          os.path.getmtime(os.path.join(ws.dir, "state.json")) >= before
+          and "state: saved" in p.stderr, p)
+    with open(report) as f:
+        rep = json.load(f)
+    check("apply: the run report names the command and the changes",
+          rep.get("command") == "apply" and rep.get("exit_code") == 0
+          and rep["changes"]["users"]["created"] == 1 and rep["changes"]["users"]["updated"] == 1,
+          extra=json.dumps(rep)[:600])
+    emu.clear_log()
+    p = ws.run(emu, "plan")
+    check("the next plan from the state: No changes.", p.returncode == 0
+          and "No changes." in p.stdout and "reading the target in full" not in p.stderr, p)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scimsync", required=True)
@@ -312,7 +344,8 @@ def main():
     ws = Workspace(args, "ss_planfile_it.")
     emu = Emulator(ws.dir)
     try:
-        {"stale": case_stale, "refused": case_refused, "guard": case_guard}[args.case](ws, emu)
+        {"stale": case_stale, "refused": case_refused, "guard": case_guard,
+         "state": case_state}[args.case](ws, emu)
     finally:
         emu.stop()
         if failures == 0:
