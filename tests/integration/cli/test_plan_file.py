@@ -212,6 +212,17 @@ def case_stale(ws, emu):
     p = ws.run(emu, "apply", plan)
     check("applying it twice: exit 9", p.returncode == 9, p)
 
+    # 5. a user the plan updates is deleted by hand (GET by id: 404)
+    ws.user("u00001")["title"] = "CTO"
+    p = ws.run(emu, "plan", "--out", plan)
+    check("a new plan: exit 0", p.returncode == 0, p)
+    scim(emu, "DELETE", "Users/" + emu.users_by_ext()["u00001"]["id"])
+    emu.clear_log()
+    p = ws.run(emu, "apply", plan)
+    check("deleted user: apply exits 9 naming it", p.returncode == 9
+          and "user00001@example.com" in p.stderr and "no longer in the target" in p.stderr, p)
+    check("deleted user: nothing written", not writes(emu.log()))
+
 
 def case_refused(ws, emu):
     standard(ws, emu)
