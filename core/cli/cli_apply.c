@@ -74,9 +74,9 @@ int ss_cli_apply(const struct ss_cli_opts *o, const char *file, int force_delete
         goto out;
     }
     const struct scimsync_plugin *d = rt.etgt.plugin;
-    if (!SCIMSYNC_HAS_MEMBER(d, 2, lookup) || !d->lookup) {
-        ss_error("%s: plugin %s cannot read objects by id (no lookup entry, ABI 1.2): apply "
-                 "FILE needs it to check the plan is current; use sync instead",
+    if (!SCIMSYNC_HAS_MEMBER(d, 2, find_groups) || !d->find_users || !d->find_groups) {
+        ss_error("%s: plugin %s cannot read chosen objects (no find_users / find_groups, ABI "
+                 "1.2): apply FILE needs them to check the plan is current; use sync instead",
                  rt.tgt.section->label, d->name);
         goto out;
     }

@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include "apply.h"
-#include "host.h"
 #include "log.h"
 #include "plan_print.h"
 #include "progress.h"
 #include "report.h"
 #include "safety.h"
 #include "state_run.h"
+#include "stop.h"
 #include "strmap.h"
 #include "warncap.h"
 
@@ -213,24 +213,22 @@ static int on_member(void *ctx, size_t index, const char *user_id)
     return 0;
 }
 
-static int lookup(struct stale_check *c, enum scimsync_entry_kind kind, enum scimsync_lookup_by by)
+/* One read per key (find_users / find_groups: by target id, externalId or
+ * name); every key answered, or <0 (logged). */
+static int lookup(struct stale_check *c, enum scimsync_entry_kind kind, enum scimsync_find_by by)
 {
-    const char **keys;
-    int r;
-    if (c->n == 0)
-        return 0;
-    keys = malloc(c->n * sizeof(*keys));
-    if (!keys) {
-        ss_error("out of memory");
-        return -1;
+    const struct scimsync_plugin *d = c->t->plugin;
+    int r = 0;
+    for (size_t i = 0; i < c->n && r == 0 && !c->failed; i++) {
+        if (kind == SCIMSYNC_ENTRY_USER)
+            r = d->find_users(c->t->inst, by, c->w[i].key, on_user, c);
+        else
+            r = d->find_groups(c->t->inst, by, c->w[i].key, on_group, c);
     }
-    for (size_t i = 0; i < c->n; i++)
-        keys[i] = c->w[i].key;
-    r = c->t->plugin->lookup(c->t->inst, kind, by, keys, c->n, on_user, on_group, c);
-    free(keys);
     if (r < 0 || c->failed) {
-        ss_error("target %s: reading the %s the plan touches failed; nothing applied", c->t->name,
-                 kind == SCIMSYNC_ENTRY_USER ? "users" : "groups");
+        ss_error("target %s: reading the %s the plan touches failed%s; nothing applied", c->t->name,
+                 kind == SCIMSYNC_ENTRY_USER ? "users" : "groups",
+                 r == SCIMSYNC_ERR_CONFIG ? " (the plugin cannot look them up that way)" : "");
         return -1;
     }
     return 0;
@@ -255,7 +253,7 @@ static int check_users(struct stale_check *c)
         if (p->mgr_tid[s] && want_add(c, p->mgr_tid[s], p->mgr_tid[s], SS_NONE, 0) < 0)
             goto nomem;
     }
-    if (lookup(c, SCIMSYNC_ENTRY_USER, SCIMSYNC_LOOKUP_ID) < 0)
+    if (lookup(c, SCIMSYNC_ENTRY_USER, SCIMSYNC_FIND_ID) < 0)
         return -1;
     for (size_t i = 0; i < c->n; i++) {
         if (!c->w[i].found)
@@ -287,7 +285,7 @@ static int check_groups(struct stale_check *c)
             want_add(c, p->group_tid[g], pf->src.groups[g].display_name, SS_NONE, 0) < 0)
             goto nomem;
     }
-    if (lookup(c, SCIMSYNC_ENTRY_GROUP, SCIMSYNC_LOOKUP_ID) < 0)
+    if (lookup(c, SCIMSYNC_ENTRY_GROUP, SCIMSYNC_FIND_ID) < 0)
         return -1;
     ids = calloc(c->n ? c->n : 1, sizeof(*ids));
     which = calloc(c->n ? c->n : 1, sizeof(*which));
@@ -349,14 +347,15 @@ static int check_creates(struct stale_check *c, enum scimsync_entry_kind kind)
 {
     struct ss_plan_file *pf = c->pf;
     enum ss_wave w = kind == SCIMSYNC_ENTRY_USER ? SS_WAVE_CREATE_USERS : SS_WAVE_CREATE_GROUPS;
-    static const enum scimsync_lookup_by bys[] = {SCIMSYNC_LOOKUP_EXTERNAL_ID,
-                                                  SCIMSYNC_LOOKUP_NAME};
+    const enum scimsync_find_by bys[] = {SCIMSYNC_FIND_EXTERNAL_ID,
+                                         kind == SCIMSYNC_ENTRY_USER ? SCIMSYNC_FIND_USER_NAME
+                                                                     : SCIMSYNC_FIND_DISPLAY_NAME};
     c->creates = 1;
     for (size_t b = 0; b < 2; b++) {
-        want_reset(c, bys[b] == SCIMSYNC_LOOKUP_NAME);
-        c->by = bys[b] == SCIMSYNC_LOOKUP_EXTERNAL_ID ? "externalId"
-                : kind == SCIMSYNC_ENTRY_USER         ? "userName"
-                                                      : "displayName";
+        want_reset(c, bys[b] != SCIMSYNC_FIND_EXTERNAL_ID);
+        c->by = bys[b] == SCIMSYNC_FIND_EXTERNAL_ID ? "externalId"
+                : kind == SCIMSYNC_ENTRY_USER       ? "userName"
+                                                    : "displayName";
         for (size_t i = 0; i < pf->plan.nops[w]; i++) {
             const struct ss_plan_op *op = &pf->plan.ops[w][i];
             const char *name, *key;

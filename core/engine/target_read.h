@@ -4,7 +4,7 @@
 #ifndef SS_TARGET_READ_H
 #define SS_TARGET_READ_H
 
-#include "engine.h"
+#include "engine_types.h"
 #include "model.h"
 
 /* Members are listed for owned groups (non-empty externalId) and, when
@@ -19,5 +19,10 @@ int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt);
 int ss_target_read_groups(const struct ss_engine_target *t, struct ss_dir *tgt);
 int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir *src, int adopt,
                            struct ss_dir *tgt);
+
+/* Copies one target record into tgt (strings into its arena).  0, or <0
+ * on no memory (not logged). */
+int ss_target_add_user(struct ss_dir *tgt, const struct scimsync_user *u);
+int ss_target_add_group(struct ss_dir *tgt, const struct scimsync_group *g);
 
 #endif

@@ -168,6 +168,11 @@ int scim_profile_ready(struct scim *s);
 /* scim_list.c */
 int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx);
 int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx);
+/* ABI 1.2: the users / groups matching one condition (filtered listings). */
+int scim_find_users(void *inst, enum scimsync_find_by by, const char *value, scimsync_user_cb cb,
+                    void *ctx);
+int scim_find_groups(void *inst, enum scimsync_find_by by, const char *value,
+                     scimsync_group_cb cb, void *ctx);
 int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsync_member_cb cb,
                       void *ctx);
 /* Sets the listed-object sets up for a new run (nothing listed yet). */
@@ -178,8 +183,7 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops);
 void scim_log_stats(struct scim *s, const char *what);
 /* scim_check.c: the plugin's check entry (ABI 1.1) */
 int scim_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
-/* scim_lookup.c: the plugin's lookup entry (ABI 1.2) */
-int scim_lookup(void *inst, enum scimsync_entry_kind kind, enum scimsync_lookup_by by,
-                const char *const *keys, size_t n, scimsync_user_cb user_cb,
-                scimsync_group_cb group_cb, void *ctx);
+/* scim_find_id.c: find_users / find_groups by target id (job zeroed, its
+ * callback set; freed here) */
+int scim_find_by_id(struct scim *s, int users, const char *id, struct scim_job *j);
 #endif

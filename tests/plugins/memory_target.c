@@ -465,9 +465,9 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .abi_minor = 0,
     .struct_size = offsetof(struct scimsync_plugin, check),
 #elif defined(MEMORY_ABI_1_1)
-    /* built as a plugin of ABI 1.1: its descriptor ends before lookup */
+    /* built as a plugin of ABI 1.1: its descriptor ends before open_selection */
     .abi_minor = 1,
-    .struct_size = offsetof(struct scimsync_plugin, lookup),
+    .struct_size = offsetof(struct scimsync_plugin, open_selection),
 #else
     .abi_minor = SCIMSYNC_ABI_MINOR,
     .struct_size = sizeof(struct scimsync_plugin),

@@ -1,5 +1,5 @@
-/* apply FILE through the in-process fake target (with a lookup entry added
- * here): a current plan is applied exactly, a stale one (a value changed,
+/* apply FILE through the in-process fake target (with find_users /
+ * find_groups by id added here): a current plan is applied exactly, a stale one (a value changed,
  * an object gone, members changed, a planned create made meanwhile) exits
  * 9 without a single apply call, a failed read exits 2, and the safety
  * limits are evaluated again. */
@@ -44,43 +44,55 @@ static void to_user(const struct fake_tuser *f, struct scimsync_user *u)
     u->active = f->active;
 }
 
-static int fake_lookup(void *inst, enum scimsync_entry_kind kind, enum scimsync_lookup_by by,
-                       const char *const *keys, size_t n, scimsync_user_cb ucb,
-                       scimsync_group_cb gcb, void *ctx)
+/* find_users / find_groups over the fake target's slots, by target id,
+ * externalId or name (names ASCII case-insensitive, as SCIM compares). */
+static const char *user_key(const struct fake_tuser *f, enum scimsync_find_by by)
+{
+    return by == SCIMSYNC_FIND_ID            ? f->id
+           : by == SCIMSYNC_FIND_EXTERNAL_ID ? f->ext
+           : by == SCIMSYNC_FIND_USER_NAME   ? f->field[SCIMSYNC_F_USER_NAME]
+                                             : NULL;
+}
+
+static int fake_find_users(void *inst, enum scimsync_find_by by, const char *value,
+                           scimsync_user_cb cb, void *ctx)
 {
     struct fake_target *t = inst;
     g_world->lookups++;
     if (g_world->fail_lookup)
         return SCIMSYNC_ERR_IO;
-    for (size_t i = 0; i < n; i++) {
-        if (kind == SCIMSYNC_ENTRY_USER) {
-            for (size_t s = 0; s < t->nusers; s++) {
-                const struct fake_tuser *f = &t->users[s];
-                const char *v = by == SCIMSYNC_LOOKUP_ID ? f->id
-                                : by == SCIMSYNC_LOOKUP_EXTERNAL_ID
-                                    ? f->ext
-                                    : f->field[SCIMSYNC_F_USER_NAME];
-                if (f->live && v && strcasecmp(v, keys[i]) == 0) {
-                    struct scimsync_user u;
-                    to_user(f, &u);
-                    int r = ucb(ctx, &u);
-                    if (r)
-                        return r;
-                }
-            }
-        } else {
-            for (size_t s = 0; s < t->ngroups; s++) {
-                const struct fake_tgroup *g = &t->groups[s];
-                const char *v = by == SCIMSYNC_LOOKUP_ID            ? g->id
-                                : by == SCIMSYNC_LOOKUP_EXTERNAL_ID ? g->ext
-                                                                    : g->name;
-                if (g->live && v && strcasecmp(v, keys[i]) == 0) {
-                    struct scimsync_group gr = {g->id, g->ext, g->name};
-                    int r = gcb(ctx, &gr);
-                    if (r)
-                        return r;
-                }
-            }
+    for (size_t s = 0; s < t->nusers; s++) {
+        const struct fake_tuser *f = &t->users[s];
+        const char *v = user_key(f, by);
+        if (f->live && v && strcasecmp(v, value) == 0) {
+            struct scimsync_user u;
+            to_user(f, &u);
+            int r = cb(ctx, &u);
+            if (r)
+                return r;
+        }
+    }
+    return 0;
+}
+
+static int fake_find_groups(void *inst, enum scimsync_find_by by, const char *value,
+                            scimsync_group_cb cb, void *ctx)
+{
+    struct fake_target *t = inst;
+    g_world->lookups++;
+    if (g_world->fail_lookup)
+        return SCIMSYNC_ERR_IO;
+    for (size_t s = 0; s < t->ngroups; s++) {
+        const struct fake_tgroup *g = &t->groups[s];
+        const char *v = by == SCIMSYNC_FIND_ID             ? g->id
+                        : by == SCIMSYNC_FIND_EXTERNAL_ID  ? g->ext
+                        : by == SCIMSYNC_FIND_DISPLAY_NAME ? g->name
+                                                           : NULL;
+        if (g->live && v && strcasecmp(v, value) == 0) {
+            struct scimsync_group gr = {g->id, g->ext, g->name};
+            int r = cb(ctx, &gr);
+            if (r)
+                return r;
         }
     }
     return 0;
@@ -99,7 +111,8 @@ static int setup(void **state)
     fake_run_init(&w->run, &w->src, &w->tgt);
     ss_log_set_level(SCIMSYNC_LOG_ERROR);
     w->desc = fake_target_plugin;
-    w->desc.lookup = fake_lookup;
+    w->desc.find_users = fake_find_users;
+    w->desc.find_groups = fake_find_groups;
     w->run.tgt.plugin = &w->desc;
     w->target = w->run.tgt;
     snprintf(w->path, sizeof w->path, "/tmp/ss_plan_apply_%ld.plan", (long)getpid());

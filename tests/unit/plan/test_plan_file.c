@@ -92,7 +92,8 @@ static int setup(void **state)
     w->opt.nsource_info = 1;
     w->opt.target_identity = IDENTITY;
     assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
-    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+    struct ss_diff_policy pol = {.on_missing = w->opt.on_missing};
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &pol, &w->plan), 0);
     w->text = ss_plan_file_render(&w->plan, &w->opt);
     assert_non_null(w->text);
     *state = w;
