@@ -20,12 +20,13 @@
 
 #include "atomic_file.h"
 #include "log.h"
+#include "op_kinds.h"
 
 #ifndef SCIMSYNC_VERSION
 #define SCIMSYNC_VERSION "?"
 #endif
 
-/* A waves' and op kinds' names in the file: fixed, part of the format. */
+/* The waves' names in the file: fixed, part of the format. */
 static const char *const wave_names[SS_WAVE_COUNT] = {
     [SS_WAVE_CREATE_USERS] = "create_users",     [SS_WAVE_UPDATE_USERS] = "update_users",
     [SS_WAVE_CREATE_GROUPS] = "create_groups",   [SS_WAVE_RENAME_GROUPS] = "rename_groups",
@@ -35,22 +36,16 @@ static const char *const wave_names[SS_WAVE_COUNT] = {
 };
 
 #define OP_KIND_MAX SCIMSYNC_OP_REMOVE_MEMBERS
-static const char *const op_names[OP_KIND_MAX + 1] = {
-    [SCIMSYNC_OP_CREATE_USER] = "create_user",         [SCIMSYNC_OP_UPDATE_USER] = "update_user",
-    [SCIMSYNC_OP_DEACTIVATE_USER] = "deactivate_user", [SCIMSYNC_OP_DELETE_USER] = "delete_user",
-    [SCIMSYNC_OP_CREATE_GROUP] = "create_group",       [SCIMSYNC_OP_RENAME_GROUP] = "rename_group",
-    [SCIMSYNC_OP_DELETE_GROUP] = "delete_group",       [SCIMSYNC_OP_ADD_MEMBERS] = "add_members",
-    [SCIMSYNC_OP_REMOVE_MEMBERS] = "remove_members",
-};
 
 const char *ss_plan_file_wave_name(enum ss_wave w)
 {
     return (unsigned)w < SS_WAVE_COUNT ? wave_names[w] : "?";
 }
 
+/* Op kinds go by their JSON name of the one table (op_kinds.c). */
 const char *ss_plan_file_op_name(enum scimsync_op_kind k)
 {
-    return k >= SCIMSYNC_OP_CREATE_USER && k <= OP_KIND_MAX ? op_names[k] : "?";
+    return ss_op_json_name(k);
 }
 
 /* ---- hashes -------------------------------------------------------- */
@@ -1129,7 +1124,10 @@ static int parse_ops(struct rd *d, json_object *body)
         for (int x = 0; x < SS_WAVE_COUNT; x++)
             w = strcmp(wave_names[x], wname) == 0 ? x : w;
         for (int x = SCIMSYNC_OP_CREATE_USER; x <= OP_KIND_MAX; x++)
-            k = strcmp(op_names[x], kname) == 0 ? x : k;
+            k = ss_op_kind((enum scimsync_op_kind)x) &&
+                        strcmp(ss_op_json_name((enum scimsync_op_kind)x), kname) == 0
+                    ? x
+                    : k;
         path_key(ff, sizeof ff, f, "wave");
         if (w < 0)
             return bad(d, ff, "unknown wave %.64s", wname);
