@@ -39,7 +39,8 @@ static const char *const wave_names[SS_WAVE_COUNT] = {
 
 const char *ss_plan_file_wave_name(enum ss_wave w)
 {
-    return (unsigned)w < SS_WAVE_COUNT ? wave_names[w] : "?";
+    /* a wave added to plan.h without a name here is written as "?" and refused when read */
+    return (unsigned)w < SS_WAVE_COUNT && wave_names[w] ? wave_names[w] : "?";
 }
 
 /* Op kinds go by their JSON name of the one table (op_kinds.c). */
@@ -416,7 +417,7 @@ static json_object *op_json(struct render *r, enum ss_wave w, const struct ss_pl
         r->b.failed = 1;
         return NULL;
     }
-    put_str(&r->b, o, "wave", wave_names[w]);
+    put_str(&r->b, o, "wave", ss_plan_file_wave_name(w));
     put_str(&r->b, o, "op", ss_plan_file_op_name(op->kind));
     if (op->user != SS_NONE)
         put_int(&r->b, o, "user", tgt_user ? r->tu.map[op->user] : r->su.map[op->user]);
@@ -1122,7 +1123,7 @@ static int parse_ops(struct rd *d, json_object *body)
             get_uint(d, o, f, "level", 0, 0, SS_CREATE_LEVELS_MAX + 1, &level) < 0)
             return -1;
         for (int x = 0; x < SS_WAVE_COUNT; x++)
-            w = strcmp(wave_names[x], wname) == 0 ? x : w;
+            w = wave_names[x] && strcmp(wave_names[x], wname) == 0 ? x : w;
         for (int x = SCIMSYNC_OP_CREATE_USER; x <= OP_KIND_MAX; x++)
             k = ss_op_kind((enum scimsync_op_kind)x) &&
                         strcmp(ss_op_json_name((enum scimsync_op_kind)x), kname) == 0
