@@ -30,7 +30,7 @@ static enum scim_job_result on_object(struct scim *s, struct scim_job *j)
         j->result = SCIMSYNC_ERR_IO;
         return SCIM_JOB_FAIL;
     }
-    obj = scim_parse_body(j->req.resp, j->req.resp_len);
+    obj = scim_parse_body(scim_req_body(&j->req), scim_req_body_len(&j->req));
     if (!obj || scim_body_error(obj, &e)) {
         s->h->log(s->h, SCIMSYNC_LOG_ERROR, "reading a %s by id: GET %s: %s", what, j->req.path,
                   obj ? "a SCIM error came with HTTP 200" : "the response is not JSON");
