@@ -558,6 +558,15 @@ char *ss_plan_file_render(const struct ss_plan *p, const struct ss_engine_option
     char sum[32];
     char *text = NULL;
 
+    /* Format version 1 carries the schema fields only: a plan that sends
+     * extra attributes (mapping lines extra.NAME) would lose them. */
+    if (p->src->nx) {
+        ss_error("the plan maps %zu extra attribute%s (extra.%s ...): a plan file cannot carry "
+                 "them yet; use sync, not plan --out / apply",
+                 p->src->nx, p->src->nx == 1 ? "" : "s", p->src->xnames[0]);
+        return NULL;
+    }
+
     if (subset_init(&r.su, p->src->nusers) < 0 || subset_init(&r.sg, p->src->ngroups) < 0 ||
         subset_init(&r.tu, p->tgt->nusers) < 0 || subset_init(&r.tg, p->tgt->ngroups) < 0)
         goto out;
