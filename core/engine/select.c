@@ -178,7 +178,7 @@ int ss_select_build(struct ss_dir *src, const struct ss_pick *pick,
         /* Owned members of the group that the source no longer lists. */
         for (uint32_t t = 0; t < tgt->nusers; t++) {
             const struct ss_user_rec *tu = &tgt->users[t];
-            if (ss_str_empty(tu->external_id) || ss_strmap_get(&user_ext, tu->external_id, NULL))
+            if (!ss_owned(tu->external_id) || ss_strmap_get(&user_ext, tu->external_id, NULL))
                 continue;
             if (ss_strmap_get(&src->skipped_user_ext, tu->external_id, NULL))
                 continue;
