@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cli_apply.h"
 #include "cli_runtime.h"
 #include "config_print.h"
 #include "daemon.h"
@@ -32,6 +33,8 @@ enum {
     OPT_METRICS_DIMENSIONS,
     OPT_FULL,
     OPT_EXIT_CODE,
+    OPT_OUT,
+    OPT_SHOW,
     OPT_USER,
     OPT_GROUP
 };
@@ -45,6 +48,8 @@ struct cli_args {
     int json;
     int full; /* sync --full: read the target in full (state store) */
     int exit_code;
+    const char *out;  /* plan --out FILE */
+    const char *show; /* plan --show FILE */
     const char *user, *group; /* sync / plan --user NAME, --group NAME */
     const char *keys;
     const char *cmd;
@@ -84,7 +89,8 @@ static int usage_error(const char *msg, const char *arg)
 }
 
 static const char *const commands[] = {"sync",    "plan",   "check", "validate", "config",
-                                       "plugins", "daemon", "help",  "version",  NULL};
+                                       "plugins", "daemon", "help",  "version",  "apply",
+                                       NULL};
 
 static int is_command(const char *cmd)
 {
@@ -172,6 +178,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"metrics-dimensions", required_argument, NULL, OPT_METRICS_DIMENSIONS},
         {"full", no_argument, NULL, OPT_FULL},
         {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"show", required_argument, NULL, OPT_SHOW},
         {"user", required_argument, NULL, OPT_USER},
         {"group", required_argument, NULL, OPT_GROUP},
         {NULL, 0, NULL, 0},
@@ -255,6 +263,16 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case OPT_EXIT_CODE:
             a->exit_code = 1;
             break;
+        case OPT_OUT:
+            if (!*optarg)
+                return usage_error("--out needs a file name", NULL);
+            a->out = optarg;
+            break;
+        case OPT_SHOW:
+            if (!*optarg)
+                return usage_error("--show needs a file name", NULL);
+            a->show = optarg;
+            break;
         case OPT_USER:
         case OPT_GROUP: {
             const char **slot = c == OPT_USER ? &a->user : &a->group;
@@ -298,6 +316,7 @@ static int check_options(const struct cli_args *a)
     const char *cmd = a->cmd;
     int sync = strcmp(cmd, "sync") == 0;
     int daemon = strcmp(cmd, "daemon") == 0;
+    int apply = strcmp(cmd, "apply") == 0;
 
     if (a->dry_run && !sync)
         return usage_error("--dry-run is an option of sync, not of", cmd);
@@ -313,14 +332,28 @@ static int check_options(const struct cli_args *a)
                 a->force_deletes ? "--force-deletes" : "--force-updates");
         return SS_EXIT_USAGE;
     }
-    if (a->force_deletes && !sync)
-        return usage_error("--force-deletes is an option of sync, not of", cmd);
-    if (a->force_updates && !sync)
-        return usage_error("--force-updates is an option of sync, not of", cmd);
-    if (a->json && strcmp(cmd, "plan") != 0 && !sync)
-        return usage_error("--json is an option of sync and plan, not of", cmd);
-    if (a->o.report && strcmp(cmd, "plan") != 0 && !sync && !daemon)
-        return usage_error("--report is an option of sync, plan and daemon, not of", cmd);
+    if (a->force_deletes && !sync && !apply)
+        return usage_error("--force-deletes is an option of sync and apply, not of", cmd);
+    if (a->force_updates && !sync && !apply)
+        return usage_error("--force-updates is an option of sync and apply, not of", cmd);
+    if (a->json && strcmp(cmd, "plan") != 0 && !sync && !apply)
+        return usage_error("--json is an option of sync, plan and apply, not of", cmd);
+    if (a->out && strcmp(cmd, "plan") != 0)
+        return usage_error("--out is an option of plan, not of", cmd);
+    if (a->show && strcmp(cmd, "plan") != 0)
+        return usage_error("--show is an option of plan, not of", cmd);
+    if (a->show && (a->out || a->exit_code || a->full || a->o.report))
+        return usage_error("plan --show FILE reads the file only; it takes no", "--out, "
+                           "--exit-code, --full or --report");
+    if (apply && a->npos != 1)
+        return usage_error("usage: scimsync apply [--force-deletes] [--force-updates] FILE", NULL);
+    /* a narrowed plan measures no population: its limits would not hold at apply */
+    if ((a->out || a->show) && (a->user || a->group))
+        return usage_error(a->out ? "--out saves the plan of a full run; it does not go with"
+                                  : "--show reads a saved plan; it does not go with",
+                           a->user ? "--user" : "--group");
+    if (a->o.report && strcmp(cmd, "plan") != 0 && !sync && !daemon && !apply)
+        return usage_error("--report is an option of sync, plan, apply and daemon, not of", cmd);
     if (a->full && !sync && strcmp(cmd, "plan") != 0)
         return usage_error("--full is an option of sync and plan, not of", cmd);
     if ((a->user || a->group) && !sync && strcmp(cmd, "plan") != 0)
@@ -334,7 +367,7 @@ static int check_options(const struct cli_args *a)
         return usage_error("--exit-code is an option of plan, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
         return usage_error("--keys is an option of plugins, not of", cmd);
-    if (a->npos > 0 && strcmp(cmd, "help") != 0)
+    if (a->npos > 0 && strcmp(cmd, "help") != 0 && !apply)
         return usage_error("unexpected argument", a->pos[0]);
     return SS_EXIT_OK;
 }
@@ -362,6 +395,7 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json, int exit_cod
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
     opt.full = a->full;
+    opt.plan_out = a->out;
     opt.select_user = a->user;
     opt.select_group = a->group;
     /* A plan writes nothing and may read during a sync: only a real sync
@@ -636,8 +670,12 @@ int ss_cli_main(int argc, char **argv)
     }
     if (strcmp(a.cmd, "sync") == 0)
         return cmd_run(&a, a.dry_run, a.json, 0);
+    if (strcmp(a.cmd, "plan") == 0 && a.show)
+        return ss_cli_plan_show(&a.o, a.show, a.json, stdout);
     if (strcmp(a.cmd, "plan") == 0)
         return cmd_run(&a, 1, a.json, a.exit_code);
+    if (strcmp(a.cmd, "apply") == 0)
+        return ss_cli_apply(&a.o, a.pos[0], a.force_deletes, a.force_updates, a.json);
     if (strcmp(a.cmd, "check") == 0)
         return ss_check_run(&a.o, stdout);
     if (strcmp(a.cmd, "validate") == 0)

@@ -20,7 +20,9 @@
     "     an error: duplicates, missing required fields)\n"                                        \
     "  7  another run holds the target's lock ([engine] lock_file); the message names\n"           \
     "     its pid, host and start time: nothing was done\n"                                        \
-    "  8  plan --exit-code: changes are pending\n"
+    "  8  plan --exit-code: changes are pending\n"                                                 \
+    "  9  apply FILE: the plan is stale (an object it touches changed, went away or was\n"         \
+    "     created since); each is named: nothing was applied\n"
 
 static const char global_help[] =
     "Usage: scimsync [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
@@ -31,6 +33,7 @@ static const char global_help[] =
     "Commands:\n"
     "  sync       read sources and target, apply the changes\n"
     "  plan       print the changes a sync would make; writes nothing\n"
+    "  apply      apply a plan saved by plan --out FILE, if the target is still as planned\n"
     "  validate   check configuration, plugins and mappings (no network, no secrets read)\n"
     "  check      test what a run needs (secrets, connections, TLS, credentials), write nothing\n"
     "  config     print the effective configuration, each value with its file:line\n"
@@ -97,7 +100,8 @@ static const struct cmd_help cmd_helps[] = {
              "                   is deactivated or deleted (docs/engine.md)\n"
              "\n" SS_HELP_EXIT_CODES},
     {"plan", "Usage: scimsync [OPTIONS] plan [--json] [--report FILE] [--exit-code] [--full]\n"
-             "                        [--user NAME | --group NAME]\n"
+             "                        [--user NAME | --group NAME] [--out FILE]\n"
+             "       scimsync [OPTIONS] plan --show FILE [--json]\n"
              "\n"
              "Reads every source and the target and prints the changes a sync would make.\n"
              "Never writes to the target.\n"
@@ -113,7 +117,22 @@ static const struct cmd_help cmd_helps[] = {
              "  --full         with [engine] state: read the whole target, not the state\n"
              "  --user NAME    the plan of that user only; --group NAME: of that group\n"
              "                 (as sync --user / --group)\n"
+             "  --out FILE     also save the plan, with what it was computed against, for\n"
+             "                 scimsync apply FILE (docs/plan-file.md); no secret in it\n"
+             "  --show FILE    print a saved plan (text, or --json); reads only the file\n"
              "\n" SS_HELP_EXIT_CODES},
+    {"apply", "Usage: scimsync [OPTIONS] apply [--force-deletes] [--force-updates] [--json] FILE\n"
+              "\n"
+              "Applies exactly the plan saved in FILE by plan --out (or kept by [engine]\n"
+              "refused_plan_dir).  The target objects it touches are read again by id; a\n"
+              "stale plan (an object changed, gone, or created since) exits 9 naming each\n"
+              "one and writes nothing.  The safety limits are evaluated again.  Never reads\n"
+              "the sources; updates the state store and writes the run report as sync does.\n"
+              "\n"
+              "  --force-deletes  apply even when the plan exceeds a removal limit\n"
+              "  --force-updates  apply even when the plan exceeds an update limit\n"
+              "  --json           print the run report (JSON) on stdout in place of the text\n"
+              "\n" SS_HELP_EXIT_CODES},
     {"check", "Usage: scimsync [OPTIONS] check\n"
               "\n"
               "Tests everything a run needs without writing anything: every secret and\n"

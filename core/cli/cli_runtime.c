@@ -360,6 +360,7 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
     opt->metrics_emf = e->metrics_emf;
     opt->metrics_namespace = e->metrics_namespace;
     opt->metrics_dimensions = e->metrics_dimensions;
+    opt->refused_plan_dir = e->refused_plan_dir;
     /* JSON logs: nothing unstructured on stdout, the report replaces the
      * plan and summary text */
     opt->print_report = ss_log_get_format() == SS_LOG_JSON;

@@ -100,6 +100,9 @@ const struct scimsync_config_key ss_engine_keys[] = {
      "dimensions of the EMF line: Name=value pairs separated by commas (Tenant=prod)"},
     {"progress_interval", SCIMSYNC_KEY_INT, 0, "30",
      "seconds between progress lines when stderr is not a terminal (0: none)"},
+    {"refused_plan_dir", SCIMSYNC_KEY_PATH, 0, NULL,
+     "a sync refused by a safety limit saves its plan here for plan --show / apply (off when "
+     "unset)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -245,6 +248,9 @@ static int outputs_conf(const struct ss_conf_section *s, struct ss_engine_conf *
         return 1;
     if ((kv = ss_conf_get(s, "metrics_textfile")) && *kv->value &&
         !(e->metrics_textfile = ss_config_resolve_path(kv->value, kv->file)))
+        return 1;
+    if ((kv = ss_conf_get(s, "refused_plan_dir")) && *kv->value &&
+        !(e->refused_plan_dir = ss_config_resolve_path(kv->value, kv->file)))
         return 1;
     engine_bool(s, "metrics_emf", &e->metrics_emf);
     if ((kv = ss_conf_get(s, "metrics_namespace"))) {

@@ -70,6 +70,7 @@ struct ss_engine_conf {
     const char *metrics_dimensions; /* NULL: none */
     long progress_interval;    /* seconds; 0: no progress lines */
     struct ss_scope scope;     /* ignore_users, ignore_groups, include_groups */
+    char *refused_plan_dir;    /* absolute path or NULL (docs/plan-file.md) */
 };
 
 struct ss_config {

@@ -590,6 +590,7 @@ void ss_config_free(struct ss_config *cfg)
     free(cfg->engine.metrics_listen);
     free(cfg->engine.report);
     free(cfg->engine.metrics_textfile);
+    free(cfg->engine.refused_plan_dir);
     ss_scope_free(&cfg->engine.scope);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -14,6 +14,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "plan.h"
+#include "plan_file.h"
 #include "plan_print.h"
 #include "progress.h"
 #include "report.h"
@@ -336,6 +337,15 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_report_phase_end(SS_RUN_PLAN);
     if (print_plan(&plan, opt, out, rep) < 0)
         goto out;
+    if (opt->plan_out) {
+        if (ss_plan_file_write(&plan, opt, opt->plan_out) < 0) {
+            rc = SS_EXIT_USAGE;
+            goto out;
+        }
+        ss_info("plan saved in %s: review it with 'scimsync plan --show %s', apply it with "
+                "'scimsync apply %s'",
+                opt->plan_out, opt->plan_out, opt->plan_out);
+    }
     /* the report on stdout carries no text lines */
     printed = opt->dry_run && !opt->json && !opt->print_report;
     struct ss_safety_policy policy = opt->safety;
@@ -344,6 +354,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     int refused = ss_safety_check(&counts, &policy, &verdict) != 0;
     ss_report_safety(&counts, &policy, &verdict);
     if (refused) {
+        if (!opt->dry_run && opt->refused_plan_dir)
+            ss_plan_save_refused(&plan, opt, rep->run_id, verdict.refused);
         ss_state_run_finish(state, 0); /* keeps a full read for the next run */
         rc = SS_EXIT_SAFETY;
         goto out;
@@ -426,7 +438,7 @@ out:
 
 /* What a finished run leaves behind: the report (file, stdout), the
  * metrics (textfile, EMF) and one structured log line. */
-static void run_outputs(struct ss_report *rep, const struct ss_engine_options *opt, FILE *out)
+void ss_engine_run_outputs(struct ss_report *rep, const struct ss_engine_options *opt, FILE *out)
 {
     size_t changed = 0; /* objects and member values */
     for (int k = 0; k < SS_KIND_COUNT; k++)
@@ -498,7 +510,7 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
     rep.select_group = opt->select_group;
     rc = run_pipeline(sources, nsources, target, opt, sum, &rep);
     ss_report_finish(&rep, rc);
-    run_outputs(&rep, opt, out);
+    ss_engine_run_outputs(&rep, opt, out);
     ss_report_free(&rep);
     return rc;
 }

@@ -16,6 +16,11 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
                   const struct ss_engine_target *target,
                   const struct ss_engine_options *opt, struct ss_summary *sum);
 
+struct ss_report;
+/* What a finished run leaves behind (the report file or stdout, metrics,
+ * the run_end log line); apply FILE shares it with sync. */
+void ss_engine_run_outputs(struct ss_report *rep, const struct ss_engine_options *opt, FILE *out);
+
 /* Checks a source's mapping lines without reading anything (validate). */
 int ss_engine_check_mapping(const struct ss_engine_source *source);
 

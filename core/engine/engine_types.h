@@ -24,7 +24,8 @@ enum ss_exit {
     SS_EXIT_INTERRUPTED = 5, /* SIGINT / SIGTERM: stopped cleanly, nothing counted as failed */
     SS_EXIT_SKIPPED = 6,     /* applied, but source entries with data errors were skipped */
     SS_EXIT_LOCKED = 7,      /* another run holds the target's lock: nothing done */
-    SS_EXIT_CHANGES = 8      /* plan --exit-code: changes are pending */
+    SS_EXIT_CHANGES = 8,     /* plan --exit-code: changes are pending */
+    SS_EXIT_STALE = 9        /* apply FILE: the target changed since the plan: nothing applied */
 };
 
 enum ss_on_missing { SS_ON_MISSING_DEACTIVATE = 0, SS_ON_MISSING_DELETE, SS_ON_MISSING_IGNORE };
@@ -94,6 +95,9 @@ struct ss_engine_options {
     /* sync / plan --user NAME or --group NAME (at most one set): read and
      * change only that user or group (docs/engine.md "One user or group"). */
     const char *select_user, *select_group;
+    /* Saved plans (docs/plan-file.md) */
+    const char *plan_out;         /* plan --out FILE: the plan file to write */
+    const char *refused_plan_dir; /* [engine] refused_plan_dir: a refused sync saves its plan */
 };
 
 struct ss_summary {

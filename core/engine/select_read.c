@@ -158,6 +158,8 @@ static const char *by_text(enum scimsync_find_by by)
         return "member of group";
     case SCIMSYNC_FIND_HAS_MEMBER:
         return "with member";
+    case SCIMSYNC_FIND_ID:
+        return "id";
     }
     return "?";
 }

@@ -697,6 +697,8 @@ static const char *find_attr(int users, enum scimsync_find_by by)
         return users ? "groups.value" : NULL; /* the users of a group */
     case SCIMSYNC_FIND_HAS_MEMBER:
         return users ? NULL : "members.value"; /* the groups of a user */
+    case SCIMSYNC_FIND_ID:
+        return NULL; /* a read by id, not a filter (scim_find_id.c) */
     }
     return NULL;
 }
@@ -709,6 +711,8 @@ static int find(struct scim *s, int users, enum scimsync_find_by by, const char 
 {
     const char *attr = find_attr(users, by);
     int rc;
+    if (by == SCIMSYNC_FIND_ID)
+        return scim_find_by_id(s, users, value, j);
     if (!attr) {
         s->h->log(s->h, SCIMSYNC_LOG_ERROR, "the SCIM target cannot look %s up that way (%d)",
                   users ? "users" : "groups", (int)by);

@@ -256,4 +256,7 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops);
 void scim_log_stats(struct scim *s, const char *what);
 /* scim_check.c: the plugin's check entry (ABI 1.1) */
 int scim_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
+/* scim_find_id.c: find_users / find_groups by target id (job zeroed, its
+ * callback set; freed here) */
+int scim_find_by_id(struct scim *s, int users, const char *id, struct scim_job *j);
 #endif

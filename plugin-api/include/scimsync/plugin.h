@@ -502,7 +502,11 @@ enum scimsync_find_by {
     SCIMSYNC_FIND_EXTERNAL_ID,   /* users or groups: externalId equals value */
     SCIMSYNC_FIND_DISPLAY_NAME,  /* groups: displayName equals value */
     SCIMSYNC_FIND_MEMBER_OF,     /* users: the members of the group whose target id is value */
-    SCIMSYNC_FIND_HAS_MEMBER     /* groups: the groups the user whose target id is value is in */
+    SCIMSYNC_FIND_HAS_MEMBER,    /* groups: the groups the user whose target id is value is in */
+    /* users or groups: the one whose target id is value (none: gone); apply
+     * FILE reads the objects of a saved plan this way.  A plugin that
+     * predates it answers SCIMSYNC_ERR_CONFIG, as for any `by` it lacks. */
+    SCIMSYNC_FIND_ID
 };
 
 /* ------------------------------------------------------------------ */

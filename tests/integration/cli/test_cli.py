@@ -241,7 +241,7 @@ plugin = {plugin}
         for cmd in ("plan", "validate"):
             p = self.run_cli(cmd, "--force-updates")
             self.assertEqual(p.returncode, 1)
-            self.assertIn("--force-updates is an option of sync, not of", p.stderr)
+            self.assertIn("--force-updates is an option of sync and apply, not of", p.stderr)
 
     def test_exit_6_skipped_entries_rest_applied(self):
         # bob and eve share a userName: both skipped, the others applied.

@@ -74,8 +74,9 @@ offers() { # offers "WHAT" EXPECTED... -- WORDS...
     done
     pass "$what"
 }
-offers "commands" sync plan check validate config plugins daemon version help -- "$bin" ""
-offers "plan options" --exit-code --json --config -- "$bin" plan --
+offers "commands" sync plan apply check validate config plugins daemon version help -- "$bin" ""
+offers "plan options" --exit-code --json --config --out --show -- "$bin" plan --
+offers "apply options" --force-deletes --force-updates --json -- "$bin" apply --
 offers "sync options" --dry-run --force-deletes --force-updates -- "$bin" sync --
 offers "check options: the global ones" --config --quiet -- "$bin" check --
 offers "--log-format values" text json -- "$bin" --log-format ""

@@ -690,6 +690,35 @@ static void test_member_patch_cost(void **state)
     assert_int_equal(sent_members[2], 50);
 }
 
+/* find_users / find_groups by target id (apply FILE): 200 is the object,
+ * 404 none, anything else fails the read (never taken for "gone"). */
+static void test_find_by_id(void **state)
+{
+    (void)state;
+    static const struct answer a[] = {
+        {200, "{\"id\":\"u-1\",\"userName\":\"alice\",\"externalId\":\"e-1\"}", 0},
+        {404, "{\"status\":\"404\",\"detail\":\"User not found\"}", 0},
+        {500, "{\"status\":\"500\",\"detail\":\"InternalFailure\"}", 0},
+        {200, "{\"id\":\"g-1\",\"displayName\":\"eng\"}", 0},
+        {200, ERR200, 0},
+    };
+    start(SCIM_PROFILE_IDENTITY_CENTER, a, N(a));
+    nusers = ngroups = 0;
+    assert_int_equal(scim_find_users(&inst, SCIMSYNC_FIND_ID, "u-1", on_user, NULL), 0);
+    assert_int_equal(nusers, 1);
+    assert_string_equal(sent[0], "GET /Users/u-1");
+    assert_int_equal(scim_find_users(&inst, SCIMSYNC_FIND_ID, "u 2", on_user, NULL), 0);
+    assert_int_equal(nusers, 1); /* 404: none found */
+    assert_string_equal(sent[1], "GET /Users/u%202");
+    assert_true(scim_find_users(&inst, SCIMSYNC_FIND_ID, "u-3", on_user, NULL) < 0);
+    assert_non_null(strstr(logbuf, "reading a user by id"));
+    assert_int_equal(scim_find_groups(&inst, SCIMSYNC_FIND_ID, "g-1", on_group, NULL), 0);
+    assert_int_equal(ngroups, 1);
+    assert_string_equal(sent[3], "GET /Groups/g-1");
+    assert_true(scim_find_groups(&inst, SCIMSYNC_FIND_ID, "g-2", on_group, NULL) < 0);
+    assert_null(strstr(logbuf, "tok-secret-123"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,6 +740,7 @@ int main(void)
         cmocka_unit_test_teardown(test_probe_empty_server, teardown),
         cmocka_unit_test_teardown(test_probe_no_answer, teardown),
         cmocka_unit_test_teardown(test_member_patch_cost, teardown),
+        cmocka_unit_test_teardown(test_find_by_id, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
