@@ -20,6 +20,7 @@
 #include "report.h"
 #include "resolve.h"
 #include "safety.h"
+#include "staged_delete.h"
 #include "state_run.h"
 #include "target_read.h"
 
@@ -190,6 +191,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             goto out;
     }
 
+    if (ss_staged_check_options(opt) < 0)
+        goto out;
     /* The state first: source plugins may read their values from it. */
     rc = ss_state_run_open(&state, opt);
     if (rc != SS_EXIT_OK)
@@ -250,8 +253,17 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     if (ss_plan_init(&plan, &src, &tgt) < 0)
         goto out;
     have_plan = 1;
+    if (opt->on_missing == SS_ON_MISSING_STAGED) {
+        plan.staged = 1;
+        plan.delete_after = opt->delete_after;
+        if (ss_staged_now(&plan.now) < 0) {
+            rc = SS_EXIT_USAGE;
+            goto out;
+        }
+    }
     if (ss_diff(&src, &tgt, opt, &plan) < 0)
         goto out;
+    rep->staged = plan.staged;
     sum->skipped += plan.blocked;
     rep->skipped_blocked = plan.blocked;
     rep->scope_users = plan.ignored_users;
@@ -316,6 +328,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     }
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
+    if (ss_state_run_note_staged(state, &plan) < 0 && rc == SS_EXIT_OK)
+        rc = SS_EXIT_PARTIAL;
     if (sum->interrupted)
         rc = SS_EXIT_INTERRUPTED;
     /* What was answered is in the state even when the run stopped; plugin

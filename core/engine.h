@@ -30,7 +30,8 @@ enum ss_exit {
 enum ss_on_missing {
     SS_ON_MISSING_DEACTIVATE = 0,
     SS_ON_MISSING_DELETE,
-    SS_ON_MISSING_IGNORE
+    SS_ON_MISSING_IGNORE,
+    SS_ON_MISSING_STAGED /* deactivate-then-delete: deleted after delete_after (staged_delete.h) */
 };
 
 /* One "field = template" line of a [mapping NAME] section. */
@@ -64,6 +65,7 @@ struct ss_endpoint_info {
 
 struct ss_engine_options {
     enum ss_on_missing on_missing;
+    long delete_after;          /* on_missing = deactivate-then-delete: seconds */
     int adopt;                  /* adopt target objects without externalId by name */
     struct ss_safety_policy safety; /* limits and --force-deletes / --force-updates */
     long max_run_time;          /* seconds for the whole run; 0: no limit */

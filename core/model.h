@@ -22,6 +22,9 @@ struct ss_user_rec {
     int active;
     uint32_t managed;  /* source side: bits of fields the mapping sets */
     const char *where; /* source side: entry location for messages */
+    /* Target side, from the state: Unix time it was deactivated (0: not
+     * known); staged deletes count their period from it. */
+    long long deactivated_at;
 };
 
 struct ss_group_rec {

@@ -31,6 +31,7 @@ void ss_plan_free(struct ss_plan *p)
     free(p->group_tid);
     free(p->mgr_tid);
     free(p->losses);
+    free(p->pending);
     ss_arena_free(&p->arena);
     memset(p, 0, sizeof(*p));
 }
@@ -72,6 +73,7 @@ void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
     c->managed_members = p->managed_members;
     c->group_losses = p->losses;
     c->ngroup_losses = p->nlosses;
+    c->users_pending_delete = p->npending;
     for (int w = 0; w < SS_WAVE_COUNT; w++) {
         for (size_t i = 0; i < p->nops[w]; i++) {
             const struct ss_plan_op *op = &p->ops[w][i];

@@ -8,6 +8,7 @@
 
 #include "host.h"
 #include "log.h"
+#include "staged_delete.h"
 #include "state.h"
 #include "state_lease.h"
 #include "state_store.h"
@@ -113,6 +114,11 @@ int ss_state_run_open(struct ss_state_run **out, const struct ss_engine_options 
         ss_info("state: %s: %zu users, %zu groups", sr->store.where, sr->st.nusers, sr->st.ngroups);
     }
     free(buf);
+    /* Deactivations are recorded at the run's clock (staged deletes). */
+    if (ss_staged_now(&sr->st.clock) < 0) {
+        rc = SS_EXIT_USAGE;
+        goto fail;
+    }
     sr->last_save = mono();
     current = sr;
     *out = sr;
@@ -245,6 +251,9 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
         return -1;
     if (ss_state_from_dir(&sr->st, tgt, time(NULL)) < 0)
         return -1;
+    /* Same positions: the deactivation times the state kept. */
+    for (size_t i = 0; i < tgt->nusers && i < sr->st.nusers; i++)
+        tgt->users[i].deactivated_at = sr->st.users[i].deactivated_at;
     sr->st.target =
         opt->target_identity ? ss_arena_strdup(&sr->st.arena, opt->target_identity) : NULL;
     /* A full read may have taken a good part of the lease. */
@@ -314,6 +323,13 @@ void ss_state_run_apply_hook(struct ss_state_run *sr, struct ss_apply_hook *hook
     hook->chunk = STATE_CHUNK;
     hook->after = after_chunk;
     hook->ctx = sr;
+}
+
+int ss_state_run_note_staged(struct ss_state_run *sr, const struct ss_plan *p)
+{
+    if (!sr || sr->opt->dry_run)
+        return 0;
+    return ss_staged_note_state(&sr->st, p);
 }
 
 int ss_state_run_finish(struct ss_state_run *sr, int ok)
