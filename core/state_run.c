@@ -247,6 +247,11 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
         full = 1;
     }
     ss_info("state: reading the target in full: %s", why);
+    if (!sr->st.target || !opt->target_identity || strcmp(sr->st.target, opt->target_identity)) {
+        /* Deactivation times of another target mean nothing here. */
+        for (size_t i = 0; i < sr->st.nusers; i++)
+            sr->st.users[i].deactivated_at = 0;
+    }
     if (ss_target_read(t, src, adopt, tgt) < 0)
         return -1;
     if (ss_state_from_dir(&sr->st, tgt, time(NULL)) < 0)
