@@ -720,9 +720,11 @@ static int record_done(struct ss_state *st, const struct scimsync_op *op)
     case SCIMSYNC_OP_DEACTIVATE_USER: {
         struct ss_state_user *u = find_user(st, op->target_id, NULL);
         if (u) {
-            u->active = 0;
-            if (u->deactivated_at <= 0)
+            /* An active user's time is stale whatever it says; a repeated
+             * deactivation keeps the first. */
+            if (u->active || u->deactivated_at <= 0)
                 u->deactivated_at = st->clock > 0 ? st->clock : (long long)time(NULL);
+            u->active = 0;
         }
         break;
     }

@@ -270,6 +270,13 @@ static void test_deactivation_times(void **unused)
     st.clock = 2000;
     assert_int_equal(ss_state_record(&st, &de), 0);
     assert_int_equal(st.users[0].deactivated_at, 1000);
+    /* A time left on an active user (a hand-edited state) is not the
+     * deactivation's. */
+    st.users[0].active = 1;
+    st.users[0].deactivated_at = 10;
+    st.clock = 1000;
+    assert_int_equal(ss_state_record(&st, &de), 0);
+    assert_int_equal(st.users[0].deactivated_at, 1000);
     /* A time set for a user deactivated before the state knew when. */
     st.changed = 0;
     assert_int_equal(ss_state_set_deactivated(&st, "id-b", 1500, 1), 0);
