@@ -277,6 +277,7 @@ static void test_deactivation_times(void **unused)
     st.clock = 1000;
     assert_int_equal(ss_state_record(&st, &de), 0);
     assert_int_equal(st.users[0].deactivated_at, 1000);
+    st.clock = 2000;
     /* A time set for a user deactivated before the state knew when. */
     st.changed = 0;
     assert_int_equal(ss_state_set_deactivated(&st, "id-b", 1500, 1), 0);
