@@ -30,7 +30,9 @@ enum {
     OPT_METRICS_EMF,
     OPT_METRICS_DIMENSIONS,
     OPT_FULL,
-    OPT_EXIT_CODE
+    OPT_EXIT_CODE,
+    OPT_USER,
+    OPT_GROUP
 };
 
 struct cli_args {
@@ -42,6 +44,7 @@ struct cli_args {
     int json;
     int full; /* sync --full: read the target in full (state store) */
     int exit_code;
+    const char *user, *group; /* sync / plan --user NAME, --group NAME */
     const char *keys;
     const char *cmd;
     char **pos; /* positional arguments after the command */
@@ -168,6 +171,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         {"metrics-dimensions", required_argument, NULL, OPT_METRICS_DIMENSIONS},
         {"full", no_argument, NULL, OPT_FULL},
         {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
+        {"user", required_argument, NULL, OPT_USER},
+        {"group", required_argument, NULL, OPT_GROUP},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -249,6 +254,19 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
         case OPT_EXIT_CODE:
             a->exit_code = 1;
             break;
+        case OPT_USER:
+        case OPT_GROUP: {
+            const char **slot = c == OPT_USER ? &a->user : &a->group;
+            const char *opt = c == OPT_USER ? "--user" : "--group";
+            if (!*optarg)
+                return usage_error(c == OPT_USER ? "--user needs a user name"
+                                                 : "--group needs a group name",
+                                   NULL);
+            if (*slot || (c == OPT_USER ? a->group : a->user))
+                return usage_error("one --user or one --group per run, not a second:", opt);
+            *slot = optarg;
+            break;
+        }
         case ':':
             return usage_error("missing argument for", argv[optind - 1]);
         default:
@@ -304,6 +322,13 @@ static int check_options(const struct cli_args *a)
         return usage_error("--report is an option of sync, plan and daemon, not of", cmd);
     if (a->full && !sync && strcmp(cmd, "plan") != 0)
         return usage_error("--full is an option of sync and plan, not of", cmd);
+    if ((a->user || a->group) && !sync && strcmp(cmd, "plan") != 0)
+        return usage_error(a->user ? "--user is an option of sync and plan, not of"
+                                   : "--group is an option of sync and plan, not of",
+                           cmd);
+    if ((a->user || a->group) && a->full)
+        return usage_error("--full reads the target in full; it does not go with",
+                           a->user ? "--user" : "--group");
     if (a->exit_code && strcmp(cmd, "plan") != 0)
         return usage_error("--exit-code is an option of plan, not of", cmd);
     if (a->keys && strcmp(cmd, "plugins") != 0)
@@ -336,6 +361,8 @@ static int cmd_run(const struct cli_args *a, int dry_run, int json, int exit_cod
     opt.safety.force_deletes = a->force_deletes;
     opt.safety.force_updates = a->force_updates;
     opt.full = a->full;
+    opt.select_user = a->user;
+    opt.select_group = a->group;
     /* A plan writes nothing and may read during a sync: only a real sync
      * takes the target's lock. */
     if (!dry_run && (rc = ss_runtime_lock(&rt, "sync", &lock)) != SS_EXIT_OK) {

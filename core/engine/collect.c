@@ -173,7 +173,14 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
         ss_error("out of memory reading source %s", src->name);
         return -1;
     }
-    int r = ops->open(src->inst);
+    int r =
+        c->selection ? src->plugin->open_selection(src->inst, c->selection) : ops->open(src->inst);
+    if (r == SCIMSYNC_ERR_CONFIG && c->selection) {
+        /* the plugin said what it cannot select */
+        c->selection_refused = 1;
+        ss_attr_usage_free(&usage);
+        return -1;
+    }
     if (r < 0) {
         ss_error("source %s: open failed (%s); nothing will be applied", src->name,
                  ss_plugin_err_text(r));
@@ -208,9 +215,11 @@ int ss_collect_source(struct ss_collector *c, const struct ss_engine_source *src
         struct ss_log_field f[] = {SS_LF_S("source", src->name), SS_LF_I("entries", n)};
         ss_log_event(SCIMSYNC_LOG_INFO, NULL, "source_read", f, 2, "source %s: %zu entries read",
                      src->name, n);
-        /* a mapping attribute no entry had is most likely a typo */
-        ss_attr_usage_report(&usage, m, src->name, src->mapping_section, src->mapping,
-                             src->nmapping);
+        /* a mapping attribute no entry had is most likely a typo (a
+         * narrowed read proves nothing about it) */
+        if (!c->selection)
+            ss_attr_usage_report(&usage, m, src->name, src->mapping_section, src->mapping,
+                                 src->nmapping);
     }
     ss_attr_usage_free(&usage);
     return r < 0 ? -1 : 0;

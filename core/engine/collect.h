@@ -40,6 +40,10 @@ struct ss_collector {
     size_t nsources, source_names_cap;
     size_t skipped; /* entries not synced, each reported */
     struct ss_warncap w_skip;
+    /* sync --user / --group: sources are opened with open_selection (NULL:
+     * read in full); their groups name members the read did not return. */
+    const struct scimsync_selection *selection;
+    int selection_refused; /* a source cannot select that way (exit 1) */
 };
 
 void ss_collector_init(struct ss_collector *c, struct ss_dir *out);

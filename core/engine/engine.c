@@ -20,6 +20,8 @@
 #include "report.h"
 #include "resolve.h"
 #include "safety.h"
+#include "select.h"
+#include "select_read.h"
 #include "staged_delete.h"
 #include "state_run.h"
 #include "target_read.h"
@@ -165,18 +167,28 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     int have_plan = 0;
     struct ss_state_run *state = NULL;
     int printed = 0; /* a dry-run plan was printed as text */
+    /* sync --user / --group: narrowed reads, the plan restricted to it */
+    struct scimsync_selection selbuf;
+    const struct scimsync_selection *sel = ss_select_from_options(opt, &selbuf);
+    struct ss_select_read sread;
+    struct ss_pick pick = {0};
+    struct ss_dir src_full; /* sel: the source as read; src is narrowed */
 
     memset(sum, 0, sizeof(*sum));
     ss_host_set_deadline(opt->max_run_time);
     ss_host_set_phase(SS_PHASE_READ);
     ss_dir_init(&src);
     ss_dir_init(&tgt);
+    ss_dir_init(&src_full);
+    ss_select_read_init(&sread, target, &selbuf, &tgt);
     ss_collector_init(&col, &src);
     if (nsources == 0) {
         ss_error("no source configured");
         goto out;
     }
     if (check_target(target) < 0)
+        goto out;
+    if (sel && ss_select_check_plugins(sources, nsources, target, sel) < 0)
         goto out;
     maps = calloc(nsources, sizeof(*maps));
     if (!maps) {
@@ -205,11 +217,22 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
         read_stopped(&rc);
         goto out;
     }
+    if (sel) {
+        /* the target object by name first: its externalId finds the
+         * source entry even when it was renamed since */
+        if (ss_select_read_named(&sread) < 0) {
+            read_stopped(&rc);
+            goto out;
+        }
+        col.selection = sel;
+    }
     ss_report_phase_begin(SS_RUN_SOURCE_READ);
     ss_progress_begin("source read", 0, "entries");
     for (size_t i = 0; i < nsources; i++) {
         if (ss_collect_source(&col, &sources[i], &maps[i]) < 0) {
             ss_progress_end();
+            if (col.selection_refused)
+                rc = SS_EXIT_USAGE;
             read_stopped(&rc);
             goto out;
         }
@@ -236,7 +259,32 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     ss_collector_free(&col);
     ss_report_phase_begin(SS_RUN_TARGET_READ);
     ss_progress_begin("target read", 0, "objects");
-    int tr = ss_state_run_read_target(state, target, &src, opt->adopt, &tgt);
+    int tr;
+    if (sel) {
+        tr = ss_select_pick(&src, sel, &pick);
+        if (tr == 0)
+            tr = ss_select_read_rest(&sread, &src, &pick);
+        if (tr == 0) {
+            /* src becomes the narrowed snapshot; its strings stay in src_full */
+            src_full = src;
+            ss_dir_init(&src);
+            tr = ss_select_build(&src_full, &pick, sel, &tgt, &src);
+        }
+        if (tr == 0) /* staged deletes: the times are the state's */
+            ss_state_run_fill_deactivated(state, &tgt);
+        if (tr == 0 && src.nusers == 0 && src.ngroups == 0 && tgt.nusers == 0 && tgt.ngroups == 0) {
+            char what[300];
+            ss_select_describe(sel, what, sizeof what);
+            ss_error("%s: no such %s in the sources or in the target; nothing to do", what,
+                     sel->kind == SCIMSYNC_ENTRY_USER ? "user" : "group");
+            ss_progress_end();
+            ss_report_phase_end(SS_RUN_TARGET_READ);
+            rc = SS_EXIT_USAGE;
+            goto out;
+        }
+    } else {
+        tr = ss_state_run_read_target(state, target, &src, opt->adopt, &tgt);
+    }
     ss_progress_end();
     ss_report_phase_end(SS_RUN_TARGET_READ);
     if (tr < 0) {
@@ -263,6 +311,11 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     }
     if (ss_diff(&src, &tgt, opt, &plan) < 0)
         goto out;
+    if (sel) {
+        ss_select_restrict(&plan, sel);
+        if (sel->kind != SCIMSYNC_ENTRY_USER)
+            plan.npending = 0; /* --group deactivates no one */
+    }
     rep->staged = plan.staged;
     sum->skipped += plan.blocked;
     rep->skipped_blocked = plan.blocked;
@@ -283,8 +336,11 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
         goto out;
     /* the report on stdout carries no text lines */
     printed = opt->dry_run && !opt->json && !opt->print_report;
-    int refused = ss_safety_check(&counts, &opt->safety, &verdict) != 0;
-    ss_report_safety(&counts, &opt->safety, &verdict);
+    struct ss_safety_policy policy = opt->safety;
+    if (sel)
+        ss_select_safety(&policy);
+    int refused = ss_safety_check(&counts, &policy, &verdict) != 0;
+    ss_report_safety(&counts, &policy, &verdict);
     if (refused) {
         ss_state_run_finish(state, 0); /* keeps a full read for the next run */
         rc = SS_EXIT_SAFETY;
@@ -328,13 +384,16 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     }
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
-    if (ss_state_run_note_staged(state, &plan) < 0 && rc == SS_EXIT_OK)
+    if (ss_state_run_note_staged(state, &plan, !sel || sel->kind == SCIMSYNC_ENTRY_USER) < 0 &&
+        rc == SS_EXIT_OK)
         rc = SS_EXIT_PARTIAL;
     if (sum->interrupted)
         rc = SS_EXIT_INTERRUPTED;
     /* What was answered is in the state even when the run stopped; plugin
      * values only after a clean run. */
-    if (ss_state_run_finish(state, rc == SS_EXIT_OK) < 0 && rc == SS_EXIT_OK)
+    /* A narrowed run records its ops, never the plugins' values (its
+     * source read was not a full one). */
+    if (ss_state_run_finish(state, rc == SS_EXIT_OK && !sel) < 0 && rc == SS_EXIT_OK)
         rc = SS_EXIT_PARTIAL;
     if (r != 0 && !ss_host_stop_requested() && ss_host_deadline_passed())
         ss_error("max_run_time (%ld s) reached while applying: the operations not attempted are "
@@ -359,7 +418,10 @@ out:
         ss_mapping_free(&maps[i]);
     free(maps);
     ss_dir_free(&src);
+    ss_dir_free(&src_full);
     ss_dir_free(&tgt);
+    ss_select_read_free(&sread);
+    ss_pick_free(&pick);
     return rc;
 }
 

@@ -97,6 +97,9 @@ struct ss_engine_options {
     const struct ss_endpoint_info *target_info; /* NULL: the plan names none */
     const struct ss_endpoint_info *source_info; /* nsource_info entries */
     size_t nsource_info;
+    /* sync / plan --user NAME or --group NAME (at most one set): read and
+     * change only that user or group (docs/engine.md "One user or group"). */
+    const char *select_user, *select_group;
 };
 
 struct ss_summary {

@@ -85,7 +85,7 @@ int ss_staged_plan_user(struct ss_plan *p, uint32_t t)
     return 0;
 }
 
-int ss_staged_note_state(struct ss_state *st, const struct ss_plan *p)
+int ss_staged_note_state(struct ss_state *st, const struct ss_plan *p, int clear_returned)
 {
     if (!p->staged)
         return 0;
@@ -97,7 +97,7 @@ int ss_staged_note_state(struct ss_state *st, const struct ss_plan *p)
             ss_state_set_deactivated(st, u->id, p->now, 1) < 0)
             return -1;
     }
-    for (size_t s = 0; s < p->src->nusers; s++) {
+    for (size_t s = 0; clear_returned && s < p->src->nusers; s++) {
         if (p->user_tid[s] && ss_state_set_deactivated(st, p->user_tid[s], 0, 0) < 0)
             return -1;
     }

@@ -46,10 +46,11 @@ int ss_staged_plan_user(struct ss_plan *p, uint32_t t);
 
 /* After apply: brings the deactivation times of the state in line with the
  * plan: a pending user deactivated before the state knew when gets the
- * run's clock (its period starts now), and a user a source has again loses
- * its time (a later departure starts a new period).  Deactivations done by
- * this run were recorded with the ops. */
-int ss_staged_note_state(struct ss_state *st, const struct ss_plan *p);
+ * run's clock (its period starts now), and, with clear_returned, a user a
+ * source has again loses its time (a later departure starts a new period;
+ * 0 for sync --group, whose snapshot holds stand-ins for users that left
+ * the group).  Deactivations done by this run were recorded with the ops. */
+int ss_staged_note_state(struct ss_state *st, const struct ss_plan *p, int clear_returned);
 
 /* "2026-12-07T10:00:00Z" (iso) or "2026-12-07 10:00:00 UTC". */
 void ss_staged_format_time(long long t, int iso, char *buf, size_t len);

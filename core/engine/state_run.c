@@ -330,11 +330,21 @@ void ss_state_run_apply_hook(struct ss_state_run *sr, struct ss_apply_hook *hook
     hook->ctx = sr;
 }
 
-int ss_state_run_note_staged(struct ss_state_run *sr, const struct ss_plan *p)
+int ss_state_run_note_staged(struct ss_state_run *sr, const struct ss_plan *p, int clear_returned)
 {
     if (!sr || sr->opt->dry_run)
         return 0;
-    return ss_staged_note_state(&sr->st, p);
+    return ss_staged_note_state(&sr->st, p, clear_returned);
+}
+
+void ss_state_run_fill_deactivated(struct ss_state_run *sr, struct ss_dir *tgt)
+{
+    if (!sr)
+        return;
+    for (size_t i = 0; i < tgt->nusers; i++) {
+        struct ss_user_rec *u = &tgt->users[i];
+        u->deactivated_at = u->active || !u->id ? 0 : ss_state_deactivated_at(&sr->st, u->id);
+    }
 }
 
 int ss_state_run_finish(struct ss_state_run *sr, int ok)

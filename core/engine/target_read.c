@@ -27,6 +27,34 @@ static int copy_str(struct ss_arena *a, const char *s, const char **out)
     return *out ? 0 : -1;
 }
 
+int ss_target_add_user(struct ss_dir *d, const struct scimsync_user *u)
+{
+    struct ss_user_rec *r = ss_dir_add_user(d);
+    if (!r)
+        return -1;
+    r->active = u->active ? 1 : 0;
+    if (copy_str(&d->arena, u->id, &r->id) < 0 ||
+        copy_str(&d->arena, u->external_id, &r->external_id) < 0)
+        return -1;
+    for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
+        if (copy_str(&d->arena, u->field[f], &r->field[f]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ss_target_add_group(struct ss_dir *d, const struct scimsync_group *g)
+{
+    struct ss_group_rec *r = ss_dir_add_group(d);
+    if (!r)
+        return -1;
+    if (copy_str(&d->arena, g->id, &r->id) < 0 ||
+        copy_str(&d->arena, g->external_id, &r->external_id) < 0 ||
+        copy_str(&d->arena, g->display_name, &r->display_name) < 0)
+        return -1;
+    return 0;
+}
+
 static int on_user(void *vctx, const struct scimsync_user *u)
 {
     struct read_ctx *ctx = vctx;
@@ -40,18 +68,10 @@ static int on_user(void *vctx, const struct scimsync_user *u)
         ctx->dups++;
         return 0;
     }
-    struct ss_user_rec *r = ss_dir_add_user(ctx->d);
-    if (!r)
+    if (ss_target_add_user(ctx->d, u) < 0 ||
+        ss_strmap_put(&ctx->seen, ctx->d->users[ctx->d->nusers - 1].id,
+                      (uint32_t)(ctx->d->nusers - 1), NULL) < 0)
         goto nomem;
-    r->active = u->active ? 1 : 0;
-    if (copy_str(&ctx->d->arena, u->id, &r->id) < 0 ||
-        copy_str(&ctx->d->arena, u->external_id, &r->external_id) < 0 ||
-        ss_strmap_put(&ctx->seen, r->id, (uint32_t)(ctx->d->nusers - 1), NULL) < 0)
-        goto nomem;
-    for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
-        if (copy_str(&ctx->d->arena, u->field[f], &r->field[f]) < 0)
-            goto nomem;
-    }
     return 0;
 nomem:
     ss_error("target %s: out of memory listing users", ctx->target);
@@ -72,13 +92,9 @@ static int on_group(void *vctx, const struct scimsync_group *g)
         ctx->dups++;
         return 0;
     }
-    struct ss_group_rec *r = ss_dir_add_group(ctx->d);
-    if (!r)
-        goto nomem;
-    if (copy_str(&ctx->d->arena, g->id, &r->id) < 0 ||
-        ss_strmap_put(&ctx->seen, r->id, (uint32_t)(ctx->d->ngroups - 1), NULL) < 0 ||
-        copy_str(&ctx->d->arena, g->external_id, &r->external_id) < 0 ||
-        copy_str(&ctx->d->arena, g->display_name, &r->display_name) < 0)
+    if (ss_target_add_group(ctx->d, g) < 0 ||
+        ss_strmap_put(&ctx->seen, ctx->d->groups[ctx->d->ngroups - 1].id,
+                      (uint32_t)(ctx->d->ngroups - 1), NULL) < 0)
         goto nomem;
     return 0;
 nomem:

@@ -20,4 +20,9 @@ int ss_target_read_groups(const struct ss_engine_target *t, struct ss_dir *tgt);
 int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir *src, int adopt,
                            struct ss_dir *tgt);
 
+/* Copies one target record into tgt (strings into its arena).  0, or <0
+ * on no memory (not logged). */
+int ss_target_add_user(struct ss_dir *tgt, const struct scimsync_user *u);
+int ss_target_add_group(struct ss_dir *tgt, const struct scimsync_group *g);
+
 #endif

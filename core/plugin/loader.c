@@ -244,9 +244,10 @@ int ss_loader_open(const char *path, int want_kind, struct ss_plugin_handle *h, 
                  SCIMSYNC_ABI_MINOR);
         goto fail;
     }
-    /* A 1.0 descriptor ends before the members 1.1 added (plugin.h). */
-    min_size = d->abi_minor >= 1 ? sizeof(struct scimsync_plugin)
-                                 : offsetof(struct scimsync_plugin, check);
+    /* A 1.N descriptor ends before the members 1.N+1 added (plugin.h). */
+    min_size = d->abi_minor >= 2   ? sizeof(struct scimsync_plugin)
+               : d->abi_minor == 1 ? offsetof(struct scimsync_plugin, open_selection)
+                                   : offsetof(struct scimsync_plugin, check);
     if (d->struct_size < min_size) {
         snprintf(err, errlen, "%s: descriptor is %u bytes, ABI %u.%u needs at least %zu", path,
                  (unsigned)d->struct_size, (unsigned)d->abi_major, (unsigned)d->abi_minor,

@@ -633,6 +633,12 @@ int ss_state_set_deactivated(struct ss_state *st, const char *id, long long when
     return 0;
 }
 
+long long ss_state_deactivated_at(const struct ss_state *st, const char *id)
+{
+    const struct ss_state_user *u = find_user(st, id, NULL);
+    return u && !u->active ? u->deactivated_at : 0;
+}
+
 void ss_state_mark_full(struct ss_state *st, const char *why)
 {
     if (st->full_why)

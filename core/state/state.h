@@ -89,6 +89,8 @@ int ss_state_record(struct ss_state *st, const struct scimsync_op *op);
  * only_unset: keep a time already there.  0 (an unknown id is no error),
  * <0 never today (kept for symmetry with the other setters). */
 int ss_state_set_deactivated(struct ss_state *st, const char *id, long long when, int only_unset);
+/* When scimsync deactivated user id (0: not known, or no such user). */
+long long ss_state_deactivated_at(const struct ss_state *st, const char *id);
 /* Marks the state for a full read next run (first reason kept). */
 void ss_state_mark_full(struct ss_state *st, const char *why);
 

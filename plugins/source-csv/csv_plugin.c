@@ -274,6 +274,14 @@ static int csv_open(void *inst)
     return open_file(s, PHASE_USERS);
 }
 
+/* ABI 1.2: the file is local and cheap to read: every entry is returned
+ * and the host keeps the selected ones (the ABI allows more, never less). */
+static int csv_open_selection(void *inst, const struct scimsync_selection *sel)
+{
+    (void)sel;
+    return csv_open(inst);
+}
+
 static int add_member(struct csv_source *s, const char *id, size_t *n)
 {
     if (*n == s->members_cap) {
@@ -470,4 +478,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .destroy = csv_destroy,
     .source = &csv_source_ops,
     .check = csv_check,
+    .open_selection = csv_open_selection,
 };

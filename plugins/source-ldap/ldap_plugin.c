@@ -83,6 +83,7 @@ static void source_destroy(void *inst)
     if (!s)
         return;
     lsrc_read_close(s);
+    lsrc_select_clear(s);
     for (int i = 0; i < s->conf.nuris; i++)
         free(s->conf.uris[i]);
     for (int i = 0; i < s->conf.nextra_attrs; i++)
@@ -219,9 +220,8 @@ static void warn_unverified(const struct lsrc_source *s)
                h->config_where(h, "verify_tls"), c->uris[0]);
 }
 
-static int source_open(void *inst)
+static int read_open(struct lsrc_source *s)
 {
-    struct lsrc_source *s = inst;
     ignore_sigpipe(s->host);
     warn_unverified(s);
     int ret = lsrc_read_open(s);
@@ -230,6 +230,25 @@ static int source_open(void *inst)
         s->failed = ret;
     }
     return ret;
+}
+
+static int source_open(void *inst)
+{
+    struct lsrc_source *s = inst;
+    lsrc_select_clear(s);
+    return read_open(s);
+}
+
+/* ABI 1.2: one user and its groups (ldap_select.c). */
+static int source_open_selection(void *inst, const struct scimsync_selection *sel)
+{
+    struct lsrc_source *s = inst;
+    int ret = lsrc_select_set(s, sel);
+    if (ret < 0) {
+        s->failed = ret;
+        return ret;
+    }
+    return read_open(s);
 }
 
 static int source_next(void *inst, const struct scimsync_entry **out)
@@ -262,4 +281,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .destroy = source_destroy,
     .source = &source_ops,
     .check = lsrc_check,
+    .open_selection = source_open_selection,
 };

@@ -594,6 +594,10 @@ static int build_user(struct lsrc_source *s, LDAPMessage *e)
         goto out;
     }
     const char *uid = lsrc_eb_get1(&s->eb, "uid");
+    if (s->sel_kind && lsrc_select_note_user(s, dn, uid) < 0) {
+        ret = no_memory(s, dn);
+        goto out;
+    }
     int put = lsrc_map_put(&s->user_ids, canon, id);
     if (put == 0 && uid)
         put = lsrc_map_put(&s->uid_dns, uid, canon);
@@ -824,6 +828,13 @@ static int start_users(struct lsrc_source *s)
         else
             snprintf(clause, n, "(memberOf=%s)", esc);
     }
+    if (s->sel_kind) { /* sync --user: that user only */
+        char *sel = lsrc_select_users_clause(s), *both = sel ? lsrc_filter_and(clause, sel) : NULL;
+        free(sel);
+        free(clause);
+        if (!(clause = both))
+            goto out;
+    }
     if (!(filter = lsrc_filter_and(s->conf.user_filter, clause)))
         goto out;
     s->host->log(s->host, SCIMSYNC_LOG_DEBUG, "%s: users: %s under %s", s->uri, filter, s->base_dn);
@@ -843,6 +854,17 @@ static int start_groups(struct lsrc_source *s)
     if (s->conf.group_name_pattern &&
         !(byname = lsrc_pattern_filter("cn", s->conf.group_name_pattern)))
         goto out;
+    if (s->sel_kind) { /* sync --user: the groups of that user only */
+        char *sel = NULL, *both;
+        if ((ret = lsrc_select_groups_clause(s, base, &sel)) < 0)
+            goto out;
+        ret = SCIMSYNC_ERR_NOMEM;
+        both = lsrc_filter_and(byname, sel);
+        free(sel);
+        free(byname);
+        if (!(byname = both))
+            goto out;
+    }
     if (!(filter = lsrc_filter_and(s->conf.group_filter, byname)))
         goto out;
     s->host->log(s->host, SCIMSYNC_LOG_DEBUG, "%s: groups: %s under %s", s->uri, filter, base);
@@ -887,7 +909,8 @@ int lsrc_read_open(struct lsrc_source *s)
         return ret;
     if (s->conf.users_from_group && (ret = resolve_scope_group(s)) < 0)
         return ret;
-    if (s->conf.nested_groups || (s->scope_group_dn && !ad))
+    /* sync --user finds the groups above the user by member searches */
+    if ((s->conf.nested_groups && !s->sel_kind) || (s->scope_group_dn && !ad))
         if ((ret = build_group_index(s)) < 0)
             return ret;
     if (s->scope_group_dn && !ad && (ret = walk_scope_group(s)) < 0)
@@ -1032,6 +1055,7 @@ void lsrc_read_close(struct lsrc_source *s)
     free(s->scope_group_dn);
     s->scope_group_dn = NULL;
     s->scope_walked = 0;
+    lsrc_select_read_free(s);
     s->dropped_members = 0;
     s->failed = 0;
     s->uri = NULL;

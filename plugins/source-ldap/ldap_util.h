@@ -24,6 +24,18 @@ char *lsrc_pattern_filter(const char *attr, const char *pattern);
 /* "(&A B)" of two filters (either may be NULL or ""); malloc'd. */
 char *lsrc_filter_and(const char *a, const char *b);
 
+/* select_filter.c: the narrowed read of `sync --user` (ABI 1.2).
+ * "(login_attr=NAME)", or "(|(login_attr=NAME)(id_attr=EXT))" when id_attr
+ * and external_id are given; values escaped.  malloc'd, NULL on no memory. */
+char *lsrc_select_user_filter(const char *login_attr, const char *name, const char *id_attr,
+                              const char *external_id);
+/* The groups that have one of dns (member / uniqueMember) or uids
+ * (memberUid) as a direct member: "(|(member=D)(uniqueMember=D)...
+ * (memberUid=U)...)"; with none, a filter that matches nothing.  malloc'd,
+ * NULL on no memory or beyond 4 MiB. */
+char *lsrc_select_member_filter(const char *const *dns, size_t ndns, const char *const *uids,
+                                size_t nuids);
+
 /* ---- Active Directory binary and time values ------------------------- */
 
 #define LSRC_GUID_STR 37 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL */

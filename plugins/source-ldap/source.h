@@ -87,6 +87,12 @@ struct lsrc_source {
     unsigned long dropped_members;
     int failed; /* the error that ended this read, sticky */
     time_t now;
+    /* ABI 1.2 open_selection (sel_kind 0: a full read), and what the read
+     * found for it: the users' DNs then their groups' DNs, their uids. */
+    int sel_kind;
+    char *sel_name, *sel_ext;
+    char **sel_dns, **sel_uids;
+    size_t nsel_dns, sel_dns_cap, nsel_uids, sel_uids_cap;
 };
 
 /* ldap_conn.c */
@@ -115,6 +121,20 @@ int lsrc_search_small(struct lsrc_source *s, const char *base, int scope, const 
 
 /* ldap_check.c: the plugin's check entry (ABI 1.1) */
 int lsrc_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
+
+/* ldap_select.c: `sync --user` (ABI 1.2).  set: what open_selection asked
+ * for (SCIMSYNC_ERR_CONFIG for what the source cannot select, logged);
+ * clear: back to full reads. */
+int lsrc_select_set(struct lsrc_source *s, const struct scimsync_selection *sel);
+void lsrc_select_clear(struct lsrc_source *s);
+void lsrc_select_read_free(struct lsrc_source *s);
+/* The users phase's extra clause (malloc'd, NULL on no memory). */
+char *lsrc_select_users_clause(struct lsrc_source *s);
+/* A user the users phase returned. */
+int lsrc_select_note_user(struct lsrc_source *s, const char *dn, const char *uid);
+/* The groups phase's extra clause: the groups with one of the users (or,
+ * with nested_groups, one of the groups above them) as a member. */
+int lsrc_select_groups_clause(struct lsrc_source *s, const char *base, char **out);
 
 /* ldap_reader.c */
 int lsrc_read_open(struct lsrc_source *s);

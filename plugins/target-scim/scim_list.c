@@ -261,7 +261,15 @@ void scim_listed_reset(struct scim *s)
     s->listed_users_ok = s->listed_groups_ok = 0;
 }
 
+static void log_stats_at(struct scim *s, const char *what, int level);
+
 void scim_log_stats(struct scim *s, const char *what)
+{
+    log_stats_at(s, what, SCIMSYNC_LOG_INFO);
+}
+
+/* A narrowed run makes a handful of small reads: their rates at debug. */
+static void log_stats_at(struct scim *s, const char *what, int level)
 {
     struct scim_stats *st = &s->stats;
     if (s->pacer_ready) {
@@ -270,10 +278,10 @@ void scim_log_stats(struct scim *s, const char *what)
         scim_pacer_report(&s->pacer, 0, &rep);
         scim_rate_report_text(&rep, text, sizeof(text));
         if (*text)
-            s->h->log(s->h, SCIMSYNC_LOG_INFO, "%s: effective rates: %s", what, text);
+            s->h->log(s->h, level, "%s: effective rates: %s", what, text);
         scim_pacer_begin(&s->pacer, 0);
     }
-    if (st->throttled || st->server_errors || st->conn_errors)
+    if (st->throttled || st->server_errors || st->conn_errors) /* always worth a line */
         s->h->log(s->h, SCIMSYNC_LOG_INFO,
                   "%s: %lu requests, retried %lu throttled (429), %lu server errors, %lu "
                   "connection failures; %lu gave up",
@@ -388,4 +396,78 @@ out:
         scim_job_free(&jobs[i]);
     free(jobs);
     return rc;
+}
+
+/* The filter of one narrowed read (ABI 1.2 find_users / find_groups), or
+ * NULL for a `by` that does not apply to the resource. */
+static const char *find_attr(int users, enum scimsync_find_by by)
+{
+    switch (by) {
+    case SCIMSYNC_FIND_USER_NAME:
+        return users ? "userName" : NULL;
+    case SCIMSYNC_FIND_EXTERNAL_ID:
+        return "externalId";
+    case SCIMSYNC_FIND_DISPLAY_NAME:
+        return users ? NULL : "displayName";
+    case SCIMSYNC_FIND_MEMBER_OF:
+        return users ? "groups.value" : NULL; /* the users of a group */
+    case SCIMSYNC_FIND_HAS_MEMBER:
+        return users ? NULL : "members.value"; /* the groups of a user */
+    }
+    return NULL;
+}
+
+/* One filtered listing, paged like a full one and checked by the same
+ * guard; nothing is remembered for apply (no full listing was made).  j:
+ * zeroed, with its callback set. */
+static int find(struct scim *s, int users, enum scimsync_find_by by, const char *value,
+                struct scim_job *j)
+{
+    const char *attr = find_attr(users, by);
+    int rc;
+    if (!attr) {
+        s->h->log(s->h, SCIMSYNC_LOG_ERROR, "the SCIM target cannot look %s up that way (%d)",
+                  users ? "users" : "groups", (int)by);
+        return SCIMSYNC_ERR_CONFIG;
+    }
+    /* a narrowed run starts with these reads, as a full one with its listing */
+    s->auth_failed = 0;
+    s->listing_suspect = 0;
+    scim_listed_reset(s);
+    if ((rc = scim_profile_ready(s)) < 0)
+        return rc;
+    j->state = users ? LIST_USERS : LIST_GROUPS;
+    j->start_index = 1;
+    j->on_response = on_page;
+    scim_guard_init(&j->guard, NULL);
+    j->guarded = 1;
+    j->filter = scim_filter_eq(attr, value);
+    if (!j->filter || scim_req_set(&j->req, "GET", page_path(s, j), NULL) < 0) {
+        scim_job_free(j);
+        return SCIMSYNC_ERR_NOMEM;
+    }
+    rc = scim_run(s, j, 1);
+    scim_job_free(j);
+    log_stats_at(s, users ? "looking users up" : "looking groups up", SCIMSYNC_LOG_DEBUG);
+    return rc;
+}
+
+int scim_find_users(void *inst, enum scimsync_find_by by, const char *value, scimsync_user_cb cb,
+                    void *ctx)
+{
+    struct scim_job j;
+    memset(&j, 0, sizeof(j));
+    j.cb.user = cb;
+    j.cb_ctx = ctx;
+    return find(inst, 1, by, value, &j);
+}
+
+int scim_find_groups(void *inst, enum scimsync_find_by by, const char *value,
+                     scimsync_group_cb cb, void *ctx)
+{
+    struct scim_job j;
+    memset(&j, 0, sizeof(j));
+    j.cb.group = cb;
+    j.cb_ctx = ctx;
+    return find(inst, 0, by, value, &j);
 }

@@ -189,4 +189,6 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .destroy = scim_destroy,
     .target = &scim_target_ops,
     .check = scim_check,
+    .find_users = scim_find_users,
+    .find_groups = scim_find_groups,
 };

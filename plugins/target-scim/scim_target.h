@@ -168,6 +168,11 @@ int scim_profile_ready(struct scim *s);
 /* scim_list.c */
 int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx);
 int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx);
+/* ABI 1.2: the users / groups matching one condition (filtered listings). */
+int scim_find_users(void *inst, enum scimsync_find_by by, const char *value, scimsync_user_cb cb,
+                    void *ctx);
+int scim_find_groups(void *inst, enum scimsync_find_by by, const char *value,
+                     scimsync_group_cb cb, void *ctx);
 int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsync_member_cb cb,
                       void *ctx);
 /* Sets the listed-object sets up for a new run (nothing listed yet). */

@@ -464,6 +464,10 @@ SCIMSYNC_PLUGIN_DEFINE = {
     /* built as a plugin of ABI 1.0: its descriptor ends before check */
     .abi_minor = 0,
     .struct_size = offsetof(struct scimsync_plugin, check),
+#elif defined(MEMORY_ABI_1_1)
+    /* built as a plugin of ABI 1.1: its descriptor ends before open_selection */
+    .abi_minor = 1,
+    .struct_size = offsetof(struct scimsync_plugin, open_selection),
 #else
     .abi_minor = SCIMSYNC_ABI_MINOR,
     .struct_size = sizeof(struct scimsync_plugin),
@@ -471,6 +475,8 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .kind = SCIMSYNC_PLUGIN_TARGET,
 #ifdef MEMORY_ABI_1_0
     .name = "memory10",
+#elif defined(MEMORY_ABI_1_1)
+    .name = "memory11",
 #else
     .name = "memory",
 #endif

@@ -18,6 +18,9 @@
  *        struct scimsync_plugin: check (`scimsync check`); should_stop()
  *        returns SCIMSYNC_STOP_DRAIN or SCIMSYNC_STOP_NOW (any nonzero
  *        value still means "stop").
+ *   1.2  struct scimsync_plugin: open_selection (sources) and find_users /
+ *        find_groups (targets), the narrowed reads of `sync --user NAME` /
+ *        `sync --group NAME`.
  *
  * Ownership rules (apply everywhere unless a comment says otherwise):
  *  - Pointers the host passes IN are owned by the host and valid only for
@@ -45,7 +48,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 1 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes */
+#define SCIMSYNC_ABI_MINOR 2 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes; 1.2: open_selection, find_users, find_groups */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -382,6 +385,32 @@ typedef void (*scimsync_check_report)(void *ctx, enum scimsync_check_status stat
 #define SCIMSYNC_CHECK_QUICK 0x1u
 
 /* ------------------------------------------------------------------ */
+/* One user or group (ABI 1.2): `sync --user NAME` / `--group NAME`.   */
+
+/* What a narrowed source read must return. */
+struct scimsync_selection {
+    /* SCIMSYNC_ENTRY_USER: the users whose login name (what the default
+     * mapping makes userName) is `name` or whose id is `external_id`, and
+     * every group that has one of them as a member, directly or through
+     * nested groups.  SCIMSYNC_ENTRY_GROUP: the groups whose name (what
+     * the default mapping makes group.displayName) is `name` or whose id is
+     * `external_id`, and their members, users and nested groups, down to
+     * the users. */
+    enum scimsync_entry_kind kind;
+    const char *name;
+    const char *external_id; /* NULL: match by name only */
+};
+
+/* What a narrowed target read looks for (find_users / find_groups). */
+enum scimsync_find_by {
+    SCIMSYNC_FIND_USER_NAME = 1, /* users: userName equals value */
+    SCIMSYNC_FIND_EXTERNAL_ID,   /* users or groups: externalId equals value */
+    SCIMSYNC_FIND_DISPLAY_NAME,  /* groups: displayName equals value */
+    SCIMSYNC_FIND_MEMBER_OF,     /* users: the members of the group whose target id is value */
+    SCIMSYNC_FIND_HAS_MEMBER     /* groups: the groups the user whose target id is value is in */
+};
+
+/* ------------------------------------------------------------------ */
 /* The descriptor                                                      */
 
 struct scimsync_plugin {
@@ -411,6 +440,26 @@ struct scimsync_plugin {
      * nothing failed, <0 otherwise (SCIMSYNC_ERR_AUTH when credentials were
      * rejected). */
     int (*check)(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
+
+    /* ---- ABI 1.2 (read only when SCIMSYNC_HAS_MEMBER(d, 2, m)) ---- */
+
+    /* Sources, optional (NULL: the host refuses `--user` / `--group` for
+     * this source).  Like source->open, but the read that follows (next,
+     * close as usual) may be limited to the entries sel names (see struct
+     * scimsync_selection).  It may return more (the host keeps only what
+     * was asked for), never less: an entry it cannot look up is an error,
+     * not a silent omission.  SCIMSYNC_ERR_CONFIG when the source cannot
+     * select that way (logged: what is not supported). */
+    int (*open_selection)(void *inst, const struct scimsync_selection *sel);
+    /* Targets, optional (NULL: the host refuses `--user` / `--group`).
+     * The users / groups matching one condition, each once, complete (an
+     * incomplete answer is an error); none found is 0 with no callback.
+     * Same callbacks and return values as list_users / list_groups;
+     * SCIMSYNC_ERR_CONFIG for a `by` the plugin does not support. */
+    int (*find_users)(void *inst, enum scimsync_find_by by, const char *value,
+                      scimsync_user_cb cb, void *ctx);
+    int (*find_groups)(void *inst, enum scimsync_find_by by, const char *value,
+                       scimsync_group_cb cb, void *ctx);
 };
 
 /* Nonzero when descriptor d (abi 1.x) carries member m: its minor is at

@@ -161,7 +161,7 @@ token = env:SS_IT_TOKEN
         self.assertEqual(p.returncode, 1)
 
     def test_exit_1_broken_plugins_one_line_each(self):
-        for plugin, reason in (("abi99", "built for ABI 99.0, this scimsync speaks 1.1"),
+        for plugin, reason in (("abi99", "built for ABI 99.0, this scimsync speaks 1.2"),
                                ("nodesc", "no scimsync_plugin_descriptor symbol"),
                                ("missingdep", "libssgone.so: cannot open shared object file"),
                                ("csv", "'csv' is a source plugin, a target plugin is needed")):

@@ -35,13 +35,13 @@ static void expect_refused(const char *file, int kind, const char *reason)
 static void test_abi_mismatch(void **state)
 {
     (void)state;
-    expect_refused("abi99.so", 0, "built for ABI 99.0, this scimsync speaks 1.1");
+    expect_refused("abi99.so", 0, "built for ABI 99.0, this scimsync speaks 1.2");
 }
 
 static void test_newer_minor(void **state)
 {
     (void)state;
-    expect_refused("minor99.so", 0, "built for ABI 1.99, this scimsync speaks 1.1");
+    expect_refused("minor99.so", 0, "built for ABI 1.99, this scimsync speaks 1.2");
 }
 
 static void test_small_descriptor(void **state)
@@ -67,6 +67,23 @@ static void test_abi_1_0_plugin(void **state)
     snprintf(path, sizeof(path), "%s/%s", DIR, "memory.so");
     assert_int_equal(ss_loader_open(path, SCIMSYNC_PLUGIN_TARGET, &h, err, sizeof(err)), 0);
     assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 1, check));
+    ss_loader_close(&h);
+}
+
+/* A plugin built against ABI 1.1: its descriptor ends before the 1.2
+ * members; it loads, has check, and the host sees no find_users. */
+static void test_abi_1_1_plugin(void **state)
+{
+    struct ss_plugin_handle h;
+    char err[1024];
+    (void)state;
+    assert_int_equal(
+        ss_loader_open(DIR "/memory11.so", SCIMSYNC_PLUGIN_TARGET, &h, err, sizeof(err)), 0);
+    assert_int_equal(h.desc->abi_minor, 1);
+    assert_int_equal(h.desc->struct_size, offsetof(struct scimsync_plugin, open_selection));
+    assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 1, check));
+    assert_false(SCIMSYNC_HAS_MEMBER(h.desc, 2, find_users));
+    assert_false(SCIMSYNC_HAS_MEMBER(h.desc, 2, open_selection));
     ss_loader_close(&h);
 }
 
@@ -156,7 +173,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_abi_mismatch),         cmocka_unit_test(test_newer_minor),
         cmocka_unit_test(test_small_descriptor),     cmocka_unit_test(test_no_descriptor),
-        cmocka_unit_test(test_abi_1_0_plugin),
+        cmocka_unit_test(test_abi_1_0_plugin),       cmocka_unit_test(test_abi_1_1_plugin),
         cmocka_unit_test(test_missing_dependency),   cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_wrong_kind),           cmocka_unit_test(test_good_plugin),
         cmocka_unit_test(test_search_path_and_find),

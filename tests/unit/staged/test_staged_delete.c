@@ -289,7 +289,7 @@ static void test_note_state(void **unused)
         st.users[i].deactivated_at = w->tgt.users[i].deactivated_at;
     diff(w);
     st.changed = 0;
-    assert_int_equal(ss_staged_note_state(&st, &w->plan), 0);
+    assert_int_equal(ss_staged_note_state(&st, &w->plan, 1), 0);
     assert_true(st.changed);
     assert_true(st.users[0].deactivated_at == 0);             /* alice: back */
     assert_true(st.users[1].deactivated_at == 0);             /* bob: set by his op */
@@ -297,12 +297,19 @@ static void test_note_state(void **unused)
     assert_true(st.users[4].deactivated_at == NOW);           /* erin: starts now */
     /* A second time changes nothing: a no-op run does not rewrite the state. */
     st.changed = 0;
-    assert_int_equal(ss_staged_note_state(&st, &w->plan), 0);
+    assert_int_equal(ss_staged_note_state(&st, &w->plan, 1), 0);
     assert_false(st.changed);
+    /* --group: the matched users may be stand-ins; their times stay. */
+    st.users[0].active = 0;
+    st.users[0].deactivated_at = NOW - DAY;
+    assert_int_equal(ss_staged_note_state(&st, &w->plan, 0), 0);
+    assert_true(st.users[0].deactivated_at == NOW - DAY);
+    assert_int_equal(ss_state_deactivated_at(&st, "t-alice"), NOW - DAY);
+    assert_int_equal(ss_state_deactivated_at(&st, "t-none"), 0);
     /* Not staged: nothing. */
     w->plan.staged = 0;
     st.users[4].deactivated_at = 0;
-    assert_int_equal(ss_staged_note_state(&st, &w->plan), 0);
+    assert_int_equal(ss_staged_note_state(&st, &w->plan, 1), 0);
     assert_true(st.users[4].deactivated_at == 0);
     ss_state_free(&st);
     ss_plan_free(&w->plan);
