@@ -5,7 +5,7 @@ The clock is the SCIMSYNC_TEST_NOW test hook (no test sleeps for days); the
 `seconds` case waits out a real 3 s period once.
 
 Usage: test_staged_delete.py --scimsync BIN --plugins DIR --case NAME
-Cases: grace, seconds, nostate
+Cases: grace, seconds, nostate, user
 """
 import argparse
 import json
@@ -254,7 +254,32 @@ def case_nostate(ws, emu):
             os.environ["SCIMSYNC_STATE"] = env_state
 
 
-CASES = {"grace": case_grace, "seconds": case_seconds, "nostate": case_nostate}
+def case_user(ws, emu):
+    """sync --user on a departed user: its time comes from the state."""
+    setup(ws)
+    p = at(ws, emu, T0, "sync")
+    check("first sync", p.returncode == 0, p)
+    leave(ws, "u00005")
+    t1 = T0 + DAY
+    p = at(ws, emu, t1, "sync")
+    check("deactivated by a full sync", p.returncode == 0
+          and emu.users_by_ext()["u00005"]["active"] is False, p)
+    emu.clear_log()
+    p = at(ws, emu, t1 + DAY, "sync", "--user", "user00005@example.com")
+    check("sync --user before the period: pending with the state's dates, nothing sent",
+          p.returncode == 0 and not writes(emu.log())
+          and "deactivated %s, delete due %s" % (text_time(t1), text_time(t1 + 7 * DAY))
+          in p.stdout, p)
+    emu.clear_log()
+    p = at(ws, emu, t1 + 7 * DAY, "sync", "--user", "user00005@example.com")
+    log = writes(emu.log())
+    check("sync --user after the period: that user deleted, nothing else",
+          p.returncode == 0 and "u00005" not in emu.users_by_ext()
+          and [e["method"] for e in log] == ["DELETE"], p, str(log))
+
+
+CASES = {"grace": case_grace, "seconds": case_seconds, "nostate": case_nostate,
+         "user": case_user}
 
 
 def main():
