@@ -233,12 +233,13 @@ static void print_header(const struct ss_plan *p, FILE *out)
 /* Staged deletes: the deactivated users waiting out delete_after. */
 static void print_pending(const struct ss_plan *p, FILE *out)
 {
-    char at[40], due[40];
+    char at[40], due[40], period[32];
     if (!p->staged || p->npending == 0)
         return;
-    fprintf(out, "Pending deletions (on_missing = deactivate-then-delete, delete_after %lds): %zu "
+    ss_staged_format_period(p->delete_after, period, sizeof period);
+    fprintf(out, "Pending deletions (on_missing = deactivate-then-delete, delete_after %s): %zu "
                  "users\n",
-            p->delete_after, p->npending);
+            period, p->npending);
     for (size_t i = 0; i < p->npending; i++) {
         const struct ss_pending_delete *e = &p->pending[i];
         ss_staged_format_time(e->due, 0, due, sizeof due);

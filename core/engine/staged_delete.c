@@ -104,6 +104,21 @@ int ss_staged_note_state(struct ss_state *st, const struct ss_plan *p, int clear
     return 0;
 }
 
+void ss_staged_format_period(long seconds, char *buf, size_t len)
+{
+    static const struct {
+        long unit;
+        char suffix;
+    } units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (seconds > 0 && seconds % units[i].unit == 0) {
+            snprintf(buf, len, "%ld%c", seconds / units[i].unit, units[i].suffix);
+            return;
+        }
+    }
+    snprintf(buf, len, "%lds", seconds);
+}
+
 void ss_staged_format_time(long long t, int iso, char *buf, size_t len)
 {
     struct tm tm;

@@ -52,6 +52,10 @@ int ss_staged_plan_user(struct ss_plan *p, uint32_t t);
  * the group).  Deactivations done by this run were recorded with the ops. */
 int ss_staged_note_state(struct ss_state *st, const struct ss_plan *p, int clear_returned);
 
+/* A period as delete_after is written: the largest unit that divides it
+ * ("7d", "36h", "90m", "3s"). */
+void ss_staged_format_period(long seconds, char *buf, size_t len);
+
 /* "2026-12-07T10:00:00Z" (iso) or "2026-12-07 10:00:00 UTC". */
 void ss_staged_format_time(long long t, int iso, char *buf, size_t len);
 

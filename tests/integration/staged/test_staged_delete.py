@@ -117,7 +117,7 @@ def case_grace(ws, emu):
           and users["u00005"]["active"] is False and users["u00003"]["id"] == id3
           and not [e for e in log if e["method"] == "DELETE"], p, str(writes(log)))
     check("the plan lists them as pending with the due date",
-          "Pending deletions (on_missing = deactivate-then-delete, delete_after 604800s): 2 "
+          "Pending deletions (on_missing = deactivate-then-delete, delete_after 7d): 2 "
           "users" in p.stdout
           and "user user00003@example.com: deactivated by this sync, delete due %s"
           % text_time(t1 + 7 * DAY) in p.stdout, p)

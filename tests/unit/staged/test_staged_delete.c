@@ -212,7 +212,7 @@ static void test_plan_print(void **state)
     assert_non_null(strstr(buf, "- user bob@x (deactivate)\n"));
     assert_non_null(strstr(buf, "- user dave@x (delete: delete_after has passed"));
     assert_non_null(strstr(buf, "Pending deletions (on_missing = deactivate-then-delete, "
-                                "delete_after 604800s): 3 users\n"));
+                                "delete_after 7d): 3 users\n"));
     assert_non_null(strstr(
         buf, "  user bob@x: deactivated by this sync, delete due 2027-01-22 08:00:00 UTC\n"));
     assert_non_null(strstr(buf, "  user carol@x: deactivated 2027-01-12 08:00:00 UTC, delete due "
@@ -345,6 +345,16 @@ static void test_clock_and_options(void **unused)
     assert_int_equal(ss_staged_check_options(&plain), 0);
 
     char t[40];
+    ss_staged_format_period(7 * DAY, t, sizeof t);
+    assert_string_equal(t, "7d");
+    ss_staged_format_period(36 * 3600, t, sizeof t);
+    assert_string_equal(t, "36h");
+    ss_staged_format_period(90 * 60, t, sizeof t);
+    assert_string_equal(t, "90m");
+    ss_staged_format_period(3, t, sizeof t);
+    assert_string_equal(t, "3s");
+    ss_staged_format_period(DAY + 1, t, sizeof t);
+    assert_string_equal(t, "86401s");
     ss_staged_format_time(NOW, 1, t, sizeof t);
     assert_string_equal(t, "2027-01-15T08:00:00Z");
     ss_staged_format_time(NOW, 0, t, sizeof t);
