@@ -369,7 +369,8 @@ int main(int argc, char **argv)
     gs.member_buf = calloc(members_per_group() + 1, 24);
     struct ss_engine_source src = {.name = "bench", .plugin = &gen_source, .inst = &gs};
     struct ss_engine_target tgt = {.name = "bench", .plugin = &gen_target, .inst = NULL};
-    struct ss_engine_options opt = {.on_missing = SS_ON_MISSING_DEACTIVATE};
+    struct ss_diff_policy pol = {.on_missing = SS_ON_MISSING_DEACTIVATE};
+    struct ss_safety_policy safety;
     struct ss_mapping map;
     struct ss_dir sdir, tdir;
     struct ss_collector col;
@@ -381,7 +382,7 @@ int main(int argc, char **argv)
     ss_dir_init(&sdir);
     ss_dir_init(&tdir);
     ss_collector_init(&col, &sdir);
-    ss_safety_policy_off(&opt.safety);
+    ss_safety_policy_off(&safety);
 
     printf("bench_core: %zu users, %zu groups, %zu memberships (%zu per group)\n", NU, NG,
            members_per_group() * NG, members_per_group());
@@ -398,13 +399,13 @@ int main(int argc, char **argv)
     if (ss_target_read(&tgt, &sdir, 0, &tdir) < 0)
         goto out;
     phase("read target state");
-    if (ss_plan_init(&plan, &sdir, &tdir) < 0 || ss_diff(&sdir, &tdir, &opt, &plan) < 0)
+    if (ss_plan_init(&plan, &sdir, &tdir) < 0 || ss_diff(&sdir, &tdir, &pol, &plan) < 0)
         goto out;
     phase("diff + plan");
     struct ss_plan_counts c;
     struct ss_safety_verdict v;
     ss_plan_count(&plan, &c);
-    (void)ss_safety_check(&c, &opt.safety, &v);
+    (void)ss_safety_check(&c, &safety, &v);
     if (ss_plan_print_text(&plan, devnull) < 0)
         goto out;
     phase("plan text output");

@@ -21,7 +21,6 @@
 #include "aws_providers.h"
 #include "aws_request.h"
 #include "log.h"
-#include "secrets_schemes.h"
 
 #define ECS_AGENT_HOST "169.254.170.2"
 #define IMDS_DEFAULT_ENDPOINT "http://169.254.169.254"

@@ -21,7 +21,7 @@
 
 #include "aws_request.h"
 #include "log.h"
-#include "secrets_schemes.h"
+#include "secret_file.h"
 
 int ss_aws_sha1_hex(const char *s, char out[41])
 {

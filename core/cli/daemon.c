@@ -11,7 +11,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
-#include "secrets_aws.h"
+#include "secrets.h"
 
 /* How often the wait between runs looks at the stop flag. */
 #define SS_DAEMON_TICK_NS (100 * 1000 * 1000L)
@@ -114,7 +114,7 @@ static void record_run(struct daemon *d, int rc, double duration)
 static int start(struct daemon *d)
 {
     /* Secrets are fetched afresh: a reload is how rotated values get in. */
-    ss_secret_aws_forget();
+    ss_secrets_forget();
     if (ss_runtime_open(&d->rt, d->o, SS_RT_RUN) != SS_EXIT_OK)
         return -1;
     d->open = 1;

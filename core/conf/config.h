@@ -11,7 +11,7 @@
 #include <scimsync/plugin.h>
 #include <stddef.h>
 
-#include "engine.h"
+#include "engine_types.h"
 #include "log.h"
 #include "scope.h"
 

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
 #include "log.h"
+#include "op_kinds.h"
 #include "progress.h"
+#include "stop.h"
 #include "warncap.h"
 
 /* Per-wave scratch: the ABI ops and what they point to. */
@@ -47,31 +48,6 @@ struct applier {
     int interrupted;                  /* stopped by a signal: what did not run is "not started" */
 };
 
-static const char *op_verb(enum scimsync_op_kind k)
-{
-    switch (k) {
-    case SCIMSYNC_OP_CREATE_USER:
-        return "create user";
-    case SCIMSYNC_OP_UPDATE_USER:
-        return "update user";
-    case SCIMSYNC_OP_DEACTIVATE_USER:
-        return "deactivate user";
-    case SCIMSYNC_OP_DELETE_USER:
-        return "delete user";
-    case SCIMSYNC_OP_CREATE_GROUP:
-        return "create group";
-    case SCIMSYNC_OP_RENAME_GROUP:
-        return "rename group";
-    case SCIMSYNC_OP_DELETE_GROUP:
-        return "delete group";
-    case SCIMSYNC_OP_ADD_MEMBERS:
-        return "add members to group";
-    case SCIMSYNC_OP_REMOVE_MEMBERS:
-        return "remove members from group";
-    }
-    return "?";
-}
-
 static const char *op_object(const struct ss_plan *p, const struct ss_plan_op *op)
 {
     switch (op->kind) {
@@ -101,14 +77,14 @@ static void fail_op(struct applier *a, struct ss_plan_op *op, enum ss_op_state s
         return;
     const char *state = st == SS_OP_FAILED ? "failed" : "not attempted";
     struct ss_log_field f[] = {
-        SS_LF_S("operation", op_verb(op->kind)),
+        SS_LF_S("operation", ss_op_verb(op->kind)),
         SS_LF_S("object", op_object(a->p, op)),
         SS_LF_S("result", st == SS_OP_FAILED ? "failed" : "not_attempted"),
         SS_LF_S("error", why),
         SS_LF_I("http_status", op->http_status), /* last: 0 left out */
     };
     ss_log_event(a->w_fail.level, NULL, "operation_failed", f, op->http_status > 0 ? 5 : 4,
-                 "%s %s %s: %s", op_verb(op->kind), op_object(a->p, op), state, why);
+                 "%s %s %s: %s", ss_op_verb(op->kind), op_object(a->p, op), state, why);
 }
 
 /* The error text of ops a signal kept from starting (compared by address). */
@@ -121,7 +97,7 @@ static void not_started(struct applier *a, struct ss_plan_op *op)
     op->error = not_started_text;
     op->not_started = 1; /* the run report counts it apart from failures */
     a->sum->not_started++;
-    ss_debug("%s %s: not started (interrupted)", op_verb(op->kind), op_object(a->p, op));
+    ss_debug("%s %s: not started (interrupted)", ss_op_verb(op->kind), op_object(a->p, op));
 }
 
 void ss_apply_print_not_started(const struct ss_plan *p, FILE *out)
@@ -144,7 +120,7 @@ void ss_apply_print_not_started(const struct ss_plan *p, FILE *out)
     fputs("Not started:", out);
     for (int k = SCIMSYNC_OP_CREATE_USER; k <= SCIMSYNC_OP_REMOVE_MEMBERS; k++) {
         if (n[k]) {
-            fprintf(out, "%s %zu %s", sep, n[k], op_verb((enum scimsync_op_kind)k));
+            fprintf(out, "%s %zu %s", sep, n[k], ss_op_verb((enum scimsync_op_kind)k));
             sep = ",";
         }
     }
@@ -272,36 +248,9 @@ static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_p
 
 static void count_done(struct applier *a, const struct ss_plan_op *po)
 {
-    struct ss_summary *s = a->sum;
-    switch (po->kind) {
-    case SCIMSYNC_OP_CREATE_USER:
-        s->users_created++;
-        break;
-    case SCIMSYNC_OP_UPDATE_USER:
-        s->users_updated++;
-        break;
-    case SCIMSYNC_OP_DEACTIVATE_USER:
-        s->users_deactivated++;
-        break;
-    case SCIMSYNC_OP_DELETE_USER:
-        s->users_deleted++;
-        break;
-    case SCIMSYNC_OP_CREATE_GROUP:
-        s->groups_created++;
-        break;
-    case SCIMSYNC_OP_RENAME_GROUP:
-        s->groups_updated++;
-        break;
-    case SCIMSYNC_OP_DELETE_GROUP:
-        s->groups_deleted++;
-        break;
-    case SCIMSYNC_OP_ADD_MEMBERS:
-        s->members_added += po->members_done;
-        break;
-    case SCIMSYNC_OP_REMOVE_MEMBERS:
-        s->members_removed += po->members_done;
-        break;
-    }
+    const struct ss_op_kind_desc *d = ss_op_kind(po->kind);
+    if (d)
+        ss_op_count_add(a->sum, d->applied, d->per_member ? po->members_done : 1);
 }
 
 /* Records the result of one attempted op. */
@@ -338,7 +287,7 @@ static int record(struct applier *a, struct scimsync_op *op, struct ss_plan_op *
         else
             p->group_tid[po->group] = id;
         if (op->result_flags & SCIMSYNC_OP_ADOPTED)
-            ss_info("%s %s: adopted the existing object", op_verb(po->kind), op_object(p, po));
+            ss_info("%s %s: adopted the existing object", ss_op_verb(po->kind), op_object(p, po));
     }
     po->state = SS_OP_DONE;
     count_done(a, po);

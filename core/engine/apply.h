@@ -4,7 +4,7 @@
 #ifndef SS_APPLY_H
 #define SS_APPLY_H
 
-#include "engine.h"
+#include "engine_types.h"
 #include "plan.h"
 
 /* Fills the apply counters of sum (created ... failed).  Returns 0 when

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine_types.h"
 #include "mapping.h"
 #include "model.h"
 #include "warncap.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "ownership.h"
 #include "scope.h"
 #include "staged_delete.h"
 #include "strmap.h"
@@ -20,7 +21,7 @@ enum tstate {
 
 struct differ {
     const struct ss_dir *src, *tgt;
-    const struct ss_engine_options *opt;
+    const struct ss_diff_policy *opt;
     struct ss_plan *plan;
     uint32_t nsu; /* source users: member refs below this are source users */
     unsigned char *tu_state, *tg_state;
@@ -63,17 +64,17 @@ static int index_target_users(struct differ *d)
             /* ignore_users: left exactly as it is, whoever owns it. */
             d->tu_ignored[t] = 1;
             d->plan->ignored_target_users++;
-            d->tu_state[t] = ss_str_empty(u->external_id) ? T_FOREIGN : T_PROTECTED;
+            d->tu_state[t] = ss_owned(u->external_id) ? T_PROTECTED : T_FOREIGN;
             /* Indexed, so a source user with its externalId is blocked
              * rather than created a second time. */
-            if (!ss_str_empty(u->external_id) &&
+            if (ss_owned(u->external_id) &&
                 ss_strmap_put(&d->tgt_user_ext, u->external_id, t, NULL) < 0) {
                 ss_error("out of memory (diff)");
                 return -1;
             }
             continue;
         }
-        if (ss_str_empty(u->external_id)) {
+        if (!ss_owned(u->external_id)) {
             d->tu_state[t] = T_FOREIGN;
             continue;
         }
@@ -108,7 +109,7 @@ static int match_users(struct differ *d)
     const struct ss_dir *src = d->src, *tgt = d->tgt;
     struct ss_strmap foreign_by_name;
     int rc = -1;
-    ss_strmap_init(&foreign_by_name, 1);
+    ss_strmap_init(&foreign_by_name, SS_ADOPT_ICASE);
     for (uint32_t t = 0; t < tgt->nusers; t++) {
         const char *name = tgt->users[t].field[SCIMSYNC_F_USER_NAME];
         if (d->tu_state[t] == T_FOREIGN && !ss_str_empty(name) &&
@@ -155,7 +156,8 @@ static int match_users(struct differ *d)
             continue;
         }
         if (ss_strmap_get(&foreign_by_name, name, &t) && d->tu_state[t] == T_FOREIGN) {
-            if (!d->opt->adopt) {
+            if (!ss_adoptable(tgt->users[t].external_id, tgt->users[t].field[SCIMSYNC_F_USER_NAME],
+                              name, d->opt->adopt)) {
                 d->su_blocked[s] = 1;
                 d->plan->blocked++;
                 ss_warncap_log(&d->w_blocked,
@@ -367,7 +369,7 @@ static int match_groups(struct differ *d)
     struct ss_strmap by_ext, foreign_by_name;
     int rc = -1;
     ss_strmap_init(&by_ext, 0);
-    ss_strmap_init(&foreign_by_name, 1);
+    ss_strmap_init(&foreign_by_name, SS_ADOPT_ICASE);
     for (uint32_t t = 0; t < tgt->ngroups; t++) {
         const struct ss_group_rec *g = &tgt->groups[t];
         if (ss_scope_group_out(d->opt->scope, g->display_name)) {
@@ -375,16 +377,16 @@ static int match_groups(struct differ *d)
              * deleted or given other members. */
             d->tg_ignored[t] = 1;
             d->plan->ignored_target_groups++;
-            d->tg_state[t] = ss_str_empty(g->external_id) ? T_FOREIGN : T_PROTECTED;
+            d->tg_state[t] = ss_owned(g->external_id) ? T_PROTECTED : T_FOREIGN;
             if (!ss_str_empty(g->display_name) &&
                 ss_strmap_put(&foreign_by_name, g->display_name, t, NULL) < 0)
                 goto nomem;
-            if (!ss_str_empty(g->external_id) &&
+            if (ss_owned(g->external_id) &&
                 ss_strmap_put(&by_ext, g->external_id, t, NULL) < 0)
                 goto nomem;
             continue;
         }
-        if (ss_str_empty(g->external_id)) {
+        if (!ss_owned(g->external_id)) {
             d->tg_state[t] = T_FOREIGN;
             if (!ss_str_empty(g->display_name) &&
                 ss_strmap_put(&foreign_by_name, g->display_name, t, NULL) < 0)
@@ -451,7 +453,8 @@ static int match_groups(struct differ *d)
             continue;
         }
         if (ss_strmap_get(&foreign_by_name, g->display_name, &t) && d->tg_state[t] == T_FOREIGN) {
-            if (!d->opt->adopt) {
+            if (!ss_adoptable(tgt->groups[t].external_id, tgt->groups[t].display_name,
+                              g->display_name, d->opt->adopt)) {
                 d->sg_blocked[s] = 1;
                 d->plan->blocked++;
                 ss_warncap_log(&d->w_blocked,
@@ -610,7 +613,7 @@ static int plan_members(struct differ *d)
     return 0;
 }
 
-int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_engine_options *opt,
+int ss_diff(const struct ss_dir *src, const struct ss_dir *tgt, const struct ss_diff_policy *opt,
             struct ss_plan *plan)
 {
     int rc = -1;

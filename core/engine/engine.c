@@ -9,7 +9,6 @@
 #include "apply.h"
 #include "collect.h"
 #include "diff.h"
-#include "host.h"
 #include "log.h"
 #include "mapping.h"
 #include "metrics.h"
@@ -24,6 +23,7 @@
 #include "select_read.h"
 #include "staged_delete.h"
 #include "state_run.h"
+#include "stop.h"
 #include "target_read.h"
 
 static int check_source(const struct ss_engine_source *s)
@@ -309,7 +309,9 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             goto out;
         }
     }
-    if (ss_diff(&src, &tgt, opt, &plan) < 0)
+    struct ss_diff_policy pol = {
+        .on_missing = opt->on_missing, .adopt = opt->adopt, .scope = opt->scope};
+    if (ss_diff(&src, &tgt, &pol, &plan) < 0)
         goto out;
     if (sel) {
         ss_select_restrict(&plan, sel);

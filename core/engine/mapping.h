@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "arena.h"
-#include "engine.h"
+#include "engine_types.h"
 #include "model.h"
 #include "template.h"
 

@@ -10,7 +10,7 @@
 #include <scimsync/plugin.h>
 #include <stddef.h>
 
-#include "engine.h"
+#include "engine_types.h"
 #include "mapping.h"
 
 /* Attribute names the effective templates use for entries of `kind`

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "op_kinds.h"
 #include "vec.h"
 
 int ss_plan_init(struct ss_plan *p, const struct ss_dir *src, const struct ss_dir *tgt)
@@ -78,40 +79,16 @@ void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
         for (size_t i = 0; i < p->nops[w]; i++) {
             const struct ss_plan_op *op = &p->ops[w][i];
             c->total_ops++;
-            switch (op->kind) {
-            case SCIMSYNC_OP_CREATE_USER:
-                c->users_create++;
-                break;
-            case SCIMSYNC_OP_UPDATE_USER:
-                if (op->fixup) {
-                    c->manager_fixups++;
-                    break;
-                }
-                c->users_update++;
-                count_cleared(p, op, c);
-                break;
-            case SCIMSYNC_OP_DEACTIVATE_USER:
-                c->users_deactivate++;
-                break;
-            case SCIMSYNC_OP_DELETE_USER:
-                c->users_delete++;
-                break;
-            case SCIMSYNC_OP_CREATE_GROUP:
-                c->groups_create++;
-                break;
-            case SCIMSYNC_OP_RENAME_GROUP:
-                c->groups_rename++;
-                break;
-            case SCIMSYNC_OP_DELETE_GROUP:
-                c->groups_delete++;
-                break;
-            case SCIMSYNC_OP_ADD_MEMBERS:
-                c->members_add += op->nmembers;
-                break;
-            case SCIMSYNC_OP_REMOVE_MEMBERS:
-                c->members_remove += op->nmembers;
-                break;
+            const struct ss_op_kind_desc *d = ss_op_kind(op->kind);
+            if (!d)
+                continue;
+            if (op->kind == SCIMSYNC_OP_UPDATE_USER && op->fixup) {
+                c->manager_fixups++; /* not a change of its own */
+                continue;
             }
+            ss_op_count_add(c, d->planned, d->per_member ? op->nmembers : 1);
+            if (op->kind == SCIMSYNC_OP_UPDATE_USER)
+                count_cleared(p, op, c);
         }
     }
 }

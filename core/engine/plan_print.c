@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "op_kinds.h"
 #include "staged_delete.h"
 #include "strmap.h"
 
@@ -274,31 +275,6 @@ int ss_plan_print_text(const struct ss_plan *p, FILE *out)
 
 /* ---- JSON ---------------------------------------------------------- */
 
-static const char *op_name(const struct ss_plan_op *op)
-{
-    switch (op->kind) {
-    case SCIMSYNC_OP_CREATE_USER:
-        return "create_user";
-    case SCIMSYNC_OP_UPDATE_USER:
-        return "update_user";
-    case SCIMSYNC_OP_DEACTIVATE_USER:
-        return "deactivate_user";
-    case SCIMSYNC_OP_DELETE_USER:
-        return "delete_user";
-    case SCIMSYNC_OP_CREATE_GROUP:
-        return "create_group";
-    case SCIMSYNC_OP_RENAME_GROUP:
-        return "rename_group";
-    case SCIMSYNC_OP_DELETE_GROUP:
-        return "delete_group";
-    case SCIMSYNC_OP_ADD_MEMBERS:
-        return "add_members";
-    case SCIMSYNC_OP_REMOVE_MEMBERS:
-        return "remove_members";
-    }
-    return "?";
-}
-
 /* json-c add helpers: a failed allocation makes the whole print fail. */
 struct jb {
     int failed;
@@ -375,7 +351,7 @@ static json_object *op_json(struct jb *b, const struct ss_plan *p, const struct 
         b->failed = 1;
         return NULL;
     }
-    jadd_str(b, o, "op", op_name(op));
+    jadd_str(b, o, "op", ss_op_json_name(op->kind));
     switch (op->kind) {
     case SCIMSYNC_OP_CREATE_USER: {
         const struct ss_user_rec *u = &p->src->users[op->user];

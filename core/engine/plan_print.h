@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "engine.h"
+#include "engine_types.h"
 #include "plan.h"
 
 /* Member lists longer than this are summarized in text output. */

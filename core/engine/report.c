@@ -8,8 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host.h"
 #include "log.h"
+#include "op_kinds.h"
+#include "stop.h"
 #include "vec.h"
 
 const char *const ss_run_phase_names[SS_RUN_PHASES] = {"source_read", "target_read", "plan",
@@ -267,64 +268,6 @@ void ss_report_safety(const struct ss_plan_counts *c, const struct ss_safety_pol
     }
 }
 
-static const char *op_name(enum scimsync_op_kind k)
-{
-    switch (k) {
-    case SCIMSYNC_OP_CREATE_USER:
-        return "create_user";
-    case SCIMSYNC_OP_UPDATE_USER:
-        return "update_user";
-    case SCIMSYNC_OP_DEACTIVATE_USER:
-        return "deactivate_user";
-    case SCIMSYNC_OP_DELETE_USER:
-        return "delete_user";
-    case SCIMSYNC_OP_CREATE_GROUP:
-        return "create_group";
-    case SCIMSYNC_OP_RENAME_GROUP:
-        return "rename_group";
-    case SCIMSYNC_OP_DELETE_GROUP:
-        return "delete_group";
-    case SCIMSYNC_OP_ADD_MEMBERS:
-        return "add_members";
-    case SCIMSYNC_OP_REMOVE_MEMBERS:
-        return "remove_members";
-    }
-    return "?";
-}
-
-static enum ss_obj_kind op_kind(enum scimsync_op_kind k)
-{
-    switch (k) {
-    case SCIMSYNC_OP_CREATE_USER:
-    case SCIMSYNC_OP_UPDATE_USER:
-    case SCIMSYNC_OP_DEACTIVATE_USER:
-    case SCIMSYNC_OP_DELETE_USER:
-        return SS_KIND_USER;
-    case SCIMSYNC_OP_ADD_MEMBERS:
-    case SCIMSYNC_OP_REMOVE_MEMBERS:
-        return SS_KIND_MEMBERSHIP;
-    default:
-        return SS_KIND_GROUP;
-    }
-}
-
-static enum ss_action op_action(enum scimsync_op_kind k)
-{
-    switch (k) {
-    case SCIMSYNC_OP_CREATE_USER:
-    case SCIMSYNC_OP_CREATE_GROUP:
-    case SCIMSYNC_OP_ADD_MEMBERS:
-        return SS_ACT_CREATED;
-    case SCIMSYNC_OP_UPDATE_USER:
-    case SCIMSYNC_OP_RENAME_GROUP:
-        return SS_ACT_UPDATED;
-    case SCIMSYNC_OP_DEACTIVATE_USER:
-        return SS_ACT_DEACTIVATED;
-    default:
-        return SS_ACT_DELETED;
-    }
-}
-
 /* The object an op is about, as the failure names it. */
 static void op_object(const struct ss_plan *p, const struct ss_plan_op *op,
                       struct ss_report_failure *f)
@@ -373,10 +316,13 @@ void ss_report_apply_results(const struct ss_plan *p)
     for (int w = 0; w < SS_WAVE_COUNT; w++) {
         for (size_t i = 0; i < p->nops[w]; i++) {
             const struct ss_plan_op *op = &p->ops[w][i];
-            enum ss_obj_kind k = op_kind(op->kind);
-            size_t n = k == SS_KIND_MEMBERSHIP ? op->nmembers : 1;
+            const struct ss_op_kind_desc *d = ss_op_kind(op->kind);
+            if (!d)
+                continue;
+            enum ss_obj_kind k = d->object;
+            size_t n = d->per_member ? op->nmembers : 1;
             if (op->state == SS_OP_DONE) {
-                r->counts[k][op_action(op->kind)] += k == SS_KIND_MEMBERSHIP ? op->members_done : 1;
+                r->counts[k][d->action] += d->per_member ? op->members_done : 1;
                 if (p->staged && op->kind == SCIMSYNC_OP_DELETE_USER)
                     r->users_deleted_after_grace++; /* the only user deletes of that mode */
                 continue;
@@ -400,7 +346,7 @@ void ss_report_apply_results(const struct ss_plan *p)
                 continue;
             struct ss_report_failure *f = &r->failures[r->nfailures++];
             memset(f, 0, sizeof(*f));
-            f->operation = op_name(op->kind);
+            f->operation = d->json;
             op_object(p, op, f);
             f->user_name = keep(r, f->user_name);
             f->display_name = keep(r, f->display_name);

@@ -12,7 +12,7 @@
 
 #include "arena.h"
 #include "atomic_file.h"
-#include "engine.h"
+#include "engine_types.h"
 #include "plan.h"
 #include "safety.h"
 

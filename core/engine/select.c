@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "ownership.h"
 #include "strmap.h"
 #include "vec.h"
 
@@ -158,7 +159,7 @@ int ss_select_build(struct ss_dir *src, const struct ss_pick *pick,
         /* Owned groups the user is in that the source no longer puts it in. */
         for (uint32_t t = 0; t < tgt->ngroups; t++) {
             const struct ss_group_rec *tg = &tgt->groups[t];
-            if (ss_str_empty(tg->external_id) || ss_strmap_get(&group_ext, tg->external_id, NULL))
+            if (!ss_owned(tg->external_id) || ss_strmap_get(&group_ext, tg->external_id, NULL))
                 continue;
             if (!tgt->members_known || !tgt->members_known[t] || ss_dir_nmembers(tgt, t) == 0)
                 continue;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "ownership.h"
 #include "plugin_err.h"
 #include "progress.h"
 #include "target_read.h"
@@ -222,7 +223,7 @@ static int read_members(struct ss_select_read *r)
     }
     size_t ng = tgt->ngroups;
     for (uint32_t g = 0; g < ng; g++) {
-        if (ss_str_empty(tgt->groups[g].external_id))
+        if (!ss_owned(tgt->groups[g].external_id))
             continue; /* not ours: never read for members */
         if (find(r, 1, SCIMSYNC_FIND_MEMBER_OF, tgt->groups[g].id, g, SS_NONE, NULL) < 0)
             return -1;
@@ -283,7 +284,7 @@ int ss_select_read_rest(struct ss_select_read *r, const struct ss_dir *src,
         return -1;
     }
     for (size_t g = 0; g < tgt->ngroups; g++)
-        tgt->members_known[g] = !ss_str_empty(tgt->groups[g].external_id);
+        tgt->members_known[g] = (unsigned char)ss_owned(tgt->groups[g].external_id);
     if (ss_dir_set_members(tgt, r->pairs, r->npairs) < 0)
         return -1;
     ss_info("target %s: %zu users, %zu groups and %zu memberships read for %s \"%s\"", r->t->name,

@@ -7,7 +7,7 @@
 
 #include <scimsync/plugin.h>
 
-#include "engine.h"
+#include "engine_types.h"
 #include "model.h"
 #include "select.h"
 #include "strmap.h"

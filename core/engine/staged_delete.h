@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine_types.h"
 #include "plan.h"
 
 struct ss_state;

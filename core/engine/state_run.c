@@ -6,12 +6,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host.h"
 #include "log.h"
 #include "staged_delete.h"
 #include "state.h"
 #include "state_lease.h"
 #include "state_store.h"
+#include "stop.h"
 #include "target_read.h"
 
 /* Ops sent to the target between two records of the state. */

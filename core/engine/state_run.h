@@ -9,7 +9,7 @@
 #include <scimsync/plugin.h>
 
 #include "apply.h"
-#include "engine.h"
+#include "engine_types.h"
 #include "model.h"
 #include "plan.h"
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "ownership.h"
 #include "plugin_err.h"
 #include "progress.h"
 #include "strmap.h"
@@ -182,7 +183,7 @@ int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir
 {
     int rc = -1;
     struct ss_strmap src_names, by_id;
-    ss_strmap_init(&src_names, 1);
+    ss_strmap_init(&src_names, SS_ADOPT_ICASE);
     ss_strmap_init(&by_id, 0);
     const char **ids = malloc((tgt->ngroups ? tgt->ngroups : 1) * sizeof(*ids));
     uint32_t *listed = malloc((tgt->ngroups ? tgt->ngroups : 1) * sizeof(*listed));
@@ -204,10 +205,7 @@ int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir
     size_t n = 0;
     for (uint32_t g = 0; g < tgt->ngroups; g++) {
         const struct ss_group_rec *gr = &tgt->groups[g];
-        int managed =
-            !ss_str_empty(gr->external_id) ||
-            (adopt && gr->display_name && ss_strmap_get(&src_names, gr->display_name, NULL));
-        if (!managed)
+        if (!ss_group_members_managed(gr, adopt, src, &src_names))
             continue;
         ids[n] = gr->id;
         listed[n] = g;

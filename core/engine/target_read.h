@@ -4,7 +4,7 @@
 #ifndef SS_TARGET_READ_H
 #define SS_TARGET_READ_H
 
-#include "engine.h"
+#include "engine_types.h"
 #include "model.h"
 
 /* Members are listed for owned groups (non-empty externalId) and, when

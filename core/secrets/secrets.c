@@ -9,10 +9,10 @@
 #include "secrets_schemes.h"
 
 static const struct ss_secret_scheme schemes[] = {
-    {"env:", ss_secret_env_resolve, 0},
-    {"file:", ss_secret_file_resolve, 0},
-    {"aws-secretsmanager:", ss_secret_aws_sm_resolve, 1},
-    {"aws-ssm:", ss_secret_aws_ssm_resolve, 0},
+    {"env:", ss_secret_env_resolve, 0, NULL},
+    {"file:", ss_secret_file_resolve, 0, NULL},
+    {"aws-secretsmanager:", ss_secret_aws_sm_resolve, 1, ss_secret_aws_forget},
+    {"aws-ssm:", ss_secret_aws_ssm_resolve, 0, ss_secret_aws_forget},
 };
 
 static const struct ss_secret_scheme *find_scheme(const char *ref)
@@ -24,6 +24,20 @@ static const struct ss_secret_scheme *find_scheme(const char *ref)
             return &schemes[i];
     }
     return NULL;
+}
+
+void ss_secrets_forget(void)
+{
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        /* The AWS schemes share one cache: forget it once. */
+        if (schemes[i].forget && (i == 0 || schemes[i].forget != schemes[i - 1].forget))
+            schemes[i].forget();
+    }
+}
+
+const struct ss_secret_scheme *ss_secret_scheme_of(const char *ref)
+{
+    return find_scheme(ref);
 }
 
 int ss_secret_is_reference(const char *ref)

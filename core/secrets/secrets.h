@@ -17,7 +17,9 @@ struct ss_secret_scheme {
     int (*resolve)(const char *body, char **out, char *err, size_t errlen);
     /* Values from this scheme are secret whatever the key's type: a store
      * made for secrets may hold a user name next to its password. */
-    int always_secret;
+    int always_secret; /* Optional (NULL): drops what the scheme caches (values, credentials),
+                        * so the next resolve fetches afresh: ss_secrets_forget(). */
+    void (*forget)(void);
 };
 
 /* Escape for a STRING / PATH value that starts with a scheme prefix. */
@@ -29,5 +31,10 @@ int ss_secret_resolve(const char *ref, char **out, char *err, size_t errlen);
 int ss_secret_is_reference(const char *ref);
 /* Nonzero when ref's scheme always yields secrets (aws-secretsmanager:). */
 int ss_secret_ref_is_secret(const char *ref);
+/* The scheme of ref, NULL when none. */
+const struct ss_secret_scheme *ss_secret_scheme_of(const char *ref);
+/* Calls every scheme's forget hook: the daemon does before each reload, so
+ * rotated values are fetched again. */
+void ss_secrets_forget(void);
 
 #endif

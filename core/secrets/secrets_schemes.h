@@ -4,10 +4,8 @@
 
 #include <stddef.h>
 
-/* Largest secret value accepted from any scheme. */
-#define SS_SECRET_MAX (64 * 1024)
+#include "secret_file.h" /* SS_SECRET_MAX, ss_secret_file_resolve */
 
 int ss_secret_env_resolve(const char *body, char **out, char *err, size_t errlen);
-int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errlen);
 
 #endif

@@ -20,7 +20,7 @@ struct world {
     struct ss_dir src, tgt;
     struct ss_pair spairs[64], tpairs[64];
     size_t nsp, ntp;
-    struct ss_engine_options opt;
+    struct ss_diff_policy opt;
     struct ss_plan plan;
 };
 
@@ -31,7 +31,6 @@ static int setup(void **state)
         return -1;
     ss_dir_init(&w->src);
     ss_dir_init(&w->tgt);
-    ss_safety_policy_off(&w->opt.safety);
     *state = w;
     return 0;
 }

@@ -18,7 +18,7 @@
 
 struct world {
     struct ss_dir src, tgt;
-    struct ss_engine_options opt;
+    struct ss_diff_policy opt;
     struct ss_plan plan;
     char *out;
     size_t outlen;
@@ -76,7 +76,6 @@ static void build(struct world *w, struct ss_pair *sp, size_t nsp, struct ss_pai
     assert_int_equal(ss_dir_set_members(&w->tgt, tp, ntp), 0);
     w->tgt.members_known = calloc(w->tgt.ngroups + 1, 1);
     memset(w->tgt.members_known, 1, w->tgt.ngroups);
-    ss_safety_policy_off(&w->opt.safety);
     assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
     assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
 }

@@ -25,7 +25,7 @@ struct world {
     struct ss_pair spairs[64], tpairs[64];
     size_t nsp, ntp;
     struct ss_pick pick;
-    struct ss_engine_options opt;
+    struct ss_diff_policy opt;
     struct ss_plan plan;
     int have_plan;
 };
@@ -38,7 +38,6 @@ static int setup(void **state)
     ss_dir_init(&w->src);
     ss_dir_init(&w->tgt);
     ss_dir_init(&w->out);
-    ss_safety_policy_off(&w->opt.safety);
     *state = w;
     return 0;
 }

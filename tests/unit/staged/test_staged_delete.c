@@ -52,7 +52,8 @@ static void test_decide(void **unused)
 
 struct world {
     struct ss_dir src, tgt;
-    struct ss_engine_options opt;
+    struct ss_diff_policy pol;
+    long delete_after;
     struct ss_plan plan;
 };
 
@@ -63,9 +64,8 @@ static int setup(void **state)
         return -1;
     ss_dir_init(&w->src);
     ss_dir_init(&w->tgt);
-    ss_safety_policy_off(&w->opt.safety);
-    w->opt.on_missing = SS_ON_MISSING_STAGED;
-    w->opt.delete_after = 7 * DAY;
+    w->pol.on_missing = SS_ON_MISSING_STAGED;
+    w->delete_after = 7 * DAY;
     *state = w;
     return 0;
 }
@@ -134,8 +134,8 @@ static void diff(struct world *w)
     assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
     w->plan.staged = 1;
     w->plan.now = NOW;
-    w->plan.delete_after = w->opt.delete_after;
-    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+    w->plan.delete_after = w->delete_after;
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->pol, &w->plan), 0);
 }
 
 static const struct ss_pending_delete *pending(const struct ss_plan *p, const char *id)
@@ -257,9 +257,9 @@ static void test_other_modes_unchanged(void **state)
     char *buf = NULL;
     size_t len = 0;
     build(w);
-    w->opt.on_missing = SS_ON_MISSING_DEACTIVATE;
+    w->pol.on_missing = SS_ON_MISSING_DEACTIVATE;
     assert_int_equal(ss_plan_init(&w->plan, &w->src, &w->tgt), 0);
-    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->opt, &w->plan), 0);
+    assert_int_equal(ss_diff(&w->src, &w->tgt, &w->pol, &w->plan), 0);
     assert_int_equal(w->plan.npending, 0);
     FILE *f = open_memstream(&buf, &len);
     assert_int_equal(ss_plan_print_json(&w->plan, f), 0);
@@ -279,9 +279,8 @@ static void test_note_state(void **unused)
     memset(w, 0, sizeof(*w));
     ss_dir_init(&w->src);
     ss_dir_init(&w->tgt);
-    w->opt.on_missing = SS_ON_MISSING_STAGED;
-    w->opt.delete_after = 7 * DAY;
-    ss_safety_policy_off(&w->opt.safety);
+    w->pol.on_missing = SS_ON_MISSING_STAGED;
+    w->delete_after = 7 * DAY;
     build(w);
     ss_state_init(&st);
     assert_int_equal(ss_state_from_dir(&st, &w->tgt, NOW), 0);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "secrets_schemes.h"
+#include "secret_file.h"
 
 int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errlen)
 {
