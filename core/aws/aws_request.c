@@ -1,7 +1,7 @@
 /* HTTP to AWS endpoints through libcurl; SigV4 is libcurl's, not ours. */
 #include "aws_request.h"
 
-#include <ss/dynbuf.h>
+#include <ss/dynbuf_sink.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,23 +11,6 @@
 #include "log.h"
 
 #define JSON_ATTEMPTS 3
-
-/* The response body: it may hold credentials, so a secret buffer. */
-struct body_buf {
-    struct ss_dynbuf d;
-    int overflow;
-};
-
-static size_t on_data(char *data, size_t size, size_t n, void *ud)
-{
-    struct body_buf *b = ud;
-    size_t add = size * n;
-    int rc = ss_dynbuf_add(&b->d, data, add);
-
-    if (rc == SS_DYNBUF_TOO_BIG)
-        b->overflow = 1;
-    return rc < 0 ? 0 : add;
-}
 
 void ss_aws_http_resp_free(struct ss_aws_http_resp *resp)
 {
@@ -42,14 +25,14 @@ void ss_aws_http_resp_free(struct ss_aws_http_resp *resp)
 int ss_aws_http(const struct ss_aws_http_req *rq, struct ss_aws_http_resp *resp, char *err,
                 size_t errlen)
 {
-    struct body_buf b = {.overflow = 0};
+    struct ss_dynbuf_sink b; /* it may hold credentials: a secret buffer */
     char curl_err[CURL_ERROR_SIZE] = "";
     CURL *c = NULL;
     CURLcode cc;
     int rc = -1;
 
     memset(resp, 0, sizeof(*resp));
-    ss_dynbuf_init_secret(&b.d, SS_AWS_MAX_RESPONSE);
+    ss_dynbuf_sink_init(&b, SS_AWS_MAX_RESPONSE, 1);
     c = curl_easy_init();
     if (!c) {
         snprintf(err, errlen, "cannot initialise libcurl");
@@ -61,7 +44,7 @@ int ss_aws_http(const struct ss_aws_http_req *rq, struct ss_aws_http_resp *resp,
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, rq->connect_timeout_ms);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ss_dynbuf_sink_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "scimsync");
     /* Proxies from the environment would see the request; that is what the
@@ -85,7 +68,7 @@ int ss_aws_http(const struct ss_aws_http_req *rq, struct ss_aws_http_resp *resp,
     }
     cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
-        if (b.overflow)
+        if (b.too_big)
             snprintf(err, errlen, "%s: response larger than %d bytes", rq->url,
                      SS_AWS_MAX_RESPONSE);
         else
@@ -94,15 +77,15 @@ int ss_aws_http(const struct ss_aws_http_req *rq, struct ss_aws_http_resp *resp,
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-    resp->len = ss_dynbuf_len(&b.d);
-    if (!(resp->body = ss_dynbuf_take(&b.d))) {
+    resp->len = ss_dynbuf_len(&b.buf);
+    if (!(resp->body = ss_dynbuf_take(&b.buf))) {
         resp->len = 0;
         snprintf(err, errlen, "out of memory");
         goto out;
     }
     rc = 0;
 out:
-    ss_dynbuf_free(&b.d);
+    ss_dynbuf_free(&b.buf);
     if (c)
         curl_easy_cleanup(c);
     return rc;

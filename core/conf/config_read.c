@@ -186,11 +186,16 @@ static struct ss_conf_section *section_get(struct parse_ctx *p, enum ss_section_
         s->label = xasprintf("[%s]", kind_word(kind));
         s->component = strdup(kind_word(kind));
     }
-    cfg->nsections++;
     if ((name && !s->name) || !s->label || !s->component) {
+        /* not counted: a half-made section (no name) must not reach the
+         * checks that run after the files are read */
+        free(s->name);
+        free(s->label);
+        free(s->component);
         p->oom = 1;
         return NULL;
     }
+    cfg->nsections++;
     return s;
 }
 

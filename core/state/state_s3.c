@@ -14,42 +14,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include <ss/dynbuf_sink.h>
+
 #include "aws_providers.h"
 #include "aws_request.h"
 #include "log.h"
 #include "state_store.h"
 
 #define S3_ATTEMPTS 4
-
-struct s3_body {
-    char *p;
-    size_t len, cap;
-    int overflow;
-};
-
-static size_t on_body(char *data, size_t size, size_t n, void *ud)
-{
-    struct s3_body *b = ud;
-    size_t add = size * n;
-    if (add > SS_STATE_MAX_BYTES - b->len) {
-        b->overflow = 1;
-        return 0;
-    }
-    if (b->len + add + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap : 65536;
-        while (ncap < b->len + add + 1)
-            ncap *= 2;
-        char *np = realloc(b->p, ncap);
-        if (!np)
-            return 0;
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, data, add);
-    b->len += add;
-    b->p[b->len] = '\0';
-    return add;
-}
 
 struct s3_hdr {
     char etag[160];
@@ -186,7 +158,7 @@ struct s3_call {
     size_t len;
     const char *cond_header; /* "If-Match: ..." / "If-None-Match: *" or NULL */
     long status;
-    struct s3_body resp;
+    struct ss_dynbuf_sink resp; /* the answer, capped at SS_STATE_MAX_BYTES */
     struct s3_hdr hdr;
 };
 
@@ -199,8 +171,8 @@ static int s3_once(struct ss_state_store *s, struct s3_call *k, const char *url,
     int rc = -1;
     CURL *c = curl_easy_init();
 
-    free(k->resp.p);
-    memset(&k->resp, 0, sizeof(k->resp));
+    ss_dynbuf_sink_free(&k->resp);
+    ss_dynbuf_sink_init(&k->resp, SS_STATE_MAX_BYTES, 0);
     memset(&k->hdr, 0, sizeof(k->hdr));
     if (!c || hex_digest(EVP_sha256(), k->body ? k->body : "", k->body ? k->len : 0, hash,
                          sizeof hash) < 0) {
@@ -242,7 +214,7 @@ static int s3_once(struct ss_state_store *s, struct s3_call *k, const char *url,
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 300000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ss_dynbuf_sink_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &k->resp);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &k->hdr);
@@ -261,8 +233,8 @@ static int s3_once(struct ss_state_store *s, struct s3_call *k, const char *url,
     CURLcode cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
         snprintf(err, errlen, "%s %.300s: %.180s", k->method, url,
-                 k->resp.overflow ? "answer larger than a state may be"
-                                  : (curl_err[0] ? curl_err : curl_easy_strerror(cc)));
+                 k->resp.too_big ? "answer larger than a state may be"
+                                 : (curl_err[0] ? curl_err : curl_easy_strerror(cc)));
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &k->status);
@@ -281,9 +253,11 @@ out:
 static void s3_error_text(const struct s3_call *k, char *out, size_t outlen)
 {
     char *code = NULL, *msg = NULL;
-    if (k->resp.p) {
-        ss_aws_xml_text(k->resp.p, k->resp.len, "Code", 128, &code);
-        ss_aws_xml_text(k->resp.p, k->resp.len, "Message", 300, &msg);
+    if (ss_dynbuf_len(&k->resp.buf)) {
+        const char *body = ss_dynbuf_str(&k->resp.buf);
+        size_t len = ss_dynbuf_len(&k->resp.buf);
+        ss_aws_xml_text(body, len, "Code", 128, &code);
+        ss_aws_xml_text(body, len, "Message", 300, &msg);
     }
     if (code)
         snprintf(out, outlen, "HTTP %ld %s%s%s", k->status, code, msg ? ": " : "", msg ? msg : "");
@@ -296,7 +270,7 @@ static void s3_error_text(const struct s3_call *k, char *out, size_t outlen)
 static int retryable(const struct s3_call *k)
 {
     return k->status >= 500 || k->status == 429 ||
-           (k->resp.p && strstr(k->resp.p, "<Code>SlowDown</Code>"));
+           strstr(ss_dynbuf_str(&k->resp.buf), "<Code>SlowDown</Code>");
 }
 
 /* Sends k with retries; 0 with k->status set, <0 with err set. */
@@ -358,17 +332,16 @@ int ss_s3_get(struct ss_state_store *s, const char *key, char **buf, size_t *len
         fail_text(s, &k, err, errlen);
         goto out;
     }
-    if (!k.resp.p && !(k.resp.p = calloc(1, 1))) {
+    *len = ss_dynbuf_len(&k.resp.buf);
+    if (!(*buf = ss_dynbuf_take(&k.resp.buf))) { /* "" when the object is empty */
+        *len = 0;
         snprintf(err, errlen, "out of memory");
         goto out;
     }
     snprintf(etag, etaglen, "%s", k.hdr.etag);
-    *buf = k.resp.p;
-    *len = k.resp.len;
-    k.resp.p = NULL;
     rc = 1;
 out:
-    free(k.resp.p);
+    ss_dynbuf_sink_free(&k.resp);
     return rc;
 }
 
@@ -419,7 +392,7 @@ int ss_s3_put(struct ss_state_store *s, const char *key, const char *buf, size_t
     snprintf(etag, etaglen, "%s", k.hdr.etag);
     rc = 0;
 out:
-    free(k.resp.p);
+    ss_dynbuf_sink_free(&k.resp);
     return rc;
 }
 
@@ -446,6 +419,6 @@ int ss_s3_delete(struct ss_state_store *s, const char *key, const char *if_match
     }
     rc = 0;
 out:
-    free(k.resp.p);
+    ss_dynbuf_sink_free(&k.resp);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <scimsync/plugin.h>
 
 #include "entra_logic.h"
+#include "ssp_http.h"
 
 #define ENTRA_STATE_KEY "graph"
 

@@ -3,51 +3,11 @@
  * Retry-After, backoff and a deadline per request. */
 #include "entra.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-struct buf {
-    char *data;
-    size_t len;
-};
-
-struct reply {
-    struct buf body;
-    char retry_after[128];
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    struct buf *b = ud;
-    size_t add = size * n;
-    char *d = realloc(b->data, b->len + add + 1);
-    if (!d)
-        return 0; /* curl reports a write error */
-    memcpy(d + b->len, p, add);
-    b->len += add;
-    d[b->len] = '\0';
-    b->data = d;
-    return add;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    struct reply *r = ud;
-    size_t len = size * n;
-    static const char name[] = "retry-after:";
-    if (len > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
-        size_t vlen = len - (sizeof name - 1);
-        if (vlen >= sizeof r->retry_after)
-            vlen = sizeof r->retry_after - 1;
-        memcpy(r->retry_after, p + sizeof name - 1, vlen);
-        r->retry_after[vlen] = '\0';
-        r->retry_after[strcspn(r->retry_after, "\r\n")] = '\0';
-    }
-    return len;
-}
 
 int entra_http_init(struct entra_http *h, const struct scimsync_host *host,
                     const struct entra_conf *conf)
@@ -103,102 +63,67 @@ static void error_text(const char *body, char *out, size_t n)
     json_object_put(o);
 }
 
-/* Sleeps secs, polling should_stop.  0, or SCIMSYNC_ERR_STOPPED. */
-static int wait_for(struct entra_http *h, long secs)
-{
-    for (long ms = secs * 1000; ms > 0; ms -= 100) {
-        if (h->host->should_stop(h->host))
-            return SCIMSYNC_ERR_STOPPED;
-        usleep(100000);
-    }
-    return 0;
-}
-
 static int transient(long status)
 {
     return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
 /* One request with retries.  post: form body (token endpoint) or NULL
- * for a GET with the bearer token. */
+ * for a GET with the bearer token.  0 with *body (the caller frees it). */
 static int perform(struct entra_http *h, const char *url, const char *post, int eventual,
-                   struct buf *body, long *status)
+                   struct ssp_resp *body, long *status)
 {
     const struct scimsync_host *host = h->host;
+    static const char *const consistency[] = {"ConsistencyLevel: eventual", NULL};
     char what[256], errbuf[CURL_ERROR_SIZE], etext[512];
     time_t deadline = time(NULL) + h->conf->request_timeout;
-    int ret = SCIMSYNC_ERR_IO;
+    const struct ssp_req q = {
+        .url = url,
+        .form = post,
+        .bearer = post ? NULL : h->token,
+        .headers = !post && eventual ? consistency : NULL,
+        .user_agent = "scimsync-entra",
+        .ca_file = h->conf->ca_file,
+        .verify_tls = 1,
+        .timeout_ms = h->conf->request_timeout * 1000L,
+        .connect_timeout_ms = 30000L,
+    };
     describe(post ? "POST" : "GET", url, what, sizeof what);
     for (int attempt = 1;; attempt++) {
-        struct reply r = {{NULL, 0}, ""};
-        struct curl_slist *hdrs = NULL;
-        char *auth = NULL;
+        struct ssp_resp r = {0};
         if (host->should_stop(host))
             return SCIMSYNC_ERR_STOPPED;
-        curl_easy_reset(h->curl);
-        curl_easy_setopt(h->curl, CURLOPT_URL, url);
-        curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "https,http");
-        curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT, 30L);
-        curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, (long)(h->conf->request_timeout));
-        curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, "");
-        curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &r.body);
-        curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &r);
-        curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, errbuf);
-        curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "scimsync-entra");
-        if (h->conf->ca_file)
-            curl_easy_setopt(h->curl, CURLOPT_CAINFO, h->conf->ca_file);
-        hdrs = curl_slist_append(hdrs, "Accept: application/json");
-        if (post) {
-            curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, post);
-        } else {
-            size_t n = strlen(h->token) + 32;
-            if (!(auth = malloc(n))) {
-                curl_slist_free_all(hdrs);
-                return SCIMSYNC_ERR_NOMEM;
-            }
-            snprintf(auth, n, "Authorization: Bearer %s", h->token);
-            hdrs = curl_slist_append(hdrs, auth);
-            if (eventual)
-                hdrs = curl_slist_append(hdrs, "ConsistencyLevel: eventual");
-        }
-        curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
-        errbuf[0] = '\0';
-        CURLcode rc = curl_easy_perform(h->curl);
+        CURLcode rc = ssp_http_attempt(h->curl, &q, &r, errbuf);
         h->requests++;
-        curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
-        curl_slist_free_all(hdrs);
-        if (auth) {
-            memset(auth, 0, strlen(auth));
-            free(auth);
-        }
         *status = 0;
         long wait;
         char why[CURL_ERROR_SIZE + 32];
+        if (rc == CURLE_OUT_OF_MEMORY) {
+            ssp_resp_free(&r);
+            return SCIMSYNC_ERR_NOMEM;
+        }
         if (rc != CURLE_OK) {
             snprintf(why, sizeof why, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
             wait = entra_backoff(attempt);
         } else {
-            curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, status);
+            *status = r.status;
             if (*status >= 200 && *status < 300) {
-                *body = r.body;
+                *body = r;
                 return 0;
             }
             if (!transient(*status)) {
                 if (*status == 410 || (*status == 401 && !post)) {
-                    free(r.body.data); /* the caller decides */
+                    ssp_resp_free(&r); /* the caller decides */
                     return *status == 410 ? SCIMSYNC_ERR_NOTFOUND : SCIMSYNC_ERR_AUTH;
                 }
-                error_text(r.body.data, etext, sizeof etext);
+                error_text(r.body, etext, sizeof etext);
                 host->log(host, SCIMSYNC_LOG_ERROR, "%s: HTTP %ld%s%s%s", what, *status,
                           etext[0] ? " (" : "", etext, etext[0] ? ")" : "");
                 if (*status == 403)
                     host->log(host, SCIMSYNC_LOG_ERROR,
                               "the app registration lacks a permission or its admin consent: "
                               "see docs/source-entra.md");
-                free(r.body.data);
+                ssp_resp_free(&r);
                 /* 400: a query Graph refuses (a filter), or refused client
                  * credentials at the token endpoint */
                 if (*status == 400)
@@ -208,18 +133,18 @@ static int perform(struct entra_http *h, const char *url, const char *post, int 
                                                         : SCIMSYNC_ERR_IO;
             }
             snprintf(why, sizeof why, "HTTP %ld", *status);
-            long ra = entra_retry_after(r.retry_after, time(NULL));
+            long ra = r.retry_after >= 0 ? (long)ceil(r.retry_after) : -1;
             wait = (*status == 429 || *status == 503) && ra >= 0 ? ra : entra_backoff(attempt);
         }
-        free(r.body.data);
+        ssp_resp_free(&r);
         if (attempt > h->conf->retries || time(NULL) + wait > deadline) {
             host->log(host, SCIMSYNC_LOG_ERROR, "%s: %s; giving up after %d attempt%s", what, why,
                       attempt, attempt == 1 ? "" : "s");
-            return ret;
+            return SCIMSYNC_ERR_IO;
         }
         h->retried++;
         host->log(host, SCIMSYNC_LOG_INFO, "%s: %s; retry %d in %ld s", what, why, attempt, wait);
-        if (wait_for(h, wait) < 0)
+        if (ssp_sleep_until(host, ssp_now() + (double)wait) < 0)
             return SCIMSYNC_ERR_STOPPED;
     }
 }
@@ -257,7 +182,7 @@ static int ensure_token(struct entra_http *h)
     const struct scimsync_host *host = h->host;
     const struct entra_conf *c = h->conf;
     char *form = NULL, *assertion = NULL, err[256];
-    struct buf body = {NULL, 0};
+    struct ssp_resp body = {0};
     json_object *o = NULL, *tok, *exp;
     long status = 0;
     int ret;
@@ -295,7 +220,7 @@ static int ensure_token(struct entra_http *h)
                       c->client_id, c->tenant_id);
         goto out;
     }
-    o = json_tokener_parse(body.data);
+    o = body.body ? json_tokener_parse(body.body) : NULL;
     if (!o || !json_object_object_get_ex(o, "access_token", &tok) ||
         !json_object_is_type(tok, json_type_string)) {
         host->log(host, SCIMSYNC_LOG_ERROR, "POST %s: the answer has no access_token",
@@ -323,7 +248,9 @@ out:
         /* the token text inside the parsed answer */
         json_object_put(o);
     }
-    wipe(body.data);
+    if (body.body)
+        memset(body.body, 0, body.len); /* the token's text */
+    ssp_resp_free(&body);
     wipe(form);
     wipe(assertion);
     return ret;
@@ -331,7 +258,7 @@ out:
 
 int entra_get(struct entra_http *h, const char *url, int eventual, json_object **out, long *status)
 {
-    struct buf body = {NULL, 0};
+    struct ssp_resp body = {0};
     int ret;
     *out = NULL;
     *status = 0;
@@ -356,14 +283,14 @@ int entra_get(struct entra_http *h, const char *url, int eventual, json_object *
         return ret;
     json_tokener *tk = json_tokener_new();
     if (tk) {
-        *out = json_tokener_parse_ex(tk, body.data ? body.data : "", (int)body.len);
+        *out = json_tokener_parse_ex(tk, body.body ? body.body : "", (int)body.len);
         if (json_tokener_get_error(tk) != json_tokener_success) {
             json_object_put(*out);
             *out = NULL;
         }
         json_tokener_free(tk);
     }
-    free(body.data);
+    ssp_resp_free(&body);
     if (!*out || !json_object_is_type(*out, json_type_object)) {
         char what[256];
         describe("GET", url, what, sizeof what);

@@ -1,35 +1,16 @@
 /* The client assertion of the certificate credential: a JWT signed RS256
  * with OpenSSL's EVP API, its x5t header naming the certificate. */
 #include "entra_logic.h"
+#include "ssp_jwt.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *entra_b64url(const unsigned char *data, size_t n)
-{
-    /* EVP_EncodeBlock writes 4 bytes per 3, plus the NUL */
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (!out)
-        return NULL;
-    int len = EVP_EncodeBlock((unsigned char *)out, data, (int)n);
-    while (len > 0 && out[len - 1] == '=')
-        len--;
-    out[len] = '\0';
-    for (char *p = out; *p; p++) {
-        if (*p == '+')
-            *p = '-';
-        else if (*p == '/')
-            *p = '_';
-    }
-    return out;
-}
 
 static X509 *read_cert(const char *pem)
 {
@@ -45,7 +26,7 @@ static int thumbprint(X509 *cert, int sha256, char **out)
     unsigned int len = 0;
     if (!X509_digest(cert, sha256 ? EVP_sha256() : EVP_sha1(), md, &len))
         return -1;
-    *out = entra_b64url(md, len);
+    *out = ssp_b64url(md, len);
     return *out ? 0 : -1;
 }
 
@@ -65,14 +46,6 @@ int entra_cert_thumbprint(const char *cert_pem, int sha256, char **out, char *er
     return ret;
 }
 
-/* base64url of a json-c object's compact text */
-static char *b64_json(json_object *o)
-{
-    const char *s =
-        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    return s ? entra_b64url((const unsigned char *)s, strlen(s)) : NULL;
-}
-
 int entra_client_assertion(const char *cert_pem, const char *key_pem, int sha256,
                            const char *client_id, const char *token_url, time_t now, long lifetime,
                            const char *jti, char **out, char *err, size_t errlen)
@@ -81,10 +54,8 @@ int entra_client_assertion(const char *cert_pem, const char *key_pem, int sha256
     X509 *cert = NULL;
     EVP_PKEY *key = NULL;
     BIO *bio = NULL;
-    EVP_MD_CTX *md = NULL;
     json_object *hdr = NULL, *claims = NULL;
-    char *x5t = NULL, *h64 = NULL, *c64 = NULL, *input = NULL, *s64 = NULL;
-    unsigned char *sig = NULL;
+    char *x5t = NULL;
     char jti_hex[33];
     *out = NULL;
 
@@ -133,27 +104,13 @@ int entra_client_assertion(const char *cert_pem, const char *key_pem, int sha256
     json_object_object_add(claims, "iat", json_object_new_int64((int64_t)now));
     json_object_object_add(claims, "nbf", json_object_new_int64((int64_t)now));
     json_object_object_add(claims, "exp", json_object_new_int64((int64_t)now + lifetime));
-    if (!(h64 = b64_json(hdr)) || !(c64 = b64_json(claims)))
-        goto nomem;
-    size_t ilen = strlen(h64) + 1 + strlen(c64);
-    if (!(input = malloc(ilen + 1)))
-        goto nomem;
-    snprintf(input, ilen + 1, "%s.%s", h64, c64);
-
-    size_t siglen = 0;
-    if (!(md = EVP_MD_CTX_new()) || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
-        EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)input, ilen) != 1 ||
-        !(sig = malloc(siglen)) ||
-        EVP_DigestSign(md, sig, &siglen, (const unsigned char *)input, ilen) != 1) {
+    int rc = ssp_jwt_sign_rs256(key, hdr, claims, out);
+    if (rc == SSP_JWT_SIGN) {
         snprintf(err, errlen, "signing the client assertion failed");
         goto out;
     }
-    if (!(s64 = entra_b64url(sig, siglen)))
+    if (rc < 0)
         goto nomem;
-    size_t olen = ilen + 1 + strlen(s64);
-    if (!(*out = malloc(olen + 1)))
-        goto nomem;
-    snprintf(*out, olen + 1, "%s.%s", input, s64);
     ret = 0;
     goto out;
 nomem:
@@ -162,15 +119,9 @@ out:
     ERR_clear_error();
     json_object_put(hdr);
     json_object_put(claims);
-    EVP_MD_CTX_free(md);
     EVP_PKEY_free(key);
     BIO_free(bio);
     X509_free(cert);
     free(x5t);
-    free(h64);
-    free(c64);
-    free(input);
-    free(s64);
-    free(sig);
     return ret;
 }

@@ -14,9 +14,6 @@
 
 /* ---- entra_jwt.c ------------------------------------------------- */
 
-/* base64url without padding of n bytes; malloc'd, NULL on no memory. */
-char *entra_b64url(const unsigned char *data, size_t n);
-
 /* The certificate's thumbprint as the JWT header wants it: base64url of
  * the SHA-1 (sha256 = 0, header "x5t") or SHA-256 (sha256 = 1, header
  * "x5t#S256") digest of the DER certificate.  0, or <0 with err set. */
@@ -44,10 +41,6 @@ char *entra_url(const char *base, const char *path, const char *const *pairs);
  * or deltaLink must stay on the configured Graph host: the bearer token
  * goes with it), 0 when not, or when either does not parse. */
 int entra_same_origin(const char *base, const char *url);
-
-/* Seconds to wait from a Retry-After header value (delta seconds or an
- * HTTP date), or -1 when absent / unparsable.  now: the current time. */
-long entra_retry_after(const char *value, time_t now);
 
 /* Backoff before retry number attempt (1, 2, ...): 1 s doubling, at most
  * 30 s. */

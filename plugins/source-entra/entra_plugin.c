@@ -1,6 +1,7 @@
 /* The entra source plugin: configuration keys, instance life cycle, the
  * entries built from the directory model, and the descriptor. */
 #include "entra.h"
+#include "ssp_conf.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -70,25 +71,6 @@ static const char *const default_mapping[] = {"userName=${userPrincipalName}",
                                               "group.displayName=${displayName}",
                                               NULL};
 
-static const char *nonempty(const struct scimsync_host *h, const char *key)
-{
-    const char *v = h->config_get(h, key);
-    return v && *v ? v : NULL;
-}
-
-static int get_int(const struct scimsync_host *h, const char *key, long min, long max, long *out)
-{
-    int ret = h->config_get_int(h, key, out);
-    if (ret < 0)
-        return ret;
-    if (*out < min || *out > max) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: must be between %ld and %ld",
-               h->config_where(h, key), key, min, max);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    return 0;
-}
-
 static int conf_error(const struct scimsync_host *h, const char *key, const char *why)
 {
     h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: %s", h->config_where(h, key), key, why);
@@ -132,7 +114,7 @@ static int property_name(const char *name, size_t n)
  * employeeOrgData).  The manager is read only when managerId is mapped. */
 static int build_select(const struct scimsync_host *h, struct entra_conf *c)
 {
-    const char *extra = nonempty(h, "extra_attributes");
+    const char *extra = ssp_conf_str(h, "extra_attributes");
     const char *const *mapped = NULL;
     size_t cap = 512 + (extra ? strlen(extra) + 1 : 0);
     int rc = 0;
@@ -204,21 +186,21 @@ static int valid_tenant(const char *t)
 static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
 {
     int ret;
-    c->tenant_id = nonempty(h, "tenant_id");
-    c->client_id = nonempty(h, "client_id");
-    c->client_secret = nonempty(h, "client_secret");
-    c->certificate = nonempty(h, "certificate");
-    c->private_key = nonempty(h, "private_key");
-    c->login_url = nonempty(h, "login_url");
-    c->graph_url = nonempty(h, "graph_url");
-    c->scope = nonempty(h, "scope");
-    c->ca_file = nonempty(h, "ca_file");
-    c->user_filter = nonempty(h, "user_filter");
-    c->user_search = nonempty(h, "user_search");
-    c->group_filter = nonempty(h, "group_filter");
-    c->group_search = nonempty(h, "group_search");
-    c->users_from_group = nonempty(h, "users_from_group");
-    c->group_name_pattern = nonempty(h, "group_name_pattern");
+    c->tenant_id = ssp_conf_str(h, "tenant_id");
+    c->client_id = ssp_conf_str(h, "client_id");
+    c->client_secret = ssp_conf_str(h, "client_secret");
+    c->certificate = ssp_conf_str(h, "certificate");
+    c->private_key = ssp_conf_str(h, "private_key");
+    c->login_url = ssp_conf_str(h, "login_url");
+    c->graph_url = ssp_conf_str(h, "graph_url");
+    c->scope = ssp_conf_str(h, "scope");
+    c->ca_file = ssp_conf_str(h, "ca_file");
+    c->user_filter = ssp_conf_str(h, "user_filter");
+    c->user_search = ssp_conf_str(h, "user_search");
+    c->group_filter = ssp_conf_str(h, "group_filter");
+    c->group_search = ssp_conf_str(h, "group_search");
+    c->users_from_group = ssp_conf_str(h, "users_from_group");
+    c->group_name_pattern = ssp_conf_str(h, "group_name_pattern");
     if (!c->tenant_id || !valid_tenant(c->tenant_id))
         return conf_error(h, "tenant_id", "a tenant id (GUID) or domain name is required");
     if (!c->client_id)
@@ -239,14 +221,14 @@ static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
     } else if (!c->client_secret) {
         return conf_error(h, "client_secret", "give client_secret, or certificate + private_key");
     }
-    const char *tp = nonempty(h, "thumbprint");
+    const char *tp = ssp_conf_str(h, "thumbprint");
     if (!tp || strcasecmp(tp, "sha1") == 0)
         c->thumb_sha256 = 0;
     else if (strcasecmp(tp, "sha256") == 0)
         c->thumb_sha256 = 1;
     else
         return conf_error(h, "thumbprint", "sha1 or sha256");
-    const char *ext = nonempty(h, "external_id");
+    const char *ext = ssp_conf_str(h, "external_id");
     if (!ext || strcmp(ext, "id") == 0)
         c->immutable_id = 0;
     else if (strcasecmp(ext, "onPremisesImmutableId") == 0)
@@ -261,11 +243,11 @@ static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
     c->full_reconcile_interval = 86400;
     if ((ret = h->config_get_bool(h, "manager", &c->manager)) < 0 ||
         (ret = h->config_get_bool(h, "delta", &c->delta)) < 0 ||
-        (ret = get_int(h, "page_size", 1, 999, &c->page_size)) < 0 ||
-        (ret = get_int(h, "request_timeout", 1, 86400, &c->request_timeout)) < 0 ||
-        (ret = get_int(h, "retries", 0, 100, &c->retries)) < 0 ||
-        (ret = get_int(h, "full_reconcile_interval", 0, 366L * 86400,
-                       &c->full_reconcile_interval)) < 0)
+        (ret = ssp_conf_int(h, "page_size", 1, 999, &c->page_size)) < 0 ||
+        (ret = ssp_conf_int(h, "request_timeout", 1, 86400, &c->request_timeout)) < 0 ||
+        (ret = ssp_conf_int(h, "retries", 0, 100, &c->retries)) < 0 ||
+        (ret = ssp_conf_int(h, "full_reconcile_interval", 0, 366L * 86400,
+                            &c->full_reconcile_interval)) < 0)
         return ret;
     char *probe = entra_url(c->graph_url, "/users", NULL);
     if (!probe || strncasecmp(c->graph_url, "http", 4) != 0) {

@@ -80,27 +80,6 @@ int entra_same_origin(const char *base, const char *url)
     return same;
 }
 
-long entra_retry_after(const char *value, time_t now)
-{
-    if (!value)
-        return -1;
-    while (isspace((unsigned char)*value))
-        value++;
-    if (!*value)
-        return -1;
-    if (isdigit((unsigned char)*value)) {
-        char *end;
-        long s = strtol(value, &end, 10);
-        while (isspace((unsigned char)*end))
-            end++;
-        return *end || s < 0 ? -1 : s;
-    }
-    time_t t = curl_getdate(value, NULL);
-    if (t == (time_t)-1)
-        return -1;
-    return t > now ? (long)(t - now) : 0;
-}
-
 long entra_backoff(int attempt)
 {
     long s = 1;

@@ -55,7 +55,7 @@ static int fetch_token(struct gw_source *s)
 {
     const struct scimsync_host *h = s->host;
     char err[256], *jwt = NULL, *esc = NULL, *form = NULL;
-    struct gw_resp r = {0};
+    struct ssp_resp r = {0};
     json_object *root = NULL, *v;
     int ret;
     gw_auth_forget(s);
@@ -101,7 +101,7 @@ static int fetch_token(struct gw_source *s)
         goto out;
     }
     double margin = (double)ttl / 2 < REFRESH_MARGIN_S ? (double)ttl / 2 : REFRESH_MARGIN_S;
-    s->token_expires = gw_now() + (double)ttl - margin;
+    s->token_expires = ssp_now() + (double)ttl - margin;
     h->log(h, SCIMSYNC_LOG_DEBUG, "access token for %s as %s, valid %ld s", s->key.client_email,
            s->conf.subject, ttl);
     ret = 0;
@@ -118,13 +118,13 @@ out:
     json_object_put(root);
     if (r.body)
         OPENSSL_cleanse(r.body, r.len);
-    gw_resp_free(&r);
+    ssp_resp_free(&r);
     return ret;
 }
 
 int gw_auth_token(struct gw_source *s)
 {
-    if (s->token && gw_now() < s->token_expires)
+    if (s->token && ssp_now() < s->token_expires)
         return 0;
     return fetch_token(s);
 }
@@ -134,7 +134,7 @@ int gw_api_get_page(struct gw_source *s, const char *what, const char *url, cons
                     int quiet_missing)
 {
     const struct scimsync_host *h = s->host;
-    struct gw_resp r = {0};
+    struct ssp_resp r = {0};
     char reason[128], message[256], err[256];
     int ret, renewed = 0;
     for (;;) {
@@ -184,6 +184,6 @@ int gw_api_get_page(struct gw_source *s, const char *what, const char *url, cons
         break;
     }
 out:
-    gw_resp_free(&r);
+    ssp_resp_free(&r);
     return ret;
 }

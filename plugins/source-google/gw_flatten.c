@@ -8,24 +8,24 @@
 #define MAX_DEPTH 6
 #define MAX_NAME 512
 
-static int add_scalar(struct gw_entry_builder *eb, const char *name, json_object *v)
+static int add_scalar(struct ssp_entry_builder *eb, const char *name, json_object *v)
 {
     switch (json_object_get_type(v)) {
     case json_type_string:
-        return gw_eb_add(eb, name, json_object_get_string(v));
+        return ssp_eb_add_value(eb, name, json_object_get_string(v));
     case json_type_boolean:
-        return gw_eb_add(eb, name, json_object_get_boolean(v) ? "true" : "false");
+        return ssp_eb_add_value(eb, name, json_object_get_boolean(v) ? "true" : "false");
     case json_type_int:
     case json_type_double:
-        return gw_eb_add(eb, name, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        return ssp_eb_add_value(eb, name, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
     default:
         return 0; /* null, or a container handled by the caller */
     }
 }
 
-static int walk(struct gw_entry_builder *eb, const char *prefix, json_object *v, int depth);
+static int walk(struct ssp_entry_builder *eb, const char *prefix, json_object *v, int depth);
 
-static int walk_object(struct gw_entry_builder *eb, const char *prefix, json_object *o,
+static int walk_object(struct ssp_entry_builder *eb, const char *prefix, json_object *o,
                        int depth)
 {
     char name[MAX_NAME];
@@ -62,7 +62,7 @@ static const char *type_of(json_object *el)
     return *type ? type : NULL;
 }
 
-static int walk_element(struct gw_entry_builder *eb, const char *prefix, json_object *el,
+static int walk_element(struct ssp_entry_builder *eb, const char *prefix, json_object *el,
                         int depth)
 {
     if (!json_object_is_type(el, json_type_object))
@@ -79,7 +79,7 @@ static int walk_element(struct gw_entry_builder *eb, const char *prefix, json_ob
     return 0;
 }
 
-static int walk_array(struct gw_entry_builder *eb, const char *prefix, json_object *a, int depth)
+static int walk_array(struct ssp_entry_builder *eb, const char *prefix, json_object *a, int depth)
 {
     size_t n = json_object_array_length(a);
     /* the primary element first, the others in order */
@@ -94,7 +94,7 @@ static int walk_array(struct gw_entry_builder *eb, const char *prefix, json_obje
     return 0;
 }
 
-static int walk(struct gw_entry_builder *eb, const char *prefix, json_object *v, int depth)
+static int walk(struct ssp_entry_builder *eb, const char *prefix, json_object *v, int depth)
 {
     if (!v || depth > MAX_DEPTH)
         return 0;
@@ -108,7 +108,7 @@ static int walk(struct gw_entry_builder *eb, const char *prefix, json_object *v,
     }
 }
 
-int gw_flatten(struct gw_entry_builder *eb, json_object *obj)
+int gw_flatten(struct ssp_entry_builder *eb, json_object *obj)
 {
     return walk(eb, NULL, obj, 0);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gw_util.h"
+#include "ssp_jwt.h"
 
 const char gw_scopes[] = "https://www.googleapis.com/auth/admin.directory.user.readonly "
                          "https://www.googleapis.com/auth/admin.directory.group.readonly "
@@ -76,63 +77,6 @@ out:
     return ret;
 }
 
-char *gw_b64url(const unsigned char *data, size_t len)
-{
-    if (len > (size_t)0x3fffffff)
-        return NULL;
-    char *out = malloc(4 * ((len + 2) / 3) + 1);
-    if (!out)
-        return NULL;
-    int n = EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-    while (n > 0 && out[n - 1] == '=')
-        n--;
-    out[n] = '\0';
-    for (char *p = out; *p; p++) {
-        if (*p == '+')
-            *p = '-';
-        else if (*p == '/')
-            *p = '_';
-    }
-    return out;
-}
-
-unsigned char *gw_b64url_decode(const char *s, size_t *len)
-{
-    size_t n = strlen(s);
-    if (n > (size_t)0x3ffffff0)
-        return NULL;
-    size_t padded = (n + 3) / 4 * 4;
-    unsigned char *in = malloc(padded + 1), *out = malloc(padded / 4 * 3 + 1);
-    unsigned char *ret = NULL;
-    if (!in || !out)
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        in[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : (unsigned char)s[i];
-    size_t pad = padded - n;
-    if (pad == 3)
-        goto out;
-    memset(in + n, '=', pad);
-    in[padded] = '\0';
-    int m = EVP_DecodeBlock(out, in, (int)padded);
-    if (m < 0)
-        goto out;
-    *len = (size_t)m - pad;
-    out[*len] = '\0';
-    ret = out;
-    out = NULL;
-out:
-    free(in);
-    free(out);
-    return ret;
-}
-
-static char *b64url_json(json_object *o)
-{
-    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
-    return s ? gw_b64url((const unsigned char *)s, strlen(s)) : NULL;
-}
-
 static void ossl_reason(char *err, size_t errlen, const char *what)
 {
     unsigned long e = ERR_get_error();
@@ -147,12 +91,8 @@ int gw_jwt_build(const char *pem, const char *iss, const char *sub, const char *
                  const char *aud, time_t iat, char **out, char *err, size_t errlen)
 {
     json_object *hdr = json_object_new_object(), *cl = json_object_new_object();
-    char *h64 = NULL, *c64 = NULL, *s64 = NULL, *input = NULL;
-    unsigned char *sig = NULL;
-    size_t siglen = 0;
     BIO *bio = NULL;
     EVP_PKEY *pkey = NULL;
-    EVP_MD_CTX *md = NULL;
     int ret = -1;
 
     *out = NULL;
@@ -167,17 +107,6 @@ int gw_jwt_build(const char *pem, const char *iss, const char *sub, const char *
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    if (!(h64 = b64url_json(hdr)) || !(c64 = b64url_json(cl))) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    size_t ilen = strlen(h64) + 1 + strlen(c64);
-    if (!(input = malloc(ilen + 1))) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    snprintf(input, ilen + 1, "%s.%s", h64, c64);
-
     ERR_clear_error();
     if (!(bio = BIO_new_mem_buf(pem, -1)) ||
         !(pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL))) {
@@ -188,33 +117,16 @@ int gw_jwt_build(const char *pem, const char *iss, const char *sub, const char *
         snprintf(err, errlen, "private_key is not an RSA key (RS256 needs one)");
         goto out;
     }
-    if (!(md = EVP_MD_CTX_new()) || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pkey) != 1 ||
-        EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)input, ilen) != 1 ||
-        !(sig = malloc(siglen)) ||
-        EVP_DigestSign(md, sig, &siglen, (const unsigned char *)input, ilen) != 1) {
+    int rc = ssp_jwt_sign_rs256(pkey, hdr, cl, out);
+    if (rc == SSP_JWT_SIGN)
         ossl_reason(err, errlen, "signing the JWT failed");
-        goto out;
-    }
-    if (!(s64 = gw_b64url(sig, siglen))) {
+    else if (rc < 0)
         snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    size_t olen = ilen + 1 + strlen(s64);
-    if (!(*out = malloc(olen + 1))) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    snprintf(*out, olen + 1, "%s.%s", input, s64);
-    ret = 0;
+    else
+        ret = 0;
 out:
     json_object_put(hdr);
     json_object_put(cl);
-    free(h64);
-    free(c64);
-    free(s64);
-    free(input);
-    free(sig);
-    EVP_MD_CTX_free(md);
     EVP_PKEY_free(pkey);
     BIO_free(bio);
     return ret;

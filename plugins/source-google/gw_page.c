@@ -186,27 +186,6 @@ enum gw_verdict gw_classify(long status, const char *body, char *reason, size_t 
     return verdict;
 }
 
-double gw_retry_after(const char *value, time_t now)
-{
-    char *end;
-    if (!value)
-        return -1;
-    while (*value == ' ' || *value == '\t')
-        value++;
-    if (!*value)
-        return -1;
-    double s = strtod(value, &end);
-    if (end != value) {
-        while (*end == ' ' || *end == '\t')
-            end++;
-        return *end || s < 0 || !isfinite(s) ? -1 : s;
-    }
-    time_t t = curl_getdate(value, NULL);
-    if (t == (time_t)-1)
-        return -1;
-    return t > now ? (double)(t - now) : 0;
-}
-
 double gw_backoff(int attempt, double jitter01)
 {
     double d = BACKOFF_BASE_S;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "gw_source.h"
+#include "ssp_conf.h"
 
 static const struct scimsync_config_key keys[] = {
     {"credentials", SCIMSYNC_KEY_SECRET, 1, NULL,
@@ -58,25 +59,6 @@ static const char *const default_mapping[] = {"userName=${primaryEmail}",
                                               "group.displayName=${name}",
                                               NULL};
 
-static int get_int(const struct scimsync_host *h, const char *key, long min, long max, long *out)
-{
-    int ret = h->config_get_int(h, key, out);
-    if (ret < 0)
-        return ret;
-    if (*out < min || *out > max) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: must be between %ld and %ld",
-               h->config_where(h, key), key, min, max);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    return 0;
-}
-
-static const char *nonempty(const struct scimsync_host *h, const char *key)
-{
-    const char *v = h->config_get(h, key);
-    return v && *v ? v : NULL;
-}
-
 static void source_destroy(void *inst)
 {
     struct gw_source *s = inst;
@@ -104,16 +86,16 @@ static int read_conf(const struct scimsync_host *h, struct gw_conf *c, struct gw
     char err[256];
     int ret;
     c->credentials = h->config_get(h, "credentials");
-    c->subject = nonempty(h, "subject");
-    c->customer = nonempty(h, "customer");
-    c->domain = nonempty(h, "domain");
-    c->user_query = nonempty(h, "user_query");
-    c->group_query = nonempty(h, "group_query");
-    c->users_from_group = nonempty(h, "users_from_group");
-    c->group_name_pattern = nonempty(h, "group_name_pattern");
-    c->api_url = nonempty(h, "api_url");
-    c->token_url = nonempty(h, "token_url");
-    c->ca_file = nonempty(h, "ca_file");
+    c->subject = ssp_conf_str(h, "subject");
+    c->customer = ssp_conf_str(h, "customer");
+    c->domain = ssp_conf_str(h, "domain");
+    c->user_query = ssp_conf_str(h, "user_query");
+    c->group_query = ssp_conf_str(h, "group_query");
+    c->users_from_group = ssp_conf_str(h, "users_from_group");
+    c->group_name_pattern = ssp_conf_str(h, "group_name_pattern");
+    c->api_url = ssp_conf_str(h, "api_url");
+    c->token_url = ssp_conf_str(h, "token_url");
+    c->ca_file = ssp_conf_str(h, "ca_file");
     if (!c->customer)
         c->customer = "my_customer";
     if (!c->api_url)
@@ -127,10 +109,10 @@ static int read_conf(const struct scimsync_host *h, struct gw_conf *c, struct gw
     c->rate_limit = 10;
     if ((ret = h->config_get_bool(h, "verify_tls", &c->verify_tls)) < 0 ||
         (ret = h->config_get_bool(h, "nested_groups", &c->nested_groups)) < 0 ||
-        (ret = get_int(h, "page_size", 1, 500, &c->page_size)) < 0 ||
-        (ret = get_int(h, "retries", 0, 100, &c->retries)) < 0 ||
-        (ret = get_int(h, "timeout", 1, 3600, &c->timeout)) < 0 ||
-        (ret = get_int(h, "request_deadline", 1, 86400, &c->request_deadline)) < 0 ||
+        (ret = ssp_conf_int(h, "page_size", 1, 500, &c->page_size)) < 0 ||
+        (ret = ssp_conf_int(h, "retries", 0, 100, &c->retries)) < 0 ||
+        (ret = ssp_conf_int(h, "timeout", 1, 3600, &c->timeout)) < 0 ||
+        (ret = ssp_conf_int(h, "request_deadline", 1, 86400, &c->request_deadline)) < 0 ||
         (ret = h->config_get_double(h, "rate_limit", &c->rate_limit)) < 0)
         return ret;
     if (!(c->rate_limit >= 0 && c->rate_limit <= 10000)) {
@@ -195,20 +177,10 @@ static int source_open(void *inst)
     return ret;
 }
 
-static int source_next(void *inst, const struct scimsync_entry **out)
-{
-    return gw_read_next(inst, out);
-}
-
-static void source_close(void *inst)
-{
-    gw_read_close(inst);
-}
-
 static const struct scimsync_source_ops source_ops = {
     .open = source_open,
-    .next = source_next,
-    .close = source_close,
+    .next = gw_read_next,
+    .close = gw_read_close,
     .default_mapping = default_mapping,
 };
 

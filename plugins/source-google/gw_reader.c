@@ -156,9 +156,9 @@ static char *lower_dup(const char *a)
     return r;
 }
 
-static int map_put(struct gw_source *s, struct gw_map *m, const char *key, const char *val)
+static int map_put(struct gw_source *s, struct ssp_map *m, const char *key, const char *val)
 {
-    int r = gw_map_put(m, key, val);
+    int r = ssp_map_put(m, key, val);
     if (r == -2) {
         s->host->log(s->host, SCIMSYNC_LOG_ERROR, "more than %u ids or addresses in one read",
                      MAP_LIMIT);
@@ -191,12 +191,12 @@ static int unreadable_nested(struct gw_source *s, const struct gw_list *l, int r
 static int walk_scope(struct gw_source *s)
 {
     const struct scimsync_host *h = s->host;
-    struct gw_map seen;
+    struct ssp_map seen;
     struct gw_list l = {0};
     char **queue = NULL;
     size_t nq = 0, cap = 0;
     int ret = 0;
-    gw_map_init(&seen, MAP_LIMIT);
+    ssp_map_init(&seen, MAP_LIMIT);
     if (room_for((void **)&queue, &cap, nq, sizeof *queue) < 0 ||
         !(queue[nq] = strdup(s->conf.users_from_group))) {
         ret = no_memory(s, "users_from_group");
@@ -220,7 +220,7 @@ static int walk_scope(struct gw_source *s)
                 if ((ret = map_put(s, &s->scope, id, NULL)) < 0)
                     break;
             } else if (!strcmp(type, "GROUP") && s->conf.nested_groups &&
-                       !gw_map_get(&seen, id, NULL)) {
+                       !ssp_map_get(&seen, id, NULL)) {
                 if ((ret = map_put(s, &seen, id, NULL)) < 0)
                     break;
                 if (room_for((void **)&queue, &cap, nq, sizeof *queue) < 0 ||
@@ -249,7 +249,7 @@ out:
     for (size_t i = 0; i < nq; i++)
         free(queue[i]);
     free(queue);
-    gw_map_free(&seen);
+    ssp_map_free(&seen);
     return ret;
 }
 
@@ -320,13 +320,13 @@ static int build_user(struct gw_source *s, json_object *u, int final)
     const char *id = str_field(u, "id"), *email = str_field(u, "primaryEmail");
     char where[512];
     int ret;
-    gw_eb_reset(&s->eb);
+    ssp_eb_reset(&s->eb);
     snprintf(where, sizeof where, "user %s (id %s)", email ? email : "?", id ? id : "?");
     if (!json_object_is_type(u, json_type_object)) {
         s->host->log(s->host, SCIMSYNC_LOG_ERROR, "users.list: an entry is not a JSON object");
         return SCIMSYNC_ERR_DATA;
     }
-    if (id && s->scoped && !gw_map_get(&s->scope, id, NULL))
+    if (id && s->scoped && !ssp_map_get(&s->scope, id, NULL))
         return 0; /* not a member of users_from_group */
     if (!final && id) {
         if ((ret = map_put(s, &s->user_ids, id, NULL)) < 0 ||
@@ -338,7 +338,7 @@ static int build_user(struct gw_source *s, json_object *u, int final)
         char *low = lower_dup(maddr);
         if (!low)
             return no_memory(s, where);
-        int known = gw_map_get(&s->emails, low, &mid);
+        int known = ssp_map_get(&s->emails, low, &mid);
         free(low);
         if (!known && !final)
             return defer_user(s, u, where);
@@ -347,14 +347,14 @@ static int build_user(struct gw_source *s, json_object *u, int final)
                          "%s: manager %s is not among the users read: no manager", where, maddr);
     }
     if (gw_flatten(&s->eb, u) < 0 ||
-        gw_eb_add(&s->eb, "active", gw_user_active(u) ? "true" : "false") < 0 ||
-        (mid && gw_eb_add(&s->eb, "managerId", mid) < 0))
+        ssp_eb_add_value(&s->eb, "active", gw_user_active(u) ? "true" : "false") < 0 ||
+        (mid && ssp_eb_add_value(&s->eb, "managerId", mid) < 0))
         return no_memory(s, where);
     struct scimsync_entry *e = &s->eb.entry;
     e->kind = SCIMSYNC_ENTRY_USER;
-    e->id = id ? gw_eb_strdup(&s->eb, id) : NULL; /* no id: the host reports the entry */
-    e->where = gw_eb_strdup(&s->eb, where);
-    if ((id && !e->id) || !e->where || !gw_eb_finish(&s->eb))
+    e->id = id ? ssp_eb_strdup(&s->eb, id) : NULL; /* no id: the host reports the entry */
+    e->where = ssp_eb_strdup(&s->eb, where);
+    if ((id && !e->id) || !e->where || !ssp_eb_finish(&s->eb))
         return no_memory(s, where);
     s->users_out++;
     return 1;
@@ -420,7 +420,7 @@ static int load_groups(struct gw_source *s)
 static int queue_helper(struct gw_source *s, const char *id)
 {
     int ret;
-    if (gw_map_get(&s->synced, id, NULL) || gw_map_get(&s->emitted, id, NULL))
+    if (ssp_map_get(&s->synced, id, NULL) || ssp_map_get(&s->emitted, id, NULL))
         return 0;
     if ((ret = map_put(s, &s->emitted, id, NULL)) < 0)
         return ret;
@@ -440,14 +440,14 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
     json_object *m;
     char where[600];
     int ret;
-    gw_eb_reset(&s->eb);
+    ssp_eb_reset(&s->eb);
     snprintf(where, sizeof where, "group %s (id %s)%s", g && *g->email ? g->email : "?", id,
              flags & SCIMSYNC_ENTRY_HELPER ? ", nested only" : "");
     if ((ret = map_put(s, &s->emitted, id, NULL)) < 0)
         return ret;
-    if (gw_eb_add(&s->eb, "id", id) < 0 ||
-        (g && *g->email && gw_eb_add(&s->eb, "email", g->email) < 0) ||
-        (g && *g->name && gw_eb_add(&s->eb, "name", g->name) < 0))
+    if (ssp_eb_add_value(&s->eb, "id", id) < 0 ||
+        (g && *g->email && ssp_eb_add_value(&s->eb, "email", g->email) < 0) ||
+        (g && *g->name && ssp_eb_add_value(&s->eb, "name", g->name) < 0))
         return no_memory(s, where);
     if ((ret = list_members(s, &l, id)) < 0)
         return ret;
@@ -456,12 +456,12 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
     while ((ret = list_next(s, &l, &m, where)) == 1) {
         const char *type = str_field(m, "type"), *mid = str_field(m, "id");
         int r = 0;
-        if (type && mid && !strcmp(type, "USER") && gw_map_get(&s->user_ids, mid, NULL)) {
-            r = gw_eb_add_member(&s->eb, mid);
+        if (type && mid && !strcmp(type, "USER") && ssp_map_get(&s->user_ids, mid, NULL)) {
+            r = ssp_eb_add_member(&s->eb, mid);
         } else if (type && mid && !strcmp(type, "GROUP") && s->conf.nested_groups) {
             if ((ret = queue_helper(s, mid)) < 0)
                 break;
-            r = gw_eb_add_member(&s->eb, mid);
+            r = ssp_eb_add_member(&s->eb, mid);
         } else {
             if (type && !strcmp(type, "CUSTOMER"))
                 s->host->log(s->host, SCIMSYNC_LOG_WARN,
@@ -491,9 +491,9 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
     struct scimsync_entry *e = &s->eb.entry;
     e->kind = SCIMSYNC_ENTRY_GROUP;
     e->flags = flags;
-    e->id = gw_eb_strdup(&s->eb, id);
-    e->where = gw_eb_strdup(&s->eb, where);
-    if (!e->id || !e->where || !gw_eb_finish(&s->eb))
+    e->id = ssp_eb_strdup(&s->eb, id);
+    e->where = ssp_eb_strdup(&s->eb, where);
+    if (!e->id || !e->where || !ssp_eb_finish(&s->eb))
         return no_memory(s, where);
     s->groups_out++;
     return 1;
@@ -505,12 +505,12 @@ int gw_read_open(struct gw_source *s)
 {
     int ret;
     gw_read_close(s);
-    gw_eb_init(&s->eb, ARENA_LIMIT, MEMBERS_LIMIT);
-    gw_map_init(&s->user_ids, MAP_LIMIT);
-    gw_map_init(&s->emails, MAP_LIMIT);
-    gw_map_init(&s->scope, MAP_LIMIT);
-    gw_map_init(&s->synced, MAP_LIMIT);
-    gw_map_init(&s->emitted, MAP_LIMIT);
+    ssp_eb_init(&s->eb, ARENA_LIMIT, MEMBERS_LIMIT);
+    ssp_map_init(&s->user_ids, MAP_LIMIT);
+    ssp_map_init(&s->emails, MAP_LIMIT);
+    ssp_map_init(&s->scope, MAP_LIMIT);
+    ssp_map_init(&s->synced, MAP_LIMIT);
+    ssp_map_init(&s->emitted, MAP_LIMIT);
     if ((ret = gw_http_init(s)) < 0 || (ret = gw_auth_token(s)) < 0)
         return ret;
     if (s->conf.users_from_group && (ret = walk_scope(s)) < 0)
@@ -546,7 +546,7 @@ static int step(struct gw_source *s)
     case GW_PH_GROUPS:
         while (s->group_pos < s->ngroups) {
             const struct gw_group *g = &s->groups[s->group_pos++];
-            if (gw_map_get(&s->synced, g->id, NULL))
+            if (ssp_map_get(&s->synced, g->id, NULL))
                 return build_group(s, g->id, g, 0);
         }
         s->phase = GW_PH_HELPERS;
@@ -573,8 +573,9 @@ static int step(struct gw_source *s)
     return 0;
 }
 
-int gw_read_next(struct gw_source *s, const struct scimsync_entry **out)
+int gw_read_next(void *inst, const struct scimsync_entry **out)
 {
+    struct gw_source *s = inst;
     int ret;
     if (s->failed)
         return s->failed;
@@ -596,15 +597,16 @@ fail:
     return ret;
 }
 
-void gw_read_close(struct gw_source *s)
+void gw_read_close(void *inst)
 {
+    struct gw_source *s = inst;
     list_end(&s->list);
-    gw_eb_free(&s->eb);
-    gw_map_free(&s->user_ids);
-    gw_map_free(&s->emails);
-    gw_map_free(&s->scope);
-    gw_map_free(&s->synced);
-    gw_map_free(&s->emitted);
+    ssp_eb_free(&s->eb);
+    ssp_map_free(&s->user_ids);
+    ssp_map_free(&s->emails);
+    ssp_map_free(&s->scope);
+    ssp_map_free(&s->synced);
+    ssp_map_free(&s->emitted);
     for (size_t i = s->deferred_pos; i < s->ndeferred; i++)
         free(s->deferred[i]);
     free(s->deferred);

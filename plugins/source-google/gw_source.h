@@ -9,6 +9,8 @@
 #include <scimsync/plugin.h>
 
 #include "gw_util.h"
+#include "ssp_http.h"
+#include "ssp_map.h"
 
 struct gw_conf {
     const char *credentials; /* the key file JSON: never logged */
@@ -24,14 +26,6 @@ struct gw_conf {
 };
 
 /* One HTTP answer. */
-struct gw_resp {
-    long status;
-    char *body;
-    size_t len, cap;
-    int too_big;
-    double retry_after; /* seconds, -1 when absent */
-};
-
 enum gw_phase {
     GW_PH_USERS = 0,
     GW_PH_DEFERRED,
@@ -75,17 +69,17 @@ struct gw_source {
     /* per read */
     enum gw_phase phase;
     struct gw_list list;
-    struct gw_entry_builder eb;
-    struct gw_map user_ids;  /* ids of the users returned */
-    struct gw_map emails;    /* every address of a returned user -> its id */
-    struct gw_map scope;     /* users_from_group: user ids in scope */
+    struct ssp_entry_builder eb;
+    struct ssp_map user_ids;  /* ids of the users returned */
+    struct ssp_map emails;    /* every address of a returned user -> its id */
+    struct ssp_map scope;     /* users_from_group: user ids in scope */
     int scoped;
     char **deferred; /* users (their JSON) whose manager was not read yet */
     size_t ndeferred, deferred_cap, deferred_pos;
     struct gw_group *groups; /* every group groups.list returned */
     size_t ngroups, groups_cap, group_pos;
-    struct gw_map synced;  /* ids of groups to sync */
-    struct gw_map emitted; /* ids of groups already streamed (synced or helpers) */
+    struct ssp_map synced;  /* ids of groups to sync */
+    struct ssp_map emitted; /* ids of groups already streamed (synced or helpers) */
     char **helpers;        /* ids of groups queued for nesting only */
     size_t nhelpers, helpers_cap, helper_pos;
     unsigned long dropped_members, users_out, groups_out;
@@ -93,15 +87,13 @@ struct gw_source {
 };
 
 /* gw_http.c */
-double gw_now(void);
 int gw_http_init(struct gw_source *s);
 void gw_http_cleanup(struct gw_source *s);
-void gw_resp_free(struct gw_resp *r);
 /* One request with pacing, retries (connection failures, 429, 5xx, 403
  * rate limits) and the request deadline.  form: a POST body, else GET.
  * 0 with r->status (final, not retryable) and r->body, or <0 (logged). */
 int gw_http_call(struct gw_source *s, const char *what, const char *url, const char *form,
-                 const char *bearer, struct gw_resp *r);
+                 const char *bearer, struct ssp_resp *r);
 
 /* gw_auth.c */
 /* A valid access token (fetched or refreshed as needed).  0 or <0 (logged). */
@@ -116,7 +108,9 @@ int gw_api_get_page(struct gw_source *s, const char *what, const char *url, cons
 
 /* gw_reader.c */
 int gw_read_open(struct gw_source *s);
-int gw_read_next(struct gw_source *s, const struct scimsync_entry **out);
-void gw_read_close(struct gw_source *s);
+/* next and close take the instance as the source ops do (inst: a
+ * gw_source), so the descriptor points at them directly. */
+int gw_read_next(void *inst, const struct scimsync_entry **out);
+void gw_read_close(void *inst);
 
 #endif

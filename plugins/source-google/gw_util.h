@@ -12,41 +12,8 @@
 #include <stddef.h>
 #include <time.h>
 
-/* ------------------------------------------------------------------ */
-/* Entry builder: every string lives in the builder's arena, so an entry
- * handed to the host stays valid until the next reset.                */
+#include "ssp_entry.h"
 
-struct gw_chunk;
-struct gw_pair {
-    const char *name, *value;
-};
-
-struct gw_entry_builder {
-    struct gw_chunk *chunks;
-    size_t arena_bytes, arena_limit;
-    struct gw_pair *pairs; /* name=value in arrival order */
-    size_t npairs, pairs_cap;
-    struct scimsync_attr *attrs;
-    size_t attrs_cap;
-    const char **members;
-    size_t nmembers, members_cap, members_limit;
-    struct scimsync_entry entry;
-};
-
-void gw_eb_init(struct gw_entry_builder *eb, size_t arena_limit, size_t members_limit);
-void gw_eb_free(struct gw_entry_builder *eb);
-void gw_eb_reset(struct gw_entry_builder *eb);
-/* Arena copy; NULL when out of memory or past the arena limit. */
-char *gw_eb_strdup(struct gw_entry_builder *eb, const char *s);
-/* Appends one value of attribute name (both copied).  0 or -1. */
-int gw_eb_add(struct gw_entry_builder *eb, const char *name, const char *value);
-/* First value of name (ASCII case-insensitive), or NULL. */
-const char *gw_eb_get1(const struct gw_entry_builder *eb, const char *name);
-/* Appends a member ref (copied).  0, -1 out of memory, -2 members_limit. */
-int gw_eb_add_member(struct gw_entry_builder *eb, const char *ref);
-/* Groups the values by name (first appearance order) into entry.attrs,
- * points entry.members at the refs; returns the entry or NULL (memory). */
-struct scimsync_entry *gw_eb_finish(struct gw_entry_builder *eb);
 
 /* ------------------------------------------------------------------ */
 /* Flattening (docs/source-google.md lists the names):
@@ -59,7 +26,7 @@ struct scimsync_entry *gw_eb_finish(struct gw_entry_builder *eb);
  *    elements with a "type" (customType when type is "custom"), e.g.
  *    externalIds.organization.value, relations.manager.value.
  * Depth is capped; deeper values are ignored.  0 or -1 (memory). */
-int gw_flatten(struct gw_entry_builder *eb, json_object *obj);
+int gw_flatten(struct ssp_entry_builder *eb, json_object *obj);
 
 /* "true" unless suspended or archived is true. */
 int gw_user_active(json_object *user);
@@ -77,11 +44,6 @@ void gw_key_free(struct gw_key *k);
 
 /* The read-only scopes, space separated, as the JWT asks for them. */
 extern const char gw_scopes[];
-
-/* base64url without padding; malloc'd or NULL. */
-char *gw_b64url(const unsigned char *data, size_t len);
-/* Decodes base64url (padding optional); malloc'd (NUL added) or NULL. */
-unsigned char *gw_b64url_decode(const char *s, size_t *len);
 
 /* header.claims.signature, RS256 with the PEM private key:
  * {"alg":"RS256","typ":"JWT"} . {iss, sub, scope, aud, iat, exp=iat+3600}.
@@ -133,9 +95,6 @@ enum gw_verdict {
 enum gw_verdict gw_classify(long status, const char *body, char *reason, size_t rlen,
                             char *message, size_t mlen);
 
-/* Seconds to wait from a Retry-After value (delta seconds or an HTTP
- * date), or -1 when absent / unreadable. */
-double gw_retry_after(const char *value, time_t now);
 
 /* Backoff before attempt n (1-based) of a retry: 0.5 s doubling, capped at
  * 30 s, times jitter in [0.5, 1]. */
@@ -144,23 +103,5 @@ double gw_backoff(int attempt, double jitter01);
 /* Wildcard (* and ?), ASCII case-insensitive. */
 int gw_wildcard(const char *pattern, const char *s);
 
-/* ------------------------------------------------------------------ */
-/* String map (open addressing, string keys, string or NULL values).   */
-
-struct gw_map {
-    char **keys;
-    char **vals;
-    size_t cap; /* power of two, 0 when empty */
-    size_t count;
-    size_t limit; /* refuse to grow past this many keys */
-};
-
-void gw_map_init(struct gw_map *m, size_t limit);
-void gw_map_free(struct gw_map *m);
-/* Inserts or replaces (copies key and val; val may be NULL).
- * 0 ok, -1 allocation failure, -2 limit reached. */
-int gw_map_put(struct gw_map *m, const char *key, const char *val);
-/* 1 and *val (may be NULL) when present, 0 when absent. */
-int gw_map_get(const struct gw_map *m, const char *key, const char **val);
 
 #endif

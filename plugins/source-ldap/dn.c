@@ -61,23 +61,32 @@ static int has_empty_binary_value(LDAPDN dn)
     return 0;
 }
 
-char *lsrc_dn_canonical(const char *dn)
+int lsrc_dn_canon(const char *dn, char **out)
 {
+    *out = NULL;
     if (is_simple(dn))
-        return lowercase_dup(dn);
+        return (*out = lowercase_dup(dn)) ? 0 : -2;
     LDAPDN parsed = NULL;
-    char *str = NULL, *out = NULL;
+    char *str = NULL;
+    int ret = -1;
     if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS || !parsed ||
         has_empty_binary_value(parsed))
         goto out;
     if (ldap_dn2str(parsed, &str, LDAP_DN_FORMAT_LDAPV3 | LDAP_DN_PRETTY) != LDAP_SUCCESS || !str)
         goto out;
-    out = lowercase_dup(str);
+    ret = (*out = lowercase_dup(str)) ? 0 : -2;
 out:
     if (str)
         ldap_memfree(str);
     if (parsed)
         ldap_dnfree(parsed);
+    return ret;
+}
+
+char *lsrc_dn_canonical(const char *dn)
+{
+    char *out;
+    lsrc_dn_canon(dn, &out);
     return out;
 }
 

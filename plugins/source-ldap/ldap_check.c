@@ -332,10 +332,7 @@ static int tls_and_bind(struct check *c, const char *uri, int loopback)
     say(c, SCIMSYNC_CHECK_PASS, "bind", detail, NULL);
     ret = 0;
 out:
-    if (diag)
-        ldap_memfree(diag);
-    if (ld)
-        ldap_unbind_ext_s(ld, NULL, NULL);
+    lsrc_release(ld, diag);
     return ret;
 }
 

@@ -10,34 +10,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* Supported capability every Active Directory (and Samba AD DC) announces. */
-#define AD_CAPABILITY_OID "1.2.840.113556.1.4.800"
-
-int lsrc_fail(struct lsrc_source *s, const char *what, int rc, const char *diag)
-{
-    const struct scimsync_host *h = s->host;
-    h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: %s%s%s%s", s->uri ? s->uri : "ldap", what,
-           ldap_err2string(rc), diag && *diag ? " (" : "", diag && *diag ? diag : "",
-           diag && *diag ? ")" : "");
-    switch (rc) {
-    case LDAP_INVALID_CREDENTIALS:
-    case LDAP_INAPPROPRIATE_AUTH:
-    case LDAP_STRONG_AUTH_REQUIRED:
-    case LDAP_CONFIDENTIALITY_REQUIRED:
-    case LDAP_INSUFFICIENT_ACCESS:
-        return SCIMSYNC_ERR_AUTH;
-    case LDAP_NO_MEMORY:
-        return SCIMSYNC_ERR_NOMEM;
-    case LDAP_FILTER_ERROR:
-    case LDAP_NO_SUCH_OBJECT:
-    case LDAP_INVALID_DN_SYNTAX:
-    case LDAP_PARAM_ERROR:
-        return SCIMSYNC_ERR_CONFIG;
-    default:
-        return SCIMSYNC_ERR_IO;
-    }
-}
-
 static char *diagnostic(LDAP *ld)
 {
     char *msg = NULL;
@@ -226,11 +198,16 @@ static int connect_one(struct lsrc_source *s, const char *uri, int *next)
     ld = NULL;
     ret = 0;
 out:
+    lsrc_release(ld, diag);
+    return ret;
+}
+
+void lsrc_release(LDAP *ld, char *diag)
+{
     if (diag)
         ldap_memfree(diag);
     if (ld)
         ldap_unbind_ext_s(ld, NULL, NULL);
-    return ret;
 }
 
 int lsrc_connect(struct lsrc_source *s)
@@ -253,59 +230,4 @@ void lsrc_disconnect(struct lsrc_source *s)
     if (s->ld)
         ldap_unbind_ext_s(s->ld, NULL, NULL);
     s->ld = NULL;
-}
-
-static int has_value(struct berval **vals, const char *want)
-{
-    for (size_t i = 0; vals && vals[i]; i++)
-        if (vals[i]->bv_len == strlen(want) && memcmp(vals[i]->bv_val, want, vals[i]->bv_len) == 0)
-            return 1;
-    return 0;
-}
-
-int lsrc_read_rootdse(struct lsrc_source *s)
-{
-    const struct scimsync_host *h = s->host;
-    char *attrs[] = {"defaultNamingContext", "namingContexts", "supportedCapabilities", NULL};
-    LDAPMessage *res = NULL;
-    struct berval **caps = NULL, **dnc = NULL, **ncs = NULL;
-    int ret = lsrc_search_small(s, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, &res);
-    if (ret < 0)
-        goto out;
-    LDAPMessage *e = ldap_first_entry(s->ld, res);
-    if (e) {
-        caps = ldap_get_values_len(s->ld, e, "supportedCapabilities");
-        dnc = ldap_get_values_len(s->ld, e, "defaultNamingContext");
-        ncs = ldap_get_values_len(s->ld, e, "namingContexts");
-    }
-    s->dialect = s->conf.dialect;
-    if (s->dialect == LSRC_DIALECT_AUTO)
-        s->dialect = has_value(caps, AD_CAPABILITY_OID) ? LSRC_DIALECT_AD : LSRC_DIALECT_OPENLDAP;
-    if (s->conf.base_dn) {
-        s->base_dn = strdup(s->conf.base_dn);
-    } else if (dnc && dnc[0]) {
-        s->base_dn = strndup(dnc[0]->bv_val, dnc[0]->bv_len);
-    } else if (ncs && ncs[0] && !ncs[1]) {
-        s->base_dn = strndup(ncs[0]->bv_val, ncs[0]->bv_len);
-    } else {
-        h->log(h, SCIMSYNC_LOG_ERROR,
-               "%s: base_dn is not set and the server does not name a single naming context",
-               s->uri);
-        ret = SCIMSYNC_ERR_CONFIG;
-        goto out;
-    }
-    if (!s->base_dn) {
-        ret = SCIMSYNC_ERR_NOMEM;
-        goto out;
-    }
-    h->log(h, SCIMSYNC_LOG_DEBUG, "%s: dialect %s, base %s", s->uri,
-           s->dialect == LSRC_DIALECT_AD ? "ad" : "openldap", s->base_dn);
-    ret = 0;
-out:
-    ldap_value_free_len(caps);
-    ldap_value_free_len(dnc);
-    ldap_value_free_len(ncs);
-    if (res)
-        ldap_msgfree(res);
-    return ret;
 }

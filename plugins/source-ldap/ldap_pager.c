@@ -1,41 +1,31 @@
-/* Simple paged results (RFC 2696): entries are handed out one message at a
- * time and freed on the next call; a page is never held whole. */
+/* The libldap directory backend (ldap_dir.h): searches, simple paged
+ * results (RFC 2696) for listings.  Entries are handed out one message at
+ * a time and freed on the next call; a page is never held whole. */
 #include "source.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int lsrc_pager_start(struct lsrc_source *s, struct lsrc_pager *p, const char *base, int scope,
-                     const char *filter, char **attrs)
+static void free_entry(struct lsrc_search *q)
 {
-    memset(p, 0, sizeof *p);
-    p->base = strdup(base);
-    p->filter = strdup(filter);
-    p->scope = scope;
-    p->attrs = attrs;
-    p->msgid = -1;
-    snprintf(p->what, sizeof p->what, "search %.400s under %.400s", filter, base);
-    if (!p->base || !p->filter) {
-        lsrc_pager_end(s, p);
-        return SCIMSYNC_ERR_NOMEM;
-    }
-    return 0;
+    if (q->dn)
+        ldap_memfree(q->dn);
+    q->dn = NULL;
+    if (q->msg)
+        ldap_msgfree(q->msg);
+    q->msg = NULL;
 }
 
-void lsrc_pager_end(struct lsrc_source *s, struct lsrc_pager *p)
+static void lib_end(struct lsrc_source *s, struct lsrc_search *q)
 {
     /* a search still running (error or close mid-read): tell the server */
-    if (p->base && p->msgid >= 0 && s->ld)
-        ldap_abandon_ext(s->ld, p->msgid, NULL, NULL);
-    free(p->base);
-    free(p->filter);
-    if (p->cookie)
-        ber_bvfree(p->cookie);
-    if (p->msg)
-        ldap_msgfree(p->msg);
-    memset(p, 0, sizeof *p);
-    p->msgid = -1;
+    if (q->msgid >= 0 && s->ld)
+        ldap_abandon_ext(s->ld, q->msgid, NULL, NULL);
+    q->msgid = -1;
+    if (q->cookie)
+        ber_bvfree(q->cookie);
+    q->cookie = NULL;
+    free_entry(q);
 }
 
 /* Checks the result of a finished search; 0 ok, <0 error (logged). */
@@ -55,51 +45,57 @@ static int check_result(struct lsrc_source *s, LDAPMessage *res, const char *wha
     return ret;
 }
 
-/* Sends the search for the next page. */
-static int send_page(struct lsrc_source *s, struct lsrc_pager *p)
+/* Sends the search, or its next page. */
+static int lib_start(struct lsrc_source *s, struct lsrc_search *q)
 {
     LDAPControl *page_ctrl = NULL;
     struct berval empty = {0, NULL};
     struct timeval tv = {.tv_sec = s->conf.timeout, .tv_usec = 0};
-    int rc = ldap_create_page_control(s->ld, (ber_int_t)s->conf.page_size,
-                                      p->cookie ? p->cookie : &empty, 1, &page_ctrl);
+    int rc = LDAP_SUCCESS;
+    if (q->paged)
+        rc = ldap_create_page_control(s->ld, (ber_int_t)s->conf.page_size,
+                                      q->cookie ? q->cookie : &empty, 1, &page_ctrl);
     if (rc == LDAP_SUCCESS) {
         LDAPControl *sctrls[] = {page_ctrl, NULL};
-        rc = ldap_search_ext(s->ld, p->base, p->scope, p->filter, p->attrs, 0, sctrls, NULL, &tv,
-                             LDAP_NO_LIMIT, &p->msgid);
-        ldap_control_free(page_ctrl);
+        rc = ldap_search_ext(s->ld, q->base, q->scope, q->filter, q->attrs, 0,
+                             page_ctrl ? sctrls : NULL, NULL, &tv, LDAP_NO_LIMIT, &q->msgid);
+        if (page_ctrl)
+            ldap_control_free(page_ctrl);
     }
-    if (rc != LDAP_SUCCESS)
-        return lsrc_fail(s, p->what, rc, NULL);
-    p->pages++;
+    if (rc != LDAP_SUCCESS) {
+        q->msgid = -1;
+        return lsrc_fail(s, q->what, rc, NULL);
+    }
+    q->pages++;
     return 0;
 }
 
-/* The page ended: check its result and take the cookie for the next. */
-static int end_page(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage *res)
+/* The request ended: check its result and take the cookie for the next
+ * page. */
+static int end_page(struct lsrc_source *s, struct lsrc_search *q, LDAPMessage *res)
 {
     LDAPControl **ctrls = NULL;
-    int ret = check_result(s, res, p->what, &ctrls);
+    int ret = check_result(s, res, q->what, &ctrls);
     if (ret < 0)
         goto out;
-    if (p->cookie) {
-        ber_bvfree(p->cookie);
-        p->cookie = NULL;
+    if (q->cookie) {
+        ber_bvfree(q->cookie);
+        q->cookie = NULL;
     }
     LDAPControl *resp = ctrls ? ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL) : NULL;
-    if (resp) {
+    if (resp && q->paged) {
         ber_int_t estimate;
         struct berval cookie = {0, NULL};
         int rc = ldap_parse_pageresponse_control(s->ld, resp, &estimate, &cookie);
         if (rc != LDAP_SUCCESS) {
-            ret = lsrc_fail(s, p->what, rc, "bad paged results response");
+            ret = lsrc_fail(s, q->what, rc, "bad paged results response");
             goto out;
         }
-        if (cookie.bv_len > 0 && !(p->cookie = ber_bvdup(&cookie)))
+        if (cookie.bv_len > 0 && !(q->cookie = ber_bvdup(&cookie)))
             ret = SCIMSYNC_ERR_NOMEM;
         ber_memfree(cookie.bv_val);
     }
-    p->done = p->cookie == NULL;
+    q->last_page = q->cookie == NULL;
 out:
     if (ctrls)
         ldap_controls_free(ctrls);
@@ -109,47 +105,40 @@ out:
 /* Entries are taken one message at a time as they arrive, so building an
  * entry overlaps with the server sending the rest of the page, and only
  * the entry being built is held. */
-int lsrc_pager_next(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage **e)
+static int lib_next(struct lsrc_source *s, struct lsrc_search *q, void **e)
 {
-    if (p->msg) {
-        ldap_msgfree(p->msg);
-        p->msg = NULL;
-    }
+    free_entry(q);
     for (;;) {
-        if (s->host->should_stop && s->host->should_stop(s->host))
-            return SCIMSYNC_ERR_STOPPED;
-        if (p->msgid < 0) {
-            if (p->done)
+        if (q->msgid < 0) {
+            if (q->last_page)
                 return 0;
-            int ret = send_page(s, p);
+            int ret = lib_start(s, q);
             if (ret < 0)
                 return ret;
         }
         struct timeval tv = {.tv_sec = s->conf.timeout, .tv_usec = 0};
         LDAPMessage *msg = NULL;
-        int rc = ldap_result(s->ld, p->msgid, LDAP_MSG_ONE, &tv, &msg);
+        int rc = ldap_result(s->ld, q->msgid, LDAP_MSG_ONE, &tv, &msg);
         if (rc <= 0) {
             int err = LDAP_TIMEOUT;
             if (rc < 0)
                 ldap_get_option(s->ld, LDAP_OPT_RESULT_CODE, &err);
             else
-                ldap_abandon_ext(s->ld, p->msgid, NULL, NULL);
-            p->msgid = -1;
-            p->done = 1;
-            return lsrc_fail(s, p->what, err, NULL);
+                ldap_abandon_ext(s->ld, q->msgid, NULL, NULL);
+            q->msgid = -1;
+            return lsrc_fail(s, q->what, err, NULL);
         }
         if (rc == LDAP_RES_SEARCH_ENTRY) {
-            p->msg = msg;
-            p->entries++;
+            q->msg = msg;
             *e = msg;
             return 1;
         }
         int ret = 0;
         if (rc == LDAP_RES_SEARCH_RESULT) {
-            p->msgid = -1;
-            ret = end_page(s, p, msg);
-            if (ret < 0)
-                p->done = 1;
+            q->msgid = -1;
+            ret = end_page(s, q, msg);
+            if (!q->paged)
+                q->last_page = 1;
         }
         /* search references (referrals are not followed) are skipped */
         ldap_msgfree(msg);
@@ -158,25 +147,51 @@ int lsrc_pager_next(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage **e
     }
 }
 
-int lsrc_search_small(struct lsrc_source *s, const char *base, int scope, const char *filter,
-                      char **attrs, LDAPMessage **res)
+static const char *lib_dn(struct lsrc_source *s, struct lsrc_search *q, void *e)
 {
-    struct timeval tv = {.tv_sec = s->conf.timeout, .tv_usec = 0};
-    char what[1024];
-    snprintf(what, sizeof what, "search %s at %s", filter, *base ? base : "the RootDSE");
-    *res = NULL;
-    int rc = ldap_search_ext_s(s->ld, base, scope, filter, attrs, 0, NULL, NULL, &tv, LDAP_NO_LIMIT,
-                               res);
-    if (rc != LDAP_SUCCESS) {
-        char *diag = NULL;
-        ldap_get_option(s->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-        int ret = lsrc_fail(s, what, rc, diag);
-        if (diag)
-            ldap_memfree(diag);
-        if (*res)
-            ldap_msgfree(*res);
-        *res = NULL;
-        return ret;
-    }
-    return 0;
+    if (!q->dn)
+        q->dn = ldap_get_dn(s->ld, e);
+    return q->dn;
 }
+
+/* One pass over the entry's BER (ldap_get_attribute_ber): values are not
+ * copied. */
+static int lib_attrs(struct lsrc_source *s, void *e, const char *dn, lsrc_attr_fn fn, void *ctx)
+{
+    BerElement *ber = NULL;
+    struct berval bdn, battr, *vals = NULL;
+    int ret = 0;
+    int rc = ldap_get_dn_ber(s->ld, e, &ber, &bdn);
+    if (rc != LDAP_SUCCESS) {
+        ret = lsrc_fail(s, dn, rc, "cannot decode the entry");
+        goto out;
+    }
+    for (rc = ldap_get_attribute_ber(s->ld, e, ber, &battr, &vals);
+         rc == LDAP_SUCCESS && battr.bv_val;
+         rc = ldap_get_attribute_ber(s->ld, e, ber, &battr, &vals)) {
+        size_t n = 0;
+        while (vals && vals[n].bv_val)
+            n++;
+        ret = fn(ctx, &battr, vals, n);
+        ber_memfree(vals);
+        vals = NULL;
+        if (ret < 0)
+            goto out;
+    }
+    if (rc != LDAP_SUCCESS)
+        ret = lsrc_fail(s, dn, rc, "cannot decode the entry");
+out:
+    if (ber)
+        ber_free(ber, 0);
+    return ret;
+}
+
+const struct lsrc_dir lsrc_dir_libldap = {
+    .connect = lsrc_connect,
+    .disconnect = lsrc_disconnect,
+    .start = lib_start,
+    .next = lib_next,
+    .end = lib_end,
+    .dn = lib_dn,
+    .attrs = lib_attrs,
+};

@@ -1,10 +1,9 @@
 /* The ldap source plugin: configuration keys, instance life cycle, and
- * the descriptor the host loads. */
+ * the descriptor the host loads (reading the keys: ldap_conf.c). */
 #include "source.h"
 
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
 static const struct scimsync_config_key keys[] = {
@@ -58,25 +57,6 @@ static const char *const default_mapping[] = {"userName=${loginName}",
                                               "group.displayName=${cn}",
                                               NULL};
 
-static int get_int(const struct scimsync_host *h, const char *key, long min, long max, long *out)
-{
-    int ret = h->config_get_int(h, key, out);
-    if (ret < 0)
-        return ret;
-    if (*out < min || *out > max) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: %s: must be between %ld and %ld",
-               h->config_where(h, key), key, min, max);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    return 0;
-}
-
-static const char *nonempty(const struct scimsync_host *h, const char *key)
-{
-    const char *v = h->config_get(h, key);
-    return v && *v ? v : NULL;
-}
-
 static void source_destroy(void *inst)
 {
     struct lsrc_source *s = inst;
@@ -84,94 +64,8 @@ static void source_destroy(void *inst)
         return;
     lsrc_read_close(s);
     lsrc_select_clear(s);
-    for (int i = 0; i < s->conf.nuris; i++)
-        free(s->conf.uris[i]);
-    for (int i = 0; i < s->conf.nextra_attrs; i++)
-        free(s->conf.extra_attrs[i]);
+    lsrc_conf_free(&s->conf);
     free(s);
-}
-
-static int read_conf(const struct scimsync_host *h, struct lsrc_conf *c)
-{
-    int ret;
-    const char *uri = nonempty(h, "uri");
-    c->nuris = uri ? lsrc_split_words(uri, c->uris, LSRC_MAX_URIS) : 0;
-    if (c->nuris <= 0) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: uri: give 1 to %d server URIs",
-               h->config_where(h, "uri"), LSRC_MAX_URIS);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    for (int i = 0; i < c->nuris; i++) {
-        char *full = lsrc_uri_with_scheme(c->uris[i]);
-        if (!full)
-            return SCIMSYNC_ERR_NOMEM;
-        free(c->uris[i]);
-        c->uris[i] = full;
-        if (!ldap_is_ldap_url(c->uris[i]) && !ldap_is_ldaps_url(c->uris[i])) {
-            h->log(h, SCIMSYNC_LOG_ERROR, "%s: uri: %s is not an ldap:// or ldaps:// URI",
-                   h->config_where(h, "uri"), c->uris[i]);
-            return SCIMSYNC_ERR_CONFIG;
-        }
-    }
-    const char *attrs = nonempty(h, "attributes");
-    c->nextra_attrs = attrs ? lsrc_split_words(attrs, c->extra_attrs, LSRC_MAX_ATTRS) : 0;
-    if (c->nextra_attrs < 0) {
-        c->nextra_attrs = 0;
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: attributes: at most %d",
-               h->config_where(h, "attributes"), LSRC_MAX_ATTRS);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    c->bind_dn = nonempty(h, "bind_dn");
-    c->bind_password = h->config_get(h, "bind_password");
-    if (c->bind_dn && !c->bind_password) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: bind_dn is set but bind_password is not",
-               h->config_where(h, "bind_dn"));
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    c->ca_file = nonempty(h, "ca_file");
-    c->base_dn = nonempty(h, "base_dn");
-    c->group_base_dn = nonempty(h, "group_base_dn");
-    c->user_filter = nonempty(h, "user_filter");
-    c->group_filter = nonempty(h, "group_filter");
-    c->users_from_group = nonempty(h, "users_from_group");
-    c->group_name_pattern = nonempty(h, "group_name_pattern");
-    c->external_id = nonempty(h, "external_id");
-    c->login_attribute = nonempty(h, "login_attribute");
-    c->start_tls = 0;
-    c->verify_tls = 1;
-    c->nested_groups = 1;
-    c->page_size = 500;
-    c->timeout = 30;
-    c->member_range_step = 0;
-    if ((ret = h->config_get_bool(h, "start_tls", &c->start_tls)) < 0 ||
-        (ret = h->config_get_bool(h, "verify_tls", &c->verify_tls)) < 0 ||
-        (ret = h->config_get_bool(h, "nested_groups", &c->nested_groups)) < 0 ||
-        (ret = get_int(h, "page_size", 1, 100000, &c->page_size)) < 0 ||
-        (ret = get_int(h, "timeout", 1, 86400, &c->timeout)) < 0 ||
-        (ret = get_int(h, "member_range_step", 0, 1000000, &c->member_range_step)) < 0)
-        return ret;
-    const char *d = nonempty(h, "dialect");
-    if (!d || strcasecmp(d, "auto") == 0) {
-        c->dialect = LSRC_DIALECT_AUTO;
-    } else if (strcasecmp(d, "ad") == 0) {
-        c->dialect = LSRC_DIALECT_AD;
-    } else if (strcasecmp(d, "openldap") == 0) {
-        c->dialect = LSRC_DIALECT_OPENLDAP;
-    } else {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: dialect: %s is not ad, openldap or auto",
-               h->config_where(h, "dialect"), d);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    if (c->group_name_pattern) {
-        char *probe = lsrc_pattern_filter("cn", c->group_name_pattern);
-        if (!probe) {
-            h->log(h, SCIMSYNC_LOG_ERROR, "%s: group_name_pattern: not a usable pattern",
-                   h->config_where(h, "group_name_pattern"));
-            return SCIMSYNC_ERR_CONFIG;
-        }
-        free(probe);
-    }
-    return 0;
 }
 
 static int source_create(const struct scimsync_host *host, void **inst)
@@ -182,7 +76,7 @@ static int source_create(const struct scimsync_host *host, void **inst)
     if (!s)
         return SCIMSYNC_ERR_NOMEM;
     s->host = host;
-    if ((ret = read_conf(host, &s->conf)) < 0) {
+    if ((ret = lsrc_conf_read(host, &s->conf)) < 0) {
         source_destroy(s);
         return ret;
     }
@@ -251,20 +145,10 @@ static int source_open_selection(void *inst, const struct scimsync_selection *se
     return read_open(s);
 }
 
-static int source_next(void *inst, const struct scimsync_entry **out)
-{
-    return lsrc_read_next(inst, out);
-}
-
-static void source_close(void *inst)
-{
-    lsrc_read_close(inst);
-}
-
 static const struct scimsync_source_ops source_ops = {
     .open = source_open,
-    .next = source_next,
-    .close = source_close,
+    .next = lsrc_read_next,
+    .close = lsrc_read_close,
     .default_mapping = default_mapping,
 };
 

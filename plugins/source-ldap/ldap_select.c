@@ -99,32 +99,36 @@ static int walk_level(struct lsrc_source *s, const char *base, size_t from, size
 {
     char *attrs[] = {"1.1", NULL};
     char *members = NULL, *filter = NULL;
-    struct lsrc_pager p;
-    LDAPMessage *e;
+    struct lsrc_search q;
+    void *e;
     int ret = SCIMSYNC_ERR_NOMEM;
     members = lsrc_select_member_filter((const char *const *)s->sel_dns + from, to - from,
                                         first ? (const char *const *)s->sel_uids : NULL,
                                         first ? s->nsel_uids : 0);
     if (!members || !(filter = lsrc_filter_and(s->conf.group_filter, members)))
         goto out;
-    if ((ret = lsrc_pager_start(s, &p, base, LDAP_SCOPE_SUBTREE, filter, attrs)) < 0)
+    if ((ret = lsrc_search_open(s, &q, base, LDAP_SCOPE_SUBTREE, filter, attrs, 1)) < 0)
         goto out;
-    while ((ret = lsrc_pager_next(s, &p, &e)) == 1) {
-        char *dn = ldap_get_dn(s->ld, e), *canon = dn ? lsrc_dn_canonical(dn) : NULL;
-        ret = 0;
-        if (!dn || !canon)
+    while ((ret = lsrc_search_next(s, &q, &e)) == 1) {
+        const char *dn = lsrc_search_dn(s, &q, e);
+        char *canon = NULL;
+        ret = dn ? lsrc_dn_canon(dn, &canon) : -2;
+        if (ret == -1) {
+            s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: group DN does not parse: %s", s->uri,
+                         dn);
+            ret = SCIMSYNC_ERR_DATA;
+        } else if (ret < 0) {
             ret = SCIMSYNC_ERR_NOMEM;
-        else if (!lsrc_map_get(&s->group_index, canon, NULL) &&
-                 (lsrc_map_put(&s->group_index, canon, NULL) < 0 ||
-                  push(&s->sel_dns, &s->nsel_dns, &s->sel_dns_cap, dn) < 0))
+        } else if (!ssp_map_get(&s->group_index, canon, NULL) &&
+                   (ssp_map_put(&s->group_index, canon, NULL) < 0 ||
+                    push(&s->sel_dns, &s->nsel_dns, &s->sel_dns_cap, dn) < 0)) {
             ret = SCIMSYNC_ERR_NOMEM;
+        }
         free(canon);
-        if (dn)
-            ldap_memfree(dn);
         if (ret < 0)
             break;
     }
-    lsrc_pager_end(s, &p);
+    lsrc_search_close(s, &q);
 out:
     free(members);
     free(filter);

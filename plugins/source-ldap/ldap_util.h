@@ -5,7 +5,7 @@
 #ifndef LSRC_LDAP_UTIL_H
 #define LSRC_LDAP_UTIL_H
 
-#include <ss/hmap.h>
+#include "ssp_map.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -71,6 +71,9 @@ int lsrc_parse_range(const char *desc, const char *base, long *lo, long *hi);
  * re-serializes it), ASCII lowercased.  malloc'd; NULL when dn does not
  * parse or on allocation failure. */
 char *lsrc_dn_canonical(const char *dn);
+/* The same, telling the two failures apart: 0 and *out (malloc'd), -1 the
+ * DN does not parse, -2 no memory (*out NULL). */
+int lsrc_dn_canon(const char *dn, char **out);
 
 /* uniqueMember values may end in an optional UID ("cn=x,dc=y#'0101'B",
  * RFC 4517 NameAndOptionalUID): the length without it. */
@@ -128,20 +131,5 @@ void lsrc_tls_note(struct lsrc_tls_notes *n, const char *line);
  * failed and the setting that fixes it.  detail and ca_file may be NULL. */
 void lsrc_tls_explain(char *out, size_t cap, enum lsrc_tls_failure kind, const char *detail,
                       const char *ca_file);
-
-/* ---- String map (common's ss_hmap; string keys, string or NULL values) ---- */
-
-struct lsrc_map {
-    struct ss_hmap h; /* keys and values (may be NULL) owned: see strmap.c */
-    size_t count;     /* entries, kept equal to h.n */
-};
-
-void lsrc_map_init(struct lsrc_map *m, size_t limit);
-void lsrc_map_free(struct lsrc_map *m);
-/* Inserts or replaces (copies key and val; val may be NULL).
- * 0 ok, -1 allocation failure, -2 limit reached. */
-int lsrc_map_put(struct lsrc_map *m, const char *key, const char *val);
-/* 1 and *val (may be NULL) when present, 0 when absent. */
-int lsrc_map_get(const struct lsrc_map *m, const char *key, const char **val);
 
 #endif

@@ -8,8 +8,8 @@
 #include <ldap.h>
 #include <scimsync/plugin.h>
 
-#include "entry_builder.h"
 #include "ldap_util.h"
+#include "ssp_entry.h"
 
 #define LSRC_MAX_URIS 8
 #define LSRC_MAX_ATTRS 64
@@ -35,17 +35,29 @@ struct lsrc_conf {
     int nextra_attrs;
 };
 
-/* A paged search (RFC 2696), read one entry at a time. */
-struct lsrc_pager {
+struct lsrc_source;
+struct lsrc_dialect_opts;
+
+/* One search, read one entry at a time through the source's directory
+ * backend (ldap_dir.h).  Paged (RFC 2696) for listings, one request for
+ * lookups by DN. */
+struct lsrc_search {
     char *base, *filter;
     int scope;
-    char **attrs;          /* borrowed */
-    struct berval *cookie; /* from the last page; NULL before the first */
-    int msgid;             /* the page being received, -1 between pages */
-    LDAPMessage *msg;      /* the entry handed out last */
+    char **attrs; /* borrowed */
+    int paged;
     int done;
     unsigned long pages, entries;
     char what[1024]; /* "search FILTER under BASE", for messages */
+    /* libldap backend (ldap_pager.c) */
+    struct berval *cookie; /* from the last page; NULL before the first */
+    int msgid;             /* the request being received, -1 between pages */
+    LDAPMessage *msg;      /* the entry handed out last */
+    char *dn;              /* its DN, from ldap_get_dn */
+    int last_page;         /* the last request's result came: no more */
+    /* other backends (unit tests) */
+    void *priv;
+    size_t pos;
 };
 
 enum lsrc_phase {
@@ -61,25 +73,28 @@ struct lsrc_source {
     struct lsrc_conf conf;
     /* per read */
     LDAP *ld;
-    const char *uri;           /* the server in use, for messages */
-    enum lsrc_dialect dialect; /* resolved */
-    char *base_dn;             /* resolved (config or RootDSE) */
-    const char *id_attr;       /* objectGUID / objectSid are decoded like any value */
+    const char *uri;                       /* the server in use, for messages */
+    const struct lsrc_dir *dir;            /* the directory backend (ldap_dir.h) */
+    int connected;                         /* dir->connect succeeded */
+    enum lsrc_dialect dialect;             /* resolved */
+    const struct lsrc_dialect_opts *dopts; /* its table (ldap_dialect.h) */
+    char *base_dn;                         /* resolved (config or RootDSE) */
+    const char *id_attr;                   /* objectGUID / objectSid are decoded like any value */
     const char *login_attr;
     char *user_attrs[LSRC_MAX_ATTRS + 32];
     char *group_attrs[LSRC_MAX_ATTRS + 32];
     char *scope_group_dn; /* users_from_group resolved to a DN */
     enum lsrc_phase phase;
-    struct lsrc_pager pager;
-    struct lsrc_entry_builder eb;
-    struct lsrc_map user_ids;   /* canonical user DN -> external id */
-    struct lsrc_map uid_dns;    /* uid -> canonical user DN (posixGroup) */
-    struct lsrc_map scope_dns;  /* OpenLDAP users_from_group: canonical DNs */
-    struct lsrc_map scope_uids; /*   ... and memberUid values */
+    struct lsrc_search pager;
+    struct ssp_entry_builder eb;
+    struct ssp_map user_ids;   /* canonical user DN -> external id */
+    struct ssp_map uid_dns;    /* uid -> canonical user DN (posixGroup) */
+    struct ssp_map scope_dns;  /* OpenLDAP users_from_group: canonical DNs */
+    struct ssp_map scope_uids; /*   ... and memberUid values */
     int scope_walked;
-    struct lsrc_map group_index; /* canonical DNs of every group (nesting) */
-    struct lsrc_map emitted;     /* groups already streamed */
-    struct lsrc_map queued;      /* groups queued as nesting helpers */
+    struct ssp_map group_index; /* canonical DNs of every group (nesting) */
+    struct ssp_map emitted;     /* groups already streamed */
+    struct ssp_map queued;      /* groups queued as nesting helpers */
     char **helper_queue;
     size_t nhelpers, helpers_cap, helper_pos;
     struct scimsync_entry **deferred; /* users whose manager was not read yet */
@@ -95,7 +110,12 @@ struct lsrc_source {
     size_t nsel_dns, sel_dns_cap, nsel_uids, sel_uids_cap;
 };
 
-/* ldap_conn.c */
+/* ldap_error.c */
+/* Logs an LDAP failure once: "uri: what: reason (diagnostic)".  Returns
+ * the scimsync error matching rc. */
+int lsrc_fail(struct lsrc_source *s, const char *what, int rc, const char *diag);
+
+/* ldap_conn.c: the libldap connection (no searches) */
 int lsrc_connect(struct lsrc_source *s);
 /* Protocol, timeouts and TLS options of the configuration on a new handle. */
 int lsrc_set_options(struct lsrc_source *s, LDAP *ld);
@@ -103,24 +123,15 @@ int lsrc_set_options(struct lsrc_source *s, LDAP *ld);
  * trace lines collected in notes (what a failure was about). */
 int lsrc_tls_handshake(LDAP *ld, int ldaps, struct lsrc_tls_notes *notes);
 void lsrc_disconnect(struct lsrc_source *s);
-/* Reads the RootDSE: dialect (when auto) and default base DN. */
-int lsrc_read_rootdse(struct lsrc_source *s);
-/* Logs an LDAP failure once: "uri: what: reason (diagnostic)".  Returns
- * the scimsync error matching rc. */
-int lsrc_fail(struct lsrc_source *s, const char *what, int rc, const char *diag);
-
-/* ldap_pager.c */
-int lsrc_pager_start(struct lsrc_source *s, struct lsrc_pager *p, const char *base, int scope,
-                     const char *filter, char **attrs);
-/* 1 and *e (valid until the next call), 0 at the end, <0 error (logged). */
-int lsrc_pager_next(struct lsrc_source *s, struct lsrc_pager *p, LDAPMessage **e);
-void lsrc_pager_end(struct lsrc_source *s, struct lsrc_pager *p);
-/* One synchronous search whose whole result is small (base lookups). */
-int lsrc_search_small(struct lsrc_source *s, const char *base, int scope, const char *filter,
-                      char **attrs, LDAPMessage **res);
+/* Frees a diagnostic message and unbinds a handle (either may be NULL). */
+void lsrc_release(LDAP *ld, char *diag);
 
 /* ldap_check.c: the plugin's check entry (ABI 1.1) */
 int lsrc_check(void *inst, unsigned flags, scimsync_check_report report, void *ctx);
+
+/* ldap_conf.c: reading the configuration keys */
+int lsrc_conf_read(const struct scimsync_host *h, struct lsrc_conf *c);
+void lsrc_conf_free(struct lsrc_conf *c);
 
 /* ldap_select.c: `sync --user` (ABI 1.2).  set: what open_selection asked
  * for (SCIMSYNC_ERR_CONFIG for what the source cannot select, logged);
@@ -138,7 +149,11 @@ int lsrc_select_groups_clause(struct lsrc_source *s, const char *base, char **ou
 
 /* ldap_reader.c */
 int lsrc_read_open(struct lsrc_source *s);
-int lsrc_read_next(struct lsrc_source *s, const struct scimsync_entry **out);
-void lsrc_read_close(struct lsrc_source *s);
+/* next and close take the instance as the source ops do (inst: an
+ * lsrc_source), so the descriptor points at them directly. */
+int lsrc_read_next(void *inst, const struct scimsync_entry **out);
+void lsrc_read_close(void *inst);
+
+#include "ldap_dir.h"
 
 #endif

@@ -97,7 +97,7 @@ static enum scim_job_result http_fail(struct scim *s, struct scim_job *j)
  * 1 when it did. */
 static int error_in_body(struct scim *s, struct scim_job *j)
 {
-    json_object *obj = scim_parse_body(j->req.resp, j->req.resp_len);
+    json_object *obj = scim_parse_body(scim_req_body(&j->req), scim_req_body_len(&j->req));
     struct scim_error e;
     int bad = scim_body_error(obj, &e);
 
@@ -147,7 +147,7 @@ static int copy_id(struct scimsync_op *op, const char *id)
 
 static enum scim_job_result take_new_id(struct scim *s, struct scim_job *j)
 {
-    json_object *obj = scim_parse_body(j->req.resp, j->req.resp_len), *id = NULL;
+    json_object *obj = scim_parse_body(scim_req_body(&j->req), scim_req_body_len(&j->req)), *id = NULL;
     int ok = obj && json_object_object_get_ex(obj, "id", &id) &&
              json_object_is_type(id, json_type_string) &&
              copy_id(j->op, json_object_get_string(id)) == 0;
@@ -271,7 +271,7 @@ static enum scim_job_result on_lookup(struct scim *s, struct scim_job *j)
                 j->conflict ? j->conflict : "", why);
         return SCIM_JOB_DONE;
     }
-    obj = scim_parse_body(j->req.resp, j->req.resp_len);
+    obj = scim_parse_body(scim_req_body(&j->req), scim_req_body_len(&j->req));
     if (scim_parse_list(obj, &page, why, sizeof(why)) < 0) {
         op_fail(s, j, SCIMSYNC_ERR_CONFLICT,
                 "%s exists in the target (HTTP 409: %s); looking it up failed: GET %s: %s", label,
@@ -360,9 +360,10 @@ static enum scim_job_result on_op(struct scim *s, struct scim_job *j)
                 return take_new_id(s, j);
             if (st == 409) {
                 struct scim_error e;
-                scim_parse_error(j->req.resp, j->req.resp_len, st, &e);
+                scim_parse_error(scim_req_body(&j->req), scim_req_body_len(&j->req), st, &e);
                 free(j->conflict);
-                j->conflict = strdup(e.detail);
+                if (!(j->conflict = strdup(e.detail)))
+                    return nomem(s, j);
                 j->post_retried = j->req.attempt > 0;
                 return start_lookup(s, j, 0);
             }
@@ -498,6 +499,10 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
         ops[i].new_id[0] = '\0';
         ops[i].error[0] = '\0';
         cap += is_member_op(ops[i].kind) ? scim_member_chunks(ops[i].nmembers) : 1;
+    }
+    if (!actx.pending) { /* without it the host would not hear of the ops done */
+        rc = SCIMSYNC_ERR_NOMEM;
+        goto out;
     }
     if (s->auth_failed) {
         rc = SCIMSYNC_ERR_AUTH;

@@ -33,15 +33,11 @@ struct check_ctx {
 struct get_result {
     CURLcode cc;
     long status;
-    long verify; /* CURLINFO_SSL_VERIFYRESULT */
     char err[CURL_ERROR_SIZE];
-    char ip[64];
-    long port;
-    char subject[256], issuer[256], expire[64];
+    struct scim_conn_info ci;
     char *body;
     size_t len;
     int too_big;
-    int connected; /* the TCP connection was made */
 };
 
 static void say(struct check_ctx *c, enum scimsync_check_status st, const char *what,
@@ -54,112 +50,39 @@ static void say(struct check_ctx *c, enum scimsync_check_status st, const char *
     c->report(c->ctx, st, what, detail, hint);
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    struct get_result *r = ud;
-    size_t add = size * n;
-    char *nb;
-
-    if (r->len + add > CHECK_MAX_BODY) {
-        r->too_big = 1;
-        return 0;
-    }
-    nb = realloc(r->body, r->len + add + 1);
-    if (!nb)
-        return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, add);
-    r->len += add;
-    r->body[r->len] = '\0';
-    return add;
-}
-
-/* "Subject: CN=x" lines of the first certificate of the chain. */
-static void take_certinfo(CURL *e, struct get_result *r)
-{
-    struct curl_certinfo *ci = NULL;
-
-    if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1)
-        return;
-    for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
-        if (!strncmp(l->data, "Subject:", 8))
-            snprintf(r->subject, sizeof r->subject, "%s", l->data + 8);
-        else if (!strncmp(l->data, "Issuer:", 7))
-            snprintf(r->issuer, sizeof r->issuer, "%s", l->data + 7);
-        else if (!strncmp(l->data, "Expire date:", 12))
-            snprintf(r->expire, sizeof r->expire, "%s", l->data + 12);
-    }
-}
-
-/* A stop request (signal, max_run_time) ends a check request at once. */
-static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-    const struct scim *s = ud;
-    (void)dt, (void)dn, (void)ut, (void)un;
-    return s->h->should_stop && s->h->should_stop(s->h) ? 1 : 0;
-}
-
 /* One GET of path (NULL: connect and handshake only, no request, so the
  * token is not sent), verify: check the certificate as a run would.
  * `scimsync check` answers within CHECK_TIMEOUT_S; the pre-flight of a run
  * (quick) allows the target's own timeout. */
 static void get(struct scim *s, const char *path, int verify, int quick, struct get_result *r)
 {
-    CURL *e = curl_easy_init();
-    struct curl_slist *hdrs = NULL;
-    char url[2048];
+    struct scim_req q;
     long t = quick || s->timeout_s < CHECK_TIMEOUT_S ? s->timeout_s : CHECK_TIMEOUT_S;
-    char *ip = NULL;
-    curl_off_t connect_us = 0;
 
     memset(r, 0, sizeof(*r));
+    memset(&q, 0, sizeof(q));
     r->cc = CURLE_OUT_OF_MEMORY;
-    if (!e)
-        return;
-    snprintf(url, sizeof url, "%s%s", s->url.base, path ? path : "/");
-    hdrs = curl_slist_append(NULL, "Accept: application/scim+json, application/json");
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, t);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, t < CHECK_CONNECT_S ? t : CHECK_CONNECT_S);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->err);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "scimsync/" SCIM_PLUGIN_VERSION);
-    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
-    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(e, CURLOPT_XFERINFODATA, s);
-    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, verify && s->verify_tls ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, verify && s->verify_tls ? 2L : 0L);
-    if (s->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
-    if (path) {
-        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-        curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, s->token);
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    } else {
-        curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
-    }
-    r->cc = curl_easy_perform(e);
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &r->verify);
-    if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip)
-        snprintf(r->ip, sizeof r->ip, "%s", ip);
-    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &r->port);
-    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us);
-    r->connected = connect_us > 0;
-    take_certinfo(e, r);
+    if (scim_req_set(&q, "GET", strdup(path ? path : "/"), NULL) < 0)
+        goto out;
+    q.resp.buf.max = CHECK_MAX_BODY;
+    s->tx->get(s, &q, t, (verify ? 0 : SCIM_GET_NO_VERIFY) | (path ? 0 : SCIM_GET_CONNECT_ONLY),
+               &r->ci);
+    r->cc = q.cc;
+    /* the status line, even when the transfer failed after it */
+    r->status = q.status ? q.status : q.cut_status;
+    r->too_big = q.resp.too_big;
+    if ((r->len = scim_req_body_len(&q)) > 0 && !(r->body = ss_dynbuf_take(&q.resp.buf)))
+        r->len = 0;
+    if (q.errbuf)
+        snprintf(r->err, sizeof r->err, "%s", q.errbuf);
     /* the pre-flight's request is one of the run's (the run report counts it) */
     if (path && SCIMSYNC_HOST_HAS(s->h, count_request))
         s->h->count_request(s->h, "GET", r->status, -1);
+out:
     if (!r->err[0] && r->cc != CURLE_OK)
         snprintf(r->err, sizeof r->err, "%s", curl_easy_strerror(r->cc));
     scim_redact(s, r->err);
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(e);
+    scim_req_clear(&q);
 }
 
 static int tls_failure(CURLcode cc)
@@ -184,21 +107,21 @@ static int tls_failure(CURLcode cc)
  * the expiry could not be read. */
 static void cert_text(const struct get_result *r, char *buf, size_t cap, long *days_left)
 {
-    time_t exp = r->expire[0] ? curl_getdate(r->expire, NULL) : -1;
+    time_t exp = r->ci.expire[0] ? curl_getdate(r->ci.expire, NULL) : -1;
 
     *days_left = -1;
     if (exp > 0)
         *days_left = (long)((exp - time(NULL)) / 86400);
-    if (!r->subject[0]) {
+    if (!r->ci.subject[0]) {
         snprintf(buf, cap, "no certificate details available");
         return;
     }
     if (exp > 0)
-        snprintf(buf, cap, "subject %s, issuer %s, expires %s (%ld days)", r->subject, r->issuer,
-                 r->expire, *days_left);
+        snprintf(buf, cap, "subject %s, issuer %s, expires %s (%ld days)", r->ci.subject,
+                 r->ci.issuer, r->ci.expire, *days_left);
     else
-        snprintf(buf, cap, "subject %s, issuer %s, expires %s", r->subject, r->issuer,
-                 r->expire[0] ? r->expire : "?");
+        snprintf(buf, cap, "subject %s, issuer %s, expires %s", r->ci.subject, r->ci.issuer,
+                 r->ci.expire[0] ? r->ci.expire : "?");
 }
 
 /* Steps up to the transport: returns 0 when the request reached HTTP. */
@@ -206,7 +129,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
 {
     struct scim *s = c->s;
     char detail[2560], hint[1400];
-    int connected = r->cc == CURLE_OK || r->status > 0 || r->connected || tls_failure(r->cc);
+    int connected = r->cc == CURLE_OK || r->status > 0 || r->ci.connected || tls_failure(r->cc);
 
     if (r->cc == CURLE_COULDNT_RESOLVE_HOST) {
         snprintf(detail, sizeof detail, "%s: %s", s->url.base, r->err);
@@ -215,7 +138,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         return -1;
     }
     snprintf(detail, sizeof detail, "the host of %s resolves%s%s", s->url.base,
-             r->ip[0] ? " to " : "", r->ip);
+             r->ci.ip[0] ? " to " : "", r->ci.ip);
     say(c, SCIMSYNC_CHECK_PASS, "dns", detail, NULL);
     if (!connected) {
         /* The run's own words (scim_hint.c), with the URL asked. */
@@ -232,7 +155,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         say(c, SCIMSYNC_CHECK_FAIL, "connect", detail, hint);
         return -1;
     }
-    snprintf(detail, sizeof detail, "%s port %ld", r->ip, r->port);
+    snprintf(detail, sizeof detail, "%s port %ld", r->ci.ip, r->ci.port);
     say(c, SCIMSYNC_CHECK_PASS, "connect", detail, NULL);
     if (!s->url.https) {
         say(c, s->url.loopback ? SCIMSYNC_CHECK_PASS : SCIMSYNC_CHECK_WARN, "tls",
@@ -253,7 +176,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
         char why[512];
         scim_conn_hint(r->cc, r->err, s->ca_file, s->timeout_s, why, sizeof why);
         snprintf(detail, sizeof detail, "GET %s/Users?count=1: %s (verify result %ld); %s",
-                 s->url.base, r->err, r->verify, cert);
+                 s->url.base, r->err, r->ci.verify, cert);
         if (why[0]) /* the check that failed and the key to set */
             snprintf(hint, sizeof hint, "%s (url: %s, ca_file: %s)", why + 2, c->where_url,
                      c->where_ca);

@@ -1,438 +1,229 @@
-/* The transport: libcurl multi, several transfers in flight (keep-alive
- * connections shared through the multi handle), every attempt paced by
- * the budgets it uses (scim_budget.h: the overall cap, reads or writes,
- * member values), each budget slowed on a 429 and grown back after;
- * 429 / 5xx / connection failures retried with backoff, each request
- * bounded by request_deadline (its retries and waits included).
- * Single-threaded: callbacks run on the caller's thread. */
-#include <math.h>
-#include <stdarg.h>
+/* The libcurl transport under the runner (scim_run.c): a multi handle
+ * with several transfers in flight (keep-alive connections shared through
+ * it), and the one-shot GET of `scimsync check`.  Both build their easy
+ * handle with easy_new, so a check request is made as a run's is. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "scim_parse.h"
 #include "scim_target.h"
 
-#define BACKOFF_BASE_S 0.5
-#define BACKOFF_CAP_S 30.0
-/* Retry-After is read uncapped: the request's deadline decides. */
-#define RETRY_AFTER_CAP_S 1e12
+/* Bounds of one connection attempt. */
+#define CONNECT_CAP_MS 10000L
 
-static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
+/* An easy handle for r at s->url.base + r->path, answered into r->resp.
+ * NULL on no memory (r->hdrs then NULL). */
+static CURL *easy_new(struct scim *s, struct scim_req *r, long timeout_ms, int verify,
+                      int connect_only)
 {
-    struct scim_req *r = userp;
-    size_t n = size * nmemb;
-    if (r->resp_len + n + 1 > SCIM_MAX_RESPONSE) {
-        r->too_big = 1;
-        return 0;
-    }
-    if (r->resp_len + n + 1 > r->resp_cap) {
-        size_t cap = r->resp_cap ? r->resp_cap : 4096;
-        while (cap < r->resp_len + n + 1)
-            cap *= 2;
-        if (cap > SCIM_MAX_RESPONSE)
-            cap = SCIM_MAX_RESPONSE;
-        char *nb = realloc(r->resp, cap);
-        if (!nb)
-            return 0;
-        r->resp = nb;
-        r->resp_cap = cap;
-    }
-    memcpy(r->resp + r->resp_len, data, n);
-    r->resp_len += n;
-    r->resp[r->resp_len] = '\0';
-    return n;
-}
-
-/* Creates and adds the easy handle for job j's request. */
-static int start(struct scim *s, struct scim_job *j)
-{
-    struct scim_req *r = &j->req;
     size_t ulen = strlen(s->url.base) + strlen(r->path) + 1;
     char *url = malloc(ulen);
     CURL *e = curl_easy_init();
-    double now = scim_now();
-    long attempt_ms;
-    int rc = -1;
 
     if (!r->errbuf)
         r->errbuf = malloc(CURL_ERROR_SIZE);
     if (!url || !e || !r->errbuf)
-        goto out;
+        goto fail;
+    r->errbuf[0] = '\0';
     snprintf(url, ulen, "%s%s", s->url.base, r->path);
     r->hdrs = curl_slist_append(NULL, "Accept: application/scim+json, application/json");
     if (r->hdrs && r->body) {
         struct curl_slist *h2 = curl_slist_append(r->hdrs, "Content-Type: application/scim+json");
         if (!h2)
-            goto out;
+            goto fail;
         r->hdrs = h2;
     }
     if (!r->hdrs)
-        goto out;
-    r->status = 0;
-    r->cut_status = 0;
-    r->cc = CURLE_OK;
-    r->too_big = 0;
-    r->resp_len = 0;
-    r->retry_after = -1;
-    r->gave_up = SCIM_RETRY;
-    r->errbuf[0] = '\0';
-    if (r->deadline == 0)
-        r->deadline = now + (double)s->deadline_s;
-    /* `timeout` per attempt, never past the request's deadline */
-    attempt_ms = s->timeout_s * 1000L;
-    if ((r->deadline - now) * 1000.0 < (double)attempt_ms)
-        attempt_ms = (long)((r->deadline - now) * 1000.0);
-    if (attempt_ms < 500)
-        attempt_ms = 500;
-    r->sent_at = now;
-    curl_easy_setopt(e, CURLOPT_URL, url);
+        goto fail;
+    curl_easy_setopt(e, CURLOPT_URL, url); /* libcurl copies it */
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* the token never follows a redirect */
-    curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-    curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, s->token);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "scimsync/" SCIM_PLUGIN_VERSION);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, attempt_ms < 10000 ? attempt_ms : 10000L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     timeout_ms < CONNECT_CAP_MS ? timeout_ms : CONNECT_CAP_MS);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, j);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s->verify_tls ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s->verify_tls ? 2L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, verify && s->verify_tls ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, verify && s->verify_tls ? 2L : 0L);
     if (s->ca_file)
         curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
-    if (!strcmp(r->method, "POST")) {
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-    } else if (strcmp(r->method, "GET") != 0) {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+    free(url);
+    if (connect_only) { /* no request: the token is not sent */
+        curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+        return e;
     }
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+    curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, s->token);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ss_dynbuf_sink_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->resp);
+    if (!strcmp(r->method, "POST"))
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+    else if (strcmp(r->method, "GET") != 0)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
     if (r->body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
     }
-    if (curl_multi_add_handle(s->multi, e) != CURLM_OK)
-        goto out;
-    r->easy = e;
-    e = NULL;
-    s->stats.requests++;
-    rc = 0;
-out:
-    if (e) {
+    return e;
+fail:
+    if (e)
         curl_easy_cleanup(e);
-        curl_slist_free_all(r->hdrs);
-        r->hdrs = NULL;
-    }
+    curl_slist_free_all(r->hdrs);
+    r->hdrs = NULL;
     free(url);
-    return rc;
+    return NULL;
 }
 
-static void finish_transfer(struct scim *s, struct scim_req *r)
+/* Records the answer of r's transfer (cc: how it ended) and frees it. */
+static void finish_transfer(struct scim *s, struct scim_req *r, CURLcode cc, int in_multi)
 {
     struct curl_header *hdr = NULL;
-    if (!r->easy)
-        return;
-    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
-    if (r->status)
-        s->reached = 1;
-    if (r->status &&
-        curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK && hdr) {
-        const char *value = hdr->value;
-        r->retry_after = scim_retry_after(value, time(NULL), RETRY_AFTER_CAP_S);
-    }
-    if (r->status && r->cc != CURLE_OK) {
-        /* the answer broke off after its status line (a body cut short,
-         * a stall): a failed attempt like any lost connection, never a
-         * 2xx with half a body */
-        r->cut_status = r->status;
-        r->status = 0;
-    }
-    curl_multi_remove_handle(s->multi, r->easy);
+    long status = 0;
+
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (!status || curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &hdr) != CURLHE_OK)
+        hdr = NULL;
+    scim_req_answered(s, r, cc, status, hdr ? hdr->value : NULL);
+    if (in_multi)
+        curl_multi_remove_handle(s->multi, r->easy);
     curl_easy_cleanup(r->easy);
     curl_slist_free_all(r->hdrs);
     r->easy = NULL;
     r->hdrs = NULL;
 }
 
-/* A fixed-size FIFO of job pointers (each job is queued at most once). */
-struct fifo {
-    struct scim_job **v;
-    size_t cap, head, len;
-};
-
-static void fifo_push(struct fifo *q, struct scim_job *j)
+static int multi_start(struct scim *s, struct scim_job *j)
 {
-    q->v[(q->head + q->len) % q->cap] = j;
-    q->len++;
-}
+    struct scim_req *r = &j->req;
+    CURL *e;
 
-static struct scim_job *fifo_pop(struct fifo *q)
-{
-    struct scim_job *j = q->v[q->head];
-    q->head = (q->head + 1) % q->cap;
-    q->len--;
-    return j;
-}
-
-static int retryable(const struct scim *s, const struct scim_req *r)
-{
-    if (r->too_big)
-        return 0;
-    if (r->status == 0)
-        return scim_conn_retryable(r->cc, r->errbuf, s->reached);
-    return r->status == 429 || r->status >= 500;
-}
-
-/* A retry, logged as it is decided: what failed and how long we wait.
- * At info for the first ones of the instance, then at debug (the summary
- * line counts them all). */
-static void log_retry(struct scim *s, const struct scim_req *r, double pause)
-{
-    char why[CURL_ERROR_SIZE + 32];
-    int level = s->retries_logged < 20 ? SCIMSYNC_LOG_INFO : SCIMSYNC_LOG_DEBUG;
-
-    if (r->status)
-        snprintf(why, sizeof why, "HTTP %ld%s", r->status, r->status == 429 ? " (throttled)" : "");
-    else
-        snprintf(why, sizeof why, "%s",
-                 r->errbuf && r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc));
-    scim_redact(s, why);
-    s->h->log(s->h, level, "%s %s%s: %s; retry %d of %ld in %.1f s%s", r->method, s->url.base,
-              r->path, why, r->attempt + 1, s->retries, pause,
-              s->retries_logged == 19 ? " (further retries are logged at debug)" : "");
-    s->retries_logged++;
-}
-
-static void count_retry(struct scim *s, const struct scim_req *r)
-{
-    if (r->status == 429)
-        s->stats.throttled++;
-    else if (r->status >= 500)
-        s->stats.server_errors++;
-    else
-        s->stats.conn_errors++;
-}
-
-/* Tells the budgets of r's attempt how it was answered. */
-static void paced_answer(struct scim *s, const struct scim_req *r, int throttled,
-                         double hold_until)
-{
-    struct scim_cost cost;
-    int k;
-    double before[SCIM_BUDGETS];
-
-    scim_request_cost(r->method, r->member_values, &cost);
-    for (k = 0; k < SCIM_BUDGETS; k++)
-        before[k] = s->pacer.b[k].aimd.rate;
-    k = scim_pacer_answer(&s->pacer, &cost, throttled, r->sent_at, hold_until, scim_now());
-    if (k >= 0 && s->pacer.b[k].aimd.rate < before[k])
-        s->h->log(s->h, SCIMSYNC_LOG_DEBUG,
-                  "%s %s throttled (HTTP 429): pacing %s at %.1f/s (was %.1f, ceiling %.1f)",
-                  r->method, r->path, scim_budget_name(k), s->pacer.b[k].aimd.rate, before[k],
-                  s->pacer.b[k].aimd.ceiling);
-}
-
-int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
-{
-    struct fifo ready = {0};
-    struct scim_job **delayed = NULL;
-    size_t ndelayed = 0, remaining = n, inflight = 0;
-    int rc = 0, draining = 0;
-
-    if (n == 0)
-        return 0;
-    ready.v = malloc(n * sizeof(*ready.v));
-    delayed = malloc(n * sizeof(*delayed));
-    if (!ready.v || !delayed) {
-        rc = SCIMSYNC_ERR_NOMEM;
-        goto out;
-    }
-    ready.cap = n;
     if (!s->multi) {
-        s->multi = curl_multi_init();
-        if (!s->multi) {
-            rc = SCIMSYNC_ERR_NOMEM;
-            goto out;
-        }
+        if (!(s->multi = curl_multi_init()))
+            return -1;
         curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, s->max_conn);
         curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, s->max_conn);
         curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, s->max_conn);
     }
-    if (!s->pacer_ready) {
-        /* Requests are spread evenly (no bursts), so no one-second
-         * window holds more than a budget's rate. */
-        double ceiling[SCIM_BUDGETS];
-        scim_pacing_ceilings(s, ceiling);
-        scim_pacer_init(&s->pacer, ceiling, scim_now());
-        s->pacer_ready = 1;
+    if (!(e = easy_new(s, r, r->attempt_ms, 1, 0)))
+        return -1;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+    if (curl_multi_add_handle(s->multi, e) != CURLM_OK) {
+        curl_easy_cleanup(e);
+        curl_slist_free_all(r->hdrs);
+        r->hdrs = NULL;
+        return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        jobs[i].finished = 0;
-        fifo_push(&ready, &jobs[i]);
-    }
-    /* draining: a job stopped the run; with s->drain_on_fail the
-     * transfers in flight still get their answers (a write that reached
-     * the server is reported as done or failed, not "not attempted"),
-     * but nothing new starts and nothing is retried */
-    while (remaining > 0 && (rc == 0 || (draining && inflight > 0))) {
-        double now = scim_now(), wait = 1.0;
-        int progressed = 0, running = 0;
-        CURLMsg *msg;
-        int left;
-
-        if (s->h->should_stop && !(draining && rc == SCIMSYNC_ERR_STOPPED)) {
-            int stop = s->h->should_stop(s->h);
-            /* A clean stop while writing: the transfers in flight finish
-             * (until the host's grace period ends), nothing new starts. */
-            if (stop == SCIMSYNC_STOP_DRAIN && s->drain_on_fail && !rc) {
-                rc = SCIMSYNC_ERR_STOPPED;
-                draining = 1;
-                s->h->log(s->h, SCIMSYNC_LOG_INFO,
-                          "stop requested: waiting for %zu request(s) in flight", inflight);
-                if (inflight == 0)
-                    break;
-            } else if (stop) {
-                rc = SCIMSYNC_ERR_STOPPED;
-                break;
-            }
-        } else if (s->h->should_stop && s->h->should_stop(s->h) == SCIMSYNC_STOP_NOW) {
-            break; /* the grace period is over: abandon what is in flight */
-        }
-        for (size_t k = 0; k < ndelayed && !draining;) {
-            if (delayed[k]->req.not_before <= now) {
-                fifo_push(&ready, delayed[k]);
-                delayed[k] = delayed[--ndelayed];
-                continue;
-            }
-            if (delayed[k]->req.not_before - now < wait)
-                wait = delayed[k]->req.not_before - now;
-            k++;
-        }
-        while (!draining && ready.len > 0 && inflight < (size_t)s->max_conn) {
-            struct scim_job *j = ready.v[ready.head];
-            struct scim_cost cost;
-            double w;
-            /* the head is prepared first: what it costs depends on it */
-            if (j->prepare && !j->req.path) {
-                int p = j->prepare(j);
-                if (p < 0) {
-                    rc = SCIMSYNC_ERR_NOMEM;
-                    break;
-                }
-                if (p > 0) { /* nothing to send after all */
-                    fifo_pop(&ready);
-                    j->finished = 1;
-                    remaining--;
-                    continue;
-                }
-            }
-            scim_request_cost(j->req.method, j->req.member_values, &cost);
-            w = scim_pacer_take(&s->pacer, &cost, now);
-            if (w > 0) {
-                if (w < wait)
-                    wait = w;
-                break;
-            }
-            fifo_pop(&ready);
-            if (start(s, j) < 0) {
-                rc = SCIMSYNC_ERR_NOMEM;
-                break;
-            }
-            inflight++;
-        }
-        if (rc && !draining)
-            break;
-        curl_multi_perform(s->multi, &running);
-        while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
-            struct scim_job *j = NULL;
-            struct scim_req *r;
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
-            r = &j->req;
-            r->cc = msg->data.result;
-            finish_transfer(s, r);
-            inflight--;
-            progressed = 1;
-            s->h->log(s->h, SCIMSYNC_LOG_DEBUG, "%s %s -> %ld", r->method, r->path, r->status);
-            if (r->status && r->status < 500 && r->status != 429)
-                paced_answer(s, r, 0, 0);
-            if (retryable(s, r)) {
-                double t = scim_now(), pause;
-                double backoff = scim_backoff(r->attempt + 1, r->retry_after, BACKOFF_BASE_S,
-                                              BACKOFF_CAP_S, scim_rand01(&s->rng));
-                enum scim_retry d = scim_retry_plan(r->attempt, s->retries, backoff,
-                                                    r->retry_after, r->deadline - t, &pause);
-                /* a 429 slows its budget; with a Retry-After that is
-                 * honoured, nothing else of that budget starts sooner */
-                if (r->status == 429)
-                    paced_answer(s, r, 1,
-                                 d == SCIM_RETRY && r->retry_after >= 0 ? t + pause : 0);
-                if (d == SCIM_RETRY && !draining) {
-                    log_retry(s, r, pause);
-                    scim_req_note(s, r, pause);
-                    count_retry(s, r);
-                    r->attempt++;
-                    r->not_before = t + pause;
-                    delayed[ndelayed++] = j;
-                    continue;
-                }
-                r->gave_up = d == SCIM_RETRY ? SCIM_RETRY_EXHAUSTED : d;
-                r->gave_up_at = t;
-                s->stats.gave_up++;
-            }
-            scim_req_note(s, r, -1);
-            if (r->status == 401 && draining) {
-                j->got_401 = 1;
-                continue;
-            }
-            if (r->status == 401) {
-                if (!s->auth_failed)
-                    s->h->log(s->h, SCIMSYNC_LOG_ERROR,
-                              "SCIM token rejected (expired or wrong tenant?): HTTP 401 from %s",
-                              s->url.base);
-                s->auth_failed = 1;
-                j->got_401 = 1;
-                rc = SCIMSYNC_ERR_AUTH;
-                break;
-            }
-            enum scim_job_result res = j->on_response(s, j);
-            if (res == SCIM_JOB_AGAIN) {
-                if (!draining)
-                    fifo_push(&ready, j);
-            } else if (res == SCIM_JOB_DONE) {
-                j->finished = 1;
-                scim_job_release(j);
-                remaining--;
-            } else if (!rc) {
-                rc = j->result ? j->result : SCIMSYNC_ERR;
-                if (!s->drain_on_fail)
-                    break;
-                draining = 1;
-            }
-        }
-        if ((rc && !draining) || remaining == 0 || (draining && inflight == 0))
-            break;
-        if (!progressed) {
-            int ms = (int)ceil(wait * 1000.0);
-            if (ms > 1000)
-                ms = 1000;
-            curl_multi_poll(s->multi, NULL, 0, ms, NULL);
-        }
-    }
-out:
-    /* abandon what is still in flight (stop, 401, fatal error) */
-    for (size_t i = 0; i < n; i++) {
-        if (jobs[i].req.easy)
-            finish_transfer(s, &jobs[i].req);
-    }
-    free(ready.v);
-    free(delayed);
-    return rc;
+    r->easy = e;
+    return 0;
 }
+
+static void multi_perform(struct scim *s)
+{
+    int running = 0;
+    curl_multi_perform(s->multi, &running);
+}
+
+static struct scim_job *multi_next_done(struct scim *s)
+{
+    CURLMsg *msg;
+    int left;
+
+    while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
+        struct scim_job *j = NULL;
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        finish_transfer(s, &j->req, msg->data.result, 1);
+        return j;
+    }
+    return NULL;
+}
+
+static void multi_wait(struct scim *s, int ms)
+{
+    curl_multi_poll(s->multi, NULL, 0, ms, NULL);
+}
+
+static void multi_abandon(struct scim *s, struct scim_req *r)
+{
+    if (r->easy)
+        finish_transfer(s, r, r->cc, 1);
+}
+
+/* "Subject: CN=x" lines of the first certificate of the chain. */
+static void take_certinfo(CURL *e, struct scim_conn_info *ci)
+{
+    struct curl_certinfo *cert = NULL;
+
+    if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &cert) != CURLE_OK || !cert ||
+        cert->num_of_certs < 1)
+        return;
+    for (struct curl_slist *l = cert->certinfo[0]; l; l = l->next) {
+        if (!strncmp(l->data, "Subject:", 8))
+            snprintf(ci->subject, sizeof ci->subject, "%s", l->data + 8);
+        else if (!strncmp(l->data, "Issuer:", 7))
+            snprintf(ci->issuer, sizeof ci->issuer, "%s", l->data + 7);
+        else if (!strncmp(l->data, "Expire date:", 12))
+            snprintf(ci->expire, sizeof ci->expire, "%s", l->data + 12);
+    }
+}
+
+/* A stop request (signal, max_run_time) ends a check request at once. */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    const struct scim *s = ud;
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return s->h->should_stop && s->h->should_stop(s->h) ? 1 : 0;
+}
+
+static void easy_get(struct scim *s, struct scim_req *r, long timeout_s, unsigned flags,
+                     struct scim_conn_info *ci)
+{
+    char *ip = NULL;
+    curl_off_t connect_us = 0;
+    CURLcode cc;
+
+    memset(ci, 0, sizeof(*ci));
+    scim_req_attempt_reset(r);
+    r->easy = easy_new(s, r, timeout_s * 1000L, !(flags & SCIM_GET_NO_VERIFY),
+                       (flags & SCIM_GET_CONNECT_ONLY) != 0);
+    if (!r->easy) {
+        r->cc = CURLE_OUT_OF_MEMORY;
+        return;
+    }
+    curl_easy_setopt(r->easy, CURLOPT_CERTINFO, 1L);
+    curl_easy_setopt(r->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(r->easy, CURLOPT_XFERINFODATA, s);
+    curl_easy_setopt(r->easy, CURLOPT_NOPROGRESS, 0L);
+    cc = curl_easy_perform(r->easy);
+    curl_easy_getinfo(r->easy, CURLINFO_SSL_VERIFYRESULT, &ci->verify);
+    if (curl_easy_getinfo(r->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip)
+        snprintf(ci->ip, sizeof ci->ip, "%s", ip);
+    curl_easy_getinfo(r->easy, CURLINFO_PRIMARY_PORT, &ci->port);
+    curl_easy_getinfo(r->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+    ci->connected = connect_us > 0;
+    take_certinfo(r->easy, ci);
+    finish_transfer(s, r, cc, 0);
+}
+
+static void multi_cleanup(struct scim *s)
+{
+    if (s->multi)
+        curl_multi_cleanup(s->multi);
+    s->multi = NULL;
+}
+
+const struct scim_transport scim_curl_transport = {
+    .start = multi_start,
+    .perform = multi_perform,
+    .next_done = multi_next_done,
+    .wait = multi_wait,
+    .abandon = multi_abandon,
+    .get = easy_get,
+    .now = scim_now,
+    .cleanup = multi_cleanup,
+};

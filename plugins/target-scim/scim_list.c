@@ -145,7 +145,7 @@ static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
                     "listing %s failed: %s%s (GET %s%s)", kind_name(j->state), why, hint,
                     s->url.base, j->req.path);
     }
-    obj = scim_parse_body(j->req.resp, j->req.resp_len);
+    obj = scim_parse_body(scim_req_body(&j->req), scim_req_body_len(&j->req));
     if (j->state == LIST_MEMBERS_GROUP) {
         res = on_group_read(s, j, obj);
         goto out;

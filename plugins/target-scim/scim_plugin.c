@@ -134,8 +134,8 @@ static void scim_destroy(void *inst)
     struct scim *s = inst;
     if (!s)
         return;
-    if (s->multi)
-        curl_multi_cleanup(s->multi);
+    if (s->tx)
+        s->tx->cleanup(s);
     scim_listed_reset(s);
     scim_base_url_free(&s->url);
     free(s);
@@ -158,6 +158,7 @@ static int scim_create(const struct scimsync_host *h, void **inst)
         return SCIMSYNC_ERR_NOMEM;
     }
     s->h = h;
+    s->tx = &scim_curl_transport;
     /* different jitter in every process, so clients never retry in step */
     s->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)s;
     rc = read_config(s);

@@ -42,7 +42,8 @@ static enum scim_job_result on_probe(struct scim *s, struct scim_job *j)
         j->result = SCIMSYNC_ERR_IO;
         return SCIM_JOB_FAIL;
     }
-    j->state = (int)readers[j->index](r->status, r->resp, r->resp_len, why, sizeof(why));
+    j->state =
+        (int)readers[j->index](r->status, scim_req_body(r), scim_req_body_len(r), why, sizeof(why));
     scim_redact(s, why);
     free(j->conflict);
     j->conflict = strdup(why);

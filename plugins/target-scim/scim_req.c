@@ -10,6 +10,9 @@
 #include "scim_parse.h"
 #include "scim_target.h"
 
+/* Retry-After is read uncapped: the request's deadline decides. */
+#define SCIM_RETRY_AFTER_CAP_S 1e12
+
 double scim_now(void)
 {
     struct timespec ts;
@@ -34,21 +37,63 @@ int scim_req_set(struct scim_req *r, const char *method, char *path, char *body)
     r->retry_after = -1;
     r->gave_up = SCIM_RETRY;
     r->cc = CURLE_OK;
-    r->too_big = 0;
-    r->resp_len = 0;
-    if (r->resp)
-        r->resp[0] = '\0';
+    if (r->resp.buf.max == 0) /* first use: a zeroed request */
+        ss_dynbuf_sink_init(&r->resp, SCIM_MAX_RESPONSE - 1, 0);
+    else
+        ss_dynbuf_sink_reset(&r->resp);
     return path ? 0 : -1;
+}
+
+void scim_req_attempt_reset(struct scim_req *r)
+{
+    r->status = 0;
+    r->cut_status = 0;
+    r->cc = CURLE_OK;
+    r->retry_after = -1;
+    r->gave_up = SCIM_RETRY;
+    if (r->resp.buf.max == 0)
+        ss_dynbuf_sink_init(&r->resp, SCIM_MAX_RESPONSE - 1, 0);
+    else
+        ss_dynbuf_sink_reset(&r->resp);
+    if (r->errbuf)
+        r->errbuf[0] = '\0';
+}
+
+void scim_req_answered(struct scim *s, struct scim_req *r, CURLcode cc, long status,
+                       const char *retry_after)
+{
+    r->cc = cc;
+    r->status = status;
+    if (status)
+        s->reached = 1;
+    if (status && retry_after)
+        r->retry_after = scim_retry_after(retry_after, time(NULL), SCIM_RETRY_AFTER_CAP_S);
+    if (status && cc != CURLE_OK) {
+        /* the answer broke off after its status line (a body cut short,
+         * a stall): a failed attempt like any lost connection, never a
+         * 2xx with half a body */
+        r->cut_status = status;
+        r->status = 0;
+    }
+}
+
+const char *scim_req_body(const struct scim_req *r)
+{
+    return ss_dynbuf_str(&r->resp.buf);
+}
+
+size_t scim_req_body_len(const struct scim_req *r)
+{
+    return ss_dynbuf_len(&r->resp.buf);
 }
 
 void scim_req_clear(struct scim_req *r)
 {
     free(r->path);
     free(r->body);
-    free(r->resp);
     free(r->errbuf);
-    r->path = r->body = r->resp = r->errbuf = NULL;
-    r->resp_len = r->resp_cap = 0;
+    r->path = r->body = r->errbuf = NULL;
+    ss_dynbuf_sink_free(&r->resp);
 }
 
 void scim_job_release(struct scim_job *j)
@@ -106,7 +151,7 @@ void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf
     char why[96], cut[48] = "";
 
     gave_up_text(s, r, why, sizeof(why));
-    if (r->too_big) {
+    if (r->resp.too_big) {
         snprintf(buf, cap, "the response was larger than %u bytes", SCIM_MAX_RESPONSE);
     } else if (r->gave_up == SCIM_RETRY_AFTER_TOO_LONG &&
                r->retry_after > (double)s->deadline_s - SCIM_MIN_ATTEMPT_S) {
@@ -129,7 +174,7 @@ void scim_req_describe(const struct scim *s, const struct scim_req *r, char *buf
                  r->errbuf && r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc), why, hint);
     } else {
         struct scim_error e;
-        scim_parse_error(r->resp, r->resp_len, r->status, &e);
+        scim_parse_error(scim_req_body(r), scim_req_body_len(r), r->status, &e);
         snprintf(buf, cap, "HTTP %ld%s: %s", r->status, why, e.detail);
     }
     scim_redact(s, buf);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <scimsync/plugin.h>
+#include <ss/dynbuf_sink.h>
 
 #include "scim_budget.h"
 #include "scim_guard.h"
@@ -23,8 +24,11 @@ struct scim_stats {
     unsigned long requests, throttled, server_errors, conn_errors, gave_up;
 };
 
+struct scim_transport;
+
 struct scim {
     const struct scimsync_host *h;
+    const struct scim_transport *tx; /* libcurl (scim_http.c); canned answers in unit tests */
     struct scim_base_url url;
     const char *token;   /* host-owned; only ever handed to libcurl */
     enum scim_profile profile;
@@ -61,9 +65,7 @@ struct scim_req {
     long status;         /* HTTP status; 0 when no complete response arrived */
     long cut_status;     /* a status line arrived, then the transfer failed */
     CURLcode cc;
-    int too_big;
-    char *resp;          /* owned, NUL-terminated */
-    size_t resp_len, resp_cap;
+    struct ss_dynbuf_sink resp; /* the body (capped at SCIM_MAX_RESPONSE) */
     double retry_after;  /* seconds the server asked for, uncapped; -1 none */
     enum scim_retry gave_up; /* why the last failure was not retried */
     double gave_up_at;   /* monotonic, when it was decided */
@@ -73,6 +75,8 @@ struct scim_req {
     double sent_at;      /* monotonic, when the last attempt started */
     double not_before;
     double deadline;     /* monotonic; 0 until the first attempt starts */
+    long attempt_ms;     /* this attempt's time limit (`timeout`, within the deadline) */
+    int inflight;        /* the transport holds an attempt of it */
     CURL *easy;
     struct curl_slist *hdrs;
 };
@@ -117,6 +121,62 @@ struct scim_job {
     } cb;
     void *cb_ctx;
 };
+
+/* The transport under the runner (scim_run.c): libcurl multi in the
+ * plugin (scim_http.c), a script of canned answers in the unit tests
+ * (tests/unit/scim/fake_transport.c).  An attempt's outcome is recorded
+ * by scim_req_answered; its body arrives through ss_dynbuf_sink_write. */
+struct scim_conn_info;
+
+struct scim_transport {
+    /* Starts the attempt of j's request (r->attempt_ms bounds it).  0, or
+     * -1 no memory. */
+    int (*start)(struct scim *s, struct scim_job *j);
+    /* Moves the transfers in flight on. */
+    void (*perform)(struct scim *s);
+    /* A job whose attempt ended (answered, r->inflight 0), NULL when none
+     * is left to report. */
+    struct scim_job *(*next_done)(struct scim *s);
+    /* Waits up to ms for a transfer to move. */
+    void (*wait)(struct scim *s, int ms);
+    /* Drops r's attempt in flight (stop, 401, fatal error). */
+    void (*abandon)(struct scim *s, struct scim_req *r);
+    /* One attempt of a GET of r (`scimsync check`): not paced, not
+     * retried, bounded by timeout_s; flags SCIM_GET_*; ci: what the
+     * connection showed.  r->cc CURLE_ABORTED_BY_CALLBACK when the host
+     * asked to stop. */
+    void (*get)(struct scim *s, struct scim_req *r, long timeout_s, unsigned flags,
+                struct scim_conn_info *ci);
+    /* Seconds on a monotonic clock. */
+    double (*now)(void);
+    /* Frees what the transport holds for s (s->multi). */
+    void (*cleanup)(struct scim *s);
+};
+
+#define SCIM_GET_NO_VERIFY 1u    /* do not check the certificate */
+#define SCIM_GET_CONNECT_ONLY 2u /* connect and handshake; no request (no token sent) */
+
+/* What one check request saw of the connection. */
+struct scim_conn_info {
+    long verify; /* CURLINFO_SSL_VERIFYRESULT */
+    char ip[64];
+    long port;
+    int connected; /* the TCP connection was made */
+    char subject[256], issuer[256], expire[64]; /* first certificate of the chain */
+};
+
+extern const struct scim_transport scim_curl_transport;
+
+/* Records how r's attempt ended: the curl code, the status (0: no
+ * response) and the Retry-After header's value (NULL: none).  A status
+ * line followed by a failed transfer is a failed attempt (cut_status). */
+void scim_req_answered(struct scim *s, struct scim_req *r, CURLcode cc, long status,
+                       const char *retry_after);
+/* Clears the outcome of r's last attempt before the next one starts. */
+void scim_req_attempt_reset(struct scim_req *r);
+/* The body of r's last answer ("" when none) and its length. */
+const char *scim_req_body(const struct scim_req *r);
+size_t scim_req_body_len(const struct scim_req *r);
 
 /* Frees what a finished job no longer needs (its request and answer). */
 void scim_job_release(struct scim_job *j);

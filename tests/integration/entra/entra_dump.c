@@ -1,8 +1,7 @@
 /*
- * Test host for the entra source plugin: loads entra.so the way the host
- * does (dlopen, descriptor, ABI check), gives it a host table whose
- * configuration comes from key=value arguments, and writes every entry it
- * streams as one JSON object a line.  With --state FILE it also offers the
+ * Test host for the entra source plugin (tests/support/dump_source.h):
+ * writes every entry it streams as one JSON object a line.  With --state
+ * FILE it also offers the
  * state store services (state_get / state_put) the way the host's state
  * store does: values read from FILE (a JSON object) at the start, written
  * back only after a complete read.
@@ -11,26 +10,18 @@
  *
  * --count        print only "users N groups M helpers K"
  * A key given twice: the later one wins.  Secret keys accept env:VAR and
- * file:/path.  Exit: 0 complete, 2 the
+ * file:/path.  ENTRA_DUMP_DEBUG set: debug lines too.  Exit: 0 complete, 2 the
  * source failed (its error code is printed), 1 usage.
  */
-#include <dlfcn.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
-#include <scimsync/plugin.h>
+#include "dump_source.h"
 
-#define MAX_KV 64
-
-static char *kv_key[MAX_KV], *kv_val[MAX_KV];
-static int nkv;
-static const struct scimsync_plugin *plugin;
-static json_object *state; /* key -> value; NULL without --state */
+static json_object *state;    /* key -> value; NULL without --state */
+static struct test_host host; /* static: it holds a log buffer */
 
 static const char *st_get(const struct scimsync_host *h, const char *key)
 {
@@ -53,196 +44,26 @@ static int st_put(const struct scimsync_host *h, const char *key, const char *va
     return 0;
 }
 
-static const struct scimsync_config_key *find_key(const char *key)
+static int option(int argc, char **argv, int *i, void *ctx)
 {
-    for (const struct scimsync_config_key *k = plugin->keys; k->name; k++)
-        if (strcmp(k->name, key) == 0)
-            return k;
-    return NULL;
-}
-
-static char *resolve_secret(const char *ref)
-{
-    if (strncmp(ref, "env:", 4) == 0) {
-        const char *v = getenv(ref + 4);
-        return v ? strdup(v) : NULL;
-    }
-    if (strncmp(ref, "file:", 5) == 0) {
-        /* the whole file, one trailing newline removed, as the host does
-         * (a PEM certificate or key spans many lines) */
-        FILE *f = fopen(ref + 5, "r");
-        char *buf;
-        if (!f)
-            return NULL;
-        buf = calloc(1, 65536);
-        size_t n = buf ? fread(buf, 1, 65535, f) : 0;
-        fclose(f);
-        if (n > 0 && buf[n - 1] == '\n')
-            buf[n - 1] = '\0';
-        return buf;
-    }
-    return NULL;
-}
-
-static const char *cfg_get(const struct scimsync_host *h, const char *key)
-{
-    (void)h;
-    for (int i = nkv - 1; i >= 0; i--) /* a later key wins, like a later config line */
-        if (strcmp(kv_key[i], key) == 0)
-            return kv_val[i];
-    const struct scimsync_config_key *k = find_key(key);
-    return k ? k->default_value : NULL;
-}
-
-static int cfg_int(const struct scimsync_host *h, const char *key, long *out)
-{
-    const char *v = cfg_get(h, key);
-    char *end;
-    if (!v)
-        return 0;
-    long n = strtol(v, &end, 10);
-    if (*end || !*v) {
-        fprintf(stderr, "config: %s: not a number\n", key);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    *out = n;
-    return 0;
-}
-
-static int cfg_bool(const struct scimsync_host *h, const char *key, int *out)
-{
-    const char *v = cfg_get(h, key);
-    if (!v)
-        return 0;
-    if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") || !strcmp(v, "1"))
-        *out = 1;
-    else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "off") ||
-             !strcmp(v, "0"))
-        *out = 0;
-    else {
-        fprintf(stderr, "config: %s: not a boolean\n", key);
-        return SCIMSYNC_ERR_CONFIG;
+    if (!strcmp(argv[*i], "--state") && *i + 1 < argc) {
+        *(const char **)ctx = argv[++*i];
+        return 1;
     }
     return 0;
-}
-
-static int cfg_double(const struct scimsync_host *h, const char *key, double *out)
-{
-    const char *v = cfg_get(h, key);
-    if (v)
-        *out = strtod(v, NULL);
-    return 0;
-}
-
-static const char *cfg_where(const struct scimsync_host *h, const char *key)
-{
-    (void)h;
-    (void)key;
-    return "args";
-}
-
-static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
-    SCIMSYNC_PRINTF(3, 4);
-static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
-{
-    static const char *names[] = {"error", "warn", "info", "debug"};
-    (void)h;
-    if (level > SCIMSYNC_LOG_INFO && !getenv("ENTRA_DUMP_DEBUG"))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", names[level & 3]);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-static int never_stop(const struct scimsync_host *h)
-{
-    (void)h;
-    return 0;
-}
-
-static void dump(const struct scimsync_entry *e)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(
-        o, "kind", json_object_new_string(e->kind == SCIMSYNC_ENTRY_USER ? "user" : "group"));
-    json_object_object_add(o, "helper", json_object_new_boolean(e->flags & SCIMSYNC_ENTRY_HELPER));
-    json_object_object_add(o, "id", json_object_new_string(e->id));
-    json_object_object_add(o, "ref", e->ref ? json_object_new_string(e->ref) : NULL);
-    json_object_object_add(o, "where", e->where ? json_object_new_string(e->where) : NULL);
-    json_object *attrs = json_object_new_object();
-    for (size_t i = 0; i < e->nattrs; i++) {
-        json_object *vals = json_object_new_array();
-        for (size_t k = 0; k < e->attrs[i].nvalues; k++)
-            json_object_array_add(vals, json_object_new_string(e->attrs[i].values[k]));
-        json_object_object_add(attrs, e->attrs[i].name, vals);
-    }
-    json_object_object_add(o, "attrs", attrs);
-    json_object *members = json_object_new_array();
-    for (size_t i = 0; i < e->nmembers; i++)
-        json_object_array_add(members, json_object_new_string(e->members[i]));
-    json_object_object_add(o, "members", members);
-    puts(
-        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
 }
 
 int main(int argc, char **argv)
 {
-    int count_only = 0, ret = 1;
+    int ret = 1;
     const char *state_file = NULL;
-    /* options may come anywhere; the first other argument is the plugin */
-    const char *so_path = NULL;
-    char *pairs[MAX_KV];
-    int npairs = 0;
-    for (int a = 1; a < argc; a++) {
-        if (!strcmp(argv[a], "--count")) {
-            count_only = 1;
-        } else if (!strcmp(argv[a], "--state") && a + 1 < argc) {
-            state_file = argv[++a];
-        } else if (argv[a][0] == '-' || (so_path && npairs == MAX_KV)) {
-            so_path = NULL;
-            break;
-        } else if (!so_path) {
-            so_path = argv[a];
-        } else {
-            pairs[npairs++] = argv[a];
-        }
-    }
-    if (!so_path) {
-        fprintf(stderr, "usage: entra_dump [--count] [--state FILE] PLUGIN.so key=value...\n");
+    struct dump_args a;
+    if (dump_parse_args(argc, argv, &a, option, &state_file,
+                        "entra_dump [--count] [--state FILE] PLUGIN.so key=value...") < 0)
         return 1;
-    }
-    void *so = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
-    if (!so) {
-        fprintf(stderr, "dlopen: %s\n", dlerror());
-        return 1;
-    }
-    plugin = dlsym(so, SCIMSYNC_PLUGIN_SYMBOL);
-    if (!plugin || plugin->abi_major != SCIMSYNC_ABI_MAJOR ||
-        plugin->kind != SCIMSYNC_PLUGIN_SOURCE) {
-        fprintf(stderr, "not a source plugin of ABI %d\n", SCIMSYNC_ABI_MAJOR);
+    const struct scimsync_plugin *plugin = dump_load(a.so_path);
+    if (!plugin || dump_configure(&host, plugin, a.pairs, a.npairs, "ENTRA_DUMP_DEBUG") < 0)
         goto out;
-    }
-    for (int p = 0; p < npairs; p++) {
-        char *eq = strchr(pairs[p], '=');
-        if (!eq || !find_key((*eq = '\0', pairs[p]))) {
-            fprintf(stderr, "unknown key: %s\n", pairs[p]);
-            goto out;
-        }
-        kv_key[nkv] = pairs[p];
-        kv_val[nkv] = eq + 1;
-        if (find_key(pairs[p])->type == SCIMSYNC_KEY_SECRET) {
-            kv_val[nkv] = resolve_secret(eq + 1);
-            if (!kv_val[nkv]) {
-                fprintf(stderr, "%s: cannot resolve the secret reference\n", pairs[p]);
-                goto out;
-            }
-        }
-        nkv++;
-    }
     if (state_file) {
         state = access(state_file, F_OK) == 0 ? json_object_from_file(state_file)
                                               : json_object_new_object();
@@ -251,64 +72,16 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    struct scimsync_host host = {
-        .struct_size = sizeof host,
-        .instance_name = "test",
-        .log = host_log,
-        .config_get = cfg_get,
-        .config_get_int = cfg_int,
-        .config_get_bool = cfg_bool,
-        .config_get_double = cfg_double,
-        .config_where = cfg_where,
-        .alloc = malloc,
-        .realloc = realloc,
-        .free = free,
-        .should_stop = never_stop,
-        .state_get = st_get,
-        .state_put = st_put,
-    };
-    void *inst = NULL;
-    int rc = plugin->create(&host, &inst);
-    if (rc < 0) {
-        fprintf(stderr, "create failed: %d\n", rc);
+    host.h.state_get = st_get;
+    host.h.state_put = st_put;
+    if ((ret = dump_read(&host, a.count_only, NULL, NULL)) != 0)
         goto out;
-    }
-    rc = plugin->source->open(inst);
-    unsigned long users = 0, groups = 0, helpers = 0;
-    const struct scimsync_entry *e;
-    while (rc == 0 && (rc = plugin->source->next(inst, &e)) == 1) {
-        if (e->kind == SCIMSYNC_ENTRY_USER)
-            users++;
-        else if (e->flags & SCIMSYNC_ENTRY_HELPER)
-            helpers++;
-        else
-            groups++;
-        if (!count_only)
-            dump(e);
-        rc = 0;
-    }
-    if (rc == 1)
-        rc = 0;
-    plugin->source->close(inst);
-    plugin->destroy(inst);
-    if (count_only)
-        printf("users %lu groups %lu helpers %lu\n", users, groups, helpers);
-    if (rc < 0) {
-        fprintf(stderr, "source failed: %d\n", rc);
-        ret = 2;
-        goto out;
-    }
     if (state && json_object_to_file_ext(state_file, state, JSON_C_TO_STRING_PLAIN) < 0) {
         fprintf(stderr, "%s: cannot write the state\n", state_file);
-        goto out;
+        ret = 1;
     }
-    ret = 0;
 out:
     json_object_put(state);
-    for (int k = 0; k < nkv; k++)
-        if (find_key(kv_key[k]) && find_key(kv_key[k])->type == SCIMSYNC_KEY_SECRET)
-            free(kv_val[k]);
-    /* no dlclose: leak reports must be able to name the plugin's frames */
-    (void)so;
+    test_host_free(&host);
     return ret;
 }

@@ -1,7 +1,7 @@
 /* Every allocation of common/'s allocating modules fails in turn: each must
  * report the failure, keep what it held intact and leave nothing leaked
  * (run under ASan for the leak half).  malloc & co are wrapped at link time
- * (-Wl,--wrap), as in tests/unit/ldap/test_alloc_failure.c. */
+ * (tests/support/alloc_fail.h), see tests/support/alloc_fail.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,58 +12,12 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
+
 #include <ss/arena.h>
 #include <ss/dynbuf.h>
 #include <ss/hmap.h>
 #include <ss/vec.h>
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-
-static long fail_at = -1; /* index of the allocation that fails; -1: none */
-static long count;
-
-static int should_fail(void)
-{
-    return fail_at >= 0 && count++ == fail_at;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
-
-/* Runs scenario with allocation k failing, for k = 0, 1, ... until a run
- * completes without reaching the failing allocation.  A scenario returns
- * 0 on success, -1 when it saw an error (which is then required). */
-static void each_failure(int (*scenario)(void), long min_allocs)
-{
-    for (long k = 0;; k++) {
-        count = 0;
-        fail_at = k;
-        int rc = scenario();
-        int reached = count > k;
-        fail_at = -1;
-        if (!reached) {
-            assert_int_equal(rc, 0);
-            assert_true(k >= min_allocs); /* the wrapping works */
-            return;
-        }
-        assert_int_equal(rc, -1);
-        assert_true(k < 100000);
-    }
-}
 
 static char keys[2000][12];
 
@@ -172,28 +126,28 @@ static int dynbuf_scenario(void)
 static void test_hmap(void **state)
 {
     (void)state;
-    each_failure(hmap_scenario, 5);
+    alloc_fail_each(hmap_scenario, 5);
 }
 
 static void test_vec(void **state)
 {
     (void)state;
-    each_failure(vec_scenario, 5);
+    alloc_fail_each(vec_scenario, 5);
 }
 
 static void test_arena(void **state)
 {
     (void)state;
-    each_failure(arena_scenario, 20);
+    alloc_fail_each(arena_scenario, 20);
 }
 
 static void test_dynbuf(void **state)
 {
     (void)state;
     dynbuf_secret = 0;
-    each_failure(dynbuf_scenario, 5);
+    alloc_fail_each(dynbuf_scenario, 5);
     dynbuf_secret = 1;
-    each_failure(dynbuf_scenario, 5);
+    alloc_fail_each(dynbuf_scenario, 5);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "entra_logic.h"
+#include "ssp_jwt.h"
 
 static char *pem_of_key(EVP_PKEY *k)
 {
@@ -116,13 +117,13 @@ static void free_keys(struct keys *k)
 static void test_b64url(void **st)
 {
     (void)st;
-    char *s = entra_b64url((const unsigned char *)"", 0);
+    char *s = ssp_b64url((const unsigned char *)"", 0);
     assert_string_equal(s, "");
     free(s);
-    s = entra_b64url((const unsigned char *)"f", 1);
+    s = ssp_b64url((const unsigned char *)"f", 1);
     assert_string_equal(s, "Zg");
     free(s);
-    s = entra_b64url((const unsigned char *)"\xfb\xff\xfe", 3);
+    s = ssp_b64url((const unsigned char *)"\xfb\xff\xfe", 3);
     assert_string_equal(s, "-__-");
     free(s);
 }
@@ -147,7 +148,7 @@ static void check_assertion(int sha256)
     unsigned int mdlen;
     int dlen = i2d_X509(k.cert, &der);
     EVP_Digest(der, (size_t)dlen, md, &mdlen, sha256 ? EVP_sha256() : EVP_sha1(), NULL);
-    char *want = entra_b64url(md, mdlen);
+    char *want = ssp_b64url(md, mdlen);
     assert_string_equal(str(hdr, sha256 ? "x5t#S256" : "x5t"), want);
     assert_false(json_object_object_get_ex(hdr, sha256 ? "x5t" : "x5t#S256", NULL));
     assert_string_equal(str(cl, "aud"), aud);

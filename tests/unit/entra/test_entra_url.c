@@ -1,4 +1,5 @@
-/* URL building, the nextLink origin check, Retry-After, backoff, ids. */
+/* URL building, the nextLink origin check, backoff, ids (Retry-After:
+ * tests/unit/google/test_paging.c, ssp_retry_after). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,21 +47,6 @@ static void test_same_origin(void **st)
                      1);
 }
 
-static void test_retry_after(void **st)
-{
-    (void)st;
-    assert_int_equal(entra_retry_after(" 7", 0), 7);
-    assert_int_equal(entra_retry_after("0", 0), 0);
-    assert_int_equal(entra_retry_after(NULL, 0), -1);
-    assert_int_equal(entra_retry_after("", 0), -1);
-    assert_int_equal(entra_retry_after("7s", 0), -1);
-    assert_int_equal(entra_retry_after("-3", 0), -1);
-    /* an HTTP date: 784111777 is Sun, 06 Nov 1994 08:49:37 GMT */
-    assert_int_equal(entra_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111767), 10);
-    assert_int_equal(entra_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111800), 0);
-    assert_int_equal(entra_retry_after("garbage", 0), -1);
-}
-
 static void test_backoff(void **st)
 {
     (void)st;
@@ -91,8 +77,9 @@ static void test_guid_and_advanced(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_encodes_values), cmocka_unit_test(test_same_origin),
-        cmocka_unit_test(test_retry_after),        cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_url_encodes_values),
+        cmocka_unit_test(test_same_origin),
+        cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_guid_and_advanced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

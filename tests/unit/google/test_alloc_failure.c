@@ -1,6 +1,6 @@
 /* Every allocation of the pure helpers fails in turn: each must report the
  * failure and leave nothing allocated (run under ASan for the leak half).
- * malloc & co are wrapped at link time (-Wl,--wrap); json-c, libcurl and
+ * malloc & co are wrapped at link time (tests/support/alloc_fail.h); json-c, libcurl and
  * OpenSSL allocate inside their own shared objects and are not affected. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,119 +11,51 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include "gw_util.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-
-static long fail_at = -1; /* index of the allocation that fails; -1: none */
-static long count;
-
-static int should_fail(void)
-{
-    return fail_at >= 0 && count++ == fail_at;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    return should_fail() ? NULL : __real_strdup(s);
-}
-
-/* Runs scenario with allocation k failing, for k = 0, 1, ... until a run
- * completes without reaching the failing allocation.  A scenario returns
- * 0 on success, -1 when it saw an error (which is then required). */
-static void each_failure(int (*scenario)(void))
-{
-    for (long k = 0;; k++) {
-        count = 0;
-        fail_at = k;
-        int rc = scenario();
-        int reached = count > k;
-        fail_at = -1;
-        if (!reached) {
-            assert_int_equal(rc, 0);
-            assert_true(k > 3); /* the wrapping works: failures were injected */
-            return;
-        }
-        assert_int_equal(rc, -1);
-        assert_true(k < 100000);
-    }
-}
+#include "ssp_jwt.h"
 
 static json_object *user;
 static char *pem;
 
 static int flatten_scenario(void)
 {
-    struct gw_entry_builder eb;
+    struct ssp_entry_builder eb;
     int rc = 0;
-    gw_eb_init(&eb, 1 << 20, 1000);
+    ssp_eb_init(&eb, 1 << 20, 1000);
     for (int round = 0; round < 2 && rc == 0; round++) {
-        gw_eb_reset(&eb);
-        if (gw_flatten(&eb, user) < 0 || gw_eb_add(&eb, "active", "true") < 0)
+        ssp_eb_reset(&eb);
+        if (gw_flatten(&eb, user) < 0 || ssp_eb_add_value(&eb, "active", "true") < 0)
             rc = -1;
         for (int i = 0; i < 300 && rc == 0; i++)
-            rc = gw_eb_add_member(&eb, "member-id") == 0 ? 0 : -1;
-        if (rc == 0 && !(eb.entry.id = gw_eb_strdup(&eb, "1001")))
+            rc = ssp_eb_add_member(&eb, "member-id") == 0 ? 0 : -1;
+        if (rc == 0 && !(eb.entry.id = ssp_eb_strdup(&eb, "1001")))
             rc = -1;
-        if (rc == 0 && !gw_eb_finish(&eb))
+        if (rc == 0 && !ssp_eb_finish(&eb))
             rc = -1;
     }
     if (rc == 0 && eb.entry.nattrs < 10)
         rc = -2;
-    gw_eb_free(&eb);
-    return rc;
-}
-
-static int map_scenario(void)
-{
-    struct gw_map m;
-    char key[32];
-    int rc = 0;
-    gw_map_init(&m, 1000);
-    for (int i = 0; i < 300 && rc == 0; i++) {
-        snprintf(key, sizeof key, "user%d@example.com", i);
-        rc = gw_map_put(&m, key, i % 2 ? "id" : NULL) == 0 ? 0 : -1;
-    }
-    if (rc == 0 && (!gw_map_get(&m, "user299@example.com", NULL) || m.count != 300))
-        rc = -2;
-    gw_map_free(&m);
+    ssp_eb_free(&eb);
     return rc;
 }
 
 static int text_scenario(void)
 {
-    const struct gw_param p[] = {{"customer", "my_customer"}, {"query", "email:aws-*"},
-                                 {"pageToken", "tok"}};
+    const struct gw_param p[] = {
+        {"customer", "my_customer"}, {"query", "email:aws-*"}, {"pageToken", "tok"}};
     struct gw_cursor c = {0};
     struct gw_key k;
     char err[128];
     size_t n = 0;
     char *u = gw_url("http://h/", "/admin/directory/v1/users", p, 3);
-    char *e = gw_b64url((const unsigned char *)"\xfb\xff hello", 8);
-    unsigned char *d = e ? gw_b64url_decode(e, &n) : NULL;
-    int key = gw_key_parse("{\"client_email\":\"a@b\",\"private_key\":\"K\"}", &k, err,
-                           sizeof err);
+    char *e = ssp_b64url((const unsigned char *)"\xfb\xff hello", 8);
+    unsigned char *d = e ? ssp_b64url_decode(e, &n) : NULL;
+    int key = gw_key_parse("{\"client_email\":\"a@b\",\"private_key\":\"K\"}", &k, err, sizeof err);
     int cur = gw_cursor_advance(&c, "t1", err, sizeof err);
     if (cur == 0)
         cur = gw_cursor_advance(&c, "t2", err, sizeof err);
@@ -140,8 +72,8 @@ static int text_scenario(void)
 static int jwt_scenario(void)
 {
     char err[256], *jwt = NULL;
-    int rc = gw_jwt_build(pem, "a@b", "admin@c", gw_scopes, "http://t/token", 1700000000, &jwt,
-                          err, sizeof err);
+    int rc = gw_jwt_build(pem, "a@b", "admin@c", gw_scopes, "http://t/token", 1700000000, &jwt, err,
+                          sizeof err);
     free(jwt);
     return rc < 0 ? -1 : 0;
 }
@@ -180,32 +112,25 @@ static int teardown(void **state)
 static void test_flatten(void **state)
 {
     (void)state;
-    each_failure(flatten_scenario);
-}
-
-static void test_map(void **state)
-{
-    (void)state;
-    each_failure(map_scenario);
+    alloc_fail_each(flatten_scenario, 4);
 }
 
 static void test_text(void **state)
 {
     (void)state;
-    each_failure(text_scenario);
+    alloc_fail_each(text_scenario, 4);
 }
 
 static void test_jwt(void **state)
 {
     (void)state;
-    each_failure(jwt_scenario);
+    alloc_fail_each(jwt_scenario, 4);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flatten),
-        cmocka_unit_test(test_map),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_jwt),
     };

@@ -54,12 +54,12 @@ static const char user_json[] =
 static void test_flatten_user(void **state)
 {
     (void)state;
-    struct gw_entry_builder eb;
+    struct ssp_entry_builder eb;
     json_object *u = json_tokener_parse(user_json);
     assert_non_null(u);
-    gw_eb_init(&eb, 1 << 20, 100);
+    ssp_eb_init(&eb, 1 << 20, 100);
     assert_int_equal(gw_flatten(&eb, u), 0);
-    const struct scimsync_entry *e = gw_eb_finish(&eb);
+    const struct scimsync_entry *e = ssp_eb_finish(&eb);
     assert_non_null(e);
     expect_values(e, "id", 1, "1001");
     expect_values(e, "name.givenName", 1, "Zo\xc3\xab");
@@ -86,7 +86,7 @@ static void test_flatten_user(void **state)
     expect_values(e, "customSchemas.HR.tags", 2, "a", "b");
     assert_null(attr(e, "deep.a.b.c.d.e.f.g")); /* past the depth cap */
     json_object_put(u);
-    gw_eb_free(&eb);
+    ssp_eb_free(&eb);
 }
 
 static void test_user_active(void **state)
@@ -111,19 +111,19 @@ static void test_user_active(void **state)
 static void test_builder(void **state)
 {
     (void)state;
-    struct gw_entry_builder eb;
-    gw_eb_init(&eb, 1 << 20, 2);
+    struct ssp_entry_builder eb;
+    ssp_eb_init(&eb, 1 << 20, 2);
     for (int round = 0; round < 3; round++) {
-        gw_eb_reset(&eb);
-        assert_int_equal(gw_eb_add(&eb, "b", "1"), 0);
-        assert_int_equal(gw_eb_add(&eb, "a", "x"), 0);
-        assert_int_equal(gw_eb_add(&eb, "b", "2"), 0);
-        assert_string_equal(gw_eb_get1(&eb, "B"), "1");
-        assert_null(gw_eb_get1(&eb, "c"));
-        assert_int_equal(gw_eb_add_member(&eb, "m1"), 0);
-        assert_int_equal(gw_eb_add_member(&eb, "m2"), 0);
-        assert_int_equal(gw_eb_add_member(&eb, "m3"), -2); /* members_limit */
-        const struct scimsync_entry *e = gw_eb_finish(&eb);
+        ssp_eb_reset(&eb);
+        assert_int_equal(ssp_eb_add_value(&eb, "b", "1"), 0);
+        assert_int_equal(ssp_eb_add_value(&eb, "a", "x"), 0);
+        assert_int_equal(ssp_eb_add_value(&eb, "b", "2"), 0);
+        assert_string_equal(ssp_eb_get1(&eb, "B"), "1");
+        assert_null(ssp_eb_get1(&eb, "c"));
+        assert_int_equal(ssp_eb_add_member(&eb, "m1"), 0);
+        assert_int_equal(ssp_eb_add_member(&eb, "m2"), 0);
+        assert_int_equal(ssp_eb_add_member(&eb, "m3"), -2); /* members_limit */
+        const struct scimsync_entry *e = ssp_eb_finish(&eb);
         assert_int_equal(e->nattrs, 2);
         assert_string_equal(e->attrs[0].name, "b"); /* order of first appearance */
         expect_values(e, "b", 2, "1", "2");
@@ -131,38 +131,38 @@ static void test_builder(void **state)
         assert_int_equal(e->nmembers, 2);
         assert_string_equal(e->members[1], "m2");
     }
-    gw_eb_reset(&eb);
-    const struct scimsync_entry *e = gw_eb_finish(&eb);
+    ssp_eb_reset(&eb);
+    const struct scimsync_entry *e = ssp_eb_finish(&eb);
     assert_int_equal(e->nattrs, 0);
     assert_int_equal(e->nmembers, 0);
-    gw_eb_free(&eb);
+    ssp_eb_free(&eb);
 
     /* the arena limit: a refusal, not a crash */
     char *big = malloc(70000);
     memset(big, 'x', 69999);
     big[69999] = '\0';
-    gw_eb_init(&eb, 65536, 10);
-    assert_int_equal(gw_eb_add(&eb, "n", "small"), 0);
-    assert_int_equal(gw_eb_add(&eb, "n", big), -1);
-    gw_eb_free(&eb);
+    ssp_eb_init(&eb, 65536, 10);
+    assert_int_equal(ssp_eb_add_value(&eb, "n", "small"), 0);
+    assert_int_equal(ssp_eb_add_value(&eb, "n", big), -1);
+    ssp_eb_free(&eb);
     free(big);
 }
 
 static void test_many_values(void **state)
 {
     (void)state;
-    struct gw_entry_builder eb;
+    struct ssp_entry_builder eb;
     char v[16];
-    gw_eb_init(&eb, 0, 0);
+    ssp_eb_init(&eb, 0, 0);
     for (int i = 0; i < 5000; i++) {
         snprintf(v, sizeof v, "%d", i);
-        assert_int_equal(gw_eb_add(&eb, i % 2 ? "odd" : "even", v), 0);
+        assert_int_equal(ssp_eb_add_value(&eb, i % 2 ? "odd" : "even", v), 0);
     }
-    const struct scimsync_entry *e = gw_eb_finish(&eb);
+    const struct scimsync_entry *e = ssp_eb_finish(&eb);
     assert_int_equal(e->nattrs, 2);
     assert_int_equal(attr(e, "odd")->nvalues, 2500);
     assert_string_equal(attr(e, "odd")->values[2499], "4999");
-    gw_eb_free(&eb);
+    ssp_eb_free(&eb);
 }
 
 int main(void)

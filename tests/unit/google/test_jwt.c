@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gw_util.h"
+#include "ssp_jwt.h"
 
 static EVP_PKEY *rsa_key;
 static char *rsa_pem;
@@ -53,7 +54,7 @@ static json_object *decode_part(const char *p, size_t n)
 {
     char *s = strndup(p, n);
     size_t len;
-    unsigned char *raw = gw_b64url_decode(s, &len);
+    unsigned char *raw = ssp_b64url_decode(s, &len);
     assert_non_null(raw);
     json_object *o = json_tokener_parse((char *)raw);
     free(s);
@@ -73,7 +74,7 @@ static int verify(EVP_PKEY *k, const char *jwt)
 {
     const char *dot2 = strrchr(jwt, '.');
     size_t siglen;
-    unsigned char *sig = gw_b64url_decode(dot2 + 1, &siglen);
+    unsigned char *sig = ssp_b64url_decode(dot2 + 1, &siglen);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int ok = sig && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
              EVP_DigestVerify(md, sig, siglen, (const unsigned char *)jwt,
@@ -152,10 +153,10 @@ static void test_b64url(void **state)
     } v[] = {{"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"}, {"foob", "Zm9vYg"},
              {"\xfb\xff", "-_8"}, {"\xfb\xef\xbe", "----"}, {"\xff\xff\xff", "____"}};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
-        char *e = gw_b64url((const unsigned char *)v[i].in, strlen(v[i].in));
+        char *e = ssp_b64url((const unsigned char *)v[i].in, strlen(v[i].in));
         assert_string_equal(e, v[i].out);
         size_t n;
-        unsigned char *d = gw_b64url_decode(e, &n);
+        unsigned char *d = ssp_b64url_decode(e, &n);
         assert_non_null(d);
         assert_int_equal(n, strlen(v[i].in));
         assert_memory_equal(d, v[i].in, n);
@@ -163,8 +164,8 @@ static void test_b64url(void **state)
         free(e);
     }
     size_t n;
-    assert_null(gw_b64url_decode("Z", &n)); /* one character left over is never valid */
-    assert_null(gw_b64url_decode("Zm9v!", &n));
+    assert_null(ssp_b64url_decode("Z", &n)); /* one character left over is never valid */
+    assert_null(ssp_b64url_decode("Zm9v!", &n));
 }
 
 static void test_key_parse(void **state)

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "gw_util.h"
+#include "ssp_http.h"
 
 static void test_url(void **state)
 {
@@ -195,16 +196,16 @@ static void test_retry_after(void **state)
     time_t later = now + 10;
     gmtime_r(&later, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    assert_true(gw_retry_after("5", now) == 5.0);
-    assert_true(gw_retry_after(" 2 ", now) == 2.0);
-    assert_true(gw_retry_after("0", now) == 0.0);
-    assert_true(gw_retry_after(date, now) == 10.0);
-    assert_true(gw_retry_after(date, now + 20) == 0.0); /* a date in the past: now */
-    assert_true(gw_retry_after(NULL, now) == -1.0);
-    assert_true(gw_retry_after("", now) == -1.0);
-    assert_true(gw_retry_after("-1", now) == -1.0);
-    assert_true(gw_retry_after("5s", now) == -1.0);
-    assert_true(gw_retry_after("soon", now) == -1.0);
+    assert_true(ssp_retry_after("5", now) == 5.0);
+    assert_true(ssp_retry_after(" 2 ", now) == 2.0);
+    assert_true(ssp_retry_after("0", now) == 0.0);
+    assert_true(ssp_retry_after(date, now) == 10.0);
+    assert_true(ssp_retry_after(date, now + 20) == 0.0); /* a date in the past: now */
+    assert_true(ssp_retry_after(NULL, now) == -1.0);
+    assert_true(ssp_retry_after("", now) == -1.0);
+    assert_true(ssp_retry_after("-1", now) == -1.0);
+    assert_true(ssp_retry_after("5s", now) == -1.0);
+    assert_true(ssp_retry_after("soon", now) == -1.0);
 }
 
 static void test_backoff(void **state)
@@ -240,28 +241,6 @@ static void test_wildcard(void **state)
     assert_false(gw_wildcard("*a*a*a*a*a*a*a*b", s));
 }
 
-static void test_map(void **state)
-{
-    (void)state;
-    struct gw_map m;
-    const char *v;
-    char k[32];
-    gw_map_init(&m, 1000);
-    for (int i = 0; i < 1000; i++) {
-        snprintf(k, sizeof k, "id%d", i);
-        assert_int_equal(gw_map_put(&m, k, i % 2 ? k : NULL), 0);
-    }
-    assert_int_equal(gw_map_put(&m, "one-more", NULL), -2);
-    assert_int_equal(gw_map_put(&m, "id7", "seven"), 0); /* replacing needs no room */
-    assert_true(gw_map_get(&m, "id7", &v));
-    assert_string_equal(v, "seven");
-    assert_true(gw_map_get(&m, "id8", &v));
-    assert_null(v);
-    assert_false(gw_map_get(&m, "id1000", NULL));
-    gw_map_free(&m);
-    assert_false(gw_map_get(&m, "id1", NULL));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,7 +248,6 @@ int main(void)
         cmocka_unit_test(test_cursor),
         cmocka_unit_test(test_classify),    cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_backoff),     cmocka_unit_test(test_wildcard),
-        cmocka_unit_test(test_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

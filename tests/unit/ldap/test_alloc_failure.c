@@ -1,6 +1,6 @@
 /* Every allocation of the pure helpers fails in turn: each must report the
  * failure and leave nothing allocated (run under ASan / valgrind for the
- * leak half).  malloc & co are wrapped at link time (-Wl,--wrap). */
+ * leak half).  malloc & co are wrapped at link time (tests/support/alloc_fail.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,113 +10,55 @@
 
 #include <cmocka.h>
 
-#include "entry_builder.h"
+#include "alloc_fail.h"
+
 #include "ldap_util.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-
-static long fail_at = -1; /* index of the allocation that fails; -1: none */
-static long count;
-
-static int should_fail(void)
-{
-    return fail_at >= 0 && count++ == fail_at;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    return should_fail() ? NULL : __real_strdup(s);
-}
-
-char *__wrap_strndup(const char *s, size_t n)
-{
-    return should_fail() ? NULL : __real_strndup(s, n);
-}
-
-/* Runs scenario with allocation k failing, for k = 0, 1, ... until a run
- * completes without reaching the failing allocation.  A scenario returns
- * 0 on success, -1 when it saw an error (which is then required). */
-static void each_failure(int (*scenario)(void))
-{
-    for (long k = 0;; k++) {
-        count = 0;
-        fail_at = k;
-        int rc = scenario();
-        int reached = count > k;
-        fail_at = -1;
-        if (!reached) {
-            assert_int_equal(rc, 0);
-            assert_true(k > 3); /* the wrapping works: failures were injected */
-            return;
-        }
-        assert_int_equal(rc, -1);
-        assert_true(k < 100000);
-    }
-}
+#include "ssp_entry.h"
 
 static int map_scenario(void)
 {
-    struct lsrc_map m;
+    struct ssp_map m;
     char key[32];
     int rc = 0;
-    lsrc_map_init(&m, 1000);
+    ssp_map_init(&m, 1000);
     for (int i = 0; i < 300 && rc == 0; i++) {
         snprintf(key, sizeof key, "cn=user %d,dc=x", i);
-        rc = lsrc_map_put(&m, key, i % 2 ? "id" : NULL) == 0 ? 0 : -1;
+        rc = ssp_map_put(&m, key, i % 2 ? "id" : NULL) == 0 ? 0 : -1;
     }
-    if (rc == 0 && (!lsrc_map_get(&m, "cn=user 299,dc=x", NULL) || m.count != 300))
+    if (rc == 0 && (!ssp_map_get(&m, "cn=user 299,dc=x", NULL) || m.count != 300))
         rc = -2;
-    lsrc_map_free(&m);
+    ssp_map_free(&m);
     return rc;
 }
 
 static int builder_scenario(void)
 {
-    struct lsrc_entry_builder eb, eb2;
+    struct ssp_entry_builder eb, eb2;
     const char *vals[] = {"a", "b", "c"};
     struct scimsync_entry *c = NULL;
     int rc = 0;
-    lsrc_eb_init(&eb, 1 << 20, 10000);
-    lsrc_eb_init(&eb2, 1 << 20, 10000);
+    ssp_eb_init(&eb, 1 << 20, 10000);
+    ssp_eb_init(&eb2, 1 << 20, 10000);
     for (int round = 0; round < 2 && rc == 0; round++) {
-        lsrc_eb_reset(&eb);
-        eb.entry.id = lsrc_eb_strdup(&eb, "id");
-        eb.entry.where = lsrc_eb_strdup(&eb, "cn=x");
+        ssp_eb_reset(&eb);
+        eb.entry.id = ssp_eb_strdup(&eb, "id");
+        eb.entry.where = ssp_eb_strdup(&eb, "cn=x");
         if (!eb.entry.id || !eb.entry.where)
             rc = -1;
         for (int i = 0; i < 40 && rc == 0; i++)
-            rc = lsrc_eb_add_attr(&eb, "attr", vals, 3) == 0 ? 0 : -1;
+            rc = ssp_eb_add_attr(&eb, "attr", vals, 3) == 0 ? 0 : -1;
         for (int i = 0; i < 600 && rc == 0; i++)
-            rc = lsrc_eb_add_member(&eb, "cn=member,dc=x") == 0 ? 0 : -1;
+            rc = ssp_eb_add_member(&eb, "cn=member,dc=x") == 0 ? 0 : -1;
     }
     if (rc == 0) {
-        lsrc_eb_finish(&eb);
-        c = lsrc_entry_clone(&eb.entry);
-        if (!c || lsrc_eb_load(&eb2, c) < 0)
+        ssp_eb_finish(&eb);
+        c = ssp_entry_clone(&eb.entry);
+        if (!c || ssp_eb_load(&eb2, c) < 0)
             rc = -1;
     }
     free(c);
-    lsrc_eb_free(&eb);
-    lsrc_eb_free(&eb2);
+    ssp_eb_free(&eb);
+    ssp_eb_free(&eb2);
     return rc;
 }
 
@@ -139,19 +81,19 @@ static int text_scenario(void)
 static void test_map(void **state)
 {
     (void)state;
-    each_failure(map_scenario);
+    alloc_fail_each(map_scenario, 4);
 }
 
 static void test_builder(void **state)
 {
     (void)state;
-    each_failure(builder_scenario);
+    alloc_fail_each(builder_scenario, 4);
 }
 
 static void test_text(void **state)
 {
     (void)state;
-    each_failure(text_scenario);
+    alloc_fail_each(text_scenario, 4);
 }
 
 int main(void)

@@ -11,18 +11,18 @@
 static void test_put_get(void **state)
 {
     (void)state;
-    struct lsrc_map m;
+    struct ssp_map m;
     const char *v = NULL;
-    lsrc_map_init(&m, 100000);
-    assert_int_equal(lsrc_map_get(&m, "x", &v), 0);
-    assert_int_equal(lsrc_map_put(&m, "cn=a", "id-a"), 0);
-    assert_int_equal(lsrc_map_put(&m, "cn=b", NULL), 0);
-    assert_int_equal(lsrc_map_get(&m, "cn=a", &v), 1);
+    ssp_map_init(&m, 100000);
+    assert_int_equal(ssp_map_get(&m, "x", &v), 0);
+    assert_int_equal(ssp_map_put(&m, "cn=a", "id-a"), 0);
+    assert_int_equal(ssp_map_put(&m, "cn=b", NULL), 0);
+    assert_int_equal(ssp_map_get(&m, "cn=a", &v), 1);
     assert_string_equal(v, "id-a");
-    assert_int_equal(lsrc_map_get(&m, "cn=b", &v), 1);
+    assert_int_equal(ssp_map_get(&m, "cn=b", &v), 1);
     assert_null(v);
-    assert_int_equal(lsrc_map_put(&m, "cn=a", "id-a2"), 0);
-    assert_int_equal(lsrc_map_get(&m, "cn=a", &v), 1);
+    assert_int_equal(ssp_map_put(&m, "cn=a", "id-a2"), 0);
+    assert_int_equal(ssp_map_get(&m, "cn=a", &v), 1);
     assert_string_equal(v, "id-a2");
     assert_int_equal(m.count, 2);
     /* growth keeps every key */
@@ -30,28 +30,28 @@ static void test_put_get(void **state)
     for (int i = 0; i < 50000; i++) {
         snprintf(key, sizeof key, "k%d", i);
         snprintf(val, sizeof val, "v%d", i);
-        assert_int_equal(lsrc_map_put(&m, key, val), 0);
+        assert_int_equal(ssp_map_put(&m, key, val), 0);
     }
     for (int i = 0; i < 50000; i += 997) {
         snprintf(key, sizeof key, "k%d", i);
         snprintf(val, sizeof val, "v%d", i);
-        assert_int_equal(lsrc_map_get(&m, key, &v), 1);
+        assert_int_equal(ssp_map_get(&m, key, &v), 1);
         assert_string_equal(v, val);
     }
     assert_int_equal(m.count, 50002);
-    lsrc_map_free(&m);
+    ssp_map_free(&m);
 }
 
 static void test_limit(void **state)
 {
     (void)state;
-    struct lsrc_map m;
-    lsrc_map_init(&m, 2);
-    assert_int_equal(lsrc_map_put(&m, "a", NULL), 0);
-    assert_int_equal(lsrc_map_put(&m, "b", NULL), 0);
-    assert_int_equal(lsrc_map_put(&m, "c", NULL), -2);
-    assert_int_equal(lsrc_map_put(&m, "a", "replace is fine"), 0);
-    lsrc_map_free(&m);
+    struct ssp_map m;
+    ssp_map_init(&m, 2);
+    assert_int_equal(ssp_map_put(&m, "a", NULL), 0);
+    assert_int_equal(ssp_map_put(&m, "b", NULL), 0);
+    assert_int_equal(ssp_map_put(&m, "c", NULL), -2);
+    assert_int_equal(ssp_map_put(&m, "a", "replace is fine"), 0);
+    ssp_map_free(&m);
 }
 
 int main(void)

@@ -56,9 +56,9 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 sent_members[nsent] = r->member_values;
                 snprintf(sent[nsent++], sizeof(sent[0]), "%s %s", r->method, r->path);
             }
-            free(r->resp);
-            r->resp = a->body ? strdup(a->body) : NULL;
-            r->resp_len = a->body ? strlen(a->body) : 0;
+            scim_req_attempt_reset(r);
+            if (a->body)
+                assert_int_equal(ss_dynbuf_addstr(&r->resp.buf, a->body), 0);
             r->status = a->status;
             r->attempt = a->attempt;
             enum scim_job_result res = j->on_response(s, j);
@@ -460,8 +460,7 @@ static void test_describe(void **state)
                              "request_deadline = 120 s (the request has taken 110.0 s over 4 "
                              "attempts)");
     r.gave_up = SCIM_RETRY_DEADLINE;
-    r.resp = strdup("{\"detail\":\"busy\"}");
-    r.resp_len = strlen(r.resp);
+    assert_int_equal(ss_dynbuf_addstr(&r.resp.buf, "{\"detail\":\"busy\"}"), 0);
     scim_req_describe(&inst, &r, buf, sizeof(buf));
     assert_string_equal(buf, "HTTP 503 (request_deadline = 120 s reached after 4 attempts): busy");
     /* a body cut off after the status line */

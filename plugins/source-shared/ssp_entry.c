@@ -1,5 +1,5 @@
 /* Arena-backed entry builder and one-block entry copies. */
-#include "entry_builder.h"
+#include "ssp_entry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +10,14 @@
 /* Chunks of the per-entry arena: most entries fit in one. */
 #define CHUNK_SIZE (64 * 1024)
 
-void lsrc_eb_init(struct lsrc_entry_builder *eb, size_t arena_limit, size_t members_limit)
+void ssp_eb_init(struct ssp_entry_builder *eb, size_t arena_limit, size_t members_limit)
 {
     memset(eb, 0, sizeof *eb);
     ss_arena_init_chunk(&eb->arena, arena_limit, CHUNK_SIZE);
     eb->members_limit = members_limit;
 }
 
-void lsrc_eb_free(struct lsrc_entry_builder *eb)
+void ssp_eb_free(struct ssp_entry_builder *eb)
 {
     ss_arena_free(&eb->arena);
     free(eb->attrs);
@@ -25,7 +25,7 @@ void lsrc_eb_free(struct lsrc_entry_builder *eb)
     memset(eb, 0, sizeof *eb);
 }
 
-void lsrc_eb_reset(struct lsrc_entry_builder *eb)
+void ssp_eb_reset(struct ssp_entry_builder *eb)
 {
     ss_arena_reset(&eb->arena);
     eb->nattrs = 0;
@@ -33,17 +33,17 @@ void lsrc_eb_reset(struct lsrc_entry_builder *eb)
     memset(&eb->entry, 0, sizeof eb->entry);
 }
 
-char *lsrc_eb_strndup(struct lsrc_entry_builder *eb, const char *s, size_t n)
+char *ssp_eb_strndup(struct ssp_entry_builder *eb, const char *s, size_t n)
 {
     return ss_arena_strndup(&eb->arena, s, n);
 }
 
-char *lsrc_eb_strdup(struct lsrc_entry_builder *eb, const char *s)
+char *ssp_eb_strdup(struct ssp_entry_builder *eb, const char *s)
 {
     return ss_arena_strdup(&eb->arena, s);
 }
 
-static int attrs_room(struct lsrc_entry_builder *eb)
+static int attrs_room(struct ssp_entry_builder *eb)
 {
     /* no sane entry has more than 4096 attribute types */
     return ss_vec_reserve_max((void **)&eb->attrs, &eb->attrs_cap, eb->nattrs + 1,
@@ -52,13 +52,23 @@ static int attrs_room(struct lsrc_entry_builder *eb)
                : 0;
 }
 
-const char **lsrc_eb_values(struct lsrc_entry_builder *eb, size_t n)
+/* Every values array has room for vals_cap(n) pointers, so
+ * ssp_eb_add_value can append without copying but at powers of two. */
+static size_t vals_cap(size_t n)
 {
-    return ss_arena_alloc(&eb->arena, (n ? n : 1) * sizeof(const char *));
+    size_t c = 4;
+    while (c < n)
+        c *= 2;
+    return c;
 }
 
-int lsrc_eb_attach_attr(struct lsrc_entry_builder *eb, const char *name, const char **vals,
-                        size_t nvalues)
+const char **ssp_eb_values(struct ssp_entry_builder *eb, size_t n)
+{
+    return ss_arena_alloc(&eb->arena, vals_cap(n) * sizeof(const char *));
+}
+
+int ssp_eb_attach_attr(struct ssp_entry_builder *eb, const char *name, const char **vals,
+                       size_t nvalues)
 {
     if (attrs_room(eb) < 0)
         return -1;
@@ -67,29 +77,54 @@ int lsrc_eb_attach_attr(struct lsrc_entry_builder *eb, const char *name, const c
     return 0;
 }
 
-int lsrc_eb_add_attr(struct lsrc_entry_builder *eb, const char *name, const char *const *values,
-                     size_t nvalues)
+int ssp_eb_add_attr(struct ssp_entry_builder *eb, const char *name, const char *const *values,
+                    size_t nvalues)
 {
     if (attrs_room(eb) < 0)
         return -1;
-    const char **vals = ss_arena_alloc(&eb->arena, (nvalues ? nvalues : 1) * sizeof *vals);
-    char *nm = lsrc_eb_strdup(eb, name);
+    const char **vals = ssp_eb_values(eb, nvalues);
+    char *nm = ssp_eb_strdup(eb, name);
     if (!vals || !nm)
         return -1;
     for (size_t i = 0; i < nvalues; i++)
-        if (!(vals[i] = lsrc_eb_strdup(eb, values[i])))
+        if (!(vals[i] = ssp_eb_strdup(eb, values[i])))
             return -1;
     eb->attrs[eb->nattrs++] =
         (struct scimsync_attr){.name = nm, .values = vals, .nvalues = nvalues};
     return 0;
 }
 
-int lsrc_eb_add_attr1(struct lsrc_entry_builder *eb, const char *name, const char *value)
+int ssp_eb_add_attr1(struct ssp_entry_builder *eb, const char *name, const char *value)
 {
-    return lsrc_eb_add_attr(eb, name, &value, 1);
+    return ssp_eb_add_attr(eb, name, &value, 1);
 }
 
-const char *lsrc_eb_get1(const struct lsrc_entry_builder *eb, const char *name)
+int ssp_eb_add_value(struct ssp_entry_builder *eb, const char *name, const char *value)
+{
+    struct scimsync_attr *a = NULL;
+    for (size_t i = eb->nattrs; i-- > 0;)
+        if (strcmp(eb->attrs[i].name, name) == 0) {
+            a = &eb->attrs[i];
+            break;
+        }
+    if (!a)
+        return ssp_eb_add_attr1(eb, name, value);
+    const char *v = ssp_eb_strdup(eb, value);
+    const char **vals = (const char **)a->values; /* ours, in the arena */
+    if (!v)
+        return -1;
+    if (a->nvalues == vals_cap(a->nvalues)) { /* full: twice the room */
+        if (!(vals = ssp_eb_values(eb, a->nvalues + 1)))
+            return -1;
+        memcpy(vals, a->values, a->nvalues * sizeof *vals);
+    }
+    vals[a->nvalues] = v;
+    a->values = vals;
+    a->nvalues++;
+    return 0;
+}
+
+const char *ssp_eb_get1(const struct ssp_entry_builder *eb, const char *name)
 {
     for (size_t i = 0; i < eb->nattrs; i++)
         if (strcasecmp(eb->attrs[i].name, name) == 0 && eb->attrs[i].nvalues)
@@ -97,20 +132,20 @@ const char *lsrc_eb_get1(const struct lsrc_entry_builder *eb, const char *name)
     return NULL;
 }
 
-int lsrc_eb_add_member(struct lsrc_entry_builder *eb, const char *ref)
+int ssp_eb_add_member(struct ssp_entry_builder *eb, const char *ref)
 {
     int rc = ss_vec_reserve_max((void **)&eb->members, &eb->members_cap, eb->nmembers + 1,
                                 sizeof(*eb->members), 256, eb->members_limit);
     if (rc < 0)
         return rc == SS_VEC_FULL ? -2 : -1;
-    const char *copy = lsrc_eb_strdup(eb, ref);
+    const char *copy = ssp_eb_strdup(eb, ref);
     if (!copy)
         return -1;
     eb->members[eb->nmembers++] = copy;
     return 0;
 }
 
-struct scimsync_entry *lsrc_eb_finish(struct lsrc_entry_builder *eb)
+struct scimsync_entry *ssp_eb_finish(struct ssp_entry_builder *eb)
 {
     eb->entry.attrs = eb->attrs;
     eb->entry.nattrs = eb->nattrs;
@@ -119,22 +154,22 @@ struct scimsync_entry *lsrc_eb_finish(struct lsrc_entry_builder *eb)
     return &eb->entry;
 }
 
-int lsrc_eb_load(struct lsrc_entry_builder *eb, const struct scimsync_entry *e)
+int ssp_eb_load(struct ssp_entry_builder *eb, const struct scimsync_entry *e)
 {
-    lsrc_eb_reset(eb);
+    ssp_eb_reset(eb);
     eb->entry.kind = e->kind;
     eb->entry.flags = e->flags;
-    if (!(eb->entry.id = lsrc_eb_strdup(eb, e->id)))
+    if (!(eb->entry.id = ssp_eb_strdup(eb, e->id)))
         return -1;
-    if (e->ref && !(eb->entry.ref = lsrc_eb_strdup(eb, e->ref)))
+    if (e->ref && !(eb->entry.ref = ssp_eb_strdup(eb, e->ref)))
         return -1;
-    if (e->where && !(eb->entry.where = lsrc_eb_strdup(eb, e->where)))
+    if (e->where && !(eb->entry.where = ssp_eb_strdup(eb, e->where)))
         return -1;
     for (size_t i = 0; i < e->nattrs; i++)
-        if (lsrc_eb_add_attr(eb, e->attrs[i].name, e->attrs[i].values, e->attrs[i].nvalues) < 0)
+        if (ssp_eb_add_attr(eb, e->attrs[i].name, e->attrs[i].values, e->attrs[i].nvalues) < 0)
             return -1;
     for (size_t i = 0; i < e->nmembers; i++)
-        if (lsrc_eb_add_member(eb, e->members[i]) < 0)
+        if (ssp_eb_add_member(eb, e->members[i]) < 0)
             return -1;
     return 0;
 }
@@ -156,7 +191,7 @@ static char *put_str(char **pool, const char *s)
     return p;
 }
 
-struct scimsync_entry *lsrc_entry_clone(const struct scimsync_entry *e)
+struct scimsync_entry *ssp_entry_clone(const struct scimsync_entry *e)
 {
     size_t nptr = e->nmembers, strs = str_size(e->id) + str_size(e->ref) + str_size(e->where);
     for (size_t i = 0; i < e->nattrs; i++) {

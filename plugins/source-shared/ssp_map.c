@@ -2,7 +2,7 @@
  * uid -> DN and visited sets; keys and values are copies the map owns;
  * capped by the map's limit so a hostile directory cannot make it grow
  * without bound. */
-#include "ldap_util.h"
+#include "ssp_map.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -19,13 +19,13 @@ static struct map_ent *ent_of(const struct ss_hmap_slot *s)
     return (struct map_ent *)(void *)(s->key - offsetof(struct map_ent, key));
 }
 
-void lsrc_map_init(struct lsrc_map *m, size_t limit)
+void ssp_map_init(struct ssp_map *m, size_t limit)
 {
     ss_hmap_init(&m->h, 0, limit, NULL);
     m->count = 0;
 }
 
-void lsrc_map_free(struct lsrc_map *m)
+void ssp_map_free(struct ssp_map *m)
 {
     size_t pos = 0;
     struct ss_hmap_slot *s;
@@ -38,7 +38,7 @@ void lsrc_map_free(struct lsrc_map *m)
     m->count = 0;
 }
 
-int lsrc_map_put(struct lsrc_map *m, const char *key, const char *val)
+int ssp_map_put(struct ssp_map *m, const char *key, const char *val)
 {
     struct ss_hmap_slot *s = ss_hmap_find(&m->h, key);
     struct map_ent *e = NULL;
@@ -70,7 +70,7 @@ out:
     return rc == SS_HMAP_FULL ? -2 : -1;
 }
 
-int lsrc_map_get(const struct lsrc_map *m, const char *key, const char **val)
+int ssp_map_get(const struct ssp_map *m, const char *key, const char **val)
 {
     const struct ss_hmap_slot *s = ss_hmap_find(&m->h, key);
     if (!s)
