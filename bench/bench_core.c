@@ -174,11 +174,7 @@ static const char *const bench_mapping[] = {
 static const struct scimsync_source_ops gen_source_ops = {src_open, src_next, src_close,
                                                           bench_mapping};
 static const struct scimsync_plugin gen_source = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "bench-source",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "bench-source", NULL, NULL),
     .source = &gen_source_ops,
 };
 
@@ -293,11 +289,7 @@ static int tgt_apply(void *inst, struct scimsync_op *ops, size_t n)
 static const struct scimsync_target_ops gen_target_ops = {tgt_list_users, tgt_list_groups,
                                                           tgt_list_members, tgt_apply};
 static const struct scimsync_plugin gen_target = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_TARGET,
-    .name = "bench-target",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_TARGET, "bench-target", NULL, NULL),
     .target = &gen_target_ops,
 };
 

@@ -163,8 +163,9 @@ def main():
         print("  full read (second sync): %.1f s, %d reads, %s, 429s %s"
               % (secs2, len(reads), "no changes" if no_changes else "CHANGES (exit %d)" % rc2,
                  dict(throttled2) or "none"))
-        print("    all reads: %.2f reads/s = %.3f x %g (user and group pages are one cursor "
-              "chain each)" % (r_all, r_all / a.read_rate, a.read_rate))
+        print("    all reads: %.2f reads/s = %.3f x %g (the group listing and the member "
+              "reads run beside the user cursor chain)" % (r_all, r_all / a.read_rate,
+                                                           a.read_rate))
         print("    member reads (%d, concurrent): %.2f reads/s = %.3f x %g"
               % (len(member_reads), r_members, r_members / a.read_rate, a.read_rate))
         if a.json:

@@ -229,7 +229,7 @@ int ss_aws_profile_parse(FILE *fp, const char *path, int is_config, const char *
                           .at_line_start = 1,
                           .err = err,
                           .errlen = errlen};
-    /* inih's settings are process-wide; core/config.c sets its own. */
+    /* inih's settings are process-wide; core/conf/config_read.c sets its own. */
     bool s_stack = ini_use_stack, s_realloc = ini_allow_realloc, s_multi = ini_allow_multiline,
          s_inline = ini_allow_inline_comments, s_novalue = ini_allow_no_value;
     int s_max = ini_max_line, rc;

@@ -11,6 +11,7 @@
 #ifndef SS_AWS_PROVIDERS_H
 #define SS_AWS_PROVIDERS_H
 
+#include <ss/common.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -26,7 +27,7 @@
 
 /* ---- small helpers (aws_credentials.c) ---------------------------------- */
 
-char *ss_aws_strdup(const char *s);
+SS_NODISCARD char *ss_aws_strdup(const char *s);
 void ss_aws_wipe_free(char *s);
 /* A string member of obj: 0 and *out (NULL when absent and !required), or
  * <0 with err "WHAT: NAME ..." for a missing, non-string, empty, over-long
@@ -35,7 +36,7 @@ int ss_aws_json_take(struct json_object *obj, const char *what, const char *name
                      char **out, char *err, size_t errlen);
 /* len bytes of JSON that must be one complete object; NULL otherwise (or
  * on no memory).  The caller puts the result. */
-struct json_object *ss_aws_json_object(const char *json, size_t len);
+SS_NODISCARD struct json_object *ss_aws_json_object(const char *json, size_t len);
 /* The credential members of a JSON document whose key names differ by
  * source: names[] = {access key id, secret key, session token, ISO 8601
  * expiration}; the last two are optional.  0, or <0 with err "WHAT: ...";

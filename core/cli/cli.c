@@ -13,6 +13,7 @@
 #include "cli_runtime.h"
 #include "config_print.h"
 #include "daemon.h"
+#include "key_limits.h"
 #include "log.h"
 #include "mapping.h"
 #include "metrics.h"
@@ -492,6 +493,14 @@ static int print_plugin_keys(const struct ss_search_path *sp, const char *spec)
     ss_cli_print_keys(stdout,
                       d->kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys : ss_target_core_keys,
                       d->keys);
+    if (ss_key_limits_of(d)) {
+        printf("\nAllowed values (validate and every run check them):\n");
+        for (const struct scimsync_key_limit *l = ss_key_limits_of(d); l->key; l++) {
+            char rule[512];
+            ss_key_limit_text(l, rule, sizeof rule);
+            printf("  %s: %s\n", l->key, rule);
+        }
+    }
     if (d->kind == SCIMSYNC_PLUGIN_SOURCE) {
         /* A plugin without its own defaults gets the engine's. */
         const char *const *m = d->source->default_mapping ? d->source->default_mapping

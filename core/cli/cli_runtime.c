@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "key_limits.h"
 #include "log.h"
 #include "mapping.h"
 #include "progress.h"
@@ -108,6 +109,8 @@ static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, enum
                  p->ph.desc->version ? p->ph.desc->version : "?", p->ph.path);
         if (ss_config_check_section(s, core, p->ph.desc->keys))
             failed = 1;
+        if (ss_key_limits_check_section(s, p->ph.desc))
+            failed = 1;
         if (validate && ss_validate_section_offline(s, core, p->ph.desc->keys))
             failed = 1;
     }
@@ -128,6 +131,59 @@ static int load_part(struct ss_runtime *rt, struct ss_rt_part *p, int kind, enum
                                 p->mapping, p->nmapping) < 0)
         return -1;
     return 0;
+}
+
+/* The extra.NAME lines of the sources' mappings: their names for the
+ * target (host->extra_names), each one accepted by the target as
+ * configured (its extra_check), so validate refuses what the target would
+ * refuse.  Returns 0, or -1 after logging every problem. */
+static int check_extras(struct ss_runtime *rt)
+{
+    const size_t plen = strlen(SS_MAP_EXTRA_PREFIX);
+    const struct ss_mapping_line *first[SS_MAX_EXTRA];
+    size_t n = 0;
+    int bad = 0;
+
+    for (size_t i = 0; i < rt->nsrc; i++) {
+        const struct ss_rt_part *p = &rt->src[i];
+        for (size_t j = 0; j < p->nmapping; j++) {
+            const struct ss_mapping_line *l = &p->mapping[j];
+            size_t k;
+            if (!l->field || !l->template || !*l->template ||
+                strncmp(l->field, SS_MAP_EXTRA_PREFIX, plen) != 0)
+                continue;
+            for (k = 0; k < n && strcmp(rt->extra_names[k], l->field + plen) != 0; k++)
+                ;
+            if (k < n)
+                continue;
+            if (n == SS_MAX_EXTRA) {
+                ss_error("%s: %s: the mappings set more than %d extra attributes in all",
+                         l->where, l->field, SS_MAX_EXTRA);
+                return -1;
+            }
+            first[n] = l;
+            rt->extra_names[n++] = l->field + plen;
+        }
+    }
+    rt->extra_names[n] = NULL;
+    if (!n || !rt->tgt.inst)
+        return 0;
+    const struct scimsync_plugin *d = rt->tgt.ph.desc;
+    ss_instance_set_extra_names(rt->tgt.inst, rt->extra_names);
+    for (size_t k = 0; k < n; k++) {
+        char why[512] = "";
+        if (!SCIMSYNC_HAS_MEMBER(d, 2, extra_check) || !d->extra_check) {
+            ss_error("%s: %s: %s (plugin %s) takes no extra attributes", first[k]->where,
+                     first[k]->field, rt->tgt.section->label, d->name);
+            return -1;
+        }
+        if (d->extra_check(&rt->tgt.inst->host, rt->extra_names[k], why, sizeof why) < 0) {
+            ss_error("%s: %s: %s cannot store it: %s", first[k]->where, first[k]->field,
+                     rt->tgt.section->label, why);
+            bad = 1;
+        }
+    }
+    return bad ? -1 : 0;
 }
 
 /* What a plan says a part is: its first URL key (without credentials),
@@ -202,6 +258,7 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
         failed |= load_part(rt, &rt->tgt, SCIMSYNC_PLUGIN_TARGET, mode) < 0;
     else
         failed = 1; /* reported by the configuration checks */
+    failed |= check_extras(rt) < 0;
     if (failed)
         goto fail;
 

@@ -11,6 +11,7 @@
 #include "host.h"
 #include "loader.h"
 #include "lock.h"
+#include "model.h"
 
 struct ss_cli_opts {
     const char *config;  /* main file */
@@ -46,6 +47,9 @@ struct ss_runtime {
     struct ss_endpoint_info *src_info; /* nsrc entries */
     struct ss_engine_target etgt;
     char target_identity[1024]; /* "plugin url": what a state is bound to */
+    /* The extra attribute names of the sources' mappings (extra.NAME
+     * lines), NULL-terminated; pointers into cfg. */
+    const char *extra_names[SS_MAX_EXTRA + 1];
 };
 
 enum ss_rt_mode {
@@ -69,7 +73,7 @@ int ss_runtime_open(struct ss_runtime *rt, const struct ss_cli_opts *o, enum ss_
 void ss_runtime_close(struct ss_runtime *rt);
 
 /* Takes the run lock of rt's target ([engine] lock_file, or the default of
- * core/lock.h for the target's plugin and url) for `command`.  Returns
+ * core/state/lock.h for the target's plugin and url) for `command`.  Returns
  * SS_EXIT_OK (held), SS_EXIT_LOCKED (another run holds it: logged, naming
  * the holder) or SS_EXIT_USAGE (logged). */
 int ss_runtime_lock(const struct ss_runtime *rt, const char *command, struct ss_lock *l);

@@ -4,24 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "key_limits.h"
 #include "loader.h"
 #include "log.h"
 #include "secrets.h"
 
 #define VALUE_COLUMN 48 /* "key = value" padded to here before "; where" */
-
-static const struct scimsync_config_key *decl_of(const struct scimsync_config_key *core,
-                                                 const struct scimsync_config_key *keys,
-                                                 const char *name)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        for (const struct scimsync_config_key *k = pass ? keys : core; k && k->name; k++) {
-            if (strcmp(k->name, name) == 0)
-                return k;
-        }
-    }
-    return NULL;
-}
 
 /* A key the plugin did not declare (or whose plugin did not load) may
  * still hold a pasted secret: judge by its name. */
@@ -102,7 +90,7 @@ void ss_config_print(FILE *out, const struct ss_config *cfg, const char *conf_di
             fprintf(out, "; the plugin did not load: its defaults are not shown\n");
         for (size_t j = 0; j < s->nkv; j++) {
             const struct ss_conf_kv *kv = &s->kv[j];
-            const struct scimsync_config_key *k = decl_of(c, pk, kv->key);
+            const struct scimsync_config_key *k = ss_config_key_decl(c, pk, kv->key);
             if (s->kind == SS_SEC_MAPPING) {
                 width = fprintf(out, "%s = %s", kv->key, kv->value);
             } else {
@@ -164,7 +152,8 @@ int ss_config_print_cmd(const struct ss_cli_opts *o, FILE *out)
         free(path);
         core[i] = kind == SCIMSYNC_PLUGIN_SOURCE ? ss_source_core_keys : ss_target_core_keys;
         keys[i] = ph[i].desc->keys;
-        if (ss_config_check_section(s, core[i], keys[i]))
+        if (ss_config_check_section(s, core[i], keys[i]) ||
+            ss_key_limits_check_section(s, ph[i].desc))
             rc = SS_EXIT_USAGE; /* printed all the same: it shows what is wrong */
     }
     ss_config_print(out, &cfg, o->conf_dir, core, keys);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "host.h"
 #include "log.h"
 #include "metrics.h"
@@ -24,22 +25,6 @@ static void on_hup(int sig)
     g_reload = 1;
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static double wall_s(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* "2026-11-30T08:00:00Z" for a Unix time. */
 static void iso_time(double ts, char *buf, size_t cap)
 {
@@ -54,10 +39,10 @@ static void iso_time(double ts, char *buf, size_t cap)
  * signal between a check and the sleep costs at most one tick. */
 static void wait_for(double seconds)
 {
-    double end = now_s() + seconds;
+    double end = ss_clock_mono() + seconds;
     struct timespec tick = {0, SS_DAEMON_TICK_NS};
 
-    while (!ss_host_stop_requested() && now_s() < end)
+    while (!ss_host_stop_requested() && ss_clock_mono() < end)
         nanosleep(&tick, NULL);
 }
 
@@ -84,7 +69,7 @@ static int run_succeeded(int rc)
 static void record_run(struct daemon *d, int rc, double duration)
 {
     struct ss_daemon_runs *r = &d->runs;
-    double end = wall_s();
+    double end = ss_clock_wall();
     char *text;
 
     r->have_run = 1;
@@ -101,7 +86,7 @@ static void record_run(struct daemon *d, int rc, double duration)
     }
     if (!d->http)
         return;
-    /* every run's report was recorded by the engine (core/metrics.c) */
+    /* every run's report was recorded by the engine (core/engine/metrics.c) */
     text = ss_metrics_text();
     if (!text)
         ss_error("out of memory rendering the metrics");
@@ -231,9 +216,9 @@ int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes, int force_upda
 
         if (g_reload)
             reload(&d);
-        started = now_s();
+        started = ss_clock_mono();
         rc = run_once(&d, force_deletes, force_updates);
-        took = now_s() - started;
+        took = ss_clock_mono() - started;
         last_rc = rc;
         record_run(&d, rc, took);
         if (rc == SS_EXIT_OK)
@@ -258,7 +243,7 @@ int ss_daemon_run(const struct ss_cli_opts *o, int force_deletes, int force_upda
             wait += (double)(rand_r(&seed) % (unsigned long)(d.jitter + 1));
         if (wait < 0)
             wait = 0;
-        iso_time(wall_s() + wait, next, sizeof next);
+        iso_time(ss_clock_wall() + wait, next, sizeof next);
         ss_info("next run at %s (in %.0f s)", next, wait);
         if (wait > 0)
             wait_for(wait);

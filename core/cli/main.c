@@ -1,4 +1,4 @@
-/* scimsync: see `scimsync --help` (core/cli.c). */
+/* scimsync: see `scimsync --help` (core/cli/cli.c). */
 #include <curl/curl.h>
 #include <stdio.h>
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* Connections at once and the time one may stay idle: a scraper, not a
@@ -23,13 +24,6 @@ struct ss_metrics_http {
     char *text; /* what /metrics serves */
     double started, last_success, max_age;
 };
-
-static double wall_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 int ss_listen_parse(const char *spec, struct sockaddr_storage *addr, socklen_t *len, char *err,
                     size_t errlen)
@@ -147,8 +141,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (strcmp(url, "/healthz") == 0) {
         pthread_mutex_lock(&m->lock);
-        int status = ss_healthz_verdict(wall_now(), m->started, m->last_success, m->max_age, line,
-                                        sizeof line);
+        int status = ss_healthz_verdict(ss_clock_wall(), m->started, m->last_success, m->max_age,
+                                        line, sizeof line);
         pthread_mutex_unlock(&m->lock);
         return reply(c, (unsigned)status, "text/plain; charset=utf-8", line);
     }
@@ -174,7 +168,7 @@ int ss_metrics_http_start(const char *listen, double max_age, struct ss_metrics_
         return -1;
     }
     pthread_mutex_init(&m->lock, NULL);
-    m->started = wall_now();
+    m->started = ss_clock_wall();
     m->max_age = max_age;
     m->text = strdup("");
     if (addr.ss_family == AF_INET6)

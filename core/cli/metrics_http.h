@@ -10,6 +10,7 @@
 #ifndef SS_METRICS_HTTP_H
 #define SS_METRICS_HTTP_H
 
+#include <ss/common.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -42,6 +43,6 @@ struct ss_daemon_runs {
     int last_exit_code, have_run;
     unsigned long runs_ok, runs_failed, runs_interrupted;
 };
-char *ss_daemon_runs_prometheus(const struct ss_daemon_runs *r);
+SS_NODISCARD char *ss_daemon_runs_prometheus(const struct ss_daemon_runs *r);
 
 #endif

@@ -9,6 +9,7 @@
 #define SS_CONFIG_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 #include <stddef.h>
 
 #include "engine_types.h"
@@ -111,10 +112,15 @@ const struct ss_conf_kv *ss_conf_get(const struct ss_conf_section *s, const char
 int ss_config_check_section(const struct ss_conf_section *s,
                             const struct scimsync_config_key *core_keys,
                             const struct scimsync_config_key *keys);
+/* The declaration of key name: core_keys first, then keys (either may be
+ * NULL); NULL when neither declares it. */
+const struct scimsync_config_key *ss_config_key_decl(const struct scimsync_config_key *core_keys,
+                                                     const struct scimsync_config_key *keys,
+                                                     const char *name);
 
 /* Absolute form of a PATH value: relative paths are taken against the
  * folder of the file that set them.  malloc'd; NULL on out of memory. */
-char *ss_config_resolve_path(const char *value, const char *file);
+SS_NODISCARD char *ss_config_resolve_path(const char *value, const char *file);
 
 /* Value parsers shared by the config checks and the host services. */
 int ss_conf_parse_long(const char *s, long *out);

@@ -48,6 +48,14 @@ const struct scimsync_config_key *ss_config_find_key(const struct scimsync_confi
     return NULL;
 }
 
+const struct scimsync_config_key *ss_config_key_decl(const struct scimsync_config_key *core_keys,
+                                                     const struct scimsync_config_key *keys,
+                                                     const char *name)
+{
+    const struct scimsync_config_key *k = ss_config_find_key(core_keys, name);
+    return k ? k : ss_config_find_key(keys, name);
+}
+
 /* A STRING / PATH value may be a reference, resolved when the instance is
  * created; here only its form is checked (validate reads nothing). */
 static int check_plain_reference(const struct ss_conf_section *s, const struct ss_conf_kv *kv)
@@ -135,9 +143,7 @@ int ss_config_check_section(const struct ss_conf_section *s,
 
     for (size_t i = 0; i < s->nkv; i++) {
         const struct ss_conf_kv *kv = &s->kv[i];
-        const struct scimsync_config_key *k = ss_config_find_key(core_keys, kv->key);
-        if (!k)
-            k = ss_config_find_key(keys, kv->key);
+        const struct scimsync_config_key *k = ss_config_key_decl(core_keys, keys, kv->key);
         if (!k) {
             struct ss_suggest sg;
             char hint[200];

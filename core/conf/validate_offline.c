@@ -11,19 +11,6 @@
 #include "secrets.h"
 #include "validate.h"
 
-static const struct scimsync_config_key *decl_of(const struct scimsync_config_key *core,
-                                                 const struct scimsync_config_key *keys,
-                                                 const char *name)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        for (const struct scimsync_config_key *k = pass ? keys : core; k && k->name; k++) {
-            if (strcmp(k->name, name) == 0)
-                return k;
-        }
-    }
-    return NULL;
-}
-
 /* A file the plugin will read: there, a regular file, readable by us. */
 static int check_file(const struct ss_conf_section *s, const struct ss_conf_kv *kv,
                       const char *what, const char *path)
@@ -113,7 +100,7 @@ int ss_validate_section_offline(const struct ss_conf_section *s,
         ss_conf_parse_bool(tls->value, &start_tls);
     for (size_t i = 0; i < s->nkv; i++) {
         const struct ss_conf_kv *kv = &s->kv[i];
-        const struct scimsync_config_key *k = decl_of(core, keys, kv->key);
+        const struct scimsync_config_key *k = ss_config_key_decl(core, keys, kv->key);
         if (!k)
             continue; /* reported as an unknown key */
         if (ss_secret_is_reference(kv->value)) {

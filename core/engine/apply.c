@@ -16,7 +16,8 @@ struct wave_buf {
     struct ss_plan_op **plan_ops;
     struct scimsync_user *users;
     struct scimsync_group *groups;
-    size_t n;
+    struct scimsync_extra *extras; /* n * nx: the extra attributes of users[i] */
+    size_t n, nx;
 };
 
 /* The apply() call in progress, for the plugin's op_done callbacks. */
@@ -150,6 +151,27 @@ static void fill_user(const struct ss_plan *p, uint32_t s, struct scimsync_user 
     u->active = r->active;
 }
 
+/* The extra attributes the mapping sets for source user s, into x (room
+ * for nx): all of them, those of xchanged flagged SCIMSYNC_EXTRA_CHANGED.
+ * A create sends only those with a value. */
+static void fill_extras(const struct ss_plan *p, uint32_t s, uint32_t xchanged, int create,
+                        struct scimsync_extra *x, struct scimsync_user *u)
+{
+    const struct ss_user_rec *r = &p->src->users[s];
+    size_t n = 0;
+    for (size_t k = 0; k < p->src->nx; k++) {
+        const char *v = ss_user_extra(r, k);
+        if (!((r->xmanaged >> k) & 1u) || (create && ss_str_empty(v)))
+            continue;
+        x[n++] =
+            (struct scimsync_extra){.name = p->src->xnames[k],
+                                    .value = ss_str_empty(v) ? NULL : v,
+                                    .flags = ((xchanged >> k) & 1u) ? SCIMSYNC_EXTRA_CHANGED : 0};
+    }
+    u->extra = n ? x : NULL;
+    u->nextra = n;
+}
+
 /* Prepares ABI op i of the wave from plan op po.  Returns 0 ready, 1 when
  * a prerequisite is missing (op marked), <0 on no memory. */
 static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_plan_op *po)
@@ -170,6 +192,7 @@ static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_p
                         p->src->users[po->manager].field[SCIMSYNC_F_USER_NAME]);
             wb->users[i].field[SCIMSYNC_F_MANAGER] = m;
         }
+        fill_extras(p, po->user, 0, 1, wb->extras + i * wb->nx, &wb->users[i]);
         op->user = &wb->users[i];
         op->adopt = po->adopt;
         break;
@@ -187,6 +210,8 @@ static int prepare(struct applier *a, struct wave_buf *wb, size_t i, struct ss_p
             }
             wb->users[i].field[SCIMSYNC_F_MANAGER] = m;
         }
+        if (!po->fixup)
+            fill_extras(p, po->user, po->xchanged, 0, wb->extras + i * wb->nx, &wb->users[i]);
         op->target_id = p->user_tid[po->user];
         op->user = &wb->users[i];
         op->changed = po->changed;
@@ -327,7 +352,9 @@ static int run_batch(struct applier *a, enum ss_wave w, uint32_t level)
     wb.plan_ops = calloc(n, sizeof(*wb.plan_ops));
     wb.users = calloc(n, sizeof(*wb.users));
     wb.groups = calloc(n, sizeof(*wb.groups));
-    if (!wb.ops || !wb.plan_ops || !wb.users || !wb.groups) {
+    wb.nx = p->src->nx;
+    wb.extras = calloc(wb.nx ? n * wb.nx : 1, sizeof(*wb.extras));
+    if (!wb.ops || !wb.plan_ops || !wb.users || !wb.groups || !wb.extras) {
         ss_error("out of memory (apply)");
         goto out;
     }
@@ -395,6 +422,7 @@ out:
     free(wb.plan_ops);
     free(wb.users);
     free(wb.groups);
+    free(wb.extras);
     return rc;
 }
 

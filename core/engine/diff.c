@@ -263,6 +263,14 @@ static int plan_user_updates(struct differ *d)
         }
         if (u->active != t->active)
             changed |= SCIMSYNC_F_ACTIVE_BIT;
+        uint32_t xchanged = 0;
+        for (size_t k = 0; k < src->nx; k++) {
+            if (((u->xmanaged >> k) & 1u) &&
+                !ss_str_same(ss_user_extra(u, k), ss_user_extra(t, k)))
+                xchanged |= 1u << k;
+        }
+        if (xchanged)
+            changed |= SCIMSYNC_F_EXTRA_BIT;
         if (!changed)
             continue;
         struct ss_plan_op *op = ss_plan_add(d->plan, SS_WAVE_UPDATE_USERS, SCIMSYNC_OP_UPDATE_USER);
@@ -271,6 +279,7 @@ static int plan_user_updates(struct differ *d)
         op->user = s;
         op->tuser = d->su_target[s];
         op->changed = changed;
+        op->xchanged = xchanged;
     }
     return 0;
 }

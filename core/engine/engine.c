@@ -161,6 +161,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     FILE *out = opt->out ? opt->out : stdout;
     struct ss_mapping *maps = NULL;
     size_t nmaps = 0;
+    const char *xnames[SS_MAX_EXTRA];
+    int nx;
     struct ss_dir src, tgt;
     struct ss_collector col;
     struct ss_plan plan;
@@ -202,6 +204,12 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
                              s->nmapping) < 0)
             goto out;
     }
+    /* extra.NAME lines of all the mappings: one index for both sides */
+    if ((nx = ss_mapping_bind_extras(maps, nmaps, xnames)) < 0)
+        goto out;
+    src.xnames = tgt.xnames = xnames;
+    src.nx = tgt.nx = (size_t)nx;
+    tgt.x_from_target = ss_target_has_extras(target->plugin);
 
     if (ss_staged_check_options(opt) < 0)
         goto out;
@@ -213,9 +221,14 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     /* Read everything before planning: a failed or partial read must
      * never turn into deletions. */
     rc = SS_EXIT_READ;
-    if (opt->precheck && precheck_target(target) < 0) {
-        read_stopped(&rc);
-        goto out;
+    if (opt->precheck) {
+        /* with a usable state its check is the pre-flight: one request
+         * (a narrowed run reads no snapshot from the state) */
+        int pc = sel ? 0 : ss_state_run_precheck(state, target);
+        if (pc < 0 || (pc == 0 && precheck_target(target) < 0)) {
+            read_stopped(&rc);
+            goto out;
+        }
     }
     if (sel) {
         /* the target object by name first: its externalId finds the
@@ -268,7 +281,11 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             /* src becomes the narrowed snapshot; its strings stay in src_full */
             src_full = src;
             ss_dir_init(&src);
+            src.xnames = xnames;
+            src.nx = (size_t)nx;
             tr = ss_select_build(&src_full, &pick, sel, &tgt, &src);
+            rep->users_in_scope = src.nusers; /* what this run syncs */
+            rep->groups_in_scope = src.ngroups;
         }
         if (tr == 0) /* staged deletes: the times are the state's */
             ss_state_run_fill_deactivated(state, &tgt);
@@ -476,7 +493,9 @@ static void run_outputs(struct ss_report *rep, const struct ss_engine_options *o
         free(text);
         fflush(out);
     }
-    if (!opt->dry_run)
+    /* A narrowed run's counts (one user in scope) would look like a
+     * directory that shrank to a metrics alarm: it writes none. */
+    if (!opt->dry_run && !opt->select_user && !opt->select_group)
         ss_metrics_after_run(rep, opt->metrics_textfile, opt->metrics_emf, opt->metrics_namespace,
                              opt->metrics_dimensions, out);
 }
@@ -495,6 +514,8 @@ int ss_engine_run(const struct ss_engine_source *sources, size_t nsources,
         ss_log_event(SCIMSYNC_LOG_DEBUG, NULL, "run_start", f, 2, "run %s started (%s)", rep.run_id,
                      rep.command);
     }
+    rep.select_user = opt->select_user;
+    rep.select_group = opt->select_group;
     rc = run_pipeline(sources, nsources, target, opt, sum, &rep);
     ss_report_finish(&rep, rc);
     run_outputs(&rep, opt, out);

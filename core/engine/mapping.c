@@ -10,28 +10,19 @@
 #include "suggest.h"
 
 const char *const ss_default_mapping[] = {
-    "userName=${userName}",
-    "displayName=${displayName}",
-    "givenName=${givenName}",
-    "familyName=${familyName}",
-    "email=${email}",
-    "title=${title}",
-    "employeeNumber=${employeeNumber}",
-    "costCenter=${costCenter}",
-    "organization=${organization}",
-    "division=${division}",
-    "department=${department}",
-    "manager=${manager}",
-    "nickName=${nickName}",
-    "preferredLanguage=${preferredLanguage}",
-    "locale=${locale}",
-    "timezone=${timezone}",
-    "userType=${userType}",
-    "phone=${phone}",
-    "active=${active}",
+#define IDENTITY_LINE(id, name) name "=${" name "}",
+    SCIMSYNC_USER_FIELDS(IDENTITY_LINE)
+#undef IDENTITY_LINE
+        "active=${active}",
     "group.displayName=${displayName}",
     NULL,
 };
+
+#define NAME_COMMA(id, name) name ", "
+static const char known_fields[] =
+    "user fields: " SCIMSYNC_USER_FIELDS(NAME_COMMA) "active, extra.NAME; group field: "
+                                                     "group.displayName";
+#undef NAME_COMMA
 
 /* Fields SCIM requires on every user. */
 static const int required_fields[] = {SCIMSYNC_F_USER_NAME, SCIMSYNC_F_GIVEN_NAME,
@@ -55,9 +46,84 @@ static const char *map_field_name(int f)
     return ss_user_field_name(f);
 }
 
+static int name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+}
+
+int ss_mapping_extra_name_ok(const char *name, char *why, size_t whylen)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > SS_MAP_EXTRA_NAME_MAX) {
+        snprintf(why, whylen, "an extra attribute name has 1 to %d characters",
+                 SS_MAP_EXTRA_NAME_MAX);
+        return -1;
+    }
+    for (const char *p = name; *p; p++) {
+        if (!name_char(*p)) {
+            snprintf(why, whylen,
+                     "'%c' in an extra attribute name (letters, digits, '.', '_', '-')", *p);
+            return -1;
+        }
+    }
+    if (name[0] == '.' || name[n - 1] == '.') {
+        snprintf(why, whylen, "an extra attribute name neither starts nor ends with '.'");
+        return -1;
+    }
+    return 0;
+}
+
+/* "extra.NAME = template": add, replace, or (empty template) remove. */
+static int set_extra(struct ss_mapping *m, const char *field, const char *tpl, const char *where)
+{
+    const char *name = field + strlen(SS_MAP_EXTRA_PREFIX);
+    char err[160];
+    size_t i;
+
+    if (ss_mapping_extra_name_ok(name, err, sizeof err) < 0) {
+        ss_error("%s: mapping field '%s': %s", where, field, err);
+        return -1;
+    }
+    for (i = 0; i < m->nextra && strcmp(m->extra[i].name, name) != 0; i++)
+        ;
+    if (i == m->nextra) {
+        if (!*tpl)
+            return 0;
+        if (m->nextra == SS_MAX_EXTRA) {
+            ss_error("%s: %s: a mapping sets at most %d extra attributes", where, field,
+                     SS_MAX_EXTRA);
+            return -1;
+        }
+        if (!(m->extra[i].name = strdup(name))) {
+            ss_error("out of memory");
+            return -1;
+        }
+        m->extra[i].x = -1;
+        m->nextra++;
+    }
+    struct ss_mapping_extra *e = &m->extra[i];
+    ss_template_free(&e->tpl);
+    e->where = where;
+    if (!*tpl) { /* removed: the target's value is left alone */
+        free(e->name);
+        memmove(e, e + 1, (m->nextra - i - 1) * sizeof(*e));
+        m->nextra--;
+        memset(&m->extra[m->nextra], 0, sizeof(*e));
+        return 0;
+    }
+    if (ss_template_parse(tpl, &e->tpl, err, sizeof(err)) < 0) {
+        ss_error("%s: %s: bad template \"%s\": %s", where, field, tpl, err);
+        return -1;
+    }
+    return 0;
+}
+
 static int set_line(struct ss_mapping *m, const char *field, const char *tpl, const char *where)
 {
     char err[160];
+    if (strncmp(field, SS_MAP_EXTRA_PREFIX, strlen(SS_MAP_EXTRA_PREFIX)) == 0)
+        return set_extra(m, field, tpl, where);
     int f = ss_mapping_field_by_name(field);
     if (f < 0) {
         struct ss_suggest sg;
@@ -65,11 +131,8 @@ static int set_line(struct ss_mapping *m, const char *field, const char *tpl, co
         ss_suggest_init(&sg, field);
         for (int i = 0; i < SS_MAP_NFIELDS; i++)
             ss_suggest_add(&sg, map_field_name(i));
-        ss_error("%s: unknown mapping field '%s'%s (user fields: userName, displayName, "
-                 "givenName, familyName, email, title, employeeNumber, costCenter, "
-                 "organization, division, department, manager, nickName, preferredLanguage, "
-                 "locale, timezone, userType, phone, active; group field: group.displayName)",
-                 where, field, ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint));
+        ss_error("%s: unknown mapping field '%s'%s (%s)", where, field,
+                 ss_suggest_text(&sg, NULL, NULL, hint, sizeof hint), known_fields);
         return -1;
     }
     ss_template_free(&m->tpl[f]);
@@ -174,31 +237,102 @@ void ss_mapping_free(struct ss_mapping *m)
 {
     for (int f = 0; f < SS_MAP_NFIELDS; f++)
         ss_template_free(&m->tpl[f]);
+    for (size_t i = 0; i < m->nextra; i++) {
+        ss_template_free(&m->extra[i].tpl);
+        free(m->extra[i].name);
+    }
     memset(m, 0, sizeof(*m));
 }
 
-/* Renders field f into a fresh arena string; *out NULL when empty.
- * Returns 0, 1 (skip: reason in why) or <0 (no memory). */
-static int render(const struct ss_mapping *m, int f, const struct scimsync_entry *e,
-                  struct ss_arena *a, const char **out, char *why, size_t whylen)
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int ss_mapping_bind_extras(struct ss_mapping *maps, size_t nmaps, const char **names)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nmaps; i++) {
+        for (size_t j = 0; j < maps[i].nextra; j++) {
+            const char *name = maps[i].extra[j].name;
+            size_t k;
+            for (k = 0; k < n && strcmp(names[k], name) != 0; k++)
+                ;
+            if (k < n)
+                continue;
+            if (n == SS_MAX_EXTRA) {
+                ss_error("%s: extra.%s: the mappings set more than %d extra attributes in all",
+                         maps[i].extra[j].where, name, SS_MAX_EXTRA);
+                return -1;
+            }
+            names[n++] = name;
+        }
+    }
+    qsort(names, n, sizeof(*names), cmp_name);
+    for (size_t i = 0; i < nmaps; i++) {
+        maps[i].nx = n;
+        for (size_t j = 0; j < maps[i].nextra; j++) {
+            const char **hit = bsearch(&maps[i].extra[j].name, names, n, sizeof(*names), cmp_name);
+            maps[i].extra[j].x = (int)(hit - names);
+        }
+    }
+    return (int)n;
+}
+
+/* Renders template t of the field prefix+label into a fresh arena string;
+ * *out NULL when empty.  Returns 0, 1 (skip: reason in why) or <0 (no
+ * memory). */
+static int render_tpl(const struct ss_template *t, const char *prefix, const char *label,
+                      const struct scimsync_entry *e, struct ss_arena *a, const char **out,
+                      char *why, size_t whylen)
 {
     char buf[SS_VALUE_MAX + 1];
     *out = NULL;
-    if (!m->set[f])
-        return 0;
-    long n = ss_template_render(&m->tpl[f], e, buf, sizeof(buf));
+    long n = ss_template_render(t, e, buf, sizeof(buf));
     if (n < 0) {
-        snprintf(why, whylen, "%s is longer than %d bytes", map_field_name(f), SS_VALUE_MAX);
+        snprintf(why, whylen, "%s%s is longer than %d bytes", prefix, label, SS_VALUE_MAX);
         return 1;
     }
     if (!ss_utf8_valid(buf, (size_t)n)) {
-        snprintf(why, whylen, "%s is not valid UTF-8", map_field_name(f));
+        snprintf(why, whylen, "%s%s is not valid UTF-8", prefix, label);
         return 1;
     }
     if (n == 0)
         return 0;
     *out = ss_arena_strndup(a, buf, (size_t)n);
     return *out ? 0 : -1;
+}
+
+/* Renders field f (see render_tpl); absent when it has no template. */
+static int render(const struct ss_mapping *m, int f, const struct scimsync_entry *e,
+                  struct ss_arena *a, const char **out, char *why, size_t whylen)
+{
+    *out = NULL;
+    if (!m->set[f])
+        return 0;
+    return render_tpl(&m->tpl[f], "", map_field_name(f), e, a, out, why, whylen);
+}
+
+static int render_extras(const struct ss_mapping *m, const struct scimsync_entry *e,
+                         struct ss_arena *a, struct ss_user_rec *u, char *why, size_t whylen)
+{
+    int r;
+    if (!m->nextra || !m->nx)
+        return 0;
+    u->xval = ss_arena_alloc(a, m->nx * sizeof(*u->xval));
+    if (!u->xval)
+        return -1;
+    memset(u->xval, 0, m->nx * sizeof(*u->xval));
+    for (size_t i = 0; i < m->nextra; i++) {
+        const struct ss_mapping_extra *x = &m->extra[i];
+        if (x->x < 0)
+            continue;
+        r = render_tpl(&x->tpl, SS_MAP_EXTRA_PREFIX, x->name, e, a, &u->xval[x->x], why, whylen);
+        if (r != 0)
+            return r;
+        u->xmanaged |= 1u << x->x;
+    }
+    return 0;
 }
 
 int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e, struct ss_arena *a,
@@ -216,6 +350,8 @@ int ss_mapping_user(const struct ss_mapping *m, const struct scimsync_entry *e, 
             return 1;
         }
     }
+    if ((r = render_extras(m, e, a, u, why, whylen)) != 0)
+        return r;
     u->managed = m->managed;
     u->active = 1;
     if (m->set[SS_MAP_ACTIVE]) {

@@ -91,6 +91,16 @@ char **ss_mapping_attrs(const char *const *defaults, const struct ss_mapping_lin
             return NULL;
         }
     }
+    /* extra.NAME lines: user attributes too */
+    for (size_t i = 0; kind == SCIMSYNC_ENTRY_USER && i < nlines; i++) {
+        if (!lines[i].field || !lines[i].template ||
+            strncmp(lines[i].field, SS_MAP_EXTRA_PREFIX, strlen(SS_MAP_EXTRA_PREFIX)) != 0)
+            continue;
+        if (add_names(&names, &n, &cap, lines[i].template) < 0) {
+            ss_mapping_attrs_free(names);
+            return NULL;
+        }
+    }
     return names;
 }
 

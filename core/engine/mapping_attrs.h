@@ -8,6 +8,7 @@
 #define SS_MAPPING_ATTRS_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 #include <stddef.h>
 
 #include "engine_types.h"
@@ -19,8 +20,9 @@
  * name once (ASCII case-insensitive), in first-use order, NULL-terminated.
  * A line whose field or template is bad is left out (the engine reports
  * it).  malloc'd, free with ss_mapping_attrs_free; NULL on no memory. */
-char **ss_mapping_attrs(const char *const *defaults, const struct ss_mapping_line *lines,
-                        size_t nlines, enum scimsync_entry_kind kind);
+SS_NODISCARD char **ss_mapping_attrs(const char *const *defaults,
+                                     const struct ss_mapping_line *lines, size_t nlines,
+                                     enum scimsync_entry_kind kind);
 void ss_mapping_attrs_free(char **names);
 
 /* One attribute named by one mapping field, and whether an entry of the

@@ -9,6 +9,7 @@
 #ifndef SS_METRICS_H
 #define SS_METRICS_H
 
+#include <ss/common.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -53,7 +54,7 @@ struct ss_metrics_state {
 void ss_metrics_add_run(struct ss_metrics_state *st, const struct ss_report *r);
 /* Renders st in the Prometheus text format (version 0.0.4); the caller
  * frees.  NULL on no memory. */
-char *ss_metrics_render_prometheus(const struct ss_metrics_state *st);
+SS_NODISCARD char *ss_metrics_render_prometheus(const struct ss_metrics_state *st);
 /* Reads counters and the last success time back from a textfile this
  * program wrote (other lines are ignored).  0, or <0 when it cannot be
  * read (a missing file is 0: nothing to carry over). */
@@ -61,7 +62,7 @@ int ss_metrics_load_textfile(struct ss_metrics_state *st, const char *path);
 
 /* The Prometheus text of the process's state (for /metrics); caller frees.
  * Safe to call from another thread while runs record theirs. */
-char *ss_metrics_text(void);
+SS_NODISCARD char *ss_metrics_text(void);
 /* Unix time the last sync with exit code 0 ended (0: none known), for a
  * health check; thread-safe like ss_metrics_text(). */
 double ss_metrics_last_success(void);
@@ -70,7 +71,8 @@ double ss_metrics_last_success(void);
 int ss_metrics_check_dimensions(const char *dims, char *err, size_t errlen);
 /* One EMF document (a single line, no newline) for the run; caller frees.
  * dims as checked above (NULL / "": no dimension). */
-char *ss_metrics_render_emf(const struct ss_report *r, const char *ns, const char *dims);
+SS_NODISCARD char *ss_metrics_render_emf(const struct ss_report *r, const char *ns,
+                                         const char *dims);
 
 /* After a run: records it in the process's state, writes the textfile
  * (when set; read back first on the process's first run) and prints the

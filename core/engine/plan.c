@@ -64,6 +64,11 @@ static void count_cleared(const struct ss_plan *p, const struct ss_plan_op *op,
         if (ss_str_empty(now))
             c->fields_cleared[f]++;
     }
+    for (size_t k = 0; k < p->src->nx; k++) {
+        if (((op->xchanged >> k) & 1u) && !ss_str_empty(ss_user_extra(t, k)) &&
+            ss_str_empty(ss_user_extra(u, k)))
+            c->extras_cleared[k]++;
+    }
 }
 
 void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
@@ -75,6 +80,8 @@ void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
     c->group_losses = p->losses;
     c->ngroup_losses = p->nlosses;
     c->users_pending_delete = p->npending;
+    c->extra_names = p->src ? p->src->xnames : NULL;
+    c->nextra = p->src ? p->src->nx : 0;
     for (int w = 0; w < SS_WAVE_COUNT; w++) {
         for (size_t i = 0; i < p->nops[w]; i++) {
             const struct ss_plan_op *op = &p->ops[w][i];

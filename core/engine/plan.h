@@ -6,6 +6,7 @@
 #define SS_PLAN_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,7 +49,8 @@ struct ss_plan_op {
     uint32_t group;
     /* rename and members of existing groups: the target group, else SS_NONE */
     uint32_t tgroup;
-    uint32_t changed; /* update: field bits | SCIMSYNC_F_ACTIVE_BIT */
+    uint32_t changed;  /* update: field bits | SCIMSYNC_F_ACTIVE_BIT | SCIMSYNC_F_EXTRA_BIT */
+    uint32_t xchanged; /* update: bit k when extra attribute src->xnames[k] changes */
     /* fixup, and create of a user whose manager is created in this run:
      * source user index of that manager */
     uint32_t manager;
@@ -130,6 +132,10 @@ struct ss_plan_counts {
     /* Per field: updated users whose value the plan clears (a value in the
      * target, none from the source). */
     size_t fields_cleared[SCIMSYNC_F_COUNT];
+    /* The same per extra attribute: extras_cleared[k] for extra_names[k]. */
+    size_t extras_cleared[SS_MAX_EXTRA];
+    const char *const *extra_names;
+    size_t nextra;
     /* Groups losing members; points into the plan (valid while it lives). */
     const struct ss_group_loss *group_losses;
     size_t ngroup_losses;
@@ -139,8 +145,15 @@ int ss_plan_init(struct ss_plan *p, const struct ss_dir *src, const struct ss_di
 void ss_plan_free(struct ss_plan *p);
 /* Appends a zeroed op (user/tuser/group/tgroup/manager = SS_NONE) to a
  * wave; NULL on no memory (logged). */
-struct ss_plan_op *ss_plan_add(struct ss_plan *p, enum ss_wave w, enum scimsync_op_kind kind);
+SS_NODISCARD struct ss_plan_op *ss_plan_add(struct ss_plan *p, enum ss_wave w,
+                                            enum scimsync_op_kind kind);
 void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c);
+
+/* Value of extra attribute k of user u (NULL: none). */
+static inline const char *ss_user_extra(const struct ss_user_rec *u, size_t k)
+{
+    return u->xval ? u->xval[k] : NULL;
+}
 
 /* Display name of a member ref (its userName). */
 const char *ss_plan_member_name(const struct ss_plan *p, uint32_t ref);

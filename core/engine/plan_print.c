@@ -99,6 +99,15 @@ static void print_update(const struct ss_plan *p, const struct ss_strmap *ids,
         }
         sep = ", ";
     }
+    for (size_t k = 0; k < p->src->nx; k++) {
+        if (!((op->xchanged >> k) & 1u))
+            continue;
+        fprintf(out, "%sextra.%s ", sep, p->src->xnames[k]);
+        put_quoted(out, t ? ss_user_extra(t, k) : NULL);
+        fputs(" -> ", out);
+        put_quoted(out, ss_user_extra(u, k));
+        sep = ", ";
+    }
     if (op->changed & SCIMSYNC_F_ACTIVE_BIT)
         fprintf(out, "%sactive %s -> %s", sep, t && t->active ? "true" : "false",
                 u->active ? "true" : "false");
@@ -388,6 +397,13 @@ static json_object *op_json(struct jb *b, const struct ss_plan *p, const struct 
                             manager_name(p, ids, p->mgr_tid[op->user])));
             else
                 jadd(b, ch, ss_user_field_name(f), change(b, t ? t->field[f] : NULL, u->field[f]));
+        }
+        for (size_t k = 0; !op->fixup && k < p->src->nx; k++) {
+            char key[96]; /* "extra." and a name of at most 64 */
+            if (!((op->xchanged >> k) & 1u))
+                continue;
+            snprintf(key, sizeof key, "extra.%s", p->src->xnames[k]);
+            jadd(b, ch, key, change(b, t ? ss_user_extra(t, k) : NULL, ss_user_extra(u, k)));
         }
         if (!op->fixup && (op->changed & SCIMSYNC_F_ACTIVE_BIT)) {
             json_object *a = json_object_new_object();

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 static struct {
@@ -16,13 +17,6 @@ static struct {
     double start, last_log, last_draw;
     int active, drawn;
 } g;
-
-static double mono(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void clear_line(void)
 {
@@ -100,7 +94,7 @@ void ss_progress_begin(const char *phase, size_t total, const char *unit)
     g.unit = unit;
     g.done = 0;
     g.total = total;
-    g.start = g.last_log = g.last_draw = mono();
+    g.start = g.last_log = g.last_draw = ss_clock_mono();
     g.active = g.live || g.interval > 0;
 }
 
@@ -109,7 +103,7 @@ void ss_progress_add(size_t n)
     if (!g.active)
         return;
     g.done += n;
-    double now = mono(); /* a vDSO call: cheap enough per entry */
+    double now = ss_clock_mono(); /* a vDSO call: cheap enough per entry */
     if ((g.live && now - g.last_draw >= 0.2) ||
         (!g.live && g.interval > 0 && now - g.last_log >= (double)g.interval))
         report(now);

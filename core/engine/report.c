@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "op_kinds.h"
 #include "stop.h"
@@ -34,20 +35,6 @@ const char *ss_action_name(enum ss_obj_kind k, enum ss_action a)
     if (k == SS_KIND_GROUP && a == SS_ACT_DEACTIVATED)
         return NULL;
     return names[a];
-}
-
-static double unix_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static double mono_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* A random UUID (version 4): the id a run is found by in logs and reports. */
@@ -83,8 +70,8 @@ void ss_report_begin(struct ss_report *r, const char *command, int dry_run,
     r->dry_run = dry_run;
     r->config_files = config_files;
     r->nconfig_files = nconfig_files;
-    r->start = unix_now();
-    r->mono_start = mono_now();
+    r->start = ss_clock_wall();
+    r->mono_start = ss_clock_mono();
     g_cur = r;
 }
 
@@ -94,7 +81,7 @@ void ss_report_finish(struct ss_report *r, int exit_code)
         if (r->phase_mono[p] > 0) /* a phase left by an early exit */
             ss_report_phase_end((enum ss_run_phase)p);
     }
-    r->end = r->start + (mono_now() - r->mono_start);
+    r->end = r->start + (ss_clock_mono() - r->mono_start);
     r->exit_code = exit_code;
     r->interrupted = exit_code == SS_EXIT_INTERRUPTED || ss_host_stop_requested();
     r->deadline_reached = !r->interrupted && ss_host_deadline_passed();
@@ -125,7 +112,7 @@ void ss_report_phase_begin(enum ss_run_phase p)
     if (!g_cur)
         return;
     g_cur->phase_ran[p] = 1;
-    g_cur->phase_mono[p] = mono_now();
+    g_cur->phase_mono[p] = ss_clock_mono();
 }
 
 void ss_report_phase_end(enum ss_run_phase p)
@@ -133,7 +120,7 @@ void ss_report_phase_end(enum ss_run_phase p)
     struct ss_report *r = g_cur;
     if (!r || r->phase_mono[p] <= 0)
         return;
-    r->phase_seconds[p] += mono_now() - r->phase_mono[p];
+    r->phase_seconds[p] += ss_clock_mono() - r->phase_mono[p];
     r->phase_mono[p] = 0;
 }
 
@@ -237,6 +224,10 @@ static void limit_numbers(const struct ss_plan_counts *c, const struct ss_safety
         for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
             if (c->fields_cleared[f] > out->changes)
                 out->changes = c->fields_cleared[f];
+        }
+        for (size_t x = 0; x < c->nextra; x++) {
+            if (c->extras_cleared[x] > out->changes)
+                out->changes = c->extras_cleared[x];
         }
         out->population = c->owned_users;
         l = &p->field_clears;
@@ -627,6 +618,14 @@ char *ss_report_render(const struct ss_report *r, int pretty, int with_plan)
     put(&b, root, "scimsync_version", jstr(&b, SCIMSYNC_VERSION));
     put(&b, root, "command", jstr(&b, r->command));
     put(&b, root, "dry_run", jbool(&b, r->dry_run));
+    if (r->select_user || r->select_group) {
+        json_object *sel = jobj(&b);
+        put(&b, sel, r->select_user ? "user" : "group",
+            jstr(&b, r->select_user ? r->select_user : r->select_group));
+        put(&b, root, "selection", sel);
+    } else {
+        put(&b, root, "selection", NULL);
+    }
     for (size_t i = 0; i < r->nconfig_files; i++)
         push(&b, files, jstr(&b, r->config_files[i]));
     put(&b, root, "config_files", files);

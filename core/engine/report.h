@@ -8,6 +8,7 @@
 #ifndef SS_REPORT_H
 #define SS_REPORT_H
 
+#include <ss/common.h>
 #include <stdio.h>
 
 #include "arena.h"
@@ -78,6 +79,8 @@ struct ss_report {
     char run_id[40];
     const char *command; /* "sync", "plan", "daemon" */
     int dry_run;
+    /* sync / plan --user NAME or --group NAME (both NULL: the whole directory) */
+    const char *select_user, *select_group;
     const char *const *config_files;
     size_t nconfig_files;
     double start, end; /* Unix time, sub-second */
@@ -154,6 +157,6 @@ void ss_report_apply_results(const struct ss_plan *p);
 
 /* The document (json-c), as a string the caller frees; NULL on no memory.
  * pretty: indented; with_plan: the "plan" member from plan_json. */
-char *ss_report_render(const struct ss_report *r, int pretty, int with_plan);
+SS_NODISCARD char *ss_report_render(const struct ss_report *r, int pretty, int with_plan);
 
 #endif

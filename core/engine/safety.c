@@ -143,6 +143,15 @@ int ss_safety_check(const struct ss_plan_counts *c, const struct ss_safety_polic
                    &p->field_clears, floor, "max_field_clears", "max_field_clear_percent", verb,
                    "owned users");
     }
+    for (size_t k = 0; k < c->nextra; k++) {
+        char verb[96];
+        if (!c->extras_cleared[k])
+            continue;
+        snprintf(verb, sizeof(verb), "clears extra.%.64s on", c->extra_names[k]);
+        check_kind(v, SS_LIMIT_FIELD_CLEARS, fu, c->extras_cleared[k], c->owned_users,
+                   &p->field_clears, floor, "max_field_clears", "max_field_clear_percent", verb,
+                   "owned users");
+    }
     check_kind(v, SS_LIMIT_USER_UPDATES, fu, c->users_update, c->owned_users, &p->user_updates,
                floor, "max_user_updates", "max_user_update_percent", "updates", "owned users");
     return v->refused ? 1 : 0;

@@ -189,6 +189,8 @@ int ss_select_read_named(struct ss_select_read *r)
     struct scimsync_selection *sel = r->sel;
     int users = sel->kind == SCIMSYNC_ENTRY_USER;
     size_t n = 0;
+    ss_info("%s \"%s\": only that %s%s is read and changed", mode_option(sel), sel->name,
+            users ? "user" : "group", users ? " and its memberships" : " and its members");
     if (find(r, users, users ? SCIMSYNC_FIND_USER_NAME : SCIMSYNC_FIND_DISPLAY_NAME, sel->name,
              SS_NONE, SS_NONE, &n) < 0)
         return -1;

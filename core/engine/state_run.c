@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "staged_delete.h"
 #include "state.h"
@@ -28,21 +29,17 @@ struct ss_state_run {
     double save_cost; /* how long the last save took */
     size_t surprises;
     int save_failed;
+    int decided, full; /* this run's full-read decision, and why */
+    int checked;       /* the first-user check was made */
+    char why[600];
 };
 
 static struct ss_state_run *current;
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int take_lease(struct ss_state_run *sr)
 {
     char holder[400] = "", err[768];
-    double until = mono() + (double)sr->opt->lock_wait;
+    double until = ss_clock_mono() + (double)sr->opt->lock_wait;
     for (;;) {
         enum ss_lease_result r =
             ss_lease_acquire(&sr->lease, &sr->store, "sync", sr->opt->lock_lease, holder,
@@ -57,7 +54,7 @@ static int take_lease(struct ss_state_run *sr)
                      err);
             return SS_EXIT_READ;
         }
-        if (mono() >= until || ss_host_run_should_stop()) {
+        if (ss_clock_mono() >= until || ss_host_run_should_stop()) {
             ss_error("state: another run holds the lease %s.lock (%s); nothing done (exit code "
                      "7)",
                      sr->store.where, holder);
@@ -119,7 +116,7 @@ int ss_state_run_open(struct ss_state_run **out, const struct ss_engine_options 
         rc = SS_EXIT_USAGE;
         goto fail;
     }
-    sr->last_save = mono();
+    sr->last_save = ss_clock_mono();
     current = sr;
     *out = sr;
     return SS_EXIT_OK;
@@ -128,95 +125,89 @@ fail:
     return rc;
 }
 
-struct check_ctx {
-    const char **ids;
-    size_t n, cap;
-    int failed;
+/* The first user the target lists, against the state: the pre-flight's
+ * token check and the state check in one request.  A reset target lists
+ * nothing or users the state does not know; a target whose first user
+ * the state holds with the same externalId is the one it describes
+ * (drift elsewhere is the full reconcile's business). */
+struct first_user {
+    const struct ss_state *st;
+    size_t seen;
+    char why[400];
 };
 
-static int on_check_member(void *vctx, size_t index, const char *user_id)
+/* What on_first_user returns to stop the listing after one user. */
+#define FIRST_USER_STOP 1
+
+static int same_ext(const char *a, const char *b)
 {
-    struct check_ctx *c = vctx;
-    (void)index;
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? 2 * c->cap : 64;
-        const char **ni = realloc(c->ids, nc * sizeof(*ni));
-        if (!ni) {
-            c->failed = 1;
-            return 1;
-        }
-        c->ids = ni;
-        c->cap = nc;
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+static int on_first_user(void *vctx, const struct scimsync_user *u)
+{
+    struct first_user *c = vctx;
+    uint32_t pos;
+    c->seen++;
+    if (!u->id || !ss_strmap_get(&c->st->uid, u->id, &pos))
+        snprintf(c->why, sizeof c->why,
+                 "the target lists user %.64s, which the state does not know",
+                 u->id ? u->id : "(no id)");
+    else if (!same_ext(c->st->users[pos].external_id, u->external_id))
+        snprintf(c->why, sizeof c->why,
+                 "user %.64s has externalId \"%.64s\" in the target, \"%.64s\" in the state", u->id,
+                 u->external_id ? u->external_id : "",
+                 c->st->users[pos].external_id ? c->st->users[pos].external_id : "");
+    return FIRST_USER_STOP;
+}
+
+/* The full-read decision of this run, made once. */
+static void decide(struct ss_state_run *sr)
+{
+    if (sr->decided)
+        return;
+    sr->full = ss_state_need_full(&sr->st, sr->loaded, sr->opt->target_identity, time(NULL),
+                                  sr->opt->full_reconcile_interval, sr->opt->full, sr->why,
+                                  sizeof sr->why);
+    sr->decided = 1;
+}
+
+/* Lists the first user of the target (one request) and compares it with
+ * the state; a difference turns this run into a full read.  0, or <0 when
+ * the read failed (logged, unless the run is stopping). */
+static int first_user_check(struct ss_state_run *sr, const struct ss_engine_target *t)
+{
+    struct first_user c = {.st = &sr->st};
+    int r = t->plugin->target->list_users(t->inst, on_first_user, &c);
+    if (r != 0 && r != FIRST_USER_STOP) {
+        if (!ss_host_run_should_stop())
+            ss_error("target %s: reading the first user (the token check and the state check) "
+                     "failed; nothing read, nothing applied",
+                     t->name);
+        return -1;
     }
-    c->ids[c->n] = user_id ? strdup(user_id) : NULL;
-    if (user_id && !c->ids[c->n]) {
-        c->failed = 1;
-        return 1;
+    sr->checked = 1;
+    if (!c.seen && sr->st.nusers)
+        snprintf(c.why, sizeof c.why, "the target lists no user, the state holds %zu",
+                 sr->st.nusers);
+    if (!c.why[0]) {
+        ss_debug("state: the target's first user is the state's: the state is used");
+        return 0;
     }
-    c->n++;
+    ss_warn("state: the target does not match the state (%s)", c.why);
+    snprintf(sr->why, sizeof sr->why, "%s", c.why);
+    sr->full = 1;
     return 0;
 }
 
-/* One read against the state: the members of its smallest non-empty
- * managed group.  It checks the token, and a reset or changed target shows
- * as a difference.  0 same, 1 different (why set), <0 read failed. */
-static int state_check(const struct ss_engine_target *t, const struct ss_dir *tgt, char *why,
-                       size_t whylen)
+int ss_state_run_precheck(struct ss_state_run *sr, const struct ss_engine_target *t)
 {
-    uint32_t best = SS_NONE;
-    size_t bestn = 0;
-    struct check_ctx c = {0};
-    int rc = -1;
-    struct ss_strmap want;
-    ss_strmap_init(&want, 0);
-    for (uint32_t g = 0; g < tgt->ngroups; g++) {
-        size_t n = ss_dir_nmembers(tgt, g);
-        if (tgt->members_known[g] && n && (best == SS_NONE || n < bestn)) {
-            best = g;
-            bestn = n;
-        }
-    }
-    if (best == SS_NONE) {
-        ss_debug("state: no managed group with members to check the state against");
-        rc = 0;
-        goto out;
-    }
-    const char *gid = tgt->groups[best].id;
-    int r = t->plugin->target->list_members(t->inst, &gid, 1, on_check_member, &c);
-    if (r == SCIMSYNC_ERR_NOTFOUND) {
-        snprintf(why, whylen, "group %.64s of the state is not in the target", gid);
-        rc = 1;
-        goto out;
-    }
-    if (r != 0 || c.failed) {
-        ss_error("target %s: reading the members of one group to check the state failed (%d); "
-                 "nothing will be applied",
-                 t->name, r);
-        goto out;
-    }
-    const uint32_t *m = ss_dir_members(tgt, best);
-    for (size_t i = 0; i < bestn; i++) {
-        if (ss_strmap_put(&want, tgt->users[m[i]].id, 0, NULL) < 0)
-            goto out;
-    }
-    size_t match = 0;
-    for (size_t i = 0; i < c.n; i++)
-        match += c.ids[i] && ss_strmap_get(&want, c.ids[i], NULL);
-    rc = 0;
-    if (match != bestn || c.n != bestn) {
-        snprintf(why, whylen,
-                 "group \"%.100s\" has %zu members in the target, %zu in the state (%zu in "
-                 "common)",
-                 tgt->groups[best].display_name ? tgt->groups[best].display_name : gid, c.n, bestn,
-                 match);
-        rc = 1;
-    }
-out:
-    for (size_t i = 0; i < c.n; i++)
-        free((void *)c.ids[i]);
-    free(c.ids);
-    ss_strmap_free(&want);
-    return rc;
+    if (!sr)
+        return 0;
+    decide(sr);
+    if (sr->full)
+        return 0; /* the plugin's own check; the full read follows */
+    return first_user_check(sr, t) < 0 ? -1 : 1;
 }
 
 int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_target *t,
@@ -227,26 +218,23 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
     if (!sr)
         return ss_target_read(t, src, adopt, tgt);
     opt = sr->opt;
-    int full = ss_state_need_full(&sr->st, sr->loaded, opt->target_identity, time(NULL),
-                                  opt->full_reconcile_interval, opt->full, why, sizeof why);
-    if (!full) {
+    decide(sr);
+    if (!sr->full && src->nx) {
+        sr->full = 1;
+        snprintf(sr->why, sizeof sr->why,
+                 "the mapping sets extra attributes, which the state does not keep");
+    }
+    /* without the pre-flight (it makes this check), here */
+    if (!sr->full && !sr->checked && first_user_check(sr, t) < 0)
+        return -1;
+    if (!sr->full) {
         if (ss_state_to_dir(&sr->st, tgt) < 0)
             return -1;
-        int c = state_check(t, tgt, why, sizeof why);
-        if (c < 0)
-            return -1;
-        if (c == 0) {
-            ss_info("target %s: from the state (last full read %lld s ago): %zu users, %zu "
-                    "groups",
-                    t->name, (long long)time(NULL) - sr->st.full_at, tgt->nusers, tgt->ngroups);
-            return 0;
-        }
-        ss_warn("state: the target does not match the state (%s)", why);
-        ss_dir_free(tgt);
-        ss_dir_init(tgt);
-        full = 1;
+        ss_info("target %s: from the state (last full read %lld s ago): %zu users, %zu groups",
+                t->name, (long long)time(NULL) - sr->st.full_at, tgt->nusers, tgt->ngroups);
+        return 0;
     }
-    ss_info("state: reading the target in full: %s", why);
+    ss_info("state: reading the target in full: %s", sr->why);
     if (!sr->st.target || !opt->target_identity || strcmp(sr->st.target, opt->target_identity)) {
         /* Deactivation times of another target mean nothing here. */
         for (size_t i = 0; i < sr->st.nusers; i++)
@@ -273,7 +261,7 @@ static int save(struct ss_state_run *sr, const char *when)
 {
     char err[768], *buf = NULL;
     size_t len = 0;
-    double t0 = mono();
+    double t0 = ss_clock_mono();
     if (ss_state_encode(&sr->st, &buf, &len) < 0)
         return -1;
     int r = ss_store_save(&sr->store, buf, len, err, sizeof err);
@@ -283,7 +271,7 @@ static int save(struct ss_state_run *sr, const char *when)
         sr->save_failed = 1;
         return -1;
     }
-    sr->last_save = mono();
+    sr->last_save = ss_clock_mono();
     sr->save_cost = sr->last_save - t0;
     sr->st.changed = 0;
     ss_debug("state: saved %s (%s): %zu bytes in %.3f s", sr->store.where, when, len,
@@ -309,7 +297,7 @@ static int after_chunk(void *ctx, const struct scimsync_op *ops, size_t n)
     if (sr->st.changed && !sr->save_failed) {
         /* A checkpoint costs a rewrite: at most one per interval, and never
          * more than a fifth of the time spent applying. */
-        double since = mono() - sr->last_save;
+        double since = ss_clock_mono() - sr->last_save;
         double gap = (double)sr->opt->state_checkpoint_interval;
         if (gap < 4 * sr->save_cost)
             gap = 4 * sr->save_cost;

@@ -19,6 +19,12 @@ struct ss_state_run;
  * OK, USAGE (bad state URL), LOCKED (another run holds the lease),
  * READ (the lease could not be taken). */
 int ss_state_run_open(struct ss_state_run **out, const struct ss_engine_options *opt);
+/* The pre-flight with a usable state: the first user the target lists
+ * (one request) proves the token and is compared with the state; a
+ * target reset or not the one the state describes makes this run read
+ * in full.  1 done, 0 not for the state to do (no state, or a full read
+ * due: the plugin's own check applies), <0 the read failed (logged). */
+int ss_state_run_precheck(struct ss_state_run *sr, const struct ss_engine_target *t);
 /* The target snapshot: from the state, or from a full read (ss_target_read)
  * when one is due.  0, or <0 when the read failed (logged). */
 int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_target *t,

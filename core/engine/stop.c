@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "clock.h"
+
 static volatile sig_atomic_t g_stop;
 static double g_stop_seen; /* monotonic time a stop was first seen; 0: not yet */
 
@@ -32,22 +34,15 @@ void ss_host_clear_stop(void)
 static double g_deadline;
 static long g_deadline_seconds;
 
-static double mono_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 void ss_host_set_deadline(long seconds)
 {
     g_deadline_seconds = seconds > 0 ? seconds : 0;
-    g_deadline = seconds > 0 ? mono_now() + (double)seconds : 0;
+    g_deadline = seconds > 0 ? ss_clock_mono() + (double)seconds : 0;
 }
 
 int ss_host_deadline_passed(void)
 {
-    return g_deadline > 0 && mono_now() >= g_deadline;
+    return g_deadline > 0 && ss_clock_mono() >= g_deadline;
 }
 
 /* Clean stops: what a signal asks depends on the phase of the run.  The
@@ -77,8 +72,8 @@ static double stop_age(void)
     if (!g_stop)
         return -1;
     if (g_stop_seen == 0)
-        g_stop_seen = mono_now();
-    return mono_now() - g_stop_seen;
+        g_stop_seen = ss_clock_mono();
+    return ss_clock_mono() - g_stop_seen;
 }
 
 int ss_host_grace_over(void)

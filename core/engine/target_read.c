@@ -28,6 +28,28 @@ static int copy_str(struct ss_arena *a, const char *s, const char **out)
     return *out ? 0 : -1;
 }
 
+/* The extra attributes of u that the run syncs, into r->xval (only when
+ * the target's records carry them: d->x_from_target). */
+static int copy_extras(struct ss_dir *d, const struct scimsync_user *u, struct ss_user_rec *r)
+{
+    if (!d->x_from_target || !d->nx || !u->extra || !u->nextra)
+        return 0;
+    for (size_t i = 0; i < u->nextra; i++) {
+        int k = ss_dir_extra_index(d, u->extra[i].name);
+        if (k < 0 || ss_str_empty(u->extra[i].value))
+            continue;
+        if (!r->xval) {
+            r->xval = ss_arena_alloc(&d->arena, d->nx * sizeof(*r->xval));
+            if (!r->xval)
+                return -1;
+            memset(r->xval, 0, d->nx * sizeof(*r->xval));
+        }
+        if (copy_str(&d->arena, u->extra[i].value, &r->xval[k]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int ss_target_add_user(struct ss_dir *d, const struct scimsync_user *u)
 {
     struct ss_user_rec *r = ss_dir_add_user(d);
@@ -41,7 +63,7 @@ int ss_target_add_user(struct ss_dir *d, const struct scimsync_user *u)
         if (copy_str(&d->arena, u->field[f], &r->field[f]) < 0)
             return -1;
     }
-    return 0;
+    return copy_extras(d, u, r);
 }
 
 int ss_target_add_group(struct ss_dir *d, const struct scimsync_group *g)
@@ -125,9 +147,15 @@ static int end_listing(struct read_ctx *ctx, int r, const char *what, size_t n)
     return 0;
 }
 
+int ss_target_has_extras(const struct scimsync_plugin *d)
+{
+    return SCIMSYNC_HAS_MEMBER(d, 2, user_size) && SCIMSYNC_USER_SIZE_HAS(d->user_size, nextra);
+}
+
 int ss_target_read_users(const struct ss_engine_target *t, struct ss_dir *tgt)
 {
     struct read_ctx ctx = {.d = tgt, .target = t->name};
+    tgt->x_from_target = ss_target_has_extras(t->plugin);
     ss_strmap_init(&ctx.seen, 0);
     int r = t->plugin->target->list_users(t->inst, on_user, &ctx);
     return end_listing(&ctx, r, "users", tgt->nusers);
@@ -246,6 +274,8 @@ out:
 int ss_target_read(const struct ss_engine_target *t, const struct ss_dir *src, int adopt,
                    struct ss_dir *tgt)
 {
+    tgt->xnames = src->xnames; /* one index of extra names for both sides */
+    tgt->nx = src->nx;
     if (ss_target_read_users(t, tgt) < 0 || ss_target_read_groups(t, tgt) < 0 ||
         ss_target_read_members(t, src, adopt, tgt) < 0)
         return -1;

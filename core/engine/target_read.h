@@ -23,6 +23,9 @@ int ss_target_read_members(const struct ss_engine_target *t, const struct ss_dir
 /* Copies one target record into tgt (strings into its arena).  0, or <0
  * on no memory (not logged). */
 int ss_target_add_user(struct ss_dir *tgt, const struct scimsync_user *u);
+/* Nonzero when the target plugin's user records carry extra attributes
+ * (its user_size covers them): set tgt->x_from_target before adding. */
+int ss_target_has_extras(const struct scimsync_plugin *d);
 int ss_target_add_group(struct ss_dir *tgt, const struct scimsync_group *g);
 
 #endif

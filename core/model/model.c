@@ -6,26 +6,9 @@
 #include "log.h"
 #include "vec.h"
 
-static const char *const field_names[SCIMSYNC_F_COUNT] = {
-    [SCIMSYNC_F_USER_NAME] = "userName",
-    [SCIMSYNC_F_DISPLAY_NAME] = "displayName",
-    [SCIMSYNC_F_GIVEN_NAME] = "givenName",
-    [SCIMSYNC_F_FAMILY_NAME] = "familyName",
-    [SCIMSYNC_F_EMAIL] = "email",
-    [SCIMSYNC_F_TITLE] = "title",
-    [SCIMSYNC_F_EMPLOYEE_NUMBER] = "employeeNumber",
-    [SCIMSYNC_F_COST_CENTER] = "costCenter",
-    [SCIMSYNC_F_ORGANIZATION] = "organization",
-    [SCIMSYNC_F_DIVISION] = "division",
-    [SCIMSYNC_F_DEPARTMENT] = "department",
-    [SCIMSYNC_F_MANAGER] = "manager",
-    [SCIMSYNC_F_NICK_NAME] = "nickName",
-    [SCIMSYNC_F_PREFERRED_LANGUAGE] = "preferredLanguage",
-    [SCIMSYNC_F_LOCALE] = "locale",
-    [SCIMSYNC_F_TIMEZONE] = "timezone",
-    [SCIMSYNC_F_USER_TYPE] = "userType",
-    [SCIMSYNC_F_PHONE] = "phone",
-};
+#define FIELD_NAME(id, name) [SCIMSYNC_F_##id] = name,
+static const char *const field_names[SCIMSYNC_F_COUNT] = {SCIMSYNC_USER_FIELDS(FIELD_NAME)};
+#undef FIELD_NAME
 
 const char *ss_user_field_name(int field)
 {
@@ -37,6 +20,15 @@ int ss_user_field_by_name(const char *name)
     for (int f = 0; f < SCIMSYNC_F_COUNT; f++) {
         if (strcmp(field_names[f], name) == 0)
             return f;
+    }
+    return -1;
+}
+
+int ss_dir_extra_index(const struct ss_dir *d, const char *name)
+{
+    for (size_t k = 0; name && k < d->nx; k++) {
+        if (strcmp(d->xnames[k], name) == 0)
+            return (int)k;
     }
     return -1;
 }

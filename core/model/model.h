@@ -7,6 +7,7 @@
 #define SS_MODEL_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,9 @@
 #include "strmap.h"
 
 #define SS_NONE UINT32_MAX
+/* Most extra attributes (mapping lines extra.NAME) one run syncs: their
+ * managed / changed bits fit a uint32_t. */
+#define SS_MAX_EXTRA 32
 
 struct ss_user_rec {
     const char *id;                      /* target id (target side) */
@@ -22,6 +26,11 @@ struct ss_user_rec {
     int active;
     uint32_t managed;  /* source side: bits of fields the mapping sets */
     const char *where; /* source side: entry location for messages */
+    /* Extra attributes: xval[k] is the value of the snapshot's xnames[k]
+     * (arena; NULL when the user has none at all); xmanaged: source side,
+     * bit k when the mapping sets xnames[k]. */
+    const char **xval;
+    uint32_t xmanaged;
     /* Target side, from the state: Unix time it was deactivated (0: not
      * known); staged deletes count their period from it. */
     long long deactivated_at;
@@ -36,6 +45,14 @@ struct ss_group_rec {
 
 struct ss_dir {
     struct ss_arena arena;
+    /* The extra attribute names of the run (sorted, unique, at most
+     * SS_MAX_EXTRA), the same array in the source and target snapshots;
+     * owned by the caller.  nx == 0: none. */
+    const char *const *xnames;
+    size_t nx;
+    /* Target side: the target's user records carry extra attributes
+     * (ss_target_has_extras); otherwise none are read from them. */
+    int x_from_target;
     struct ss_user_rec *users;
     size_t nusers, users_cap;
     struct ss_group_rec *groups;
@@ -66,8 +83,8 @@ struct ss_pair {
 void ss_dir_init(struct ss_dir *d);
 void ss_dir_free(struct ss_dir *d);
 /* Appends a zeroed record; NULL on no memory (logged). */
-struct ss_user_rec *ss_dir_add_user(struct ss_dir *d);
-struct ss_group_rec *ss_dir_add_group(struct ss_dir *d);
+SS_NODISCARD struct ss_user_rec *ss_dir_add_user(struct ss_dir *d);
+SS_NODISCARD struct ss_group_rec *ss_dir_add_group(struct ss_dir *d);
 /* Builds the CSR membership arrays from pairs (any order, duplicates
  * allowed).  Call after all groups are added. */
 int ss_dir_set_members(struct ss_dir *d, struct ss_pair *pairs, size_t npairs);
@@ -84,6 +101,8 @@ static inline const uint32_t *ss_dir_members(const struct ss_dir *d, uint32_t g)
 const char *ss_user_field_name(int field);
 /* Field index for a schema name, or -1. */
 int ss_user_field_by_name(const char *name);
+/* Index of an extra attribute name in d->xnames, or -1. */
+int ss_dir_extra_index(const struct ss_dir *d, const char *name);
 
 /* NULL and "" are the same: absent. */
 static inline int ss_str_empty(const char *s)

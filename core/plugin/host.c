@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "apply.h"
+#include "key_limits.h"
 #include "log.h"
 #include "state_run.h"
 #include "mapping_attrs.h"
@@ -338,6 +339,36 @@ static int fill_value(const struct ss_conf_section *s, struct ss_host_value *v, 
     return 0;
 }
 
+static const char *const no_names[] = {NULL};
+
+static const char *const *host_extra_names(const struct scimsync_host *h)
+{
+    const struct ss_instance *in = self(h);
+    return in->extra_names ? in->extra_names : no_names;
+}
+
+void ss_instance_set_extra_names(struct ss_instance *in, const char *const *names)
+{
+    in->extra_names = names;
+}
+
+/* A value read through a reference meets the key's limits only now (the
+ * configuration check saw the reference). */
+static int check_resolved_limit(const struct ss_instance *in, const struct ss_host_value *v)
+{
+    const struct ss_conf_kv *kv = ss_conf_get(in->section, v->decl->name);
+    const struct scimsync_key_limit *lim = ss_key_limit_find(in->plugin, v->decl->name);
+    char why[256];
+
+    if (!lim || !v->value || !kv || !ss_secret_is_reference(kv->value))
+        return 0;
+    if (!ss_key_limit_test(lim, v->decl->type, v->value, why, sizeof why))
+        return 0;
+    ss_error("%s: %s %s: the value read from %.*s is not allowed: %s", kv->where,
+             in->section->label, kv->key, (int)strcspn(kv->value, ":"), kv->value, why);
+    return -1;
+}
+
 int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
                     int resolve_secrets, struct ss_instance **out)
 {
@@ -368,6 +399,8 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
         .mapped_attributes = host_mapped_attributes,
         .count_request = host_count_request,
         .op_done = host_op_done,
+        .user_size = sizeof(struct scimsync_user),
+        .extra_names = host_extra_names,
     };
     for (const struct scimsync_config_key *k = plugin->keys; k && k->name; k++)
         n++;
@@ -377,7 +410,8 @@ int ss_instance_new(const struct ss_conf_section *section, const struct scimsync
     in->nvalues = n;
     for (size_t i = 0; i < n; i++) {
         in->values[i].decl = &plugin->keys[i];
-        if (fill_value(section, &in->values[i], resolve_secrets) < 0)
+        if (fill_value(section, &in->values[i], resolve_secrets) < 0 ||
+            check_resolved_limit(in, &in->values[i]) < 0)
             goto fail;
     }
     *out = in;

@@ -7,6 +7,7 @@
 #define SS_HOST_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 
 #include "config.h"
 #include "engine_types.h"
@@ -28,19 +29,24 @@ struct ss_instance {
     size_t nvalues;
     void *inst; /* the plugin's instance once created */
     char **mapped[2]; /* sources: attributes the mapping uses, users / groups */
+    const char *const *extra_names; /* targets: NULL-terminated, not owned */
 };
 
 /* Builds the configuration view of an instance.  The section must already
  * have passed ss_config_check_section.  resolve_secrets = 0 leaves SECRET
  * keys and keys set to a reference unset (validate reads nothing).  Logs
  * and returns <0 on failure. */
-int ss_instance_new(const struct ss_conf_section *section, const struct scimsync_plugin *plugin,
-                    int resolve_secrets, struct ss_instance **out);
+SS_NODISCARD int ss_instance_new(const struct ss_conf_section *section,
+                                 const struct scimsync_plugin *plugin, int resolve_secrets,
+                                 struct ss_instance **out);
 /* Sources: records the attributes the mapping (defaults, then the lines)
  * uses, for host->mapped_attributes.  Call before ss_instance_create.
  * Returns 0, or <0 on no memory (logged). */
 int ss_instance_set_mapping(struct ss_instance *in, const char *const *defaults,
                             const struct ss_mapping_line *lines, size_t nlines);
+/* Targets: the extra attribute names the mappings use, for
+ * host->extra_names (NULL-terminated; must outlive the instance). */
+void ss_instance_set_extra_names(struct ss_instance *in, const char *const *names);
 /* plugin->create(); logs and returns <0 when the plugin refuses. */
 int ss_instance_create(struct ss_instance *in);
 /* destroy() when created, scrub secret values, free. */

@@ -244,8 +244,11 @@ int ss_loader_open(const char *path, int want_kind, struct ss_plugin_handle *h, 
                  SCIMSYNC_ABI_MINOR);
         goto fail;
     }
-    /* A 1.N descriptor ends before the members 1.N+1 added (plugin.h). */
-    min_size = d->abi_minor >= 2   ? sizeof(struct scimsync_plugin)
+    /* A 1.N descriptor ends before the members 1.N+1 added; a 1.2 one may
+     * end right after find_groups (the later 1.2 members are read only
+     * when struct_size covers them: plugin.h). */
+    min_size = d->abi_minor >= 2
+                   ? offsetof(struct scimsync_plugin, find_groups) + sizeof(d->find_groups)
                : d->abi_minor == 1 ? offsetof(struct scimsync_plugin, open_selection)
                                    : offsetof(struct scimsync_plugin, check);
     if (d->struct_size < min_size) {

@@ -6,6 +6,7 @@
 #define SS_LOADER_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 #include <stddef.h>
 
 #define SS_LOADER_MAX_DIRS 64
@@ -29,8 +30,8 @@ void ss_loader_search_path_free(struct ss_search_path *sp);
 /* Where `plugin = spec` points: a name ("csv" -> first csv.so on the
  * path) or a path to a .so (relative paths against base_file's folder).
  * Returns a malloc'd path, or NULL with a reason in err. */
-char *ss_loader_find(const struct ss_search_path *sp, const char *spec, const char *base_file,
-                     char *err, size_t errlen);
+SS_NODISCARD char *ss_loader_find(const struct ss_search_path *sp, const char *spec,
+                                  const char *base_file, char *err, size_t errlen);
 
 /* dlopen + descriptor checks (symbol, ABI, size, kind when want_kind is
  * nonzero, mandatory functions).  On failure err holds one line naming

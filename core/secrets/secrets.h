@@ -7,6 +7,7 @@
 #ifndef SS_SECRETS_H
 #define SS_SECRETS_H
 
+#include <ss/common.h>
 #include <stddef.h>
 
 struct ss_secret_scheme {
@@ -26,7 +27,7 @@ struct ss_secret_scheme {
 #define SS_LITERAL_PREFIX "literal:"
 
 /* Resolve a reference.  Returns 0 and a malloc'd *out, or <0 with err set. */
-int ss_secret_resolve(const char *ref, char **out, char *err, size_t errlen);
+SS_NODISCARD int ss_secret_resolve(const char *ref, char **out, char *err, size_t errlen);
 /* Nonzero when ref starts with a known scheme prefix. */
 int ss_secret_is_reference(const char *ref);
 /* Nonzero when ref's scheme always yields secrets (aws-secretsmanager:). */

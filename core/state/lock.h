@@ -7,6 +7,7 @@
 #ifndef SS_LOCK_H
 #define SS_LOCK_H
 
+#include <ss/common.h>
 #include <stddef.h>
 
 /* Who holds a lock, as its holder wrote it (empty strings when unknown:
@@ -55,7 +56,7 @@ void ss_lock_holder_describe(const struct ss_lock_holder *h, char *buf, size_t l
  * $RUNTIME_DIRECTORY/ (systemd RuntimeDirectory=scimsync);
  * $XDG_RUNTIME_DIR/scimsync/; /tmp/scimsync-<uid>/.  File <hash>.lock.
  * malloc'd; NULL on no memory. */
-char *ss_lock_default_path(const char *target_identity);
+SS_NODISCARD char *ss_lock_default_path(const char *target_identity);
 /* 64-bit FNV-1a of s, for the file name (exposed for tests). */
 unsigned long long ss_lock_hash(const char *s);
 

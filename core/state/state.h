@@ -15,6 +15,7 @@
 #define SS_STATE_H
 
 #include <scimsync/plugin.h>
+#include <ss/common.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -67,7 +68,7 @@ void ss_state_init(struct ss_state *st);
 void ss_state_free(struct ss_state *st);
 
 /* Serialises st into a malloc'd buffer.  0, or <0 on no memory (logged). */
-int ss_state_encode(const struct ss_state *st, char **out, size_t *len);
+SS_NODISCARD int ss_state_encode(const struct ss_state *st, char **out, size_t *len);
 /* Parses buf into st (initialised, empty).  0; <0 with why set (a line
  * number and the reason) when the text is not a complete state of this
  * version: the caller then reads the target in full. */

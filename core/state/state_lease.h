@@ -1,5 +1,5 @@
 /* The run lock of an S3 state: a lease object beside the state (KEY.lock).
- * Same three calls as the lock file (core/lock.h): acquire (held / busy
+ * Same three calls as the lock file (core/state/lock.h): acquire (held / busy
  * naming the holder / error), renew while running, release. */
 #ifndef SS_STATE_LEASE_H
 #define SS_STATE_LEASE_H

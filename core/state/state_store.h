@@ -8,6 +8,7 @@
 #ifndef SS_STATE_STORE_H
 #define SS_STATE_STORE_H
 
+#include <ss/common.h>
 #include <stddef.h>
 
 #include "aws_credentials.h"
@@ -40,7 +41,8 @@ void ss_store_close(struct ss_state_store *s);
 
 /* 1 and *buf (malloc'd) when the state exists, 0 when it does not, <0 with
  * err set when it could not be read. */
-int ss_store_load(struct ss_state_store *s, char **buf, size_t *len, char *err, size_t errlen);
+SS_NODISCARD int ss_store_load(struct ss_state_store *s, char **buf, size_t *len, char *err,
+                               size_t errlen);
 /* Writes buf atomically.  0; SS_STORE_CONFLICT or -1 with err set. */
 int ss_store_save(struct ss_state_store *s, const char *buf, size_t len, char *err, size_t errlen);
 

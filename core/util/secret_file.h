@@ -4,6 +4,7 @@
 #ifndef SS_SECRET_FILE_H
 #define SS_SECRET_FILE_H
 
+#include <ss/common.h>
 #include <stddef.h>
 
 /* Largest secret value accepted from any scheme. */
@@ -12,6 +13,6 @@
 /* The content of the file at path `body`, one trailing newline removed.
  * Returns 0 with *out malloc'd (wipe before free), or -1 with the reason
  * in err. */
-int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errlen);
+SS_NODISCARD int ss_secret_file_resolve(const char *body, char **out, char *err, size_t errlen);
 
 #endif

@@ -234,13 +234,8 @@ static const struct scimsync_source_ops example_source_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "example",
-    .version = "1.0.0",
-    .description = "Example out-of-tree source: users named in its configuration",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "example", "1.0.0",
+                       "Example out-of-tree source: users named in its configuration"),
     .keys = example_keys,
     .create = example_create,
     .destroy = example_destroy,

@@ -63,25 +63,17 @@ static const struct scimsync_config_key csv_keys[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+/* Checked by the host before create(). */
+static const struct scimsync_key_limit csv_limits[] = {
+    SCIMSYNC_KEY_RANGE("max_record_bytes", MAX_RECORD_MIN, MAX_RECORD_MAX),
+    SCIMSYNC_KEY_LIMITS_END,
+};
+
 static const char *const csv_default_mapping[] = {
-    "userName=${userName}",
-    "displayName=${displayName}",
-    "givenName=${givenName}",
-    "familyName=${familyName}",
-    "email=${email}",
-    "title=${title}",
-    "employeeNumber=${employeeNumber}",
-    "costCenter=${costCenter}",
-    "organization=${organization}",
-    "division=${division}",
-    "department=${department}",
-    "manager=${manager}",
-    "nickName=${nickName}",
-    "preferredLanguage=${preferredLanguage}",
-    "locale=${locale}",
-    "timezone=${timezone}",
-    "userType=${userType}",
-    "phone=${phone}",
+/* identity on the schema names: the columns are named as the fields */
+#define IDENTITY_LINE(id, name) name "=${" name "}",
+    SCIMSYNC_USER_FIELDS(IDENTITY_LINE)
+#undef IDENTITY_LINE
     /* No active column (or an empty cell) yields "", which the engine
      * reads as active. */
     "active=${active}",
@@ -155,8 +147,6 @@ static int read_config(struct csv_source *s)
 
     if ((rc = h->config_get_int(h, "max_record_bytes", &max_record)) < 0)
         return rc;
-    if (max_record < MAX_RECORD_MIN || max_record > MAX_RECORD_MAX)
-        return bad_key(s, "max_record_bytes", "must be between 1024 and 1073741824");
     s->opts.max_record_bytes = (size_t)max_record;
     s->opts.max_fields = CSV_DEFAULT_MAX_FIELDS;
     return 0;
@@ -356,14 +346,14 @@ static int check_id(struct csv_source *s, const char *id, long line)
     }
     if (is_space(id[0]) || is_space(id[n - 1])) {
         s->h->log(s->h, SCIMSYNC_LOG_ERROR,
-                  "%s:%ld: id '%s' has leading or trailing spaces (column '%s')", s->path,
-                  line, id, s->id_column);
+                  "%s:%ld: id '%s' has leading or trailing spaces (column '%s')", s->path, line, id,
+                  s->id_column);
         return SCIMSYNC_ERR_DATA;
     }
     rc = csv_idset_add(&s->ids, id, s->path, line, &prev);
     if (rc == 1) {
-        s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s:%ld: id '%s' is already used at %s:%ld",
-                  s->path, line, id, prev->file, prev->line);
+        s->h->log(s->h, SCIMSYNC_LOG_ERROR, "%s:%ld: id '%s' is already used at %s:%ld", s->path,
+                  line, id, prev->file, prev->line);
         return SCIMSYNC_ERR_DATA;
     }
     if (rc == CSV_ERR_DATA) {
@@ -466,14 +456,10 @@ const struct scimsync_source_ops *csv_check_ops(void)
 }
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "csv",
-    .version = CSV_PLUGIN_VERSION,
-    .description = "Users and groups from RFC 4180 CSV files",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "csv", CSV_PLUGIN_VERSION,
+                       "Users and groups from RFC 4180 CSV files"),
     .keys = csv_keys,
+    .key_limits = csv_limits,
     .create = csv_create,
     .destroy = csv_destroy,
     .source = &csv_source_ops,

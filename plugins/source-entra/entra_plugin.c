@@ -51,6 +51,17 @@ static const struct scimsync_config_key keys[] = {
      "with delta: seconds after which a run reads everything again (0: never)"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const char *const external_ids[] = {"id", "onPremisesImmutableId", NULL};
+
+/* Checked by the host before create(). */
+static const struct scimsync_key_limit limits[] = {
+    SCIMSYNC_KEY_RANGE("page_size", 1, 999),
+    SCIMSYNC_KEY_RANGE("request_timeout", 1, 86400),
+    SCIMSYNC_KEY_RANGE("retries", 0, 100),
+    SCIMSYNC_KEY_RANGE("full_reconcile_interval", 0, 366.0 * 86400),
+    SCIMSYNC_KEY_CHOICES("external_id", external_ids),
+    SCIMSYNC_KEY_LIMITS_END};
+
 /* The user properties the default mapping uses; with extra_attributes
  * and id the $select of a user read. */
 static const char *const base_select[] = {
@@ -229,12 +240,8 @@ static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
     else
         return conf_error(h, "thumbprint", "sha1 or sha256");
     const char *ext = ssp_conf_str(h, "external_id");
-    if (!ext || strcmp(ext, "id") == 0)
-        c->immutable_id = 0;
-    else if (strcasecmp(ext, "onPremisesImmutableId") == 0)
-        c->immutable_id = 1;
-    else
-        return conf_error(h, "external_id", "id or onPremisesImmutableId");
+    /* one of the choices: the host checked (limits) */
+    c->immutable_id = ext && strcasecmp(ext, "onPremisesImmutableId") == 0;
     c->manager = 1;
     c->delta = 1;
     c->page_size = 999;
@@ -243,11 +250,10 @@ static int read_conf(const struct scimsync_host *h, struct entra_conf *c)
     c->full_reconcile_interval = 86400;
     if ((ret = h->config_get_bool(h, "manager", &c->manager)) < 0 ||
         (ret = h->config_get_bool(h, "delta", &c->delta)) < 0 ||
-        (ret = ssp_conf_int(h, "page_size", 1, 999, &c->page_size)) < 0 ||
-        (ret = ssp_conf_int(h, "request_timeout", 1, 86400, &c->request_timeout)) < 0 ||
-        (ret = ssp_conf_int(h, "retries", 0, 100, &c->retries)) < 0 ||
-        (ret = ssp_conf_int(h, "full_reconcile_interval", 0, 366L * 86400,
-                            &c->full_reconcile_interval)) < 0)
+        (ret = h->config_get_int(h, "page_size", &c->page_size)) < 0 ||
+        (ret = h->config_get_int(h, "request_timeout", &c->request_timeout)) < 0 ||
+        (ret = h->config_get_int(h, "retries", &c->retries)) < 0 ||
+        (ret = h->config_get_int(h, "full_reconcile_interval", &c->full_reconcile_interval)) < 0)
         return ret;
     char *probe = entra_url(c->graph_url, "/users", NULL);
     if (!probe || strncasecmp(c->graph_url, "http", 4) != 0) {
@@ -558,15 +564,11 @@ static const struct scimsync_source_ops source_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "entra",
-    .version = "0.1.0",
-    .description = "Microsoft Entra ID users and groups through Microsoft Graph (paged, nested "
-                   "groups, delta)",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "entra", "0.1.0",
+                       "Microsoft Entra ID users and groups through Microsoft Graph (paged, nested "
+                       "groups, delta)"),
     .keys = keys,
+    .key_limits = limits,
     .create = source_create,
     .destroy = source_destroy,
     .source = &source_ops,

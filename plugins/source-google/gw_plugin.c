@@ -43,6 +43,14 @@ static const struct scimsync_config_key keys[] = {
     {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true", "verify the servers' certificates"},
     {NULL, 0, 0, NULL, NULL}};
 
+/* Checked by the host before create(). */
+static const struct scimsync_key_limit limits[] = {SCIMSYNC_KEY_RANGE("page_size", 1, 500),
+                                                   SCIMSYNC_KEY_RANGE("rate_limit", 0, 10000),
+                                                   SCIMSYNC_KEY_RANGE("retries", 0, 100),
+                                                   SCIMSYNC_KEY_RANGE("timeout", 1, 3600),
+                                                   SCIMSYNC_KEY_RANGE("request_deadline", 1, 86400),
+                                                   SCIMSYNC_KEY_LIMITS_END};
+
 /* Attribute names: docs/source-google.md. */
 static const char *const default_mapping[] = {"userName=${primaryEmail}",
                                               "givenName=${name.givenName}",
@@ -109,17 +117,12 @@ static int read_conf(const struct scimsync_host *h, struct gw_conf *c, struct gw
     c->rate_limit = 10;
     if ((ret = h->config_get_bool(h, "verify_tls", &c->verify_tls)) < 0 ||
         (ret = h->config_get_bool(h, "nested_groups", &c->nested_groups)) < 0 ||
-        (ret = ssp_conf_int(h, "page_size", 1, 500, &c->page_size)) < 0 ||
-        (ret = ssp_conf_int(h, "retries", 0, 100, &c->retries)) < 0 ||
-        (ret = ssp_conf_int(h, "timeout", 1, 3600, &c->timeout)) < 0 ||
-        (ret = ssp_conf_int(h, "request_deadline", 1, 86400, &c->request_deadline)) < 0 ||
+        (ret = h->config_get_int(h, "page_size", &c->page_size)) < 0 ||
+        (ret = h->config_get_int(h, "retries", &c->retries)) < 0 ||
+        (ret = h->config_get_int(h, "timeout", &c->timeout)) < 0 ||
+        (ret = h->config_get_int(h, "request_deadline", &c->request_deadline)) < 0 ||
         (ret = h->config_get_double(h, "rate_limit", &c->rate_limit)) < 0)
         return ret;
-    if (!(c->rate_limit >= 0 && c->rate_limit <= 10000)) {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: rate_limit: must be between 0 and 10000",
-               h->config_where(h, "rate_limit"));
-        return SCIMSYNC_ERR_CONFIG;
-    }
     if (!c->subject) {
         h->log(h, SCIMSYNC_LOG_ERROR, "%s: subject: the admin to act as must be set",
                h->config_where(h, "subject"));
@@ -168,7 +171,8 @@ static int source_open(void *inst)
     if (!s->conf.verify_tls)
         h->log(h, SCIMSYNC_LOG_WARN,
                "%s: verify_tls is OFF: anyone on the network path can read the access token "
-               "and the directory", h->config_where(h, "verify_tls"));
+               "and the directory",
+               h->config_where(h, "verify_tls"));
     int ret = gw_read_open(s);
     if (ret < 0) {
         gw_read_close(s);
@@ -185,14 +189,11 @@ static const struct scimsync_source_ops source_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "google",
-    .version = GW_PLUGIN_VERSION,
-    .description = "Google Workspace users and groups (Admin SDK Directory API, nested groups)",
+    SCIMSYNC_PLUGIN_V1(
+        SCIMSYNC_PLUGIN_SOURCE, "google", GW_PLUGIN_VERSION,
+        "Google Workspace users and groups (Admin SDK Directory API, nested groups)"),
     .keys = keys,
+    .key_limits = limits,
     .create = source_create,
     .destroy = source_destroy,
     .source = &source_ops,

@@ -62,21 +62,17 @@ int lsrc_conf_read(const struct scimsync_host *h, struct lsrc_conf *c)
     if ((ret = h->config_get_bool(h, "start_tls", &c->start_tls)) < 0 ||
         (ret = h->config_get_bool(h, "verify_tls", &c->verify_tls)) < 0 ||
         (ret = h->config_get_bool(h, "nested_groups", &c->nested_groups)) < 0 ||
-        (ret = ssp_conf_int(h, "page_size", 1, 100000, &c->page_size)) < 0 ||
-        (ret = ssp_conf_int(h, "timeout", 1, 86400, &c->timeout)) < 0 ||
-        (ret = ssp_conf_int(h, "member_range_step", 0, 1000000, &c->member_range_step)) < 0)
+        (ret = h->config_get_int(h, "page_size", &c->page_size)) < 0 ||
+        (ret = h->config_get_int(h, "timeout", &c->timeout)) < 0 ||
+        (ret = h->config_get_int(h, "member_range_step", &c->member_range_step)) < 0)
         return ret;
     const char *d = ssp_conf_str(h, "dialect");
     if (!d || strcasecmp(d, "auto") == 0) {
         c->dialect = LSRC_DIALECT_AUTO;
     } else if (strcasecmp(d, "ad") == 0) {
         c->dialect = LSRC_DIALECT_AD;
-    } else if (strcasecmp(d, "openldap") == 0) {
+    } else { /* the host checked the choices (the descriptor's limits) */
         c->dialect = LSRC_DIALECT_OPENLDAP;
-    } else {
-        h->log(h, SCIMSYNC_LOG_ERROR, "%s: dialect: %s is not ad, openldap or auto",
-               h->config_where(h, "dialect"), d);
-        return SCIMSYNC_ERR_CONFIG;
     }
     if (c->group_name_pattern) {
         char *probe = lsrc_pattern_filter("cn", c->group_name_pattern);

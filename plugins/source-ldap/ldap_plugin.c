@@ -41,6 +41,14 @@ static const struct scimsync_config_key keys[] = {
     {"timeout", SCIMSYNC_KEY_INT, 0, "30", "seconds for connecting and for each request"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const char *const dialects[] = {"auto", "ad", "openldap", NULL};
+
+/* Checked by the host before create(). */
+static const struct scimsync_key_limit limits[] = {
+    SCIMSYNC_KEY_RANGE("page_size", 1, 100000), SCIMSYNC_KEY_RANGE("timeout", 1, 86400),
+    SCIMSYNC_KEY_RANGE("member_range_step", 0, 1000000), SCIMSYNC_KEY_CHOICES("dialect", dialects),
+    SCIMSYNC_KEY_LIMITS_END};
+
 /* Works for Active Directory as is; on OpenLDAP the plugin derives the AD
  * names (loginName, displayName, company, employeeID, department). */
 static const char *const default_mapping[] = {"userName=${loginName}",
@@ -153,14 +161,10 @@ static const struct scimsync_source_ops source_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "ldap",
-    .version = "0.1.0",
-    .description = "LDAP / Active Directory users and groups (paged, nested groups)",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "ldap", "0.1.0",
+                       "LDAP / Active Directory users and groups (paged, nested groups)"),
     .keys = keys,
+    .key_limits = limits,
     .create = source_create,
     .destroy = source_destroy,
     .source = &source_ops,

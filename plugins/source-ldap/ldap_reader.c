@@ -78,6 +78,7 @@ int lsrc_read_open(struct lsrc_source *s)
     ssp_map_init(&s->group_index, LSRC_MAP_LIMIT);
     ssp_map_init(&s->emitted, LSRC_MAP_LIMIT);
     ssp_map_init(&s->queued, LSRC_MAP_LIMIT);
+    ssp_map_init(&s->sel_seen, LSRC_MAP_LIMIT);
     if ((ret = s->dir->connect(s)) < 0)
         return ret;
     s->connected = 1;
@@ -181,8 +182,8 @@ int lsrc_read_next(void *inst, const struct scimsync_entry **out)
         case LSRC_PH_HELPERS:
             ret = next_helper(s);
             if (ret == 0) {
-                if (s->dropped_members)
-                    s->host->log(s->host, SCIMSYNC_LOG_INFO,
+                if (s->dropped_members) /* a narrowed read drops most: not news */
+                    s->host->log(s->host, s->sel_kind ? SCIMSYNC_LOG_DEBUG : SCIMSYNC_LOG_INFO,
                                  "%s: %lu member values name entries outside the synced users "
                                  "and groups; ignored",
                                  s->uri, s->dropped_members);

@@ -230,6 +230,8 @@ int lsrc_scope_open(struct lsrc_source *s)
             return ret;
     if (walk)
         ret = walk_scope_group(s);
+    if (ret == 0 && s->sel_kind == SCIMSYNC_ENTRY_GROUP)
+        ret = lsrc_select_group_prepare(s); /* sync --group: the group and its members */
     return ret;
 }
 

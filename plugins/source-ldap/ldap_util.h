@@ -35,6 +35,12 @@ char *lsrc_select_user_filter(const char *login_attr, const char *name, const ch
  * NULL on no memory or beyond 4 MiB. */
 char *lsrc_select_member_filter(const char *const *dns, size_t ndns, const char *const *uids,
                                 size_t nuids);
+/* "(|(attr=V)...(attr2=W)...)" over vals[0..n) and vals2[0..n2) (attr2 is
+ * not read when n2 is 0); with no value, a filter that matches nothing.
+ * attr may carry a matching rule ("memberOf:1.2.840.113556.1.4.1941:").
+ * malloc'd, NULL on no memory or beyond 4 MiB. */
+char *lsrc_select_eq_any(const char *attr, const char *const *vals, size_t n, const char *attr2,
+                         const char *const *vals2, size_t n2);
 
 /* ---- Active Directory binary and time values ------------------------- */
 

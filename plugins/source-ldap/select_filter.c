@@ -65,3 +65,31 @@ fail:
     ss_dynbuf_free(&b);
     return NULL;
 }
+
+char *lsrc_select_eq_any(const char *attr, const char *const *vals, size_t n, const char *attr2,
+                         const char *const *vals2, size_t n2)
+{
+    struct ss_dynbuf b;
+    ss_dynbuf_init(&b, SELECT_FILTER_MAX);
+    if (n + n2 == 0) {
+        if (ss_dynbuf_addstr(&b, "(!(objectClass=*))") < 0)
+            goto fail;
+        return ss_dynbuf_take(&b);
+    }
+    if (ss_dynbuf_addstr(&b, "(|") < 0)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        if (add_eq(&b, attr, vals[i]) < 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < n2; i++) {
+        if (add_eq(&b, attr2, vals2[i]) < 0)
+            goto fail;
+    }
+    if (ss_dynbuf_addstr(&b, ")") < 0)
+        goto fail;
+    return ss_dynbuf_take(&b);
+fail:
+    ss_dynbuf_free(&b);
+    return NULL;
+}

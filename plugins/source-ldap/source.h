@@ -108,6 +108,12 @@ struct lsrc_source {
     char *sel_name, *sel_ext;
     char **sel_dns, **sel_uids;
     size_t nsel_dns, sel_dns_cap, nsel_uids, sel_uids_cap;
+    /* --group: sel_dns holds the groups (the first nsel_named by name,
+     * then the nested ones), sel_udns the member DNs that are not groups */
+    size_t nsel_named;
+    struct ssp_map sel_seen; /* canonical DNs of the groups in sel_dns */
+    char **sel_udns;
+    size_t nsel_udns, sel_udns_cap;
 };
 
 /* ldap_error.c */
@@ -143,9 +149,13 @@ void lsrc_select_read_free(struct lsrc_source *s);
 char *lsrc_select_users_clause(struct lsrc_source *s);
 /* A user the users phase returned. */
 int lsrc_select_note_user(struct lsrc_source *s, const char *dn, const char *uid);
-/* The groups phase's extra clause: the groups with one of the users (or,
- * with nested_groups, one of the groups above them) as a member. */
+/* The groups phase's extra clause: --user: the groups with one of the
+ * users (or, with nested_groups, one of the groups above them) as a
+ * member; --group: the group and the groups nested in it. */
 int lsrc_select_groups_clause(struct lsrc_source *s, const char *base, char **out);
+/* --group, before the users phase: the group by name (cn) or id, the
+ * groups nested in it and its members.  0, or <0 (logged). */
+int lsrc_select_group_prepare(struct lsrc_source *s);
 
 /* ldap_reader.c */
 int lsrc_read_open(struct lsrc_source *s);

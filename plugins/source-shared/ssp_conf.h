@@ -7,9 +7,8 @@
 
 #include <scimsync/plugin.h>
 
-/* An integer key within [min, max]: 0 and *out, or SCIMSYNC_ERR_CONFIG
- * (logged "where: key: must be between min and max"). */
-int ssp_conf_int(const struct scimsync_host *h, const char *key, long min, long max, long *out);
+/* Integer ranges and choices are the descriptor's key_limits, checked by
+ * the host before create(): read such keys with host->config_get_int. */
 /* A string key, NULL when unset or empty. */
 const char *ssp_conf_str(const struct scimsync_host *h, const char *key);
 

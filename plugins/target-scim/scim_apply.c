@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "scim_extra.h"
 #include "scim_filter.h"
 #include "scim_json.h"
 #include "scim_parse.h"
@@ -194,6 +195,13 @@ static enum scim_job_result start_lookup(struct scim *s, struct scim_job *j, int
     return SCIM_JOB_AGAIN;
 }
 
+/* op's user record when it carries extra attributes (the host says its
+ * records have them), else NULL. */
+static const struct scimsync_user *extra_user(const struct scim *s, const struct scimsync_op *op)
+{
+    return SCIMSYNC_HOST_USER_HAS_EXTRA(s->h) ? op->user : NULL;
+}
+
 /* The adoption PATCH: the desired attributes (and our externalId when
  * the object has none). */
 static enum scim_job_result start_adopt(struct scim *s, struct scim_job *j, int set_external)
@@ -209,6 +217,10 @@ static enum scim_job_result start_adopt(struct scim *s, struct scim_job *j, int 
                 mask |= 1u << f;
         }
         body = scim_user_patch_body(op->user, mask, set_external, &nops);
+        if (body && scim_extras_to_patch(body, extra_user(s, op), 1, s->custom_schema, &nops) < 0) {
+            json_object_put(body);
+            body = NULL;
+        }
     } else {
         if (!set_external) {
             op->result_flags |= SCIMSYNC_OP_ADOPTED;
@@ -393,6 +405,7 @@ static enum scim_job_result on_op(struct scim *s, struct scim_job *j)
 struct apply_ctx {
     struct scimsync_op *ops;
     size_t *pending; /* per op: jobs not finished */
+    struct scim *s;
 };
 
 static void note_op_done(struct scim *s, struct scim_job *j)
@@ -420,15 +433,26 @@ static enum scim_job_result on_op_reported(struct scim *s, struct scim_job *j)
 
 /* Sets the first request of job j for op (chunk from `start` for members).
  * 0 ready, 1 nothing to send (op done), -1 no memory. */
-static int first_request(struct scim_job *j, struct scimsync_op *op)
+static int first_request(struct scim *s, struct scim_job *j, struct scimsync_op *op)
 {
     struct scim_req *r = &j->req;
     size_t nops;
     switch (op->kind) {
-    case SCIMSYNC_OP_CREATE_USER:
-        return set_json(r, "POST", strdup("/Users"), scim_user_create_body(op->user));
+    case SCIMSYNC_OP_CREATE_USER: {
+        json_object *b = scim_user_create_body(op->user);
+        if (b && scim_extras_to_create(b, extra_user(s, op), s->custom_schema) < 0) {
+            json_object_put(b);
+            b = NULL;
+        }
+        return set_json(r, "POST", strdup("/Users"), b);
+    }
     case SCIMSYNC_OP_UPDATE_USER: {
         json_object *b = scim_user_patch_body(op->user, op->changed, 0, &nops);
+        if (b && (op->changed & SCIMSYNC_F_EXTRA_BIT) &&
+            scim_extras_to_patch(b, extra_user(s, op), 0, s->custom_schema, &nops) < 0) {
+            json_object_put(b);
+            b = NULL;
+        }
         if (b && nops == 0) {
             json_object_put(b);
             return 1;
@@ -463,7 +487,8 @@ static int first_request(struct scim_job *j, struct scimsync_op *op)
 
 static int prepare_op(struct scim_job *j)
 {
-    return first_request(j, j->op);
+    const struct apply_ctx *ctx = j->cb_ctx;
+    return first_request(ctx->s, j, j->op);
 }
 
 static int op_valid(const struct scimsync_op *op)
@@ -491,7 +516,7 @@ int scim_apply(void *inst, struct scimsync_op *ops, size_t nops)
     struct scim_job *jobs = NULL;
     size_t njobs = 0, cap = 0;
     int rc = 0;
-    struct apply_ctx actx = {ops, calloc(nops ? nops : 1, sizeof(size_t))};
+    struct apply_ctx actx = {ops, calloc(nops ? nops : 1, sizeof(size_t)), s};
 
     for (size_t i = 0; i < nops; i++) {
         ops[i].status = 0;

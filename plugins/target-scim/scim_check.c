@@ -162,9 +162,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
             s->url.loopback ? "not used: plain http on the loopback interface"
                             : "not used: plain http sends the token unencrypted",
             NULL);
-        return 0;
-    }
-    if (tls_failure(r->cc)) {
+    } else if (tls_failure(r->cc)) {
         /* The handshake again without verification, only for the details
          * of the certificate (no request: the token is not sent). */
         struct get_result peek;
@@ -186,8 +184,7 @@ static int transport(struct check_ctx *c, const struct get_result *r)
                      c->where_ca);
         say(c, SCIMSYNC_CHECK_FAIL, "tls", detail, hint);
         return -1;
-    }
-    {
+    } else {
         char cert[700];
         long days;
         cert_text(r, cert, sizeof cert, &days);

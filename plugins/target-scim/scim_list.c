@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ss/arena.h>
+#include <ss/hmap.h>
+
+#include "scim_extra.h"
 #include "scim_filter.h"
 #include "scim_parse.h"
 #include "scim_target.h"
@@ -75,12 +79,19 @@ static const char *res_id(json_object *res)
 }
 
 /* Hands one resource to the caller's callback; nonzero stops. */
-static int deliver(struct scim_job *j, json_object *res)
+static int deliver(struct scim *s, struct scim_job *j, json_object *res)
 {
     if (j->state == LIST_USERS) {
         struct scimsync_user u;
+        struct scimsync_extra x[SCIM_EXTRA_MAX];
         if (scim_parse_user(res, &u) < 0)
             return SCIMSYNC_ERR_IO;
+        /* the extra attributes the mappings use, as the host asked */
+        if (SCIMSYNC_HOST_HAS(s->h, extra_names)) {
+            u.nextra = scim_extras_parse(res, s->h->extra_names(s->h), s->custom_schema, x,
+                                         SCIM_EXTRA_MAX);
+            u.extra = u.nextra ? x : NULL;
+        }
         return j->cb.user(j->cb_ctx, &u);
     }
     if (j->state == LIST_GROUPS) {
@@ -186,7 +197,7 @@ static enum scim_job_result on_page(struct scim *s, struct scim_job *j)
             dups++;
             continue;
         }
-        int r = deliver(j, json_object_array_get_idx(page.resources, i));
+        int r = deliver(s, j, json_object_array_get_idx(page.resources, i));
         if (r == SCIMSYNC_ERR_IO) {
             res = fail(s, j, r, "listing %s: GET %s: an entry without id", kind_name(j->state),
                        j->req.path);
@@ -292,6 +303,192 @@ static void log_stats_at(struct scim *s, const char *what, int level)
     memset(st, 0, sizeof(*st));
 }
 
+/* The members of one group, as a job: a filter on groups.value at
+ * Identity Center (which never returns members with a group), else a read
+ * of the group.  -1 on no memory. */
+static int init_member_job(struct scim *s, struct scim_job *j, const char *group_id)
+{
+    j->start_index = 1;
+    j->on_response = on_page;
+    scim_guard_init(&j->guard, NULL);
+    j->guarded = 1;
+    if (s->profile == SCIM_PROFILE_IDENTITY_CENTER) {
+        j->state = LIST_MEMBERS_FILTER;
+        j->filter = scim_filter_eq("groups.value", group_id);
+        return j->filter && scim_req_set(&j->req, "GET", page_path(s, j), NULL) == 0 ? 0 : -1;
+    }
+    j->state = LIST_MEMBERS_GROUP;
+    return scim_req_set(&j->req, "GET", scim_object_path("/Groups", group_id), NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Read-ahead of a full read.  The user listing is a cursor chain: one
+ * request at a time, far below the read budget.  Once it goes past its
+ * first page (a check that stops after one user costs one request), the
+ * group listing runs beside it in the same transport run, and the members
+ * of each group with an externalId (the groups the engine manages; others,
+ * adopted by name, are read when asked) are read as the groups are listed.
+ * list_groups and list_members then answer from what was read. */
+
+#define PF_BLOCK 256 /* member jobs a block: their addresses must not move */
+
+struct pf_group {
+    const char *id, *external_id, *display_name;
+    int fetched; /* its members were read ahead */
+};
+
+struct scim_prefetch {
+    int started, done; /* the group listing was started / every read ended well */
+    struct scim_job groups;
+    struct ss_arena arena;
+    struct pf_group *g;
+    size_t ng, gcap;
+    struct ss_hmap gid; /* group id -> position in g */
+    struct scim_job **blocks;
+    size_t nblocks, njobs;
+    struct ss_hmap uid; /* member user id -> position in uids */
+    const char **uids;
+    size_t nuids, ucap;
+    uint32_t *pairs; /* (group position, user position) a membership */
+    size_t npairs, pcap;
+};
+
+void scim_prefetch_free(struct scim *s)
+{
+    struct scim_prefetch *pf = s->prefetch;
+    if (!pf)
+        return;
+    scim_job_free(&pf->groups);
+    for (size_t i = 0; i < pf->njobs; i++)
+        scim_job_free(&pf->blocks[i / PF_BLOCK][i % PF_BLOCK]);
+    for (size_t b = 0; b < pf->nblocks; b++)
+        free(pf->blocks[b]);
+    free(pf->blocks);
+    ss_hmap_free(&pf->gid);
+    ss_hmap_free(&pf->uid);
+    ss_arena_free(&pf->arena);
+    free(pf->g);
+    free(pf->uids);
+    free(pf->pairs);
+    free(pf);
+    s->prefetch = NULL;
+}
+
+static int grow(void *pv, size_t *cap, size_t need, size_t size)
+{
+    void **p = pv;
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? 2 * *cap : 256;
+    while (nc < need)
+        nc *= 2;
+    void *n = realloc(*p, nc * size);
+    if (!n)
+        return -1;
+    *p = n;
+    *cap = nc;
+    return 0;
+}
+
+static int pf_member(void *ctx, size_t index, const char *user_id)
+{
+    struct scim_prefetch *pf = ctx;
+    uint32_t u = UINT32_MAX; /* an entry without id: delivered as such */
+    if (user_id) {
+        struct ss_hmap_slot *slot;
+        const char *key = ss_arena_strdup(&pf->arena, user_id);
+        int r = key ? ss_hmap_insert(&pf->uid, key, &slot) : -1;
+        if (r < 0)
+            return SCIMSYNC_ERR_NOMEM;
+        if (r == 0) {
+            if (grow(&pf->uids, &pf->ucap, pf->nuids + 1, sizeof(*pf->uids)) < 0)
+                return SCIMSYNC_ERR_NOMEM;
+            slot->val = (uint32_t)pf->nuids;
+            pf->uids[pf->nuids++] = key;
+        }
+        u = slot->val;
+    }
+    if (grow(&pf->pairs, &pf->pcap, 2 * (pf->npairs + 1), sizeof(*pf->pairs)) < 0)
+        return SCIMSYNC_ERR_NOMEM;
+    pf->pairs[2 * pf->npairs] = (uint32_t)index;
+    pf->pairs[2 * pf->npairs + 1] = u;
+    pf->npairs++;
+    return 0;
+}
+
+static struct scim_job *pf_new_job(struct scim_prefetch *pf)
+{
+    if (pf->njobs == pf->nblocks * PF_BLOCK) {
+        struct scim_job **b = realloc(pf->blocks, (pf->nblocks + 1) * sizeof(*b));
+        if (!b)
+            return NULL;
+        pf->blocks = b;
+        b[pf->nblocks] = calloc(PF_BLOCK, sizeof(**b));
+        if (!b[pf->nblocks])
+            return NULL;
+        pf->nblocks++;
+    }
+    struct scim_job *j = &pf->blocks[pf->njobs / PF_BLOCK][pf->njobs % PF_BLOCK];
+    pf->njobs++;
+    return j;
+}
+
+static int pf_group(void *ctx, const struct scimsync_group *g)
+{
+    struct scim *s = ctx;
+    struct scim_prefetch *pf = s->prefetch;
+    struct ss_hmap_slot *slot;
+    struct pf_group *e;
+    if (grow(&pf->g, &pf->gcap, pf->ng + 1, sizeof(*pf->g)) < 0)
+        return SCIMSYNC_ERR_NOMEM;
+    e = &pf->g[pf->ng];
+    memset(e, 0, sizeof(*e));
+    e->id = ss_arena_strdup(&pf->arena, g->id);
+    e->external_id = g->external_id ? ss_arena_strdup(&pf->arena, g->external_id) : NULL;
+    e->display_name = g->display_name ? ss_arena_strdup(&pf->arena, g->display_name) : NULL;
+    if (!e->id || (g->external_id && !e->external_id) || (g->display_name && !e->display_name))
+        return SCIMSYNC_ERR_NOMEM;
+    int r = ss_hmap_insert(&pf->gid, e->id, &slot);
+    if (r < 0)
+        return SCIMSYNC_ERR_NOMEM;
+    if (r == 1)
+        return 0; /* listed twice (the guard lets no such page through) */
+    slot->val = (uint32_t)pf->ng;
+    pf->ng++;
+    if (!e->external_id || !*e->external_id)
+        return 0;
+    struct scim_job *j = pf_new_job(pf);
+    if (!j)
+        return SCIMSYNC_ERR_NOMEM;
+    j->index = pf->ng - 1;
+    j->cb.member = pf_member;
+    j->cb_ctx = pf;
+    if (init_member_job(s, j, e->id) < 0 || scim_run_add(s, j) < 0)
+        return SCIMSYNC_ERR_NOMEM;
+    e->fetched = 1;
+    return 0;
+}
+
+static int pf_start(struct scim *s)
+{
+    struct scim_prefetch *pf = s->prefetch;
+    pf->started = 1;
+    if (init_list_job(s, &pf->groups, LIST_GROUPS) < 0)
+        return -1;
+    pf->groups.chain = 1;
+    pf->groups.cb.group = pf_group;
+    pf->groups.cb_ctx = s;
+    return scim_run_add(s, &pf->groups);
+}
+
+static enum scim_job_result on_user_page(struct scim *s, struct scim_job *j)
+{
+    enum scim_job_result r = on_page(s, j);
+    if (r == SCIM_JOB_AGAIN && s->prefetch && !s->prefetch->started && pf_start(s) < 0)
+        return fail(s, j, SCIMSYNC_ERR_NOMEM, "listing users: out of memory");
+    return r;
+}
+
 static int list_all(struct scim *s, int kind, struct scim_job *j)
 {
     int rc;
@@ -301,7 +498,9 @@ static int list_all(struct scim *s, int kind, struct scim_job *j)
         scim_pacer_begin(&s->pacer, 1); /* a run starts with the user listing */
     rc = scim_run(s, j, 1);
     scim_job_free(j);
-    scim_log_stats(s, kind == LIST_USERS ? "listing users" : "listing groups");
+    scim_log_stats(s, kind != LIST_USERS                    ? "listing groups"
+                      : s->prefetch && s->prefetch->started ? "listing users, groups and members"
+                                                            : "listing users");
     return rc;
 }
 
@@ -317,16 +516,37 @@ int scim_list_users(void *inst, scimsync_user_cb cb, void *ctx)
     s->listing_suspect = 0;
     s->retries_logged = 0;
     scim_listed_reset(s);
+    scim_prefetch_free(s);
     if ((rc = scim_profile_ready(s)) < 0)
         return rc;
+    if (s->read_ahead) /* none (no memory): no read-ahead */
+        s->prefetch = calloc(1, sizeof(*s->prefetch));
+    if (s->prefetch) {
+        ss_arena_init(&s->prefetch->arena, 0);
+        ss_hmap_init(&s->prefetch->gid, 0, SIZE_MAX, NULL);
+        ss_hmap_init(&s->prefetch->uid, 0, SIZE_MAX, NULL);
+    }
     if (init_list_job(s, &j, LIST_USERS) < 0) {
         scim_job_free(&j);
+        scim_prefetch_free(s);
         return SCIMSYNC_ERR_NOMEM;
     }
+    j.chain = 1;
+    j.on_response = on_user_page;
     j.cb.user = cb;
     j.cb_ctx = ctx;
     rc = list_all(s, LIST_USERS, &j);
     s->listed_users_ok = rc == 0;
+    if (rc == 0 && s->prefetch && s->prefetch->started) {
+        struct scim_prefetch *pf = s->prefetch;
+        /* the requests are done: keep only what they read */
+        scim_job_free(&pf->groups);
+        for (size_t i = 0; i < pf->njobs; i++)
+            scim_job_free(&pf->blocks[i / PF_BLOCK][i % PF_BLOCK]);
+        pf->done = 1;
+    } else {
+        scim_prefetch_free(s); /* stopped, failed, or one page: nothing read ahead */
+    }
     return rc;
 }
 
@@ -338,6 +558,18 @@ int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx)
     s->listed_groups_ok = 0;
     if (s->auth_failed)
         return SCIMSYNC_ERR_AUTH;
+    if (s->prefetch && s->prefetch->done) {
+        const struct scim_prefetch *pf = s->prefetch;
+        for (size_t i = 0; i < pf->ng; i++) {
+            struct scimsync_group g = {.id = pf->g[i].id,
+                                       .external_id = pf->g[i].external_id,
+                                       .display_name = pf->g[i].display_name};
+            if ((rc = cb(ctx, &g)) != 0)
+                return rc;
+        }
+        s->listed_groups_ok = 1;
+        return 0;
+    }
     if ((rc = scim_profile_ready(s)) < 0)
         return rc;
     if (init_list_job(s, &j, LIST_GROUPS) < 0) {
@@ -351,15 +583,12 @@ int scim_list_groups(void *inst, scimsync_group_cb cb, void *ctx)
     return rc;
 }
 
-int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsync_member_cb cb,
-                      void *ctx)
+static int read_members(struct scim *s, const char *const *group_ids, size_t n,
+                        scimsync_member_cb cb, void *ctx)
 {
-    struct scim *s = inst;
     struct scim_job *jobs;
     int rc = SCIMSYNC_ERR_NOMEM;
 
-    if (s->auth_failed)
-        return SCIMSYNC_ERR_AUTH;
     if (n == 0)
         return 0;
     if ((rc = scim_profile_ready(s)) < 0)
@@ -373,21 +602,8 @@ int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsy
         j->index = i;
         j->cb.member = cb;
         j->cb_ctx = ctx;
-        j->start_index = 1;
-        j->on_response = on_page;
-        scim_guard_init(&j->guard, NULL);
-        j->guarded = 1;
-        if (s->profile == SCIM_PROFILE_IDENTITY_CENTER) {
-            /* Identity Center never returns members with a group */
-            j->state = LIST_MEMBERS_FILTER;
-            j->filter = scim_filter_eq("groups.value", group_ids[i]);
-            if (!j->filter || scim_req_set(&j->req, "GET", page_path(s, j), NULL) < 0)
-                goto out;
-        } else {
-            j->state = LIST_MEMBERS_GROUP;
-            if (scim_req_set(&j->req, "GET", scim_object_path("/Groups", group_ids[i]), NULL) < 0)
-                goto out;
-        }
+        if (init_member_job(s, j, group_ids[i]) < 0)
+            goto out;
     }
     rc = scim_run(s, jobs, n);
     scim_log_stats(s, "listing group members");
@@ -395,6 +611,74 @@ out:
     for (size_t i = 0; i < n; i++)
         scim_job_free(&jobs[i]);
     free(jobs);
+    return rc;
+}
+
+/* The groups not read ahead: their index among them -> the caller's. */
+struct rest_ctx {
+    const size_t *index;
+    scimsync_member_cb cb;
+    void *ctx;
+};
+
+static int rest_member(void *vctx, size_t index, const char *user_id)
+{
+    const struct rest_ctx *c = vctx;
+    return c->cb(c->ctx, c->index[index], user_id);
+}
+
+/* Members from the read-ahead, and the groups it did not read. */
+static int prefetched_members(struct scim *s, const char *const *group_ids, size_t n,
+                              scimsync_member_cb cb, void *ctx)
+{
+    const struct scim_prefetch *pf = s->prefetch;
+    size_t *asked = malloc((pf->ng ? pf->ng : 1) * sizeof(*asked)); /* position -> index */
+    size_t *rest_index = malloc(n * sizeof(*rest_index));
+    const char **rest = malloc(n * sizeof(*rest));
+    size_t nrest = 0;
+    int rc = SCIMSYNC_ERR_NOMEM;
+    if (!asked || !rest_index || !rest)
+        goto out;
+    for (size_t i = 0; i < pf->ng; i++)
+        asked[i] = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const struct ss_hmap_slot *slot = ss_hmap_find(&pf->gid, group_ids[i]);
+        if (slot && pf->g[slot->val].fetched) {
+            asked[slot->val] = i;
+        } else {
+            rest_index[nrest] = i;
+            rest[nrest++] = group_ids[i];
+        }
+    }
+    for (size_t k = 0; k < pf->npairs; k++) {
+        size_t i = asked[pf->pairs[2 * k]];
+        uint32_t u = pf->pairs[2 * k + 1];
+        if (i == SIZE_MAX)
+            continue;
+        if ((rc = cb(ctx, i, u == UINT32_MAX ? NULL : pf->uids[u])) != 0)
+            goto out;
+    }
+    struct rest_ctx rc_ctx = {.index = rest_index, .cb = cb, .ctx = ctx};
+    rc = read_members(s, rest, nrest, rest_member, &rc_ctx);
+out:
+    free(asked);
+    free(rest_index);
+    free(rest);
+    return rc;
+}
+
+int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsync_member_cb cb,
+                      void *ctx)
+{
+    struct scim *s = inst;
+    int rc;
+
+    if (s->auth_failed)
+        return SCIMSYNC_ERR_AUTH;
+    if (!s->prefetch || !s->prefetch->done)
+        return read_members(s, group_ids, n, cb, ctx);
+    rc = prefetched_members(s, group_ids, n, cb, ctx);
+    scim_prefetch_free(s); /* answered once: the memory goes back */
     return rc;
 }
 
@@ -434,6 +718,7 @@ static int find(struct scim *s, int users, enum scimsync_find_by by, const char 
     s->auth_failed = 0;
     s->listing_suspect = 0;
     scim_listed_reset(s);
+    scim_prefetch_free(s); /* an earlier full read's, never this run's */
     if ((rc = scim_profile_ready(s)) < 0)
         return rc;
     j->state = users ? LIST_USERS : LIST_GROUPS;

@@ -45,7 +45,7 @@ double scim_bucket_take(struct scim_bucket *b, double now)
 
 double scim_pace_burst(double rate)
 {
-    return 1.0 + rate * 0.005;
+    return 1.0 + rate * 0.025;
 }
 
 void scim_bucket_set_rate(struct scim_bucket *b, double rate, double now)

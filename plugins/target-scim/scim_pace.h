@@ -26,8 +26,10 @@ double scim_bucket_take_n(struct scim_bucket *b, double n, double now);
  * the burst follows the rate as in scim_pace_burst(). */
 void scim_bucket_set_rate(struct scim_bucket *b, double rate, double now);
 /* The burst the runner gives a bucket of `rate`: requests are spread
- * evenly, no one-second window holds more than the rate; the 5 ms of
- * catch-up only make up for waking late from poll. */
+ * evenly; 25 ms of catch-up (one request at 40/s) make up for waking
+ * late from poll or parsing a page on a busy machine, which at 5 ms cost
+ * a paced full read 4 to 8 % of its rate (a one-second window holds at
+ * most the rate plus that). */
 double scim_pace_burst(double rate);
 
 /* Seconds to wait before retry number `attempt` (1 = first retry):

@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <scimsync/plugin.h>
 
+#include "scim_extra.h"
 #include "scim_target.h"
 
 static const struct scimsync_config_key scim_keys[] = {
@@ -36,9 +38,27 @@ static const struct scimsync_config_key scim_keys[] = {
     {"request_deadline", SCIMSYNC_KEY_INT, 0, "120",
      "seconds one request may take with all its retries and waits (1-3600)"},
     {"ca_file", SCIMSYNC_KEY_INPUT_PATH, 0, NULL, "CA bundle to verify the server with"},
+    {"custom_schema", SCIMSYNC_KEY_STRING, 0, NULL,
+     "schema URN of the custom.NAME extra attributes (generic profile)"},
     {"verify_tls", SCIMSYNC_KEY_BOOL, 0, "true",
      "verify the server certificate; off exposes the token to anyone on the path"},
     {NULL, 0, 0, NULL, NULL},
+};
+
+static const char *const scim_profiles[] = {"identity-center", "generic", NULL};
+
+/* Checked by the host before create() (validate reports them too). */
+static const struct scimsync_key_limit scim_limits[] = {
+    SCIMSYNC_KEY_CHOICES("profile", scim_profiles),
+    SCIMSYNC_KEY_RANGE("rate_limit", 0, 10000),
+    SCIMSYNC_KEY_RANGE("read_rate", 0, 10000),
+    SCIMSYNC_KEY_RANGE("write_rate", 0, 10000),
+    SCIMSYNC_KEY_RANGE("member_op_rate", 0, 1000000),
+    SCIMSYNC_KEY_RANGE("max_connections", 1, 64),
+    SCIMSYNC_KEY_RANGE("timeout", 1, 600),
+    SCIMSYNC_KEY_RANGE("retries", 0, 20),
+    SCIMSYNC_KEY_RANGE("request_deadline", 1, 3600),
+    SCIMSYNC_KEY_LIMITS_END,
 };
 
 static int config_error(struct scim *s, const char *key, const char *why)
@@ -47,15 +67,30 @@ static int config_error(struct scim *s, const char *key, const char *why)
     return SCIMSYNC_ERR_CONFIG;
 }
 
-static int int_in_range(struct scim *s, const char *key, long lo, long hi, long *out)
+/* descriptor extra_check: whether the profile this section configures
+ * takes extra attribute `name` (validate runs it before any instance). */
+static int scim_extra_check(const struct scimsync_host *h, const char *name, char *why,
+                            size_t whylen)
 {
-    char why[64];
-    if (s->h->config_get_int(s->h, key, out) < 0)
-        return SCIMSYNC_ERR_CONFIG;
-    if (*out < lo || *out > hi) {
-        snprintf(why, sizeof(why), "must be between %ld and %ld", lo, hi);
-        return config_error(s, key, why);
+    const char *profile = h->config_get(h, "profile"), *url = h->config_get(h, "url");
+    enum scim_profile p = SCIM_PROFILE_GENERIC;
+    struct scim_extra_path path;
+
+    if (profile && *profile) {
+        if (strcasecmp(profile, "identity-center") == 0)
+            p = SCIM_PROFILE_IDENTITY_CENTER;
+    } else if (url) {
+        /* no profile: an AWS host name is Identity Center */
+        struct scim_base_url u;
+        char err[160];
+        if (scim_base_url_parse(url, &u, err, sizeof err) == 0) {
+            if (u.aws_scim)
+                p = SCIM_PROFILE_IDENTITY_CENTER;
+            scim_base_url_free(&u);
+        }
     }
+    if (scim_extra_resolve(name, p, h->config_get(h, "custom_schema"), &path, why, whylen) < 0)
+        return SCIMSYNC_ERR_CONFIG;
     return 0;
 }
 
@@ -64,7 +99,6 @@ static int read_config(struct scim *s)
     const struct scimsync_host *h = s->h;
     const char *url = h->config_get(h, "url"), *profile = h->config_get(h, "profile");
     char why[160];
-    int rc = 0;
 
     if (scim_base_url_parse(url, &s->url, why, sizeof(why)) < 0)
         return config_error(s, "url", why);
@@ -76,12 +110,10 @@ static int read_config(struct scim *s)
     if (!profile || !*profile) {
         s->profile = s->url.aws_scim ? SCIM_PROFILE_IDENTITY_CENTER : SCIM_PROFILE_GENERIC;
         s->profile_auto = !s->url.aws_scim; /* generic until the probe says otherwise */
-    } else if (!strcmp(profile, "identity-center"))
-        s->profile = SCIM_PROFILE_IDENTITY_CENTER;
-    else if (!strcmp(profile, "generic"))
-        s->profile = SCIM_PROFILE_GENERIC;
-    else
-        return config_error(s, "profile", "must be identity-center or generic");
+    } else { /* one of the choices: the host checked them (scim_limits) */
+        s->profile = !strcasecmp(profile, "identity-center") ? SCIM_PROFILE_IDENTITY_CENTER
+                                                             : SCIM_PROFILE_GENERIC;
+    }
     for (int k = 0; k < SCIM_BUDGETS; k++) {
         static const char *const rate_keys[SCIM_BUDGETS] = {"rate_limit", "read_rate",
                                                             "write_rate", "member_op_rate"};
@@ -91,19 +123,14 @@ static int read_config(struct scim *s)
             continue;
         if (h->config_get_double(h, rate_keys[k], &s->rate_cfg[k]) < 0)
             return SCIMSYNC_ERR_CONFIG;
-        if (k == SCIM_BUDGET_MEMBER && !(s->rate_cfg[k] >= 0 && s->rate_cfg[k] <= 1000000))
-            return config_error(s, rate_keys[k],
-                                "must be between 0 and 1000000 member values per second");
-        if (k != SCIM_BUDGET_MEMBER && !(s->rate_cfg[k] >= 0 && s->rate_cfg[k] <= 10000))
-            return config_error(s, rate_keys[k],
-                                "must be between 0 and 10000 requests per second");
     }
-    if ((rc = int_in_range(s, "max_connections", 1, 64, &s->max_conn)) < 0 ||
-        (rc = int_in_range(s, "timeout", 1, 600, &s->timeout_s)) < 0 ||
-        (rc = int_in_range(s, "retries", 0, 20, &s->retries)) < 0 ||
-        (rc = int_in_range(s, "request_deadline", 1, 3600, &s->deadline_s)) < 0)
-        return rc;
+    if (h->config_get_int(h, "max_connections", &s->max_conn) < 0 ||
+        h->config_get_int(h, "timeout", &s->timeout_s) < 0 ||
+        h->config_get_int(h, "retries", &s->retries) < 0 ||
+        h->config_get_int(h, "request_deadline", &s->deadline_s) < 0)
+        return SCIMSYNC_ERR_CONFIG;
     s->ca_file = h->config_get(h, "ca_file");
+    s->custom_schema = h->config_get(h, "custom_schema");
     if (h->config_get_bool(h, "verify_tls", &s->verify_tls) < 0)
         return SCIMSYNC_ERR_CONFIG;
     if (!s->verify_tls && s->url.https)
@@ -137,6 +164,7 @@ static void scim_destroy(void *inst)
     if (s->tx)
         s->tx->cleanup(s);
     scim_listed_reset(s);
+    scim_prefetch_free(s);
     scim_base_url_free(&s->url);
     free(s);
     curl_global_cleanup();
@@ -159,6 +187,7 @@ static int scim_create(const struct scimsync_host *h, void **inst)
     }
     s->h = h;
     s->tx = &scim_curl_transport;
+    s->read_ahead = 1;
     /* different jitter in every process, so clients never retry in step */
     s->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)s;
     rc = read_config(s);
@@ -178,14 +207,11 @@ static const struct scimsync_target_ops scim_target_ops = {
 };
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_TARGET,
-    .name = "scim",
-    .version = SCIM_PLUGIN_VERSION,
-    .description = "SCIM 2.0 target: AWS IAM Identity Center or a generic SCIM server",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_TARGET, "scim", SCIM_PLUGIN_VERSION,
+                       "SCIM 2.0 target: AWS IAM Identity Center or a generic SCIM server"),
     .keys = scim_keys,
+    .key_limits = scim_limits,
+    .extra_check = scim_extra_check,
     .create = scim_create,
     .destroy = scim_destroy,
     .target = &scim_target_ops,

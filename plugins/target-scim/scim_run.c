@@ -27,6 +27,69 @@ static void fifo_push(struct fifo *q, struct scim_job *j)
     q->len++;
 }
 
+/* A listing's next page goes first: a cursor chain is one request at a
+ * time, and behind a queue of member reads it would be the tail. */
+static void fifo_push_front(struct fifo *q, struct scim_job *j)
+{
+    q->head = (q->head + q->cap - 1) % q->cap;
+    q->v[q->head] = j;
+    q->len++;
+}
+
+static int fifo_grow(struct fifo *q, size_t cap)
+{
+    struct scim_job **v = malloc(cap * sizeof(*v));
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < q->len; i++)
+        v[i] = q->v[(q->head + i) % q->cap];
+    free(q->v);
+    q->v = v;
+    q->cap = cap;
+    q->head = 0;
+    return 0;
+}
+
+int scim_run_add(struct scim *s, struct scim_job *j)
+{
+    if (s->nadded == s->added_cap) {
+        size_t cap = s->added_cap ? 2 * s->added_cap : 64;
+        struct scim_job **v = realloc(s->added, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        s->added = v;
+        s->added_cap = cap;
+    }
+    s->added[s->nadded++] = j;
+    return 0;
+}
+
+/* Queues the jobs a response handler added (scim_run_add) since *taken;
+ * every queue holds each job at most once, so each holds *total. */
+static int take_added(struct scim *s, struct fifo *ready, struct scim_job ***delayed, size_t *total,
+                      size_t *taken, size_t *remaining)
+{
+    size_t need = *total + (s->nadded - *taken);
+    if (*taken == s->nadded)
+        return 0;
+    if (need > ready->cap) {
+        size_t cap = 2 * ready->cap > need ? 2 * ready->cap : need;
+        struct scim_job **d = realloc(*delayed, cap * sizeof(*d));
+        if (!d)
+            return -1;
+        *delayed = d;
+        if (fifo_grow(ready, cap) < 0)
+            return -1;
+    }
+    for (; *taken < s->nadded; (*taken)++) {
+        s->added[*taken]->finished = 0;
+        fifo_push(ready, s->added[*taken]);
+        (*remaining)++;
+    }
+    *total = need;
+    return 0;
+}
+
 static struct scim_job *fifo_pop(struct fifo *q)
 {
     struct scim_job *j = q->v[q->head];
@@ -122,9 +185,10 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
     const struct scim_transport *tx = s->tx;
     struct fifo ready = {0};
     struct scim_job **delayed = NULL;
-    size_t ndelayed = 0, remaining = n, inflight = 0;
+    size_t ndelayed = 0, remaining = n, inflight = 0, total = n, taken = 0;
     int rc = 0, draining = 0;
 
+    s->nadded = 0;
     if (n == 0)
         return 0;
     ready.v = malloc(n * sizeof(*ready.v));
@@ -265,8 +329,14 @@ int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
                 break;
             }
             enum scim_job_result res = j->on_response(s, j);
+            if (take_added(s, &ready, &delayed, &total, &taken, &remaining) < 0 && !rc) {
+                rc = SCIMSYNC_ERR_NOMEM;
+                break;
+            }
             if (res == SCIM_JOB_AGAIN) {
-                if (!draining)
+                if (!draining && j->chain)
+                    fifo_push_front(&ready, j);
+                else if (!draining)
                     fifo_push(&ready, j);
             } else if (res == SCIM_JOB_DONE) {
                 j->finished = 1;
@@ -296,6 +366,15 @@ out:
             jobs[i].req.inflight = 0;
         }
     }
+    for (size_t i = 0; i < s->nadded; i++) {
+        if (s->added[i]->req.inflight) {
+            tx->abandon(s, &s->added[i]->req);
+            s->added[i]->req.inflight = 0;
+        }
+    }
+    free(s->added);
+    s->added = NULL;
+    s->nadded = s->added_cap = 0;
     free(ready.v);
     free(delayed);
     return rc;

@@ -39,6 +39,7 @@ struct scim {
     long max_conn, timeout_s, retries;
     long deadline_s;     /* request_deadline: one request, retries and waits included */
     const char *ca_file;
+    const char *custom_schema; /* URN of the custom.NAME extra attributes, or NULL */
     int verify_tls;
     CURLM *multi;
     struct scim_pacer pacer;
@@ -54,6 +55,11 @@ struct scim {
     struct scim_stats stats;
     int reached;         /* the server has answered once (scim_conn_retryable) */
     unsigned retries_logged; /* retries logged at info; past a cap at debug */
+    /* jobs a response handler added to the running scim_run */
+    struct scim_job **added;
+    size_t nadded, added_cap;
+    int read_ahead; /* a user listing past its first page reads groups and members too */
+    struct scim_prefetch *prefetch; /* scim_list.c: a full read's read-ahead */
 };
 
 struct scim_req {
@@ -114,6 +120,7 @@ struct scim_job {
     char *conflict;          /* owned: detail of a 409, kept for the message */
     int post_retried;        /* the create's POST was retried: an earlier attempt may
                                 have made the object it then conflicted with */
+    int chain;               /* a cursor chain: its next page is queued first */
     union {
         scimsync_user_cb user;
         scimsync_group_cb group;
@@ -191,6 +198,10 @@ void scim_req_clear(struct scim_req *r);
  * _NOMEM, or the result of a job that answered SCIM_JOB_FAIL.
  * Unfinished jobs keep finished == 0. */
 int scim_run(struct scim *s, struct scim_job *jobs, size_t n);
+/* From a response handler during scim_run: runs job j too (its req set;
+ * the caller owns it and keeps it in place until scim_run returns).
+ * -1 on no memory. */
+int scim_run_add(struct scim *s, struct scim_job *j);
 
 /* "HTTP 400: detail" / "connection failed: reason" for the last answer
  * of r (with why it was not retried), with any trace of the token removed. */
@@ -237,6 +248,8 @@ int scim_list_members(void *inst, const char *const *group_ids, size_t n, scimsy
                       void *ctx);
 /* Sets the listed-object sets up for a new run (nothing listed yet). */
 void scim_listed_reset(struct scim *s);
+/* Forgets what a full read read ahead. */
+void scim_prefetch_free(struct scim *s);
 /* scim_apply.c */
 int scim_apply(void *inst, struct scimsync_op *ops, size_t nops);
 /* Logs the retry counters of the last run (and resets them). */

@@ -1,4 +1,4 @@
-/* INI loading (core/config.c through inih): the input is the main
+/* INI loading (core/conf/config_read.c through inih): the input is the main
  * configuration file; every section is then checked against the core's key
  * tables as the loader does before the plugins are opened. */
 #define _GNU_SOURCE

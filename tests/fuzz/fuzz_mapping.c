@@ -1,4 +1,4 @@
-/* Mapping lines (core/mapping.c): "field = template" lines as a [mapping]
+/* Mapping lines (core/engine/mapping.c): "field = template" lines as a [mapping]
  * section gives them, built over the defaults and applied to an entry. */
 #include "arena.h"
 #include "fuzz_util.h"

@@ -1,4 +1,4 @@
-/* Mapping templates (core/template.c): parse any text; render what parses
+/* Mapping templates (core/engine/template.c): parse any text; render what parses
  * against an entry whose values include the input itself. */
 #include "fuzz_util.h"
 #include "template.h"

@@ -18,11 +18,9 @@
 
 #include <scimsync/plugin.h>
 
-static const char *const field_names[SCIMSYNC_F_COUNT] = {
-    "userName",       "displayName",       "givenName",    "familyName", "email",      "title",
-    "employeeNumber", "costCenter",        "organization", "division",   "department", "manager",
-    "nickName",       "preferredLanguage", "locale",       "timezone",   "userType",   "phone",
-};
+#define FIELD_NAME(id, name) [SCIMSYNC_F_##id] = name,
+static const char *const field_names[SCIMSYNC_F_COUNT] = {SCIMSYNC_USER_FIELDS(FIELD_NAME)};
+#undef FIELD_NAME
 
 struct mem {
     const struct scimsync_host *host;
@@ -459,29 +457,38 @@ static int mem_apply(void *inst, struct scimsync_op *ops, size_t nops)
 }
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
 #ifdef MEMORY_ABI_1_0
-    /* built as a plugin of ABI 1.0: its descriptor ends before check */
+    /* built as a plugin of ABI 1.0: its descriptor ends before check (the
+     * preamble of a 1.0 header, written out) */
+    .abi_major = SCIMSYNC_ABI_MAJOR,
     .abi_minor = 0,
     .struct_size = offsetof(struct scimsync_plugin, check),
-#elif defined(MEMORY_ABI_1_1)
-    /* built as a plugin of ABI 1.1: its descriptor ends before open_selection */
-    .abi_minor = 1,
-    .struct_size = offsetof(struct scimsync_plugin, open_selection),
-#else
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-#endif
     .kind = SCIMSYNC_PLUGIN_TARGET,
-#ifdef MEMORY_ABI_1_0
     .name = "memory10",
-#elif defined(MEMORY_ABI_1_1)
-    .name = "memory11",
-#else
-    .name = "memory",
-#endif
     .version = "0.1.0",
     .description = "test target keeping its state in a JSON file",
+#elif defined(MEMORY_ABI_1_1)
+    /* built as a plugin of ABI 1.1: its descriptor ends before open_selection */
+    .abi_major = SCIMSYNC_ABI_MAJOR,
+    .abi_minor = 1,
+    .struct_size = offsetof(struct scimsync_plugin, open_selection),
+    .kind = SCIMSYNC_PLUGIN_TARGET,
+    .name = "memory11",
+    .version = "0.1.0",
+    .description = "test target keeping its state in a JSON file",
+#elif defined(MEMORY_ABI_1_2_EARLY)
+    /* built against the first 1.2 header: the descriptor ends at find_groups */
+    .abi_major = SCIMSYNC_ABI_MAJOR,
+    .abi_minor = 2,
+    .struct_size = offsetof(struct scimsync_plugin, key_limits),
+    .kind = SCIMSYNC_PLUGIN_TARGET,
+    .name = "memory12a",
+    .version = "0.1.0",
+    .description = "test target keeping its state in a JSON file",
+#else
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_TARGET, "memory", "0.1.0",
+                       "test target keeping its state in a JSON file"),
+#endif
     .keys = mem_keys,
     .create = mem_create,
     .destroy = mem_destroy,

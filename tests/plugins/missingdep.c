@@ -18,13 +18,8 @@ static void md_destroy(void *inst)
 }
 
 SCIMSYNC_PLUGIN_DEFINE = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_TARGET,
-    .name = "missingdep",
-    .version = "0.0.1",
-    .description = "test plugin linked against a library that is not shipped",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_TARGET, "missingdep", "0.0.1",
+                       "test plugin linked against a library that is not shipped"),
     .create = md_create,
     .destroy = md_destroy,
 };

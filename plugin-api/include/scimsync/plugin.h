@@ -8,19 +8,34 @@
  * refused, a newer abi_minor than the host knows is refused, and a
  * struct_size smaller than the host expects for that minor is refused.
  *
- * Growing the ABI (minor versions): new members are only ever added at the
- * END of a struct, and the minor version goes up.  The host reads a member
- * added in 1.N only when the plugin's abi_minor >= N and its struct_size
- * covers the member (SCIMSYNC_HAS_MEMBER); a 1.0 plugin keeps loading and
- * simply lacks the newer entries.  A plugin built against 1.N loads in a
- * host that speaks 1.N or later.
+ * Compatibility rules (docs/HACKING.md has the how-to):
+ *  - New members are only ever added at the END of a struct.  The host
+ *    reads a descriptor member added in 1.N only when the plugin's
+ *    abi_minor >= N and its struct_size covers the member
+ *    (SCIMSYNC_HAS_MEMBER); a plugin calls a host service only after
+ *    SCIMSYNC_HOST_HAS.  A 1.0 plugin keeps loading and simply lacks the
+ *    newer entries.  A plugin built against 1.N loads in a host that
+ *    speaks 1.N or later.
+ *  - Structs without a size that live in arrays (scimsync_config_key,
+ *    scimsync_op, scimsync_extra) never grow: the array stride is ABI.
+ *    More per element means a new table named at the end of the
+ *    descriptor (key_limits).
+ *  - struct scimsync_user grows at its end; each side reads what the other
+ *    filled only as far as the other's user_size says.  Zero-fill records.
+ *  - Enum values never change; SCIMSYNC_USER_FIELDS only grows at its end,
+ *    and only with a new major version (SCIMSYNC_F_COUNT sizes field[]).
+ *  - Start every descriptor with SCIMSYNC_PLUGIN_V1(...).
+ * History:
  *   1.1  key types SCIMSYNC_KEY_URL and SCIMSYNC_KEY_INPUT_PATH;
  *        struct scimsync_plugin: check (`scimsync check`); should_stop()
  *        returns SCIMSYNC_STOP_DRAIN or SCIMSYNC_STOP_NOW (any nonzero
- *        value still means "stop").
+ *        value still means "stop"); host: state_get, state_put,
+ *        mapped_attributes, count_request, op_done.
  *   1.2  struct scimsync_plugin: open_selection (sources) and find_users /
  *        find_groups (targets), the narrowed reads of `sync --user NAME` /
- *        `sync --group NAME`.
+ *        `sync --group NAME`; later in 1.2 (read by struct_size): descriptor
+ *        key_limits, user_size, extra_check; host user_size, extra_names;
+ *        struct scimsync_user extra / nextra; SCIMSYNC_F_EXTRA_BIT.
  *
  * Ownership rules (apply everywhere unless a comment says otherwise):
  *  - Pointers the host passes IN are owned by the host and valid only for
@@ -48,7 +63,7 @@ extern "C" {
 #endif
 
 #define SCIMSYNC_ABI_MAJOR 1
-#define SCIMSYNC_ABI_MINOR 2 /* 1.1: key types URL and INPUT_PATH; host state_get, state_put, mapped_attributes; 1.2: open_selection, find_users, find_groups */
+#define SCIMSYNC_ABI_MINOR 2 /* 1.2: see the history above */
 
 #define SCIMSYNC_PLUGIN_SYMBOL "scimsync_plugin_descriptor"
 
@@ -129,6 +144,33 @@ struct scimsync_config_key {
     const char *default_value; /* NULL: no default */
     const char *help;          /* one line */
 };
+/* struct scimsync_config_key has no size of its own: a table of them is
+ * an array whose stride is ABI, so it never grows.  What a key needs more
+ * goes into a parallel table named by the descriptor (key_limits). */
+
+/* ABI 1.2 (descriptor member key_limits): the values a key accepts.  The
+ * host checks them when it reads the configuration (`validate` and every
+ * run) and refuses a value outside them with "file:line: [section] key:
+ * value ...: must be ..."; a plugin reads the key afterwards without
+ * checking again.  The key's default must satisfy its limits (a test
+ * checks the in-tree plugins).  A value given as a reference (env:, ...)
+ * is checked once resolved, when the instance is built. */
+#define SCIMSYNC_LIMIT_MIN 0x1u /* INT, DOUBLE: value >= min */
+#define SCIMSYNC_LIMIT_MAX 0x2u /* INT, DOUBLE: value <= max */
+struct scimsync_key_limit {
+    const char *key; /* a key of the plugin's table; NULL ends the list */
+    unsigned flags;  /* SCIMSYNC_LIMIT_MIN | SCIMSYNC_LIMIT_MAX */
+    double min, max;
+    /* STRING keys: the values allowed (ASCII case-insensitive), NULL-
+     * terminated; NULL: any value.  An empty value is "unset" and passes. */
+    const char *const *choices;
+};
+/* Entries of a key_limits table. */
+#define SCIMSYNC_KEY_RANGE(key_, lo, hi)                                                           \
+    {.key = (key_), .flags = SCIMSYNC_LIMIT_MIN | SCIMSYNC_LIMIT_MAX, .min = (lo), .max = (hi)}
+#define SCIMSYNC_KEY_AT_LEAST(key_, lo) {.key = (key_), .flags = SCIMSYNC_LIMIT_MIN, .min = (lo)}
+#define SCIMSYNC_KEY_CHOICES(key_, list) {.key = (key_), .choices = (list)}
+#define SCIMSYNC_KEY_LIMITS_END {.key = NULL}
 
 /* ------------------------------------------------------------------ */
 /* Services the host gives each plugin instance.  Valid for the whole
@@ -207,6 +249,14 @@ struct scimsync_host {
      * per op; ops never reported are counted when apply() returns. */
     void (*op_done)(const struct scimsync_host *h, const struct scimsync_op *op,
                     long http_status);
+
+    /* sizeof(struct scimsync_user) of the host: which members of the
+     * user records it passes are there (SCIMSYNC_HOST_USER_HAS_EXTRA). */
+    uint32_t user_size;
+    /* Targets: the extra attribute names (after "extra.") the mapping of
+     * any source uses, NULL-terminated, each once; what list_users should
+     * read back.  Owned by the host, valid for the instance lifetime. */
+    const char *const *(*extra_names)(const struct scimsync_host *h);
 };
 
 /* Nonzero when the host table h has the service `member` (added after
@@ -214,6 +264,11 @@ struct scimsync_host {
 #define SCIMSYNC_HOST_HAS(h, member)                                                               \
     ((h)->struct_size >= offsetof(struct scimsync_host, member) + sizeof((h)->member) &&          \
      (h)->member != NULL)
+
+/* Nonzero when the user records host h passes carry extra / nextra. */
+#define SCIMSYNC_HOST_USER_HAS_EXTRA(h)                                                            \
+    ((h)->struct_size >= offsetof(struct scimsync_host, user_size) + sizeof((h)->user_size) &&    \
+     SCIMSYNC_USER_SIZE_HAS((h)->user_size, nextra))
 
 /* ------------------------------------------------------------------ */
 /* Sources: stream raw entries, one at a time.                         */
@@ -265,36 +320,76 @@ struct scimsync_source_ops {
 /* ------------------------------------------------------------------ */
 /* The common schema, as seen by targets.                              */
 
+/* The schema fields, in enum order: X(ID, "name") gives SCIMSYNC_F_ID and
+ * its schema name (the name in [mapping] lines, plan output, the state
+ * file and the docs).  The one list: core, the test plugins and a docs
+ * test expand or check it.  New fields go at the END only (the enum values
+ * are ABI); a field added means a new SCIMSYNC_F_COUNT, hence a new
+ * struct scimsync_user layout: only with a new major version.
+ * MANAGER: on the target side, the manager's TARGET id. */
+#define SCIMSYNC_USER_FIELDS(X)                                                                    \
+    X(USER_NAME, "userName")                                                                       \
+    X(DISPLAY_NAME, "displayName")                                                                 \
+    X(GIVEN_NAME, "givenName")                                                                     \
+    X(FAMILY_NAME, "familyName")                                                                   \
+    X(EMAIL, "email")                                                                              \
+    X(TITLE, "title")                                                                              \
+    X(EMPLOYEE_NUMBER, "employeeNumber")                                                           \
+    X(COST_CENTER, "costCenter")                                                                   \
+    X(ORGANIZATION, "organization")                                                                \
+    X(DIVISION, "division")                                                                        \
+    X(DEPARTMENT, "department")                                                                    \
+    X(MANAGER, "manager")                                                                          \
+    X(NICK_NAME, "nickName")                                                                       \
+    X(PREFERRED_LANGUAGE, "preferredLanguage")                                                     \
+    X(LOCALE, "locale")                                                                            \
+    X(TIMEZONE, "timezone")                                                                        \
+    X(USER_TYPE, "userType")                                                                       \
+    X(PHONE, "phone")
+
+#define SCIMSYNC_F_ENUM_(id, name) SCIMSYNC_F_##id,
 enum scimsync_user_field {
-    SCIMSYNC_F_USER_NAME = 0,
-    SCIMSYNC_F_DISPLAY_NAME,
-    SCIMSYNC_F_GIVEN_NAME,
-    SCIMSYNC_F_FAMILY_NAME,
-    SCIMSYNC_F_EMAIL,
-    SCIMSYNC_F_TITLE,
-    SCIMSYNC_F_EMPLOYEE_NUMBER,
-    SCIMSYNC_F_COST_CENTER,
-    SCIMSYNC_F_ORGANIZATION,
-    SCIMSYNC_F_DIVISION,
-    SCIMSYNC_F_DEPARTMENT,
-    SCIMSYNC_F_MANAGER,  /* target side: the manager's TARGET id */
-    SCIMSYNC_F_NICK_NAME,
-    SCIMSYNC_F_PREFERRED_LANGUAGE,
-    SCIMSYNC_F_LOCALE,
-    SCIMSYNC_F_TIMEZONE,
-    SCIMSYNC_F_USER_TYPE,
-    SCIMSYNC_F_PHONE,
+    SCIMSYNC_USER_FIELDS(SCIMSYNC_F_ENUM_)
     SCIMSYNC_F_COUNT
 };
+#undef SCIMSYNC_F_ENUM_
 /* Bit for `active` in a change mask (fields use bit (1u << field)). */
 #define SCIMSYNC_F_ACTIVE_BIT (1u << SCIMSYNC_F_COUNT)
+
+/* ABI 1.2: an attribute the common schema does not name, from a
+ * `extra.NAME = template` mapping line.  NAME is the target's business
+ * (the SCIM target: a core attribute, `enterprise.ATTR`, `custom.ATTR`);
+ * the host only moves and diffs it.  This struct never grows. */
+struct scimsync_extra {
+    const char *name;  /* NAME as written after "extra." */
+    const char *value; /* UTF-8; NULL: absent (a change that clears it) */
+    unsigned flags;    /* SCIMSYNC_EXTRA_CHANGED (update operations) */
+};
+#define SCIMSYNC_EXTRA_CHANGED 0x1u
 
 struct scimsync_user {
     const char *id;          /* target id; NULL on the source side */
     const char *external_id; /* NULL / "" when the target object has none */
     const char *field[SCIMSYNC_F_COUNT]; /* NULL = absent */
     int active;              /* 1 active, 0 inactive */
+    /* ---- ABI 1.2: present only when the side that filled the record
+     * says so: a target reads them in a record of the host when
+     * SCIMSYNC_HOST_USER_HAS_EXTRA(h); the host reads them in a record of
+     * the target when the descriptor's user_size covers them. ---- */
+    /* Extra attributes, each name once.  In an update operation, every
+     * extra attribute the mapping sets, those to send flagged
+     * SCIMSYNC_EXTRA_CHANGED (value NULL: remove).  Listing: whatever the
+     * target can read back of the names the mapping uses (see
+     * extra_names of the host). */
+    const struct scimsync_extra *extra;
+    size_t nextra;
 };
+/* Bit of a change mask: some extra attribute changed (those flagged
+ * SCIMSYNC_EXTRA_CHANGED). */
+#define SCIMSYNC_F_EXTRA_BIT (1u << (SCIMSYNC_F_COUNT + 1))
+/* Nonzero when a struct scimsync_user of `size` bytes has member m. */
+#define SCIMSYNC_USER_SIZE_HAS(size, m)                                                            \
+    ((size) >= offsetof(struct scimsync_user, m) + sizeof(((struct scimsync_user *)0)->m))
 
 struct scimsync_group {
     const char *id;          /* target id; NULL on the source side */
@@ -460,6 +555,23 @@ struct scimsync_plugin {
                       scimsync_user_cb cb, void *ctx);
     int (*find_groups)(void *inst, enum scimsync_find_by by, const char *value,
                        scimsync_group_cb cb, void *ctx);
+
+    /* ---- ABI 1.2, later additions: a 1.2 plugin built before them has a
+     * struct_size that ends at find_groups; the host reads each one only
+     * when SCIMSYNC_HAS_MEMBER(d, 2, member) says it is there. ---- */
+
+    /* Optional: limits of the values of some keys, ended by SCIMSYNC_KEY_LIMITS_END. */
+    const struct scimsync_key_limit *key_limits;
+    /* sizeof(struct scimsync_user) the plugin was built with: a target's
+     * listing records carry extra / nextra when it covers them. */
+    uint32_t user_size;
+    /* Targets, optional (NULL: no extra attributes at all): 0 when the
+     * target, as configured, can store the extra attribute `name`; else
+     * <0 with the reason in why (what it accepts).  Called by validate
+     * and before every run, with no instance: only host->config_get and
+     * config_where are usable, and a key set to a reference reads NULL. */
+    int (*extra_check)(const struct scimsync_host *host, const char *name, char *why,
+                       size_t whylen);
 };
 
 /* Nonzero when descriptor d (abi 1.x) carries member m: its minor is at
@@ -468,10 +580,22 @@ struct scimsync_plugin {
     ((d)->abi_minor >= (minor) &&                                                                  \
      (d)->struct_size >= offsetof(struct scimsync_plugin, m) + sizeof((d)->m))
 
-/* Every plugin defines exactly this, e.g.
- *   SCIMSYNC_PLUGIN_DEFINE = { .abi_major = SCIMSYNC_ABI_MAJOR, ... };  */
+/* Every plugin defines exactly this, starting with the preamble:
+ *   SCIMSYNC_PLUGIN_DEFINE = {
+ *       SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "csv", "0.1.0", "one line"),
+ *       .keys = csv_keys,
+ *       .create = csv_create, ...
+ *   };
+ * The preamble fills the version, the sizes and the identity from the
+ * header the plugin is built with, so a rebuilt plugin always tells the
+ * truth about its layout. */
 #define SCIMSYNC_PLUGIN_DEFINE \
     SCIMSYNC_PLUGIN_EXPORT const struct scimsync_plugin scimsync_plugin_descriptor
+#define SCIMSYNC_PLUGIN_V1(kind_, name_, version_, description_)                                   \
+    .abi_major = SCIMSYNC_ABI_MAJOR, .abi_minor = SCIMSYNC_ABI_MINOR,                              \
+    .struct_size = sizeof(struct scimsync_plugin), .kind = (kind_), .name = (name_),               \
+    .version = (version_), .description = (description_),                                          \
+    .user_size = sizeof(struct scimsync_user)
 
 #ifdef __cplusplus
 }

@@ -291,6 +291,41 @@ plugin = {plugin}
         self.assertEqual(p.returncode, 1)
         self.assertIn("token: must be a secret reference", p.stderr)
 
+    def test_key_limits(self):
+        # the plugin declares the range; the host checks it in validate and
+        # in every run, naming file, section, key, value and the range
+        self.config(source_extra="max_record_bytes = 10")
+        for args in (["validate"], ["sync"]):
+            p = self.run_cli(*args)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("scimsync.ini:8: [source hr] max_record_bytes: '10' is out of range: "
+                          "must be between 1024 and 1073741824", p.stderr)
+        self.assertFalse(os.path.exists(self.state))
+        self.config(source_extra="max_record_bytes = 2048")
+        p = self.run_cli("validate")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # and the plugin's help lists them
+        p = self.run_cli("help", "plugin", "csv", config=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Allowed values (validate and every run check them):\n"
+                      "  max_record_bytes: must be between 1024 and 1073741824\n", p.stdout)
+
+    def test_extra_attributes_need_a_target_that_takes_them(self):
+        # the memory target has no extra_check: every extra.NAME line is
+        # refused by validate and by a run, naming the line
+        text = self.read_ini() + "\n[mapping hr]\nextra.site = ${email}\nextra.bad name = x\n"
+        self.write("scimsync.ini", text)
+        p = self.run_cli("validate")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("mapping field 'extra.bad name': ' ' in an extra attribute name", p.stderr)
+        self.write("scimsync.ini", self.read_ini().replace("extra.bad name = x\n", ""))
+        for args in (["validate"], ["sync"]):
+            p = self.run_cli(*args)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertRegex(p.stderr, r"scimsync\.ini:\d+: extra\.site: \[target idc\] \(plugin "
+                                       r"memory\) takes no extra attributes")
+        self.assertFalse(os.path.exists(self.state))
+
     def test_secret_never_printed(self):
         secret_file = os.path.join(self.dir, "token.txt")
         with open(secret_file, "w", encoding="utf-8") as f:
@@ -317,6 +352,10 @@ plugin = {plugin}
         self.assertIn("target", mem[0])
         self.assertIn(ABI, mem[0])
         self.assertIn(os.path.join(TEST_PLUGINS, "memory.so"), mem[0])
+        # built against ABI 1.1 (no find_users): it loads too
+        mem11 = [l for l in lines if l.startswith("memory11 ")]
+        self.assertEqual(len(mem11), 1, p.stdout)
+        self.assertIn(" 1.1 ", mem11[0])
         # the same target built against ABI 1.0 (no check entry) still loads
         mem10 = [l for l in lines if l.startswith("memory10 ")]
         self.assertEqual(len(mem10), 1, p.stdout)

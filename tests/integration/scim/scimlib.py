@@ -110,6 +110,8 @@ class Workspace:
         self.groups = []  # (id, displayName, [member ids])
         self.engine = dict(NO_LIMITS)
         self.target = {}
+        self.extra_columns = []  # more users.csv columns (keys of the user dicts)
+        self.mapping_lines = {}  # [mapping hr] lines
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -129,7 +131,7 @@ class Workspace:
 
     def write(self, emulator):
         with open(os.path.join(self.dir, "users.csv"), "w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=USER_COLUMNS)
+            w = csv.DictWriter(f, fieldnames=USER_COLUMNS + self.extra_columns)
             w.writeheader()
             w.writerows(self.users)
         with open(os.path.join(self.dir, "groups.csv"), "w", newline="", encoding="utf-8") as f:
@@ -150,6 +152,10 @@ class Workspace:
                     "groups_file = groups.csv\n\n[target idc]\n")
             for k, v in target.items():
                 f.write("%s = %s\n" % (k, v))
+            if self.mapping_lines:
+                f.write("\n[mapping hr]\n")
+                for k, v in self.mapping_lines.items():
+                    f.write("%s = %s\n" % (k, v))
 
     def run(self, emulator, *cmd, token=TOKEN, timeout=600):
         self.write(emulator)

@@ -281,6 +281,8 @@ def with_state(args, emu):
     try:
         state = os.path.join(ws.dir, "state.json")
         ws.engine["state"] = "file:" + state
+        prom = os.path.join(ws.dir, "scimsync.prom")
+        ws.engine["metrics_textfile"] = prom
         ws.make_users(20)
         ws.groups = [("g1", "team-a", ["u00001", "u00002"]), ("g2", "team-b", ["u00003"])]
         p = ws.run(emu, "sync")
@@ -290,9 +292,18 @@ def with_state(args, emu):
         ws.groups[1] = ("g2", "team-b", ["u00003", "u00001"])
         ws.user("u00005")["title"] = "Not now"  # another user's change waits
         name = ws.user("u00001")["userName"]
+        check("metrics: a full sync writes the textfile", os.path.exists(prom))
+        os.unlink(prom)
+        p = ws.run(emu, "plan", "--user", name, "--json")
+        rep = json.loads(p.stdout) if p.returncode == 0 else {}
+        check("plan --user --json: the report counts one user in scope",
+              json.dumps(rep).count('"users_in_scope": 1') == 1, p)
+        check("plan --user --json: the report names the selection",
+              rep.get("selection") == {"user": name}, p)
         emu.clear_log()
         p = ws.run(emu, "sync", "--user", name)
         check("state: sync --user, exit 0", p.returncode == 0 and len(writes(emu.log())) == 2, p)
+        check("metrics: sync --user writes no metrics", not os.path.exists(prom))
         after = open(state).read()
         check("state: the last full read's time is unchanged",
               json.loads(after.splitlines()[0])["full_at"] == head["full_at"] and

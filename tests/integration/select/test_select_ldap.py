@@ -219,13 +219,54 @@ def cases(run, env, emu):
           sorted(e["method"] for e in writes(emu.log())) == ["PATCH", "POST"],
           extra=str(writes(emu.log())))
 
-    p = run("sync", "--group", "team-05")
-    check("--group with the ldap source: exit 1, not supported",
-          p.returncode == 1 and "does not support --group" in p.stderr, p)
+    # --group: team-07 loses user0350 and gains user0001 in the directory
+    ldapmodify(env, env["OL_PORT"],
+               "dn: %s\nchangetype: modify\ndelete: member\nmember: %s\n-\nadd: member\n"
+               "member: %s\n" % (gdn("team-07"), udn("user0350"), udn("user0001")))
+    u350 = user_by_name(emu, "user0350")
+    u1 = user_by_name(emu, "user0001")
+    emu.clear_log()
+    p = run("sync", "--group", "team-07")
+    log = emu.log()
+    check("sync --group team-07: exit 0", p.returncode == 0, p)
+    t7 = sorted(m for g in emu.state()["groups"] if g["displayName"] == "team-07"
+                for m in g["members"])
+    check("team-07: user0350 out, user0001 in, newbie kept",
+          u350["id"] not in t7 and u1["id"] in t7 and nb["id"] in t7 and len(t7) == TEAM + 1,
+          extra="%d members" % len(t7))
+    check("--group: the LDAP user search reads the members by entryDN",
+          "(entryDN=uid=user0001,ou=people," + BASE + ")" in p.stderr, p)
+    check("--group: writes to team-07 only",
+          {e["path"].split("/")[-1] for e in writes(log)} == {gid["team-07"]},
+          extra=str(writes(log)))
+    allowed7 = {"team-07", gid["team-07"], ext["team-07"]} | \
+        {u["externalId"] for u in emu.state()["users"]}
+    check("--group: only filtered reads about team-07 and its members",
+          not foreign_reads(log, allowed7), extra=str(foreign_reads(log, allowed7)[:5]))
+    check("user0350 still active", user_by_name(emu, "user0350")["active"] is True)
+
+    # --group eng (nested: team-00 and team-01): nothing changed since the
+    # full sync but alice's move out of team-00
+    emu.clear_log()
+    p = run("sync", "--group", "eng")
+    eng = next(g for g in emu.state()["groups"] if g["displayName"] == "eng")
+    check("sync --group eng (nested): exit 0, %d members, no write" % (2 * TEAM - 1),
+          p.returncode == 0 and len(eng["members"]) == 2 * TEAM - 1 and
+          not writes(emu.log()), p, extra="%d members, %s" % (len(eng["members"]),
+                                                              writes(emu.log())[:3]))
 
     p = run("plan")
     check("a full plan afterwards has nothing left for alice or newbie",
           p.returncode == 0 and "alice" not in p.stdout and "newbie" not in p.stdout, p)
+
+    # users_from_group (OpenLDAP: every group DN is listed for the scope
+    # walk): the groups above the user are still found for --user
+    text = open(run.ini).read().replace("[source dir]\n", "[source dir]\nusers_from_group = eng\n")
+    with open(run.ini, "w") as f:
+        f.write(text)
+    p = run("plan", "--user", "user0051")
+    check("users_from_group: plan --user user0051 (in eng through team-01): no changes",
+          p.returncode == 0 and "No changes." in p.stdout, p)
 
 
 if __name__ == "__main__":

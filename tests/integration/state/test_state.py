@@ -50,9 +50,11 @@ def scim(emu, method, path, body=None):
         return r.status
 
 
-def beyond_token_check(log):
-    """The requests after the pre-flight's token check (one page of one user)."""
-    return [e for e in log if not e["path"].endswith("/Users?count=1")]
+def first_user_only(log):
+    """With a usable state the pre-flight is one request: the first page of
+    users (the token check and the state check in one)."""
+    return (len(log) == 1 and log[0]["method"] == "GET"
+            and log[0]["path"].split("?")[0].endswith("/Users"))
 
 
 def scim_gets(log):
@@ -102,11 +104,9 @@ def case_noop(ws, emu):
     emu.clear_log()
     p = ws.run(emu, "sync")
     log = emu.log()
-    beyond = beyond_token_check(log)
-    check("no-op with a fresh state: the token check and one read (the state check), no write",
-          p.returncode == 0 and "No changes." in p.stdout and len(log) == 2
-          and len(beyond) == 1 and beyond[0]["method"] == "GET"
-          and "groups.value" in beyond[0]["path"], p, str(log))
+    check("no-op with a fresh state: one request (the token check, which checks the state), "
+          "no write", p.returncode == 0 and "No changes." in p.stdout and first_user_only(log),
+          p, str(log))
     check("no-op: the state is not rewritten", "state: unchanged, not written" in p.stderr, p)
     # A change in the source: applied from the state, no listing.
     emu.clear_log()
@@ -117,9 +117,8 @@ def case_noop(ws, emu):
     ws.groups = [(g, n, [m for m in ms if m != "u00039"]) for g, n, ms in ws.groups]
     p = ws.run(emu, "sync")
     log = emu.log()
-    check("changes from the state: only the token check and the state check read",
-          p.returncode == 0 and len(scim_gets(beyond_token_check(log))) == 1, p,
-          str(scim_gets(log)))
+    check("changes from the state: one read (the token check)",
+          p.returncode == 0 and first_user_only(scim_gets(log)), p, str(scim_gets(log)))
     st = emu.users_by_ext()
     check("the update, the new membership and the deactivation are applied",
           st["u00007"].get("title") == "Director" and st["u00039"].get("active") is False, p)
@@ -127,6 +126,14 @@ def case_noop(ws, emu):
     p = ws.run(emu, "sync")
     check("and the run after that is a no-op again",
           p.returncode == 0 and "No changes." in p.stdout and not writes(emu.log()), p)
+    # A token the target rejects: that one request says so, nothing else is sent.
+    emu.config(token="another-token")
+    emu.clear_log()
+    p = ws.run(emu, "sync")
+    emu.config(token=TOKEN)
+    check("a rejected token with a fresh state: exit 2 after the one request",
+          p.returncode == 2 and "SCIM token rejected" in p.stderr
+          and first_user_only(emu.log()), p, str(emu.log()))
     # --full reads everything and finds nothing to do.
     emu.clear_log()
     p = ws.run(emu, "sync", "--full")
@@ -155,7 +162,7 @@ def case_drift(ws, emu):
           "Operations": [{"op": "remove", "path": "members", "value": [{"value": victim}]}]})
     # The state does not know: an ordinary run (interval not due) changes nothing.
     p = ws.run(emu, "sync")
-    check("drift unseen by a run from the state (the checked group is another one)",
+    check("drift unseen by a run from the state (the first user listed is not the one changed)",
           p.returncode == 0 and "No changes." in p.stdout, p)
     p = ws.run(emu, "sync", "--full")
     check("sync --full repairs the drift",
@@ -177,10 +184,26 @@ def case_reset(ws, emu):
     check("first sync", p.returncode == 0, p)
     emu.admin("reset", {})
     p = ws.run(emu, "sync")
-    check("a reset target with an old state: detected by the state check, read in full",
+    check("a reset target with an old state: detected by the token check, read in full",
           p.returncode == 0 and "does not match the state" in p.stderr
+          and "the target lists no user" in p.stderr
           and "reading the target in full" in p.stderr, p)
     expect_exact(ws, emu, "after the reset")
+    # Reset, then filled again by another hand: the first user is unknown.
+    emu.clear_log()
+    p = ws.run(emu, "sync")
+    check("then a no-op from the new state: one request",
+          p.returncode == 0 and "No changes." in p.stdout and first_user_only(emu.log()), p,
+          str(emu.log()))
+    emu.admin("reset", {})
+    emu.admin("seed", {"users": [{"userName": "someone@example.com",
+                                  "name": {"givenName": "Some", "familyName": "One"},
+                                  "displayName": "Some One"}]})
+    emu.clear_log()
+    p = ws.run(emu, "sync")
+    check("a reset target filled again: its first user is unknown to the state, read in full",
+          p.returncode == 0 and "which the state does not know" in p.stderr
+          and "reading the target in full" in p.stderr, p)
     # A state for another target: ignored.
     other = Emulator(ws.dir)
     try:
@@ -359,9 +382,8 @@ def case_s3(ws, emu):
         s3.admin("clear_log", {})
         emu.clear_log()
         p = run_env(ws, emu, env, "sync")
-        check("no-op from the S3 state: one target read beyond the token check, no state write",
-              p.returncode == 0 and "No changes." in p.stdout
-              and len(beyond_token_check(emu.log())) == 1
+        check("no-op from the S3 state: one target request (the token check), no state write",
+              p.returncode == 0 and "No changes." in p.stdout and first_user_only(emu.log())
               and not any(e["method"] == "PUT" and e["path"].endswith("state.json")
                           for e in s3.admin("log")), p, str(s3.admin("log")))
         ws.user("u00005")["title"] = "Changed"

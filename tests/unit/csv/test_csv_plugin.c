@@ -510,8 +510,14 @@ static void test_config_errors(void **state)
     set(f, "member_separator", ";");
     expect_config_error(f, "id_column", "", "test.ini:7: id_column: must not be empty");
     set(f, "id_column", "id");
-    expect_config_error(f, "max_record_bytes", "10",
-                        "test.ini:7: max_record_bytes: must be between 1024 and 1073741824");
+    /* max_record_bytes: a range the descriptor declares and the host checks */
+    assert_true(SCIMSYNC_HAS_MEMBER(plugin, 2, key_limits));
+    const struct scimsync_key_limit *l = plugin->key_limits;
+    while (l->key && strcmp(l->key, "max_record_bytes") != 0)
+        l++;
+    assert_non_null(l->key);
+    assert_int_equal(l->flags, SCIMSYNC_LIMIT_MIN | SCIMSYNC_LIMIT_MAX);
+    assert_true(l->min == 1024 && l->max == 1073741824.0);
 }
 
 int main(void)

@@ -137,11 +137,7 @@ static const struct scimsync_source_ops fake_source_ops = {
     .open = src_open, .next = src_next, .close = src_close, .default_mapping = NULL};
 
 const struct scimsync_plugin fake_source_plugin = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_SOURCE,
-    .name = "fake-source",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_SOURCE, "fake-source", NULL, NULL),
     .source = &fake_source_ops,
 };
 
@@ -464,11 +460,7 @@ static const struct scimsync_target_ops fake_target_ops = {
 };
 
 const struct scimsync_plugin fake_target_plugin = {
-    .abi_major = SCIMSYNC_ABI_MAJOR,
-    .abi_minor = SCIMSYNC_ABI_MINOR,
-    .struct_size = sizeof(struct scimsync_plugin),
-    .kind = SCIMSYNC_PLUGIN_TARGET,
-    .name = "fake-target",
+    SCIMSYNC_PLUGIN_V1(SCIMSYNC_PLUGIN_TARGET, "fake-target", NULL, NULL),
     .target = &fake_target_ops,
 };
 

@@ -468,8 +468,15 @@ static void test_config(void **state)
     bad_config("uri", "a b c d e f g h i", "args: uri: give 1 to 8 server URIs");
     bad_config("uri", "http://dc1", "uri: http://dc1 is not an ldap:// or ldaps:// URI");
     bad_config("bind_dn", "cn=admin", "bind_dn is set but bind_password is not");
-    bad_config("dialect", "novell", "dialect: novell is not ad, openldap or auto");
-    bad_config("page_size", "0", "page_size: must be between 1 and 100000");
+    /* dialect's choices and page_size's range are the descriptor's
+     * key_limits: the host refuses them before create() */
+    const struct scimsync_key_limit *l = PLUGIN->key_limits;
+    while (l->key && strcmp(l->key, "page_size") != 0)
+        l++;
+    assert_true(l->key && l->min == 1 && l->max == 100000);
+    for (l = PLUGIN->key_limits; l->key && strcmp(l->key, "dialect") != 0; l++)
+        ;
+    assert_true(l->key && l->choices && !strcmp(l->choices[2], "openldap"));
     bad_config("timeout", "x", "timeout: not a number");
     bad_config("verify_tls", "maybe", "verify_tls: not a boolean");
     char many[800] = "";
@@ -494,7 +501,7 @@ static void test_config(void **state)
 }
 
 /* sync --user (ABI 1.2): the user by its login, the groups above it found
- * by member searches level by level, a refused --group. */
+ * by member searches level by level; sync --group by cn. */
 static void test_select_user(void **state)
 {
     (void)state;
@@ -526,10 +533,28 @@ static void test_select_user(void **state)
     assert_true(fake_requested("(member=cn=inner,ou=groups,dc=ex,dc=test)"));
     assert_logged("--user: 2 groups at or above the user");
     PLUGIN->source->close(inst);
-    /* a group cannot be selected; a full read afterwards is whole again */
+    /* a group: found by cn, its members read from its entry (it has none
+     * here: the users' search then matches nothing); a full read
+     * afterwards is whole again */
     sel.kind = SCIMSYNC_ENTRY_GROUP;
-    assert_int_equal(PLUGIN->open_selection(inst, &sel), SCIMSYNC_ERR_CONFIG);
-    assert_logged("the ldap source does not support --group");
+    sel.name = "staff";
+    sel.external_id = NULL;
+    s[2] = (struct fake_search){
+        .base = "dc=ex,dc=test", .filter = "(cn=staff)", .attr = "1.1", .entries = level0};
+    s[3] = (struct fake_search){
+        .base = "cn=staff,ou=groups,dc=ex,dc=test", .attr = "member", .entries = level0};
+    use_searches(s, 4, ol_searches);
+    rc = PLUGIN->open_selection(inst, &sel);
+    if (rc != 0)
+        fprintf(stderr, "%s", host.log);
+    assert_int_equal(rc, 0);
+    while ((rc = PLUGIN->source->next(inst, &e)) == 1)
+        ;
+    assert_int_equal(rc, 0);
+    assert_true(fake_requested("(|(cn=staff))"));
+    assert_true(fake_requested("(!(objectClass=*))"));
+    assert_true(fake_requested("(|(entryDN=cn=staff,ou=groups,dc=ex,dc=test))"));
+    assert_logged("--group: 1 groups named, 1 with the nested ones");
     PLUGIN->source->close(inst);
     assert_int_equal(PLUGIN->source->open(inst), 0);
     PLUGIN->source->close(inst);

@@ -49,11 +49,24 @@ static void test_member_filter(void **state)
     expect(lsrc_select_member_filter(NULL, 0, uids, 1), "(|(memberUid=alice))");
 }
 
+static void test_eq_any(void **state)
+{
+    const char *dns[] = {"cn=g,dc=x", "cn=*,dc=x"};
+    const char *uids[] = {"bob"};
+    (void)state;
+    expect(lsrc_select_eq_any("entryDN", NULL, 0, NULL, NULL, 0), "(!(objectClass=*))");
+    expect(lsrc_select_eq_any("entryDN", dns, 2, "uid", uids, 1),
+           "(|(entryDN=cn=g,dc=x)(entryDN=cn=\\2a,dc=x)(uid=bob))");
+    expect(lsrc_select_eq_any("memberOf:1.2.840.113556.1.4.1941:", dns, 1, NULL, NULL, 0),
+           "(|(memberOf:1.2.840.113556.1.4.1941:=cn=g,dc=x))");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user_filter),
         cmocka_unit_test(test_member_filter),
+        cmocka_unit_test(test_eq_any),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

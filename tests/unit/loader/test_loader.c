@@ -67,6 +67,17 @@ static void test_abi_1_0_plugin(void **state)
     snprintf(path, sizeof(path), "%s/%s", DIR, "memory.so");
     assert_int_equal(ss_loader_open(path, SCIMSYNC_PLUGIN_TARGET, &h, err, sizeof(err)), 0);
     assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 1, check));
+    assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 2, key_limits));
+    assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 2, extra_check));
+    ss_loader_close(&h);
+    /* built against the first 1.2 header: find_groups, but none of the
+     * later 1.2 members */
+    snprintf(path, sizeof(path), "%s/%s", DIR, "memory12a.so");
+    assert_int_equal(ss_loader_open(path, SCIMSYNC_PLUGIN_TARGET, &h, err, sizeof(err)), 0);
+    assert_true(SCIMSYNC_HAS_MEMBER(h.desc, 2, find_groups));
+    assert_false(SCIMSYNC_HAS_MEMBER(h.desc, 2, key_limits));
+    assert_false(SCIMSYNC_HAS_MEMBER(h.desc, 2, user_size));
+    assert_false(SCIMSYNC_HAS_MEMBER(h.desc, 2, extra_check));
     ss_loader_close(&h);
 }
 

@@ -29,50 +29,70 @@ static size_t sent_members[32]; /* member values each request counts against mem
 static size_t nsent;
 static char logbuf[8192];
 
+/* Jobs added during a run (the read-ahead): run after the given ones. */
+static struct scim_job *added[64];
+static size_t nadded;
+
+int scim_run_add(struct scim *s, struct scim_job *j)
+{
+    (void)s;
+    if (nadded == 64)
+        return -1;
+    added[nadded++] = j;
+    return 0;
+}
+
+static int run_job(struct scim *s, struct scim_job *j)
+{
+    j->finished = 0;
+    if (j->prepare && !j->req.path) {
+        int p = j->prepare(j);
+        if (p < 0)
+            return SCIMSYNC_ERR_NOMEM;
+        if (p > 0) {
+            j->finished = 1;
+            return 0;
+        }
+    }
+    for (;;) {
+        struct scim_req *r = &j->req;
+        if (next_answer >= nscript) {
+            /* the job wants more than the script has: a loop */
+            fail_msg("no answer left for %s %s", r->method, r->path);
+        }
+        const struct answer *a = &script[next_answer++];
+        if (nsent < 32) {
+            sent_members[nsent] = r->member_values;
+            snprintf(sent[nsent++], sizeof(sent[0]), "%s %s", r->method, r->path);
+        }
+        scim_req_attempt_reset(r);
+        if (a->body)
+            assert_int_equal(ss_dynbuf_addstr(&r->resp.buf, a->body), 0);
+        r->status = a->status;
+        r->attempt = a->attempt;
+        enum scim_job_result res = j->on_response(s, j);
+        if (res == SCIM_JOB_AGAIN)
+            continue;
+        if (res == SCIM_JOB_DONE) {
+            j->finished = 1;
+            scim_job_release(j);
+            return 0;
+        }
+        return j->result ? j->result : SCIMSYNC_ERR;
+    }
+}
+
 int scim_run(struct scim *s, struct scim_job *jobs, size_t n)
 {
     int rc = 0;
+    nadded = 0;
     for (size_t i = 0; i < n; i++)
         jobs[i].finished = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct scim_job *j = &jobs[i];
-        if (j->prepare && !j->req.path) {
-            int p = j->prepare(j);
-            if (p < 0)
-                return SCIMSYNC_ERR_NOMEM;
-            if (p > 0) {
-                j->finished = 1;
-                continue;
-            }
-        }
-        for (;;) {
-            struct scim_req *r = &j->req;
-            if (next_answer >= nscript) {
-                /* the job wants more than the script has: a loop */
-                fail_msg("no answer left for %s %s", r->method, r->path);
-            }
-            const struct answer *a = &script[next_answer++];
-            if (nsent < 32) {
-                sent_members[nsent] = r->member_values;
-                snprintf(sent[nsent++], sizeof(sent[0]), "%s %s", r->method, r->path);
-            }
-            scim_req_attempt_reset(r);
-            if (a->body)
-                assert_int_equal(ss_dynbuf_addstr(&r->resp.buf, a->body), 0);
-            r->status = a->status;
-            r->attempt = a->attempt;
-            enum scim_job_result res = j->on_response(s, j);
-            if (res == SCIM_JOB_AGAIN)
-                continue;
-            if (res == SCIM_JOB_DONE) {
-                j->finished = 1;
-                scim_job_release(j);
-            } else {
-                rc = j->result ? j->result : SCIMSYNC_ERR;
-            }
-            break;
-        }
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = run_job(s, &jobs[i]);
+    for (size_t i = 0; i < nadded && rc == 0; i++)
+        rc = run_job(s, added[i]);
+    nadded = 0;
     return rc;
 }
 
@@ -103,6 +123,7 @@ static struct scim inst;
 static void start(enum scim_profile profile, const struct answer *a, size_t n)
 {
     scim_listed_reset(&inst);
+    scim_prefetch_free(&inst);
     memset(&inst, 0, sizeof(inst));
     inst.h = &host;
     inst.token = "tok-secret-123";
@@ -120,6 +141,7 @@ static int teardown(void **state)
 {
     (void)state;
     scim_listed_reset(&inst);
+    scim_prefetch_free(&inst);
     return 0;
 }
 
@@ -269,6 +291,86 @@ static void test_member_listings(void **state)
     nmembers = 0;
     assert_int_equal(scim_list_members(&inst, gids, 1, on_member, NULL), 0);
     assert_int_equal(nmembers, 2);
+}
+
+/* ---- the read-ahead of a full read ------------------------------------ */
+
+static char got_members[8][32]; /* "index:user id" */
+static size_t ngot;
+static int record_member(void *ctx, size_t index, const char *id)
+{
+    (void)ctx;
+    if (ngot < 8)
+        snprintf(got_members[ngot++], sizeof(got_members[0]), "%zu:%s", index, id ? id : "-");
+    return 0;
+}
+
+static int stop_at_first(void *ctx, const struct scimsync_user *u)
+{
+    (void)ctx;
+    (void)u;
+    nusers++;
+    return 1;
+}
+
+static int has_member(const char *want)
+{
+    for (size_t i = 0; i < ngot; i++) {
+        if (!strcmp(got_members[i], want))
+            return 1;
+    }
+    return 0;
+}
+
+static void test_read_ahead(void **state)
+{
+    (void)state;
+    static const struct answer a[] = {
+        /* the user chain: past its first page, the read-ahead starts */
+        {200, "{" LIST ",\"itemsPerPage\":2,\"nextCursor\":\"c2\",\"Resources\":"
+              "[{\"id\":\"u1\"},{\"id\":\"u2\"}]}", 0},
+        {200, "{" LIST ",\"itemsPerPage\":1,\"Resources\":[{\"id\":\"u3\"}]}", 0},
+        /* the groups beside it: g1 is ours (externalId), g2 made by hand */
+        {200, "{" LIST ",\"itemsPerPage\":2,\"Resources\":[{\"id\":\"g1\",\"displayName\":"
+              "\"one\",\"externalId\":\"e1\"},{\"id\":\"g2\",\"displayName\":\"two\"}]}", 0},
+        /* the members of g1, read as it was listed */
+        {200, "{" LIST ",\"itemsPerPage\":2,\"Resources\":[{\"id\":\"u1\"},{\"id\":\"u3\"}]}", 0},
+        /* g2's members, asked for later (adopted by name): read then */
+        {200, "{" LIST ",\"itemsPerPage\":1,\"Resources\":[{\"id\":\"u2\"}]}", 0},
+    };
+    start(SCIM_PROFILE_IDENTITY_CENTER, a, N(a));
+    inst.read_ahead = 1;
+    assert_int_equal(list_users(), 0);
+    assert_int_equal(nusers, 3);
+    assert_int_equal(nsent, 4);
+    assert_string_equal(sent[1], "GET /Users?count=100&cursor=c2");
+    assert_string_equal(sent[2], "GET /Groups?count=100&cursor=");
+    assert_non_null(strstr(sent[3], "groups.value"));
+    assert_non_null(strstr(sent[3], "g1"));
+    /* the groups and g1's members come from the read-ahead: no request */
+    ngroups = 0;
+    assert_int_equal(scim_list_groups(&inst, on_group, NULL), 0);
+    assert_int_equal(ngroups, 2);
+    assert_true(inst.listed_groups_ok);
+    assert_int_equal(nsent, 4);
+    const char *gids[] = {"g2", "g1"};
+    ngot = 0;
+    assert_int_equal(scim_list_members(&inst, gids, 2, record_member, NULL), 0);
+    assert_int_equal(nsent, 5);
+    assert_non_null(strstr(sent[4], "g2"));
+    assert_int_equal(ngot, 3);
+    assert_true(has_member("1:u1") && has_member("1:u3") && has_member("0:u2"));
+    assert_null(inst.prefetch);
+
+    /* a listing stopped after its first user (the state's check): one
+     * request, nothing read ahead */
+    start(SCIM_PROFILE_IDENTITY_CENTER, a, N(a));
+    inst.read_ahead = 1;
+    nusers = 0;
+    assert_int_equal(scim_list_users(&inst, stop_at_first, NULL), 1);
+    assert_int_equal(nusers, 1);
+    assert_int_equal(nsent, 1);
+    assert_null(inst.prefetch);
 }
 
 /* ---- apply ---------------------------------------------------------- */
@@ -597,6 +699,7 @@ int main(void)
         cmocka_unit_test_teardown(test_list_error_body, teardown),
         cmocka_unit_test_teardown(test_dropped_cursor_total, teardown),
         cmocka_unit_test_teardown(test_member_listings, teardown),
+        cmocka_unit_test_teardown(test_read_ahead, teardown),
         cmocka_unit_test_teardown(test_write_error_body, teardown),
         cmocka_unit_test_teardown(test_conflict_with_unlisted_stops, teardown),
         cmocka_unit_test_teardown(test_adopt_listed_by_hand, teardown),

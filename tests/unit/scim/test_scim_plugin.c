@@ -12,109 +12,36 @@
 #include <cmocka.h>
 
 #include "fake_transport.h"
+#include "test_host.h"
 
 extern const struct scimsync_plugin scimsync_plugin_descriptor;
 
-static const char *conf[32][2];
-static char logbuf[8192];
+static struct test_host th;
 
-static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
-    SCIMSYNC_PRINTF(3, 4);
-
-static void host_log(const struct scimsync_host *h, int level, const char *fmt, ...)
+/* A fresh host with these key = value pairs (NULL-terminated). */
+static void set(const char *kv, ...)
 {
     va_list ap;
-    size_t len = strlen(logbuf);
-    (void)h;
-    snprintf(logbuf + len, sizeof(logbuf) - len, "%d ", level);
-    len = strlen(logbuf);
-    va_start(ap, fmt);
-    vsnprintf(logbuf + len, sizeof(logbuf) - len, fmt, ap);
-    va_end(ap);
-    len = strlen(logbuf);
-    if (len + 1 < sizeof(logbuf))
-        strcat(logbuf, "\n");
-}
-
-static const char *get(const struct scimsync_host *h, const char *key)
-{
-    (void)h;
-    for (size_t i = 0; conf[i][0]; i++) {
-        if (!strcmp(conf[i][0], key))
-            return conf[i][1];
-    }
-    /* the defaults of the key table */
-    for (const struct scimsync_config_key *k = scimsync_plugin_descriptor.keys; k->name; k++) {
-        if (!strcmp(k->name, key))
-            return k->default_value;
-    }
-    return NULL;
-}
-
-static int get_int(const struct scimsync_host *h, const char *key, long *out)
-{
-    const char *v = get(h, key);
-    char *end;
-    *out = v ? strtol(v, &end, 10) : 0;
-    return v && *end ? -1 : 0;
-}
-
-static int get_bool(const struct scimsync_host *h, const char *key, int *out)
-{
-    const char *v = get(h, key);
-    *out = v && !strcmp(v, "true");
-    return v && strcmp(v, "true") && strcmp(v, "false") ? -1 : 0;
-}
-
-static int get_double(const struct scimsync_host *h, const char *key, double *out)
-{
-    const char *v = get(h, key);
-    char *end;
-    *out = v ? strtod(v, &end) : 0;
-    return v && *end ? -1 : 0;
-}
-
-static const char *where(const struct scimsync_host *h, const char *key)
-{
-    static char buf[64];
-    (void)h;
-    snprintf(buf, sizeof buf, "t.ini: [target aws] %s", key);
-    return buf;
-}
-
-static const struct scimsync_host host = {
-    .struct_size = sizeof(struct scimsync_host),
-    .instance_name = "aws",
-    .log = host_log,
-    .config_get = get,
-    .config_get_int = get_int,
-    .config_get_bool = get_bool,
-    .config_get_double = get_double,
-    .config_where = where,
-};
-
-static void set(size_t n, ...)
-{
-    va_list ap;
-    va_start(ap, n);
-    memset(conf, 0, sizeof(conf));
-    for (size_t i = 0; i < n; i++) {
-        conf[i][0] = va_arg(ap, const char *);
-        conf[i][1] = va_arg(ap, const char *);
+    test_host_free(&th);
+    test_host_init(&th, &scimsync_plugin_descriptor);
+    th.log_level = SCIMSYNC_LOG_DEBUG;
+    va_start(ap, kv);
+    for (const char *k = kv; k; k = va_arg(ap, const char *)) {
+        const char *v = va_arg(ap, const char *);
+        assert_int_equal(test_host_set(&th, k, v), 0);
     }
     va_end(ap);
-    logbuf[0] = '\0';
 }
 
 static int create(void **inst)
 {
-    return scimsync_plugin_descriptor.create(&host, inst);
+    return scimsync_plugin_descriptor.create(&th.h, inst);
 }
 
 static void assert_logged(const char *text)
 {
-    if (!strstr(logbuf, text))
-        fail_msg("not logged: \"%s\"; the log:\n%s", text, logbuf);
+    if (!test_host_logged(&th, text))
+        fail_msg("not logged: \"%s\"; the log:\n%s", text, th.log);
 }
 
 static void test_descriptor(void **state)
@@ -134,7 +61,7 @@ static void test_identity_center(void **state)
     struct scim *s;
     size_t n = 0;
     (void)state;
-    set(2, "url", "https://scim.eu-west-1.amazonaws.com/abc/scim/v2/", "token", "tok-123456789");
+    set("url", "https://scim.eu-west-1.amazonaws.com/abc/scim/v2/", "token", "tok-123456789", NULL);
     assert_int_equal(create(&inst), 0);
     s = inst;
     assert_int_equal(s->profile, SCIM_PROFILE_IDENTITY_CENTER);
@@ -164,21 +91,20 @@ static void test_generic_and_warnings(void **state)
     struct scim *s;
     (void)state;
     /* no profile and not an AWS host: probed at the first run */
-    set(4, "url", "http://scim.example/v2", "token", "tok-123456789", "verify_tls", "false",
-        "read_rate", "12.5");
+    set("url", "http://scim.example/v2", "token", "tok-123456789", "verify_tls", "false",
+        "read_rate", "12.5", NULL);
     assert_int_equal(create(&inst), 0);
     s = inst;
     assert_int_equal(s->profile, SCIM_PROFILE_GENERIC);
     assert_true(s->profile_auto);
     assert_true(s->rate_cfg[SCIM_BUDGET_READ] == 12.5);
     assert_true(s->rate_cfg[SCIM_BUDGET_WRITE] < 0);
-    assert_logged("t.ini: [target aws] url: url is plain http: the token crosses the network "
-                  "unencrypted");
+    assert_logged("args: url is plain http: the token crosses the network unencrypted");
     assert_logged("profile probed at the first run");
     scimsync_plugin_descriptor.destroy(inst);
 
-    set(4, "url", "https://scim.example/v2", "token", "tok-123456789", "verify_tls", "false",
-        "profile", "generic");
+    set("url", "https://scim.example/v2", "token", "tok-123456789", "verify_tls", "false",
+        "profile", "generic", NULL);
     assert_int_equal(create(&inst), 0);
     assert_false(((struct scim *)inst)->profile_auto);
     assert_logged("verify_tls is OFF: the server's certificate is not checked");
@@ -192,27 +118,42 @@ static void test_config_errors(void **state)
     static const struct {
         const char *key, *value, *logged;
     } bad[] = {
-        {"url", "ftp://x/scim", "t.ini: [target aws] url: url: "},
+        {"url", "ftp://x/scim", "args: url: "},
         {"token", "", "token: the secret is empty"},
         {"token", "a\nb", "token: the secret contains a line break"},
-        {"profile", "okta", "profile: must be identity-center or generic"},
-        {"rate_limit", "20000", "rate_limit: must be between 0 and 10000 requests per second"},
-        {"member_op_rate", "-1", "member_op_rate: must be between 0 and 1000000 member values"},
-        {"write_rate", "fast", NULL},
-        {"max_connections", "65", "max_connections: must be between 1 and 64"},
-        {"timeout", "0", "timeout: must be between 1 and 600"},
         {"retries", "x", NULL},
-        {"request_deadline", "3601", "request_deadline: must be between 1 and 3600"},
         {"verify_tls", "maybe", NULL},
     };
+    /* ranges and the profile's choices are the descriptor's key_limits:
+     * the host refuses a value outside them before create() */
+    static const struct {
+        const char *key;
+        double min, max;
+    } ranges[] = {{"rate_limit", 0, 10000},
+                  {"member_op_rate", 0, 1000000},
+                  {"max_connections", 1, 64},
+                  {"timeout", 1, 600},
+                  {"request_deadline", 1, 3600}};
+    const struct scimsync_key_limit *lim = scimsync_plugin_descriptor.key_limits;
+    assert_non_null(lim);
+    for (size_t i = 0; i < sizeof(ranges) / sizeof(*ranges); i++) {
+        const struct scimsync_key_limit *l = lim;
+        while (l->key && strcmp(l->key, ranges[i].key) != 0)
+            l++;
+        assert_non_null(l->key);
+        assert_true(l->min == ranges[i].min && l->max == ranges[i].max);
+    }
+    assert_string_equal(lim[0].key, "profile");
+    assert_string_equal(lim[0].choices[0], "identity-center");
+    assert_string_equal(lim[0].choices[1], "generic");
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         if (!strcmp(bad[i].key, "url"))
-            set(2, "url", bad[i].value, "token", "tok-123456789");
+            set("url", bad[i].value, "token", "tok-123456789", NULL);
         else if (!strcmp(bad[i].key, "token"))
-            set(2, "url", "https://scim.example/v2", "token", bad[i].value);
+            set("url", "https://scim.example/v2", "token", bad[i].value, NULL);
         else
-            set(3, "url", "https://scim.example/v2", "token", "tok-123456789", bad[i].key,
-                bad[i].value);
+            set("url", "https://scim.example/v2", "token", "tok-123456789", bad[i].key,
+                bad[i].value, NULL);
         assert_int_equal(create(&inst), SCIMSYNC_ERR_CONFIG);
         assert_null(inst);
         if (bad[i].logged)
@@ -228,5 +169,7 @@ int main(void)
         cmocka_unit_test(test_generic_and_warnings),
         cmocka_unit_test(test_config_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    test_host_free(&th);
+    return rc;
 }

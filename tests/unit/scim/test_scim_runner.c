@@ -94,6 +94,7 @@ static int teardown(void **state)
 {
     (void)state;
     scim_listed_reset(&inst);
+    scim_prefetch_free(&inst);
     return 0;
 }
 
@@ -309,6 +310,98 @@ static void test_paging_cursor(void **state)
     assert_string_equal(fake_sent[1].path, "/Users?count=100&cursor=c1");
     assert_string_equal(fake_sent[2].path, "/Users?count=100&cursor=c%202");
     assert_true(inst.listed_users_ok);
+}
+
+static char got_members[8][32]; /* "index:user id" */
+static size_t ngot;
+static int record_member(void *ctx, size_t index, const char *id)
+{
+    (void)ctx;
+    if (ngot < 8)
+        snprintf(got_members[ngot++], sizeof(got_members[0]), "%zu:%s", index, id ? id : "-");
+    return 0;
+}
+
+static int has_member(const char *want)
+{
+    for (size_t i = 0; i < ngot; i++) {
+        if (!strcmp(got_members[i], want))
+            return 1;
+    }
+    return 0;
+}
+
+/* A full read: past the first user page the group listing runs beside
+ * the user chain, each group with an externalId has its members read as
+ * it is listed, and a chain's next page starts before member reads queued
+ * earlier; list_groups / list_members answer from what was read. */
+static void test_read_ahead(void **state)
+{
+    (void)state;
+    static const struct fake_answer a[] = {
+        /* 0: users, first page */
+        {.status = 200,
+         .delay = 0.01,
+         .body = "{" LIST ",\"itemsPerPage\":2,\"nextCursor\":\"c2\",\"Resources\":["
+                 "{\"id\":\"u1\",\"userName\":\"a\"},{\"id\":\"u2\",\"userName\":\"b\"}]}"},
+        /* 1: users, the last page (slow) */
+        {.status = 200,
+         .delay = 0.5,
+         .body =
+             "{" LIST ",\"itemsPerPage\":1,\"Resources\":[{\"id\":\"u3\",\"userName\":\"c\"}]}"},
+        /* 2: groups, first page: three of ours */
+        {.status = 200,
+         .delay = 0.01,
+         .body = "{" LIST ",\"itemsPerPage\":3,\"nextCursor\":\"gc2\",\"Resources\":["
+                 "{\"id\":\"g1\",\"displayName\":\"one\",\"externalId\":\"e1\"},"
+                 "{\"id\":\"g2\",\"displayName\":\"two\",\"externalId\":\"e2\"},"
+                 "{\"id\":\"g3\",\"displayName\":\"three\",\"externalId\":\"e3\"}]}"},
+        /* 3: groups, the last page: one made by hand */
+        {.status = 200,
+         .delay = 0.01,
+         .body = "{" LIST ",\"itemsPerPage\":1,\"Resources\":["
+                 "{\"id\":\"g4\",\"displayName\":\"four\"}]}"},
+        /* 4-6: the members of g1, g2, g3 */
+        {.status = 200,
+         .delay = 0.01,
+         .body = "{" LIST ",\"itemsPerPage\":2,\"Resources\":[{\"id\":\"u1\"},{\"id\":\"u3\"}]}"},
+        {.status = 200,
+         .delay = 0.01,
+         .body = "{" LIST ",\"itemsPerPage\":1,\"Resources\":[{\"id\":\"u2\"}]}"},
+        {.status = 200, .delay = 0.01, .body = "{" LIST ",\"itemsPerPage\":0,\"Resources\":[]}"},
+        /* 7: g4's members, asked for later (adopted by name) */
+        {.status = 200,
+         .delay = 0.01,
+         .body = "{" LIST ",\"itemsPerPage\":1,\"Resources\":[{\"id\":\"u1\"}]}"},
+    };
+    start(SCIM_PROFILE_IDENTITY_CENTER, a, N(a));
+    inst.read_ahead = 1;
+    assert_int_equal(list_users(), 0);
+    assert_int_equal(nusers, 3);
+    assert_int_equal(fake_nsent, 7);
+    assert_string_equal(fake_sent[1].path, "/Users?count=100&cursor=c2");
+    assert_string_equal(fake_sent[2].path, "/Groups?count=100&cursor=");
+    /* the group chain's next page before the member reads queued with it */
+    assert_string_equal(fake_sent[3].path, "/Groups?count=100&cursor=gc2");
+    for (size_t i = 4; i < 7; i++)
+        assert_non_null(strstr(fake_sent[i].path, "groups.value"));
+    assert_true(strstr(fake_sent[4].path, "g1") && strstr(fake_sent[5].path, "g2") &&
+                strstr(fake_sent[6].path, "g3"));
+    /* the group listing started while the last user page was out (this
+     * transport answers in the order of the starts) */
+    assert_true(fake_sent[2].at < fake_sent[1].at + 0.5);
+    ngroups = 0;
+    assert_int_equal(scim_list_groups(&inst, on_group, NULL), 0);
+    assert_int_equal(ngroups, 4);
+    assert_int_equal(fake_nsent, 7);
+    const char *gids[] = {"g4", "g1", "g2", "g3"};
+    ngot = 0;
+    assert_int_equal(scim_list_members(&inst, gids, 4, record_member, NULL), 0);
+    assert_int_equal(fake_nsent, 8);
+    assert_non_null(strstr(fake_sent[7].path, "g4"));
+    assert_int_equal(ngot, 4);
+    assert_true(has_member("0:u1") && has_member("1:u1") && has_member("1:u3") &&
+                has_member("2:u2"));
 }
 
 static void test_paging_start_index(void **state)
@@ -819,6 +912,12 @@ static void test_check_failures(void **state)
     set_peer();
     assert_int_equal(check(0), SCIMSYNC_ERR_IO);
     assert_reported("FAIL http: no answer: Operation timed out");
+    /* the same over plain http: still the http step, not "token: HTTP 0" */
+    start(SCIM_PROFILE_IDENTITY_CENTER, stalled, N(stalled));
+    set_peer();
+    assert_int_equal(check(0), SCIMSYNC_ERR_IO);
+    assert_reported("FAIL http: no answer: Operation timed out");
+    assert_null(strstr(report, "HTTP 0"));
 
     static const struct fake_answer stopped[] = {{.cc = CURLE_ABORTED_BY_CALLBACK}};
     start(SCIM_PROFILE_IDENTITY_CENTER, stopped, N(stopped));
@@ -896,6 +995,7 @@ int main(void)
         cmocka_unit_test_teardown(test_too_big, teardown),
         cmocka_unit_test_teardown(test_token_rejected, teardown),
         cmocka_unit_test_teardown(test_paging_cursor, teardown),
+        cmocka_unit_test_teardown(test_read_ahead, teardown),
         cmocka_unit_test_teardown(test_paging_start_index, teardown),
         cmocka_unit_test_teardown(test_listing_error_body_through_runner, teardown),
         cmocka_unit_test_teardown(test_find, teardown),
