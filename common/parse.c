@@ -1,6 +1,7 @@
 #include "ss/parse.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -53,5 +54,41 @@ int ss_parse_double(const char *s, double *out)
     if (errno || *end || !isfinite(v))
         return -1;
     *out = v;
+    return 0;
+}
+
+int ss_parse_duration(const char *s, long *seconds)
+{
+    long v = 0, mult = 1;
+    const char *c = s;
+
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    for (; *c >= '0' && *c <= '9'; c++) {
+        if (v > (LONG_MAX - (*c - '0')) / 10)
+            return -1;
+        v = v * 10 + (*c - '0');
+    }
+    switch (*c) {
+    case '\0':
+    case 's':
+        break;
+    case 'm':
+        mult = 60;
+        break;
+    case 'h':
+        mult = 3600;
+        break;
+    case 'd':
+        mult = 86400;
+        break;
+    default:
+        return -1;
+    }
+    if (*c && c[1])
+        return -1;
+    if (v > LONG_MAX / mult)
+        return -1;
+    *seconds = v * mult;
     return 0;
 }

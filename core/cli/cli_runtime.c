@@ -336,6 +336,7 @@ void ss_runtime_engine_options(const struct ss_runtime *rt, struct ss_engine_opt
 
     memset(opt, 0, sizeof(*opt));
     opt->on_missing = e->on_missing;
+    opt->delete_after = e->delete_after;
     opt->adopt = e->adopt;
     opt->safety = e->safety;
     opt->max_run_time = e->max_run_time;

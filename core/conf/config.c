@@ -20,7 +20,11 @@ const struct scimsync_config_key ss_engine_keys[] = {
      "error, warn, info or debug (-v / -q override it)"},
     {"log_format", SCIMSYNC_KEY_STRING, 0, "text", "text or json (--log-format overrides it)"},
     {"on_missing", SCIMSYNC_KEY_STRING, 0, "deactivate",
-     "what happens to a managed user no source has any more: deactivate, delete or ignore"},
+     "what happens to a managed user no source has any more: deactivate, delete, ignore or "
+     "deactivate-then-delete (deactivated at once, deleted after delete_after; needs state)"},
+    {"delete_after", SCIMSYNC_KEY_STRING, 0, "7d",
+     "on_missing = deactivate-then-delete: how long a departed user stays deactivated before "
+     "the delete (a number with s, m, h or d: 3600s, 12h, 7d)"},
     {"adopt", SCIMSYNC_KEY_BOOL, 0, "false",
      "take over target objects without externalId whose userName / group name matches"},
     /* Safety limits (docs/engine.md "Safety limits"); -1: no limit. */
@@ -326,11 +330,45 @@ static int state_conf(const struct ss_conf_section *s, struct ss_engine_conf *e)
     return problems;
 }
 
+/* on_missing = deactivate-then-delete: delete_after, and the state store
+ * that remembers when each user was deactivated.  0 or the number of
+ * problems. */
+static int staged_conf(const struct ss_conf_section *s, struct ss_engine_conf *e)
+{
+    const struct ss_conf_kv *kv = s ? ss_conf_get(s, "delete_after") : NULL;
+    int problems = 0;
+
+    if (ss_parse_duration(engine_value(s, "delete_after"), &e->delete_after) < 0 ||
+        e->delete_after < 1 || e->delete_after > 3650L * 86400) {
+        ss_error("%s: [engine] delete_after must be a duration from 1s to 3650d: a whole number "
+                 "with s, m, h or d (3600s, 12h, 7d), not '%.64s'",
+                 kv ? kv->where : "?", kv ? kv->value : "");
+        ss_parse_duration(engine_value(NULL, "delete_after"), &e->delete_after);
+        problems++;
+    }
+    if (e->on_missing != SS_ON_MISSING_STAGED) {
+        if (kv)
+            ss_warn("%s: [engine] delete_after is used only with on_missing = "
+                    "deactivate-then-delete; ignored",
+                    kv->where);
+        return problems;
+    }
+    if (!e->state) {
+        ss_error("%s: [engine] on_missing = deactivate-then-delete needs a state store to "
+                 "remember when each user was deactivated: set [engine] state (file:/PATH or "
+                 "s3://BUCKET/KEY) or $SCIMSYNC_STATE",
+                 ss_conf_get(s, "on_missing")->where);
+        problems++;
+    }
+    return problems;
+}
+
 int ss_config_engine(struct ss_config *cfg)
 {
     static const char *const levels[] = {"error", "warn", "info", "debug"};
     static const char *const formats[] = {"text", "json"};
-    static const char *const missing[] = {"deactivate", "delete", "ignore"};
+    static const char *const missing[] = {"deactivate", "delete", "ignore",
+                                          "deactivate-then-delete"};
     const struct ss_conf_section *s = ss_config_find(cfg, SS_SEC_ENGINE, NULL);
     struct ss_engine_conf *e = &cfg->engine;
     int problems = 0;
@@ -352,7 +390,7 @@ int ss_config_engine(struct ss_config *cfg)
         problems += v < 0;
         e->log_format = v;
     }
-    v = s ? engine_enum(s, "on_missing", missing, 3) : 0;
+    v = s ? engine_enum(s, "on_missing", missing, 4) : 0;
     problems += v < 0;
     e->on_missing = v < 0 ? SS_ON_MISSING_DEACTIVATE : (enum ss_on_missing)v;
     engine_bool(s, "adopt", &e->adopt);
@@ -392,6 +430,7 @@ int ss_config_engine(struct ss_config *cfg)
     }
     problems += outputs_conf(s, e);
     problems += state_conf(s, e);
+    problems += staged_conf(s, e);
     if (s && ss_conf_get(s, "plugin_path")) {
         e->plugin_path = strdup(engine_value(s, "plugin_path"));
         if (!e->plugin_path)

@@ -50,6 +50,7 @@ struct ss_engine_conf {
     int log_level;  /* SCIMSYNC_LOG_*; -1 when not configured */
     int log_format; /* enum ss_log_format; -1 when not configured */
     enum ss_on_missing on_missing;
+    long delete_after; /* seconds: on_missing = deactivate-then-delete */
     int adopt;
     struct ss_safety_policy safety; /* the limits; force flags stay 0 */
     char *plugin_path;         /* colon-separated; NULL when unset */

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "ownership.h"
 #include "scope.h"
+#include "staged_delete.h"
 #include "strmap.h"
 #include "vec.h"
 #include "warncap.h"
@@ -350,6 +351,13 @@ static int plan_missing_users(struct differ *d)
     for (uint32_t t = 0; t < d->tgt->nusers; t++) {
         if (d->tu_state[t] != T_ORPHAN)
             continue;
+        if (how == SS_ON_MISSING_STAGED) {
+            int r = ss_staged_plan_user(d->plan, t);
+            if (r < 0)
+                return -1;
+            d->tu_deleted[t] = (unsigned char)r;
+            continue;
+        }
         if (how == SS_ON_MISSING_DEACTIVATE && !d->tgt->users[t].active)
             continue; /* already done: a second run is a no-op */
         struct ss_plan_op *op = ss_plan_add(

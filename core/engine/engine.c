@@ -22,6 +22,7 @@
 #include "safety.h"
 #include "select.h"
 #include "select_read.h"
+#include "staged_delete.h"
 #include "state_run.h"
 #include "stop.h"
 #include "target_read.h"
@@ -211,6 +212,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     src.nx = tgt.nx = (size_t)nx;
     tgt.x_from_target = ss_target_has_extras(target->plugin);
 
+    if (ss_staged_check_options(opt) < 0)
+        goto out;
     /* The state first: source plugins may read their values from it. */
     rc = ss_state_run_open(&state, opt);
     if (rc != SS_EXIT_OK)
@@ -285,6 +288,8 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
             rep->users_in_scope = src.nusers; /* what this run syncs */
             rep->groups_in_scope = src.ngroups;
         }
+        if (tr == 0) /* staged deletes: the times are the state's */
+            ss_state_run_fill_deactivated(state, &tgt);
         if (tr == 0 && src.nusers == 0 && src.ngroups == 0 && tgt.nusers == 0 && tgt.ngroups == 0) {
             char what[300];
             ss_select_describe(sel, what, sizeof what);
@@ -314,12 +319,24 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     if (ss_plan_init(&plan, &src, &tgt) < 0)
         goto out;
     have_plan = 1;
+    if (opt->on_missing == SS_ON_MISSING_STAGED) {
+        plan.staged = 1;
+        plan.delete_after = opt->delete_after;
+        if (ss_staged_now(&plan.now) < 0) {
+            rc = SS_EXIT_USAGE;
+            goto out;
+        }
+    }
     struct ss_diff_policy pol = {
         .on_missing = opt->on_missing, .adopt = opt->adopt, .scope = opt->scope};
     if (ss_diff(&src, &tgt, &pol, &plan) < 0)
         goto out;
-    if (sel)
+    if (sel) {
         ss_select_restrict(&plan, sel);
+        if (sel->kind != SCIMSYNC_ENTRY_USER)
+            plan.npending = 0; /* --group deactivates no one */
+    }
+    rep->staged = plan.staged;
     sum->skipped += plan.blocked;
     rep->skipped_blocked = plan.blocked;
     rep->scope_users = plan.ignored_users;
@@ -398,6 +415,9 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     }
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : invalid_exit(sum, 0);
+    if (ss_state_run_note_staged(state, &plan, !sel || sel->kind == SCIMSYNC_ENTRY_USER) < 0 &&
+        rc == SS_EXIT_OK)
+        rc = SS_EXIT_PARTIAL;
     if (sum->interrupted)
         rc = SS_EXIT_INTERRUPTED;
     /* What was answered is in the state even when the run stopped; plugin

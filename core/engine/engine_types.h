@@ -28,7 +28,12 @@ enum ss_exit {
     SS_EXIT_STALE = 9        /* apply FILE: the target changed since the plan: nothing applied */
 };
 
-enum ss_on_missing { SS_ON_MISSING_DEACTIVATE = 0, SS_ON_MISSING_DELETE, SS_ON_MISSING_IGNORE };
+enum ss_on_missing {
+    SS_ON_MISSING_DEACTIVATE = 0,
+    SS_ON_MISSING_DELETE,
+    SS_ON_MISSING_IGNORE,
+    SS_ON_MISSING_STAGED /* deactivate-then-delete: deleted after delete_after (staged_delete.h) */
+};
 
 /* One "field = template" line of a [mapping NAME] section. */
 struct ss_mapping_line {
@@ -61,6 +66,7 @@ struct ss_endpoint_info {
 
 struct ss_engine_options {
     enum ss_on_missing on_missing;
+    long delete_after;              /* on_missing = deactivate-then-delete: seconds */
     int adopt;                      /* adopt target objects without externalId by name */
     struct ss_safety_policy safety; /* limits and --force-deletes / --force-updates */
     long max_run_time;              /* seconds for the whole run; 0: no limit */

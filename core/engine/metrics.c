@@ -71,6 +71,8 @@ void ss_metrics_add_run(struct ss_metrics_state *st, const struct ss_report *r)
     st->throttled += (double)r->throttled;
     st->retries += (double)r->retries;
     st->safety_refusals += r->safety_refused ? 1 : 0;
+    st->last_pending_delete = r->staged && r->planned ? r->plan.users_pending_delete : 0;
+    st->deleted_after_grace += (double)r->users_deleted_after_grace;
     for (size_t i = 0; i < r->nrequests; i++) {
         double *c = req_slot(st, r->requests[i].method, r->requests[i].status);
         if (c)
@@ -113,6 +115,10 @@ char *ss_metrics_render_prometheus(const struct ss_metrics_state *st)
             fprintf(f, "scimsync_last_run_duration_seconds{phase=\"%s\"} %.3f\n",
                     ss_run_phase_names[p], st->last_phase[p]);
         fprintf(f, "scimsync_last_run_duration_seconds{phase=\"total\"} %.3f\n", st->last_duration);
+        family(f, "scimsync_users_pending_delete", "gauge",
+               "Users deactivated and waiting out delete_after before their delete, after the "
+               "last sync run (on_missing = deactivate-then-delete; 0 otherwise).");
+        fprintf(f, "scimsync_users_pending_delete %zu\n", st->last_pending_delete);
         family(f, "scimsync_last_run_objects", "gauge",
                "Objects the last sync run changed, failed or did not attempt, by kind and action.");
         for (int k = 0; k < SS_KIND_COUNT; k++) {
@@ -151,6 +157,9 @@ char *ss_metrics_render_prometheus(const struct ss_metrics_state *st)
     fprintf(f, "scimsync_throttled_responses_total %.0f\n", st->throttled);
     family(f, "scimsync_request_retries_total", "counter", "Requests to the target retried.");
     fprintf(f, "scimsync_request_retries_total %.0f\n", st->retries);
+    family(f, "scimsync_users_deleted_after_grace_total", "counter",
+           "Users deleted once delete_after had passed since their deactivation.");
+    fprintf(f, "scimsync_users_deleted_after_grace_total %.0f\n", st->deleted_after_grace);
     family(f, "scimsync_safety_refusals_total", "counter",
            "Sync runs refused by a safety limit (nothing applied).");
     fprintf(f, "scimsync_safety_refusals_total %.0f\n", st->safety_refusals);
@@ -230,6 +239,8 @@ static void load_line(struct ss_metrics_state *st, const char *line)
         st->retries = v;
     } else if (!strncmp(line, "scimsync_safety_refusals_total ", 31)) {
         st->safety_refusals = v;
+    } else if (!strncmp(line, "scimsync_users_deleted_after_grace_total ", 41)) {
+        st->deleted_after_grace = v;
     }
 }
 
@@ -339,6 +350,11 @@ static size_t emf_metrics(const struct ss_report *r, struct emf_metric *m)
                                  (double)r->counts[SS_KIND_USER][SS_ACT_DEACTIVATED]};
     m[n++] = (struct emf_metric){"UsersDeleted", "Count",
                                  (double)r->counts[SS_KIND_USER][SS_ACT_DELETED]};
+    m[n++] =
+        (struct emf_metric){"UsersPendingDelete", "Count",
+                            r->staged && r->planned ? (double)r->plan.users_pending_delete : 0};
+    m[n++] = (struct emf_metric){"UsersDeletedAfterGrace", "Count",
+                                 (double)r->users_deleted_after_grace};
     m[n++] = (struct emf_metric){"ObjectsChanged", "Count", (double)(created + updated + removed)};
     m[n++] = (struct emf_metric){"FailedOperations", "Count", (double)r->ops_failed};
     m[n++] = (struct emf_metric){"NotAttemptedOperations", "Count", (double)r->ops_not_attempted};

@@ -39,6 +39,9 @@ struct ss_metrics_state {
     double runs[SS_RESULT_COUNT];
     double objects[SS_KIND_COUNT][SS_ACT_COUNT];
     double failures, throttled, retries, safety_refusals;
+    /* staged deletes: pending after the last run (gauge), deleted (counter) */
+    size_t last_pending_delete;
+    double deleted_after_grace;
     struct {
         char method[8];
         long code;

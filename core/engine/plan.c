@@ -32,6 +32,7 @@ void ss_plan_free(struct ss_plan *p)
     free(p->group_tid);
     free(p->mgr_tid);
     free(p->losses);
+    free(p->pending);
     ss_arena_free(&p->arena);
     memset(p, 0, sizeof(*p));
 }
@@ -78,6 +79,7 @@ void ss_plan_count(const struct ss_plan *p, struct ss_plan_counts *c)
     c->managed_members = p->managed_members;
     c->group_losses = p->losses;
     c->ngroup_losses = p->nlosses;
+    c->users_pending_delete = p->npending;
     c->extra_names = p->src ? p->src->xnames : NULL;
     c->nextra = p->src ? p->src->nx : 0;
     for (int w = 0; w < SS_WAVE_COUNT; w++) {

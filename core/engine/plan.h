@@ -97,6 +97,20 @@ struct ss_plan {
     /* Set by the engine before printing (NULL in tests): the target and
      * sources the plan names, and whether nothing will be applied. */
     const struct ss_engine_options *opt;
+    /* Staged deletes (staged_delete.h): set by the engine before the diff. */
+    int staged;        /* on_missing = deactivate-then-delete */
+    long long now;     /* the run's clock */
+    long delete_after; /* seconds */
+    struct ss_pending_delete *pending;
+    size_t npending, pending_cap;
+};
+
+/* on_missing = deactivate-then-delete: a user deactivated (by this run or
+ * an earlier one) whose delete is not due yet.  Not an op. */
+struct ss_pending_delete {
+    uint32_t tuser;           /* target user */
+    long long deactivated_at; /* Unix time; 0: deactivated by this run */
+    long long due;            /* deleted by the first run at or after it */
 };
 
 /* A group that loses members in the plan (the per-group limit). */
@@ -112,6 +126,7 @@ struct ss_plan_counts {
     size_t members_add, members_remove;
     size_t manager_fixups;
     size_t total_ops;
+    size_t users_pending_delete; /* staged deletes waiting (not ops) */
     /* Populations (copied from the plan). */
     size_t owned_users, owned_groups, managed_members;
     /* Per field: updated users whose value the plan clears (a value in the

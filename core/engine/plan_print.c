@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "op_kinds.h"
+#include "staged_delete.h"
 #include "strmap.h"
 
 /* Target user ids -> userNames, to show managers by name.  On failure
@@ -160,7 +161,10 @@ static void print_op(const struct ss_plan *p, const struct ss_strmap *ids,
     case SCIMSYNC_OP_DELETE_USER:
         fputs("- user ", out);
         put_plain(out, user_name(&p->tgt->users[op->user]));
-        fputs(op->kind == SCIMSYNC_OP_DELETE_USER ? " (delete)\n" : " (deactivate)\n", out);
+        if (p->staged && op->kind == SCIMSYNC_OP_DELETE_USER)
+            fputs(" (delete: delete_after has passed since its deactivation)\n", out);
+        else
+            fputs(op->kind == SCIMSYNC_OP_DELETE_USER ? " (delete)\n" : " (deactivate)\n", out);
         break;
     case SCIMSYNC_OP_CREATE_GROUP:
         fputs("+ group ", out);
@@ -236,6 +240,30 @@ static void print_header(const struct ss_plan *p, FILE *out)
                 p->ignored_target_groups);
 }
 
+/* Staged deletes: the deactivated users waiting out delete_after. */
+static void print_pending(const struct ss_plan *p, FILE *out)
+{
+    char at[40], due[40], period[32];
+    if (!p->staged || p->npending == 0)
+        return;
+    ss_staged_format_period(p->delete_after, period, sizeof period);
+    fprintf(out, "Pending deletions (on_missing = deactivate-then-delete, delete_after %s): %zu "
+                 "users\n",
+            period, p->npending);
+    for (size_t i = 0; i < p->npending; i++) {
+        const struct ss_pending_delete *e = &p->pending[i];
+        ss_staged_format_time(e->due, 0, due, sizeof due);
+        fputs("  user ", out);
+        put_plain(out, user_name(&p->tgt->users[e->tuser]));
+        if (e->deactivated_at > 0) {
+            ss_staged_format_time(e->deactivated_at, 0, at, sizeof at);
+            fprintf(out, ": deactivated %s, delete due %s\n", at, due);
+        } else {
+            fprintf(out, ": deactivated by this sync, delete due %s\n", due);
+        }
+    }
+}
+
 int ss_plan_print_text(const struct ss_plan *p, FILE *out)
 {
     struct ss_strmap ids;
@@ -248,6 +276,7 @@ int ss_plan_print_text(const struct ss_plan *p, FILE *out)
             print_op(p, &ids, &p->ops[w][i], out);
     }
     ss_strmap_free(&ids);
+    print_pending(p, out);
     ss_plan_count(p, &c);
     ss_plan_print_counts(&c, out);
     return 0;
@@ -456,6 +485,8 @@ static json_object *counts_json(struct jb *b, const struct ss_plan_counts *c)
     jadd(b, o, "membersRemove", jsize(c->members_remove));
     jadd(b, o, "managerFixups", jsize(c->manager_fixups));
     jadd(b, o, "operations", jsize(c->total_ops));
+    if (c->users_pending_delete)
+        jadd(b, o, "usersPendingDelete", jsize(c->users_pending_delete));
     return o;
 }
 
@@ -469,6 +500,48 @@ static json_object *endpoint_json(struct jb *b, const struct ss_endpoint_info *e
     jadd_str(b, o, "name", e->section);
     jadd_str(b, o, "plugin", e->plugin);
     jadd_str(b, o, "location", e->location);
+    return o;
+}
+
+/* Staged deletes: {"deleteAfterSeconds", "users": [...]}; NULL in the
+ * other modes. */
+static json_object *pending_json(struct jb *b, const struct ss_plan *p)
+{
+    char t[40];
+    json_object *o, *a;
+    if (!p->staged)
+        return NULL;
+    o = json_object_new_object();
+    a = json_object_new_array();
+    if (!o || !a) {
+        json_object_put(o);
+        json_object_put(a);
+        b->failed = 1;
+        return NULL;
+    }
+    jadd(b, o, "deleteAfterSeconds", json_object_new_int64(p->delete_after));
+    for (size_t i = 0; i < p->npending; i++) {
+        const struct ss_pending_delete *e = &p->pending[i];
+        const struct ss_user_rec *u = &p->tgt->users[e->tuser];
+        json_object *x = json_object_new_object();
+        if (!x || json_object_array_add(a, x) != 0) {
+            json_object_put(x);
+            b->failed = 1;
+            break;
+        }
+        jadd_str(b, x, "userName", u->field[SCIMSYNC_F_USER_NAME]);
+        jadd_str(b, x, "externalId", u->external_id);
+        jadd_str(b, x, "targetId", u->id);
+        if (e->deactivated_at > 0) {
+            ss_staged_format_time(e->deactivated_at, 1, t, sizeof t);
+            jadd_str(b, x, "deactivatedAt", t);
+        } else {
+            jadd_str(b, x, "deactivatedAt", NULL); /* by this run */
+        }
+        ss_staged_format_time(e->due, 1, t, sizeof t);
+        jadd_str(b, x, "deleteDue", t);
+    }
+    jadd(b, o, "users", a);
     return o;
 }
 
@@ -549,6 +622,14 @@ int ss_plan_print_json(const struct ss_plan *p, FILE *out)
     json_object_put(counts);
     if (bad)
         goto out;
+    json_object *pend = pending_json(&b, p);
+    if (pend) {
+        fputs(",\n\"pendingDeletes\": ", out);
+        bad = b.failed || put_json(pend, out) < 0;
+        json_object_put(pend);
+        if (bad)
+            goto out;
+    }
     json_object *ctx = context_json(&b, p);
     if (ctx) {
         /* The context members follow the counts: {"ops", "counts",

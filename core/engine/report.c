@@ -314,6 +314,8 @@ void ss_report_apply_results(const struct ss_plan *p)
             size_t n = d->per_member ? op->nmembers : 1;
             if (op->state == SS_OP_DONE) {
                 r->counts[k][d->action] += d->per_member ? op->members_done : 1;
+                if (p->staged && op->kind == SCIMSYNC_OP_DELETE_USER)
+                    r->users_deleted_after_grace++; /* the only user deletes of that mode */
                 continue;
             }
             if (op->state != SS_OP_FAILED && op->state != SS_OP_NOT_ATTEMPTED)
@@ -518,6 +520,20 @@ static json_object *planned_json(struct jb *b, const struct ss_report *r)
     put(b, o, "members_remove", jnum(b, c->members_remove));
     put(b, o, "manager_fixups", jnum(b, c->manager_fixups));
     put(b, o, "operations", jnum(b, c->total_ops));
+    if (r->staged)
+        put(b, o, "users_pending_delete", jnum(b, c->users_pending_delete));
+    return o;
+}
+
+/* on_missing = deactivate-then-delete: null in the other modes. */
+static json_object *staged_json(struct jb *b, const struct ss_report *r)
+{
+    json_object *o;
+    if (!r->staged)
+        return NULL;
+    o = jobj(b);
+    put(b, o, "users_pending_delete", jnum(b, r->planned ? r->plan.users_pending_delete : 0));
+    put(b, o, "users_deleted_after_grace", jnum(b, r->users_deleted_after_grace));
     return o;
 }
 
@@ -630,6 +646,7 @@ char *ss_report_render(const struct ss_report *r, int pretty, int with_plan)
     put(&b, root, "planned", planned_json(&b, r));
     put(&b, root, "safety", safety_json(&b, r));
     put(&b, root, "changes", changes_json(&b, r));
+    put(&b, root, "staged_deletes", staged_json(&b, r));
     put(&b, root, "failures_total", jnum(&b, r->failures_total));
     put(&b, root, "not_started_total", jnum(&b, r->ops_not_started));
     put(&b, root, "failures", failures_json(&b, r));

@@ -126,6 +126,9 @@ struct ss_report {
     int interrupted;      /* SIGINT / SIGTERM */
     int deadline_reached; /* [engine] max_run_time */
     char *plan_json;      /* --json: the plan document, embedded as "plan" */
+    /* staged deletes (on_missing = deactivate-then-delete); pending: plan.users_pending_delete */
+    int staged;
+    size_t users_deleted_after_grace; /* done by this run */
 };
 
 /* Starts a record and makes it the current one. */

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "staged_delete.h"
 #include "state.h"
 #include "state_lease.h"
 #include "state_store.h"
@@ -110,6 +111,11 @@ int ss_state_run_open(struct ss_state_run **out, const struct ss_engine_options 
         ss_info("state: %s: %zu users, %zu groups", sr->store.where, sr->st.nusers, sr->st.ngroups);
     }
     free(buf);
+    /* Deactivations are recorded at the run's clock (staged deletes). */
+    if (ss_staged_now(&sr->st.clock) < 0) {
+        rc = SS_EXIT_USAGE;
+        goto fail;
+    }
     sr->last_save = ss_clock_mono();
     current = sr;
     *out = sr;
@@ -229,10 +235,18 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
         return 0;
     }
     ss_info("state: reading the target in full: %s", sr->why);
+    if (!sr->st.target || !opt->target_identity || strcmp(sr->st.target, opt->target_identity)) {
+        /* Deactivation times of another target mean nothing here. */
+        for (size_t i = 0; i < sr->st.nusers; i++)
+            sr->st.users[i].deactivated_at = 0;
+    }
     if (ss_target_read(t, src, adopt, tgt) < 0)
         return -1;
     if (ss_state_from_dir(&sr->st, tgt, time(NULL)) < 0)
         return -1;
+    /* Same positions: the deactivation times the state kept. */
+    for (size_t i = 0; i < tgt->nusers && i < sr->st.nusers; i++)
+        tgt->users[i].deactivated_at = sr->st.users[i].deactivated_at;
     sr->st.target =
         opt->target_identity ? ss_arena_strdup(&sr->st.arena, opt->target_identity) : NULL;
     /* A full read may have taken a good part of the lease. */
@@ -302,6 +316,23 @@ void ss_state_run_apply_hook(struct ss_state_run *sr, struct ss_apply_hook *hook
     hook->chunk = STATE_CHUNK;
     hook->after = after_chunk;
     hook->ctx = sr;
+}
+
+int ss_state_run_note_staged(struct ss_state_run *sr, const struct ss_plan *p, int clear_returned)
+{
+    if (!sr || sr->opt->dry_run)
+        return 0;
+    return ss_staged_note_state(&sr->st, p, clear_returned);
+}
+
+void ss_state_run_fill_deactivated(struct ss_state_run *sr, struct ss_dir *tgt)
+{
+    if (!sr)
+        return;
+    for (size_t i = 0; i < tgt->nusers; i++) {
+        struct ss_user_rec *u = &tgt->users[i];
+        u->deactivated_at = u->active || !u->id ? 0 : ss_state_deactivated_at(&sr->st, u->id);
+    }
 }
 
 int ss_state_run_finish(struct ss_state_run *sr, int ok)

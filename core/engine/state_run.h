@@ -11,6 +11,7 @@
 #include "apply.h"
 #include "engine_types.h"
 #include "model.h"
+#include "plan.h"
 
 struct ss_state_run;
 
@@ -30,6 +31,12 @@ int ss_state_run_read_target(struct ss_state_run *sr, const struct ss_engine_tar
                              const struct ss_dir *src, int adopt, struct ss_dir *tgt);
 /* The apply hook that records ops and checkpoints the state. */
 void ss_state_run_apply_hook(struct ss_state_run *sr, struct ss_apply_hook *hook);
+/* After apply, staged deletes: the deactivation times the plan implies
+ * (ss_staged_note_state).  0, or <0 (logged). */
+int ss_state_run_note_staged(struct ss_state_run *sr, const struct ss_plan *p, int clear_returned);
+/* A target snapshot read without the state (sync --user / --group): the
+ * deactivation times the state knows for its inactive users. */
+void ss_state_run_fill_deactivated(struct ss_state_run *sr, struct ss_dir *tgt);
 /* Saves the state (plugin values only when ok).  0, or <0 (logged). */
 int ss_state_run_finish(struct ss_state_run *sr, int ok);
 void ss_state_run_close(struct ss_state_run *sr);

@@ -31,6 +31,9 @@ struct ss_user_rec {
      * bit k when the mapping sets xnames[k]. */
     const char **xval;
     uint32_t xmanaged;
+    /* Target side, from the state: Unix time it was deactivated (0: not
+     * known); staged deletes count their period from it. */
+    long long deactivated_at;
 };
 
 struct ss_group_rec {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "vec.h"
@@ -213,10 +214,27 @@ int ss_state_encode(const struct ss_state *st, char **out, size_t *len)
         if (put_line(f, a) < 0)
             goto out;
     }
+    /* Deactivation times (version 2): only inactive users have one. */
+    size_t ndeact = 0;
+    for (size_t i = 0; i < st->nusers; i++) {
+        const struct ss_state_user *u = &st->users[i];
+        if (u->gone || u->active || u->deactivated_at <= 0)
+            continue;
+        json_object *a = json_object_new_array_ext(3);
+        if (!a)
+            goto out;
+        json_object_array_add(a, json_object_new_string("d"));
+        json_object_array_add(a, json_object_new_string(u->id));
+        json_object_array_add(a, json_object_new_int64(u->deactivated_at));
+        if (put_line(f, a) < 0)
+            goto out;
+        ndeact++;
+    }
     json_object *t = json_object_new_object();
     if (!t)
         goto out;
     json_object_object_add(t, "end", json_object_new_boolean(1));
+    json_object_object_add(t, "deactivated", json_object_new_int64((int64_t)ndeact));
     json_object_object_add(t, "users", json_object_new_int64((int64_t)nusers));
     json_object_object_add(t, "groups", json_object_new_int64((int64_t)ngroups));
     json_object_object_add(t, "memberships", json_object_new_int64((int64_t)nmem));
@@ -249,6 +267,8 @@ struct decoder {
     int field_col[SCIMSYNC_F_COUNT + 8]; /* column in the file -> field, -1 unknown */
     size_t ncols;
     int64_t want_users, want_groups;
+    int version;
+    size_t ndeact; /* "d" records read */
     char *why;
     size_t whylen;
     size_t line;
@@ -273,12 +293,14 @@ static int dec_header(struct decoder *d, json_object *h)
     if (!json_object_is_type(h, json_type_object) || !json_object_object_get_ex(h, "format", &v) ||
         !jstr(v) || strcmp(jstr(v), SS_STATE_FORMAT) != 0)
         return bad(d, "not a scimsync state (no \"format\": \"" SS_STATE_FORMAT "\")");
+    /* Version 1 is version 2 without deactivation times: still read. */
     if (!json_object_object_get_ex(h, "version", &v) || !json_object_is_type(v, json_type_int) ||
-        json_object_get_int(v) != SS_STATE_VERSION) {
-        snprintf(d->why, d->whylen, "format version %s, this scimsync reads version %d",
+        json_object_get_int(v) < 1 || json_object_get_int(v) > SS_STATE_VERSION) {
+        snprintf(d->why, d->whylen, "format version %s, this scimsync reads versions 1 to %d",
                  v ? json_object_get_string(v) : "missing", SS_STATE_VERSION);
         return -1;
     }
+    d->version = json_object_get_int(v);
     if (json_object_object_get_ex(h, "target", &v))
         st->target = dup_or_null(st, jstr(v), &fail);
     if (json_object_object_get_ex(h, "full_at", &v))
@@ -374,6 +396,22 @@ static int dec_group(struct decoder *d, json_object *a)
     return fail ? bad(d, "out of memory") : 0;
 }
 
+/* ["d", user id, Unix time]: when scimsync deactivated that user. */
+static int dec_deactivated(struct decoder *d, json_object *a)
+{
+    uint32_t p;
+    const char *id = jstr(json_object_array_get_idx(a, 1));
+    json_object *when = json_object_array_get_idx(a, 2);
+    if (d->version < 2 || json_object_array_length(a) != 3 || !id ||
+        !json_object_is_type(when, json_type_int) || json_object_get_int64(when) <= 0)
+        return bad(d, "a deactivation record must be [\"d\", user id, Unix time] (version 2)");
+    if (!find_user(d->st, id, &p))
+        return bad(d, "a deactivation record names no user listed before it");
+    d->st->users[p].deactivated_at = json_object_get_int64(when);
+    d->ndeact++;
+    return 0;
+}
+
 static int dec_trailer(struct decoder *d, json_object *t)
 {
     json_object *v;
@@ -385,6 +423,9 @@ static int dec_trailer(struct decoder *d, json_object *t)
         json_object_get_int64(v) != (int64_t)d->st->ngroups ||
         d->want_groups != (int64_t)d->st->ngroups)
         return bad(d, "the counts do not match the records (cut short?)");
+    if (json_object_object_get_ex(t, "deactivated", &v) &&
+        json_object_get_int64(v) != (int64_t)d->ndeact)
+        return bad(d, "the count of deactivation records does not match (cut short?)");
     return 1;
 }
 
@@ -425,6 +466,8 @@ int ss_state_decode(struct ss_state *st, const char *buf, size_t len, char *why,
                 r = dec_user(&d, o);
             else if (!strcmp(tag, "g"))
                 r = dec_group(&d, o);
+            else if (!strcmp(tag, "d"))
+                r = dec_deactivated(&d, o);
             else
                 r = bad(&d, "unknown record (users come first, then groups)");
         } else if (json_object_is_type(o, json_type_object)) {
@@ -475,6 +518,10 @@ int ss_state_from_dir(struct ss_state *st, const struct ss_dir *tgt, time_t now)
         u->active = r->active;
         for (int f = 0; f < SCIMSYNC_F_COUNT; f++)
             u->field[f] = dup_or_null(&fresh, r->field[f], &fail);
+        /* A full read does not say when a user was deactivated: the
+         * state's time is kept while the user is still inactive. */
+        const struct ss_state_user *old = r->active ? NULL : find_user(st, r->id, NULL);
+        u->deactivated_at = old ? old->deactivated_at : 0;
     }
     for (uint32_t i = 0; i < tgt->ngroups && !fail; i++) {
         const struct ss_group_rec *r = &tgt->groups[i];
@@ -506,6 +553,7 @@ int ss_state_from_dir(struct ss_state *st, const struct ss_dir *tgt, time_t now)
     fresh.full_at = (long long)now;
     fresh.full_why = NULL;
     fresh.changed = 1;
+    fresh.clock = st->clock;
     ss_state_free(st);
     *st = fresh;
     return 0;
@@ -532,6 +580,7 @@ int ss_state_to_dir(const struct ss_state *st, struct ss_dir *tgt)
         r->external_id = u->external_id;
         memcpy(r->field, u->field, sizeof(r->field));
         r->active = u->active;
+        r->deactivated_at = u->active ? 0 : u->deactivated_at;
         upos[i] = (uint32_t)(tgt->nusers - 1);
     }
     size_t ng = 0;
@@ -573,6 +622,22 @@ out:
 
 /* ------------------------------------------------------------------ */
 /* Recording what the target answered                                  */
+
+int ss_state_set_deactivated(struct ss_state *st, const char *id, long long when, int only_unset)
+{
+    struct ss_state_user *u = find_user(st, id, NULL);
+    if (!u || u->deactivated_at == when || (only_unset && u->deactivated_at > 0))
+        return 0;
+    u->deactivated_at = when;
+    st->changed = 1;
+    return 0;
+}
+
+long long ss_state_deactivated_at(const struct ss_state *st, const char *id)
+{
+    const struct ss_state_user *u = find_user(st, id, NULL);
+    return u && !u->active ? u->deactivated_at : 0;
+}
 
 void ss_state_mark_full(struct ss_state *st, const char *why)
 {
@@ -639,6 +704,7 @@ static int record_done(struct ss_state *st, const struct scimsync_op *op)
             return -1;
         u->external_id = dup_or_null(st, op->user->external_id, &fail);
         u->active = op->user->active;
+        u->deactivated_at = 0;
         for (int f = 0; f < SCIMSYNC_F_COUNT; f++)
             u->field[f] = dup_or_null(st, op->user->field[f], &fail);
         break;
@@ -653,12 +719,19 @@ static int record_done(struct ss_state *st, const struct scimsync_op *op)
         }
         if (op->changed & SCIMSYNC_F_ACTIVE_BIT)
             u->active = op->user->active;
+        if (u->active)
+            u->deactivated_at = 0; /* back: a later departure starts a new period */
         break;
     }
     case SCIMSYNC_OP_DEACTIVATE_USER: {
         struct ss_state_user *u = find_user(st, op->target_id, NULL);
-        if (u)
+        if (u) {
+            /* An active user's time is stale whatever it says; a repeated
+             * deactivation keeps the first. */
+            if (u->active || u->deactivated_at <= 0)
+                u->deactivated_at = st->clock > 0 ? st->clock : (long long)time(NULL);
             u->active = 0;
+        }
         break;
     }
     case SCIMSYNC_OP_DELETE_USER: {

@@ -24,14 +24,16 @@
 #include "model.h"
 #include "strmap.h"
 
-#define SS_STATE_VERSION 1
+/* 2: "d" records (deactivation times, staged deletes); 1 is still read. */
+#define SS_STATE_VERSION 2
 #define SS_STATE_FORMAT "scimsync-state"
 
 struct ss_state_user {
     const char *id, *external_id;
     const char *field[SCIMSYNC_F_COUNT];
     int active;
-    unsigned char gone; /* deleted this run: not written */
+    unsigned char gone;       /* deleted this run: not written */
+    long long deactivated_at; /* Unix time scimsync deactivated it (0: not known) */
 };
 
 struct ss_state_group {
@@ -58,7 +60,8 @@ struct ss_state {
     struct ss_strmap uid, gid; /* target id -> position */
     struct ss_state_kv *kv;
     size_t nkv, kv_cap;
-    int changed; /* differs from what was loaded / last saved */
+    int changed;     /* differs from what was loaded / last saved */
+    long long clock; /* the run's clock for deactivation times (0: time()) */
 };
 
 void ss_state_init(struct ss_state *st);
@@ -83,6 +86,12 @@ int ss_state_to_dir(const struct ss_state *st, struct ss_dir *tgt);
  * read next run.  Returns 1 when the op was a surprise, 0 otherwise, <0
  * on no memory (logged). */
 int ss_state_record(struct ss_state *st, const struct scimsync_op *op);
+/* Sets (when != 0) or clears (when == 0) the deactivation time of user id;
+ * only_unset: keep a time already there.  0 (an unknown id is no error),
+ * <0 never today (kept for symmetry with the other setters). */
+int ss_state_set_deactivated(struct ss_state *st, const char *id, long long when, int only_unset);
+/* When scimsync deactivated user id (0: not known, or no such user). */
+long long ss_state_deactivated_at(const struct ss_state *st, const char *id);
 /* Marks the state for a full read next run (first reason kept). */
 void ss_state_mark_full(struct ss_state *st, const char *why);
 

@@ -18,4 +18,10 @@ int ss_parse_long(const char *s, long *out);
 /* Whole-string finite double (strtod syntax, no leading space).  0 or -1. */
 int ss_parse_double(const char *s, double *out);
 
+/* Whole-string duration: a non-negative whole number with an optional
+ * unit, s (seconds, the default), m, h or d ("90", "30s", "15m", "7d"); no
+ * spaces, no sign, one unit.  0 and *seconds, or -1 (*seconds untouched;
+ * also when the value overflows a long). */
+int ss_parse_duration(const char *s, long *seconds);
+
 #endif

@@ -72,12 +72,47 @@ static void test_double(void **state)
     assert_true(d == 5);
 }
 
+static void test_duration(void **state)
+{
+    (void)state;
+    long v = 5;
+    assert_int_equal(ss_parse_duration("90", &v), 0);
+    assert_int_equal(v, 90);
+    assert_int_equal(ss_parse_duration("3s", &v), 0);
+    assert_int_equal(v, 3);
+    assert_int_equal(ss_parse_duration("15m", &v), 0);
+    assert_int_equal(v, 900);
+    assert_int_equal(ss_parse_duration("2h", &v), 0);
+    assert_int_equal(v, 7200);
+    assert_int_equal(ss_parse_duration("7d", &v), 0);
+    assert_int_equal(v, 604800);
+    assert_int_equal(ss_parse_duration("0", &v), 0);
+    assert_int_equal(v, 0);
+    v = 5;
+    assert_int_equal(ss_parse_duration("", &v), -1);
+    assert_int_equal(ss_parse_duration("d", &v), -1);
+    assert_int_equal(ss_parse_duration("-1d", &v), -1);
+    assert_int_equal(ss_parse_duration("+1d", &v), -1);
+    assert_int_equal(ss_parse_duration(" 1d", &v), -1);
+    assert_int_equal(ss_parse_duration("1d ", &v), -1);
+    assert_int_equal(ss_parse_duration("1 d", &v), -1);
+    assert_int_equal(ss_parse_duration("1D", &v), -1);
+    assert_int_equal(ss_parse_duration("1w", &v), -1);
+    assert_int_equal(ss_parse_duration("1dd", &v), -1);
+    assert_int_equal(ss_parse_duration("1.5d", &v), -1);
+    assert_int_equal(ss_parse_duration("99999999999999999999", &v), -1);
+    assert_int_equal(ss_parse_duration("999999999999999999d", &v), -1);
+    assert_int_equal(ss_parse_duration(NULL, &v), -1);
+    assert_int_equal(v, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bool),
         cmocka_unit_test(test_long),
         cmocka_unit_test(test_double),
+        cmocka_unit_test(test_duration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

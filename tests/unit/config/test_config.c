@@ -241,6 +241,64 @@ static void test_engine_type_errors(void **state)
     free(log);
 }
 
+/* on_missing = deactivate-then-delete: delete_after as a duration, and a
+ * state store required (the error names the missing key). */
+static void test_staged_deletes(void **state)
+{
+    struct ss_config cfg;
+    char *log;
+    (void)state;
+
+    unsetenv("SCIMSYNC_STATE");
+    write_file(g_main, "[engine]\non_missing = deactivate-then-delete\ndelete_after = 3s\n");
+    write_dropin("00-layout.ini", minimal);
+    assert_true(load_capture(&cfg, g_main, 1, g_confd, 1, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:2: [engine] on_missing = deactivate-then-delete "
+                                "needs a state store"));
+    assert_non_null(strstr(log, "set [engine] state"));
+    ss_config_free(&cfg);
+    free(log);
+
+    write_file(g_main, "[engine]\non_missing = deactivate-then-delete\ndelete_after = 3s\n"
+                       "state = file:/var/lib/scimsync/state.json\n");
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_int_equal(cfg.engine.on_missing, SS_ON_MISSING_STAGED);
+    assert_int_equal(cfg.engine.delete_after, 3);
+    ss_config_free(&cfg);
+    free(log);
+
+    /* The default period, and the state from the environment. */
+    setenv("SCIMSYNC_STATE", "file:/tmp/state.json", 1);
+    write_file(g_main, "[engine]\non_missing = deactivate-then-delete\n");
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_int_equal(cfg.engine.delete_after, 7 * 86400);
+    ss_config_free(&cfg);
+    free(log);
+    unsetenv("SCIMSYNC_STATE");
+
+    write_file(g_main, "[engine]\non_missing = deactivate-then-delete\ndelete_after = 1 week\n"
+                       "state = file:/var/lib/scimsync/state.json\n");
+    assert_true(load_capture(&cfg, g_main, 1, g_confd, 1, &log) < 0);
+    assert_non_null(strstr(log, "scimsync.ini:3: [engine] delete_after must be a duration"));
+    ss_config_free(&cfg);
+    free(log);
+
+    write_file(g_main, "[engine]\ndelete_after = 0s\n");
+    assert_true(load_capture(&cfg, g_main, 1, g_confd, 1, &log) < 0);
+    assert_non_null(strstr(log, "delete_after must be a duration from 1s"));
+    ss_config_free(&cfg);
+    free(log);
+
+    /* Set without the mode: a warning, no error. */
+    write_file(g_main, "[engine]\ndelete_after = 12h\n");
+    assert_int_equal(load_capture(&cfg, g_main, 1, g_confd, 1, &log), 0);
+    assert_non_null(strstr(log, "delete_after is used only with on_missing = "
+                                "deactivate-then-delete"));
+    assert_int_equal(cfg.engine.delete_after, 12 * 3600);
+    ss_config_free(&cfg);
+    free(log);
+}
+
 static void test_engine_values(void **state)
 {
     struct ss_config cfg;
@@ -1038,6 +1096,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_dropins_lexical_later_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_staged_deletes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_explicit_main_is_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_at_all_is_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_section_and_engine_key, setup, teardown),

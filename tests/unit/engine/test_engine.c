@@ -8,8 +8,10 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "fakes.h"
@@ -135,6 +137,55 @@ static void test_deactivate_once_and_delete(void **state)
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_int_equal(w->run.sum.users_deleted, 1);
     assert_null(fake_target_user_by_name(&w->tgt, "carol@x"));
+}
+
+/* on_missing = deactivate-then-delete end to end, with a file state and
+ * the test clock: deactivated first, deleted by the first run after
+ * delete_after; without a state store the run refuses (exit 1). */
+static void test_staged_deletes(void **state)
+{
+    struct world *w = *state;
+    char dir[] = "/tmp/ss_engine_staged.XXXXXX", url[160], path[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    snprintf(url, sizeof url, "file:%s", path);
+    basic_directory(w);
+    w->run.opt.on_missing = SS_ON_MISSING_STAGED;
+    w->run.opt.delete_after = 100;
+    /* Without a state: refused before anything is read or sent. */
+    assert_int_equal(fake_run(&w->run), SS_EXIT_USAGE);
+    assert_int_equal(w->tgt.apply_calls, 0);
+
+    w->run.opt.state = url;
+    w->run.opt.target_identity = "fake target";
+    w->run.opt.full_reconcile_interval = 86400;
+    setenv("SCIMSYNC_TEST_NOW", "1000000", 1);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    fake_source_reset(&w->src);
+    U("1", "alice@x", "Alice", "Smith");
+    U("2", "bob@x", "Bob", "Jones");
+    fake_source_group(&w->src, "g1", "aws-admins", 0, "1", "2", NULL);
+    fake_source_group(&w->src, "g2", "aws-devs", 0, "g1", NULL);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.users_deactivated, 1);
+    assert_int_equal(w->run.sum.users_deleted, 0);
+    assert_int_equal(fake_target_user_by_name(&w->tgt, "carol@x")->active, 0);
+    assert_non_null(strstr(w->run.out, "user carol@x: deactivated by this sync, delete due "));
+    /* 99 s later: still waiting, nothing sent. */
+    setenv("SCIMSYNC_TEST_NOW", "1000099", 1);
+    size_t calls = w->tgt.apply_calls;
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_non_null(strstr(w->run.out, "No changes.\n"));
+    assert_int_equal(w->tgt.apply_calls, calls);
+    assert_non_null(fake_target_user_by_name(&w->tgt, "carol@x"));
+    /* 100 s: deleted. */
+    setenv("SCIMSYNC_TEST_NOW", "1000100", 1);
+    assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
+    assert_int_equal(w->run.sum.users_deleted, 1);
+    assert_null(fake_target_user_by_name(&w->tgt, "carol@x"));
+    unsetenv("SCIMSYNC_TEST_NOW");
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_source_failures_exit_2(void **state)
@@ -524,6 +575,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_first_sync_then_noop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_only_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deactivate_once_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_staged_deletes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_failures_exit_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_safety_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_safety_per_kind, setup, teardown),

@@ -279,6 +279,70 @@ static void test_prometheus_and_carry_over(void **state)
     rmdir(dir);
 }
 
+/* Staged deletes: the report's staged_deletes, the Prometheus gauge and
+ * counter (carried over through the textfile), the EMF metrics. */
+static void test_staged_deletes(void **state)
+{
+    (void)state;
+    struct ss_report r;
+    struct ss_metrics_state st, back;
+    char dir[] = "/tmp/ss_metrics_staged.XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/scimsync.prom", dir);
+
+    sample_report(&r, 0);
+    char *text = ss_report_render(&r, 0, 0);
+    json_object *o = json_tokener_parse(text);
+    assert_true(json_object_is_type(get(o, "staged_deletes"), json_type_null));
+    assert_null(get(o, "planned.users_pending_delete"));
+    json_object_put(o);
+    free(text);
+    memset(&st, 0, sizeof st);
+    ss_metrics_add_run(&st, &r);
+    text = ss_metrics_render_prometheus(&st);
+    assert_non_null(find_line(text, "scimsync_users_pending_delete 0"));
+    assert_non_null(find_line(text, "scimsync_users_deleted_after_grace_total 0"));
+    free(text);
+    ss_report_free(&r);
+
+    sample_report(&r, 0);
+    r.staged = 1;
+    r.planned = 1;
+    r.plan.users_pending_delete = 4;
+    r.users_deleted_after_grace = 2;
+    text = ss_report_render(&r, 0, 0);
+    o = json_tokener_parse(text);
+    assert_int_equal(num(o, "staged_deletes.users_pending_delete"), 4);
+    assert_int_equal(num(o, "staged_deletes.users_deleted_after_grace"), 2);
+    assert_int_equal(num(o, "planned.users_pending_delete"), 4);
+    json_object_put(o);
+    free(text);
+    char *line = ss_metrics_render_emf(&r, NULL, NULL);
+    o = json_tokener_parse(line);
+    assert_int_equal(num(o, "UsersPendingDelete"), 4);
+    assert_int_equal(num(o, "UsersDeletedAfterGrace"), 2);
+    json_object_put(o);
+    free(line);
+    memset(&st, 0, sizeof st);
+    ss_metrics_add_run(&st, &r);
+    text = ss_metrics_render_prometheus(&st);
+    assert_non_null(find_line(text, "# TYPE scimsync_users_pending_delete gauge"));
+    assert_non_null(find_line(text, "scimsync_users_pending_delete 4"));
+    assert_non_null(find_line(text, "# TYPE scimsync_users_deleted_after_grace_total counter"));
+    assert_non_null(find_line(text, "scimsync_users_deleted_after_grace_total 2"));
+    assert_int_equal(ss_write_file_atomic(path, text, "metrics_textfile"), 0);
+    free(text);
+    /* the next one-shot run adds to the counter it reads back */
+    memset(&back, 0, sizeof back);
+    assert_int_equal(ss_metrics_load_textfile(&back, path), 0);
+    assert_true(back.deleted_after_grace == 2);
+    ss_metrics_add_run(&back, &r);
+    assert_true(back.deleted_after_grace == 4);
+    ss_report_free(&r);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_emf(void **state)
 {
     (void)state;
@@ -525,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_hooks_without_run),
         cmocka_unit_test(test_prometheus_and_carry_over),
         cmocka_unit_test(test_emf),
+        cmocka_unit_test(test_staged_deletes),
         cmocka_unit_test(test_dimensions_checked),
         cmocka_unit_test(test_progress_format),
         cmocka_unit_test(test_structured_log),

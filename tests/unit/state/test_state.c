@@ -137,7 +137,7 @@ static void test_bad_input(void **unused)
         free(part);
     }
     free(buf);
-    expect_bad("{\"format\":\"scimsync-state\",\"version\":2}\n", "version 2");
+    expect_bad("{\"format\":\"scimsync-state\",\"version\":3}\n", "version 3");
     expect_bad("{\"format\":\"other\"}\n", "not a scimsync state");
     expect_bad("[1,2]\n", "not a scimsync state");
     expect_bad("{\"format\":\"scimsync-state\",\"version\":1,\"user_fields\":[\"userName\"],"
@@ -228,6 +228,127 @@ static void test_record(void **unused)
     ss_state_free(&st2);
     ss_state_free(&st);
     ss_dir_free(&d);
+}
+
+/* A version-1 state (before deactivation times): still read, every user
+ * without a time. */
+static const char v1_state[] =
+    "{\"format\":\"scimsync-state\",\"version\":1,\"target\":\"" TGT "\",\"full_at\":7,"
+    "\"full_reconcile_due\":null,\"user_fields\":[\"userName\",\"title\"],\"users\":2,"
+    "\"groups\":1,\"plugins\":{}}\n"
+    "[\"u\",\"id-a\",\"ext-a\",true,\"a@example.com\",null]\n"
+    "[\"u\",\"id-b\",\"ext-b\",false,\"b@example.com\",\"Engineer\"]\n"
+    "[\"g\",\"id-g\",\"ext-g\",\"team\",true,[0,1]]\n"
+    "{\"end\":true,\"users\":2,\"groups\":1,\"memberships\":2}\n";
+
+static void test_deactivation_times(void **unused)
+{
+    (void)unused;
+    struct ss_state st, st2, st3;
+    struct ss_dir back, full;
+    char why[256] = "", *buf;
+    size_t len;
+
+    /* The older format loads: same users, no time known. */
+    ss_state_init(&st);
+    if (ss_state_decode(&st, v1_state, strlen(v1_state), why, sizeof why) != 0)
+        fail_msg("a version-1 state must still load: %s", why);
+    assert_int_equal(st.nusers, 2);
+    assert_string_equal(st.target, TGT);
+    assert_int_equal(st.users[1].active, 0);
+    assert_int_equal(st.users[1].deactivated_at, 0);
+    assert_string_equal(st.users[1].field[SCIMSYNC_F_TITLE], "Engineer");
+    assert_int_equal(st.groups[0].nmem, 2);
+
+    /* A deactivation is recorded at the run's clock; a second one keeps
+     * the first time. */
+    st.clock = 1000;
+    struct scimsync_op de = {.kind = SCIMSYNC_OP_DEACTIVATE_USER, .target_id = "id-a"};
+    assert_int_equal(ss_state_record(&st, &de), 0);
+    assert_int_equal(st.users[0].active, 0);
+    assert_int_equal(st.users[0].deactivated_at, 1000);
+    st.clock = 2000;
+    assert_int_equal(ss_state_record(&st, &de), 0);
+    assert_int_equal(st.users[0].deactivated_at, 1000);
+    /* A time left on an active user (a hand-edited state) is not the
+     * deactivation's. */
+    st.users[0].active = 1;
+    st.users[0].deactivated_at = 10;
+    st.clock = 1000;
+    assert_int_equal(ss_state_record(&st, &de), 0);
+    assert_int_equal(st.users[0].deactivated_at, 1000);
+    st.clock = 2000;
+    /* A time set for a user deactivated before the state knew when. */
+    st.changed = 0;
+    assert_int_equal(ss_state_set_deactivated(&st, "id-b", 1500, 1), 0);
+    assert_true(st.changed);
+    st.changed = 0;
+    assert_int_equal(ss_state_set_deactivated(&st, "id-b", 1700, 1), 0); /* kept */
+    assert_false(st.changed);
+    assert_int_equal(ss_state_set_deactivated(&st, "id-none", 1700, 0), 0);
+
+    /* Written as version 2 with "d" records, read back. */
+    assert_int_equal(ss_state_encode(&st, &buf, &len), 0);
+    assert_non_null(strstr(buf, "\"version\":2"));
+    assert_non_null(strstr(buf, "[\"d\",\"id-a\",1000]"));
+    assert_non_null(strstr(buf, "\"deactivated\":2"));
+    ss_state_init(&st2);
+    if (ss_state_decode(&st2, buf, len, why, sizeof why) != 0)
+        fail_msg("decode: %s", why);
+    free(buf);
+    assert_int_equal(st2.users[0].deactivated_at, 1000);
+    assert_int_equal(st2.users[1].deactivated_at, 1500);
+    ss_dir_init(&back);
+    assert_int_equal(ss_state_to_dir(&st2, &back), 0);
+    assert_int_equal(back.users[0].deactivated_at, 1000);
+    assert_int_equal(back.users[1].deactivated_at, 1500);
+
+    /* Reactivated: the time goes (a later departure starts again). */
+    struct scimsync_user on = {.active = 1};
+    struct scimsync_op up = {.kind = SCIMSYNC_OP_UPDATE_USER,
+                             .target_id = "id-a",
+                             .user = &on,
+                             .changed = SCIMSYNC_F_ACTIVE_BIT};
+    assert_int_equal(ss_state_record(&st2, &up), 0);
+    assert_int_equal(st2.users[0].deactivated_at, 0);
+    assert_int_equal(ss_state_set_deactivated(&st2, "id-b", 0, 0), 0);
+    assert_int_equal(st2.users[1].deactivated_at, 0);
+
+    /* A full read keeps the state's time of a user still inactive, and
+     * drops it for one that is active again. */
+    ss_dir_init(&full);
+    back.users[0].active = 1;
+    assert_int_equal(ss_state_from_dir(&st, &back, 3000), 0);
+    assert_int_equal(st.users[0].deactivated_at, 0);
+    assert_int_equal(st.users[1].deactivated_at, 1500);
+    assert_int_equal(st.clock, 2000);
+    ss_dir_free(&full);
+    ss_dir_free(&back);
+
+    /* Damaged deactivation records are refused like any other. */
+    ss_state_init(&st3);
+    assert_int_equal(ss_state_encode(&st, &buf, &len), 0);
+    ss_state_free(&st3);
+    char *nod = strdup(buf), *p = strstr(nod, "[\"d\",\"id-b\"");
+    assert_non_null(p);
+    p[7] = 'x'; /* "id-b" -> "ix-b": no such user */
+    expect_bad(nod, "names no user");
+    free(nod);
+    char *cnt = strdup(buf);
+    p = strstr(cnt, "\"deactivated\":1");
+    assert_non_null(p);
+    p[strlen("\"deactivated\":")] = '5';
+    expect_bad(cnt, "deactivation records does not match");
+    free(cnt);
+    free(buf);
+    /* A "d" record in a version-1 state is not of that version. */
+    char v1d[sizeof v1_state + 64];
+    const char *end = strstr(v1_state, "{\"end\"");
+    snprintf(v1d, sizeof v1d, "%.*s[\"d\",\"id-b\",5]\n%s", (int)(end - v1_state), v1_state, end);
+    expect_bad(v1d, "version 2");
+
+    ss_state_free(&st2);
+    ss_state_free(&st);
 }
 
 static void test_surprises(void **unused)
@@ -450,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_surprises),
+        cmocka_unit_test(test_deactivation_times),
         cmocka_unit_test(test_decisions),
         cmocka_unit_test(test_kv),
         cmocka_unit_test(test_file_store),
