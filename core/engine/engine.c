@@ -139,6 +139,25 @@ static int print_plan(struct ss_plan *plan, const struct ss_engine_options *opt,
 
 /* A run that skipped source entries for data errors must not look like a
  * clean one: the valid rest is applied, the exit code says what was not. */
+int ss_engine_apply_phase(struct ss_plan *plan, size_t total_ops,
+                          const struct ss_engine_target *target, struct ss_state_run *state,
+                          const struct ss_engine_options *opt, struct ss_summary *sum, FILE *out)
+{
+    struct ss_apply_hook hook;
+    ss_host_set_phase(SS_PHASE_APPLY);
+    ss_report_phase_begin(SS_RUN_APPLY);
+    ss_progress_begin("apply", total_ops, "operations");
+    if (state)
+        ss_state_run_apply_hook(state, &hook);
+    int r = total_ops ? ss_apply_hooked(plan, target, sum, state ? &hook : NULL) : 0;
+    ss_progress_end();
+    ss_report_phase_end(SS_RUN_APPLY);
+    ss_report_apply_results(plan);
+    if (!opt->print_report)
+        ss_summary_print(sum, opt->json, out);
+    return r;
+}
+
 static int invalid_exit(const struct ss_summary *sum, int dry_run)
 {
     if (!sum->invalid)
@@ -385,18 +404,7 @@ static int run_pipeline(const struct ss_engine_source *sources, size_t nsources,
     }
     if (read_stopped(&rc)) /* a signal while planning: still nothing applied */
         goto out;
-    ss_host_set_phase(SS_PHASE_APPLY);
-    ss_report_phase_begin(SS_RUN_APPLY);
-    ss_progress_begin("apply", counts.total_ops, "operations");
-    struct ss_apply_hook hook;
-    if (state)
-        ss_state_run_apply_hook(state, &hook);
-    int r = counts.total_ops ? ss_apply_hooked(&plan, target, sum, state ? &hook : NULL) : 0;
-    ss_progress_end();
-    ss_report_phase_end(SS_RUN_APPLY);
-    ss_report_apply_results(&plan);
-    if (!opt->print_report)
-        ss_summary_print(sum, opt->json, out);
+    int r = ss_engine_apply_phase(&plan, counts.total_ops, target, state, opt, sum, out);
     if (sum->interrupted) {
         size_t done = sum->users_created + sum->users_updated + sum->users_deactivated +
                       sum->users_deleted + sum->groups_created + sum->groups_updated +

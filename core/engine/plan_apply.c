@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "engine.h"
 #include "log.h"
 #include "plan_print.h"
 #include "progress.h"
@@ -464,20 +465,11 @@ int ss_engine_apply_plan(struct ss_plan_file *pf, const char *file,
         rc = SS_EXIT_SAFETY;
         goto out;
     }
-    ss_host_set_phase(SS_PHASE_APPLY);
-    ss_report_phase_begin(SS_RUN_APPLY);
-    ss_progress_begin("apply", counts.total_ops, "operations");
-    struct ss_apply_hook hook;
-    if (state)
-        ss_state_run_apply_hook(state, &hook);
-    int r = counts.total_ops ? ss_apply_hooked(&pf->plan, t, sum, state ? &hook : NULL) : 0;
-    ss_progress_end();
-    ss_report_phase_end(SS_RUN_APPLY);
-    ss_report_apply_results(&pf->plan);
-    if (!opt->print_report)
-        ss_summary_print(sum, opt->json, out);
+    int r = ss_engine_apply_phase(&pf->plan, counts.total_ops, t, state, opt, sum, out);
     fflush(out);
     rc = r != 0 ? SS_EXIT_PARTIAL : SS_EXIT_OK;
+    /* staged deletes: a deactivation's time is recorded with its op (the
+     * journal); the plan file carries no pending list to note */
     if (sum->interrupted) {
         ss_warn("run interrupted: %zu operations not started (exit code 5); the rest of the plan "
                 "is not applied: make a new plan",

@@ -5,7 +5,7 @@ The clock is the SCIMSYNC_TEST_NOW test hook (no test sleeps for days); the
 `seconds` case waits out a real 3 s period once.
 
 Usage: test_staged_delete.py --scimsync BIN --plugins DIR --case NAME
-Cases: grace, seconds, nostate, user
+Cases: grace, seconds, nostate, user, planfile
 """
 import argparse
 import json
@@ -278,8 +278,34 @@ def case_user(ws, emu):
           and [e["method"] for e in log] == ["DELETE"], p, str(log))
 
 
+def case_planfile(ws, emu):
+    """A saved plan that deactivates (plan --out, then apply FILE): the
+    state gets the deactivation time, so the grace period is counted from
+    the apply, and the user is deleted after it."""
+    setup(ws)
+    p = at(ws, emu, T0, "sync")
+    check("first sync", p.returncode == 0, p)
+    id5 = emu.users_by_ext()["u00005"]["id"]
+    leave(ws, "u00005")
+    plan = os.path.join(ws.dir, "leave.plan")
+    t1 = T0 + DAY
+    p = at(ws, emu, t1, "plan", "--out", plan)
+    check("plan --out with a departing user", p.returncode == 0 and os.path.exists(plan), p)
+    p = at(ws, emu, t1, "apply", plan)
+    d = {r[1]: r[2] for r in state_lines(ws) if isinstance(r, list) and r[0] == "d"}
+    check("apply FILE deactivates and the state records when",
+          p.returncode == 0 and emu.users_by_ext()["u00005"]["active"] is False
+          and d.get(id5) == t1, p, str(d))
+    emu.clear_log()
+    p = at(ws, emu, t1 + 7 * DAY, "sync")
+    log = writes(emu.log())
+    check("deleted by the first sync after the period counted from the apply",
+          p.returncode == 0 and "u00005" not in emu.users_by_ext()
+          and [e["method"] for e in log] == ["DELETE"], p, str(log))
+
+
 CASES = {"grace": case_grace, "seconds": case_seconds, "nostate": case_nostate,
-         "user": case_user}
+         "user": case_user, "planfile": case_planfile}
 
 
 def main():
