@@ -73,6 +73,7 @@ static void source_destroy(void *inst)
     if (!s)
         return;
     gw_read_close(s);
+    gw_select_clear(s);
     gw_auth_forget(s);
     gw_http_cleanup(s);
     gw_key_free(&s->key);
@@ -164,9 +165,8 @@ static int source_create(const struct scimsync_host *host, void **inst)
     return 0;
 }
 
-static int source_open(void *inst)
+static int read_open(struct gw_source *s)
 {
-    struct gw_source *s = inst;
     const struct scimsync_host *h = s->host;
     if (!s->conf.verify_tls)
         h->log(h, SCIMSYNC_LOG_WARN,
@@ -179,6 +179,21 @@ static int source_open(void *inst)
         s->failed = ret;
     }
     return ret;
+}
+
+static int source_open(void *inst)
+{
+    struct gw_source *s = inst;
+    gw_select_clear(s);
+    return read_open(s);
+}
+
+/* sync --user / --group: lookups instead of listings (gw_select.c). */
+static int source_open_selection(void *inst, const struct scimsync_selection *sel)
+{
+    struct gw_source *s = inst;
+    int ret = gw_select_set(s, sel);
+    return ret < 0 ? ret : read_open(s);
 }
 
 static const struct scimsync_source_ops source_ops = {
@@ -197,4 +212,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .create = source_create,
     .destroy = source_destroy,
     .source = &source_ops,
+    .open_selection = source_open_selection,
 };

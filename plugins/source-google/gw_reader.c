@@ -13,22 +13,22 @@
 
 #include "gw_source.h"
 
-#define MAP_LIMIT (20u * 1000u * 1000u)  /* ids / addresses kept for one read */
-#define ARENA_LIMIT ((size_t)256 << 20)  /* bytes of one entry */
-#define MEMBERS_LIMIT ((size_t)5000000)  /* members of one group */
-#define USERS_MAX 500                    /* users.list maxResults */
-#define GROUPS_MAX 200                   /* groups.list / members.list maxResults */
+#define MAP_LIMIT (20u * 1000u * 1000u) /* ids / addresses kept for one read */
+#define ARENA_LIMIT ((size_t)256 << 20) /* bytes of one entry */
+#define MEMBERS_LIMIT ((size_t)5000000) /* members of one group */
+#define USERS_MAX 500                   /* users.list maxResults */
+#define GROUPS_MAX 200                  /* groups.list / members.list maxResults */
 
 static const char users_path[] = "/admin/directory/v1/users";
 static const char groups_path[] = "/admin/directory/v1/groups";
 
-static int no_memory(struct gw_source *s, const char *where)
+int gw_no_memory(struct gw_source *s, const char *where)
 {
     s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: out of memory", where);
     return SCIMSYNC_ERR_NOMEM;
 }
 
-static int room_for(void **arr, size_t *cap, size_t n, size_t elem)
+int gw_room_for(void **arr, size_t *cap, size_t n, size_t elem)
 {
     if (n < *cap)
         return 0;
@@ -44,7 +44,7 @@ static int room_for(void **arr, size_t *cap, size_t n, size_t elem)
 /* ------------------------------------------------------------------ */
 /* paged lists                                                         */
 
-static void list_end(struct gw_list *l)
+void gw_list_end(struct gw_list *l)
 {
     free(l->path);
     gw_cursor_reset(&l->cursor);
@@ -63,12 +63,12 @@ static void list_scope(struct gw_source *s, struct gw_list *l, const char *query
         l->params[l->nparams++] = (struct gw_param){"query", query};
 }
 
-static int list_start(struct gw_source *s, struct gw_list *l, const char *what, const char *path,
-                      const char *items_key, long max)
+int gw_list_start(struct gw_source *s, struct gw_list *l, const char *what, const char *path,
+                  const char *items_key, long max)
 {
-    list_end(l);
+    gw_list_end(l);
     if (!(l->path = strdup(path)))
-        return no_memory(s, what);
+        return gw_no_memory(s, what);
     l->what = what;
     l->items_key = items_key;
     l->max_results = s->conf.page_size < max ? s->conf.page_size : max;
@@ -78,27 +78,26 @@ static int list_start(struct gw_source *s, struct gw_list *l, const char *what, 
 }
 
 /* Members of one group; the group key (an id or an address) is escaped. */
-static int list_members(struct gw_source *s, struct gw_list *l, const char *group_key)
+int gw_list_members(struct gw_source *s, struct gw_list *l, const char *group_key)
 {
     char *esc = curl_easy_escape(NULL, group_key, 0), *path = NULL;
     int ret;
     if (!esc)
-        return no_memory(s, group_key);
+        return gw_no_memory(s, group_key);
     size_t n = sizeof groups_path + strlen(esc) + sizeof "/members";
     if (!(path = malloc(n))) {
         curl_free(esc);
-        return no_memory(s, group_key);
+        return gw_no_memory(s, group_key);
     }
     snprintf(path, n, "%s/%s/members", groups_path, esc);
     curl_free(esc);
-    ret = list_start(s, l, "members.list", path, "members", GROUPS_MAX);
+    ret = gw_list_start(s, l, "members.list", path, "members", GROUPS_MAX);
     free(path);
     return ret;
 }
 
 /* 1 and *item (valid until the next call), 0 at the end, <0 error. */
-static int list_next(struct gw_source *s, struct gw_list *l, json_object **item,
-                     const char *context)
+int gw_list_next(struct gw_source *s, struct gw_list *l, json_object **item, const char *context)
 {
     for (;;) {
         if (l->items && l->pos < json_object_array_length(l->items)) {
@@ -114,7 +113,7 @@ static int list_next(struct gw_source *s, struct gw_list *l, json_object **item,
             p[n++] = (struct gw_param){"pageToken", l->cursor.token};
         char *url = gw_url(s->conf.api_url, l->path, p, n), what[300];
         if (!url)
-            return no_memory(s, l->what);
+            return gw_no_memory(s, l->what);
         snprintf(what, sizeof what, "%s%s%s page %lu", l->what, context ? " " : "",
                  context ? context : "", l->cursor.pages + 1);
         json_object *root = NULL, *items = NULL;
@@ -138,7 +137,7 @@ static int list_next(struct gw_source *s, struct gw_list *l, json_object **item,
     }
 }
 
-static const char *str_field(json_object *o, const char *name)
+const char *gw_str_field(json_object *o, const char *name)
 {
     json_object *v;
     if (!o || !json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string))
@@ -156,7 +155,7 @@ static char *lower_dup(const char *a)
     return r;
 }
 
-static int map_put(struct gw_source *s, struct ssp_map *m, const char *key, const char *val)
+int gw_map_put(struct gw_source *s, struct ssp_map *m, const char *key, const char *val)
 {
     int r = ssp_map_put(m, key, val);
     if (r == -2) {
@@ -164,15 +163,15 @@ static int map_put(struct gw_source *s, struct ssp_map *m, const char *key, cons
                      MAP_LIMIT);
         return SCIMSYNC_ERR_DATA;
     }
-    return r < 0 ? no_memory(s, key) : 0;
+    return r < 0 ? gw_no_memory(s, key) : 0;
 }
 
 /* A nested group that cannot be read at all (its first page answered 403
  * or 404): a group of another organization, which our admin may not list,
  * or one deleted meanwhile.  Its members are left out with a warning
  * instead of failing every run for good. */
-static int unreadable_nested(struct gw_source *s, const struct gw_list *l, int ret,
-                             const char *id, const char *context)
+static int unreadable_nested(struct gw_source *s, const struct gw_list *l, int ret, const char *id,
+                             const char *context)
 {
     if (!l->quiet_missing || l->cursor.pages != 0 ||
         !((ret == SCIMSYNC_ERR_AUTH && s->last_status == 403) ||
@@ -197,35 +196,35 @@ static int walk_scope(struct gw_source *s)
     size_t nq = 0, cap = 0;
     int ret = 0;
     ssp_map_init(&seen, MAP_LIMIT);
-    if (room_for((void **)&queue, &cap, nq, sizeof *queue) < 0 ||
+    if (gw_room_for((void **)&queue, &cap, nq, sizeof *queue) < 0 ||
         !(queue[nq] = strdup(s->conf.users_from_group))) {
-        ret = no_memory(s, "users_from_group");
+        ret = gw_no_memory(s, "users_from_group");
         goto out;
     }
     nq++;
-    if ((ret = map_put(s, &seen, s->conf.users_from_group, NULL)) < 0)
+    if ((ret = gw_map_put(s, &seen, s->conf.users_from_group, NULL)) < 0)
         goto out;
     for (size_t qi = 0; qi < nq && ret == 0; qi++) {
         json_object *m;
         char ctx[300];
         snprintf(ctx, sizeof ctx, "of %s (users_from_group)", queue[qi]);
-        if ((ret = list_members(s, &l, queue[qi])) < 0)
+        if ((ret = gw_list_members(s, &l, queue[qi])) < 0)
             break;
         l.quiet_missing = qi > 0;
-        while ((ret = list_next(s, &l, &m, ctx)) == 1) {
-            const char *type = str_field(m, "type"), *id = str_field(m, "id");
+        while ((ret = gw_list_next(s, &l, &m, ctx)) == 1) {
+            const char *type = gw_str_field(m, "type"), *id = gw_str_field(m, "id");
             if (!id || !type)
                 continue;
             if (!strcmp(type, "USER")) {
-                if ((ret = map_put(s, &s->scope, id, NULL)) < 0)
+                if ((ret = gw_map_put(s, &s->scope, id, NULL)) < 0)
                     break;
             } else if (!strcmp(type, "GROUP") && s->conf.nested_groups &&
                        !ssp_map_get(&seen, id, NULL)) {
-                if ((ret = map_put(s, &seen, id, NULL)) < 0)
+                if ((ret = gw_map_put(s, &seen, id, NULL)) < 0)
                     break;
-                if (room_for((void **)&queue, &cap, nq, sizeof *queue) < 0 ||
+                if (gw_room_for((void **)&queue, &cap, nq, sizeof *queue) < 0 ||
                     !(queue[nq] = strdup(id))) {
-                    ret = no_memory(s, "users_from_group");
+                    ret = gw_no_memory(s, "users_from_group");
                     break;
                 }
                 nq++;
@@ -245,7 +244,7 @@ static int walk_scope(struct gw_source *s)
                s->conf.users_from_group, s->scope.count, nq);
     }
 out:
-    list_end(&l);
+    gw_list_end(&l);
     for (size_t i = 0; i < nq; i++)
         free(queue[i]);
     free(queue);
@@ -259,7 +258,7 @@ out:
 static int note_address(struct gw_source *s, const char *addr, const char *id)
 {
     char *low = lower_dup(addr);
-    int ret = low ? map_put(s, &s->emails, low, id) : no_memory(s, id);
+    int ret = low ? gw_map_put(s, &s->emails, low, id) : gw_no_memory(s, id);
     free(low);
     return ret;
 }
@@ -268,12 +267,12 @@ static int note_address(struct gw_source *s, const char *addr, const char *id)
 static int note_addresses(struct gw_source *s, json_object *u, const char *id)
 {
     json_object *arr;
-    const char *a = str_field(u, "primaryEmail");
+    const char *a = gw_str_field(u, "primaryEmail");
     int ret = a ? note_address(s, a, id) : 0;
     if (ret == 0 && json_object_object_get_ex(u, "emails", &arr) &&
         json_object_is_type(arr, json_type_array))
         for (size_t i = 0; i < json_object_array_length(arr) && ret == 0; i++)
-            if ((a = str_field(json_object_array_get_idx(arr, i), "address")))
+            if ((a = gw_str_field(json_object_array_get_idx(arr, i), "address")))
                 ret = note_address(s, a, id);
     if (ret == 0 && json_object_object_get_ex(u, "aliases", &arr) &&
         json_object_is_type(arr, json_type_array))
@@ -294,20 +293,21 @@ static const char *manager_address(json_object *u)
         return NULL;
     for (size_t i = 0; i < json_object_array_length(arr); i++) {
         json_object *r = json_object_array_get_idx(arr, i);
-        const char *t = str_field(r, "type");
+        const char *t = gw_str_field(r, "type");
         if (t && !strcmp(t, "manager"))
-            return str_field(r, "value");
+            return gw_str_field(r, "value");
     }
     return NULL;
 }
 
-static int defer_user(struct gw_source *s, json_object *u, const char *where)
+int gw_defer_user(struct gw_source *s, json_object *u, const char *where)
 {
     const char *js = json_object_to_json_string_ext(u, JSON_C_TO_STRING_PLAIN);
-    if (!js || room_for((void **)&s->deferred, &s->deferred_cap, s->ndeferred,
-                        sizeof *s->deferred) < 0 ||
+    if (!js ||
+        gw_room_for((void **)&s->deferred, &s->deferred_cap, s->ndeferred, sizeof *s->deferred) <
+            0 ||
         !(s->deferred[s->ndeferred] = strdup(js)))
-        return no_memory(s, where);
+        return gw_no_memory(s, where);
     s->ndeferred++;
     return 0;
 }
@@ -317,7 +317,7 @@ static int defer_user(struct gw_source *s, json_object *u, const char *where)
  * deferred, <0 error. */
 static int build_user(struct gw_source *s, json_object *u, int final)
 {
-    const char *id = str_field(u, "id"), *email = str_field(u, "primaryEmail");
+    const char *id = gw_str_field(u, "id"), *email = gw_str_field(u, "primaryEmail");
     char where[512];
     int ret;
     ssp_eb_reset(&s->eb);
@@ -329,7 +329,7 @@ static int build_user(struct gw_source *s, json_object *u, int final)
     if (id && s->scoped && !ssp_map_get(&s->scope, id, NULL))
         return 0; /* not a member of users_from_group */
     if (!final && id) {
-        if ((ret = map_put(s, &s->user_ids, id, NULL)) < 0 ||
+        if ((ret = gw_map_put(s, &s->user_ids, id, NULL)) < 0 ||
             (ret = note_addresses(s, u, id)) < 0)
             return ret;
     }
@@ -337,11 +337,11 @@ static int build_user(struct gw_source *s, json_object *u, int final)
     if (maddr) {
         char *low = lower_dup(maddr);
         if (!low)
-            return no_memory(s, where);
+            return gw_no_memory(s, where);
         int known = ssp_map_get(&s->emails, low, &mid);
         free(low);
         if (!known && !final)
-            return defer_user(s, u, where);
+            return gw_defer_user(s, u, where);
         if (!known)
             s->host->log(s->host, SCIMSYNC_LOG_DEBUG,
                          "%s: manager %s is not among the users read: no manager", where, maddr);
@@ -349,13 +349,13 @@ static int build_user(struct gw_source *s, json_object *u, int final)
     if (gw_flatten(&s->eb, u) < 0 ||
         ssp_eb_add_value(&s->eb, "active", gw_user_active(u) ? "true" : "false") < 0 ||
         (mid && ssp_eb_add_value(&s->eb, "managerId", mid) < 0))
-        return no_memory(s, where);
+        return gw_no_memory(s, where);
     struct scimsync_entry *e = &s->eb.entry;
     e->kind = SCIMSYNC_ENTRY_USER;
     e->id = id ? ssp_eb_strdup(&s->eb, id) : NULL; /* no id: the host reports the entry */
     e->where = ssp_eb_strdup(&s->eb, where);
     if ((id && !e->id) || !e->where || !ssp_eb_finish(&s->eb))
-        return no_memory(s, where);
+        return gw_no_memory(s, where);
     s->users_out++;
     return 1;
 }
@@ -365,7 +365,7 @@ static int next_deferred(struct gw_source *s)
     char *js = s->deferred[s->deferred_pos];
     s->deferred[s->deferred_pos++] = NULL;
     json_object *u = json_tokener_parse(js);
-    int ret = u ? build_user(s, u, 1) : no_memory(s, "a deferred user");
+    int ret = u ? build_user(s, u, 1) : gw_no_memory(s, "a deferred user");
     json_object_put(u);
     free(js);
     return ret;
@@ -374,46 +374,44 @@ static int next_deferred(struct gw_source *s)
 /* ------------------------------------------------------------------ */
 /* groups                                                               */
 
+int gw_add_group(struct gw_source *s, json_object *g, const char *what)
+{
+    const char *id = gw_str_field(g, "id"), *email = gw_str_field(g, "email"),
+               *name = gw_str_field(g, "name");
+    if (!id) {
+        s->host->log(s->host, SCIMSYNC_LOG_ERROR, "%s: group %s has no id", what,
+                     email ? email : "?");
+        return SCIMSYNC_ERR_DATA;
+    }
+    if (gw_room_for((void **)&s->groups, &s->groups_cap, s->ngroups, sizeof *s->groups) < 0)
+        return gw_no_memory(s, what);
+    struct gw_group *gg = &s->groups[s->ngroups];
+    gg->id = strdup(id);
+    gg->email = strdup(email ? email : "");
+    gg->name = strdup(name ? name : "");
+    s->ngroups++;
+    if (!gg->id || !gg->email || !gg->name)
+        return gw_no_memory(s, what);
+    int synced = !s->conf.group_name_pattern || gw_wildcard(s->conf.group_name_pattern, gg->name) ||
+                 gw_wildcard(s->conf.group_name_pattern, gg->email);
+    return synced ? gw_map_put(s, &s->synced, id, NULL) : 0;
+}
+
 static int load_groups(struct gw_source *s)
 {
     struct gw_list l = {0};
     json_object *g;
     int ret;
-    if ((ret = list_start(s, &l, "groups.list", groups_path, "groups", GROUPS_MAX)) < 0)
+    if ((ret = gw_list_start(s, &l, "groups.list", groups_path, "groups", GROUPS_MAX)) < 0)
         return ret;
     list_scope(s, &l, s->conf.group_query);
-    while ((ret = list_next(s, &l, &g, NULL)) == 1) {
-        const char *id = str_field(g, "id"), *email = str_field(g, "email"),
-                   *name = str_field(g, "name");
-        if (!id) {
-            s->host->log(s->host, SCIMSYNC_LOG_ERROR, "groups.list: group %s has no id",
-                         email ? email : "?");
-            ret = SCIMSYNC_ERR_DATA;
+    while ((ret = gw_list_next(s, &l, &g, NULL)) == 1)
+        if ((ret = gw_add_group(s, g, "groups.list")) < 0)
             break;
-        }
-        if (room_for((void **)&s->groups, &s->groups_cap, s->ngroups, sizeof *s->groups) < 0) {
-            ret = no_memory(s, "groups.list");
-            break;
-        }
-        struct gw_group *gg = &s->groups[s->ngroups];
-        gg->id = strdup(id);
-        gg->email = strdup(email ? email : "");
-        gg->name = strdup(name ? name : "");
-        s->ngroups++;
-        if (!gg->id || !gg->email || !gg->name) {
-            ret = no_memory(s, "groups.list");
-            break;
-        }
-        int synced = !s->conf.group_name_pattern ||
-                     gw_wildcard(s->conf.group_name_pattern, gg->name) ||
-                     gw_wildcard(s->conf.group_name_pattern, gg->email);
-        if (synced && (ret = map_put(s, &s->synced, id, NULL)) < 0)
-            break;
-    }
-    list_end(&l);
+    gw_list_end(&l);
     if (ret == 0)
-        s->host->log(s->host, SCIMSYNC_LOG_INFO, "groups.list: %zu groups, %zu to sync",
-                     s->ngroups, s->synced.count);
+        s->host->log(s->host, SCIMSYNC_LOG_INFO, "groups.list: %zu groups, %zu to sync", s->ngroups,
+                     s->synced.count);
     return ret;
 }
 
@@ -422,11 +420,11 @@ static int queue_helper(struct gw_source *s, const char *id)
     int ret;
     if (ssp_map_get(&s->synced, id, NULL) || ssp_map_get(&s->emitted, id, NULL))
         return 0;
-    if ((ret = map_put(s, &s->emitted, id, NULL)) < 0)
+    if ((ret = gw_map_put(s, &s->emitted, id, NULL)) < 0)
         return ret;
-    if (room_for((void **)&s->helpers, &s->helpers_cap, s->nhelpers, sizeof *s->helpers) < 0 ||
+    if (gw_room_for((void **)&s->helpers, &s->helpers_cap, s->nhelpers, sizeof *s->helpers) < 0 ||
         !(s->helpers[s->nhelpers] = strdup(id)))
-        return no_memory(s, id);
+        return gw_no_memory(s, id);
     s->nhelpers++;
     return 0;
 }
@@ -443,22 +441,23 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
     ssp_eb_reset(&s->eb);
     snprintf(where, sizeof where, "group %s (id %s)%s", g && *g->email ? g->email : "?", id,
              flags & SCIMSYNC_ENTRY_HELPER ? ", nested only" : "");
-    if ((ret = map_put(s, &s->emitted, id, NULL)) < 0)
+    if ((ret = gw_map_put(s, &s->emitted, id, NULL)) < 0)
         return ret;
     if (ssp_eb_add_value(&s->eb, "id", id) < 0 ||
         (g && *g->email && ssp_eb_add_value(&s->eb, "email", g->email) < 0) ||
         (g && *g->name && ssp_eb_add_value(&s->eb, "name", g->name) < 0))
-        return no_memory(s, where);
-    if ((ret = list_members(s, &l, id)) < 0)
+        return gw_no_memory(s, where);
+    if ((ret = gw_list_members(s, &l, id)) < 0)
         return ret;
     /* only a helper that groups.list did not return may be unreadable */
     l.quiet_missing = (flags & SCIMSYNC_ENTRY_HELPER) && !g;
-    while ((ret = list_next(s, &l, &m, where)) == 1) {
-        const char *type = str_field(m, "type"), *mid = str_field(m, "id");
+    while ((ret = gw_list_next(s, &l, &m, where)) == 1) {
+        const char *type = gw_str_field(m, "type"), *mid = gw_str_field(m, "id");
         int r = 0;
         if (type && mid && !strcmp(type, "USER") && ssp_map_get(&s->user_ids, mid, NULL)) {
             r = ssp_eb_add_member(&s->eb, mid);
-        } else if (type && mid && !strcmp(type, "GROUP") && s->conf.nested_groups) {
+        } else if (type && mid && !strcmp(type, "GROUP") && s->conf.nested_groups &&
+                   (!s->sel_kind || ssp_map_get(&s->sel_groups, mid, NULL))) {
             if ((ret = queue_helper(s, mid)) < 0)
                 break;
             r = ssp_eb_add_member(&s->eb, mid);
@@ -476,13 +475,13 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
             break;
         }
         if (r < 0) {
-            ret = no_memory(s, where);
+            ret = gw_no_memory(s, where);
             break;
         }
     }
     if (ret < 0)
         ret = unreadable_nested(s, &l, ret, id, "a member of a group read");
-    list_end(&l);
+    gw_list_end(&l);
     if (ret < 0) {
         if (ret == SCIMSYNC_ERR_NOTFOUND)
             ret = SCIMSYNC_ERR_IO; /* deleted while we read: the read is not consistent */
@@ -494,7 +493,7 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
     e->id = ssp_eb_strdup(&s->eb, id);
     e->where = ssp_eb_strdup(&s->eb, where);
     if (!e->id || !e->where || !ssp_eb_finish(&s->eb))
-        return no_memory(s, where);
+        return gw_no_memory(s, where);
     s->groups_out++;
     return 1;
 }
@@ -511,11 +510,14 @@ int gw_read_open(struct gw_source *s)
     ssp_map_init(&s->scope, MAP_LIMIT);
     ssp_map_init(&s->synced, MAP_LIMIT);
     ssp_map_init(&s->emitted, MAP_LIMIT);
+    ssp_map_init(&s->sel_groups, MAP_LIMIT);
     if ((ret = gw_http_init(s)) < 0 || (ret = gw_auth_token(s)) < 0)
         return ret;
     if (s->conf.users_from_group && (ret = walk_scope(s)) < 0)
         return ret;
-    if ((ret = list_start(s, &s->list, "users.list", users_path, "users", USERS_MAX)) < 0)
+    if (s->sel_kind)
+        return gw_select_read(s); /* users.get, groups by userKey or by name */
+    if ((ret = gw_list_start(s, &s->list, "users.list", users_path, "users", USERS_MAX)) < 0)
         return ret;
     list_scope(s, &s->list, s->conf.user_query);
     s->list.params[s->list.nparams++] = (struct gw_param){"projection", "full"};
@@ -529,17 +531,17 @@ static int step(struct gw_source *s)
     int ret;
     switch (s->phase) {
     case GW_PH_USERS:
-        if ((ret = list_next(s, &s->list, &item, NULL)) == 1)
+        if ((ret = gw_list_next(s, &s->list, &item, NULL)) == 1)
             return build_user(s, item, 0);
         if (ret < 0)
             return ret;
-        list_end(&s->list);
+        gw_list_end(&s->list);
         s->phase = GW_PH_DEFERRED;
         return 0;
     case GW_PH_DEFERRED:
         if (s->deferred_pos < s->ndeferred)
             return next_deferred(s);
-        if ((ret = load_groups(s)) < 0)
+        if (!s->sel_kind && (ret = load_groups(s)) < 0)
             return ret;
         s->phase = GW_PH_GROUPS;
         return 0;
@@ -600,13 +602,14 @@ fail:
 void gw_read_close(void *inst)
 {
     struct gw_source *s = inst;
-    list_end(&s->list);
+    gw_list_end(&s->list);
     ssp_eb_free(&s->eb);
     ssp_map_free(&s->user_ids);
     ssp_map_free(&s->emails);
     ssp_map_free(&s->scope);
     ssp_map_free(&s->synced);
     ssp_map_free(&s->emitted);
+    ssp_map_free(&s->sel_groups);
     for (size_t i = s->deferred_pos; i < s->ndeferred; i++)
         free(s->deferred[i]);
     free(s->deferred);

@@ -445,7 +445,67 @@ def case_auth(r, check):
           extra="%d tokens, statuses %s" % (len(tokens), [e["status"] for e in glog]))
 
 
-CASES = {"sync": case_sync, "scope": case_scope, "query": case_query,
+def listings(glog):
+    """Full listings in a request log: users.list, groups.list without userKey or query."""
+    return [e for e in glog if e["path"].endswith("/users")
+            or (e["path"].endswith("/groups") and "userKey=" not in e["query"]
+                and "query=" not in e["query"])]
+
+
+def case_select(r, check):
+    """sync --group / --user: lookups (groups.list by name, members.list, users.get,
+    groups.list?userKey=), never a full listing."""
+    r.start()
+    r.google.admin("clear_log", {})
+    p = r.run("sync", "--group", "AWS Engineering")
+    users, groups, _ = state(r.scim)
+    glog = r.google_log()
+    check("select --group: exit 0", p.returncode == 0, p)
+    check("select --group: the group with its users, nested groups flattened",
+          groups == {"AWS Engineering": ["100001", "100003", "100006"]}
+          and sorted(users) == ["100001", "100003", "100006"], p,
+          extra=str((groups, sorted(users))))
+    check("select --group: no full listing, the members read with users.get",
+          not listings(glog)
+          and any(e["path"].endswith("/users/100003") for e in glog), extra=str(glog))
+    check("select --group: the unreadable nested group warned about",
+          "nested group g-partner (a member of g-eng) cannot be read" in p.stderr, p)
+    p = r.run("sync", "--group", "AWS Admins")
+    check("select --group 2: exit 0", p.returncode == 0, p)
+    # a new user, in g-platform (nested in g-eng) and in g-admins
+    data = json.loads(json.dumps(DATA))
+    data["users"].append(user("100008", "newbie@example.com", "New", "Bie"))
+    data["members"]["g-platform"].append(member("100008", "newbie@example.com"))
+    data["members"]["g-admins"].append(member("100008", "newbie@example.com"))
+    r.google.admin("data", data)
+    r.google.admin("clear_log", {})
+    p = r.run("sync", "--user", "newbie@example.com")
+    users, groups, _ = state(r.scim)
+    glog = r.google_log()
+    check("select --user: exit 0", p.returncode == 0, p)
+    check("select --user: the user created, in its groups (one through nesting)",
+          users.get("100008", {}).get("userName") == "newbie@example.com"
+          and groups.get("AWS Engineering") == ["100001", "100003", "100006", "100008"]
+          and groups.get("AWS Admins") == ["100002", "100004", "100007", "100008"], p,
+          extra=str(groups))
+    check("select --user: users.get and groups.list?userKey=, no full listing",
+          not listings(glog)
+          and any(e["path"].endswith("/users/newbie%40example.com")
+                  or e["path"].endswith("/users/newbie@example.com") for e in glog)
+          and any("userKey=100008" in e["query"] for e in glog)
+          and any("userKey=g-platform" in e["query"] for e in glog), extra=str(glog))
+    p = r.run("sync", "--user", "nobody@example.com")
+    check("select --user unknown: exit 1, named", p.returncode == 1
+          and "nobody@example.com" in p.stderr, p)
+    p = r.run("sync", "--group", "No Such Group")
+    check("select --group unknown: exit 1", p.returncode == 1, p)
+    r.source.update({"user_query": "isSuspended=false"})
+    p = r.run("sync", "--user", "newbie@example.com")
+    check("select with user_query: refused, exit 1, naming the key",
+          p.returncode == 1 and "user_query" in p.stderr, p)
+
+
+CASES = {"select": case_select, "sync": case_sync, "scope": case_scope, "query": case_query,
          "throttle": case_throttle, "abort": case_abort, "auth": case_auth}
 
 
