@@ -69,8 +69,32 @@ struct entra_source {
     size_t cap_members;
     char *id_buf, *where_buf;
     unsigned long skipped_no_id;
+    /* sync --user / --group (open_selection); sel_kind 0: a full read */
+    enum scimsync_entry_kind sel_kind;
+    char *sel_name, *sel_ext;
 };
 
 int entra_read(struct entra_source *s);
+
+/* Shared by entra_read.c and entra_select.c. */
+typedef int (*entra_item_fn)(struct entra_source *s, json_object *item, void *ctx);
+/* Every page from url on: fn for each element of "value"; the final
+ * page's @odata.deltaLink into *delta_link when asked.  0 or <0 (logged). */
+int entra_read_pages(struct entra_source *s, const char *url, int eventual, entra_item_fn fn,
+                     void *ctx, char **delta_link, const char *what);
+/* graph_url + path + the pairs; NULL (logged) on error. */
+char *entra_graph_url(struct entra_source *s, const char *path, const char *const *pairs);
+/* users_from_group: a group id as is, or the one group of that name. */
+int entra_resolve_group(struct entra_source *s, char **gid);
+
+/* entra_select.c: the narrowed reads of open_selection. */
+/* Keeps what was asked; SCIMSYNC_ERR_CONFIG (logged) for what this source
+ * cannot narrow. */
+int entra_select_set(struct entra_source *s, const struct scimsync_selection *sel);
+void entra_select_clear(struct entra_source *s);
+/* Fills s->dir with the selected user and its groups, or the selected
+ * group and its users, by lookups; the delta state is neither read nor
+ * written.  0 or <0 (logged). */
+int entra_select_read(struct entra_source *s);
 
 #endif

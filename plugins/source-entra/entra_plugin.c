@@ -299,6 +299,7 @@ static void source_destroy(void *inst)
     if (!s)
         return;
     reset_read(s);
+    entra_select_clear(s);
     entra_http_cleanup(&s->http);
     free(s->conf.select);
     free(s->conf.token_url);
@@ -325,11 +326,10 @@ static int source_create(const struct scimsync_host *host, void **inst)
     return 0;
 }
 
-static int source_open(void *inst)
+static int read_open(struct entra_source *s)
 {
-    struct entra_source *s = inst;
     reset_read(s);
-    int ret = entra_read(s);
+    int ret = s->sel_kind ? entra_select_read(s) : entra_read(s);
     if (ret < 0) {
         reset_read(s);
         return ret;
@@ -337,6 +337,21 @@ static int source_open(void *inst)
     s->phase = 0;
     s->cursor = json_object_get_object(s->dir.users)->head;
     return 0;
+}
+
+static int source_open(void *inst)
+{
+    struct entra_source *s = inst;
+    entra_select_clear(s);
+    return read_open(s);
+}
+
+/* sync --user / --group: lookups instead of listings (entra_select.c). */
+static int source_open_selection(void *inst, const struct scimsync_selection *sel)
+{
+    struct entra_source *s = inst;
+    int ret = entra_select_set(s, sel);
+    return ret < 0 ? ret : read_open(s);
 }
 
 /* ---- entries ----------------------------------------------------- */
@@ -572,4 +587,5 @@ SCIMSYNC_PLUGIN_DEFINE = {
     .create = source_create,
     .destroy = source_destroy,
     .source = &source_ops,
+    .open_selection = source_open_selection,
 };

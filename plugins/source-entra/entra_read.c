@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef int (*item_fn)(struct entra_source *s, json_object *item, void *ctx);
-
 /* Every page from url on: item callback for each element of "value";
  * the final page's @odata.deltaLink into *delta_link when asked. */
-static int read_pages(struct entra_source *s, const char *url, int eventual, item_fn fn, void *ctx,
-                      char **delta_link, const char *what)
+int entra_read_pages(struct entra_source *s, const char *url, int eventual, entra_item_fn fn,
+                     void *ctx, char **delta_link, const char *what)
 {
     const struct scimsync_host *host = s->host;
     char *next = strdup(url);
@@ -103,7 +101,7 @@ static int on_member(struct entra_source *s, json_object *item, void *ctx)
     return entra_dir_add_member(&s->dir, ctx, item) < 0 ? bad_item(s, "group members") : 0;
 }
 
-static char *graph_url(struct entra_source *s, const char *path, const char *const *pairs)
+char *entra_graph_url(struct entra_source *s, const char *path, const char *const *pairs)
 {
     char *u = entra_url(s->conf.graph_url, path, pairs);
     if (!u)
@@ -112,7 +110,7 @@ static char *graph_url(struct entra_source *s, const char *path, const char *con
 }
 
 /* users_from_group: a group id as is, or the one group of that name. */
-static int resolve_group(struct entra_source *s, char **gid)
+int entra_resolve_group(struct entra_source *s, char **gid)
 {
     const char *g = s->conf.users_from_group;
     *gid = NULL;
@@ -131,7 +129,7 @@ static int resolve_group(struct entra_source *s, char **gid)
     }
     strcpy(p, "'");
     const char *pairs[] = {"$filter", lit, "$select", "id,displayName", NULL};
-    char *url = graph_url(s, "/groups", pairs);
+    char *url = entra_graph_url(s, "/groups", pairs);
     json_object *page = NULL, *value;
     long status;
     int ret = url ? entra_get(&s->http, url, 0, &page, &status) : SCIMSYNC_ERR_NOMEM;
@@ -166,13 +164,13 @@ static int fetch_members(struct entra_source *s, const char *gid, json_object *f
     snprintf(path, sizeof path, "/groups/%s/members", gid);
     snprintf(top, sizeof top, "%ld", s->conf.page_size);
     const char *pairs[] = {"$select", "id", "$top", top, NULL};
-    char *url = graph_url(s, path, pairs);
+    char *url = entra_graph_url(s, path, pairs);
     if (!url)
         return SCIMSYNC_ERR_NOMEM;
     json_object_object_add(fetched, gid, json_object_new_int(1));
     /* known to the model even when it has no member */
     entra_dir_add_member(&s->dir, gid, NULL);
-    int ret = read_pages(s, url, 0, on_member, (void *)gid, NULL, path);
+    int ret = entra_read_pages(s, url, 0, on_member, (void *)gid, NULL, path);
     free(url);
     return ret;
 }
@@ -199,15 +197,15 @@ static int read_full(struct entra_source *s)
                             NULL};
     char upath[160] = "/users";
     if (c->users_from_group) {
-        if ((ret = resolve_group(s, &gid)) < 0)
+        if ((ret = entra_resolve_group(s, &gid)) < 0)
             goto out;
         snprintf(upath, sizeof upath, "/groups/%s/transitiveMembers/microsoft.graph.user", gid);
     }
-    if (!(url = graph_url(s, upath, upairs))) {
+    if (!(url = entra_graph_url(s, upath, upairs))) {
         ret = SCIMSYNC_ERR_NOMEM;
         goto out;
     }
-    if ((ret = read_pages(s, url, u_eventual, on_user, NULL, NULL, "users")) < 0)
+    if ((ret = entra_read_pages(s, url, u_eventual, on_user, NULL, NULL, "users")) < 0)
         goto out;
     free(url);
 
@@ -220,11 +218,11 @@ static int read_full(struct entra_source *s)
                             "$search", c->group_search,
                             "$count",  g_eventual ? "true" : NULL,
                             NULL};
-    if (!(url = graph_url(s, "/groups", gpairs))) {
+    if (!(url = entra_graph_url(s, "/groups", gpairs))) {
         ret = SCIMSYNC_ERR_NOMEM;
         goto out;
     }
-    if ((ret = read_pages(s, url, g_eventual, on_group, NULL, NULL, "groups")) < 0)
+    if ((ret = entra_read_pages(s, url, g_eventual, on_group, NULL, NULL, "groups")) < 0)
         goto out;
     for (;;) {
         json_object *synced, *helpers;
@@ -286,13 +284,13 @@ static int delta_round(struct entra_source *s, const char *users_link, const cha
     *ul = *gl = NULL;
     const char *up[] = {"$select", sel, NULL};
     const char *gp[] = {"$select", "displayName,members", NULL};
-    if (!(uurl = users_link ? strdup(users_link) : graph_url(s, "/users/delta", up)) ||
-        !(gurl = groups_link ? strdup(groups_link) : graph_url(s, "/groups/delta", gp))) {
+    if (!(uurl = users_link ? strdup(users_link) : entra_graph_url(s, "/users/delta", up)) ||
+        !(gurl = groups_link ? strdup(groups_link) : entra_graph_url(s, "/groups/delta", gp))) {
         ret = SCIMSYNC_ERR_NOMEM;
         goto out;
     }
-    if ((ret = read_pages(s, uurl, 0, on_user, NULL, ul, "users (delta)")) < 0 ||
-        (ret = read_pages(s, gurl, 0, on_group, &ignored, gl, "groups (delta)")) < 0)
+    if ((ret = entra_read_pages(s, uurl, 0, on_user, NULL, ul, "users (delta)")) < 0 ||
+        (ret = entra_read_pages(s, gurl, 0, on_group, &ignored, gl, "groups (delta)")) < 0)
         goto out;
     if (ignored)
         s->host->log(s->host, SCIMSYNC_LOG_DEBUG,

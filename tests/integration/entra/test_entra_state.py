@@ -9,6 +9,7 @@ when the host has no state store.
 Usage: test_entra_state.py --scimsync BIN --plugins DIR --conf-d DIR
 """
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -33,6 +34,37 @@ def check(name, cond, p=None, detail=""):
         failures += 1
         print("FAIL %s: %s\n%s\n%s" % (name, "exit %d" % p.returncode if p else "", detail,
                                       (p.stdout + p.stderr)[-4000:] if p else ""))
+
+
+def plugin_state(path):
+    """The entra plugin's saved state (its delta links) in the state file."""
+
+    def find(o):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if k == "graph":
+                    return v
+                r = find(v)
+                if r is not None:
+                    return r
+        elif isinstance(o, list):
+            for v in o:
+                r = find(v)
+                if r is not None:
+                    return r
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            return find(json.loads(f.readline()))  # the header line holds "plugins"
+    except (OSError, ValueError):
+        return None
+
+
+def group_members(scim, name):
+    st = scim.state()
+    ext = {u["id"]: u.get("externalId") for u in st["users"]}
+    return sorted(ext[m] for g in st["groups"] if g["displayName"] == name
+                  for m in g.get("members", []))
 
 
 def main():
@@ -122,6 +154,56 @@ def main():
         check("expired delta token: a full read, no writes",
               p.returncode == 0 and "delta token expired" in p.stderr and
               not scimlib.writes(scim.log()), p)
+
+        # sync --user / --group: lookups only, and the delta state left as it was
+        state_file = os.path.join(work, "state.json")
+        before = plugin_state(state_file)
+        newbie = {"id": oid("newbie"), "userPrincipalName": "newbie@example.com",
+                  "givenName": "New", "surname": "Bie", "displayName": "New Bie",
+                  "mail": "newbie@example.com", "jobTitle": "Engineer", "accountEnabled": True,
+                  "onPremisesImmutableId": None}
+        graph.mutate(op="add_user", user=newbie)
+        graph.mutate(op="add_member", group=oid("g:ops-team"), kind="user", id=oid("newbie"))
+        graph.clear_log()
+        p = run("sync", "--user", "newbie@example.com")
+        gets = entralib.gets(graph.log())
+        paths = {e["path"] for e in gets}
+        users = scim.users_by_ext()
+        check("sync --user: exit 0, the user created", p.returncode == 0 and
+              users.get(oid("newbie"), {}).get("userName") == "newbie@example.com", p)
+        check("sync --user: in aws-admins through the nested ops-team",
+              oid("newbie") in group_members(scim, "aws-admins"), p,
+              repr(group_members(scim, "aws-admins")))
+        check("sync --user: a userPrincipalName filter and transitiveMemberOf, no listing, "
+              "no delta",
+              paths == {"/v1.0/users",
+                        "/v1.0/users/%s/transitiveMemberOf/microsoft.graph.group" % oid("newbie")}
+              and all(e["query"].get("$filter") == "userPrincipalName eq 'newbie@example.com'"
+                      for e in gets if e["path"] == "/v1.0/users"), p, repr(gets))
+        check("sync --user: the delta state untouched", plugin_state(state_file) == before
+              and before is not None, p)
+        graph.mutate(op="add_member", group=oid("g:aws-developers"), kind="user",
+                     id=oid("newbie"))
+        graph.clear_log()
+        p = run("sync", "--group", "aws-developers")
+        gets = entralib.gets(graph.log())
+        check("sync --group: exit 0, the new member added", p.returncode == 0 and
+              oid("newbie") in group_members(scim, "aws-developers"), p)
+        check("sync --group: a displayName filter and transitiveMembers, no listing",
+              {e["path"] for e in gets} ==
+              {"/v1.0/groups", "/v1.0/groups/%s/transitiveMembers/microsoft.graph.user"
+               % oid("g:aws-developers")}
+              and all(e["query"].get("$filter") == "displayName eq 'aws-developers'"
+                      for e in gets if e["path"] == "/v1.0/groups"), p, repr(gets))
+        check("sync --group: the delta state untouched", plugin_state(state_file) == before, p)
+        p = run("sync", "--user", "o'nobody@example.com")
+        gets = entralib.gets(graph.log())
+        check("sync --user unknown: exit 1, named, the quote doubled in the filter",
+              p.returncode == 1 and "o'nobody@example.com" in p.stderr and
+              any(e["query"].get("$filter") == "userPrincipalName eq 'o''nobody@example.com'"
+                  for e in gets), p)
+        p = run("sync", "--group", "aws-nothing")
+        check("sync --group unknown: exit 1", p.returncode == 1, p)
     finally:
         if graph:
             graph.stop()
