@@ -131,6 +131,32 @@ def main():
         check("throttled Graph (429 Retry-After): the one change applied",
               p.returncode == 0 and len(w) == 1 and "HTTP 429" in p.stderr and
               scim.users_by_ext()[oid("jose")].get("title") == "Chief Fun Officer", p, repr(w))
+
+        # sync --user / --group keep the scope: group_name_pattern, users_from_group
+        p = run("sync", "--group", "marketing")
+        check("sync --group outside group_name_pattern: exit 1, nothing created",
+              p.returncode == 1 and
+              "marketing" not in {g["displayName"] for g in scim.state()["groups"]}, p)
+        graph.mutate(op="add_user", user={
+            "id": oid("outsider"), "userPrincipalName": "outsider@example.com",
+            "givenName": "Out", "surname": "Sider", "displayName": "Out Sider",
+            "mail": "outsider@example.com", "accountEnabled": True,
+            "onPremisesImmutableId": None})
+        graph.mutate(op="add_member", group=oid("g:aws-admins"), kind="user",
+                     id=oid("outsider"))
+        with open(os.path.join(confd, "30-entra-source.ini"), "w", encoding="utf-8") as f:
+            f.write(example.replace("[source entra]\n",
+                                    "[source entra]\nusers_from_group = contractors\n"))
+        p = run("sync", "--user", "outsider@example.com")
+        check("sync --user outside users_from_group: not returned, exit 1, not created",
+              p.returncode == 1 and "no such user in the sources" in p.stderr
+              and oid("outsider") not in scim.users_by_ext(), p)
+        graph.clear_log()
+        p = run("sync", "--user", "carl@example.com")
+        check("sync --user inside users_from_group: exit 0, no user listing",
+              p.returncode == 0 and not any(e["path"] == "/v1.0/users" and
+                                            "$filter" not in e["query"]
+                                            for e in entralib.gets(graph.log())), p)
     finally:
         graph.stop()
         scim.stop()
