@@ -496,9 +496,21 @@ def case_select(r, check):
           and any("userKey=g-platform" in e["query"] for e in glog), extra=str(glog))
     p = r.run("sync", "--user", "nobody@example.com")
     check("select --user unknown: exit 1, named", p.returncode == 1
-          and "nobody@example.com" in p.stderr, p)
+          and "nobody@example.com: no such user in the sources" in p.stderr, p)
     p = r.run("sync", "--group", "No Such Group")
     check("select --group unknown: exit 1", p.returncode == 1, p)
+    # a user outside users_from_group is not returned (and so unknown here)
+    data["users"].append(user("100009", "outsider@example.com", "Out", "Sider"))
+    data["members"]["g-eng"].append(member("100009", "outsider@example.com"))
+    r.google.admin("data", data)
+    r.source.update({"users_from_group": "aws-admins@example.com"})
+    p = r.run("sync", "--user", "outsider@example.com")
+    users, _, _ = state(r.scim)
+    check("select --user outside users_from_group: not returned, exit 1",
+          p.returncode == 1 and "no such user in the sources" in p.stderr
+          and "100009" not in users, p)
+    p = r.run("sync", "--user", "newbie@example.com")
+    check("select --user inside users_from_group: exit 0", p.returncode == 0, p)
     r.source.update({"user_query": "isSuspended=false"})
     p = r.run("sync", "--user", "newbie@example.com")
     check("select with user_query: refused, exit 1, naming the key",
