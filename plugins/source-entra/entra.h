@@ -10,6 +10,7 @@
 
 #include "entra_logic.h"
 #include "ssp_http.h"
+#include "ssp_select.h"
 
 #define ENTRA_STATE_KEY "graph"
 
@@ -69,9 +70,8 @@ struct entra_source {
     size_t cap_members;
     char *id_buf, *where_buf;
     unsigned long skipped_no_id;
-    /* sync --user / --group (open_selection); sel_kind 0: a full read */
-    enum scimsync_entry_kind sel_kind;
-    char *sel_name, *sel_ext;
+    /* sync --user / --group (open_selection); sel.kind 0: a full read */
+    struct ssp_selection sel;
 };
 
 int entra_read(struct entra_source *s);

@@ -329,7 +329,7 @@ static int source_create(const struct scimsync_host *host, void **inst)
 static int read_open(struct entra_source *s)
 {
     reset_read(s);
-    int ret = s->sel_kind ? entra_select_read(s) : entra_read(s);
+    int ret = s->sel.kind ? entra_select_read(s) : entra_read(s);
     if (ret < 0) {
         reset_read(s);
         return ret;

@@ -18,19 +18,12 @@
 
 void entra_select_clear(struct entra_source *s)
 {
-    free(s->sel_name);
-    free(s->sel_ext);
-    s->sel_name = s->sel_ext = NULL;
-    s->sel_kind = 0;
+    ssp_selection_clear(&s->sel);
 }
 
 int entra_select_set(struct entra_source *s, const struct scimsync_selection *sel)
 {
-    const struct scimsync_host *h = s->host;
     const struct entra_conf *c = &s->conf;
-    entra_select_clear(s);
-    if (sel->kind != SCIMSYNC_ENTRY_USER && sel->kind != SCIMSYNC_ENTRY_GROUP)
-        return SCIMSYNC_ERR_CONFIG;
     /* the transitive lookups take no such filter: the set it selects could
      * not be honoured */
     const char *key = c->user_filter    ? "user_filter"
@@ -38,21 +31,7 @@ int entra_select_set(struct entra_source *s, const struct scimsync_selection *se
                       : c->group_filter ? "group_filter"
                       : c->group_search ? "group_search"
                                         : NULL;
-    if (key) {
-        h->log(h, SCIMSYNC_LOG_ERROR,
-               "%s: %s: the entra source does not combine it with --user / --group; run a "
-               "full sync",
-               h->config_where(h, key), key);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    s->sel_name = strdup(sel->name ? sel->name : "");
-    s->sel_ext = sel->external_id ? strdup(sel->external_id) : NULL;
-    if (!s->sel_name || (sel->external_id && !s->sel_ext)) {
-        entra_select_clear(s);
-        return SCIMSYNC_ERR_NOMEM;
-    }
-    s->sel_kind = sel->kind;
-    return 0;
+    return ssp_selection_set(&s->sel, s->host, "entra", key, sel);
 }
 
 /* "prop eq 'value'", the quotes of the OData literal doubled. */
@@ -146,11 +125,11 @@ static int list(struct entra_source *s, const char *path, const char *filter, co
 static int find(struct entra_source *s, const char *path, const char *prop, const char *ext_prop,
                 const char *select, entra_item_fn fn, json_object *found)
 {
-    char *f = eq_filter(prop, s->sel_name);
+    char *f = eq_filter(prop, s->sel.name);
     int ret = f ? list(s, path, f, select, fn, found) : SCIMSYNC_ERR_NOMEM;
     free(f);
-    if (ret == 0 && json_object_object_length(found) == 0 && s->sel_ext) {
-        f = eq_filter(ext_prop, s->sel_ext);
+    if (ret == 0 && json_object_object_length(found) == 0 && s->sel.external_id) {
+        f = eq_filter(ext_prop, s->sel.external_id);
         ret = f ? list(s, path, f, select, fn, found) : SCIMSYNC_ERR_NOMEM;
         free(f);
     }
@@ -246,7 +225,7 @@ int entra_select_read(struct entra_source *s)
     if (entra_dir_init(&s->dir) < 0)
         return SCIMSYNC_ERR_NOMEM;
     s->have_dir = 1;
-    if ((ret = s->sel_kind == SCIMSYNC_ENTRY_USER ? read_user(s) : read_group(s)) < 0)
+    if ((ret = s->sel.kind == SCIMSYNC_ENTRY_USER ? read_user(s) : read_group(s)) < 0)
         return ret;
     if (s->conf.users_from_group) {
         if (!(s->user_scope = json_object_new_object()))
@@ -258,7 +237,7 @@ int entra_select_read(struct entra_source *s)
         return SCIMSYNC_ERR_NOMEM;
     s->host->log(s->host, SCIMSYNC_LOG_INFO,
                  "Entra ID %s %s: %d users, %d groups read by lookups in %lu requests",
-                 s->sel_kind == SCIMSYNC_ENTRY_USER ? "--user" : "--group", s->sel_name,
+                 s->sel.kind == SCIMSYNC_ENTRY_USER ? "--user" : "--group", s->sel.name,
                  json_object_object_length(s->dir.users), json_object_object_length(s->synced),
                  s->http.requests);
     return 0;

@@ -457,7 +457,7 @@ static int build_group(struct gw_source *s, const char *id, const struct gw_grou
         if (type && mid && !strcmp(type, "USER") && ssp_map_get(&s->user_ids, mid, NULL)) {
             r = ssp_eb_add_member(&s->eb, mid);
         } else if (type && mid && !strcmp(type, "GROUP") && s->conf.nested_groups &&
-                   (!s->sel_kind || ssp_map_get(&s->sel_groups, mid, NULL))) {
+                   (!s->sel.kind || ssp_map_get(&s->sel_groups, mid, NULL))) {
             if ((ret = queue_helper(s, mid)) < 0)
                 break;
             r = ssp_eb_add_member(&s->eb, mid);
@@ -515,7 +515,7 @@ int gw_read_open(struct gw_source *s)
         return ret;
     if (s->conf.users_from_group && (ret = walk_scope(s)) < 0)
         return ret;
-    if (s->sel_kind)
+    if (s->sel.kind)
         return gw_select_read(s); /* users.get, groups by userKey or by name */
     if ((ret = gw_list_start(s, &s->list, "users.list", users_path, "users", USERS_MAX)) < 0)
         return ret;
@@ -541,7 +541,7 @@ static int step(struct gw_source *s)
     case GW_PH_DEFERRED:
         if (s->deferred_pos < s->ndeferred)
             return next_deferred(s);
-        if (!s->sel_kind && (ret = load_groups(s)) < 0)
+        if (!s->sel.kind && (ret = load_groups(s)) < 0)
             return ret;
         s->phase = GW_PH_GROUPS;
         return 0;

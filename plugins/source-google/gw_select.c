@@ -24,38 +24,17 @@ static const char groups_path[] = "/admin/directory/v1/groups";
 
 void gw_select_clear(struct gw_source *s)
 {
-    free(s->sel_name);
-    free(s->sel_ext);
-    s->sel_name = s->sel_ext = NULL;
-    s->sel_kind = 0;
+    ssp_selection_clear(&s->sel);
 }
 
 int gw_select_set(struct gw_source *s, const struct scimsync_selection *sel)
 {
-    const struct scimsync_host *h = s->host;
-    gw_select_clear(s);
-    if (sel->kind != SCIMSYNC_ENTRY_USER && sel->kind != SCIMSYNC_ENTRY_GROUP)
-        return SCIMSYNC_ERR_CONFIG;
     /* users.get and groups.list?userKey= take no query: the set it selects
      * could not be honoured */
     const char *key = s->conf.user_query    ? "user_query"
                       : s->conf.group_query ? "group_query"
                                             : NULL;
-    if (key) {
-        h->log(h, SCIMSYNC_LOG_ERROR,
-               "%s: %s: the google source does not combine it with --user / --group; run a "
-               "full sync",
-               h->config_where(h, key), key);
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    s->sel_name = strdup(sel->name ? sel->name : "");
-    s->sel_ext = sel->external_id ? strdup(sel->external_id) : NULL;
-    if (!s->sel_name || (sel->external_id && !s->sel_ext)) {
-        gw_select_clear(s);
-        return SCIMSYNC_ERR_NOMEM;
-    }
-    s->sel_kind = sel->kind;
-    return 0;
+    return ssp_selection_set(&s->sel, s->host, "google", key, sel);
 }
 
 /* GET one resource (users.get, groups.get) by its key.  0 and *out (NULL
@@ -287,27 +266,29 @@ int gw_select_read(struct gw_source *s)
     const struct scimsync_host *h = s->host;
     json_object *o = NULL;
     int ret;
-    if (s->sel_kind == SCIMSYNC_ENTRY_USER) {
-        if ((ret = get_one(s, "users.get", users_path, s->sel_name, 0, &o)) < 0)
+    if (s->sel.kind == SCIMSYNC_ENTRY_USER) {
+        if ((ret = get_one(s, "users.get", users_path, s->sel.name, 0, &o)) < 0)
             goto out;
-        if (!o && s->sel_ext && (ret = get_one(s, "users.get", users_path, s->sel_ext, 0, &o)) < 0)
+        if (!o && s->sel.external_id &&
+            (ret = get_one(s, "users.get", users_path, s->sel.external_id, 0, &o)) < 0)
             goto out;
         if (o && (ret = take_user(s, o)) == 1)
             ret = walk_up(s, gw_str_field(o, "id"));
     } else {
-        if (s->sel_ext && (ret = get_one(s, "groups.get", groups_path, s->sel_ext, 0, &o)) < 0)
+        if (s->sel.external_id &&
+            (ret = get_one(s, "groups.get", groups_path, s->sel.external_id, 0, &o)) < 0)
             goto out;
         if (o && in_domain(s, gw_str_field(o, "email")) &&
             (ret = take_group(s, o, "groups.get")) < 0)
             goto out;
-        if ((ret = groups_named(s, s->sel_name)) < 0 || (ret = walk_down(s, 0)) < 0)
+        if ((ret = groups_named(s, s->sel.name)) < 0 || (ret = walk_down(s, 0)) < 0)
             goto out;
     }
     if (ret < 0)
         goto out;
     ret = 0;
     h->log(h, SCIMSYNC_LOG_INFO, "%s %s: %zu users, %zu groups read by lookups",
-           s->sel_kind == SCIMSYNC_ENTRY_USER ? "--user" : "--group", s->sel_name, s->ndeferred,
+           s->sel.kind == SCIMSYNC_ENTRY_USER ? "--user" : "--group", s->sel.name, s->ndeferred,
            s->ngroups);
     s->phase = GW_PH_DEFERRED;
 out:

@@ -11,6 +11,7 @@
 #include "gw_util.h"
 #include "ssp_http.h"
 #include "ssp_map.h"
+#include "ssp_select.h"
 
 struct gw_conf {
     const char *credentials; /* the key file JSON: never logged */
@@ -78,9 +79,8 @@ struct gw_source {
     size_t nhelpers, helpers_cap, helper_pos;
     unsigned long dropped_members, users_out, groups_out;
     int failed; /* the error that ended this read, sticky */
-    /* sync --user / --group (open_selection); sel_kind 0: a full read */
-    enum scimsync_entry_kind sel_kind;
-    char *sel_name, *sel_ext;
+    /* sync --user / --group (open_selection); sel.kind 0: a full read */
+    struct ssp_selection sel;
     struct ssp_map sel_groups; /* ids of the groups the selection walked */
 };
 

@@ -244,7 +244,7 @@ int lsrc_build_user(struct lsrc_source *s, struct lsrc_search *q, void *e)
         (ret = finish_entry(s, SCIMSYNC_ENTRY_USER, 0, id, canon, dn)) < 0)
         goto out;
     const char *uid = ssp_eb_get1(&s->eb, "uid");
-    if (s->sel_kind && lsrc_select_note_user(s, dn, uid) < 0) {
+    if (s->sel.kind && lsrc_select_note_user(s, dn, uid) < 0) {
         ret = lsrc_no_memory(s, dn);
         goto out;
     }

@@ -42,7 +42,7 @@ static int start_groups(struct lsrc_source *s)
     if (s->conf.group_name_pattern &&
         !(byname = lsrc_pattern_filter("cn", s->conf.group_name_pattern)))
         goto out;
-    if (s->sel_kind) { /* sync --user: the groups of that user only */
+    if (s->sel.kind) { /* sync --user: the groups of that user only */
         char *sel = NULL, *both;
         if ((ret = lsrc_select_groups_clause(s, base, &sel)) < 0)
             goto out;
@@ -183,7 +183,7 @@ int lsrc_read_next(void *inst, const struct scimsync_entry **out)
             ret = next_helper(s);
             if (ret == 0) {
                 if (s->dropped_members) /* a narrowed read drops most: not news */
-                    s->host->log(s->host, s->sel_kind ? SCIMSYNC_LOG_DEBUG : SCIMSYNC_LOG_INFO,
+                    s->host->log(s->host, s->sel.kind ? SCIMSYNC_LOG_DEBUG : SCIMSYNC_LOG_INFO,
                                  "%s: %lu member values name entries outside the synced users "
                                  "and groups; ignored",
                                  s->uri, s->dropped_members);

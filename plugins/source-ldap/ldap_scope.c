@@ -225,12 +225,12 @@ int lsrc_scope_open(struct lsrc_source *s)
         walk = !s->dopts->in_chain;
     }
     /* sync --user finds the groups above the user by member searches */
-    if ((s->conf.nested_groups && !s->sel_kind) || walk)
+    if ((s->conf.nested_groups && !s->sel.kind) || walk)
         if ((ret = build_group_index(s)) < 0)
             return ret;
     if (walk)
         ret = walk_scope_group(s);
-    if (ret == 0 && s->sel_kind == SCIMSYNC_ENTRY_GROUP)
+    if (ret == 0 && s->sel.kind == SCIMSYNC_ENTRY_GROUP)
         ret = lsrc_select_group_prepare(s); /* sync --group: the group and its members */
     return ret;
 }
@@ -250,7 +250,7 @@ int lsrc_scope_user_filter(struct lsrc_source *s, char **filter)
         else
             snprintf(clause, n, "(memberOf=%s)", esc);
     }
-    if (s->sel_kind) { /* sync --user: that user only */
+    if (s->sel.kind) { /* sync --user: that user only */
         char *sel = lsrc_select_users_clause(s), *both = sel ? lsrc_filter_and(clause, sel) : NULL;
         free(sel);
         free(clause);

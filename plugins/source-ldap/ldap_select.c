@@ -53,32 +53,15 @@ void lsrc_select_read_free(struct lsrc_source *s)
 
 void lsrc_select_clear(struct lsrc_source *s)
 {
-    free(s->sel_name);
-    free(s->sel_ext);
-    s->sel_name = s->sel_ext = NULL;
-    s->sel_kind = 0;
+    ssp_selection_clear(&s->sel);
 }
 
 int lsrc_select_set(struct lsrc_source *s, const struct scimsync_selection *sel)
 {
-    lsrc_select_clear(s);
-    if (sel->kind != SCIMSYNC_ENTRY_USER && sel->kind != SCIMSYNC_ENTRY_GROUP)
-        return SCIMSYNC_ERR_CONFIG;
-    if (sel->kind == SCIMSYNC_ENTRY_GROUP && s->conf.users_from_group) {
-        s->host->log(s->host, SCIMSYNC_LOG_ERROR,
-                     "%s: users_from_group: the ldap source does not combine it with --group; "
-                     "run a full sync",
-                     s->host->config_where(s->host, "users_from_group"));
-        return SCIMSYNC_ERR_CONFIG;
-    }
-    s->sel_kind = sel->kind;
-    s->sel_name = strdup(sel->name ? sel->name : "");
-    s->sel_ext = sel->external_id ? strdup(sel->external_id) : NULL;
-    if (!s->sel_name || (sel->external_id && !s->sel_ext)) {
-        lsrc_select_clear(s);
-        return SCIMSYNC_ERR_NOMEM;
-    }
-    return 0;
+    /* --group reads the group's members, not the group users_from_group names */
+    const char *key =
+        sel->kind == SCIMSYNC_ENTRY_GROUP && s->conf.users_from_group ? "users_from_group" : NULL;
+    return ssp_selection_set(&s->sel, s->host, "ldap", key, sel);
 }
 
 /* The id attribute is compared as text: a binary one (objectGUID,
@@ -99,7 +82,7 @@ static const char *dn_attr(const struct lsrc_source *s)
 
 char *lsrc_select_users_clause(struct lsrc_source *s)
 {
-    if (s->sel_kind == SCIMSYNC_ENTRY_GROUP) {
+    if (s->sel.kind == SCIMSYNC_ENTRY_GROUP) {
         if (s->dopts->in_chain)
             return lsrc_select_eq_any(s->conf.nested_groups ? IN_CHAIN_ATTR : "memberOf",
                                       (const char *const *)s->sel_dns, s->nsel_named, NULL, NULL,
@@ -107,13 +90,13 @@ char *lsrc_select_users_clause(struct lsrc_source *s)
         return lsrc_select_eq_any(dn_attr(s), (const char *const *)s->sel_udns, s->nsel_udns, "uid",
                                   (const char *const *)s->sel_uids, s->nsel_uids);
     }
-    return lsrc_select_user_filter(s->login_attr, s->sel_name,
-                                   id_is_text(s->id_attr) ? s->id_attr : NULL, s->sel_ext);
+    return lsrc_select_user_filter(s->login_attr, s->sel.name,
+                                   id_is_text(s->id_attr) ? s->id_attr : NULL, s->sel.external_id);
 }
 
 int lsrc_select_note_user(struct lsrc_source *s, const char *dn, const char *uid)
 {
-    if (s->sel_kind != SCIMSYNC_ENTRY_USER)
+    if (s->sel.kind != SCIMSYNC_ENTRY_USER)
         return 0;
     if (push(&s->sel_dns, &s->nsel_dns, &s->sel_dns_cap, dn) < 0 ||
         (uid && push(&s->sel_uids, &s->nsel_uids, &s->sel_uids_cap, uid) < 0))
@@ -180,7 +163,7 @@ int lsrc_select_groups_clause(struct lsrc_source *s, const char *base, char **ou
     size_t users = s->nsel_dns, from = 0, to = s->nsel_dns;
     int ret;
     *out = NULL;
-    if (s->sel_kind == SCIMSYNC_ENTRY_GROUP) {
+    if (s->sel.kind == SCIMSYNC_ENTRY_GROUP) {
         /* the group and the groups nested in it (found before the users) */
         *out = lsrc_select_eq_any(dn_attr(s), (const char *const *)s->sel_dns, s->nsel_dns, NULL,
                                   NULL, 0);
@@ -311,11 +294,11 @@ static int walk_group(struct lsrc_source *s, const char *base, size_t g)
 int lsrc_select_group_prepare(struct lsrc_source *s)
 {
     const char *base = s->conf.group_base_dn ? s->conf.group_base_dn : s->base_dn;
-    const char *ids[1] = {s->sel_ext};
-    const char *names[1] = {s->sel_name};
+    const char *ids[1] = {s->sel.external_id};
+    const char *names[1] = {s->sel.name};
     int ret;
     char *clause = lsrc_select_eq_any("cn", names, 1, s->id_attr, ids,
-                                      s->sel_ext && id_is_text(s->id_attr) ? 1 : 0);
+                                      s->sel.external_id && id_is_text(s->id_attr) ? 1 : 0);
     if (!clause)
         return SCIMSYNC_ERR_NOMEM;
     ret = find_groups(s, base, clause);

@@ -10,6 +10,7 @@
 
 #include "ldap_util.h"
 #include "ssp_entry.h"
+#include "ssp_select.h"
 
 #define LSRC_MAX_URIS 8
 #define LSRC_MAX_ATTRS 64
@@ -102,10 +103,9 @@ struct lsrc_source {
     unsigned long dropped_members;
     int failed; /* the error that ended this read, sticky */
     time_t now;
-    /* ABI 1.2 open_selection (sel_kind 0: a full read), and what the read
+    /* ABI 1.2 open_selection (sel.kind 0: a full read), and what the read
      * found for it: the users' DNs then their groups' DNs, their uids. */
-    int sel_kind;
-    char *sel_name, *sel_ext;
+    struct ssp_selection sel;
     char **sel_dns, **sel_uids;
     size_t nsel_dns, sel_dns_cap, nsel_uids, sel_uids_cap;
     /* --group: sel_dns holds the groups (the first nsel_named by name,
