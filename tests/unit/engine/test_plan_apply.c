@@ -307,6 +307,7 @@ static void test_refused_sync_saves_its_plan(void **state)
     pclose(p);
     name[strcspn(name, "\n")] = '\0';
     assert_int_equal(strncmp(name, "plan-", 5), 0);
+    unlink(w->path); /* setup's plan file: the path now names the refused one */
     snprintf(w->path, sizeof w->path, "%s/%s", dir, name);
     w->run.opt.safety.force_deletes = 1;
     assert_int_equal(apply(w), SS_EXIT_OK);
