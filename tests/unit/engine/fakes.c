@@ -1,6 +1,7 @@
 #include "fakes.h"
 
 #include "host.h"
+#include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -492,4 +493,26 @@ void fake_run_free(struct fake_run *r)
 {
     free(r->out);
     r->out = NULL;
+}
+
+int fake_world_setup(void **state)
+{
+    struct fake_world *w = calloc(1, sizeof(*w));
+    if (!w)
+        return -1;
+    fake_source_reset(&w->src);
+    fake_run_init(&w->run, &w->src, &w->tgt);
+    ss_log_set_level(SCIMSYNC_LOG_ERROR);
+    *state = w;
+    return 0;
+}
+
+int fake_world_teardown(void **state)
+{
+    struct fake_world *w = *state;
+    fake_source_free(&w->src);
+    fake_target_free(&w->tgt);
+    fake_run_free(&w->run);
+    free(w);
+    return 0;
 }

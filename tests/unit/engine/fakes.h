@@ -93,4 +93,14 @@ void fake_run_init(struct fake_run *r, struct fake_source *s, struct fake_target
 int fake_run(struct fake_run *r);
 void fake_run_free(struct fake_run *r);
 
+/* A source, a target and a run over them: the fixture of the engine tests
+ * (cmocka setup / teardown; *state is the struct fake_world). */
+struct fake_world {
+    struct fake_source src;
+    struct fake_target tgt;
+    struct fake_run run;
+};
+int fake_world_setup(void **state);
+int fake_world_teardown(void **state);
+
 #endif

@@ -18,39 +18,13 @@
 #include "host.h"
 #include "log.h"
 
-struct world {
-    struct fake_source src;
-    struct fake_target tgt;
-    struct fake_run run;
-};
 
 #define U(id, uname, given, family)                                                                \
     fake_source_user(&w->src, id, "userName", uname, "givenName", given, "familyName", family,     \
                      "displayName", given " " family, NULL)
 
-static int setup(void **state)
-{
-    struct world *w = calloc(1, sizeof(*w));
-    if (!w)
-        return -1;
-    fake_source_reset(&w->src);
-    fake_run_init(&w->run, &w->src, &w->tgt);
-    ss_log_set_level(SCIMSYNC_LOG_ERROR);
-    *state = w;
-    return 0;
-}
 
-static int teardown(void **state)
-{
-    struct world *w = *state;
-    fake_source_free(&w->src);
-    fake_target_free(&w->tgt);
-    fake_run_free(&w->run);
-    free(w);
-    return 0;
-}
-
-static void basic_directory(struct world *w)
+static void basic_directory(struct fake_world *w)
 {
     U("1", "alice@x", "Alice", "Smith");
     U("2", "bob@x", "Bob", "Jones");
@@ -61,7 +35,7 @@ static void basic_directory(struct world *w)
 
 static void test_first_sync_then_noop(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_int_equal(w->run.sum.users_created, 3);
@@ -91,7 +65,7 @@ static void test_first_sync_then_noop(void **state)
 
 static void test_update_only_changed(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     fake_source_reset(&w->src);
@@ -116,7 +90,7 @@ static void test_update_only_changed(void **state)
 
 static void test_deactivate_once_and_delete(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     fake_source_reset(&w->src);
@@ -144,7 +118,7 @@ static void test_deactivate_once_and_delete(void **state)
  * delete_after; without a state store the run refuses (exit 1). */
 static void test_staged_deletes(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     char dir[] = "/tmp/ss_engine_staged.XXXXXX", url[160], path[128];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/state.json", dir);
@@ -190,7 +164,7 @@ static void test_staged_deletes(void **state)
 
 static void test_source_failures_exit_2(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     fake_target_add_user(&w->tgt, "9", "old@x", "O", "Ld", "O Ld", 1);
     w->src.fail_open = 1;
@@ -214,7 +188,7 @@ static void test_source_failures_exit_2(void **state)
 
 static void test_safety_limits(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     char ext[8], name[16];
     for (int i = 0; i < 10; i++) {
         snprintf(ext, sizeof(ext), "%d", i);
@@ -242,7 +216,7 @@ static void test_safety_limits(void **state)
 
 /* The per-kind limits at their defaults through diff, plan counts and
  * the engine: the three known disasters are refused with zero writes. */
-static void per_kind_directory(struct world *w, int groups, int members, int titles)
+static void per_kind_directory(struct fake_world *w, int groups, int members, int titles)
 {
     char id[8], name[16];
     fake_source_reset(&w->src);
@@ -264,7 +238,7 @@ static void per_kind_directory(struct world *w, int groups, int members, int tit
 
 static void test_safety_per_kind(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     ss_config_safety_defaults(&w->run.opt.safety);
     per_kind_directory(w, 1, 1, 1);
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK); /* first sync: creates only */
@@ -297,7 +271,7 @@ static void test_safety_per_kind(void **state)
 
 static void test_dependent_ops_not_attempted(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     fake_source_group(&w->src, "g3", "aws-ro", 0, "1", NULL);
     w->tgt.fail_group = "aws-admins";
@@ -320,7 +294,7 @@ static void test_dependent_ops_not_attempted(void **state)
 
 static void test_auth_failure_stops(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     w->tgt.auth_fail_kind = SCIMSYNC_OP_CREATE_GROUP;
     assert_int_equal(fake_run(&w->run), SS_EXIT_PARTIAL);
@@ -333,7 +307,7 @@ static void test_auth_failure_stops(void **state)
 
 static void test_manager_created_in_run(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     fake_source_user(&w->src, "3", "userName", "emp@x", "givenName", "E", "familyName", "Mp",
                      "displayName", "E Mp", "manager", "2", NULL);
     fake_source_user(&w->src, "2", "userName", "mid@x", "givenName", "M", "familyName", "Id",
@@ -380,7 +354,7 @@ static void test_manager_created_in_run(void **state)
 
 static void test_manager_create_failed(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     fake_source_user(&w->src, "1", "userName", "boss@x", "givenName", "Big", "familyName", "Boss",
                      "displayName", "Big Boss", NULL);
     fake_source_user(&w->src, "2", "userName", "emp@x", "givenName", "E", "familyName", "Mp",
@@ -398,7 +372,7 @@ static void test_manager_create_failed(void **state)
 
 static void test_adopt_and_ownership(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     size_t hand =
         fake_target_add_user(&w->tgt, NULL, "alice@x", "Alice", "Smith", "Alice Smith", 1);
     size_t other = fake_target_add_user(&w->tgt, NULL, "zed@x", "Z", "Ed", "Z Ed", 1);
@@ -428,7 +402,7 @@ static void test_adopt_and_ownership(void **state)
 
 static void test_skipped_entry_protected(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     fake_source_reset(&w->src);
@@ -450,7 +424,7 @@ static void test_skipped_entry_protected(void **state)
 
 static void test_partial_group_keeps_members(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     assert_int_equal(fake_run(&w->run), SS_EXIT_OK);
     assert_true(fake_target_is_member(&w->tgt, "aws-devs", "alice@x"));
@@ -476,7 +450,7 @@ static void test_partial_group_keeps_members(void **state)
 
 static void test_mapping_errors_exit_1(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     static const struct ss_mapping_line good[] = {{"title", "${title|upper}", "m.ini:2"}};
     static const struct ss_mapping_line bad[] = {{"title", "${title|shout}", "m.ini:3"}};
     static const struct ss_mapping_line unknown[] = {{"jobTitle", "${title}", "m.ini:4"}};
@@ -494,7 +468,7 @@ static void test_mapping_errors_exit_1(void **state)
 
 static void test_json_plan(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     w->run.opt.dry_run = 1;
     w->run.opt.json = 1;
@@ -513,7 +487,7 @@ static void test_json_plan(void **state)
 
 static void test_stop_requested(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     basic_directory(w);
     /* a signal while reading: interrupted (exit 5), nothing applied */
     w->tgt.stop_on_list = 1;
@@ -541,7 +515,7 @@ static void test_stop_requested(void **state)
 
 static void test_two_sources(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     static struct fake_source hr;
     struct ss_engine_source srcs[2];
     fake_source_reset(&hr);
@@ -572,24 +546,24 @@ static void test_two_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_first_sync_then_noop, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_update_only_changed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deactivate_once_and_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_staged_deletes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_source_failures_exit_2, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_safety_limits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_safety_per_kind, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dependent_ops_not_attempted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_auth_failure_stops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_manager_created_in_run, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_manager_create_failed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_adopt_and_ownership, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_skipped_entry_protected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_plan, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mapping_errors_exit_1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_partial_group_keeps_members, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stop_requested, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_sources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_sync_then_noop, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_update_only_changed, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_deactivate_once_and_delete, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_staged_deletes, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_source_failures_exit_2, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_safety_limits, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_safety_per_kind, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_dependent_ops_not_attempted, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_auth_failure_stops, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_manager_created_in_run, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_manager_create_failed, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_adopt_and_ownership, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_skipped_entry_protected, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_json_plan, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_mapping_errors_exit_1, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_partial_group_keeps_members, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_requested, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_two_sources, fake_world_setup, fake_world_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

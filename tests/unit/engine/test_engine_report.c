@@ -18,37 +18,9 @@
 #include "log.h"
 #include "scope.h"
 
-struct world {
-    struct fake_source src;
-    struct fake_target tgt;
-    struct fake_run run;
-};
-
 #define U(id, uname, given, family)                                                                \
     fake_source_user(&w->src, id, "userName", uname, "givenName", given, "familyName", family,     \
                      "displayName", given " " family, NULL)
-
-static int setup(void **state)
-{
-    struct world *w = calloc(1, sizeof(*w));
-    if (!w)
-        return -1;
-    fake_source_reset(&w->src);
-    fake_run_init(&w->run, &w->src, &w->tgt);
-    ss_log_set_level(SCIMSYNC_LOG_ERROR);
-    *state = w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct world *w = *state;
-    fake_source_free(&w->src);
-    fake_target_free(&w->tgt);
-    fake_run_free(&w->run);
-    free(w);
-    return 0;
-}
 
 static json_object *member(json_object *o, const char *key)
 {
@@ -83,7 +55,7 @@ static json_object *failure(json_object *rep, const char *op, const char *name)
 
 static void test_report_of_partial_run(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     char dir[] = "/tmp/ss_engine_report.XXXXXX", path[256];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/run.json", dir);
@@ -173,7 +145,7 @@ static void test_report_of_partial_run(void **state)
  * EMF line (metrics are for syncs). */
 static void test_report_of_plan(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     U("1", "alice@x", "Alice", "Smith");
     w->run.opt.dry_run = 1;
     w->run.opt.command = "plan";
@@ -193,7 +165,7 @@ static void test_report_of_plan(void **state)
 /* Entries the scope lists leave alone are counted apart from skips. */
 static void test_report_out_of_scope(void **state)
 {
-    struct world *w = *state;
+    struct fake_world *w = *state;
     struct ss_scope scope;
     memset(&scope, 0, sizeof scope);
     assert_int_equal(ss_scope_parse_list("breakglass-*", &scope.ignore_users, &scope.nignore_users),
@@ -218,9 +190,11 @@ static void test_report_out_of_scope(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_report_of_partial_run, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_report_of_plan, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_report_out_of_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_of_partial_run, fake_world_setup,
+                                        fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_report_of_plan, fake_world_setup, fake_world_teardown),
+        cmocka_unit_test_setup_teardown(test_report_out_of_scope, fake_world_setup,
+                                        fake_world_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
